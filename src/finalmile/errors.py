@@ -1,0 +1,67 @@
+"""The finalmile exception tree.
+
+Each branch tells the caller what to do next::
+
+    FinalmileError
+    ├── ConfigError        fix the configuration; lists every problem at once
+    ├── InputError         the content is wrong: reject it (HL7 AE, HTTP 422), keep it for replay
+    ├── AuthError          the caller is not allowed: HTTP 401/403
+    ├── NotFoundError      the thing asked for does not exist: HTTP 404
+    ├── RetriableError     try again later (timeouts, 429, 5xx, storage busy): HL7 AR, HTTP 503
+    └── PermanentError     an external system refused for good: do not retry
+
+Messages never quote patient data (names, addresses, birth dates, phones), so an error can be
+logged, stored and returned without leaking PHI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class FinalmileError(Exception):
+    """Root of every error finalmile raises on purpose."""
+
+
+class ConfigError(FinalmileError):
+    """The configuration is invalid; ``errors`` lists every problem found, not just the first."""
+
+    def __init__(self, errors: Sequence[str]) -> None:
+        self.errors = list(errors)
+        super().__init__("invalid configuration:\n" + "\n".join(f"  - {e}" for e in self.errors))
+
+
+class InputError(FinalmileError):
+    """Inbound content is invalid.
+
+    Args:
+        message: what is wrong, in words an interface analyst can act on (no patient data).
+        location: where: an HL7 path (``PID-7``, ``ZDL-2``), a CSV row/column or a FHIR path.
+        code: a stable machine code (``required``, ``invalid_date``, ``unsupported_message_type``...).
+    """
+
+    def __init__(self, message: str, *, location: str | None = None, code: str = "invalid") -> None:
+        self.message = message
+        self.location = location
+        self.code = code
+        super().__init__(f"{location}: {message}" if location else message)
+
+
+class AuthError(FinalmileError):
+    """The caller has no valid credentials, or lacks the scope for what it asked."""
+
+    def __init__(self, message: str, *, status_code: int = 401) -> None:
+        self.status_code = status_code
+        super().__init__(message)
+
+
+class NotFoundError(FinalmileError):
+    """The requested record does not exist."""
+
+
+class RetriableError(FinalmileError):
+    """A transient failure: the same request may succeed later."""
+
+
+class PermanentError(FinalmileError):
+    """An external system refused the request for good; retrying will not help."""

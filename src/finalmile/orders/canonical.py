@@ -1,0 +1,87 @@
+"""The canonical dispatch order: the one shape every adapter produces.
+
+Its JSON form (``DispatchOrder.to_contract()``) is a public contract: ``finalmile ingest --dry-run``
+prints it and ``GET /orders/{order_id}`` returns it under ``order``. Change it only additively.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
+
+
+class StorageClass(StrEnum):
+    """Storage requirement of an item, coldest last."""
+
+    AMBIENT = "ambient"
+    CONTROLLED_ROOM = "controlled_room"
+    REFRIGERATED = "refrigerated"
+    FROZEN = "frozen"
+
+
+class _Contract(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Patient(_Contract):
+    """Who the medication is for. Every field but ``mrn`` is PHI and never logged."""
+
+    mrn: str
+    family: str | None = None
+    given: str | None = None
+    birth_date: dt.date | None = None
+    phone: str | None = Field(default=None, description="E.164 where it could be normalized")
+    email: str | None = None
+
+
+class Address(_Contract):
+    """Where the package goes."""
+
+    name: str | None = None
+    line1: str
+    line2: str | None = None
+    city: str
+    state: str | None = None
+    postal_code: str | None = None
+    country: str = "US"
+
+
+class Item(_Contract):
+    """One dispensed product in the package."""
+
+    ndc: str | None = None
+    description: str | None = None
+    quantity: Decimal
+    unit: str | None = None
+    storage: StorageClass = StorageClass.AMBIENT
+
+    @field_serializer("quantity")
+    def _quantity_as_number(self, value: Decimal) -> int | float:
+        return int(value) if value == value.to_integral_value() else float(value)
+
+
+class DispatchOrder(_Contract):
+    """A pharmacy's request to deliver dispensed items to one patient."""
+
+    order_id: str
+    connector: str
+    patient: Patient
+    ship_to: Address
+    items: tuple[Item, ...] = Field(min_length=1)
+    needed_by: dt.datetime | None = None
+    requires_signature: bool = False
+    instructions: str | None = None
+
+    def to_contract(self) -> dict[str, Any]:
+        """The contract JSON form, with keys in the documented order."""
+        return self.model_dump(mode="json")
+
+    @property
+    def storage(self) -> StorageClass:
+        """The strictest storage class among the items (the package travels at that class)."""
+        order = list(StorageClass)
+        return max((item.storage for item in self.items), key=order.index)
