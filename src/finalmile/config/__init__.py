@@ -1,0 +1,1 @@
+"""Typed settings and the embedded defaults used by ``make run``."""

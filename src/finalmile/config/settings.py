@@ -1,0 +1,114 @@
+"""Service settings, read from ``FINALMILE_*`` environment variables when asked, never at import."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from finalmile.errors import ConfigError
+
+DEFAULT_DATA_DIR = Path(".finalmile")
+
+
+class Environment(StrEnum):
+    """Where the service runs; development allows generated secrets and demo data."""
+
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Everything the service needs to start. Validated as a whole at startup."""
+
+    model_config = SettingsConfigDict(env_prefix="FINALMILE_", extra="ignore")
+
+    environment: Environment = Field(
+        default=Environment.DEVELOPMENT,
+        title="Environment",
+        description="development or production",
+    )
+    data_dir: Path = Field(
+        default=DEFAULT_DATA_DIR,
+        title="Data directory",
+        description="SQLite file and the development encryption key live here",
+    )
+    database_url: str | None = Field(
+        default=None,
+        title="Database URL",
+        description="SQLAlchemy URL; default is a SQLite file in the data directory",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        title="Encryption keys",
+        description="Comma-separated Fernet keys for PHI at rest, newest first (rotation)",
+    )
+    connector: str = Field(
+        default="default", title="Default connector", description="Connector name for intake"
+    )
+    timezone: str = Field(
+        default="America/New_York",
+        title="Pharmacy time zone",
+        description="Used for HL7 times that carry no UTC offset",
+    )
+    http_host: str = Field(default="127.0.0.1", title="HTTP bind address")
+    http_port: int = Field(default=8000, ge=0, le=65535, title="HTTP port")
+    mllp_host: str = Field(default="127.0.0.1", title="MLLP bind address")
+    mllp_port: int | None = Field(
+        default=2575, ge=0, le=65535, title="MLLP port", description="Unset to disable the listener"
+    )
+    mllp_max_frame_bytes: int = Field(
+        default=1_048_576, gt=0, title="MLLP frame limit", description="Larger frames are refused"
+    )
+    mllp_idle_timeout_seconds: float = Field(
+        default=300.0, gt=0, title="MLLP idle timeout", description="Close silent connections"
+    )
+    mllp_tls_cert: Path | None = Field(default=None, title="MLLP TLS certificate (PEM)")
+    mllp_tls_key: Path | None = Field(default=None, title="MLLP TLS private key (PEM)")
+    mllp_tls_client_ca: Path | None = Field(
+        default=None,
+        title="MLLP client CA (PEM)",
+        description="When set, clients must present a certificate signed by it (mutual TLS)",
+    )
+    ingest_max_batch: int = Field(
+        default=256, gt=0, title="Group commit size", description="Messages per transaction at most"
+    )
+    log_level: str = Field(default="INFO", title="Log level")
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        problems: list[str] = []
+        if self.environment is Environment.PRODUCTION:
+            if self.secret_key is None:
+                problems.append("FINALMILE_SECRET_KEY is required in production")
+            if self.database_url is None:
+                problems.append("FINALMILE_DATABASE_URL is required in production")
+        if (self.mllp_tls_cert is None) != (self.mllp_tls_key is None):
+            problems.append("FINALMILE_MLLP_TLS_CERT and FINALMILE_MLLP_TLS_KEY go together")
+        if self.mllp_tls_client_ca is not None and self.mllp_tls_cert is None:
+            problems.append("FINALMILE_MLLP_TLS_CLIENT_CA needs FINALMILE_MLLP_TLS_CERT")
+        try:
+            from zoneinfo import ZoneInfo
+
+            ZoneInfo(self.timezone)
+        except Exception:
+            problems.append(f"FINALMILE_TIMEZONE: unknown time zone {self.timezone!r}")
+        if problems:
+            raise ConfigError(problems)
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The configured URL, or the SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'finalmile.db').as_posix()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Canonical dispatch orders: contract, storage, service and API."""

@@ -1,0 +1,64 @@
+"""Order tables. Patient and address live encrypted in ``phi_encrypted``; the rest is plain."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import Column, ForeignKey, Index, LargeBinary, Numeric, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from finalmile.db_types import BigId, UtcDateTime, enum_column
+from finalmile.orders.canonical import StorageClass
+
+
+class OrderStatus(StrEnum):
+    """Where an order stands."""
+
+    RECEIVED = "received"
+    CANCELLED = "cancelled"
+
+
+class Order(SQLModel, table=True):
+    """A stored dispatch order; ``version`` counts accepted changes from the PMS."""
+
+    __tablename__ = "dispatch_order"
+    __table_args__ = (
+        UniqueConstraint("connector", "order_id", name="uq_dispatch_order_connector_order_id"),
+        Index("ix_dispatch_order_status", "status"),
+        Index("ix_dispatch_order_needed_by", "needed_by"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    connector: str = Field(max_length=64)
+    order_id: str = Field(max_length=100)
+    status: OrderStatus = Field(sa_type=enum_column())
+    version: int = 1
+    storage: StorageClass = Field(sa_type=enum_column())
+    needed_by: dt.datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
+    needed_by_offset_minutes: int | None = None
+    requires_signature: bool = False
+    content_sha256: str = Field(max_length=64)
+    phi_encrypted: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    updated_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+
+
+class OrderItem(SQLModel, table=True):
+    """One line of an order, in the order the PMS sent it."""
+
+    __tablename__ = "order_item"
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    order_pk: int = Field(
+        sa_column=Column(
+            BigId, ForeignKey("dispatch_order.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    line: int
+    ndc: str | None = Field(default=None, max_length=32)
+    description: str | None = Field(default=None, max_length=500)
+    quantity: Decimal = Field(sa_column=Column(Numeric(14, 4), nullable=False))
+    unit: str | None = Field(default=None, max_length=32)
+    storage: StorageClass = Field(sa_type=enum_column())
