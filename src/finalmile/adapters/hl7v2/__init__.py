@@ -1,0 +1,25 @@
+"""HL7 v2 (ER7) adapter: character sets, parsing, acknowledgements and structure checks."""
+
+from finalmile.adapters.hl7v2.ack import AckCode, Outcome, acknowledgements, build_ack, encode_ack
+from finalmile.adapters.hl7v2.charset import decode
+from finalmile.adapters.hl7v2.escaping import Delimiters
+from finalmile.adapters.hl7v2.header import MessageHeader, read_header
+from finalmile.adapters.hl7v2.parse import Message, Path, Segment, SegmentGroup, parse, parse_path
+
+__all__ = [
+    "AckCode",
+    "Delimiters",
+    "Message",
+    "MessageHeader",
+    "Outcome",
+    "Path",
+    "Segment",
+    "SegmentGroup",
+    "acknowledgements",
+    "build_ack",
+    "decode",
+    "encode_ack",
+    "parse",
+    "parse_path",
+    "read_header",
+]

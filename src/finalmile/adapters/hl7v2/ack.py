@@ -1,0 +1,218 @@
+"""HL7 v2 acknowledgements: which ones to send, and the ACK messages themselves.
+
+HL7 v2.5 §2.9.2 (original mode), §2.9.3 (enhanced mode), §2.15.8 (MSA), §2.15.5 (ERR), Tables
+0008, 0155 and 0357. Our outcomes follow design.md's reliability rules: AA once the order is
+durable, AE when the content is invalid (the message is kept as rejected; resending it unchanged
+cannot help), AR when it cannot be processed now (the sender should resend).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+
+from finalmile.adapters.hl7v2.charset import codec_for
+from finalmile.adapters.hl7v2.escaping import Delimiters, escape
+from finalmile.adapters.hl7v2.header import MessageHeader
+from finalmile.errors import InputError
+
+DEFAULT_VERSION = "2.5.1"
+_LOCATION = re.compile(r"([A-Z0-9]{3})(?:-(\d+)(?:\.(\d+)(?:\.(\d+))?)?)?")
+_COMMIT_REJECT_FIELDS = ("MSH-9", "MSH-11", "MSH-12")
+
+# HL7 Table 0357 (message error condition codes).
+_TABLE_0357 = {
+    "100": "Segment sequence error",
+    "101": "Required field missing",
+    "102": "Data type error",
+    "103": "Table value not found",
+    "200": "Unsupported message type",
+    "201": "Unsupported event code",
+    "202": "Unsupported processing id",
+    "203": "Unsupported version id",
+    "205": "Duplicate key identifier",
+    "206": "Application record locked",
+    "207": "Application internal error",
+}
+_ERROR_CODES = {
+    "missing_msh": "100",
+    "invalid_segment_id": "100",
+    "required": "101",
+    "unknown_code": "103",
+    "unsupported_charset": "103",
+    "unsupported_order_control": "103",
+    "unsupported_message_type": "200",
+    "unsupported_event": "201",
+    "unsupported_processing_id": "202",
+    "unsupported_version": "203",
+    "duplicate": "205",
+    "locked": "206",
+    "internal_error": "207",
+}
+
+
+class AckCode(StrEnum):
+    """MSA-1 acknowledgment codes (HL7 Table 0008)."""
+
+    AA = "AA"
+    AE = "AE"
+    AR = "AR"
+    CA = "CA"
+    CE = "CE"
+    CR = "CR"
+
+
+class Outcome(StrEnum):
+    """What became of an inbound message."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    RETRY = "retry"
+
+
+def acknowledgements(
+    header: MessageHeader | None, outcome: Outcome, *, error: InputError | None = None
+) -> list[AckCode]:
+    """The acknowledgements to send for ``outcome``, in sending order (possibly none, or two).
+
+    Original mode, MSH-15 and MSH-16 both empty (HL7 v2.5 §2.9.2, §2.15.9.15): one of AA/AE/AR.
+    Enhanced mode (§2.9.3): a commit ACK (CA/CE/CR) when MSH-15 asks for it and an application ACK
+    (AA/AE/AR) when MSH-16 does, per Table 0155: AL always, NE never, ER only on error or reject, SU
+    only on success. The standard requires both fields in enhanced mode and defines no default for
+    an empty one; we read an empty field as "not asked for", matching its note that original mode
+    equals MSH-15 = NE with MSH-16 = AL (v2.8.2 §2.9), and a value outside Table 0155 as AL, so a
+    confused sender is answered rather than left waiting.
+
+    The commit ACK is CA once the raw message is stored, which includes content we reject (it is
+    kept as rejected, and AE follows); CR when MSH-9, MSH-11 or MSH-12 is unacceptable (§2.9.3.1);
+    CE when we cannot take it now. After CR or CE no application ACK follows: nothing was processed.
+    """
+    application = {
+        Outcome.ACCEPTED: AckCode.AA,
+        Outcome.REJECTED: AckCode.AE,
+        Outcome.RETRY: AckCode.AR,
+    }[outcome]
+    if header is None or not (header.accept_ack_type or header.application_ack_type):
+        return [application]
+    commit = AckCode.CA
+    if outcome is Outcome.RETRY:
+        commit = AckCode.CE
+    elif error is not None and (error.location or "").startswith(_COMMIT_REJECT_FIELDS):
+        commit = AckCode.CR
+    acks: list[AckCode] = []
+    if _asked(header.accept_ack_type, success=commit is AckCode.CA):
+        acks.append(commit)
+        if commit is not AckCode.CA:
+            return acks
+    if _asked(header.application_ack_type, success=application is AckCode.AA):
+        acks.append(application)
+    return acks
+
+
+def _asked(condition: str, *, success: bool) -> bool:
+    match condition.strip().upper():
+        case "":
+            return False
+        case "NE":
+            return False
+        case "ER":
+            return not success
+        case "SU":
+            return success
+        case _:
+            return True
+
+
+def error_condition(error: InputError) -> tuple[str, str]:
+    """The HL7 Table 0357 code and text for one of our input errors."""
+    code = _ERROR_CODES.get(error.code, "102")
+    return code, _TABLE_0357[code]
+
+
+def build_ack(
+    header: MessageHeader | None,
+    *,
+    code: AckCode,
+    control_id: str,
+    now: datetime,
+    error: InputError | None = None,
+    text: str | None = None,
+) -> str:
+    """An ACK for ``header``'s message, in its own delimiters, segments ending with ``\\r``.
+
+    MSH swaps sender and receiver and echoes MSH-11, MSH-12 (2.5.1 when unknown) and MSH-18; MSH-9
+    is ``ACK^<trigger>^ACK`` (``ACK^<trigger>`` before v2.3.1). MSA-3 carries ``text`` (else the
+    error's message) up to v2.6, which withdrew it in v2.7. An ``error`` adds ERR: ERR-1 (ELD) up to
+    v2.4, ERR-2 (ERL), ERR-3 (Table 0357), ERR-4 = E and ERR-8 from v2.5 on.
+
+    Raises:
+        ValueError: when ``now`` is naive.
+    """
+    if now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    h = header or MessageHeader()
+    d = h.delimiters
+    version = h.version if _version(h.version) else DEFAULT_VERSION
+    numbers = _version(version)
+    trigger = h.trigger_event
+    message_type = f"ACK{d.component}{trigger}"
+    if numbers >= (2, 3, 1):
+        message_type += f"{d.component}ACK"
+    msh = [
+        "MSH",
+        d.encoding_characters,
+        h.receiving_application,
+        h.receiving_facility,
+        h.sending_application,
+        h.sending_facility,
+        now.strftime("%Y%m%d%H%M%S%z"),
+        "",
+        message_type if trigger or numbers >= (2, 3, 1) else "ACK",
+        escape(control_id, d),
+        h.processing_id or "P",
+        version,
+        *[""] * 5,
+        h.charset,
+    ]
+    message = text if text is not None else (error.message if error else "")
+    # MSA-2 is required: when the inbound control ID is unknown, say so with the HL7 null "".
+    msa = ["MSA", code.value, h.control_id or '""']
+    if numbers < (2, 7) and message:
+        msa.append(escape(message, d)[:80])
+    segments = [msh, msa]
+    if error is not None:
+        segments.append(_err(error, d, numbers))
+    return "".join(d.field.join(f).rstrip(d.field) + "\r" for f in segments)
+
+
+def _err(error: InputError, d: Delimiters, numbers: tuple[int, ...]) -> list[str]:
+    number, label = error_condition(error)
+    where = _LOCATION.fullmatch(error.location or "")
+    seg, field, comp, sub = where.groups() if where else ("", None, None, None)
+    if numbers < (2, 5):
+        condition = d.subcomponent.join((number, label, "HL70357"))
+        return ["ERR", d.component.join((seg, "1" if seg else "", field or "", condition))]
+    location = [seg, "1", field, "1" if comp else None, comp, sub] if seg else []
+    return [
+        "ERR",
+        "",
+        d.component.join(p or "" for p in location).rstrip(d.component),
+        d.component.join((number, label, "HL70357")),
+        "E",
+        "",
+        "",
+        "",
+        escape(error.message, d),
+    ]
+
+
+def _version(text: str) -> tuple[int, ...]:
+    parts = text.split(".")
+    return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else ()
+
+
+def encode_ack(ack: str, header: MessageHeader | None) -> bytes:
+    """Encode an ACK in the character set its MSH-18 echoes (UTF-8 when empty or unsupported)."""
+    codec = codec_for(header.charset) if header and header.charset else None
+    return ack.encode(codec or "utf-8", errors="replace")
