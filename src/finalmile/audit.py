@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, Index, select
 from sqlalchemy.orm import Session
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
-from finalmile.db_types import BigId, UtcDateTime, enum_column, utcnow
+from finalmile.db_types import BigId, UtcDateTime, utcnow
 
 
 class AuditEvent(SQLModel, table=True):
@@ -57,7 +57,7 @@ def history(session: Session, *, entity: str, entity_id: int | str) -> list[Audi
     """Every event recorded for one entity, oldest first."""
     statement = (
         select(AuditEvent)
-        .where(AuditEvent.entity == entity, AuditEvent.entity_id == str(entity_id))  # type: ignore[arg-type]
-        .order_by(AuditEvent.id)  # type: ignore[arg-type]
+        .where(col(AuditEvent.entity) == entity, col(AuditEvent.entity_id) == str(entity_id))
+        .order_by(col(AuditEvent.id))
     )
     return list(session.scalars(statement))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, String
+from sqlalchemy import BigInteger, DateTime, Integer, Numeric, String
 from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 
 class UtcDateTime(TypeDecorator[dt.datetime]):
@@ -42,3 +43,23 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 def enum_column(length: int = 16) -> String:
     """Enums are stored as their string values, so adding a member needs no type migration."""
     return String(length)
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """A Decimal kept exact: NUMERIC on PostgreSQL, text on SQLite (which has no decimal type)."""
+
+    impl = Numeric(14, 4)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(32))
+        return dialect.type_descriptor(Numeric(14, 4))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        return str(value) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(value)

@@ -1,11 +1,13 @@
-"""Imports every table module so ``SQLModel.metadata`` is complete (for Alembic and tests)."""
+"""The complete table metadata: importing every table module registers it on SQLModel.metadata."""
 
 from __future__ import annotations
 
+from sqlmodel import SQLModel
 
-def load_models() -> None:
-    """Register every table on ``SQLModel.metadata``."""
-    from finalmile import audit  # noqa: F401
-    from finalmile.auth import models as auth_models  # noqa: F401
-    from finalmile.messages import models as message_models  # noqa: F401
-    from finalmile.orders import models as order_models  # noqa: F401
+from finalmile import audit
+from finalmile.auth import models as auth_models
+from finalmile.messages import models as message_models
+from finalmile.orders import models as order_models
+
+TABLE_MODULES = (audit, auth_models, message_models, order_models)
+metadata = SQLModel.metadata

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
 
-from finalmile.db_types import BigId, UtcDateTime, enum_column
+from finalmile.db_types import BigId, UtcDateTime
 
 
 class Scope(StrEnum):

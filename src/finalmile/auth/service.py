@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from finalmile.audit import AuditEvent, audit_row
 from finalmile.auth.models import ApiKey, Scope
@@ -80,7 +81,7 @@ def authenticate(*, session: Session, token: str | None) -> Principal:
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         raise AuthError("malformed API key")
-    key = session.scalars(select(ApiKey).where(ApiKey.prefix == parts[1])).first()  # type: ignore[arg-type]
+    key = session.scalars(select(ApiKey).where(col(ApiKey.prefix) == parts[1])).first()
     if key is None or not hmac.compare_digest(key.secret_sha256, _digest(token)):
         raise AuthError("unknown API key")
     if key.revoked_at is not None:
@@ -90,7 +91,7 @@ def authenticate(*, session: Session, token: str | None) -> Principal:
 
 def revoke_key(*, session: Session, prefix: str) -> bool:
     """Revoke the key with ``prefix``; False when there is no such live key."""
-    key = session.scalars(select(ApiKey).where(ApiKey.prefix == prefix)).first()  # type: ignore[arg-type]
+    key = session.scalars(select(ApiKey).where(col(ApiKey.prefix) == prefix)).first()
     if key is None or key.revoked_at is not None:
         return False
     key.revoked_at = utcnow()
@@ -102,7 +103,7 @@ def revoke_key(*, session: Session, prefix: str) -> bool:
 
 def list_keys(*, session: Session) -> list[ApiKey]:
     """Every key, newest first (hashes included; never the tokens)."""
-    return list(session.scalars(select(ApiKey).order_by(ApiKey.id.desc())))  # type: ignore[union-attr]
+    return list(session.scalars(select(ApiKey).order_by(col(ApiKey.id).desc())))
 
 
 def _digest(token: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -91,10 +92,8 @@ class Settings(BaseSettings):
         if self.mllp_tls_client_ca is not None and self.mllp_tls_cert is None:
             problems.append("FINALMILE_MLLP_TLS_CLIENT_CA needs FINALMILE_MLLP_TLS_CERT")
         try:
-            from zoneinfo import ZoneInfo
-
             ZoneInfo(self.timezone)
-        except Exception:
+        except (ZoneInfoNotFoundError, ValueError):
             problems.append(f"FINALMILE_TIMEZONE: unknown time zone {self.timezone!r}")
         if problems:
             raise ConfigError(problems)

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlmodel import SQLModel
 
 from finalmile.db import create_db_engine
-from finalmile.schema import load_models
-
-load_models()
-target_metadata = SQLModel.metadata
+from finalmile.schema import metadata as target_metadata
 
 
 def run_migrations() -> None:

@@ -6,10 +6,10 @@ import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Index, LargeBinary, Numeric, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from finalmile.db_types import BigId, UtcDateTime, enum_column
+from finalmile.db_types import BigId, ExactDecimal, UtcDateTime, enum_column
 from finalmile.orders.canonical import StorageClass
 
 
@@ -59,6 +59,6 @@ class OrderItem(SQLModel, table=True):
     line: int
     ndc: str | None = Field(default=None, max_length=32)
     description: str | None = Field(default=None, max_length=500)
-    quantity: Decimal = Field(sa_column=Column(Numeric(14, 4), nullable=False))
+    quantity: Decimal = Field(sa_column=Column(ExactDecimal, nullable=False))
     unit: str | None = Field(default=None, max_length=32)
     storage: StorageClass = Field(sa_type=enum_column())

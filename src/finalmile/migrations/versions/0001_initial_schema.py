@@ -11,8 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from finalmile.db_types import BigId, UtcDateTime
-
+from finalmile.db_types import BigId, ExactDecimal, UtcDateTime
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -122,7 +121,7 @@ def upgrade() -> None:
         sa.Column("line", sa.Integer(), nullable=False),
         sa.Column("ndc", sa.String(length=32), nullable=True),
         sa.Column("description", sa.String(length=500), nullable=True),
-        sa.Column("quantity", sa.Numeric(precision=14, scale=4), nullable=False),
+        sa.Column("quantity", ExactDecimal(), nullable=False),
         sa.Column("unit", sa.String(length=32), nullable=True),
         sa.Column("storage", sa.String(length=16), nullable=False),
         sa.ForeignKeyConstraint(["order_pk"], ["dispatch_order.id"], ondelete="CASCADE"),

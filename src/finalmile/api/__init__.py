@@ -1,0 +1,1 @@
+"""HTTP API: routers per domain, mounted by ``finalmile.api.router``."""

@@ -1,0 +1,34 @@
+"""Map finalmile errors onto HTTP responses with a stable JSON body."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from finalmile.errors import AuthError, InputError, NotFoundError, RetriableError
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register handlers so domain errors never surface as 500s."""
+
+    @app.exception_handler(AuthError)
+    async def _auth(_request: Request, exc: AuthError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "APIKey"} if exc.status_code == 401 else None
+        return JSONResponse(
+            {"error": {"code": "unauthorized", "message": str(exc)}}, exc.status_code, headers
+        )
+
+    @app.exception_handler(NotFoundError)
+    async def _not_found(_request: Request, exc: NotFoundError) -> JSONResponse:
+        return JSONResponse({"error": {"code": "not_found", "message": str(exc)}}, 404)
+
+    @app.exception_handler(InputError)
+    async def _input(_request: Request, exc: InputError) -> JSONResponse:
+        body = {"code": exc.code, "message": exc.message, "location": exc.location}
+        return JSONResponse({"error": body}, 422)
+
+    @app.exception_handler(RetriableError)
+    async def _retry(_request: Request, exc: RetriableError) -> JSONResponse:
+        return JSONResponse(
+            {"error": {"code": "unavailable", "message": str(exc)}}, 503, {"Retry-After": "5"}
+        )

@@ -1,0 +1,16 @@
+"""Mounts every domain's router, and nothing else."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from finalmile.api import health
+from finalmile.connectors.http import views as hl7_http
+from finalmile.messages import views as messages
+from finalmile.orders import views as orders
+
+router = APIRouter()
+router.include_router(health.router)
+router.include_router(orders.router)
+router.include_router(messages.router)
+router.include_router(hl7_http.router)

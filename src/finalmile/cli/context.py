@@ -1,0 +1,51 @@
+"""What every command needs: settings, logging, a migrated database and the services."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from pydantic import ValidationError
+
+from finalmile.config.settings import Settings
+from finalmile.db import migrate
+from finalmile.errors import ConfigError
+from finalmile.logging import configure_logging
+from finalmile.services import Services, build_services
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment plus command-line overrides; exits 2 listing every problem."""
+    try:
+        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    except ValidationError as exc:
+        lines = [
+            f"  - FINALMILE_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}"
+            for e in exc.errors()
+        ]
+        typer.echo("invalid configuration:\n" + "\n".join(lines), err=True)
+        raise typer.Exit(2) from None
+    configure_logging(settings.log_level)
+    return settings
+
+
+@contextmanager
+def open_services(settings: Settings) -> Iterator[Services]:
+    """Migrate, then yield the services, closing them afterwards."""
+    migrate(settings.resolved_database_url)
+    services = build_services(settings)
+    try:
+        yield services
+    finally:
+        services.close()
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print ``message`` on stderr and return the Exit to raise."""
+    print(message, file=sys.stderr)
+    return typer.Exit(code)

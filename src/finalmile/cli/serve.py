@@ -1,0 +1,38 @@
+"""``finalmile serve``: HTTP API and MLLP listener in one process."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from finalmile.cli.context import load_settings
+from finalmile.main import create_app
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="HTTP bind address [default 127.0.0.1]")] = None,
+    port: Annotated[int | None, typer.Option(help="HTTP port [default 8000]")] = None,
+    mllp_host: Annotated[
+        str | None, typer.Option(help="MLLP bind address [default 127.0.0.1]")
+    ] = None,
+    mllp_port: Annotated[int | None, typer.Option(help="MLLP port [default 2575]")] = None,
+    no_mllp: Annotated[
+        bool, typer.Option("--no-mllp", help="Do not start the MLLP listener")
+    ] = False,
+) -> None:
+    """Serve the HTTP API and the MLLP listener (database from FINALMILE_DATABASE_URL)."""
+    settings = load_settings(
+        http_host=host, http_port=port, mllp_host=mllp_host, mllp_port=mllp_port
+    )
+    if no_mllp:
+        settings = settings.model_copy(update={"mllp_port": None})
+    uvicorn.run(
+        create_app(settings),
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+    )

@@ -1,0 +1,1 @@
+"""Connectors move bytes to and from a pharmacy system (MLLP, HTTP)."""

@@ -1,0 +1,1 @@
+"""HL7 v2 over MLLP (HL7 Version 2 Minimal Lower Layer Protocol, release 1)."""

@@ -1,0 +1,1 @@
+"""Intake: raw inbound message -> stored message + committed orders -> outcome for the ACK."""

@@ -1,0 +1,429 @@
+"""Commit a batch of prepared messages in one transaction (group commit).
+
+Per message, in order: the raw message row is written (encrypted), then its order intents are
+applied against the current order state, all or nothing for that message. A resend (same
+connector + control id) is stored as a duplicate and changes nothing. Concurrent writers on
+PostgreSQL may race on the unique keys; the loser's transaction is retried from fresh state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from sqlalchemy import delete, insert, select, tuple_, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlmodel import col
+
+from finalmile.audit import AuditEvent, audit_row
+from finalmile.db_types import utcnow
+from finalmile.errors import InputError
+from finalmile.intake.outcome import Outcome, OutcomeKind
+from finalmile.intake.prepare import PreparedMessage
+from finalmile.mapping.hl7v2 import OrderAction
+from finalmile.messages.models import InboundMessage, MessageOrderLink, MessageStatus
+from finalmile.orders.canonical import DispatchOrder
+from finalmile.orders.codec import content_digest, item_rows, order_columns
+from finalmile.orders.models import Order, OrderItem, OrderStatus
+from finalmile.vault import Vault
+
+log = structlog.get_logger(__name__)
+
+RACE_RETRIES = 3
+
+
+@dataclass
+class _OrderState:
+    """An order as this transaction sees it, with the changes it is about to write."""
+
+    connector: str
+    order_id: str
+    pk: int | None
+    status: OrderStatus
+    version: int
+    digest: str
+    content: DispatchOrder | None = None
+    dirty: bool = False
+    new: bool = False
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.connector, self.order_id)
+
+
+@dataclass(frozen=True)
+class _Event:
+    order_key: tuple[str, str]
+    action: str
+    from_status: str | None
+    to_status: str
+    version: int
+
+
+@dataclass
+class _Planned:
+    message: PreparedMessage
+    status: MessageStatus
+    error: InputError | None = None
+    duplicate_of: int | None = None
+    dedupe_key: str | None = None
+    links: dict[tuple[str, str], str] = field(default_factory=dict)
+    events: list[_Event] = field(default_factory=list)
+    message_id: int | None = None
+
+
+class IntakeStore:
+    """Writes prepared messages and their orders; safe to share between threads."""
+
+    def __init__(self, sessions: sessionmaker[Session], vault: Vault) -> None:
+        self._sessions = sessions
+        self._vault = vault
+
+    def commit(self, batch: Sequence[PreparedMessage]) -> list[Outcome]:
+        """Store ``batch`` atomically and return one outcome per message, in order.
+
+        Storage failures become ``RETRY`` outcomes (the sender must resend); a batch that fails for
+        any other reason is split so one poisoned message cannot hold back the rest.
+        """
+        for _ in range(RACE_RETRIES):
+            try:
+                with self._sessions() as session, session.begin():
+                    return _commit(session, batch, self._vault)
+            except IntegrityError:
+                log.info("intake_race_retry", batch=len(batch))
+            except DBAPIError as exc:
+                if len(batch) > 1 and not exc.connection_invalidated:
+                    middle = len(batch) // 2
+                    return self.commit(batch[:middle]) + self.commit(batch[middle:])
+                log.warning("intake_storage_unavailable", error_type=type(exc.orig).__name__)
+                return [_retry("storage unavailable") for _ in batch]
+        return [_retry("concurrent writers kept conflicting") for _ in batch]
+
+
+def _retry(reason: str) -> Outcome:
+    return Outcome(kind=OutcomeKind.RETRY, retry_reason=reason)
+
+
+def _commit(session: Session, batch: Sequence[PreparedMessage], vault: Vault) -> list[Outcome]:
+    now = utcnow()
+    outcomes: dict[int, Outcome] = {}
+    pending = list(enumerate(batch))
+    # A key repeated inside the batch is handled in a later round, once its first copy exists.
+    while pending:
+        seen: set[tuple[str, str, str]] = set()
+        this_round, pending_next = [], []
+        for index, message in pending:
+            key = _dedupe_key(message)
+            if key is not None and key in seen:
+                pending_next.append((index, message))
+                continue
+            if key is not None:
+                seen.add(key)
+            this_round.append((index, message))
+        for (index, _), outcome in zip(
+            this_round, _commit_round(session, [m for _, m in this_round], vault, now), strict=True
+        ):
+            outcomes[index] = outcome
+        pending = pending_next
+    return [outcomes[i] for i in range(len(batch))]
+
+
+def _dedupe_key(message: PreparedMessage) -> tuple[str, str, str] | None:
+    if message.control_id is None or message.replay_of is not None:
+        return None
+    return (message.connector, message.format.value, message.control_id)
+
+
+def _commit_round(
+    session: Session, batch: list[PreparedMessage], vault: Vault, now: dt.datetime
+) -> list[Outcome]:
+    originals = _existing_messages(session, batch)
+    orders = _existing_orders(session, batch)
+    plans = [_plan(message, originals, orders) for message in batch]
+    _write_messages(session, plans, vault, now)
+    _write_orders(session, plans, orders, vault, now)
+    return [_outcome(plan) for plan in plans]
+
+
+def _existing_messages(
+    session: Session, batch: list[PreparedMessage]
+) -> dict[tuple[str, str, str], InboundMessage]:
+    keys = {k for m in batch if (k := _dedupe_key(m)) is not None}
+    if not keys:
+        return {}
+    column = tuple_(
+        col(InboundMessage.connector), col(InboundMessage.format), col(InboundMessage.dedupe_key)
+    )
+    rows = session.scalars(select(InboundMessage).where(column.in_(list(keys))))
+    return {(r.connector, r.format, r.dedupe_key or ""): r for r in rows}
+
+
+def _existing_orders(
+    session: Session, batch: list[PreparedMessage]
+) -> dict[tuple[str, str], _OrderState]:
+    keys = {(m.connector, i.order_id) for m in batch for i in m.intents}
+    if not keys:
+        return {}
+    column = tuple_(col(Order.connector), col(Order.order_id))
+    rows = session.execute(
+        select(
+            col(Order.id),
+            col(Order.connector),
+            col(Order.order_id),
+            col(Order.status),
+            col(Order.version),
+            col(Order.content_sha256),
+        )
+        .where(column.in_(list(keys)))
+        .with_for_update()
+    )
+    return {
+        (r.connector, r.order_id): _OrderState(
+            connector=r.connector,
+            order_id=r.order_id,
+            pk=r.id,
+            status=OrderStatus(r.status),
+            version=r.version,
+            digest=r.content_sha256,
+        )
+        for r in rows
+    }
+
+
+def _plan(
+    message: PreparedMessage,
+    originals: dict[tuple[str, str, str], InboundMessage],
+    orders: dict[tuple[str, str], _OrderState],
+) -> _Planned:
+    key = _dedupe_key(message)
+    original = originals.get(key) if key is not None else None
+    if original is not None:
+        error = None
+        if original.status == MessageStatus.REJECTED:
+            error = InputError(
+                original.error_message or "rejected",
+                location=original.error_location,
+                code=original.error_code or "invalid",
+            )
+        return _Planned(message, MessageStatus.DUPLICATE, error=error, duplicate_of=original.id)
+    dedupe_key = key[2] if key is not None else None
+    if message.error is not None:
+        return _Planned(message, MessageStatus.REJECTED, error=message.error, dedupe_key=dedupe_key)
+    staged: dict[tuple[str, str], _OrderState] = {}
+    plan = _Planned(message, MessageStatus.ACCEPTED, dedupe_key=dedupe_key)
+    for intent in message.intents:
+        okey = (message.connector, intent.order_id)
+        current = staged.get(okey) or orders.get(okey)
+        try:
+            state, action = _apply(
+                message.connector, intent.action, intent.order_id, intent.order, current
+            )
+        except InputError as error:
+            return _Planned(message, MessageStatus.REJECTED, error=error, dedupe_key=dedupe_key)
+        staged[okey] = state
+        plan.links[okey] = action
+        if state is not current:
+            previous = current.status.value if current else None
+            plan.events.append(_Event(okey, action, previous, state.status.value, state.version))
+    orders.update(staged)
+    return plan
+
+
+def _apply(
+    connector: str,
+    action: OrderAction,
+    order_id: str,
+    content: DispatchOrder | None,
+    current: _OrderState | None,
+) -> tuple[_OrderState, str]:
+    """The order's next state after one intent, and the link action; InputError if not allowed."""
+    if action is OrderAction.CANCEL:
+        if current is None:
+            raise InputError(
+                f"order {order_id} is unknown, so it cannot be cancelled",
+                location="ORC-2",
+                code="unknown_order",
+            )
+        if current.status is OrderStatus.CANCELLED:
+            return current, "unchanged"
+        return _copy(
+            current, status=OrderStatus.CANCELLED, version=current.version + 1
+        ), "cancelled"
+    assert content is not None
+    digest = content_digest(content)
+    if current is None:
+        state = _OrderState(
+            connector,
+            order_id,
+            None,
+            OrderStatus.RECEIVED,
+            1,
+            digest,
+            content,
+            dirty=True,
+            new=True,
+        )
+        return state, "created"
+    if current.status is OrderStatus.CANCELLED:
+        raise InputError(
+            f"order {order_id} was cancelled; send a new order number to deliver again",
+            location="ORC-1",
+            code="order_cancelled",
+        )
+    if digest == current.digest:
+        return current, "unchanged"
+    return _copy(current, version=current.version + 1, digest=digest, content=content), "updated"
+
+
+def _copy(state: _OrderState, **changes: object) -> _OrderState:
+    fields = {**state.__dict__, "dirty": True, **changes}
+    return _OrderState(**fields)
+
+
+def _write_messages(
+    session: Session, plans: list[_Planned], vault: Vault, now: dt.datetime
+) -> None:
+    fresh = [plan for plan in plans if plan.message.replay_of is None]
+    if fresh:
+        statement = insert(InboundMessage).returning(
+            col(InboundMessage.id),
+            sort_by_parameter_order=True,
+        )
+        ids = session.scalars(statement, [_message_row(plan, vault, now) for plan in fresh]).all()
+        for plan, message_id in zip(fresh, ids, strict=True):
+            plan.message_id = message_id
+    for plan in plans:
+        if plan.message.replay_of is None:
+            continue
+        plan.message_id = plan.message.replay_of
+        error = plan.error
+        session.execute(
+            update(InboundMessage)
+            .where(col(InboundMessage.id) == plan.message_id)
+            .values(
+                status=plan.status.value,
+                processed_at=now,
+                error_code=error.code if error else None,
+                error_location=error.location if error else None,
+                error_message=error.message[:1000] if error else None,
+            )
+        )
+        session.execute(
+            delete(MessageOrderLink).where(col(MessageOrderLink.message_id) == plan.message_id)
+        )
+
+
+def _message_row(plan: _Planned, vault: Vault, now: dt.datetime) -> dict[str, Any]:
+    message, error = plan.message, plan.error
+    return {
+        "connector": message.connector,
+        "format": message.format.value,
+        "control_id": message.control_id,
+        "dedupe_key": plan.dedupe_key if plan.status is not MessageStatus.DUPLICATE else None,
+        "message_type": message.message_type,
+        "version": message.version,
+        "received_at": message.received_at,
+        "processed_at": now,
+        "size_bytes": len(message.raw),
+        "sha256": message.sha256,
+        "raw_encrypted": vault.encrypt(message.raw),
+        "status": plan.status.value,
+        "error_code": error.code if error and plan.status is MessageStatus.REJECTED else None,
+        "error_location": error.location
+        if error and plan.status is MessageStatus.REJECTED
+        else None,
+        "error_message": error.message[:1000]
+        if error and plan.status is MessageStatus.REJECTED
+        else None,
+        "duplicate_of": plan.duplicate_of,
+    }
+
+
+def _write_orders(
+    session: Session,
+    plans: list[_Planned],
+    orders: dict[tuple[str, str], _OrderState],
+    vault: Vault,
+    now: dt.datetime,
+) -> None:
+    dirty = [state for state in orders.values() if state.dirty]
+    created = [state for state in dirty if state.new]
+    if created:
+        rows = []
+        for state in created:
+            assert state.content is not None
+            rows.append(
+                {
+                    **order_columns(state.content, vault=vault),
+                    "status": state.status.value,
+                    "version": state.version,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        statement = insert(Order).returning(col(Order.id), sort_by_parameter_order=True)
+        for state, pk in zip(created, session.scalars(statement, rows).all(), strict=True):
+            state.pk = pk
+    items: list[dict[str, Any]] = []
+    for state in dirty:
+        assert state.pk is not None
+        if state.new:
+            assert state.content is not None
+            items.extend(item_rows(state.content, order_pk=state.pk))
+            continue
+        values: dict[str, Any] = {
+            "status": state.status.value,
+            "version": state.version,
+            "updated_at": now,
+        }
+        if state.content is not None:
+            values.update(order_columns(state.content, vault=vault))
+            session.execute(delete(OrderItem).where(col(OrderItem.order_pk) == state.pk))
+            items.extend(item_rows(state.content, order_pk=state.pk))
+        session.execute(update(Order).where(col(Order.id) == state.pk).values(**values))
+    if items:
+        session.execute(insert(OrderItem), items)
+    links, events = [], []
+    for plan in plans:
+        for okey, action in plan.links.items():
+            links.append(
+                {"message_id": plan.message_id, "order_pk": orders[okey].pk, "action": action}
+            )
+        for event in plan.events:
+            events.append(
+                audit_row(
+                    entity="order",
+                    entity_id=orders[event.order_key].pk or 0,
+                    action=event.action,
+                    actor=f"connector:{plan.message.connector}",
+                    from_status=event.from_status,
+                    to_status=event.to_status,
+                    detail={"message_id": plan.message_id, "version": event.version},
+                    at=now,
+                )
+            )
+    if links:
+        session.execute(insert(MessageOrderLink), links)
+    if events:
+        session.execute(insert(AuditEvent), events)
+
+
+def _outcome(plan: _Planned) -> Outcome:
+    if plan.status is MessageStatus.DUPLICATE:
+        return Outcome(
+            kind=OutcomeKind.DUPLICATE,
+            message_id=plan.message_id,
+            error=plan.error,
+            duplicate_of=plan.duplicate_of,
+        )
+    if plan.status is MessageStatus.REJECTED:
+        return Outcome(kind=OutcomeKind.REJECTED, message_id=plan.message_id, error=plan.error)
+    return Outcome(
+        kind=OutcomeKind.ACCEPTED,
+        message_id=plan.message_id,
+        order_ids=tuple(order_id for _, order_id in plan.links),
+    )

@@ -1,0 +1,57 @@
+"""Read the inbound message store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from finalmile.errors import NotFoundError
+from finalmile.messages.models import InboundMessage, MessageOrderLink, MessageStatus
+from finalmile.orders.models import Order
+
+
+@dataclass(frozen=True)
+class LinkedOrder:
+    """An order a message touched, and how."""
+
+    order_id: str
+    connector: str
+    action: str
+
+
+def get_message(*, session: Session, message_id: int) -> InboundMessage:
+    """The stored message ``message_id``; NotFoundError if there is none."""
+    row = session.get(InboundMessage, message_id)
+    if row is None:
+        raise NotFoundError(f"no message with id {message_id}")
+    return row
+
+
+def linked_orders(*, session: Session, message_id: int) -> list[LinkedOrder]:
+    """Orders the message created, updated or cancelled."""
+    rows = session.execute(
+        select(col(Order.order_id), col(Order.connector), col(MessageOrderLink.action))
+        .join(MessageOrderLink, col(MessageOrderLink.order_pk) == col(Order.id))
+        .where(col(MessageOrderLink.message_id) == message_id)
+        .order_by(col(Order.id))
+    )
+    return [LinkedOrder(r.order_id, r.connector, r.action) for r in rows]
+
+
+def list_messages(
+    *,
+    session: Session,
+    status: MessageStatus | None = None,
+    connector: str | None = None,
+    limit: int = 50,
+) -> list[InboundMessage]:
+    """The newest stored messages, optionally only those with ``status`` or from ``connector``."""
+    statement = select(InboundMessage).order_by(col(InboundMessage.id).desc()).limit(limit)
+    if status is not None:
+        statement = statement.where(col(InboundMessage.status) == status.value)
+    if connector is not None:
+        statement = statement.where(col(InboundMessage.connector) == connector)
+    return list(session.scalars(statement))
