@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Integer, Numeric, String
@@ -40,9 +41,21 @@ def utcnow() -> dt.datetime:
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
-def enum_column(length: int = 16) -> String:
-    """Enums are stored as their string values, so adding a member needs no type migration."""
-    return String(length)
+class ValueEnum(TypeDecorator[StrEnum]):
+    """A StrEnum stored as its value in VARCHAR (adding a member needs no type migration)."""
+
+    impl = String(16)
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum]) -> None:
+        super().__init__()
+        self.enum = enum
+
+    def process_bind_param(self, value: StrEnum | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> StrEnum | None:
+        return None if value is None else self.enum(value)
 
 
 class ExactDecimal(TypeDecorator[Decimal]):

@@ -37,7 +37,7 @@ class InputError(FinalmileError):
     Args:
         message: what is wrong, in words an interface analyst can act on (no patient data).
         location: where: an HL7 path (``PID-7``, ``ZDL-2``), a CSV row/column or a FHIR path.
-        code: a stable machine code (``required``, ``invalid_date``, ``unsupported_message_type``...).
+        code: a stable machine code (``required``, ``invalid_date``, ``unsupported_version``...).
     """
 
     def __init__(self, message: str, *, location: str | None = None, code: str = "invalid") -> None:

@@ -99,3 +99,5 @@ def configure_logging(level: str = "INFO") -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "alembic"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    # Migration chatter ("Context impl SQLiteImpl") is noise on every command's stderr.
+    logging.getLogger("alembic").setLevel(logging.WARNING)

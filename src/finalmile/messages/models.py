@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Column, ForeignKey, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from finalmile.db_types import BigId, UtcDateTime, enum_column
+from finalmile.db_types import BigId, UtcDateTime, ValueEnum
 
 
 class MessageFormat(StrEnum):
@@ -40,7 +40,7 @@ class InboundMessage(SQLModel, table=True):
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     connector: str = Field(max_length=64)
-    format: MessageFormat = Field(sa_type=enum_column())
+    format: MessageFormat = Field(sa_column=Column(ValueEnum(MessageFormat), nullable=False))
     control_id: str | None = Field(default=None, max_length=200)
     dedupe_key: str | None = Field(default=None, max_length=200)
     message_type: str | None = Field(default=None, max_length=32)
@@ -50,7 +50,7 @@ class InboundMessage(SQLModel, table=True):
     size_bytes: int
     sha256: str = Field(max_length=64)
     raw_encrypted: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    status: MessageStatus = Field(sa_type=enum_column())
+    status: MessageStatus = Field(sa_column=Column(ValueEnum(MessageStatus), nullable=False))
     error_code: str | None = Field(default=None, max_length=64)
     error_location: str | None = Field(default=None, max_length=64)
     error_message: str | None = Field(default=None, max_length=1000)

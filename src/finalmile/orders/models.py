@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import Column, ForeignKey, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from finalmile.db_types import BigId, ExactDecimal, UtcDateTime, enum_column
+from finalmile.db_types import BigId, ExactDecimal, UtcDateTime, ValueEnum
 from finalmile.orders.canonical import StorageClass
 
 
@@ -33,9 +33,9 @@ class Order(SQLModel, table=True):
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     connector: str = Field(max_length=64)
     order_id: str = Field(max_length=100)
-    status: OrderStatus = Field(sa_type=enum_column())
+    status: OrderStatus = Field(sa_column=Column(ValueEnum(OrderStatus), nullable=False))
     version: int = 1
-    storage: StorageClass = Field(sa_type=enum_column())
+    storage: StorageClass = Field(sa_column=Column(ValueEnum(StorageClass), nullable=False))
     needed_by: dt.datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
     needed_by_offset_minutes: int | None = None
     requires_signature: bool = False
@@ -61,4 +61,4 @@ class OrderItem(SQLModel, table=True):
     description: str | None = Field(default=None, max_length=500)
     quantity: Decimal = Field(sa_column=Column(ExactDecimal, nullable=False))
     unit: str | None = Field(default=None, max_length=32)
-    storage: StorageClass = Field(sa_type=enum_column())
+    storage: StorageClass = Field(sa_column=Column(ValueEnum(StorageClass), nullable=False))

@@ -69,15 +69,19 @@ def parse_path(text: str) -> Path:
 
 
 class Segment:
-    """One segment; ``fields[n]`` is field n as HL7 numbers it (``fields[0]`` is the segment ID)."""
+    """One segment; ``fields[n]`` is field n as HL7 numbers it (``fields[0]`` is the segment ID).
 
-    __slots__ = ("_codec", "delimiters", "fields", "name")
+    A field is split into repetitions and components the first time it is read.
+    """
+
+    __slots__ = ("_codec", "_split", "delimiters", "fields", "name")
 
     def __init__(self, fields: list[str], delimiters: Delimiters, codec: str) -> None:
         self.name = fields[0]
         self.fields = fields
         self.delimiters = delimiters
         self._codec = codec
+        self._split: dict[int, list[list[str]]] | None = None
 
     def __repr__(self) -> str:
         return f"<Segment {self.name}>"
@@ -104,35 +108,55 @@ class Segment:
         A field or component asked for as a whole keeps its inner delimiters literally.
         """
         fields = self.fields
-        if field >= len(fields):
+        if field >= len(fields) or not fields[field]:
             return None
-        raw = fields[field]
-        if not raw:
+        if field <= 2 and self.name == "MSH":
+            return fields[field]
+        split = self._split
+        reps = split.get(field) if split is not None else None
+        if reps is None:
+            reps = self._components(field)
+        if repetition > len(reps):
             return None
+        components = reps[repetition - 1]
         d = self.delimiters
-        if self.name == "MSH" and field <= 2:
-            return raw
-        if d.repetition in raw:
-            reps = raw.split(d.repetition)
-            raw = reps[repetition - 1] if repetition <= len(reps) else ""
-        elif repetition != 1:
+        if component is None:
+            raw = d.component.join(components)
+        elif component > len(components):
             return None
-        if component is not None:
-            if d.component in raw:
-                parts = raw.split(d.component)
-                raw = parts[component - 1] if component <= len(parts) else ""
-            elif component != 1:
-                return None
-            if subcomponent is not None:
-                if d.subcomponent in raw:
-                    subs = raw.split(d.subcomponent)
-                    raw = subs[subcomponent - 1] if subcomponent <= len(subs) else ""
-                elif subcomponent != 1:
-                    return None
+        else:
+            raw = components[component - 1]
+            if subcomponent is not None and (subcomponent > 1 or d.subcomponent in raw):
+                subs = raw.split(d.subcomponent)
+                raw = subs[subcomponent - 1] if subcomponent <= len(subs) else ""
+        return self._decode(raw)
+
+    def components(self, field: int, *, repetition: int = 1) -> list[str | None]:
+        """The decoded components of one repetition (subcomponent separators kept literally)."""
+        fields = self.fields
+        if field >= len(fields) or not fields[field]:
+            return []
+        reps = self._components(field)
+        if repetition > len(reps):
+            return []
+        return [self._decode(c) for c in reps[repetition - 1]]
+
+    def _components(self, field: int) -> list[list[str]]:
+        split = self._split
+        if split is None:
+            split = self._split = {}
+        reps = split.get(field)
+        if reps is None:
+            d = self.delimiters
+            reps = [r.split(d.component) for r in self.fields[field].split(d.repetition)]
+            split[field] = reps
+        return reps
+
+    def _decode(self, raw: str) -> str | None:
         if not raw or raw == '""':
             return None
-        if d.escape in raw:
-            raw = unescape(raw, d, self._codec)
+        if self.delimiters.escape in raw:
+            raw = unescape(raw, self.delimiters, self._codec)
         return raw or None
 
     def get(self, path: Path, *, repetition: int = 1) -> str | None:
@@ -143,10 +167,11 @@ class Segment:
 class SegmentGroup:
     """An ordered run of segments: a whole message, or one ORC group."""
 
-    __slots__ = ("_segments",)
+    __slots__ = ("_index", "_segments")
 
     def __init__(self, segments: list[Segment]) -> None:
         self._segments = segments
+        self._index: dict[str, list[Segment]] | None = None
 
     def __iter__(self) -> Iterator[Segment]:
         return iter(self._segments)
@@ -156,14 +181,19 @@ class SegmentGroup:
 
     def segments(self, name: str) -> list[Segment]:
         """Every segment with ID ``name``, in order."""
-        return [s for s in self._segments if s.name == name]
+        return list(self._by_name().get(name, ()))
 
     def segment(self, name: str) -> Segment | None:
         """The first segment with ID ``name``."""
-        for s in self._segments:
-            if s.name == name:
-                return s
-        return None
+        found = self._by_name().get(name)
+        return found[0] if found else None
+
+    def _by_name(self) -> dict[str, list[Segment]]:
+        if self._index is None:
+            self._index = {}
+            for s in self._segments:
+                self._index.setdefault(s.name, []).append(s)
+        return self._index
 
     def get(self, path: str | Path, *, repetition: int = 1) -> str | None:
         """The value at ``path`` (``"PID-5.1"``) in the first segment it names."""
@@ -175,17 +205,20 @@ class SegmentGroup:
 class Message(SegmentGroup):
     """A parsed message: its segments, its MSH header and its ORC groups."""
 
-    __slots__ = ("codec", "delimiters")
+    __slots__ = ("_header", "codec", "delimiters")
 
     def __init__(self, segments: list[Segment], delimiters: Delimiters, codec: str) -> None:
         super().__init__(segments)
         self.delimiters = delimiters
         self.codec = codec
+        self._header: MessageHeader | None = None
 
     @property
     def header(self) -> MessageHeader:
         """The MSH segment's addressing and control fields."""
-        return header_from_fields(self._segments[0].fields, self.delimiters)
+        if self._header is None:
+            self._header = header_from_fields(self._segments[0].fields, self.delimiters)
+        return self._header
 
     @property
     def preamble(self) -> SegmentGroup:

@@ -1,0 +1,1 @@
+"""Mappings: adapter output to the canonical DispatchOrder, one profile per connector."""

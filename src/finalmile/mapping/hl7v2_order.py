@@ -1,0 +1,171 @@
+"""The parts of an order read from HL7 v2 segments: patient (PID), ship-to address and items."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from finalmile.adapters.hl7v2.parse import Message, Segment, SegmentGroup
+from finalmile.errors import InputError
+from finalmile.mapping.hl7_types import (
+    ADDRESS_TYPE_PREFERENCE,
+    AddressLayout,
+    birth_date,
+    la1,
+    la2,
+    phone_and_email,
+    pick_repetition,
+    read_address,
+    xad,
+)
+from finalmile.orders.canonical import Address, Item, Patient, StorageClass
+
+_M = TypeVar("_M", bound=BaseModel)
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+
+
+@dataclass(frozen=True, slots=True)
+class _ItemSource:
+    segment: str
+    product: int
+    quantity: int
+    unit: int
+
+
+_RXE = _ItemSource("RXE", product=2, quantity=10, unit=11)
+_RXO = _ItemSource("RXO", product=1, quantity=11, unit=12)
+_RXD = _ItemSource("RXD", product=2, quantity=4, unit=5)
+
+
+def build(model: type[_M], location: str, **values: Any) -> _M:
+    """Construct a contract model; a validation failure becomes an InputError at ``location``."""
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        first = exc.errors(include_input=False, include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise InputError(
+            f"{location}: {where} is invalid ({first['msg']})", location=location, code="invalid"
+        ) from None
+
+
+def patient(message: Message) -> Patient:
+    """The patient from PID: MRN from the PID-3 repetition of type MR (else the first), the legal
+    name (XPN.7 L, else the first PID-5), PID-7 birth date, PID-13 phone and email."""
+    pid = message.segment("PID")
+    if pid is None:
+        raise InputError("the message has no PID segment", location="PID", code="required")
+    mrn = pid.value(3, 1, repetition=pick_repetition(pid, 3, 5, ("MR",)))
+    if not mrn or not mrn.strip():
+        raise InputError(
+            "PID-3 must carry the patient's medical record number (CX.1, identifier type MR)",
+            location="PID-3",
+            code="required",
+        )
+    name = pick_repetition(pid, 5, 7, ("L",))
+    born = pid.value(7, 1)
+    phone, email = phone_and_email(pid, 13)
+    return build(
+        Patient,
+        "PID",
+        mrn=mrn.strip(),
+        family=pid.value(5, 1, 1, repetition=name),
+        given=pid.value(5, 2, repetition=name),
+        birth_date=birth_date(born, "PID-7") if born else None,
+        phone=phone,
+        email=email,
+    )
+
+
+def ship_to(message: Message, group: SegmentGroup, number: int, who: Patient) -> Address:
+    """The delivery address: RXE-43, else RXD-13 (LA2), else RXE-8 / RXO-8 (LA1), else PID-11
+    (type SH, then C, H, M, else the first repetition)."""
+    rxe, rxd, rxo = group.segment("RXE"), group.segment("RXD"), group.segment("RXO")
+    pid = message.segment("PID")
+    sources: list[tuple[Segment | None, AddressLayout, int]] = [
+        (rxe, xad("RXE", 43), 1),
+        (rxd, la2("RXD", 13), 1),
+        (rxe, la1("RXE", 8), 1),
+        (rxo, la1("RXO", 8), 1),
+    ]
+    if pid is not None:
+        sources.append((pid, xad("PID", 11), pick_repetition(pid, 11, 7, ADDRESS_TYPE_PREFERENCE)))
+    for segment, layout, repetition in sources:
+        parts = None if segment is None else read_address(segment, layout, repetition)
+        if parts is not None:
+            break
+    else:
+        raise InputError(
+            f"order group {number} has no delivery address: send RXE-43, RXD-13, RXE-8, RXO-8 "
+            "or the patient's address in PID-11",
+            location="PID-11",
+            code="required",
+        )
+    street, other, city, state, postal_code, country = parts
+    for value, label, what in (
+        (street, layout.labels[0], "street"),
+        (city, layout.labels[2], "city"),
+    ):
+        if not value or not value.strip():
+            raise InputError(
+                f"{label} ({what}) is required in the delivery address of order group {number}",
+                location=label,
+                code="required",
+            )
+    return build(
+        Address,
+        layout.labels[0].rsplit(".", 1)[0],
+        name=" ".join(p for p in (who.given, who.family) if p) or None,
+        line1=street,
+        line2=other,
+        city=city,
+        state=state,
+        postal_code=postal_code,
+        country=country,
+    )
+
+
+def items(
+    group: SegmentGroup, number: int, message_code: str, *, storage: StorageClass
+) -> list[Item]:
+    """One item per RXD for RDS, else per RXE, else per RXO; all at the group's storage class."""
+    code = message_code.upper()
+    candidates = (_RXD,) if code == "RDS" else (_RXE, _RXO)
+    source = next((s for s in candidates if group.segment(s.segment) is not None), None)
+    if source is None:
+        expected = {"RDS": "RXD", "ORM": "RXO", "OMP": "RXO"}.get(code, "RXE")
+        raise InputError(
+            f"order group {number} has no {expected} segment to take the items from",
+            location=expected,
+            code="required",
+        )
+    found = []
+    for segment in group.segments(source.segment):
+        where = f"{source.segment}-{source.quantity}"
+        found.append(
+            build(
+                Item,
+                f"{source.segment}-{source.product}",
+                ndc=segment.value(source.product, 1),
+                description=segment.value(source.product, 2),
+                quantity=_quantity(segment.value(source.quantity, 1), where, number),
+                unit=segment.value(source.unit, 1),
+                storage=storage,
+            )
+        )
+    return found
+
+
+def _quantity(value: str | None, location: str, number: int) -> Decimal:
+    text = (value or "").strip()
+    if _NUMBER.fullmatch(text) and (quantity := Decimal(text)) > 0:
+        return quantity
+    raise InputError(
+        f"{location} (quantity) in order group {number} must be a number greater than zero",
+        location=location,
+        code="invalid_quantity" if text else "required",
+    )

@@ -1,0 +1,285 @@
+"""Durability under SIGKILL: after restarts, every acknowledged message has exactly one order.
+
+The real service runs as a child process. Four MLLP connections stream 2,000 synthetic orders and,
+like an interface engine, resend each message until it is acknowledged with AA, while the server
+is killed with SIGKILL at seeded random points of the stream and restarted. The database is then
+checked directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import create_engine, select
+
+from finalmile.adapters.hl7v2.parse import parse
+from finalmile.connectors.mllp.client import MllpClient
+from finalmile.messages.models import InboundMessage, MessageOrderLink, MessageStatus
+from finalmile.orders.models import Order, OrderItem
+from finalmile.testing import STORAGE_CODES, control_id_for, order_id_for, rde_o11
+
+pytestmark = pytest.mark.slow
+
+MESSAGES = 2_000
+CONNECTIONS = 4
+KILLS = 5
+SEED = 20_261_122
+RESEND_SAMPLE = 25
+HOST = "127.0.0.1"
+STREAM_BUDGET_SECONDS = 150.0
+STARTUP_TIMEOUT_SECONDS = 30.0
+ACK_TIMEOUT_SECONDS = 10.0
+MAX_ATTEMPTS = 500
+RETRY_PAUSE_SECONDS = 0.02
+
+
+class Server:
+    """``finalmile serve`` as a child process on fixed ports, so clients reconnect after restarts."""
+
+    def __init__(self, *, env: dict[str, str], log_path: Path) -> None:
+        self.http_port = _free_port()
+        self.mllp_port = _free_port()
+        self.starts = 0
+        self._env = env
+        self._log_path = log_path
+        self._process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    async def start(self) -> None:
+        """Start the service and wait until its MLLP port accepts connections."""
+        assert self._process is None
+        self._log = self._log_path.open("ab")
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "finalmile", "serve"]
+            + ["--port", str(self.http_port), "--mllp-port", str(self.mllp_port)],
+            env=self._env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        self.starts += 1
+        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise AssertionError(f"server exited at start:\n{self.log_tail()}")
+            try:
+                _, writer = await asyncio.open_connection(HOST, self.mllp_port)
+            except OSError:
+                await asyncio.sleep(0.05)
+                continue
+            writer.close()
+            await writer.wait_closed()
+            return
+        raise AssertionError(f"server not ready in {STARTUP_TIMEOUT_SECONDS} s:\n{self.log_tail()}")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, whatever was in flight is cut off."""
+        self._stop(signal.SIGKILL)
+
+    def terminate(self) -> int:
+        """SIGTERM (graceful shutdown); returns the exit code."""
+        return self._stop(signal.SIGTERM)
+
+    def _stop(self, signum: signal.Signals) -> int:
+        assert self._process is not None and self._log is not None
+        if self._process.poll() is None:
+            self._process.send_signal(signum)
+        code = self._process.wait(timeout=30)
+        self._log.close()
+        self._process = self._log = None
+        return code
+
+    @property
+    def running(self) -> bool:
+        """Whether the child process is alive."""
+        return self._process is not None and self._process.poll() is None
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The end of the server's log, for failure messages."""
+        return "\n".join(self._log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+@dataclass
+class Ledger:
+    """What the senders saw: AA per message, how often each was written, other ACK codes."""
+
+    acked: set[int] = field(default_factory=set)
+    sends: Counter[int] = field(default_factory=Counter)
+    other_codes: Counter[str] = field(default_factory=Counter)
+    kills: int = 0
+    resent_during_stream: int = 0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def _ack_code(ack: bytes) -> str:
+    msa = parse(ack.decode("ascii")).segment("MSA")
+    assert msa is not None, ack
+    return msa.value(1) or ""
+
+
+def _message(sequence: int) -> bytes:
+    return rde_o11(sequence, storage=STORAGE_CODES[sequence % len(STORAGE_CODES)])
+
+
+async def _send_until_aa(
+    client: MllpClient, sequences: list[int], ledger: Ledger, deadline: float
+) -> None:
+    """Send each message in turn; on no answer, a lost connection or a non-AA code, send it again."""
+    connected = False
+    try:
+        for sequence in sequences:
+            message = _message(sequence)
+            for _ in range(MAX_ATTEMPTS):
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"stream took longer than {STREAM_BUDGET_SECONDS} s")
+                try:
+                    if not connected:
+                        await client.connect()
+                        connected = True
+                    ledger.sends[sequence] += 1
+                    code = _ack_code(await client.send(message))
+                except (OSError, EOFError):  # refused, reset, closed, timed out, cut mid-frame
+                    await client.close()
+                    connected = False
+                    await asyncio.sleep(RETRY_PAUSE_SECONDS)
+                    continue
+                if code == "AA":
+                    ledger.acked.add(sequence)
+                    break
+                ledger.other_codes[code] += 1
+                await asyncio.sleep(RETRY_PAUSE_SECONDS)
+            else:
+                raise AssertionError(f"message {sequence} not acknowledged in {MAX_ATTEMPTS} tries")
+    finally:
+        await client.close()
+
+
+async def _kill_during_stream(
+    server: Server, ledger: Ledger, thresholds: list[int], rng: random.Random, deadline: float
+) -> None:
+    """SIGKILL the server once the stream passes each threshold (plus a random delay), restart."""
+    for threshold in thresholds:
+        while len(ledger.acked) < threshold:
+            assert time.monotonic() < deadline, "stream stalled before a planned kill"
+            assert server.running, f"server died on its own:\n{server.log_tail()}"
+            await asyncio.sleep(0.002)
+        await asyncio.sleep(rng.uniform(0.0, 0.03))
+        server.kill()
+        ledger.kills += 1
+        await server.start()
+
+
+async def _stream_with_kills(server: Server, ledger: Ledger, rng: random.Random) -> None:
+    deadline = time.monotonic() + STREAM_BUDGET_SECONDS
+    # Kill points are spread over the stream, at least 100 acknowledgements apart.
+    thresholds = sorted(rng.sample(range(150, MESSAGES - 150, 100), KILLS))
+    async with asyncio.TaskGroup() as tasks:
+        tasks.create_task(_kill_during_stream(server, ledger, thresholds, rng, deadline))
+        for lane in range(CONNECTIONS):
+            client = MllpClient(HOST, server.mllp_port, timeout=ACK_TIMEOUT_SECONDS)
+            sequences = list(range(lane, MESSAGES, CONNECTIONS))
+            tasks.create_task(_send_until_aa(client, sequences, ledger, deadline))
+
+
+async def _run(server: Server, ledger: Ledger, rng: random.Random) -> None:
+    await server.start()
+    await _stream_with_kills(server, ledger, rng)
+    ledger.resent_during_stream = sum(1 for count in ledger.sends.values() if count > 1)
+    # Everything acknowledged must already be on disk: kill once more, then resend a sample of
+    # acknowledged messages to the restarted server, as a sender that missed the ACKs would.
+    server.kill()
+    ledger.kills += 1
+    await server.start()
+    sample = sorted(rng.sample(sorted(ledger.acked), RESEND_SAMPLE))
+    client = MllpClient(HOST, server.mllp_port, timeout=ACK_TIMEOUT_SECONDS)
+    async with client:
+        for sequence in sample:
+            ledger.sends[sequence] += 1
+            assert _ack_code(await client.send(_message(sequence))) == "AA"
+
+
+def test_sigkill_during_stream_loses_and_duplicates_nothing(
+    database_url: str, tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        "FINALMILE_DATABASE_URL": database_url,
+        "FINALMILE_SECRET_KEY": Fernet.generate_key().decode(),
+        "FINALMILE_DATA_DIR": str(tmp_path / "data"),
+    }
+    server = Server(env=env, log_path=tmp_path / "server.log")
+    ledger = Ledger()
+    try:
+        asyncio.run(_run(server, ledger, random.Random(SEED)))
+        assert server.terminate() == 0, server.log_tail()
+    finally:
+        if server.running:
+            server.kill()
+
+    # The stream needed resends because of the kills: the test did exercise recovery.
+    assert ledger.kills == KILLS + 1
+    assert server.starts == KILLS + 2
+    assert ledger.resent_during_stream > 0, "no message needed a resend: no kill hit the stream"
+    assert ledger.acked == set(range(MESSAGES))
+    assert not ledger.other_codes, ledger.other_codes
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as db:
+            orders = db.execute(
+                select(Order.id, Order.order_id).where(Order.connector == "default")
+            ).all()
+            items = Counter(db.scalars(select(OrderItem.order_pk)))
+            messages = db.execute(
+                select(
+                    InboundMessage.id,
+                    InboundMessage.control_id,
+                    InboundMessage.status,
+                    InboundMessage.duplicate_of,
+                ).where(InboundMessage.connector == "default")
+            ).all()
+            links = db.execute(select(MessageOrderLink.message_id, MessageOrderLink.order_pk)).all()
+    finally:
+        engine.dispose()
+
+    # Every acknowledged message has exactly one order, none twice, each with one item.
+    order_ids = Counter(row.order_id for row in orders)
+    assert set(order_ids) == {order_id_for(s) for s in ledger.acked}
+    assert max(order_ids.values()) == 1
+    assert items == {row.id: 1 for row in orders}
+
+    # One accepted message per order; every other stored copy is a duplicate of it.
+    accepted = {row.control_id: row.id for row in messages if row.status == MessageStatus.ACCEPTED}
+    duplicates = [row for row in messages if row.status == MessageStatus.DUPLICATE]
+    assert len(accepted) == len(orders) == MESSAGES
+    assert set(accepted) == {control_id_for(s) for s in ledger.acked}
+    assert len(accepted) + len(duplicates) == len(messages), "no message may be rejected"
+    assert all(row.duplicate_of == accepted[row.control_id] for row in duplicates)
+    assert len(duplicates) >= RESEND_SAMPLE
+    assert len(messages) <= sum(ledger.sends.values())
+
+    # Each accepted message is linked to the order it created, and to nothing else.
+    order_pk = {row.order_id: row.id for row in orders}
+    expected_links = {
+        (accepted[control_id_for(s)], order_pk[order_id_for(s)]) for s in ledger.acked
+    }
+    assert set(map(tuple, links)) == expected_links
+    assert len(links) == len(expected_links)
