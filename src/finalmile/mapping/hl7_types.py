@@ -19,7 +19,7 @@ from finalmile.mapping.phone import to_e164
 _DTM = re.compile(r"(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:\.(\d{1,4}))?([+-]\d{4})?")
 _ALPHA3 = {"USA": "US", "PRI": "PR", "VIR": "VI", "GUM": "GU", "ASM": "AS", "MNP": "MP"}
 _ALPHA3 |= {"UMI": "UM", "CAN": "CA", "MEX": "MX"}
-_PHONE_EQUIPMENT = ("PH", "CP")
+_PHONE_RANK = {"CP": 1, "PH": 2}
 _NOT_A_PHONE = ("FX", "MD", "BP", "INTERNET", "X.400")
 _EMAIL_EQUIPMENT = ("INTERNET", "X.400")
 # XAD.7 address types in order of preference for a delivery (HL7 Table 0190): shipping, current
@@ -140,13 +140,13 @@ def pick_repetition(
 def phone_and_email(segment: Segment, field: int) -> tuple[str | None, str | None]:
     """The patient's phone (E.164 where possible) and email from repetitions of an XTN field.
 
-    Phone: the first repetition that says it is one (XTN.3 PH or CP, or XTN.2 PRN), else the first
-    that is not a fax, modem, beeper or network address. The number is built from XTN.5-7
+    Phone: the primary residence number (XTN.2 PRN, Table 0201) first, then a cell phone, then a
+    telephone (XTN.3 CP, PH, Table 0202), then any other number that is not a fax, modem, beeper
+    or network address; the earliest repetition wins a tie. The number is built from XTN.5-7
     (country, area, local) when sent, else from XTN.12 (unformatted, v2.5+) or XTN.1 (v2.3 style).
     Email: XTN.4 (or an address in XTN.1) of a repetition with XTN.2 NET or XTN.3 Internet/X.400.
     """
-    phone: str | None = None
-    fallback: str | None = None
+    phone: tuple[int, str] | None = None
     email: str | None = None
     for rep in range(1, segment.repetition_count(field) + 1):
         # XTN components, 1-based as HL7 numbers them.
@@ -162,12 +162,10 @@ def phone_and_email(segment: Segment, field: int) -> tuple[str | None, str | Non
             number = to_e164(xtn[6] + xtn[7], country_code=xtn[5])
         else:
             number = to_e164(xtn[12] or xtn[1])
-        if not number:
-            continue
-        if phone is None and (equipment in _PHONE_EQUIPMENT or use == "PRN"):
-            phone = number
-        fallback = fallback or number
-    return phone or fallback, email
+        rank = 0 if use == "PRN" else _PHONE_RANK.get(equipment, len(_PHONE_RANK) + 1)
+        if number and (phone is None or rank < phone[0]):
+            phone = (rank, number)
+    return (phone[1] if phone else None), email
 
 
 @dataclass(frozen=True, slots=True)
