@@ -23,8 +23,7 @@ def _count(services: Services, model: type) -> int:
 
 def _order(services: Services, order_id: str) -> Order:
     with services.sessions() as session:
-        row = session.scalars(select(Order).where(Order.order_id == order_id)).one()
-        return row
+        return session.scalars(select(Order).where(Order.order_id == order_id)).one()
 
 
 def test_accepted_message_stores_order_items_and_encrypted_raw(services: Services) -> None:

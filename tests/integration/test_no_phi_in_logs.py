@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 
 import pytest
 from fastapi.testclient import TestClient
@@ -48,23 +47,20 @@ def test_no_patient_data_in_logs(settings: Settings, capfd: pytest.CaptureFixtur
         rde("L5", "RX-L1", order_control="CA"),
         b"MSH|^~\\&|PMS|PHARM|||||RDE^O11|L6|P|2.5.1\rPID|1||" + PATIENT_FAMILY.encode(),
     ]
-    try:
-        with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings)) as client:
 
-            async def send_all() -> None:
-                async with MllpClient("127.0.0.1", client.app.state.mllp_port, timeout=10) as mllp:
-                    for message in messages:
-                        await mllp.send(message)
+        async def send_all() -> None:
+            async with MllpClient("127.0.0.1", client.app.state.mllp_port, timeout=10) as mllp:
+                for message in messages:
+                    await mllp.send(message)
 
-            asyncio.run(send_all())
-            services: Services = client.app.state.services
-            with services.sessions() as session, session.begin():
-                key = create_key(session=session, name="t", scopes=[Scope.ADMIN]).token
-            headers = {"X-API-Key": key}
-            client.post("/hl7/v2", content=rde("L7", "RX-L7", quantity="0"), headers=headers)
-            client.get("/orders/RX-L4", headers=headers)
-    finally:
-        logging.getLogger().handlers.clear()
+        asyncio.run(send_all())
+        services: Services = client.app.state.services
+        with services.sessions() as session, session.begin():
+            key = create_key(session=session, name="t", scopes=[Scope.ADMIN]).token
+        headers = {"X-API-Key": key}
+        client.post("/hl7/v2", content=rde("L7", "RX-L7", quantity="0"), headers=headers)
+        client.get("/orders/RX-L4", headers=headers)
     captured = capfd.readouterr()
     output = captured.out + captured.err
     assert "mllp_connected" in output  # the logs were captured at all

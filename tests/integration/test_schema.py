@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-from finalmile.db import migrate
+from finalmile.db import create_db_engine, migrate
 from finalmile.schema import metadata
 
 
@@ -26,9 +28,7 @@ def test_migrate_is_idempotent(database_url: str) -> None:
     assert {"dispatch_order", "order_item", "inbound_message", "audit_event", "api_key"} <= tables
 
 
-def test_sqlite_runs_in_wal_mode_with_full_sync(tmp_path: object) -> None:
-    from finalmile.db import create_db_engine
-
+def test_sqlite_runs_in_wal_mode_with_full_sync(tmp_path: Path) -> None:
     engine = create_db_engine(f"sqlite:///{tmp_path}/wal.db")
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
