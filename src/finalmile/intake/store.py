@@ -15,9 +15,10 @@ from typing import Any
 
 import structlog
 from sqlalchemy import delete, insert, select, tuple_, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from finalmile.audit import AuditEvent, audit_row
 from finalmile.db_types import utcnow
@@ -33,7 +34,7 @@ from finalmile.vault import Vault
 
 log = structlog.get_logger(__name__)
 
-RACE_RETRIES = 3
+STORAGE_ATTEMPTS = 4
 
 
 @dataclass
@@ -86,22 +87,38 @@ class IntakeStore:
     def commit(self, batch: Sequence[PreparedMessage]) -> list[Outcome]:
         """Store ``batch`` atomically and return one outcome per message, in order.
 
-        Storage failures become ``RETRY`` outcomes (the sender must resend); a batch that fails for
-        any other reason is split so one poisoned message cannot hold back the rest.
+        Unique-key races with another process and transient storage errors are retried briefly
+        with jittered backoff; after that every message gets a ``RETRY`` outcome (the sender
+        resends). A batch failing for any other reason is split so one poisoned message cannot
+        hold back the rest.
         """
-        for _ in range(RACE_RETRIES):
-            try:
-                with self._sessions() as session, session.begin():
-                    return _commit(session, batch, self._vault)
-            except IntegrityError:
-                log.info("intake_race_retry", batch=len(batch))
-            except DBAPIError as exc:
-                if len(batch) > 1 and not exc.connection_invalidated:
-                    middle = len(batch) // 2
-                    return self.commit(batch[:middle]) + self.commit(batch[middle:])
-                log.warning("intake_storage_unavailable", error_type=type(exc.orig).__name__)
-                return [_retry("storage unavailable") for _ in batch]
-        return [_retry("concurrent writers kept conflicting") for _ in batch]
+        try:
+            return _STORAGE_RETRY(self._commit_once, batch)
+        except IntegrityError:
+            log.warning("intake_race_exhausted", batch=len(batch))
+            return [_retry("concurrent writers kept conflicting") for _ in batch]
+        except OperationalError as exc:
+            log.warning("intake_storage_unavailable", error_type=type(exc.orig).__name__)
+            return [_retry("storage unavailable") for _ in batch]
+        except DBAPIError as exc:
+            if len(batch) > 1:
+                middle = len(batch) // 2
+                return self.commit(batch[:middle]) + self.commit(batch[middle:])
+            log.error("intake_storage_refused", error_type=type(exc.orig).__name__)
+            return [_retry("storage refused the message")]
+
+    def _commit_once(self, batch: Sequence[PreparedMessage]) -> list[Outcome]:
+        with self._sessions() as session, session.begin():
+            return _commit(session, batch, self._vault)
+
+
+#: Retry races and transient failures (lock timeouts, a dropped connection) for well under a second.
+_STORAGE_RETRY = Retrying(
+    retry=retry_if_exception_type((IntegrityError, OperationalError)),
+    stop=stop_after_attempt(STORAGE_ATTEMPTS),
+    wait=wait_random_exponential(multiplier=0.01, max=0.2),
+    reraise=True,
+)
 
 
 def _retry(reason: str) -> Outcome:
