@@ -86,7 +86,8 @@ def acknowledgements(
 
     The commit ACK is CA once the raw message is stored, which includes content we reject (it is
     kept as rejected, and AE follows); CR when MSH-9, MSH-11 or MSH-12 is unacceptable (§2.9.3.1);
-    CE when we cannot take it now. After CR or CE no application ACK follows: nothing was processed.
+    CE when we cannot take it now. Once a CR or CE is sent no application ACK follows (nothing was
+    processed); when MSH-15 did not ask for it, MSH-16 decides alone.
     """
     application = {
         Outcome.ACCEPTED: AckCode.AA,
