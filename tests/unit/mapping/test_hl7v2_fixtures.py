@@ -1,0 +1,81 @@
+"""Every good fixture maps to exactly its expected contract JSON (tests/fixtures/hl7/expected)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from finalmile.adapters.hl7v2.parse import decode, parse
+from finalmile.mapping.hl7v2 import Hl7Profile, OrderAction, decode_and_map, map_message
+from finalmile.orders.canonical import StorageClass
+
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "hl7"
+CASES = sorted(FIXTURES.glob("*.hl7")) + sorted((FIXTURES / "demo").glob("*.hl7"))
+
+
+def expected_for(path: Path) -> list[dict[str, Any]]:
+    name = path.relative_to(FIXTURES).as_posix().replace("/", "__").removesuffix(".hl7")
+    data: list[dict[str, Any]] = json.loads((FIXTURES / "expected" / f"{name}.json").read_text())
+    return data
+
+
+def as_json(raw: bytes) -> list[dict[str, Any]]:
+    _, intents = decode_and_map(raw, connector="default", profile=Hl7Profile())
+    return [
+        {
+            "action": i.action.value,
+            "order_id": i.order_id,
+            "order": i.order.to_contract() if i.order else None,
+        }
+        for i in intents
+    ]
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.name)
+def test_fixture_maps_to_expected_contract(path: Path) -> None:
+    assert as_json(path.read_bytes()) == expected_for(path)
+
+
+def test_every_fixture_has_an_expectation_and_a_readme_line() -> None:
+    readme = (FIXTURES / "README.md").read_text()
+    for path in CASES:
+        assert expected_for(path)
+        assert f"`{path.name}`" in readme
+
+
+def test_map_message_equals_decode_and_map() -> None:
+    raw = (FIXTURES / "rde_o11_v28_groups.hl7").read_bytes()
+    profile = Hl7Profile()
+    header, intents = decode_and_map(raw, connector="c", profile=profile)
+    message = parse(decode(raw))
+    assert header == message.header
+    assert map_message(message, connector="c", profile=profile) == intents
+    assert [i.order_id for i in intents] == ["RX-6006", "RX-6007"]
+
+
+def test_cancel_intent_has_no_order() -> None:
+    _, intents = decode_and_map(
+        (FIXTURES / "rde_o11_v251_cancel.hl7").read_bytes(), connector="c", profile=Hl7Profile()
+    )
+    assert [(i.action, i.order_id, i.order) for i in intents] == [
+        (OrderAction.CANCEL, "RX-1001", None)
+    ]
+
+
+def test_demo_orders_cover_storage_classes_and_versions() -> None:
+    demo = sorted((FIXTURES / "demo").glob("*.hl7"))
+    assert 5 <= len(demo) <= 8
+    storages: set[StorageClass] = set()
+    versions: set[str] = set()
+    for path in demo:
+        raw = path.read_bytes()
+        assert b"\n" not in raw
+        assert raw.endswith(b"\r")
+        header, intents = decode_and_map(raw, connector="demo", profile=Hl7Profile())
+        versions.add(header.version)
+        storages |= {i.order.storage for i in intents if i.order}
+    assert storages == set(StorageClass)
+    assert len(versions) >= 4
