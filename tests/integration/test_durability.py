@@ -39,6 +39,9 @@ KILLS = 5
 SEED = 20_261_122
 RESEND_SAMPLE = 25
 HOST = "127.0.0.1"
+# Below the Linux ephemeral range (32768+), so that no outgoing connection (a client reconnecting
+# while the server restarts, say) can hold a server port when the server binds it again.
+SERVER_PORTS = (20_000, 32_000)
 STREAM_BUDGET_SECONDS = 150.0
 STARTUP_TIMEOUT_SECONDS = 30.0
 ACK_TIMEOUT_SECONDS = 10.0
@@ -129,9 +132,16 @@ class Ledger:
 
 
 def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
+    """A port that is free now, below the ephemeral range."""
+    for _ in range(100):
+        port = random.randint(*SERVER_PORTS)
+        with socket.socket() as probe:
+            try:
+                probe.bind((HOST, port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError(f"no free port in {SERVER_PORTS}")
 
 
 def _ack_code(ack: bytes) -> str:
