@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from finalmile.adapters.hl7v2.parse import Path, Segment
@@ -27,8 +27,7 @@ _EMAIL_EQUIPMENT = ("INTERNET", "X.400")
 ADDRESS_TYPE_PREFERENCE = ("SH", "C", "H", "M")
 
 
-@dataclass(frozen=True, slots=True)
-class Dtm:
+class Dtm(NamedTuple):
     """The parts of a DTM (or TS.1) value; ``None`` below the precision it was sent with."""
 
     year: int
@@ -59,16 +58,8 @@ def parse_dtm(value: str, location: str) -> Dtm:
         sign = -1 if offset[0] == "-" else 1
         zone = dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
     month, day, hour, minute, second = (int(p) if p else None for p in match.groups()[1:6])
-    return Dtm(
-        year=int(year),
-        month=month,
-        day=day,
-        hour=hour,
-        minute=minute,
-        second=second,
-        microsecond=int((fraction or "0").ljust(6, "0")),
-        offset=zone,
-    )
+    microsecond = int(fraction.ljust(6, "0")) if fraction else 0
+    return Dtm(int(year), month, day, hour, minute, second, microsecond, zone)
 
 
 def birth_date(value: str, location: str) -> dt.date | None:
@@ -177,21 +168,18 @@ class AddressLayout:
     labels: tuple[str, ...]
 
 
-@lru_cache(maxsize=32)
 def xad(segment: str, field: int) -> AddressLayout:
     """XAD: street (SAD.1) ^ other designation ^ city ^ state ^ zip ^ country."""
     paths = tuple(Path(segment, field, c, 1) for c in range(1, 7))
     return AddressLayout(paths, tuple(f"{segment}-{field}.{c}" for c in range(1, 7)))
 
 
-@lru_cache(maxsize=32)
 def la2(segment: str, field: int) -> AddressLayout:
     """LA2 (RXD-13): components 9 to 14 are street, other designation, city, state, zip, country."""
     paths = tuple(Path(segment, field, c, 1) for c in range(9, 15))
     return AddressLayout(paths, tuple(f"{segment}-{field}.{c}" for c in range(9, 15)))
 
 
-@lru_cache(maxsize=32)
 def la1(segment: str, field: int) -> AddressLayout:
     """LA1 (RXE-8, RXO-8): component 9 is an AD whose subcomponents are the address parts."""
     paths = tuple(Path(segment, field, 9, s) for s in range(1, 7))

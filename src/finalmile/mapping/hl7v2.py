@@ -21,6 +21,8 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -66,6 +68,15 @@ class OrderIntent:
     order: DispatchOrder | None = None
 
 
+class DeliveryPaths(NamedTuple):
+    """Where a profile reads the delivery details."""
+
+    needed_by: Path
+    storage: Path
+    signature: Path
+    instructions: Path
+
+
 class Hl7Profile(BaseModel):
     """Per-connector settings of the HL7 v2 mapping; paths are ``SEG-field[.component]``."""
 
@@ -86,6 +97,16 @@ class Hl7Profile(BaseModel):
         },
         description="storage code -> storage class",
     )
+
+    @cached_property
+    def paths(self) -> DeliveryPaths:
+        """The delivery paths, parsed once; coded values read their first component."""
+        return DeliveryPaths(
+            needed_by=parse_path(self.needed_by).first_component(),
+            storage=parse_path(self.storage).first_component(),
+            signature=parse_path(self.signature).first_component(),
+            instructions=parse_path(self.instructions),
+        )
 
     @field_validator("needed_by", "storage", "signature", "instructions")
     @classmethod
@@ -238,15 +259,16 @@ def _order(
         for n, group in members
         for item in items(group, n, code, storage=_storage(message, group, profile))
     ]
-    needed_by = _lookup(message, first, parse_path(profile.needed_by).first_component())
-    signature = _lookup(message, first, parse_path(profile.signature).first_component())
+    paths = profile.paths
+    needed_by = _lookup(message, first, paths.needed_by)
+    signature = _lookup(message, first, paths.signature)
     if signature is not None and signature.strip().upper() not in _YES_NO:
         raise InputError(
             f"{profile.signature} (signature required) must be Y or N",
             location=profile.signature,
             code="invalid",
         )
-    instructions = _lookup(message, first, parse_path(profile.instructions))
+    instructions = _lookup(message, first, paths.instructions)
     return build(
         DispatchOrder,
         "ORC-2",
@@ -262,7 +284,7 @@ def _order(
 
 
 def _storage(message: Message, group: SegmentGroup, profile: Hl7Profile) -> StorageClass:
-    code = _lookup(message, group, parse_path(profile.storage).first_component())
+    code = _lookup(message, group, profile.paths.storage)
     if code is None:
         return StorageClass.AMBIENT
     storage = profile.storage_codes.get(code.strip()) or profile.storage_codes.get(code.upper())

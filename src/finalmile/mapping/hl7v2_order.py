@@ -39,6 +39,13 @@ class _ItemSource:
 _RXE = _ItemSource("RXE", product=2, quantity=10, unit=11)
 _RXO = _ItemSource("RXO", product=1, quantity=11, unit=12)
 _RXD = _ItemSource("RXD", product=2, quantity=4, unit=5)
+_RXE_43, _RXD_13, _RXE_8, _RXO_8, _PID_11 = (
+    xad("RXE", 43),
+    la2("RXD", 13),
+    la1("RXE", 8),
+    la1("RXO", 8),
+    xad("PID", 11),
+)
 
 
 def build(model: type[_M], location: str, **values: Any) -> _M:
@@ -87,13 +94,13 @@ def ship_to(message: Message, group: SegmentGroup, number: int, who: Patient) ->
     rxe, rxd, rxo = group.segment("RXE"), group.segment("RXD"), group.segment("RXO")
     pid = message.segment("PID")
     sources: list[tuple[Segment | None, AddressLayout, int]] = [
-        (rxe, xad("RXE", 43), 1),
-        (rxd, la2("RXD", 13), 1),
-        (rxe, la1("RXE", 8), 1),
-        (rxo, la1("RXO", 8), 1),
+        (rxe, _RXE_43, 1),
+        (rxd, _RXD_13, 1),
+        (rxe, _RXE_8, 1),
+        (rxo, _RXO_8, 1),
     ]
     if pid is not None:
-        sources.append((pid, xad("PID", 11), pick_repetition(pid, 11, 7, ADDRESS_TYPE_PREFERENCE)))
+        sources.append((pid, _PID_11, pick_repetition(pid, 11, 7, ADDRESS_TYPE_PREFERENCE)))
     for segment, layout, repetition in sources:
         parts = None if segment is None else read_address(segment, layout, repetition)
         if parts is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 _EXTENSION = re.compile(r"[A-Za-z]")
+_NOT_DIGIT = re.compile(r"[^0-9]")
 _NANP = re.compile(r"1?([2-9]\d{2}[2-9]\d{6})")
 
 
@@ -17,8 +18,8 @@ def to_e164(text: str, *, country_code: str = "") -> str:
     """
     given = text.strip()
     number = _EXTENSION.split(given, maxsplit=1)[0]
-    digits = "".join(c for c in number if c.isdigit())
-    country = "".join(c for c in country_code if c.isdigit())
+    digits = _NOT_DIGIT.sub("", number)
+    country = _NOT_DIGIT.sub("", country_code)
     international = number.lstrip().startswith("+")
     if country and country != "1":
         international, digits = True, country + digits

@@ -44,30 +44,25 @@ class MessageHeader:
 def header_from_fields(fields: list[str], delimiters: Delimiters) -> MessageHeader:
     """Build the header from MSH fields numbered as HL7 does (``fields[1]`` is MSH-1)."""
 
-    def field(number: int) -> str:
-        return fields[number].strip() if number < len(fields) else ""
-
-    def first(value: str, separator: str) -> str:
-        return value.split(separator, 1)[0]
-
-    message_type = field(9).split(delimiters.component)
-    message_type += [""] * (3 - len(message_type))
+    f = [value.strip() for value in fields[:19]] + [""] * (19 - len(fields))
+    component, repetition = delimiters.component, delimiters.repetition
+    message_type = [*f[9].split(component), "", ""]
     return MessageHeader(
         field_separator=delimiters.field,
         encoding_characters=delimiters.encoding_characters,
-        sending_application=field(3),
-        sending_facility=field(4),
-        receiving_application=field(5),
-        receiving_facility=field(6),
+        sending_application=f[3],
+        sending_facility=f[4],
+        receiving_application=f[5],
+        receiving_facility=f[6],
         message_code=message_type[0],
         trigger_event=message_type[1],
         message_structure=message_type[2],
-        control_id=field(10),
-        processing_id=field(11),
-        version=first(first(field(12), delimiters.repetition), delimiters.component),
-        accept_ack_type=field(15),
-        application_ack_type=field(16),
-        charset=first(field(18), delimiters.repetition),
+        control_id=f[10],
+        processing_id=f[11],
+        version=f[12].split(repetition, 1)[0].split(component, 1)[0],
+        accept_ack_type=f[15],
+        application_ack_type=f[16],
+        charset=f[18].split(repetition, 1)[0],
     )
 
 

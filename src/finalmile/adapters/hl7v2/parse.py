@@ -81,7 +81,7 @@ class Segment:
         self.fields = fields
         self.delimiters = delimiters
         self._codec = codec
-        self._split: dict[int, list[list[str]]] | None = None
+        self._split: dict[int, list[list[str]]] = {}
 
     def __repr__(self) -> str:
         return f"<Segment {self.name}>"
@@ -108,18 +108,18 @@ class Segment:
         A field or component asked for as a whole keeps its inner delimiters literally.
         """
         fields = self.fields
-        if field >= len(fields) or not fields[field]:
+        if field >= len(fields):
+            return None
+        raw = fields[field]
+        if not raw:
             return None
         if field <= 2 and self.name == "MSH":
-            return fields[field]
-        split = self._split
-        reps = split.get(field) if split is not None else None
-        if reps is None:
-            reps = self._components(field)
+            return raw
+        d = self.delimiters
+        reps = self._split.get(field) or self._reps(field)
         if repetition > len(reps):
             return None
         components = reps[repetition - 1]
-        d = self.delimiters
         if component is None:
             raw = d.component.join(components)
         elif component > len(components):
@@ -129,35 +129,30 @@ class Segment:
             if subcomponent is not None and (subcomponent > 1 or d.subcomponent in raw):
                 subs = raw.split(d.subcomponent)
                 raw = subs[subcomponent - 1] if subcomponent <= len(subs) else ""
-        return self._decode(raw)
+        if not raw or raw == '""':
+            return None
+        if d.escape in raw:
+            return unescape(raw, d, self._codec) or None
+        return raw
 
     def components(self, field: int, *, repetition: int = 1) -> list[str | None]:
         """The decoded components of one repetition (subcomponent separators kept literally)."""
-        fields = self.fields
-        if field >= len(fields) or not fields[field]:
+        if field >= len(self.fields) or not self.fields[field]:
             return []
-        reps = self._components(field)
+        reps = self._split.get(field) or self._reps(field)
         if repetition > len(reps):
             return []
-        return [self._decode(c) for c in reps[repetition - 1]]
+        d, codec = self.delimiters, self._codec
+        return [
+            None if not c or c == '""' else (unescape(c, d, codec) or None) if d.escape in c else c
+            for c in reps[repetition - 1]
+        ]
 
-    def _components(self, field: int) -> list[list[str]]:
-        split = self._split
-        if split is None:
-            split = self._split = {}
-        reps = split.get(field)
-        if reps is None:
-            d = self.delimiters
-            reps = [r.split(d.component) for r in self.fields[field].split(d.repetition)]
-            split[field] = reps
+    def _reps(self, field: int) -> list[list[str]]:
+        d = self.delimiters
+        reps = [r.split(d.component) for r in self.fields[field].split(d.repetition)]
+        self._split[field] = reps
         return reps
-
-    def _decode(self, raw: str) -> str | None:
-        if not raw or raw == '""':
-            return None
-        if self.delimiters.escape in raw:
-            raw = unescape(raw, self.delimiters, self._codec)
-        return raw or None
 
     def get(self, path: Path, *, repetition: int = 1) -> str | None:
         """The value at ``path`` (whose segment name is not checked) in this segment."""
