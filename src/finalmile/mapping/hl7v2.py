@@ -45,10 +45,9 @@ from finalmile.orders.canonical import DispatchOrder, Patient, StorageClass
 _TYPES = {"RDE": ("O11", "O01"), "RDS": ("O13", "O01"), "ORM": ("O01",), "OMP": ("O09",)}
 _VERSIONS = ("2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8", "2.8.1", "2.8.2")
 _CANCEL = frozenset({"CA", "DC", "OC", "OD", "CR", "DR"})
-_UPSERT = frozenset(
-    {"", "NW", "XO", "XX", "XR", "RP", "RU", "RO", "RQ", "RE", "SC", "OK", "PA", "CH", "RL", "OE"}
-    | {"OR", "FU", "OF"}
-)
+_NEW = frozenset({"", "NW", "OK", "RE", "SC", "PA", "CH", "RL", "OE", "OR", "FU", "OF"})
+_CHANGED = frozenset({"XO", "XX", "XR", "RP", "RU", "RO", "RQ"})
+_UPSERT = _NEW | _CHANGED
 _YES_NO = {"Y": True, "N": False}
 
 
@@ -287,7 +286,8 @@ def _storage(message: Message, group: SegmentGroup, profile: Hl7Profile) -> Stor
     code = _lookup(message, group, profile.paths.storage)
     if code is None:
         return StorageClass.AMBIENT
-    storage = profile.storage_codes.get(code.strip()) or profile.storage_codes.get(code.upper())
+    code = code.strip()
+    storage = profile.storage_codes.get(code) or profile.storage_codes.get(code.upper())
     if storage is None:
         allowed = ", ".join(sorted(profile.storage_codes))
         raise InputError(
