@@ -144,8 +144,9 @@ def build_ack(
 
     MSH swaps sender and receiver and echoes MSH-11, MSH-12 (2.5.1 when unknown) and MSH-18; MSH-9
     is ``ACK^<trigger>^ACK`` (``ACK^<trigger>`` before v2.3.1). MSA-3 carries ``text`` (else the
-    error's message) up to v2.6, which withdrew it in v2.7. An ``error`` adds ERR: ERR-1 (ELD) up to
-    v2.4, ERR-2 (ERL), ERR-3 (Table 0357), ERR-4 = E and ERR-8 from v2.5 on.
+    error's message) up to v2.6; v2.7 withdrew it. An ``error`` adds ERR: ERR-1 (ELD) up to v2.4,
+    ERR-2 (ERL), ERR-3 (Table 0357), ERR-4 = E and ERR-8 from v2.5 on. From v2.7 a negative ACK
+    with ``text`` and no ``error`` gets an ERR (207, application internal error) to carry the text.
 
     Raises:
         ValueError: when ``now`` is naive.
@@ -180,31 +181,41 @@ def build_ack(
     # MSA-2 is required: when the inbound control ID is unknown, say so with the HL7 null "".
     msa = ["MSA", code.value, h.control_id or '""']
     if numbers < (2, 7) and message:
-        msa.append(escape(message, d)[:80])
+        msa.append(escape(message[:80], d))
     segments = [msh, msa]
     if error is not None:
-        segments.append(_err(error, d, numbers))
+        segments.append(_err(error_condition(error), error.location, error.message, d, numbers))
+    elif message and numbers >= (2, 7) and code not in (AckCode.AA, AckCode.CA):
+        # v2.7 withdrew MSA-3: the reason for a reject travels in ERR-8 instead.
+        internal = ("207", _TABLE_0357["207"])
+        segments.append(_err(internal, None, message, d, numbers))
     return "".join(d.field.join(f).rstrip(d.field) + "\r" for f in segments)
 
 
-def _err(error: InputError, d: Delimiters, numbers: tuple[int, ...]) -> list[str]:
-    number, label = error_condition(error)
-    where = _LOCATION.fullmatch(error.location or "")
+def _err(
+    condition: tuple[str, str],
+    location: str | None,
+    message: str,
+    d: Delimiters,
+    numbers: tuple[int, ...],
+) -> list[str]:
+    number, label = condition
+    where = _LOCATION.fullmatch(location or "")
     seg, field, comp, sub = where.groups() if where else ("", None, None, None)
     if numbers < (2, 5):
-        condition = d.subcomponent.join((number, label, "HL70357"))
-        return ["ERR", d.component.join((seg, "1" if seg else "", field or "", condition))]
-    location = [seg, "1", field, "1" if comp else None, comp, sub] if seg else []
+        code = d.subcomponent.join((number, label, "HL70357"))
+        return ["ERR", d.component.join((seg, "1" if seg else "", field or "", code))]
+    erl = [seg, "1", field, "1" if comp else None, comp, sub] if seg else []
     return [
         "ERR",
         "",
-        d.component.join(p or "" for p in location).rstrip(d.component),
+        d.component.join(p or "" for p in erl).rstrip(d.component),
         d.component.join((number, label, "HL70357")),
         "E",
         "",
         "",
         "",
-        escape(error.message, d),
+        escape(message, d),
     ]
 
 

@@ -262,7 +262,9 @@ def parse(text: str, *, fallback_charset: str = "utf-8") -> Message:
     delimiters = Delimiters.from_msh(sep, msh[1])
     msh.insert(1, sep)
     charset = msh[18].split(delimiters.repetition, 1)[0] if len(msh) > 18 else ""
-    codec = (codec_for(charset) if charset else None) or codec_for(fallback_charset) or "utf-8"
+    codec = (
+        (codec_for(charset) if charset else None) or codec_for(fallback_charset) or fallback_charset
+    )
     segments = [Segment(msh, delimiters, codec)]
     for number, line in enumerate(lines[1:], start=2):
         fields = line.split(sep)

@@ -294,3 +294,34 @@ def test_check_structure_reports_problems(broken: str) -> None:
     problems = check_structure(broken)
     assert problems
     assert all(isinstance(p, str) and p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("version", "segments"),
+    [
+        ("2.6", ["MSA|AR|MSG1|storage busy, resend", ""]),
+        (
+            "2.7",
+            [
+                "MSA|AR|MSG1",
+                "ERR|||207^Application internal error^HL70357|E||||storage busy, resend",
+                "",
+            ],
+        ),
+    ],
+)
+def test_reject_text_without_error(version: str, segments: list[str]) -> None:
+    ack = build_ack(
+        header(version=version),
+        code=AckCode.AR,
+        control_id="A",
+        now=NOW,
+        text="storage busy, resend",
+    )
+    assert ack.split("\r")[1:] == segments
+
+
+def test_msa_3_is_cut_to_80_characters_before_escaping() -> None:
+    text = "x" * 79 + "|tail"
+    msa = build_ack(HEADER, code=AckCode.AE, control_id="A", now=NOW, text=text).split("\r")[1]
+    assert msa == "MSA|AE|MSG1|" + "x" * 79 + "\\F\\"

@@ -239,3 +239,8 @@ def test_parse_path_rejects_non_paths(bad: str) -> None:
 def test_first_component() -> None:
     assert parse_path("ZDL-1").first_component() == HL7Path("ZDL", 1, 1)
     assert parse_path("ZDL-1.2").first_component() == HL7Path("ZDL", 1, 2)
+
+
+def test_hex_escape_with_a_python_codec_fallback() -> None:
+    raw = "\r".join([SEGMENTS[0], "NTE|1||\\X80\\ 5"])
+    assert parse(raw, fallback_charset="windows-1252").get("NTE-3") == "€ 5"
