@@ -8,16 +8,21 @@ from typing import Any
 
 import pytest
 
+import finalmile
 from finalmile.adapters.hl7v2.parse import decode, parse
 from finalmile.mapping.hl7v2 import Hl7Profile, OrderAction, decode_and_map, map_message
 from finalmile.orders.canonical import StorageClass
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "hl7"
-CASES = sorted(FIXTURES.glob("*.hl7")) + sorted((FIXTURES / "demo").glob("*.hl7"))
+#: The samples ``finalmile demo`` loads ship inside the package; their expected files are demo__*.
+DEMO = Path(finalmile.__file__).parent / "config" / "defaults" / "demo"
+EXAMPLES = Path(__file__).parents[3] / "examples" / "hl7"
+CASES = sorted(FIXTURES.glob("*.hl7")) + sorted(DEMO.glob("*.hl7"))
 
 
 def expected_for(path: Path) -> list[dict[str, Any]]:
-    name = path.relative_to(FIXTURES).as_posix().replace("/", "__").removesuffix(".hl7")
+    prefix = "demo__" if path.parent == DEMO else ""
+    name = prefix + path.name.removesuffix(".hl7")
     data: list[dict[str, Any]] = json.loads((FIXTURES / "expected" / f"{name}.json").read_text())
     return data
 
@@ -66,7 +71,7 @@ def test_cancel_intent_has_no_order() -> None:
 
 
 def test_demo_orders_cover_storage_classes_and_versions() -> None:
-    demo = sorted((FIXTURES / "demo").glob("*.hl7"))
+    demo = sorted(DEMO.glob("*.hl7"))
     assert 5 <= len(demo) <= 8
     storages: set[StorageClass] = set()
     versions: set[str] = set()
@@ -79,3 +84,11 @@ def test_demo_orders_cover_storage_classes_and_versions() -> None:
         storages |= {i.order.storage for i in intents if i.order}
     assert storages == set(StorageClass)
     assert len(versions) >= 4
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.hl7")), ids=lambda p: p.name)
+def test_quick_start_examples_map_to_new_orders(path: Path) -> None:
+    _, intents = decode_and_map(path.read_bytes(), connector="default", profile=Hl7Profile())
+    demo_ids = {i["order_id"] for p in DEMO.glob("*.hl7") for i in expected_for(p)}
+    assert [i.action for i in intents] == [OrderAction.UPSERT]
+    assert intents[0].order_id not in demo_ids
