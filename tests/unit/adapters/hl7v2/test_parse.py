@@ -16,7 +16,7 @@ SEGMENTS = [
     r"PID|1||X9^^^H^PI~MRN1^^^H^MR||Testpatient&vd&Own^Jane||19610402||||1 A St^^Boston",
     r"ORC|NW|RX-1",
     r"RXE|1|00002^Insulin||||||^^^^^^^^9 B St&Apt 3&Salem&MA||2|mL",
-    r"ZDL|20261124||" "|x",
+    r'ZDL|20261124||""|x',  # ZDL-3 is the HL7 null ""
 ]
 
 
