@@ -9,12 +9,13 @@ PostgreSQL may race on the unique keys; the loser's transaction is retried from 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
-from sqlalchemy import delete, insert, select, tuple_, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
@@ -35,6 +36,13 @@ from finalmile.vault import Vault
 log = structlog.get_logger(__name__)
 
 STORAGE_ATTEMPTS = 4
+
+# Bulk writes go to the Core tables: the ORM's bulk-insert layer adds per-row work we do not need.
+_MESSAGES = InboundMessage.__table__  # type: ignore[attr-defined]
+_ORDERS = Order.__table__  # type: ignore[attr-defined]
+_ITEMS = OrderItem.__table__  # type: ignore[attr-defined]
+_LINKS = MessageOrderLink.__table__  # type: ignore[attr-defined]
+_AUDIT = AuditEvent.__table__  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -166,67 +174,94 @@ def _commit_round(
     return [_outcome(plan) for plan in plans]
 
 
+@dataclass(frozen=True)
+class _Original:
+    """The first stored copy of a message, as much as answering a resend needs."""
+
+    id: int
+    error: InputError | None
+
+
 def _existing_messages(
     session: Session, batch: list[PreparedMessage]
-) -> dict[tuple[str, str, str], InboundMessage]:
-    keys = {k for m in batch if (k := _dedupe_key(m)) is not None}
-    if not keys:
-        return {}
-    column = tuple_(
-        col(InboundMessage.connector), col(InboundMessage.format), col(InboundMessage.dedupe_key)
-    )
-    rows = session.scalars(select(InboundMessage).where(column.in_(list(keys))))
-    return {(r.connector, r.format, r.dedupe_key or ""): r for r in rows}
+) -> dict[tuple[str, str, str], _Original]:
+    # One query per (connector, format): `connector = ? AND format = ? AND dedupe_key IN (...)` uses
+    # the unique index, where a row-value IN over all three columns makes SQLite scan the table.
+    wanted: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for key in {k for m in batch if (k := _dedupe_key(m)) is not None}:
+        wanted[key[:2]].append(key[2])
+    found: dict[tuple[str, str, str], _Original] = {}
+    for (connector, format_), control_ids in wanted.items():
+        rows = session.execute(
+            select(
+                col(InboundMessage.id),
+                col(InboundMessage.dedupe_key),
+                col(InboundMessage.status),
+                col(InboundMessage.error_code),
+                col(InboundMessage.error_location),
+                col(InboundMessage.error_message),
+            ).where(
+                col(InboundMessage.connector) == connector,
+                col(InboundMessage.format) == format_,
+                col(InboundMessage.dedupe_key).in_(control_ids),
+            )
+        )
+        for row in rows:
+            error = None
+            if row.status == MessageStatus.REJECTED:
+                error = InputError(
+                    row.error_message or "rejected",
+                    location=row.error_location,
+                    code=row.error_code or "invalid",
+                )
+            found[(connector, format_, row.dedupe_key)] = _Original(row.id, error)
+    return found
 
 
 def _existing_orders(
     session: Session, batch: list[PreparedMessage]
 ) -> dict[tuple[str, str], _OrderState]:
-    keys = {(m.connector, i.order_id) for m in batch for i in m.intents}
-    if not keys:
-        return {}
-    column = tuple_(col(Order.connector), col(Order.order_id))
-    rows = session.execute(
-        select(
-            col(Order.id),
-            col(Order.connector),
-            col(Order.order_id),
-            col(Order.status),
-            col(Order.version),
-            col(Order.content_sha256),
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for message in batch:
+        wanted[message.connector].update(intent.order_id for intent in message.intents)
+    states: dict[tuple[str, str], _OrderState] = {}
+    for connector, order_ids in wanted.items():
+        if not order_ids:
+            continue
+        rows = session.execute(
+            select(
+                col(Order.id),
+                col(Order.order_id),
+                col(Order.status),
+                col(Order.version),
+                col(Order.content_sha256),
+            )
+            .where(col(Order.connector) == connector, col(Order.order_id).in_(order_ids))
+            .with_for_update()
         )
-        .where(column.in_(list(keys)))
-        .with_for_update()
-    )
-    return {
-        (r.connector, r.order_id): _OrderState(
-            connector=r.connector,
-            order_id=r.order_id,
-            pk=r.id,
-            status=OrderStatus(r.status),
-            version=r.version,
-            digest=r.content_sha256,
-        )
-        for r in rows
-    }
+        for row in rows:
+            states[(connector, row.order_id)] = _OrderState(
+                connector=connector,
+                order_id=row.order_id,
+                pk=row.id,
+                status=row.status,
+                version=row.version,
+                digest=row.content_sha256,
+            )
+    return states
 
 
 def _plan(
     message: PreparedMessage,
-    originals: dict[tuple[str, str, str], InboundMessage],
+    originals: dict[tuple[str, str, str], _Original],
     orders: dict[tuple[str, str], _OrderState],
 ) -> _Planned:
     key = _dedupe_key(message)
     original = originals.get(key) if key is not None else None
     if original is not None:
-        error = None
-        if original.status == MessageStatus.REJECTED:
-            error = InputError(
-                original.error_message or "rejected",
-                location=original.error_location,
-                code=original.error_code or "invalid",
-            )
-        return _Planned(message, MessageStatus.DUPLICATE, error=error, duplicate_of=original.id)
+        return _Planned(
+            message, MessageStatus.DUPLICATE, error=original.error, duplicate_of=original.id
+        )
     dedupe_key = key[2] if key is not None else None
     if message.error is not None:
         return _Planned(message, MessageStatus.REJECTED, error=message.error, dedupe_key=dedupe_key)
@@ -306,8 +341,8 @@ def _write_messages(
 ) -> None:
     fresh = [plan for plan in plans if plan.message.replay_of is None]
     if fresh:
-        statement = insert(InboundMessage).returning(
-            col(InboundMessage.id),
+        statement = insert(_MESSAGES).returning(
+            _MESSAGES.c.id,
             sort_by_parameter_order=True,
         )
         ids = session.scalars(statement, [_message_row(plan, vault, now) for plan in fresh]).all()
@@ -382,7 +417,7 @@ def _write_orders(
                     "updated_at": now,
                 }
             )
-        statement = insert(Order).returning(col(Order.id), sort_by_parameter_order=True)
+        statement = insert(_ORDERS).returning(_ORDERS.c.id, sort_by_parameter_order=True)
         for state, pk in zip(created, session.scalars(statement, rows).all(), strict=True):
             state.pk = pk
     items: list[dict[str, Any]] = []
@@ -403,7 +438,7 @@ def _write_orders(
             items.extend(item_rows(state.content, order_pk=state.pk))
         session.execute(update(Order).where(col(Order.id) == state.pk).values(**values))
     if items:
-        session.execute(insert(OrderItem), items)
+        session.execute(insert(_ITEMS), items)
     links, events = [], []
     for plan in plans:
         for okey, action in plan.links.items():
@@ -424,9 +459,9 @@ def _write_orders(
                 )
             )
     if links:
-        session.execute(insert(MessageOrderLink), links)
+        session.execute(insert(_LINKS), links)
     if events:
-        session.execute(insert(AuditEvent), events)
+        session.execute(insert(_AUDIT), events)
 
 
 def _outcome(plan: _Planned) -> Outcome:
