@@ -37,7 +37,7 @@ def build_services(settings: Settings) -> Services:
     vault = vault_from_settings(settings)
     profiles = {settings.connector: Hl7Profile(timezone=settings.timezone)}
     intake = IntakeService(
-        store=IntakeStore(sessions, vault),
+        store=IntakeStore(engine, vault),
         sessions=sessions,
         vault=vault,
         profiles=profiles,

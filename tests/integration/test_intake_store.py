@@ -125,7 +125,7 @@ def test_rejected_message_is_kept_and_replays_after_a_profile_fix(services: Serv
     assert rejected.message_id is not None
 
     fixed = IntakeService(
-        store=IntakeStore(services.sessions, services.vault),
+        store=IntakeStore(services.engine, services.vault),
         sessions=services.sessions,
         vault=services.vault,
         profiles={"default": Hl7Profile(storage_codes={"FRZ": StorageClass.FROZEN})},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import ipaddress
+import logging
 import ssl
 from pathlib import Path
 
@@ -216,3 +217,26 @@ def test_bytes_outside_frames_are_ignored(client: TestClient) -> None:
         return data[1:-2]
 
     assert msa(asyncio.run(run()))[1] == "AA"
+
+
+def test_stop_closes_idle_connections_quietly(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def idle_until_closed(port: int) -> bytes:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            return await asyncio.wait_for(reader.read(), timeout=10)
+        finally:
+            writer.close()
+            await writer.wait_closed()
+
+    with TestClient(create_app(settings)) as client:
+        port = client.app.state.mllp_port
+        [ack] = _send(port, [rde("Q1", "RX-Q1")])
+        loop = asyncio.new_event_loop()
+        reader_task = loop.create_task(idle_until_closed(port))
+        loop.run_until_complete(asyncio.sleep(0.2))  # connected and idle
+    assert loop.run_until_complete(reader_task) == b""  # closed by the server, no stray bytes
+    loop.close()
+    assert msa(ack)[1] == "AA"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Annotated
 
 import typer
 import uvicorn
 
-from finalmile.cli.context import load_settings
+from finalmile.cli.context import fail, load_settings
 from finalmile.main import create_app
 
 
@@ -28,11 +29,12 @@ def serve(
     )
     if no_mllp:
         settings = settings.model_copy(update={"mllp_port": None})
-    uvicorn.run(
-        create_app(settings),
-        host=settings.http_host,
-        port=settings.http_port,
-        log_config=None,
-        access_log=False,
-        lifespan="on",
-    )
+    # Bind HTTP before startup opens MLLP: a taken port must fail before any message is accepted.
+    try:
+        http_socket = socket.create_server((settings.http_host, settings.http_port))
+    except OSError as exc:
+        raise fail(
+            f"cannot listen on {settings.http_host}:{settings.http_port}: {exc.strerror}", 2
+        ) from None
+    config = uvicorn.Config(create_app(settings), log_config=None, access_log=False, lifespan="on")
+    uvicorn.Server(config).run(sockets=[http_socket])

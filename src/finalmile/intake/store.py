@@ -15,10 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
-from sqlmodel import col
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from finalmile.audit import AuditEvent, audit_row
@@ -88,8 +86,8 @@ class _Planned:
 class IntakeStore:
     """Writes prepared messages and their orders; safe to share between threads."""
 
-    def __init__(self, sessions: sessionmaker[Session], vault: Vault) -> None:
-        self._sessions = sessions
+    def __init__(self, engine: Engine, vault: Vault) -> None:
+        self._engine = engine
         self._vault = vault
 
     def commit(self, batch: Sequence[PreparedMessage]) -> list[Outcome]:
@@ -116,8 +114,8 @@ class IntakeStore:
             return [_retry("storage refused the message")]
 
     def _commit_once(self, batch: Sequence[PreparedMessage]) -> list[Outcome]:
-        with self._sessions() as session, session.begin():
-            return _commit(session, batch, self._vault)
+        with self._engine.begin() as connection:
+            return _commit(connection, batch, self._vault)
 
 
 #: Retry races and transient failures (lock timeouts, a dropped connection) for well under a second.
@@ -133,7 +131,9 @@ def _retry(reason: str) -> Outcome:
     return Outcome(kind=OutcomeKind.RETRY, retry_reason=reason)
 
 
-def _commit(session: Session, batch: Sequence[PreparedMessage], vault: Vault) -> list[Outcome]:
+def _commit(
+    connection: Connection, batch: Sequence[PreparedMessage], vault: Vault
+) -> list[Outcome]:
     now = utcnow()
     outcomes: dict[int, Outcome] = {}
     pending = list(enumerate(batch))
@@ -150,7 +150,9 @@ def _commit(session: Session, batch: Sequence[PreparedMessage], vault: Vault) ->
                 seen.add(key)
             this_round.append((index, message))
         for (index, _), outcome in zip(
-            this_round, _commit_round(session, [m for _, m in this_round], vault, now), strict=True
+            this_round,
+            _commit_round(connection, [m for _, m in this_round], vault, now),
+            strict=True,
         ):
             outcomes[index] = outcome
         pending = pending_next
@@ -164,13 +166,13 @@ def _dedupe_key(message: PreparedMessage) -> tuple[str, str, str] | None:
 
 
 def _commit_round(
-    session: Session, batch: list[PreparedMessage], vault: Vault, now: dt.datetime
+    connection: Connection, batch: list[PreparedMessage], vault: Vault, now: dt.datetime
 ) -> list[Outcome]:
-    originals = _existing_messages(session, batch)
-    orders = _existing_orders(session, batch)
+    originals = _existing_messages(connection, batch)
+    orders = _existing_orders(connection, batch)
     plans = [_plan(message, originals, orders) for message in batch]
-    _write_messages(session, plans, vault, now)
-    _write_orders(session, plans, orders, vault, now)
+    _write_messages(connection, plans, vault, now)
+    _write_orders(connection, plans, orders, vault, now)
     return [_outcome(plan) for plan in plans]
 
 
@@ -183,7 +185,7 @@ class _Original:
 
 
 def _existing_messages(
-    session: Session, batch: list[PreparedMessage]
+    connection: Connection, batch: list[PreparedMessage]
 ) -> dict[tuple[str, str, str], _Original]:
     # One query per (connector, format): `connector = ? AND format = ? AND dedupe_key IN (...)` uses
     # the unique index, where a row-value IN over all three columns makes SQLite scan the table.
@@ -192,18 +194,18 @@ def _existing_messages(
         wanted[key[:2]].append(key[2])
     found: dict[tuple[str, str, str], _Original] = {}
     for (connector, format_), control_ids in wanted.items():
-        rows = session.execute(
+        rows = connection.execute(
             select(
-                col(InboundMessage.id),
-                col(InboundMessage.dedupe_key),
-                col(InboundMessage.status),
-                col(InboundMessage.error_code),
-                col(InboundMessage.error_location),
-                col(InboundMessage.error_message),
+                _MESSAGES.c.id,
+                _MESSAGES.c.dedupe_key,
+                _MESSAGES.c.status,
+                _MESSAGES.c.error_code,
+                _MESSAGES.c.error_location,
+                _MESSAGES.c.error_message,
             ).where(
-                col(InboundMessage.connector) == connector,
-                col(InboundMessage.format) == format_,
-                col(InboundMessage.dedupe_key).in_(control_ids),
+                _MESSAGES.c.connector == connector,
+                _MESSAGES.c.format == format_,
+                _MESSAGES.c.dedupe_key.in_(control_ids),
             )
         )
         for row in rows:
@@ -219,7 +221,7 @@ def _existing_messages(
 
 
 def _existing_orders(
-    session: Session, batch: list[PreparedMessage]
+    connection: Connection, batch: list[PreparedMessage]
 ) -> dict[tuple[str, str], _OrderState]:
     wanted: dict[str, set[str]] = defaultdict(set)
     for message in batch:
@@ -228,15 +230,15 @@ def _existing_orders(
     for connector, order_ids in wanted.items():
         if not order_ids:
             continue
-        rows = session.execute(
+        rows = connection.execute(
             select(
-                col(Order.id),
-                col(Order.order_id),
-                col(Order.status),
-                col(Order.version),
-                col(Order.content_sha256),
+                _ORDERS.c.id,
+                _ORDERS.c.order_id,
+                _ORDERS.c.status,
+                _ORDERS.c.version,
+                _ORDERS.c.content_sha256,
             )
-            .where(col(Order.connector) == connector, col(Order.order_id).in_(order_ids))
+            .where(_ORDERS.c.connector == connector, _ORDERS.c.order_id.in_(order_ids))
             .with_for_update()
         )
         for row in rows:
@@ -337,7 +339,7 @@ def _copy(state: _OrderState, **changes: object) -> _OrderState:
 
 
 def _write_messages(
-    session: Session, plans: list[_Planned], vault: Vault, now: dt.datetime
+    connection: Connection, plans: list[_Planned], vault: Vault, now: dt.datetime
 ) -> None:
     fresh = [plan for plan in plans if plan.message.replay_of is None]
     if fresh:
@@ -345,7 +347,9 @@ def _write_messages(
             _MESSAGES.c.id,
             sort_by_parameter_order=True,
         )
-        ids = session.scalars(statement, [_message_row(plan, vault, now) for plan in fresh]).all()
+        ids = connection.scalars(
+            statement, [_message_row(plan, vault, now) for plan in fresh]
+        ).all()
         for plan, message_id in zip(fresh, ids, strict=True):
             plan.message_id = message_id
     for plan in plans:
@@ -353,9 +357,9 @@ def _write_messages(
             continue
         plan.message_id = plan.message.replay_of
         error = plan.error
-        session.execute(
-            update(InboundMessage)
-            .where(col(InboundMessage.id) == plan.message_id)
+        connection.execute(
+            update(_MESSAGES)
+            .where(_MESSAGES.c.id == plan.message_id)
             .values(
                 status=plan.status.value,
                 processed_at=now,
@@ -364,9 +368,7 @@ def _write_messages(
                 error_message=error.message[:1000] if error else None,
             )
         )
-        session.execute(
-            delete(MessageOrderLink).where(col(MessageOrderLink.message_id) == plan.message_id)
-        )
+        connection.execute(delete(_LINKS).where(_LINKS.c.message_id == plan.message_id))
 
 
 def _message_row(plan: _Planned, vault: Vault, now: dt.datetime) -> dict[str, Any]:
@@ -396,7 +398,7 @@ def _message_row(plan: _Planned, vault: Vault, now: dt.datetime) -> dict[str, An
 
 
 def _write_orders(
-    session: Session,
+    connection: Connection,
     plans: list[_Planned],
     orders: dict[tuple[str, str], _OrderState],
     vault: Vault,
@@ -410,7 +412,7 @@ def _write_orders(
             assert state.content is not None
             rows.append(
                 {
-                    **order_columns(state.content, vault=vault),
+                    **order_columns(state.content, digest=state.digest, vault=vault),
                     "status": state.status.value,
                     "version": state.version,
                     "created_at": now,
@@ -418,7 +420,7 @@ def _write_orders(
                 }
             )
         statement = insert(_ORDERS).returning(_ORDERS.c.id, sort_by_parameter_order=True)
-        for state, pk in zip(created, session.scalars(statement, rows).all(), strict=True):
+        for state, pk in zip(created, connection.scalars(statement, rows).all(), strict=True):
             state.pk = pk
     items: list[dict[str, Any]] = []
     for state in dirty:
@@ -433,12 +435,12 @@ def _write_orders(
             "updated_at": now,
         }
         if state.content is not None:
-            values.update(order_columns(state.content, vault=vault))
-            session.execute(delete(OrderItem).where(col(OrderItem.order_pk) == state.pk))
+            values.update(order_columns(state.content, digest=state.digest, vault=vault))
+            connection.execute(delete(_ITEMS).where(_ITEMS.c.order_pk == state.pk))
             items.extend(item_rows(state.content, order_pk=state.pk))
-        session.execute(update(Order).where(col(Order.id) == state.pk).values(**values))
+        connection.execute(update(_ORDERS).where(_ORDERS.c.id == state.pk).values(**values))
     if items:
-        session.execute(insert(_ITEMS), items)
+        connection.execute(insert(_ITEMS), items)
     links, events = [], []
     for plan in plans:
         for okey, action in plan.links.items():
@@ -459,9 +461,9 @@ def _write_orders(
                 )
             )
     if links:
-        session.execute(insert(_LINKS), links)
+        connection.execute(insert(_LINKS), links)
     if events:
-        session.execute(insert(_AUDIT), events)
+        connection.execute(insert(_AUDIT), events)
 
 
 def _outcome(plan: _Planned) -> Outcome:

@@ -34,7 +34,7 @@ class InboundMessage(SQLModel, table=True):
 
     __tablename__ = "inbound_message"
     __table_args__ = (
-        UniqueConstraint("connector", "format", "dedupe_key", name="uq_inbound_message_dedupe"),
+        UniqueConstraint("dedupe_key", "connector", "format", name="uq_inbound_message_dedupe"),
         Index("ix_inbound_message_received_at", "received_at"),
     )
 

@@ -19,8 +19,11 @@ def content_digest(order: DispatchOrder) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def order_columns(order: DispatchOrder, *, vault: Vault) -> dict[str, Any]:
-    """Column values for the ``dispatch_order`` row of ``order`` (without ids and timestamps)."""
+def order_columns(order: DispatchOrder, *, digest: str, vault: Vault) -> dict[str, Any]:
+    """Column values for the ``dispatch_order`` row of ``order`` (without ids and timestamps).
+
+    ``digest`` is ``content_digest(order)``, which the caller has already computed to detect change.
+    """
     phi = {
         "patient": order.patient.model_dump(mode="json"),
         "ship_to": order.ship_to.model_dump(mode="json"),
@@ -36,7 +39,7 @@ def order_columns(order: DispatchOrder, *, vault: Vault) -> dict[str, Any]:
         if offset is not None
         else None,
         "requires_signature": order.requires_signature,
-        "content_sha256": content_digest(order),
+        "content_sha256": digest,
         "phi_encrypted": vault.encrypt(json.dumps(phi, separators=(",", ":")).encode()),
     }
 

@@ -25,7 +25,7 @@ class Order(SQLModel, table=True):
 
     __tablename__ = "dispatch_order"
     __table_args__ = (
-        UniqueConstraint("connector", "order_id", name="uq_dispatch_order_connector_order_id"),
+        UniqueConstraint("order_id", "connector", name="uq_dispatch_order_order_id_connector"),
         Index("ix_dispatch_order_status", "status"),
         Index("ix_dispatch_order_needed_by", "needed_by"),
     )

@@ -41,6 +41,8 @@ class MllpListener:
         self._ssl = ssl_context
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
+        self._reading: set[asyncio.Task[None]] = set()
+        self._closing = False
 
     async def start(self, host: str, port: int) -> int:
         """Listen on ``host:port`` (port 0 picks a free one) and return the bound port."""
@@ -57,14 +59,23 @@ class MllpListener:
         )
         return bound
 
-    async def stop(self) -> None:
-        """Stop accepting, let in-flight messages finish, then close every connection."""
+    async def stop(self, *, grace_seconds: float = 10.0) -> None:
+        """Stop accepting; close idle connections; let messages in flight finish and be ACKed.
+
+        A connection still busy after ``grace_seconds`` is cut; its sender resends, and intake's
+        dedupe makes the resend harmless.
+        """
         if self._server is None:
             return
         self._server.close()
-        for task in list(self._connections):
+        self._closing = True
+        for task in self._reading:
             task.cancel()
-        await asyncio.gather(*self._connections, return_exceptions=True)
+        if self._connections:
+            _, late = await asyncio.wait(self._connections, timeout=grace_seconds)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
         await self._server.wait_closed()
 
     async def _serve_connection(
@@ -76,19 +87,15 @@ class MllpListener:
         peer = writer.get_extra_info("peername")
         log.info("mllp_connected", connector=self.connector, peer=str(peer))
         try:
-            while True:
-                try:
-                    async with asyncio.timeout(self._idle_timeout):
-                        raw = await read_frame(reader, max_bytes=self._max_frame_bytes)
-                except FrameTooLargeError as exc:
-                    log.warning("mllp_frame_too_large", connector=self.connector, limit=exc.limit)
-                    await self._send(writer, self._on_oversize(exc.head, exc.limit))
-                    continue
+            while not self._closing:
+                raw = await self._next_frame(task, reader, writer)
                 if raw is None:
                     break
                 # Shielded: a peer hanging up mid-commit must not cancel the commit itself.
                 acks = await asyncio.shield(self._on_message(raw))
                 await self._send(writer, acks)
+        except asyncio.CancelledError:
+            pass  # stop() ends idle connections this way; nothing is in flight
         except TimeoutError:
             log.info("mllp_idle_timeout", connector=self.connector, peer=str(peer))
         except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError) as exc:
@@ -98,9 +105,25 @@ class MllpListener:
         finally:
             self._connections.discard(task)
             writer.close()
-            with contextlib.suppress(ConnectionError, ssl.SSLError):
+            with contextlib.suppress(ConnectionError, ssl.SSLError, asyncio.CancelledError):
                 await writer.wait_closed()
             log.info("mllp_disconnected", connector=self.connector, peer=str(peer))
+
+    async def _next_frame(
+        self, task: asyncio.Task[None], reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> bytes | None:
+        """The next message; oversized frames are answered here and skipped."""
+        self._reading.add(task)
+        try:
+            while True:
+                try:
+                    async with asyncio.timeout(self._idle_timeout):
+                        return await read_frame(reader, max_bytes=self._max_frame_bytes)
+                except FrameTooLargeError as exc:
+                    log.warning("mllp_frame_too_large", connector=self.connector, limit=exc.limit)
+                    await self._send(writer, self._on_oversize(exc.head, exc.limit))
+        finally:
+            self._reading.discard(task)
 
     @staticmethod
     async def _send(writer: asyncio.StreamWriter, acks: list[bytes]) -> None:

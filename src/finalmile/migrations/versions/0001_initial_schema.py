@@ -64,7 +64,7 @@ def upgrade() -> None:
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.Column("updated_at", UtcDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("connector", "order_id", name="uq_dispatch_order_connector_order_id"),
+        sa.UniqueConstraint("order_id", "connector", name="uq_dispatch_order_order_id_connector"),
     )
     with op.batch_alter_table("dispatch_order", schema=None) as batch_op:
         batch_op.create_index("ix_dispatch_order_needed_by", ["needed_by"], unique=False)
@@ -94,7 +94,7 @@ def upgrade() -> None:
             ["inbound_message.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("connector", "format", "dedupe_key", name="uq_inbound_message_dedupe"),
+        sa.UniqueConstraint("dedupe_key", "connector", "format", name="uq_inbound_message_dedupe"),
     )
     with op.batch_alter_table("inbound_message", schema=None) as batch_op:
         batch_op.create_index("ix_inbound_message_received_at", ["received_at"], unique=False)
