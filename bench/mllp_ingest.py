@@ -20,16 +20,12 @@ import contextlib
 import math
 import os
 import platform
-import random
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,13 +36,10 @@ from sqlalchemy.engine import make_url
 from finalmile.connectors.mllp.client import MllpClient
 from finalmile.connectors.mllp.framing import frame, read_frame
 from finalmile.db import create_db_engine
-from finalmile.testing import STORAGE_CODES, rde_o11
+from finalmile.testing import STORAGE_CODES, ChildServer, finalmile_server, free_port, rde_o11
+from finalmile.testing.process import HOST
 
-HOST = "127.0.0.1"
-# Below the Linux ephemeral range (32768+): no outgoing connection can hold a server's port.
-SERVER_PORTS = (20_000, 32_000)
 MAX_FRAME_BYTES = 1_048_576
-STARTUP_TIMEOUT_SECONDS = 60.0
 ACK_TIMEOUT_SECONDS = 30.0
 ECHO_ACK = b"MSH|^~\\&|ECHO|ECHO|||20260101000000||ACK|ECHO1|P|2.5.1\rMSA|AA|1\r"
 GOAL_MESSAGES_PER_SECOND = 1_000.0
@@ -84,16 +77,6 @@ class Run:
         ordered = sorted(self.latencies)
         rank = min(len(ordered), max(1, math.ceil(q / 100 * len(ordered))))
         return ordered[rank - 1] * 1000
-
-
-@dataclass
-class Target:
-    """A server under test: its name, its MLLP port and how to start it."""
-
-    name: str
-    port: int
-    command: list[str]
-    env: dict[str, str]
 
 
 # --- load generation ---------------------------------------------------------------------------
@@ -164,69 +147,6 @@ async def serve_echo(port: int) -> None:
     server = await asyncio.start_server(answer, HOST, port, limit=MAX_FRAME_BYTES + 2)
     async with server:
         await server.serve_forever()
-
-
-def free_port() -> int:
-    """A port that is free now, below the ephemeral range."""
-    for _ in range(100):
-        port = random.randint(*SERVER_PORTS)
-        with socket.socket() as probe:
-            try:
-                probe.bind((HOST, port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {SERVER_PORTS}")
-
-
-@contextlib.asynccontextmanager
-async def running(target: Target, log_path: Path) -> AsyncIterator[None]:
-    """Run ``target`` as a child process until the block ends (SIGINT: a graceful stop).
-
-    If the block fails, the end of the target's log is printed: the log itself is temporary.
-    """
-    with log_path.open("ab") as log:
-        process = await asyncio.create_subprocess_exec(
-            *target.command, env=target.env, stdin=subprocess.DEVNULL, stdout=log, stderr=log
-        )
-        try:
-            await wait_ready(target, process)
-            yield
-        except BaseException:
-            print_tail(target.name, log_path)
-            raise
-        finally:
-            if process.returncode is None:
-                process.send_signal(signal.SIGINT)
-            try:
-                async with asyncio.timeout(30):
-                    await process.wait()
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-
-
-def print_tail(name: str, log_path: Path, lines: int = 30) -> None:
-    """Print the end of a target's log on stderr."""
-    tail = log_path.read_text(errors="replace").splitlines()[-lines:]
-    print(f"--- last lines of the {name} log ---", *tail, sep="\n", file=sys.stderr)
-
-
-async def wait_ready(target: Target, process: asyncio.subprocess.Process) -> None:
-    """Return once ``target`` accepts MLLP connections; fail if it exits or takes too long."""
-    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if process.returncode is not None:
-            raise RuntimeError(f"{target.name} exited at start with status {process.returncode}")
-        try:
-            _, writer = await asyncio.open_connection(HOST, target.port)
-        except OSError:
-            await asyncio.sleep(0.05)
-            continue
-        writer.close()
-        await writer.wait_closed()
-        return
-    raise RuntimeError(f"{target.name} not ready after {STARTUP_TIMEOUT_SECONDS} s")
 
 
 # --- database ----------------------------------------------------------------------------------
@@ -347,44 +267,44 @@ def report(
 # --- main --------------------------------------------------------------------------------------
 
 
-async def measure(target: Target, args: argparse.Namespace, log_path: Path) -> dict[str, Run]:
-    """Warm-up, saturating and paced runs against one running target, by name."""
+async def measure(target: ChildServer, args: argparse.Namespace) -> dict[str, Run]:
+    """Warm-up, saturating and paced runs against one target, started for them and stopped."""
     plan = {"warmup": (args.warmup, None), "saturating": (args.messages, None)}
     if args.rate > 0:
         plan["paced"] = (round(args.rate * args.paced_seconds), args.rate)
     runs: dict[str, Run] = {}
     first = 0
-    async with running(target, log_path):
+    await target.start()
+    try:
         for name, (count, rate) in plan.items():
             if count > 0:
                 batch = messages(first, count)
                 first += count
                 runs[name] = await drive(target.name, target.port, batch, args.connections, rate)
+    except BaseException:
+        print(f"--- last lines of the {target.name} log ---", target.log_tail(), sep="\n")
+        raise
+    finally:
+        await target.terminate()
     return runs
 
 
-def targets(url: str, workdir: Path) -> tuple[Target, Target]:
+def targets(url: str, workdir: Path) -> tuple[ChildServer, ChildServer]:
     """The echo baseline, and finalmile on the database at ``url``."""
-    echo_port, mllp_port, http_port = free_port(), free_port(), free_port()
-    echo = Target(
+    echo_port = free_port()
+    echo = ChildServer(
         "echo baseline",
-        echo_port,
         [sys.executable, __file__, "--echo-port", str(echo_port)],
-        dict(os.environ),
+        port=echo_port,
+        env=os.environ,
+        log_path=workdir / "echo.log",
     )
-    serve = ["serve", "--mllp-port", str(mllp_port), "--port", str(http_port)]
-    finalmile = Target(
-        "finalmile",
-        mllp_port,
-        [sys.executable, "-m", "finalmile", *serve],
-        {
-            **os.environ,
-            "FINALMILE_DATABASE_URL": url,
-            "FINALMILE_SECRET_KEY": Fernet.generate_key().decode(),
-            "FINALMILE_DATA_DIR": str(workdir / "data"),
-        },
-    )
-    return echo, finalmile
+    env = {
+        "FINALMILE_DATABASE_URL": url,
+        "FINALMILE_SECRET_KEY": Fernet.generate_key().decode(),
+        "FINALMILE_DATA_DIR": str(workdir / "data"),
+    }
+    return echo, finalmile_server(env=env, log_path=workdir / "finalmile.log")
 
 
 def main() -> None:
@@ -410,8 +330,8 @@ def main() -> None:
         workdir = Path(tmp)
         with fresh_database(args.database_url, workdir) as url:
             echo, finalmile = targets(url, workdir)
-            baseline = asyncio.run(measure(echo, args, workdir / "echo.log"))
-            measured = asyncio.run(measure(finalmile, args, workdir / "finalmile.log"))
+            baseline = asyncio.run(measure(echo, args))
+            measured = asyncio.run(measure(finalmile, args))
             engine = create_db_engine(url)
             try:
                 facts = database_facts(engine)

@@ -9,17 +9,12 @@ checked directly.
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import signal
-import socket
-import subprocess
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 import pytest
 from cryptography.fernet import Fernet
@@ -29,7 +24,14 @@ from finalmile.adapters.hl7v2.parse import parse
 from finalmile.connectors.mllp.client import MllpClient
 from finalmile.messages.models import InboundMessage, MessageOrderLink, MessageStatus
 from finalmile.orders.models import Order, OrderItem
-from finalmile.testing import STORAGE_CODES, control_id_for, order_id_for, rde_o11
+from finalmile.testing import (
+    STORAGE_CODES,
+    ChildServer,
+    control_id_for,
+    finalmile_server,
+    order_id_for,
+    rde_o11,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -38,86 +40,10 @@ CONNECTIONS = 4
 KILLS = 5
 SEED = 20_261_122
 RESEND_SAMPLE = 25
-HOST = "127.0.0.1"
-# Below the Linux ephemeral range (32768+), so that no outgoing connection (a client reconnecting
-# while the server restarts, say) can hold a server port when the server binds it again.
-SERVER_PORTS = (20_000, 32_000)
 STREAM_BUDGET_SECONDS = 150.0
-STARTUP_TIMEOUT_SECONDS = 30.0
 ACK_TIMEOUT_SECONDS = 10.0
 MAX_ATTEMPTS = 500
 RETRY_PAUSE_SECONDS = 0.02
-
-
-class Server:
-    """``finalmile serve`` as a child process on fixed ports, so clients can reconnect."""
-
-    def __init__(self, *, env: dict[str, str], log_path: Path) -> None:
-        self.http_port = _free_port()
-        self.mllp_port = _free_port()
-        self.starts = 0
-        self._env = env
-        self._log_path = log_path
-        self._process: asyncio.subprocess.Process | None = None
-        self._log: IO[bytes] | None = None
-
-    async def start(self) -> None:
-        """Start the service and wait until its MLLP port accepts connections."""
-        assert self._process is None
-        self._log = self._log_path.open("ab")
-        self._process = await asyncio.create_subprocess_exec(
-            *(sys.executable, "-m", "finalmile", "serve"),
-            *("--port", str(self.http_port), "--mllp-port", str(self.mllp_port)),
-            env=self._env,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        self.starts += 1
-        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-        while time.monotonic() < deadline:
-            assert self.running, f"server exited at start:\n{self.log_tail()}"
-            try:
-                _, writer = await asyncio.open_connection(HOST, self.mllp_port)
-            except OSError:
-                await asyncio.sleep(0.05)
-                continue
-            writer.close()
-            await writer.wait_closed()
-            return
-        raise AssertionError(f"server not ready in {STARTUP_TIMEOUT_SECONDS} s:\n{self.log_tail()}")
-
-    async def kill(self) -> None:
-        """SIGKILL: no shutdown code runs, whatever was in flight is cut off."""
-        await self._stop(signal.SIGKILL)
-
-    async def terminate(self) -> int:
-        """SIGTERM (graceful shutdown); returns the exit status."""
-        return await self._stop(signal.SIGTERM)
-
-    async def _stop(self, signum: signal.Signals) -> int:
-        assert self._process is not None and self._log is not None
-        if self._process.returncode is None:
-            self._process.send_signal(signum)
-        async with asyncio.timeout(STARTUP_TIMEOUT_SECONDS):
-            code = await self._process.wait()
-        self._log.close()
-        self._process = self._log = None
-        return code
-
-    @property
-    def running(self) -> bool:
-        """Whether the child process is alive."""
-        return self._process is not None and self._process.returncode is None
-
-    @property
-    def started(self) -> bool:
-        """Whether a child process was started and not yet reaped."""
-        return self._process is not None
-
-    def log_tail(self, lines: int = 40) -> str:
-        """The end of the server's log, for failure messages."""
-        return "\n".join(self._log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
 @dataclass
@@ -128,19 +54,6 @@ class Ledger:
     sends: Counter[int] = field(default_factory=Counter)
     kills: int = 0
     resent_during_stream: int = 0
-
-
-def _free_port() -> int:
-    """A port that is free now, below the ephemeral range."""
-    for _ in range(100):
-        port = random.randint(*SERVER_PORTS)
-        with socket.socket() as probe:
-            try:
-                probe.bind((HOST, port))
-            except OSError:
-                continue
-            return port
-    raise AssertionError(f"no free port in {SERVER_PORTS}")
 
 
 def _ack_code(ack: bytes) -> str:
@@ -190,7 +103,7 @@ async def _send_until_aa(
 
 
 async def _kill_during_stream(
-    server: Server, ledger: Ledger, thresholds: list[int], rng: random.Random, deadline: float
+    server: ChildServer, ledger: Ledger, thresholds: list[int], rng: random.Random, deadline: float
 ) -> None:
     """SIGKILL the server once the stream passes each threshold (plus a random delay), restart."""
     for threshold in thresholds:
@@ -204,19 +117,19 @@ async def _kill_during_stream(
         await server.start()
 
 
-async def _stream_with_kills(server: Server, ledger: Ledger, rng: random.Random) -> None:
+async def _stream_with_kills(server: ChildServer, ledger: Ledger, rng: random.Random) -> None:
     deadline = time.monotonic() + STREAM_BUDGET_SECONDS
     # Kill points are spread over the stream, at least 100 acknowledgements apart.
     thresholds = sorted(rng.sample(range(150, MESSAGES - 150, 100), KILLS))
     async with asyncio.TaskGroup() as tasks:
         tasks.create_task(_kill_during_stream(server, ledger, thresholds, rng, deadline))
         for lane in range(CONNECTIONS):
-            client = MllpClient(HOST, server.mllp_port, timeout=ACK_TIMEOUT_SECONDS)
+            client = MllpClient("127.0.0.1", server.port, timeout=ACK_TIMEOUT_SECONDS)
             sequences = list(range(lane, MESSAGES, CONNECTIONS))
             tasks.create_task(_send_until_aa(client, sequences, ledger, deadline))
 
 
-async def _run(server: Server, ledger: Ledger, rng: random.Random) -> int:
+async def _run(server: ChildServer, ledger: Ledger, rng: random.Random) -> int:
     """Stream with kills, kill once more, resend a sample, stop gracefully; the exit status."""
     try:
         await server.start()
@@ -228,7 +141,7 @@ async def _run(server: Server, ledger: Ledger, rng: random.Random) -> int:
         ledger.kills += 1
         await server.start()
         sample = sorted(rng.sample(sorted(ledger.acked), RESEND_SAMPLE))
-        async with MllpClient(HOST, server.mllp_port, timeout=ACK_TIMEOUT_SECONDS) as client:
+        async with MllpClient("127.0.0.1", server.port, timeout=ACK_TIMEOUT_SECONDS) as client:
             for sequence in sample:
                 ledger.sends[sequence] += 1
                 assert _ack_code(await client.send(_message(sequence))) == "AA"
@@ -242,12 +155,11 @@ def test_sigkill_during_stream_loses_and_duplicates_nothing(
     database_url: str, tmp_path: Path
 ) -> None:
     env = {
-        **os.environ,
         "FINALMILE_DATABASE_URL": database_url,
         "FINALMILE_SECRET_KEY": Fernet.generate_key().decode(),
         "FINALMILE_DATA_DIR": str(tmp_path / "data"),
     }
-    server = Server(env=env, log_path=tmp_path / "server.log")
+    server = finalmile_server(env=env, log_path=tmp_path / "server.log")
     ledger = Ledger()
     status = asyncio.run(_run(server, ledger, random.Random(SEED)))
     # uvicorn re-raises SIGTERM once its graceful shutdown is complete.
