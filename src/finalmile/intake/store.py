@@ -1,8 +1,8 @@
 """Commit a batch of prepared messages in one transaction (group commit).
 
-Per message, in order: the raw message row is written (encrypted), then its order intents are
-applied against the current order state, all or nothing for that message. A resend (same
-connector + control id) is stored as a duplicate and changes nothing. Concurrent writers on
+The store reads what the batch needs (stored originals of resends, current order states), lets
+``intake.plan`` decide each message in order, then writes raw message rows (encrypted), orders,
+items, links and audit events with a fixed number of bulk statements. Concurrent writers on
 PostgreSQL may race on the unique keys; the loser's transaction is retried from fresh state.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
@@ -23,12 +22,18 @@ from finalmile.audit import AuditEvent, audit_row
 from finalmile.db_types import utcnow
 from finalmile.errors import InputError
 from finalmile.intake.outcome import Outcome, OutcomeKind
+from finalmile.intake.plan import (
+    OrderState,
+    Original,
+    PlannedMessage,
+    dedupe_key,
+    outcome_of,
+    plan_message,
+)
 from finalmile.intake.prepare import PreparedMessage
-from finalmile.mapping.hl7v2 import OrderAction
 from finalmile.messages.models import InboundMessage, MessageOrderLink, MessageStatus
-from finalmile.orders.canonical import DispatchOrder
-from finalmile.orders.codec import content_digest, item_rows, order_columns
-from finalmile.orders.models import Order, OrderItem, OrderStatus
+from finalmile.orders.codec import item_rows, order_columns
+from finalmile.orders.models import Order, OrderItem
 from finalmile.vault import Vault
 
 log = structlog.get_logger(__name__)
@@ -41,46 +46,6 @@ _ORDERS = Order.__table__  # type: ignore[attr-defined]
 _ITEMS = OrderItem.__table__  # type: ignore[attr-defined]
 _LINKS = MessageOrderLink.__table__  # type: ignore[attr-defined]
 _AUDIT = AuditEvent.__table__  # type: ignore[attr-defined]
-
-
-@dataclass
-class _OrderState:
-    """An order as this transaction sees it, with the changes it is about to write."""
-
-    connector: str
-    order_id: str
-    pk: int | None
-    status: OrderStatus
-    version: int
-    digest: str
-    content: DispatchOrder | None = None
-    dirty: bool = False
-    new: bool = False
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.connector, self.order_id)
-
-
-@dataclass(frozen=True)
-class _Event:
-    order_key: tuple[str, str]
-    action: str
-    from_status: str | None
-    to_status: str
-    version: int
-
-
-@dataclass
-class _Planned:
-    message: PreparedMessage
-    status: MessageStatus
-    error: InputError | None = None
-    duplicate_of: int | None = None
-    dedupe_key: str | None = None
-    links: dict[tuple[str, str], str] = field(default_factory=dict)
-    events: list[_Event] = field(default_factory=list)
-    message_id: int | None = None
 
 
 class IntakeStore:
@@ -142,7 +107,7 @@ def _commit(
         seen: set[tuple[str, str, str]] = set()
         this_round, pending_next = [], []
         for index, message in pending:
-            key = _dedupe_key(message)
+            key = dedupe_key(message)
             if key is not None and key in seen:
                 pending_next.append((index, message))
                 continue
@@ -159,40 +124,26 @@ def _commit(
     return [outcomes[i] for i in range(len(batch))]
 
 
-def _dedupe_key(message: PreparedMessage) -> tuple[str, str, str] | None:
-    if message.control_id is None or message.replay_of is not None:
-        return None
-    return (message.connector, message.format.value, message.control_id)
-
-
 def _commit_round(
     connection: Connection, batch: list[PreparedMessage], vault: Vault, now: dt.datetime
 ) -> list[Outcome]:
     originals = _existing_messages(connection, batch)
     orders = _existing_orders(connection, batch)
-    plans = [_plan(message, originals, orders) for message in batch]
+    plans = [plan_message(message, originals=originals, orders=orders) for message in batch]
     _write_messages(connection, plans, vault, now)
     _write_orders(connection, plans, orders, vault, now)
-    return [_outcome(plan) for plan in plans]
-
-
-@dataclass(frozen=True)
-class _Original:
-    """The first stored copy of a message, as much as answering a resend needs."""
-
-    id: int
-    error: InputError | None
+    return [outcome_of(plan) for plan in plans]
 
 
 def _existing_messages(
     connection: Connection, batch: list[PreparedMessage]
-) -> dict[tuple[str, str, str], _Original]:
+) -> dict[tuple[str, str, str], Original]:
     # One query per (connector, format): `connector = ? AND format = ? AND dedupe_key IN (...)` uses
     # the unique index, where a row-value IN over all three columns makes SQLite scan the table.
     wanted: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for key in {k for m in batch if (k := _dedupe_key(m)) is not None}:
+    for key in {k for m in batch if (k := dedupe_key(m)) is not None}:
         wanted[key[:2]].append(key[2])
-    found: dict[tuple[str, str, str], _Original] = {}
+    found: dict[tuple[str, str, str], Original] = {}
     for (connector, format_), control_ids in wanted.items():
         rows = connection.execute(
             select(
@@ -216,17 +167,17 @@ def _existing_messages(
                     location=row.error_location,
                     code=row.error_code or "invalid",
                 )
-            found[(connector, format_, row.dedupe_key)] = _Original(row.id, error)
+            found[(connector, format_, row.dedupe_key)] = Original(row.id, error)
     return found
 
 
 def _existing_orders(
     connection: Connection, batch: list[PreparedMessage]
-) -> dict[tuple[str, str], _OrderState]:
+) -> dict[tuple[str, str], OrderState]:
     wanted: dict[str, set[str]] = defaultdict(set)
     for message in batch:
         wanted[message.connector].update(intent.order_id for intent in message.intents)
-    states: dict[tuple[str, str], _OrderState] = {}
+    states: dict[tuple[str, str], OrderState] = {}
     for connector, order_ids in wanted.items():
         if not order_ids:
             continue
@@ -242,7 +193,7 @@ def _existing_orders(
             .with_for_update()
         )
         for row in rows:
-            states[(connector, row.order_id)] = _OrderState(
+            states[(connector, row.order_id)] = OrderState(
                 connector=connector,
                 order_id=row.order_id,
                 pk=row.id,
@@ -253,93 +204,8 @@ def _existing_orders(
     return states
 
 
-def _plan(
-    message: PreparedMessage,
-    originals: dict[tuple[str, str, str], _Original],
-    orders: dict[tuple[str, str], _OrderState],
-) -> _Planned:
-    key = _dedupe_key(message)
-    original = originals.get(key) if key is not None else None
-    if original is not None:
-        return _Planned(
-            message, MessageStatus.DUPLICATE, error=original.error, duplicate_of=original.id
-        )
-    dedupe_key = key[2] if key is not None else None
-    if message.error is not None:
-        return _Planned(message, MessageStatus.REJECTED, error=message.error, dedupe_key=dedupe_key)
-    staged: dict[tuple[str, str], _OrderState] = {}
-    plan = _Planned(message, MessageStatus.ACCEPTED, dedupe_key=dedupe_key)
-    for intent in message.intents:
-        okey = (message.connector, intent.order_id)
-        current = staged.get(okey) or orders.get(okey)
-        try:
-            state, action = _apply(
-                message.connector, intent.action, intent.order_id, intent.order, current
-            )
-        except InputError as error:
-            return _Planned(message, MessageStatus.REJECTED, error=error, dedupe_key=dedupe_key)
-        staged[okey] = state
-        plan.links[okey] = action
-        if state is not current:
-            previous = current.status.value if current else None
-            plan.events.append(_Event(okey, action, previous, state.status.value, state.version))
-    orders.update(staged)
-    return plan
-
-
-def _apply(
-    connector: str,
-    action: OrderAction,
-    order_id: str,
-    content: DispatchOrder | None,
-    current: _OrderState | None,
-) -> tuple[_OrderState, str]:
-    """The order's next state after one intent, and the link action; InputError if not allowed."""
-    if action is OrderAction.CANCEL:
-        if current is None:
-            raise InputError(
-                f"order {order_id} is unknown, so it cannot be cancelled",
-                location="ORC-2",
-                code="unknown_order",
-            )
-        if current.status is OrderStatus.CANCELLED:
-            return current, "unchanged"
-        return _copy(
-            current, status=OrderStatus.CANCELLED, version=current.version + 1
-        ), "cancelled"
-    assert content is not None
-    digest = content_digest(content)
-    if current is None:
-        state = _OrderState(
-            connector,
-            order_id,
-            None,
-            OrderStatus.RECEIVED,
-            1,
-            digest,
-            content,
-            dirty=True,
-            new=True,
-        )
-        return state, "created"
-    if current.status is OrderStatus.CANCELLED:
-        raise InputError(
-            f"order {order_id} was cancelled; send a new order number to deliver again",
-            location="ORC-1",
-            code="order_cancelled",
-        )
-    if digest == current.digest:
-        return current, "unchanged"
-    return _copy(current, version=current.version + 1, digest=digest, content=content), "updated"
-
-
-def _copy(state: _OrderState, **changes: object) -> _OrderState:
-    fields = {**state.__dict__, "dirty": True, **changes}
-    return _OrderState(**fields)
-
-
 def _write_messages(
-    connection: Connection, plans: list[_Planned], vault: Vault, now: dt.datetime
+    connection: Connection, plans: list[PlannedMessage], vault: Vault, now: dt.datetime
 ) -> None:
     fresh = [plan for plan in plans if plan.message.replay_of is None]
     if fresh:
@@ -371,7 +237,7 @@ def _write_messages(
         connection.execute(delete(_LINKS).where(_LINKS.c.message_id == plan.message_id))
 
 
-def _message_row(plan: _Planned, vault: Vault, now: dt.datetime) -> dict[str, Any]:
+def _message_row(plan: PlannedMessage, vault: Vault, now: dt.datetime) -> dict[str, Any]:
     message, error = plan.message, plan.error
     return {
         "connector": message.connector,
@@ -399,8 +265,8 @@ def _message_row(plan: _Planned, vault: Vault, now: dt.datetime) -> dict[str, An
 
 def _write_orders(
     connection: Connection,
-    plans: list[_Planned],
-    orders: dict[tuple[str, str], _OrderState],
+    plans: list[PlannedMessage],
+    orders: dict[tuple[str, str], OrderState],
     vault: Vault,
     now: dt.datetime,
 ) -> None:
@@ -464,20 +330,3 @@ def _write_orders(
         connection.execute(insert(_LINKS), links)
     if events:
         connection.execute(insert(_AUDIT), events)
-
-
-def _outcome(plan: _Planned) -> Outcome:
-    if plan.status is MessageStatus.DUPLICATE:
-        return Outcome(
-            kind=OutcomeKind.DUPLICATE,
-            message_id=plan.message_id,
-            error=plan.error,
-            duplicate_of=plan.duplicate_of,
-        )
-    if plan.status is MessageStatus.REJECTED:
-        return Outcome(kind=OutcomeKind.REJECTED, message_id=plan.message_id, error=plan.error)
-    return Outcome(
-        kind=OutcomeKind.ACCEPTED,
-        message_id=plan.message_id,
-        order_ids=tuple(order_id for _, order_id in plan.links),
-    )
