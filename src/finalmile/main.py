@@ -51,6 +51,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Pharmacy-to-door middleware for specialty and home-infusion medications",
         lifespan=lifespan,
+        docs_url="/docs" if settings.serve_api_docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.serve_api_docs else None,
     )
     install_error_handlers(app)
     app.include_router(router)

@@ -9,6 +9,8 @@ from fastapi.testclient import TestClient
 
 from finalmile.auth.models import Scope
 from finalmile.auth.service import create_key, revoke_key
+from finalmile.config.settings import Settings
+from finalmile.main import create_app
 from finalmile.services import Services
 from tests.hl7_builder import PATIENT_FAMILY, msa, rde
 
@@ -180,3 +182,13 @@ def test_openapi_documents_the_api_key(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
     assert "/orders/{order_id}" in schema["paths"]
     assert schema["components"]["securitySchemes"]["APIKeyHeader"]["name"] == "X-API-Key"
+
+
+def test_api_docs_can_be_turned_off(settings: Settings) -> None:
+    hidden = settings.model_copy(update={"api_docs": False})
+    with TestClient(create_app(hidden)) as client:
+        assert client.get("/openapi.json").status_code == 404
+        assert client.get("/docs").status_code == 404
+    assert (
+        Settings(environment="production", secret_key="k", database_url="x").serve_api_docs is False
+    )

@@ -78,6 +78,11 @@ class Settings(BaseSettings):
         default=256, gt=0, title="Group commit size", description="Messages per transaction at most"
     )
     log_level: str = Field(default="INFO", title="Log level")
+    api_docs: bool | None = Field(
+        default=None,
+        title="Serve API docs",
+        description="/docs and /openapi.json without a key; default on in development only",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -98,6 +103,13 @@ class Settings(BaseSettings):
         if problems:
             raise ConfigError(problems)
         return self
+
+    @property
+    def serve_api_docs(self) -> bool:
+        """Whether the interactive docs and the OpenAPI schema are served."""
+        if self.api_docs is not None:
+            return self.api_docs
+        return self.environment is Environment.DEVELOPMENT
 
     @property
     def resolved_database_url(self) -> str:
