@@ -1,0 +1,101 @@
+"""``application/fhir+json`` bytes to validated FHIR R4 resources (``fhir.resources.R4B`` models).
+
+Accepted: a Bundle of type transaction, batch or collection (FHIR R4 ``Bundle.type``), or a lone
+MedicationDispense. Validation errors name the FHIR path that failed (``Bundle.entry[2].resource.
+subject``) and never quote the value, which may be patient data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from fhir.resources.R4B import get_fhir_model_class
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.medicationdispense import MedicationDispense
+from fhir.resources.R4B.resource import Resource
+from pydantic import ValidationError
+
+from finalmile.adapters.fhir.codes import FhirErrorCode
+from finalmile.errors import InputError
+
+BUNDLE_TYPES = ("transaction", "batch", "collection")
+_PYDANTIC_CODES = {
+    "missing": FhirErrorCode.REQUIRED,
+    "extra_forbidden": FhirErrorCode.UNKNOWN_ELEMENT,
+}
+
+
+def parse(raw: bytes) -> Bundle | MedicationDispense:
+    """A validated Bundle (transaction, batch, collection) or MedicationDispense.
+
+    Raises:
+        InputError: not UTF-8 JSON, another resource or Bundle.type, or invalid content.
+    """
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InputError("the body is not UTF-8", code=FhirErrorCode.INVALID_ENCODING) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"the body is not JSON (line {exc.lineno}, column {exc.colno})",
+            code=FhirErrorCode.INVALID_JSON,
+        ) from None
+    kind = data.get("resourceType") if isinstance(data, dict) else None
+    if kind not in ("Bundle", "MedicationDispense"):
+        raise InputError(
+            "send a Bundle or a MedicationDispense",
+            location="resourceType",
+            code=FhirErrorCode.UNSUPPORTED_RESOURCE,
+        )
+    if kind == "Bundle" and data.get("type") not in BUNDLE_TYPES:
+        raise InputError(
+            f"Bundle.type must be one of {', '.join(BUNDLE_TYPES)}",
+            location="Bundle.type",
+            code=FhirErrorCode.UNSUPPORTED_BUNDLE_TYPE,
+        )
+    resource = validate(data, path=kind)
+    assert isinstance(resource, Bundle | MedicationDispense)
+    return resource
+
+
+def validate(data: dict[str, Any], *, path: str) -> Resource:
+    """One resource validated by its ``resourceType``; errors are located under ``path``.
+
+    Raises:
+        InputError: unknown resource type or content that does not validate.
+    """
+    try:
+        model = get_fhir_model_class(str(data.get("resourceType")))
+    except ValueError:
+        raise InputError(
+            "resourceType is not a FHIR R4 resource",
+            location=f"{path}.resourceType",
+            code=FhirErrorCode.UNSUPPORTED_RESOURCE,
+        ) from None
+    try:
+        resource = model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(exc, path=path) from None
+    assert isinstance(resource, Resource)
+    return resource
+
+
+def validation_error(exc: ValidationError, *, path: str) -> InputError:
+    """The first pydantic error as an InputError at its FHIR path (no input value quoted)."""
+    first = exc.errors(include_url=False, include_input=False)[0]
+    message = str(first["msg"]).removeprefix("Value error, ")
+    code = _PYDANTIC_CODES.get(first["type"], FhirErrorCode.INVALID_VALUE)
+    if code is FhirErrorCode.INVALID_VALUE and "Date" in message:
+        code = FhirErrorCode.INVALID_DATE
+    return InputError(message, location=fhir_path(path, first["loc"]), code=code)
+
+
+def fhir_path(root: str, loc: Sequence[int | str]) -> str:
+    """A pydantic ``loc`` under ``root``: ``Bundle`` + ``("entry", 2, "resource")`` is
+    ``Bundle.entry[2].resource``."""
+    text = root
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text

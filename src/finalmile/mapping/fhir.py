@@ -1,0 +1,262 @@
+"""The default FHIR R4 profile: Bundles and MedicationDispenses to DispatchOrder intents.
+
+Field choices are design.md's "Default FHIR R4 profile". Decisions it leaves open:
+
+- One intent per MedicationDispense; two dispenses with the same order_id are rejected.
+- MedicationDispense.status (R4 value set ``medicationdispense-status``): cancelled,
+  entered-in-error, stopped and declined cancel the order; the other codes create or replace it.
+- Error locations are FHIR paths from the payload's root: ``MedicationDispense.quantity.value`` for
+  a lone dispense, ``Bundle.entry[2].resource.quantity.value`` inside a Bundle; a resource fetched
+  through the resolver is located as ``<reference path>.resolve()``.
+- The dedupe key is ``MedicationDispense/<id>/_history/<meta.versionId>``; without a version, the
+  id and the sha256 of the resource JSON; without an id, ``sha256:<hex>`` of the resource JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.codeableconcept import CodeableConcept
+from fhir.resources.R4B.location import Location
+from fhir.resources.R4B.medication import Medication
+from fhir.resources.R4B.medicationdispense import MedicationDispense
+from fhir.resources.R4B.patient import Patient as FhirPatient
+from fhir.resources.R4B.task import Task
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from finalmile.adapters.fhir.codes import FhirErrorCode
+from finalmile.adapters.fhir.parse import fhir_path, parse
+from finalmile.errors import InputError
+from finalmile.mapping import fhir_order
+from finalmile.mapping.fhir_refs import Located, Resolver, Resources
+from finalmile.mapping.hl7v2 import OrderAction, OrderIntent
+from finalmile.orders.canonical import DispatchOrder, Item, StorageClass
+
+STATUSES = frozenset(
+    {"preparation", "in-progress", "cancelled", "on-hold", "completed"}
+    | {"entered-in-error", "stopped", "declined", "unknown"}
+)
+_CANCEL = frozenset({"cancelled", "entered-in-error", "stopped", "declined"})
+_EXT = "https://finalmile.dev/fhir/StructureDefinition/"
+
+
+class FhirProfile(BaseModel):
+    """Per-connector settings of the FHIR R4 mapping."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    timezone: str = Field("America/New_York", description="IANA zone for date-only deadlines")
+    storage_extension: str = Field(_EXT + "storage-class", description="extension (valueCode)")
+    signature_extension: str = Field(
+        _EXT + "signature-required", description="extension (valueBoolean)"
+    )
+    storage_codes: dict[str, StorageClass] = Field(
+        default_factory=lambda: {s.value: s for s in StorageClass},
+        description="storage extension code -> storage class",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _is_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class FhirMapping:
+    """The intents of one payload and, at the same index, each dispense's dedupe key."""
+
+    intents: list[OrderIntent]
+    dedupe_keys: list[str]
+
+
+def map_fhir(
+    payload: bytes,
+    *,
+    connector: str,
+    profile: FhirProfile,
+    resolve: Resolver | None = None,
+) -> FhirMapping:
+    """Parse a FHIR R4 payload and map each MedicationDispense to an order intent.
+
+    Args:
+        resolve: fetches a reference that is neither contained nor in the Bundle
+            (``"Patient/123"``) and returns its JSON, or None when it does not exist.
+
+    Raises:
+        InputError: with the FHIR path and a stable code, for any problem in the payload.
+    """
+    root = parse(payload)
+    if isinstance(root, Bundle):
+        entries = [
+            Located(e.resource, f"Bundle.entry[{i}].resource", e.fullUrl)
+            for i, e in enumerate(root.entry or [])
+            if e.resource is not None
+        ]
+    else:
+        entries = [Located(root, "MedicationDispense")]
+    resources = Resources(entries, resolve)
+    dispenses = resources.of_kind("MedicationDispense")
+    if not dispenses:
+        raise InputError(
+            "the Bundle has no MedicationDispense entry",
+            location="Bundle.entry",
+            code=FhirErrorCode.REQUIRED,
+        )
+    intents: list[OrderIntent] = []
+    seen: set[str] = set()
+    for dispense in dispenses:
+        intent = _intent(dispense, resources, connector=connector, profile=profile)
+        if intent.order_id in seen:
+            raise InputError(
+                "two MedicationDispenses carry the same order id; send one per order",
+                location=f"{dispense.path}.identifier",
+                code=FhirErrorCode.DUPLICATE_ORDER,
+            )
+        seen.add(intent.order_id)
+        intents.append(intent)
+    return FhirMapping(intents, [dedupe_key(d) for d in dispenses])
+
+
+def dedupe_key(dispense: Located) -> str:
+    """``MedicationDispense/<id>/_history/<meta.versionId>``, else a sha256 of the resource."""
+    resource = dispense.resource
+    meta = getattr(resource, "meta", None)
+    if dispense.relative and meta is not None and meta.versionId:
+        return f"{dispense.relative}/_history/{meta.versionId}"
+    digest = "sha256:" + hashlib.sha256(resource.model_dump_json().encode()).hexdigest()
+    return f"{dispense.relative}#{digest}" if dispense.relative else digest
+
+
+def _intent(
+    located: Located, resources: Resources, *, connector: str, profile: FhirProfile
+) -> OrderIntent:
+    md = located.resource
+    assert isinstance(md, MedicationDispense)
+    path = located.path
+    order_id = (md.identifier[0].value if md.identifier else None) or md.id
+    if not order_id:
+        raise InputError(
+            "the MedicationDispense needs identifier[0].value or an id (the order id)",
+            location=f"{path}.identifier",
+            code=FhirErrorCode.REQUIRED,
+        )
+    if md.status not in STATUSES:
+        raise InputError(
+            f"status must be an R4 MedicationDispense status: {', '.join(sorted(STATUSES))}",
+            location=f"{path}.status",
+            code=FhirErrorCode.REQUIRED if md.status is None else FhirErrorCode.INVALID_STATUS,
+        )
+    if md.status in _CANCEL:
+        return OrderIntent(OrderAction.CANCEL, order_id)
+    order = _order(located, md, resources, order_id=order_id, connector=connector, profile=profile)
+    return OrderIntent(OrderAction.UPSERT, order_id, order)
+
+
+def _order(
+    located: Located,
+    md: MedicationDispense,
+    resources: Resources,
+    *,
+    order_id: str,
+    connector: str,
+    profile: FhirProfile,
+) -> DispatchOrder:
+    path = located.path
+    subject = resources.target(md.subject, path=f"{path}.subject", owner=located, kind="Patient")
+    who = subject.resource
+    assert isinstance(who, FhirPatient)
+    family, given = fhir_order.names(who)
+    name = " ".join(p for p in (given, family) if p) or None
+    if md.destination is not None:
+        where = resources.target(
+            md.destination, path=f"{path}.destination", owner=located, kind="Location"
+        )
+        assert isinstance(where.resource, Location)
+        ship_to = fhir_order.address(where.resource.address, f"{where.path}.address", name=name)
+    else:
+        home, index = fhir_order.home_address(who)
+        ship_to = fhir_order.address(home, f"{subject.path}.address[{index}]", name=name)
+    storage, signature = _extensions(md, path, profile)
+    quantity, unit = fhir_order.quantity(md.quantity, f"{path}.quantity")
+    ndc, description = fhir_order.product(_medication_code(located, md, resources))
+    item = Item(ndc=ndc, description=description, quantity=quantity, unit=unit, storage=storage)
+    try:
+        return DispatchOrder(
+            order_id=order_id,
+            connector=connector,
+            patient=fhir_order.patient(who, subject.path),
+            ship_to=ship_to,
+            items=(item,),
+            needed_by=_needed_by(located, resources, profile),
+            requires_signature=signature,
+            instructions=md.note[0].text if md.note else None,
+        )
+    except ValidationError as exc:
+        error = exc.errors(include_url=False, include_input=False)[0]
+        raise InputError(
+            f"the order field {fhir_path('order', error['loc'])} is invalid: {error['msg']}",
+            location=path,
+            code=FhirErrorCode.INVALID_VALUE,
+        ) from None
+
+
+def _medication_code(
+    located: Located, md: MedicationDispense, resources: Resources
+) -> CodeableConcept | None:
+    if md.medicationCodeableConcept is not None:
+        return md.medicationCodeableConcept
+    medication = resources.target(
+        md.medicationReference,
+        path=f"{located.path}.medicationReference",
+        owner=located,
+        kind="Medication",
+    ).resource
+    assert isinstance(medication, Medication)
+    return medication.code
+
+
+def _extensions(
+    md: MedicationDispense, path: str, profile: FhirProfile
+) -> tuple[StorageClass, bool]:
+    storage, signature = StorageClass.AMBIENT, False
+    for i, ext in enumerate(md.extension or []):
+        where = f"{path}.extension[{i}]"
+        if ext.url == profile.storage_extension:
+            if ext.valueCode not in profile.storage_codes:
+                raise InputError(
+                    f"unknown storage code; allowed: {', '.join(profile.storage_codes)}",
+                    location=f"{where}.valueCode",
+                    code=FhirErrorCode.UNKNOWN_STORAGE_CODE,
+                )
+            storage = profile.storage_codes[ext.valueCode]
+        elif ext.url == profile.signature_extension:
+            if ext.valueBoolean is None:
+                raise InputError(
+                    "the signature extension needs valueBoolean",
+                    location=f"{where}.valueBoolean",
+                    code=FhirErrorCode.REQUIRED,
+                )
+            signature = ext.valueBoolean
+    return storage, signature
+
+
+def _needed_by(located: Located, resources: Resources, profile: FhirProfile) -> dt.datetime | None:
+    names = {n for n in (located.full_url, located.relative) if n}
+    for task in resources.of_kind("Task"):
+        resource = task.resource
+        assert isinstance(resource, Task)
+        if resource.focus is None or resource.focus.reference not in names:
+            continue
+        period = resource.restriction.period if resource.restriction else None
+        if period is not None and period.end is not None:
+            where = f"{task.path}.restriction.period.end"
+            return fhir_order.deadline(period.end, where, profile.timezone)
+    return None

@@ -1,0 +1,148 @@
+"""FHIR R4 elements read into canonical values: Patient, Address, medication, quantity, deadline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from fhir.resources.R4B.address import Address as FhirAddress
+from fhir.resources.R4B.codeableconcept import CodeableConcept
+from fhir.resources.R4B.patient import Patient as FhirPatient
+from fhir.resources.R4B.quantity import Quantity
+
+from finalmile.adapters.fhir.codes import FhirErrorCode
+from finalmile.errors import InputError
+from finalmile.mapping.phone import to_e164
+from finalmile.orders.canonical import Address, Patient
+
+NDC_SYSTEM = "http://hl7.org/fhir/sid/ndc"
+_V2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203"
+_PHONE_USES = ("mobile", "home")
+
+
+def patient(resource: FhirPatient, path: str) -> Patient:
+    """Patient.identifier (type MR, else the first), name (official, else the first), birthDate,
+    telecom (phone: mobile, then home, then any; email: the first)."""
+    identifiers = resource.identifier or []
+    mrn = next(
+        (
+            i
+            for i in identifiers
+            if any(
+                c.system == _V2_0203 and c.code == "MR" for c in (i.type and i.type.coding) or []
+            )
+        ),
+        identifiers[0] if identifiers else None,
+    )
+    if mrn is None or not mrn.value:
+        raise InputError(
+            "the Patient needs an identifier with a value (the MRN)",
+            location=f"{path}.identifier",
+            code=FhirErrorCode.REQUIRED,
+        )
+    family, given = names(resource)
+    phones = [t for t in resource.telecom or [] if t.system == "phone" and t.value]
+    phones.sort(key=lambda t: _PHONE_USES.index(t.use) if t.use in _PHONE_USES else 2)
+    number = phones[0].value if phones else None
+    email = next((t.value for t in resource.telecom or [] if t.system == "email"), None)
+    return Patient(
+        mrn=mrn.value,
+        family=family,
+        given=given,
+        birth_date=resource.birthDate,
+        phone=to_e164(number) if number else None,
+        email=email,
+    )
+
+
+def names(resource: FhirPatient) -> tuple[str | None, str | None]:
+    """(family, first given) of the first ``official`` HumanName, else of the first name."""
+    all_names = resource.name or []
+    name = next((n for n in all_names if n.use == "official"), all_names[0] if all_names else None)
+    if name is None:
+        return None, None
+    return name.family, (name.given or [None])[0]
+
+
+def home_address(resource: FhirPatient) -> tuple[FhirAddress | None, int]:
+    """The Patient's ``home`` address, else its first (with its index)."""
+    addresses = resource.address or []
+    for i, address in enumerate(addresses):
+        if address.use == "home":
+            return address, i
+    return (addresses[0], 0) if addresses else (None, 0)
+
+
+def address(value: FhirAddress | None, path: str, *, name: str | None) -> Address:
+    """Address.line[0..1], city, state, postalCode, country (default US).
+
+    Raises:
+        InputError: ``required`` at the path when there is no address, line or city.
+    """
+    if value is None:
+        raise InputError(f"{path} is required", location=path, code=FhirErrorCode.REQUIRED)
+    lines = value.line or []
+    for element, present in (("line", bool(lines)), ("city", bool(value.city))):
+        if not present:
+            raise InputError(
+                f"{path}.{element} is required for a delivery",
+                location=f"{path}.{element}",
+                code=FhirErrorCode.REQUIRED,
+            )
+    country = (value.country or "US").strip().upper()
+    return Address(
+        name=name,
+        line1=lines[0],
+        line2=lines[1] if len(lines) > 1 else None,
+        city=value.city,
+        state=value.state,
+        postal_code=value.postalCode,
+        country="US" if country == "USA" else country,
+    )
+
+
+def product(code: CodeableConcept | None) -> tuple[str | None, str | None]:
+    """(NDC, description): the coding with system NDC; CodeableConcept.text, else its display."""
+    codings = (code.coding if code else None) or []
+    ndc = next((c for c in codings if c.system == NDC_SYSTEM), None)
+    text = code.text if code else None
+    return (ndc.code if ndc else None), text or (ndc.display if ndc else None)
+
+
+def quantity(value: Quantity | None, path: str) -> tuple[Decimal, str | None]:
+    """(Quantity.value > 0, Quantity.unit else code).
+
+    Raises:
+        InputError: ``required`` without a value, ``invalid_quantity`` when not above zero.
+    """
+    if value is None or value.value is None:
+        raise InputError(
+            "the dispensed quantity is required",
+            location=f"{path}.value",
+            code=FhirErrorCode.REQUIRED,
+        )
+    if value.value <= 0:
+        raise InputError(
+            "the dispensed quantity must be greater than zero",
+            location=f"{path}.value",
+            code=FhirErrorCode.INVALID_QUANTITY,
+        )
+    return Decimal(value.value), value.unit or value.code
+
+
+def deadline(value: object, path: str, zone: str) -> dt.datetime:
+    """A FHIR dateTime as an aware datetime; a date alone is 23:59:59 that day in ``zone``.
+
+    Raises:
+        InputError: ``invalid_date`` for a year or year-month (less precise than a day).
+    """
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(23, 59, 59), tzinfo=ZoneInfo(zone))
+    raise InputError(
+        "a needed-by date must give at least a day (YYYY-MM-DD)",
+        location=path,
+        code=FhirErrorCode.INVALID_DATE,
+    )
