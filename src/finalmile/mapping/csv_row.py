@@ -1,0 +1,244 @@
+"""One CSV row of the default profile read into canonical values; errors name line and column."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from finalmile.adapters.csv import CsvRecord
+from finalmile.errors import InputError
+from finalmile.mapping.csv_profile import COLUMNS, REQUIRED, CsvProfile
+from finalmile.mapping.phone import to_e164
+from finalmile.orders.canonical import Address, Item, Patient, StorageClass
+
+# Columns that describe the order rather than one item: every row of an order must agree on them.
+_ITEM_COLUMNS = ("order_id", "ndc", "description", "quantity", "unit", "storage")
+ORDER_COLUMNS = tuple(c for c in COLUMNS if c not in _ITEM_COLUMNS)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_FLAGS = {"y": True, "n": False, "true": True, "false": False, "1": True, "0": False}
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """Where each canonical column sits in the file: 0-based index and the file's own name."""
+
+    index: dict[str, int]
+    names: dict[str, str]
+    width: int
+
+    def location(self, line: int, column: str) -> str:
+        """``line 12, column 'DOB'``: the file's header name of a canonical column."""
+        return f"line {line}, column {self.names.get(column, column)!r}"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A valid row: the order-level values and its item."""
+
+    line: int
+    order_id: str
+    patient: Patient
+    ship_to: Address
+    item: Item
+    needed_by: dt.datetime | None
+    requires_signature: bool
+    instructions: str | None
+
+
+def read_header(record: CsvRecord, profile: CsvProfile) -> Header:
+    """Match the header row against the profile's column names (trimmed, case-insensitive).
+
+    Raises:
+        InputError: at ``line 1``: duplicate names, or required columns missing (all listed).
+    """
+    position: dict[str, int] = {}
+    duplicates = []
+    for i, name in enumerate(record.fields):
+        key = name.strip().casefold()
+        if key in position:
+            duplicates.append(name.strip())
+        position.setdefault(key, i)
+    if duplicates:
+        raise InputError(
+            f"the header repeats column(s) {', '.join(map(repr, duplicates))}; name each once",
+            location="line 1",
+            code="duplicate_column",
+        )
+    index: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for column in COLUMNS:
+        at = position.get(profile.header_name(column).strip().casefold())
+        if at is not None:
+            index[column], names[column] = at, record.fields[at].strip()
+    missing = [
+        profile.header_name(c) for c in REQUIRED if c not in index and c not in profile.defaults
+    ]
+    if missing:
+        raise InputError(
+            f"the header lacks required column(s) {', '.join(map(repr, missing))}",
+            location="line 1",
+            code="missing_column",
+        )
+    return Header(index, names, len(record.fields))
+
+
+def value(record: CsvRecord, header: Header, column: str, profile: CsvProfile) -> str | None:
+    """The trimmed value of a column, else the profile's default, else ``None``."""
+    i = header.index.get(column)
+    text = record.fields[i].strip() if i is not None and i < len(record.fields) else ""
+    return text or profile.defaults.get(column) or None
+
+
+def read_row(record: CsvRecord, header: Header, profile: CsvProfile) -> Row:
+    """Check and convert one row.
+
+    Raises:
+        InputError: at ``line N, column 'name'`` for the first problem; never quotes patient data.
+    """
+    line = record.line
+    if len(record.fields) != header.width:
+        raise InputError(
+            f"the row has {len(record.fields)} fields but the header has {header.width}; check "
+            "the delimiter and the quoting",
+            location=f"line {line}",
+            code="field_count",
+        )
+    if record.undecodable:
+        names = list(header.names.items())
+        at = next((c for c, _ in names if header.index[c] == record.undecodable[0]), None)
+        raise InputError(
+            f"the row holds bytes that are not valid {profile.encoding}; check the file's encoding",
+            location=header.location(line, at) if at else f"line {line}",
+            code="undecodable",
+        )
+
+    def get(column: str) -> str | None:
+        return value(record, header, column, profile)
+
+    def need(column: str) -> str:
+        found = get(column)
+        if found is None:
+            raise InputError(
+                f"{header.names.get(column, column)} is required",
+                location=header.location(line, column),
+                code="required",
+            )
+        return found
+
+    order_id, mrn, line1, city = need("order_id"), need("mrn"), need("line1"), need("city")
+    quantity = _quantity(need("quantity"), header.location(line, "quantity"))
+    family, given = get("family"), get("given")
+    born = get("birth_date")
+    phone = get("phone")
+    due = get("needed_by")
+    flag = get("requires_signature")
+    return Row(
+        line=line,
+        order_id=order_id,
+        patient=Patient(
+            mrn=mrn,
+            family=family,
+            given=given,
+            birth_date=_birth_date(born, header.location(line, "birth_date")) if born else None,
+            phone=to_e164(phone) if phone else None,
+            email=get("email"),
+        ),
+        ship_to=Address(
+            name=get("ship_name") or " ".join(p for p in (given, family) if p) or None,
+            line1=line1,
+            line2=get("line2"),
+            city=city,
+            state=get("state"),
+            postal_code=get("postal_code"),
+        ),
+        item=Item(
+            ndc=get("ndc"),
+            description=get("description"),
+            quantity=quantity,
+            unit=get("unit"),
+            storage=_storage(get("storage"), header.location(line, "storage"), profile),
+        ),
+        needed_by=_deadline(due, header.location(line, "needed_by"), profile) if due else None,
+        requires_signature=_flag(flag, header.location(line, "requires_signature"))
+        if flag
+        else False,
+        instructions=get("instructions"),
+    )
+
+
+def _quantity(text: str, location: str) -> Decimal:
+    try:
+        quantity = Decimal(text)
+    except InvalidOperation:
+        quantity = Decimal("NaN")
+    if not quantity.is_finite() or quantity <= 0:
+        raise InputError(
+            f"quantity {text!r} must be a number greater than 0",
+            location=location,
+            code="invalid_quantity",
+        )
+    return quantity
+
+
+def _birth_date(text: str, location: str) -> dt.date:
+    us = _US_DATE.fullmatch(text)
+    try:
+        if us:
+            return dt.date(int(us.group(3)), int(us.group(1)), int(us.group(2)))
+        if _ISO_DATE.fullmatch(text):
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise InputError(
+        "the birth date is not a valid date; expected YYYY-MM-DD or MM/DD/YYYY",
+        location=location,
+        code="invalid_date",
+    )
+
+
+def _deadline(text: str, location: str, profile: CsvProfile) -> dt.datetime:
+    """ISO 8601 with or without offset (local to the profile's zone), or a date alone meaning
+    23:59:59 local that day, as the HL7 mapping reads ZDL-1."""
+    zone = ZoneInfo(profile.timezone)
+    try:
+        if _ISO_DATE.fullmatch(text):
+            day = dt.date.fromisoformat(text)
+            return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=zone)
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            "needed_by is not a valid date/time; expected ISO 8601 "
+            "(YYYY-MM-DD[THH:MM[:SS]][±HH:MM])",
+            location=location,
+            code="invalid_date",
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+def _storage(code: str | None, location: str, profile: CsvProfile) -> StorageClass:
+    if code is None:
+        return StorageClass.AMBIENT
+    storage = profile.storage_lookup.get(code.casefold())
+    if storage is None:
+        allowed = ", ".join(sorted(profile.storage_codes))
+        raise InputError(
+            f"storage code {code!r} is unknown; expected one of {allowed}",
+            location=location,
+            code="unknown_code",
+        )
+    return storage
+
+
+def _flag(text: str, location: str) -> bool:
+    flag = _FLAGS.get(text.casefold())
+    if flag is None:
+        raise InputError(
+            f"requires_signature {text!r} must be Y/N, true/false or 1/0",
+            location=location,
+            code="invalid_flag",
+        )
+    return flag
