@@ -23,6 +23,7 @@ from finalmile.errors import InputError
 BUNDLE_TYPES = ("transaction", "batch", "collection")
 _PYDANTIC_CODES = {
     "missing": FhirErrorCode.REQUIRED,
+    "model_field_validation.missing": FhirErrorCode.REQUIRED,
     "extra_forbidden": FhirErrorCode.UNKNOWN_ELEMENT,
 }
 
