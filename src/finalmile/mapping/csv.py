@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -62,7 +63,15 @@ def iter_orders(
         InputError: at ``line 1`` for an empty file or a bad header (before any row is read), or
             ``malformed_csv`` at a line whose quoting cannot be read.
     """
-    records = read_records(stream, delimiter=profile.delimiter, encoding=profile.encoding)
+    with closing(
+        read_records(stream, delimiter=profile.delimiter, encoding=profile.encoding)
+    ) as records:
+        yield from _orders(records, connector, profile)
+
+
+def _orders(
+    records: Iterator[CsvRecord], connector: str, profile: CsvProfile
+) -> Iterator[CsvOrder | CsvRejection]:
     first = next(records, None)
     if first is None:
         raise InputError(

@@ -76,7 +76,8 @@ def read_records(stream: BinaryIO, *, delimiter: str, encoding: str) -> Iterator
                 yield CsvRecord(start, tuple(fields), raw, _undecodable(fields, raw))
             start = consumed + 1
     finally:
-        text.detach()
+        if not stream.closed:  # detach so that dropping the wrapper leaves the stream open
+            text.detach()
 
 
 def _undecodable(fields: list[str], raw: str) -> tuple[int, ...]:
