@@ -13,7 +13,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -34,7 +34,9 @@ class CsvRecord:
     undecodable: tuple[int, ...] = ()
 
 
-def read_records(stream: BinaryIO, *, delimiter: str, encoding: str) -> Iterator[CsvRecord]:
+def read_records(
+    stream: BinaryIO, *, delimiter: str, encoding: str
+) -> Generator[CsvRecord, None, None]:
     """The records of ``stream`` in order, blank lines skipped; a UTF-8 BOM is always dropped.
 
     The stream is left open (the text wrapper is detached when the iterator ends or is closed).
