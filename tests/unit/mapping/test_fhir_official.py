@@ -12,14 +12,14 @@ from finalmile.errors import InputError
 from finalmile.mapping.fhir import FhirProfile, map_fhir
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "fhir"
-PAT1 = {
+PAT1: dict[str, Any] = {
     "resourceType": "Patient",
     "id": "pat1",
     "identifier": [{"value": "MRN-PAT1"}],
     "name": [{"family": "Testduck", "given": ["Donald"]}],
     "address": [{"use": "home", "line": ["1 Pond Test Way"], "city": "Duckburg", "state": "CA"}],
 }
-PH = {
+PH: dict[str, Any] = {
     "resourceType": "Location",
     "id": "ph",
     "address": {"line": ["7 Pharmacy Test Rd"], "city": "Duckburg", "state": "CA"},
@@ -27,7 +27,8 @@ PH = {
 
 
 def resolve(reference: str) -> dict[str, Any] | None:
-    return {"Patient/pat1": PAT1, "Location/ph": PH}.get(reference)
+    known: dict[str, dict[str, Any]] = {"Patient/pat1": PAT1, "Location/ph": PH}
+    return known.get(reference)
 
 
 def contract(name: str) -> dict[str, Any]:
