@@ -13,6 +13,7 @@ from fhir.resources.R4B.quantity import Quantity
 
 from finalmile.adapters.fhir.codes import FhirErrorCode
 from finalmile.errors import InputError
+from finalmile.mapping.country import to_alpha2
 from finalmile.mapping.phone import to_e164
 from finalmile.orders.canonical import Address, Patient
 
@@ -90,7 +91,6 @@ def address(value: FhirAddress | None, path: str, *, name: str | None) -> Addres
                 location=f"{path}.{element}",
                 code=FhirErrorCode.REQUIRED,
             )
-    country = (value.country or "US").strip().upper()
     return Address(
         name=name,
         line1=lines[0],
@@ -98,7 +98,7 @@ def address(value: FhirAddress | None, path: str, *, name: str | None) -> Addres
         city=value.city,
         state=value.state,
         postal_code=value.postalCode,
-        country="US" if country == "USA" else country,
+        country=to_alpha2(value.country),
     )
 
 

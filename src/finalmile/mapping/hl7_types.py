@@ -14,11 +14,10 @@ from zoneinfo import ZoneInfo
 
 from finalmile.adapters.hl7v2.parse import Path, Segment
 from finalmile.errors import InputError
+from finalmile.mapping.country import to_alpha2
 from finalmile.mapping.phone import to_e164
 
 _DTM = re.compile(r"(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:\.(\d{1,4}))?([+-]\d{4})?")
-_ALPHA3 = {"USA": "US", "PRI": "PR", "VIR": "VI", "GUM": "GU", "ASM": "AS", "MNP": "MP"}
-_ALPHA3 |= {"UMI": "UM", "CAN": "CA", "MEX": "MX"}
 _PHONE_RANK = {"CP": 1, "PH": 2}
 _NOT_A_PHONE = ("FX", "MD", "BP", "INTERNET", "X.400")
 _EMAIL_EQUIPMENT = ("INTERNET", "X.400")
@@ -195,5 +194,4 @@ def read_address(
     parts = tuple(segment.get(path, repetition=repetition) for path in layout.paths)
     if not any(parts):
         return None
-    country = (parts[5] or "US").strip().upper()
-    return (*parts[:5], _ALPHA3.get(country, country))
+    return (*parts[:5], to_alpha2(parts[5]))
