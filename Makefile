@@ -39,6 +39,7 @@ check: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/hl7_parse.py
 	$(BIN)/python bench/mllp_ingest.py
+	$(BIN)/python bench/csv_ingest.py
 
 format: $(STAMP)
 	$(BIN)/ruff format .
