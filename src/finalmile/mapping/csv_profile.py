@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import codecs
 from functools import cached_property
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from finalmile.mapping.zones import TimeZoneName
 from finalmile.orders.canonical import StorageClass
 
 # The canonical columns, in the order of the default header.
@@ -62,7 +62,9 @@ class CsvProfile(BaseModel):
     defaults: dict[str, str] = Field(
         default_factory=dict, description="canonical column -> value when absent or empty"
     )
-    timezone: str = Field("America/New_York", description="IANA zone for needed_by without offset")
+    timezone: TimeZoneName = Field(
+        "America/New_York", description="IANA zone for needed_by without offset"
+    )
 
     @cached_property
     def storage_lookup(self) -> dict[str, StorageClass]:
@@ -97,13 +99,4 @@ class CsvProfile(BaseModel):
             raise ValueError(
                 f"unknown column(s) {', '.join(unknown)}; expected some of {', '.join(COLUMNS)}"
             )
-        return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _is_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}") from None
         return value

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 from typing import NamedTuple
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -40,6 +39,7 @@ from finalmile.adapters.hl7v2.parse import (
 from finalmile.errors import InputError
 from finalmile.mapping.hl7_types import deadline
 from finalmile.mapping.hl7v2_order import build, items, patient, ship_to
+from finalmile.mapping.zones import TimeZoneName
 from finalmile.orders.canonical import DispatchOrder, Patient, StorageClass
 
 _TYPES = {"RDE": ("O11", "O01"), "RDS": ("O13", "O01"), "ORM": ("O01",), "OMP": ("O09",)}
@@ -81,7 +81,9 @@ class Hl7Profile(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    timezone: str = Field("America/New_York", description="IANA zone for DTM values without offset")
+    timezone: TimeZoneName = Field(
+        "America/New_York", description="IANA zone for DTM values without offset"
+    )
     fallback_charset: str = Field("utf-8", description="character set when MSH-18 is empty")
     needed_by: str = Field("ZDL-1", description="needed-by date/time (DTM)")
     storage: str = Field("ZDL-2", description="storage code, looked up in storage_codes")
@@ -111,15 +113,6 @@ class Hl7Profile(BaseModel):
     @classmethod
     def _is_path(cls, value: str) -> str:
         return str(parse_path(value))
-
-    @field_validator("timezone")
-    @classmethod
-    def _is_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}") from None
-        return value
 
     @field_validator("fallback_charset")
     @classmethod
