@@ -49,7 +49,7 @@ def prepare_hl7(
     replay_of: int | None = None,
 ) -> PreparedMessage:
     """Decode, parse and map one HL7 v2 message; content problems land in ``error``."""
-    header = read_header(raw)
+    header: MessageHeader | None = None
     intents: tuple[OrderIntent, ...] = ()
     error: InputError | None = None
     try:
@@ -64,6 +64,8 @@ def prepare_hl7(
             "internal error while reading the message; it is stored and can be replayed",
             code="internal_error",
         )
+    if header is None:  # mapping failed before the header was read: read it tolerantly for the ACK
+        header = read_header(raw)
     control_id = header.control_id if header and header.control_id else None
     message_type = None
     if header and header.message_code:
