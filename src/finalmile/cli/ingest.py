@@ -16,7 +16,8 @@ from finalmile.db_types import utcnow
 from finalmile.errors import InputError
 from finalmile.intake.outcome import OutcomeKind
 from finalmile.intake.prepare import prepare_hl7
-from finalmile.mapping.hl7v2 import Hl7Profile, OrderAction
+from finalmile.mapping.hl7v2 import Hl7Profile
+from finalmile.mapping.intent import OrderAction
 
 
 class InputFormat(enum.StrEnum):

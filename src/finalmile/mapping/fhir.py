@@ -32,7 +32,7 @@ from finalmile.adapters.fhir.parse import fhir_path, parse
 from finalmile.errors import InputError
 from finalmile.mapping import fhir_order
 from finalmile.mapping.fhir_refs import Located, Resolver, Resources
-from finalmile.mapping.hl7v2 import OrderAction, OrderIntent
+from finalmile.mapping.intent import OrderAction, OrderIntent
 from finalmile.mapping.zones import TimeZoneName
 from finalmile.orders.canonical import DispatchOrder, Item, StorageClass
 
@@ -64,10 +64,12 @@ class FhirProfile(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class FhirMapping:
-    """The intents of one payload and, at the same index, each dispense's dedupe key."""
+    """The intents of one payload, each dispense's dedupe key at the same index, and the payload's
+    kind (``MedicationDispense`` or ``Bundle/<type>``)."""
 
     intents: list[OrderIntent]
     dedupe_keys: list[str]
+    kind: str
 
 
 def map_fhir(
@@ -87,6 +89,7 @@ def map_fhir(
         InputError: with the FHIR path and a stable code, for any problem in the payload.
     """
     root = parse(payload)
+    kind = f"Bundle/{root.type}" if isinstance(root, Bundle) else "MedicationDispense"
     if isinstance(root, Bundle):
         entries = [
             Located(e.resource, f"Bundle.entry[{i}].resource", e.fullUrl)
@@ -115,7 +118,7 @@ def map_fhir(
             )
         seen.add(intent.order_id)
         intents.append(intent)
-    return FhirMapping(intents, [dedupe_key(d) for d in dispenses])
+    return FhirMapping(intents, [dedupe_key(d) for d in dispenses], kind)
 
 
 def dedupe_key(dispense: Located) -> str:
@@ -148,9 +151,9 @@ def _intent(
             code=FhirErrorCode.REQUIRED if md.status is None else FhirErrorCode.INVALID_STATUS,
         )
     if md.status in _CANCEL:
-        return OrderIntent(OrderAction.CANCEL, order_id)
+        return OrderIntent(OrderAction.CANCEL, order_id, location=f"{path}.identifier")
     order = _order(located, md, resources, order_id=order_id, connector=connector, profile=profile)
-    return OrderIntent(OrderAction.UPSERT, order_id, order)
+    return OrderIntent(OrderAction.UPSERT, order_id, order, location=f"{path}.identifier")
 
 
 def _order(

@@ -19,8 +19,6 @@ Field choices are design.md's "Default HL7 v2 profile". Decisions it leaves open
 from __future__ import annotations
 
 import codecs
-from dataclasses import dataclass
-from enum import StrEnum
 from functools import cached_property
 from typing import NamedTuple
 
@@ -39,6 +37,7 @@ from finalmile.adapters.hl7v2.parse import (
 from finalmile.errors import InputError
 from finalmile.mapping.hl7_types import deadline
 from finalmile.mapping.hl7v2_order import build, items, patient, ship_to
+from finalmile.mapping.intent import OrderAction, OrderIntent
 from finalmile.mapping.zones import TimeZoneName
 from finalmile.orders.canonical import DispatchOrder, Patient, StorageClass
 
@@ -49,22 +48,6 @@ _NEW = frozenset({"", "NW", "OK", "RE", "SC", "PA", "CH", "RL", "OE", "OR", "FU"
 _CHANGED = frozenset({"XO", "XX", "XR", "RP", "RU", "RO", "RQ"})
 _UPSERT = _NEW | _CHANGED
 _YES_NO = {"Y": True, "N": False}
-
-
-class OrderAction(StrEnum):
-    """What an inbound order group asks for."""
-
-    UPSERT = "upsert"
-    CANCEL = "cancel"
-
-
-@dataclass(frozen=True, slots=True)
-class OrderIntent:
-    """One order of a message: create/replace it (with ``order``) or cancel it (``order`` None)."""
-
-    action: OrderAction
-    order_id: str
-    order: DispatchOrder | None = None
 
 
 class DeliveryPaths(NamedTuple):
@@ -169,13 +152,13 @@ def map_message(message: Message, *, connector: str, profile: Hl7Profile) -> lis
     who: Patient | None = None
     for order_id, (action, members) in plan.items():
         if action is OrderAction.CANCEL:
-            intents.append(OrderIntent(action, order_id))
+            intents.append(OrderIntent(action, order_id, location="ORC-2"))
             continue
         who = who or patient(message)
         order = _order(
             message, members, who, order_id=order_id, connector=connector, profile=profile
         )
-        intents.append(OrderIntent(action, order_id, order))
+        intents.append(OrderIntent(action, order_id, order, location="ORC-2"))
     return intents
 
 
