@@ -100,7 +100,7 @@ def test_cancel_then_update_is_refused_and_cancel_of_unknown_order_is_rejected(
     assert cancel.kind is OutcomeKind.ACCEPTED
     assert _order(services, "RX-1").status == OrderStatus.CANCELLED
     assert revive.kind is OutcomeKind.REJECTED and revive.error is not None
-    assert (revive.error.location, revive.error.code) == ("ORC-1", "order_cancelled")
+    assert (revive.error.location, revive.error.code) == ("ORC-2", "order_cancelled")
     assert unknown.kind is OutcomeKind.REJECTED and unknown.error is not None
     assert (unknown.error.location, unknown.error.code) == ("ORC-2", "unknown_order")
 

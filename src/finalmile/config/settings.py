@@ -47,8 +47,17 @@ class Settings(BaseSettings):
         title="Encryption keys",
         description="Comma-separated Fernet keys for PHI at rest, newest first (rotation)",
     )
+    config_dir: Path | None = Field(
+        default=None,
+        title="Configuration directory",
+        description="connectors/*.yaml (connector profiles) and other site configuration; "
+        "unset: the embedded defaults only",
+    )
     connector: str = Field(
-        default="default", title="Default connector", description="Connector name for intake"
+        default="default",
+        title="Default connector",
+        description="Connector used when a request or command names none, and served on the "
+        "main MLLP port",
     )
     timezone: str = Field(
         default="America/New_York",
