@@ -78,7 +78,7 @@ async def _start_mllp(services: Services) -> _RunningListener | None:
     connector = settings.connector
 
     async def on_message(raw: bytes) -> list[bytes]:
-        reply = await services.intake.receive(raw, connector=connector)
+        reply = await services.intake.receive_hl7(raw, connector=connector)
         return list(reply.acks)
 
     def on_oversize(head: bytes, limit: int) -> list[bytes]:

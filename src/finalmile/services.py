@@ -8,10 +8,10 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from finalmile.config.settings import Settings
+from finalmile.connectors.registry import load_connectors
 from finalmile.db import create_db_engine, session_factory
 from finalmile.intake.service import IntakeService
 from finalmile.intake.store import IntakeStore
-from finalmile.mapping.hl7v2 import Hl7Profile
 from finalmile.vault import Vault, vault_from_settings
 
 
@@ -31,16 +31,20 @@ class Services:
 
 
 def build_services(settings: Settings) -> Services:
-    """Everything a process needs for ``settings`` (the schema must already be migrated)."""
+    """Everything a process needs for ``settings`` (the schema must already be migrated).
+
+    Raises:
+        ConfigError: a connector profile is invalid (every problem listed).
+    """
     engine = create_db_engine(settings.resolved_database_url)
     sessions = session_factory(engine)
     vault = vault_from_settings(settings)
-    profiles = {settings.connector: Hl7Profile(timezone=settings.timezone)}
+    connectors = load_connectors(settings)
     intake = IntakeService(
         store=IntakeStore(engine, vault),
         sessions=sessions,
         vault=vault,
-        profiles=profiles,
+        connectors=connectors,
         max_batch=settings.ingest_max_batch,
     )
     return Services(settings=settings, engine=engine, sessions=sessions, vault=vault, intake=intake)

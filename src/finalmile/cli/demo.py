@@ -43,7 +43,7 @@ def demo() -> None:
         fresh = [
             raw for raw in messages if (h := read_header(raw)) is None or h.control_id not in known
         ]
-        outcomes = services.intake.ingest(fresh, connector=settings.connector)
+        outcomes = services.intake.ingest_hl7(fresh, connector=settings.connector)
         with services.sessions() as session, session.begin():
             issued = create_key(session=session, name="demo", scopes=[Scope.ADMIN])
     accepted = sum(1 for o in outcomes if o.durable_success)

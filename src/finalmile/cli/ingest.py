@@ -58,7 +58,7 @@ def ingest(
         profile = Hl7Profile(timezone=settings.timezone)
         raise typer.Exit(_dry_run(raws, connector=name, profile=profile))
     with open_services(settings) as services:
-        outcomes = services.intake.ingest(raws, connector=name)
+        outcomes = services.intake.ingest_hl7(raws, connector=name)
     status = 0
     for number, outcome in enumerate(outcomes, start=1):
         line = {"message": number, "message_id": outcome.message_id, "status": outcome.kind.value}
