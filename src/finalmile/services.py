@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from finalmile.config.settings import Settings
+from finalmile.connectors.fhir.client import FhirClient, clients_for
 from finalmile.connectors.registry import load_connectors
 from finalmile.db import create_db_engine, session_factory
+from finalmile.intake.files import FileIntake
 from finalmile.intake.service import IntakeService
 from finalmile.intake.store import IntakeStore
 from finalmile.vault import Vault, vault_from_settings
@@ -24,9 +26,13 @@ class Services:
     sessions: sessionmaker[Session]
     vault: Vault
     intake: IntakeService
+    files: FileIntake
+    fhir_clients: dict[str, FhirClient] = field(default_factory=dict)
 
     def close(self) -> None:
-        """Release database connections."""
+        """Release database and FHIR server connections."""
+        for client in self.fhir_clients.values():
+            client.close()
         self.engine.dispose()
 
 
@@ -34,17 +40,28 @@ def build_services(settings: Settings) -> Services:
     """Everything a process needs for ``settings`` (the schema must already be migrated).
 
     Raises:
-        ConfigError: a connector profile is invalid (every problem listed).
+        ConfigError: a connector profile is invalid, or a FHIR server's secret is not set
+            (every problem listed).
     """
     engine = create_db_engine(settings.resolved_database_url)
     sessions = session_factory(engine)
     vault = vault_from_settings(settings)
     connectors = load_connectors(settings)
+    fhir_clients = clients_for(connectors.with_format("fhir"))
     intake = IntakeService(
         store=IntakeStore(engine, vault),
         sessions=sessions,
         vault=vault,
         connectors=connectors,
+        resolvers={name: client.resolve for name, client in fhir_clients.items()},
         max_batch=settings.ingest_max_batch,
     )
-    return Services(settings=settings, engine=engine, sessions=sessions, vault=vault, intake=intake)
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        vault=vault,
+        intake=intake,
+        files=FileIntake(intake, sessions),
+        fhir_clients=fhir_clients,
+    )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from finalmile.api import health
+from finalmile.connectors.http import csv as csv_http
+from finalmile.connectors.http import fhir as fhir_http
 from finalmile.connectors.http import views as hl7_http
 from finalmile.messages import views as messages
 from finalmile.orders import views as orders
@@ -14,3 +16,5 @@ router.include_router(health.router)
 router.include_router(orders.router)
 router.include_router(messages.router)
 router.include_router(hl7_http.router)
+router.include_router(fhir_http.router)
+router.include_router(csv_http.router)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from finalmile.cli.connectors import app as connectors_app
 from finalmile.cli.db import app as db_app
 from finalmile.cli.demo import demo
+from finalmile.cli.fhir import app as fhir_app
 from finalmile.cli.ingest import ingest
 from finalmile.cli.keys import app as keys_app
 from finalmile.cli.messages import app as messages_app
@@ -20,7 +22,9 @@ app = typer.Typer(
 app.command("serve")(serve)
 app.command("ingest")(ingest)
 app.command("demo")(demo)
+app.add_typer(connectors_app, name="connectors")
 app.add_typer(db_app, name="db")
+app.add_typer(fhir_app, name="fhir")
 app.add_typer(keys_app, name="keys")
 app.add_typer(messages_app, name="messages")
 

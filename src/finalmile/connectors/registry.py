@@ -47,6 +47,18 @@ class ConnectorRegistry:
             known = ", ".join(self.names)
             raise NotFoundError(f"no connector named {key!r}; configured: {known}") from None
 
+    def require(self, name: str | None, format_: str) -> ConnectorProfile:
+        """The profile of ``name`` if it accepts ``format_`` (``hl7v2``, ``fhir`` or ``csv``).
+
+        Raises:
+            NotFoundError: no such connector.
+            InputError: ``format_not_accepted``.
+        """
+        profile = self.get(name)
+        if format_ not in profile.formats:
+            raise _refused(profile, format_)
+        return profile
+
     def hl7(self, name: str | None = None) -> Hl7Profile:
         """The HL7 v2 mapping of a connector; InputError when it does not accept HL7 v2."""
         profile = self.get(name)

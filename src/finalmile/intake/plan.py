@@ -185,4 +185,5 @@ def outcome_of(plan: PlannedMessage) -> Outcome:
         kind=OutcomeKind.ACCEPTED,
         message_id=plan.message_id,
         order_ids=tuple(order_id for _, order_id in plan.links),
+        actions=tuple(plan.links.values()),
     )
