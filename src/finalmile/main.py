@@ -1,11 +1,13 @@
 """The service: ``create_app()`` for ASGI servers and tests; ``python -m finalmile`` for the CLI.
 
 Startup migrates the schema, starts group-commit intake and, when a port is configured, the MLLP
-listener on the same event loop; shutdown stops accepting, finishes in-flight commits, then exits.
+listener on the same event loop, then the scheduler (FHIR polls) on its threads; shutdown stops the
+scheduler (letting a running poll finish), stops accepting, finishes in-flight commits, then exits.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,6 +21,7 @@ from finalmile.config.settings import Settings, get_settings
 from finalmile.connectors.mllp.listener import MllpListener, server_ssl_context
 from finalmile.db import migrate
 from finalmile.intake.service import refuse_oversize
+from finalmile.scheduler import build_scheduler
 from finalmile.services import Services, build_services
 
 log = structlog.get_logger(__name__)
@@ -36,10 +39,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await services.intake.start()
         listener = await _start_mllp(services)
         app.state.mllp_port = listener.port if listener else None
+        scheduler = build_scheduler(services)
+        if scheduler is not None:
+            scheduler.start()
         log.info("finalmile_started", version=__version__, connector=settings.connector)
         try:
             yield
         finally:
+            if scheduler is not None:  # waits for a running poll: keep the event loop free
+                await asyncio.to_thread(scheduler.shutdown)
             if listener is not None:
                 await listener.listener.stop()
             await services.intake.stop()

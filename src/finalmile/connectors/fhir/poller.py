@@ -1,0 +1,318 @@
+"""One poll of one connector's FHIR server: new MedicationDispense versions become messages.
+
+A poll searches ``MedicationDispense?_lastUpdated=gt<mark>&_sort=_lastUpdated&_count=<n>`` (the
+first poll uses ``start_at``, or no filter), follows ``next`` links, and for every dispense version
+not stored yet fetches what it references (Patient, Medication, Location) and the Tasks focused
+on it. Each dispense is stored as one ``collection`` Bundle holding all of that (``fullUrl`` = the
+resource's absolute URL), so replaying it later needs no network; its dedupe key is the
+dispense's ``MedicationDispense/<id>/_history/<versionId>``.
+
+Each page is committed in one transaction together with the mark it reaches (``CursorUpdate``):
+a crash loses nothing and repeats at most one page. Choices about the mark (``docs/connectors.md``,
+"FHIR polling"):
+
+- Equal timestamps at a page boundary: more dispenses with the page's last ``lastUpdated`` may
+  follow on the next page, so a page that is not the last one only advances the mark to the
+  greatest ``lastUpdated`` below its last one; the last page advances it to the greatest seen.
+- A dispense updated while the poll pages moves to the end of the results, which can shift an
+  offset-paged server's later pages by one. When the same dispense shows up twice in one poll,
+  the poll keeps the mark where it started, so the next poll reads the span again.
+- Re-read versions (a repeated page, the span above) are skipped before anything is fetched or
+  stored: the dispense version key is the safety net under the mark.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from finalmile.config.profiles import FhirServer
+from finalmile.connectors.fhir.client import FhirClient, FhirRefusedError, FhirUnavailableError
+from finalmile.connectors.models import ConnectorCursor
+from finalmile.db_types import utcnow
+from finalmile.intake.outcome import OutcomeKind
+from finalmile.intake.prepare import PreparedMessage
+from finalmile.intake.prepare_fhir import prepare_fhir
+from finalmile.intake.store import CursorUpdate, IntakeStore
+from finalmile.mapping.fhir import FhirProfile
+from finalmile.messages.models import InboundMessage, MessageFormat
+
+if TYPE_CHECKING:
+    from finalmile.services import Services
+
+log = structlog.get_logger(__name__)
+
+#: The ``connector_cursor.name`` of the poll's high-water mark.
+CURSOR_NAME = "fhir:MedicationDispense._lastUpdated"
+#: MedicationDispense elements whose (non-contained) references are fetched and stored.
+REFERENCES = ("subject", "medicationReference", "destination")
+
+_MESSAGES = InboundMessage.__table__  # type: ignore[attr-defined]
+
+
+@dataclass
+class PollReport:
+    """What one poll did; ``error`` says why it stopped early (the mark then stays put)."""
+
+    connector: str
+    mark_before: str | None
+    mark_after: str | None
+    pages: int = 0
+    dispenses: int = 0
+    already_stored: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    error: str | None = None
+    retriable: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary."""
+        return dict(self.__dict__)
+
+
+@dataclass(order=True, frozen=True)
+class _Stamp:
+    """A ``meta.lastUpdated``: compared as an instant, kept as the server wrote it."""
+
+    instant: dt.datetime
+    text: str = field(compare=False)
+
+    @classmethod
+    def parse(cls, text: str | None) -> _Stamp | None:
+        if not text:
+            return None
+        try:
+            instant = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return cls(instant, text) if instant.tzinfo is not None else None
+
+
+class FhirPoller:
+    """Polls one connector's FHIR server; ``poll`` is safe to call from one thread at a time."""
+
+    def __init__(
+        self,
+        *,
+        connector: str,
+        server: FhirServer,
+        profile: FhirProfile,
+        client: FhirClient,
+        store: IntakeStore,
+        sessions: sessionmaker[Session],
+    ) -> None:
+        self.connector = connector
+        self._server = server
+        self._profile = profile
+        self._client = client
+        self._store = store
+        self._sessions = sessions
+
+    def poll(self) -> PollReport:
+        """Read every dispense version updated since the mark, page by page.
+
+        Never raises for the server's or the storage's sake: an unreachable or refusing server
+        ends the poll with ``report.error`` and the mark where the last committed page left it.
+        """
+        start = self._mark()
+        report = PollReport(self.connector, mark_before=start, mark_after=start)
+        try:
+            self._pages(start, report)
+        except FhirUnavailableError as exc:
+            report.error, report.retriable = str(exc), True
+            log.warning("fhir_poll_interrupted", connector=self.connector, reason=str(exc))
+        except FhirRefusedError as exc:
+            report.error = str(exc)
+            log.error(
+                "fhir_poll_refused",
+                connector=self.connector,
+                reason=str(exc),
+                hint="check the connector's fhir.server base_url and auth",
+            )
+        else:
+            log.info("fhir_poll_finished", **report.as_dict())
+        return report
+
+    def _pages(self, start: str | None, report: PollReport) -> None:
+        params = {"_sort": "_lastUpdated", "_count": str(self._server.page_size)}
+        if start is not None:
+            params["_lastUpdated"] = f"gt{start}"
+        start_stamp = _Stamp.parse(start)
+        settled, highest, previous = start_stamp, start_stamp, None
+        seen: set[str] = set()
+        repeated = unordered = False
+        references: dict[str, dict[str, Any] | None] = {}  # one read per reference per poll
+        for page in self._client.search("MedicationDispense", params):
+            report.pages += 1
+            dispenses = [r for r in page.resources if r.get("resourceType") == "MedicationDispense"]
+            report.dispenses += len(dispenses)
+            stamps = [_Stamp.parse(_last_updated(d)) for d in dispenses]
+            for dispense, stamp in zip(dispenses, stamps, strict=True):
+                repeated |= str(dispense.get("id")) in seen
+                seen.add(str(dispense.get("id")))
+                if stamp is None:
+                    continue
+                unordered |= previous is not None and stamp < previous
+                previous = stamp
+                highest = max(highest, stamp) if highest else stamp
+            if page.next_url is None:
+                mark = start_stamp if repeated else highest
+            else:
+                page_stamps = [s for s in stamps if s is not None]
+                top = max(page_stamps) if page_stamps else None
+                below = [s for s in page_stamps if top is not None and s < top]
+                if below and not (repeated or unordered):
+                    settled = max(settled, *below) if settled else max(below)
+                mark = start_stamp if repeated or unordered else settled
+            fresh = self._not_stored(dispenses)
+            report.already_stored += len(dispenses) - len(fresh)
+            batch = self._prepare(fresh, references)
+            self._commit(batch, mark.text if mark else "", report)
+
+    def _prepare(
+        self, dispenses: Sequence[dict[str, Any]], references: dict[str, dict[str, Any] | None]
+    ) -> list[PreparedMessage]:
+        tasks = self._tasks(dispenses)
+        batch = []
+        for dispense in dispenses:
+            entries = [dispense]
+            for element in REFERENCES:
+                reference = (dispense.get(element) or {}).get("reference")
+                if not isinstance(reference, str) or reference.startswith("#"):
+                    continue
+                if reference not in references:
+                    references[reference] = self._client.resolve(reference)
+                found = references[reference]
+                if found is not None and found not in entries:
+                    entries.append(found)
+            entries += tasks.get(str(dispense.get("id")), [])
+            batch.append(
+                prepare_fhir(
+                    self._bundle(entries),
+                    connector=self.connector,
+                    profile=self._profile,
+                    received_at=utcnow(),
+                )
+            )
+        return batch
+
+    def _tasks(self, dispenses: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+        """The Tasks focused on each dispense (by dispense id), with one search per page."""
+        ids = [str(d["id"]) for d in dispenses if d.get("id")]
+        if not ids:
+            return {}
+        focus = {f"MedicationDispense/{i}": i for i in ids}
+        focus |= {f"{self._client.base_url}/MedicationDispense/{i}": i for i in ids}
+        found: dict[str, list[dict[str, Any]]] = {}
+        params = {"focus": ",".join(f"MedicationDispense/{i}" for i in ids)}
+        try:
+            for page in self._client.search("Task", params):
+                for task in page.resources:
+                    # A server that ignores the focus parameter answers with every Task: filter.
+                    target = focus.get(str((task.get("focus") or {}).get("reference")))
+                    if task.get("resourceType") == "Task" and target is not None:
+                        found.setdefault(target, []).append(task)
+        except FhirRefusedError as exc:
+            log.warning("fhir_task_search_refused", connector=self.connector, reason=str(exc))
+        return found
+
+    def _bundle(self, resources: Iterable[dict[str, Any]]) -> bytes:
+        entries = [
+            {"fullUrl": self._client.full_url(r), "resource": r} if r.get("id") else {"resource": r}
+            for r in resources
+        ]
+        bundle = {"resourceType": "Bundle", "type": "collection", "entry": entries}
+        return json.dumps(bundle, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def _commit(self, batch: list[PreparedMessage], mark: str, report: PollReport) -> None:
+        """Commit one page's messages with the mark it reaches (``""``: from the beginning)."""
+        cursor = None
+        if mark != (report.mark_after or ""):
+            cursor = CursorUpdate(self.connector, CURSOR_NAME, mark)
+        if not batch and cursor is None:
+            return
+        outcomes = self._store.commit(batch, cursor=cursor)
+        if any(o.kind is OutcomeKind.RETRY for o in outcomes):
+            raise FhirUnavailableError("storage is unavailable; the page will be read again")
+        for outcome in outcomes:
+            if outcome.kind is OutcomeKind.DUPLICATE:
+                report.duplicates += 1
+            elif outcome.kind is OutcomeKind.REJECTED:
+                report.rejected += 1
+            else:
+                report.accepted += 1
+        report.mark_after = mark or None
+
+    def _mark(self) -> str | None:
+        with self._sessions() as session:
+            row = session.get(ConnectorCursor, (self.connector, CURSOR_NAME))
+        if row is not None:
+            return row.value or None
+        start_at = self._server.start_at
+        if start_at is None:
+            return None
+        return (start_at if start_at.tzinfo else start_at.replace(tzinfo=dt.UTC)).isoformat()
+
+    def _not_stored(self, dispenses: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The dispenses whose version is not stored yet, each version once (unversioned ones
+        always count as new)."""
+        wanted = sorted({k for d in dispenses if (k := _version_key(d)) is not None})
+        stored: set[str] = set()
+        if wanted:
+            with self._sessions() as session:
+                stored = set(
+                    session.scalars(
+                        select(_MESSAGES.c.dedupe_key).where(
+                            _MESSAGES.c.connector == self.connector,
+                            _MESSAGES.c.format == MessageFormat.FHIR_R4.value,
+                            _MESSAGES.c.dedupe_key.in_(wanted),
+                        )
+                    )
+                )
+        fresh = []
+        for dispense in dispenses:
+            key = _version_key(dispense)
+            if key is None or key not in stored:
+                fresh.append(dispense)
+                if key is not None:
+                    stored.add(key)
+        return fresh
+
+
+def _last_updated(resource: Mapping[str, Any]) -> str | None:
+    value = (resource.get("meta") or {}).get("lastUpdated")
+    return value if isinstance(value, str) else None
+
+
+def _version_key(dispense: Mapping[str, Any]) -> str | None:
+    """The dedupe key prepare_fhir gives this dispense (``mapping.fhir.dedupe_key``)."""
+    version = (dispense.get("meta") or {}).get("versionId")
+    if dispense.get("id") and version:
+        return f"MedicationDispense/{dispense['id']}/_history/{version}"
+    return None
+
+
+def pollers_for(services: Services) -> dict[str, FhirPoller]:
+    """A poller per connector that has a FHIR server to poll, by connector name."""
+    store = IntakeStore(services.engine, services.vault)
+    pollers = {}
+    for name, client in sorted(services.fhir_clients.items()):
+        section = services.intake.connectors.get(name).fhir
+        assert section is not None and section.server is not None
+        pollers[name] = FhirPoller(
+            connector=name,
+            server=section.server,
+            profile=section.mapping,
+            client=client,
+            store=store,
+            sessions=services.sessions,
+        )
+    return pollers
