@@ -8,17 +8,10 @@ resource's absolute URL), so replaying it later needs no network; its dedupe key
 dispense's ``MedicationDispense/<id>/_history/<versionId>``.
 
 Each page is committed in one transaction together with the mark it reaches (``CursorUpdate``):
-a crash loses nothing and repeats at most one page. Choices about the mark (``docs/connectors.md``,
-"FHIR polling"):
-
-- Equal timestamps at a page boundary: more dispenses with the page's last ``lastUpdated`` may
-  follow on the next page, so a page that is not the last one only advances the mark to the
-  greatest ``lastUpdated`` below its last one; the last page advances it to the greatest seen.
-- A dispense updated while the poll pages moves to the end of the results, which can shift an
-  offset-paged server's later pages by one. When the same dispense shows up twice in one poll,
-  the poll keeps the mark where it started, so the next poll reads the span again.
-- Re-read versions (a repeated page, the span above) are skipped before anything is fetched or
-  stored: the dispense version key is the safety net under the mark.
+a crash loses nothing and repeats at most one page. ``watermark.py`` decides how far each page
+moves the mark (equal timestamps at a page boundary, dispenses updated while paging). Versions
+read again (a repeated page, a span read twice) are skipped before anything is fetched or stored:
+the dispense version key is the safety net under the mark.
 """
 
 from __future__ import annotations
@@ -26,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -34,9 +27,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from finalmile.config.profiles import FhirServer
-from finalmile.connectors.fhir.client import FhirClient, FhirRefusedError, FhirUnavailableError
+from finalmile.connectors.fhir.client import FhirClient, FhirRefusedError
+from finalmile.connectors.fhir.watermark import Watermark
 from finalmile.connectors.models import ConnectorCursor
 from finalmile.db_types import utcnow
+from finalmile.errors import PermanentError, RetriableError
 from finalmile.intake.outcome import OutcomeKind
 from finalmile.intake.prepare import PreparedMessage
 from finalmile.intake.prepare_fhir import prepare_fhir
@@ -78,24 +73,6 @@ class PollReport:
         return dict(self.__dict__)
 
 
-@dataclass(order=True, frozen=True)
-class _Stamp:
-    """A ``meta.lastUpdated``: compared as an instant, kept as the server wrote it."""
-
-    instant: dt.datetime
-    text: str = field(compare=False)
-
-    @classmethod
-    def parse(cls, text: str | None) -> _Stamp | None:
-        if not text:
-            return None
-        try:
-            instant = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        return cls(instant, text) if instant.tzinfo is not None else None
-
-
 class FhirPoller:
     """Polls one connector's FHIR server; ``poll`` is safe to call from one thread at a time."""
 
@@ -119,17 +96,18 @@ class FhirPoller:
     def poll(self) -> PollReport:
         """Read every dispense version updated since the mark, page by page.
 
-        Never raises for the server's or the storage's sake: an unreachable or refusing server
-        ends the poll with ``report.error`` and the mark where the last committed page left it.
+        Never raises for the server's or the storage's sake: an unreachable or refusing server,
+        or unavailable storage, ends the poll with ``report.error`` and the mark where the last
+        committed page left it.
         """
         start = self._mark()
         report = PollReport(self.connector, mark_before=start, mark_after=start)
         try:
             self._pages(start, report)
-        except FhirUnavailableError as exc:
+        except RetriableError as exc:
             report.error, report.retriable = str(exc), True
             log.warning("fhir_poll_interrupted", connector=self.connector, reason=str(exc))
-        except FhirRefusedError as exc:
+        except PermanentError as exc:
             report.error = str(exc)
             log.error(
                 "fhir_poll_refused",
@@ -145,37 +123,16 @@ class FhirPoller:
         params = {"_sort": "_lastUpdated", "_count": str(self._server.page_size)}
         if start is not None:
             params["_lastUpdated"] = f"gt{start}"
-        start_stamp = _Stamp.parse(start)
-        settled, highest, previous = start_stamp, start_stamp, None
-        seen: set[str] = set()
-        repeated = unordered = False
+        watermark = Watermark(start)
         references: dict[str, dict[str, Any] | None] = {}  # one read per reference per poll
         for page in self._client.search("MedicationDispense", params):
             report.pages += 1
             dispenses = [r for r in page.resources if r.get("resourceType") == "MedicationDispense"]
             report.dispenses += len(dispenses)
-            stamps = [_Stamp.parse(_last_updated(d)) for d in dispenses]
-            for dispense, stamp in zip(dispenses, stamps, strict=True):
-                repeated |= str(dispense.get("id")) in seen
-                seen.add(str(dispense.get("id")))
-                if stamp is None:
-                    continue
-                unordered |= previous is not None and stamp < previous
-                previous = stamp
-                highest = max(highest, stamp) if highest else stamp
-            if page.next_url is None:
-                mark = start_stamp if repeated else highest
-            else:
-                page_stamps = [s for s in stamps if s is not None]
-                top = max(page_stamps) if page_stamps else None
-                below = [s for s in page_stamps if top is not None and s < top]
-                if below and not (repeated or unordered):
-                    settled = max(settled, *below) if settled else max(below)
-                mark = start_stamp if repeated or unordered else settled
+            mark = watermark.after_page(dispenses, last=page.next_url is None)
             fresh = self._not_stored(dispenses)
             report.already_stored += len(dispenses) - len(fresh)
-            batch = self._prepare(fresh, references)
-            self._commit(batch, mark.text if mark else "", report)
+            self._commit(self._prepare(fresh, references), mark or "", report)
 
     def _prepare(
         self, dispenses: Sequence[dict[str, Any]], references: dict[str, dict[str, Any] | None]
@@ -241,7 +198,7 @@ class FhirPoller:
             return
         outcomes = self._store.commit(batch, cursor=cursor)
         if any(o.kind is OutcomeKind.RETRY for o in outcomes):
-            raise FhirUnavailableError("storage is unavailable; the page will be read again")
+            raise RetriableError("storage is unavailable; the page will be read again")
         for outcome in outcomes:
             if outcome.kind is OutcomeKind.DUPLICATE:
                 report.duplicates += 1
@@ -285,11 +242,6 @@ class FhirPoller:
                 if key is not None:
                     stored.add(key)
         return fresh
-
-
-def _last_updated(resource: Mapping[str, Any]) -> str | None:
-    value = (resource.get("meta") or {}).get("lastUpdated")
-    return value if isinstance(value, str) else None
 
 
 def _version_key(dispense: Mapping[str, Any]) -> str | None:
