@@ -6,7 +6,7 @@ lt, le), ``_sort=_lastUpdated``, ``_count`` and offset paging (``_offset``, ``ne
 absolute URLs, computed afresh on every request like a server without search snapshots), and
 ``focus`` (comma-separated references, for Task); ``GET /fhir/{type}/{id}`` reads. With a token it
 requires ``Authorization: Bearer <token>``. ``before_request`` lets a test fail a request (return a
-status) or change the data between pages.
+status) or change the data between pages; ``next_link_base`` sends ``next`` links elsewhere.
 """
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ class FhirTestServer:
         self.resources: dict[tuple[str, str], dict[str, Any]] = {}
         self.requests: list[Seen] = []
         self.before_request: Callable[[Seen], int | None] | None = None
+        #: When set, ``next`` links point there instead of to this server.
+        self.next_link_base: str | None = None
         self._clock = EPOCH
         self._lock = threading.Lock()
         self._server: uvicorn.Server | None = None
@@ -177,8 +179,10 @@ def _app(server: FhirTestServer) -> FastAPI:
         page = found[offset : offset + count]
         links = [{"relation": "self", "url": str(request.url)}]
         if offset + count < len(found):
-            after = request.url.include_query_params(_offset=offset + count)
-            links.append({"relation": "next", "url": str(after)})
+            after = str(request.url.include_query_params(_offset=offset + count))
+            if server.next_link_base is not None:
+                after = after.replace(server.base_url, server.next_link_base)
+            links.append({"relation": "next", "url": after})
         bundle = {
             "resourceType": "Bundle",
             "type": "searchset",

@@ -100,8 +100,13 @@ def connect(
     built: list[Services] = []
 
     def build(**server: Any) -> Services:
-        options = {"page_size": 2, "auth": {"bearer_token_env": TOKEN_ENV}, **server}
-        profile = {"name": CONNECTOR, "fhir": {"server": {"base_url": fhir.base_url, **options}}}
+        options = {
+            "base_url": fhir.base_url,
+            "page_size": 2,
+            "auth": {"bearer_token_env": TOKEN_ENV},
+            **server,
+        }
+        profile = {"name": CONNECTOR, "fhir": {"server": options}}
         (tmp_path / "connectors" / f"{CONNECTOR}.yaml").write_text(json.dumps(profile))
         services = build_services(configured)
         built.append(services)
@@ -193,6 +198,27 @@ def test_sends_the_bearer_token_and_reports_a_refused_search(
     report = _poller(services).poll()
     assert report.error is not None and "HTTP 401" in report.error and not report.retriable
     assert (_mark(services), len(_orders(services))) == (mark, 1)
+
+
+def test_a_wrong_base_url_is_reported_as_refused(
+    connect: Callable[..., Services], fhir: FhirTestServer
+) -> None:
+    fhir.put(_dispense("d1"))
+    report = _poller(connect(base_url=fhir.base_url + "/nothing-here")).poll()
+    assert report.error is not None and "HTTP 404" in report.error and not report.retriable
+
+
+def test_credentials_never_follow_a_next_link_to_another_server(
+    connect: Callable[..., Services], fhir: FhirTestServer
+) -> None:
+    for n in range(1, 4):
+        fhir.put(_dispense(f"d{n}"))
+    fhir.next_link_base = "http://127.0.0.2:9/fhir"
+    services = connect()
+    report = _poller(services).poll()
+    assert report.error is not None and "leaves the configured base URL" in report.error
+    assert sorted(_orders(services)) == ["RX-d1", "RX-d2"]  # the first page is kept
+    assert len(fhir.searches("MedicationDispense")) == 1
 
 
 def test_a_missing_secret_is_a_configuration_error(

@@ -85,13 +85,19 @@ class FhirClient:
         url: str | None = f"{self.base_url}/{resource_type}"
         query: Mapping[str, str] | None = params
         while url is not None:
-            bundle = self._get(url, query, what=f"{resource_type} search")
+            bundle = self._get(url, query, what=f"{resource_type} search", missing_ok=False)
             if bundle is None or bundle.get("resourceType") != "Bundle":
                 raise FhirRefusedError(
                     f"the {resource_type} search did not answer with a Bundle", status_code=200
                 )
-            url, query = self._next(bundle, resource_type), None
+            url, query = _next_link(bundle), None
             yield SearchPage(_matches(bundle), url)
+            if url is not None and not url.startswith(self.base_url + "/"):
+                # Credentials go to the configured server only.
+                raise FhirRefusedError(
+                    f"the {resource_type} search's next link leaves the configured base URL",
+                    status_code=200,
+                )
 
     def read(self, reference: str) -> dict[str, Any] | None:
         """The resource a literal reference (``Patient/1``, or absolute on this server) names.
@@ -106,7 +112,9 @@ class FhirClient:
         if relative is None:
             return None
         kind = relative.split("/", 1)[0]
-        resource = self._get(f"{self.base_url}/{relative}", None, what=f"{kind} read")
+        resource = self._get(
+            f"{self.base_url}/{relative}", None, what=f"{kind} read", missing_ok=True
+        )
         if resource is None or resource.get("resourceType") != kind:
             return None
         return resource
@@ -129,8 +137,9 @@ class FhirClient:
         return f"{self.base_url}/{resource['resourceType']}/{resource['id']}"
 
     def _get(
-        self, url: str, params: Mapping[str, str] | None, *, what: str
+        self, url: str, params: Mapping[str, str] | None, *, what: str, missing_ok: bool
     ) -> dict[str, Any] | None:
+        """The JSON object answered; None for a non-object, or for 404/410 when ``missing_ok``."""
         try:
             response = self._http.get(url, params=params)
         except httpx2.TransportError as exc:
@@ -138,7 +147,7 @@ class FhirClient:
                 f"{what}: the FHIR server is unreachable ({type(exc).__name__})"
             ) from None
         status = response.status_code
-        if status in (404, 410):
+        if status in (404, 410) and missing_ok:
             return None
         if status == 429 or status >= 500:
             raise FhirUnavailableError(f"{what}: the FHIR server answered HTTP {status}")
@@ -154,17 +163,12 @@ class FhirClient:
             ) from None
         return body if isinstance(body, dict) else None
 
-    def _next(self, bundle: Mapping[str, Any], resource_type: str) -> str | None:
-        link = next((k for k in bundle.get("link") or [] if k.get("relation") == "next"), None)
-        url = link.get("url") if link else None
-        if not url:
-            return None
-        if not url.startswith(self.base_url + "/"):  # credentials go to the configured server only
-            raise FhirRefusedError(
-                f"the {resource_type} search's next link leaves the configured base URL",
-                status_code=200,
-            )
-        return str(url)
+
+def _next_link(bundle: Mapping[str, Any]) -> str | None:
+    """The ``next`` link of a searchset Bundle (R4 §3.1.1.5.5 paging)."""
+    link = next((k for k in bundle.get("link") or [] if k.get("relation") == "next"), None)
+    url = link.get("url") if link else None
+    return str(url) if url else None
 
 
 def _matches(bundle: Mapping[str, Any]) -> list[dict[str, Any]]:
