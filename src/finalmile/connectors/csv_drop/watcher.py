@@ -139,7 +139,7 @@ class _ErrorReport:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._out: TextIO | None = None
-        self._mode = "w"  # the first open truncates what a crash may have left
+        self._started = False  # the first open truncates what a crash may have left
 
     def add(self, message: CsvMessage, outcome: Outcome) -> None:
         rows = message.rejections
@@ -179,8 +179,8 @@ class _ErrorReport:
 
     def _open(self) -> TextIO:
         if self._out is None:
-            self._out = self.path.open(self._mode, encoding="utf-8")
-            self._mode = "a"
+            self._out = self.path.open("a" if self._started else "w", encoding="utf-8")
+            self._started = True
         return self._out
 
 
