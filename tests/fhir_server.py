@@ -5,8 +5,9 @@ answers what the poller asks: ``GET /fhir/{type}`` searches with ``_lastUpdated`
 lt, le), ``_sort=_lastUpdated``, ``_count`` and offset paging (``_offset``, ``next`` links as
 absolute URLs, computed afresh on every request like a server without search snapshots), and
 ``focus`` (comma-separated references, for Task); ``GET /fhir/{type}/{id}`` reads. With a token it
-requires ``Authorization: Bearer <token>``. ``before_request`` lets a test fail a request (return a
-status) or change the data between pages; ``next_link_base`` sends ``next`` links elsewhere.
+requires ``Authorization: Bearer <token>`` (or whatever ``authorization`` is set to).
+``before_request`` lets a test fail a request (return a status) or change the data between pages;
+``next_link_base`` sends ``next`` links elsewhere.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ class FhirTestServer:
     """The server and its data; use as a context manager, or ``start``/``stop`` (restartable)."""
 
     def __init__(self, *, token: str | None = None) -> None:
-        self.token = token
+        #: The Authorization header every request must carry (None: no authentication).
+        self.authorization = f"Bearer {token}" if token else None
         self.port = free_port()
         self.resources: dict[tuple[str, str], dict[str, Any]] = {}
         self.requests: list[Seen] = []
@@ -164,7 +166,7 @@ def _app(server: FhirTestServer) -> FastAPI:
             request.url.path, dict(request.query_params), request.headers.get("authorization")
         )
         server.requests.append(seen)
-        if server.token is not None and seen.authorization != f"Bearer {server.token}":
+        if server.authorization is not None and seen.authorization != server.authorization:
             return _outcome(401, "authentication required")
         status = server.before_request(seen) if server.before_request else None
         if status is not None:

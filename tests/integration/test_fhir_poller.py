@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import time
@@ -20,6 +21,7 @@ from finalmile.connectors.fhir.poller import CURSOR_NAME, FhirPoller, pollers_fo
 from finalmile.connectors.models import ConnectorCursor
 from finalmile.errors import ConfigError
 from finalmile.intake.outcome import OutcomeKind
+from finalmile.logging import configure_logging
 from finalmile.main import create_app
 from finalmile.messages.models import InboundMessage, MessageStatus
 from finalmile.orders.models import Order
@@ -198,6 +200,35 @@ def test_sends_the_bearer_token_and_reports_a_refused_search(
     report = _poller(services).poll()
     assert report.error is not None and "HTTP 401" in report.error and not report.retriable
     assert (_mark(services), len(_orders(services))) == (mark, 1)
+
+
+def test_sends_basic_credentials(
+    connect: Callable[..., Services], fhir: FhirTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PMS_FHIR_PASSWORD", "synthetic-password")
+    fhir.authorization = "Basic " + base64.b64encode(b"finalmile:synthetic-password").decode()
+    fhir.put(_dispense("d1"))
+    auth = {"username": "finalmile", "password_env": "PMS_FHIR_PASSWORD"}
+    report = _poller(connect(auth=auth)).poll()
+    assert (report.error, report.accepted) == (None, 1)
+
+
+def test_polls_log_no_patient_data(
+    connect: Callable[..., Services], fhir: FhirTestServer, capfd: pytest.CaptureFixture[str]
+) -> None:
+    configure_logging("DEBUG")
+    fhir.put(_dispense("d1"))
+    fhir.put(_dispense("d2", patient="Patient/nobody"))
+    services = connect()
+    _poller(services).poll()
+    fhir.before_request = lambda seen: 503
+    _poller(services).poll()
+    lines = [json.loads(line) for line in capfd.readouterr().err.splitlines()]
+    # The test server's own access log is the PMS's business, not ours.
+    logged = "\n".join(json.dumps(r) for r in lines if not r["logger"].startswith("uvicorn"))
+    assert "fhir_poll_finished" in logged and "fhir_poll_interrupted" in logged
+    for phi in ("Synthetic", "Testa", "1 Fake St", "9 Clinic Rd", "1970-01-01", "MRN-p1", "nobody"):
+        assert phi not in logged
 
 
 def test_a_wrong_base_url_is_reported_as_refused(

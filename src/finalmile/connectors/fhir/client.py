@@ -8,6 +8,7 @@ type and the HTTP status, never a URL with ids or query values.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Generator, Iterable, Iterator, Mapping
@@ -20,6 +21,11 @@ from finalmile.config.profiles import ConnectorProfile, FhirServer
 from finalmile.errors import ConfigError, PermanentError, RetriableError
 
 FHIR_JSON = "application/fhir+json"
+
+# httpx2 logs every request's URL at INFO (resource ids, search values) and its transport logs
+# headers at DEBUG: neither belongs in our logs.
+for _name in ("httpx2", "httpcore2"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 #: ``Type/id`` or ``Type/id/_history/vid`` (R4 §2.3.0 literal references, §2.1.0.1 ids).
 _RELATIVE = re.compile(
     r"^[A-Z][A-Za-z]{1,63}/[A-Za-z0-9\-.]{1,64}(/_history/[A-Za-z0-9\-.]{1,64})?$"

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -48,6 +48,8 @@ log = structlog.get_logger(__name__)
 CURSOR_NAME = "fhir:MedicationDispense._lastUpdated"
 #: MedicationDispense elements whose (non-contained) references are fetched and stored.
 REFERENCES = ("subject", "medicationReference", "destination")
+#: Dispense ids per ``Task?focus=`` search, keeping its URL well under common 8 KB limits.
+TASK_SEARCH_IDS = 50
 
 _MESSAGES = InboundMessage.__table__  # type: ignore[attr-defined]
 
@@ -70,7 +72,7 @@ class PollReport:
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready summary."""
-        return dict(self.__dict__)
+        return asdict(self)
 
 
 class FhirPoller:
@@ -162,23 +164,23 @@ class FhirPoller:
         return batch
 
     def _tasks(self, dispenses: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-        """The Tasks focused on each dispense (by dispense id), with one search per page."""
+        """The Tasks focused on each dispense (by dispense id): a search per ``TASK_SEARCH_IDS``."""
         ids = [str(d["id"]) for d in dispenses if d.get("id")]
-        if not ids:
-            return {}
         focus = {f"MedicationDispense/{i}": i for i in ids}
         focus |= {f"{self._client.base_url}/MedicationDispense/{i}": i for i in ids}
         found: dict[str, list[dict[str, Any]]] = {}
-        params = {"focus": ",".join(f"MedicationDispense/{i}" for i in ids)}
-        try:
-            for page in self._client.search("Task", params):
-                for task in page.resources:
-                    # A server that ignores the focus parameter answers with every Task: filter.
-                    target = focus.get(str((task.get("focus") or {}).get("reference")))
-                    if task.get("resourceType") == "Task" and target is not None:
-                        found.setdefault(target, []).append(task)
-        except FhirRefusedError as exc:
-            log.warning("fhir_task_search_refused", connector=self.connector, reason=str(exc))
+        for first in range(0, len(ids), TASK_SEARCH_IDS):
+            chunk = ids[first : first + TASK_SEARCH_IDS]
+            params = {"focus": ",".join(f"MedicationDispense/{i}" for i in chunk)}
+            try:
+                for page in self._client.search("Task", params):
+                    for task in page.resources:
+                        # A server ignoring the focus parameter answers every Task: filter.
+                        target = focus.get(str((task.get("focus") or {}).get("reference")))
+                        if task.get("resourceType") == "Task" and target is not None:
+                            found.setdefault(target, []).append(task)
+            except FhirRefusedError as exc:
+                log.warning("fhir_task_search_refused", connector=self.connector, reason=str(exc))
         return found
 
     def _bundle(self, resources: Iterable[dict[str, Any]]) -> bytes:
