@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from finalmile.cli import app as cli
 from finalmile.config.settings import Settings
+from finalmile.connectors.fhir.lease import lock_key
 from finalmile.connectors.fhir.poller import CURSOR_NAME, FhirPoller, pollers_for
 from finalmile.connectors.models import ConnectorCursor
 from finalmile.errors import ConfigError
@@ -184,6 +185,17 @@ def test_pages_through_next_links_and_stores_self_contained_bundles(
     # A replay needs no network.
     fhir.stop()
     assert services.intake.replay(d3.id or 0).kind is OutcomeKind.ACCEPTED
+
+
+def test_the_first_poll_starts_at_start_at(
+    connect: Callable[..., Services], fhir: FhirTestServer
+) -> None:
+    fhir.put(_dispense("old"), at=EPOCH - dt.timedelta(hours=1))
+    fhir.put(_dispense("new"), at=EPOCH + dt.timedelta(hours=1))
+    services = connect(start_at=EPOCH.isoformat())
+    report = _poller(services).poll()
+    assert fhir.searches("MedicationDispense")[0].query["_lastUpdated"] == f"gt{EPOCH.isoformat()}"
+    assert (report.mark_before, sorted(_orders(services))) == (EPOCH.isoformat(), ["RX-new"])
 
 
 def test_sends_the_bearer_token_and_reports_a_refused_search(
@@ -388,6 +400,23 @@ def test_a_dispense_updated_while_paging_does_not_hide_another(
     assert sorted(_orders(services)) == [f"RX-d{n}" for n in range(1, 6)]
     assert _orders(services)["RX-d1"].version == 2
     assert _count(services, InboundMessage) == 6
+
+
+def test_a_connector_polled_by_another_process_is_skipped(
+    connect: Callable[..., Services], fhir: FhirTestServer
+) -> None:
+    services = connect()
+    if services.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serves one process: there is no one to share the poll with")
+    fhir.put(_dispense("d1"))
+    key = lock_key(f"fhir-poll:{CONNECTOR}")
+    with services.engine.connect() as other:  # another process's session, holding the lease
+        assert other.scalar(select(func.pg_try_advisory_lock(key)))
+        report = _poller(services).poll()
+        assert report.retriable and "another process" in (report.error or "")
+        assert fhir.requests == []
+        other.execute(select(func.pg_advisory_unlock(key)))
+    assert _poller(services).poll().accepted == 1
 
 
 def test_the_service_polls_on_its_scheduler(

@@ -23,11 +23,12 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from finalmile.config.profiles import FhirServer
 from finalmile.connectors.fhir.client import FhirClient, FhirRefusedError
+from finalmile.connectors.fhir.lease import lease
 from finalmile.connectors.fhir.watermark import Watermark
 from finalmile.connectors.models import ConnectorCursor
 from finalmile.db_types import utcnow
@@ -86,6 +87,7 @@ class FhirPoller:
         profile: FhirProfile,
         client: FhirClient,
         store: IntakeStore,
+        engine: Engine,
         sessions: sessionmaker[Session],
     ) -> None:
         self.connector = connector
@@ -93,6 +95,7 @@ class FhirPoller:
         self._profile = profile
         self._client = client
         self._store = store
+        self._engine = engine
         self._sessions = sessions
 
     def poll(self) -> PollReport:
@@ -100,8 +103,22 @@ class FhirPoller:
 
         Never raises for the server's or the storage's sake: an unreachable or refusing server,
         or unavailable storage, ends the poll with ``report.error`` and the mark where the last
-        committed page left it.
+        committed page left it. When another process is polling this connector, the poll is
+        skipped (``report.error`` says so, retriable).
         """
+        with lease(self._engine, f"fhir-poll:{self.connector}") as held:
+            if not held:
+                log.info("fhir_poll_skipped", connector=self.connector, reason="leased elsewhere")
+                return PollReport(
+                    self.connector,
+                    mark_before=None,
+                    mark_after=None,
+                    error="another process is polling this connector",
+                    retriable=True,
+                )
+            return self._poll()
+
+    def _poll(self) -> PollReport:
         start = self._mark()
         report = PollReport(self.connector, mark_before=start, mark_after=start)
         try:
@@ -267,6 +284,7 @@ def pollers_for(services: Services) -> dict[str, FhirPoller]:
             profile=section.mapping,
             client=client,
             store=store,
+            engine=services.engine,
             sessions=services.sessions,
         )
     return pollers
