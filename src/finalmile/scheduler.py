@@ -1,4 +1,5 @@
-"""Background jobs of the service (APScheduler 3.x): one FHIR poll job per polling connector.
+"""Background jobs of the service (APScheduler 3.x): one FHIR poll job per polling connector and
+one scan job per CSV drop folder.
 
 Jobs run on the scheduler's worker threads, off the event loop. Each job has ``max_instances=1``
 (a slow poll is never overlapped by the next) and ``coalesce=True`` (polls missed while one ran
@@ -12,6 +13,7 @@ import datetime as dt
 import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from finalmile.connectors.csv_drop.watcher import DropFolderWatcher
 from finalmile.connectors.fhir.poller import pollers_for
 from finalmile.services import Services
 
@@ -21,20 +23,41 @@ log = structlog.get_logger(__name__)
 def build_scheduler(services: Services) -> BackgroundScheduler | None:
     """A scheduler holding every job ``services`` needs, not started; None when there is none."""
     pollers = pollers_for(services)
-    if not pollers:
+    folders = _drop_folders(services)
+    if not pollers and not folders:
         return None
     scheduler = BackgroundScheduler(timezone=dt.UTC)
+    for name, (watcher, every) in folders.items():
+        scheduler.add_job(
+            watcher.scan,
+            "interval",
+            seconds=every,
+            id=f"csv-drop:{name}",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=dt.datetime.now(dt.UTC),
+        )
+        log.info("csv_drop_scheduled", connector=name, every_seconds=every)
     for name, poller in pollers.items():
-        section = services.intake.connectors.get(name).fhir
-        assert section is not None and section.server is not None
         scheduler.add_job(
             poller.poll,
             "interval",
-            seconds=section.server.poll_seconds,
+            seconds=poller.server.poll_seconds,
             id=f"fhir-poll:{name}",
             max_instances=1,
             coalesce=True,
             next_run_time=dt.datetime.now(dt.UTC),
         )
-        log.info("fhir_poll_scheduled", connector=name, every_seconds=section.server.poll_seconds)
+        log.info("fhir_poll_scheduled", connector=name, every_seconds=poller.server.poll_seconds)
     return scheduler
+
+
+def _drop_folders(services: Services) -> dict[str, tuple[DropFolderWatcher, float]]:
+    watchers = {}
+    for profile in services.intake.connectors.with_format("csv"):
+        assert profile.csv is not None
+        folder = profile.csv.drop_folder
+        if folder is not None:
+            watcher = DropFolderWatcher(services.files, connector=profile.name, folder=folder)
+            watchers[profile.name] = (watcher, folder.poll_seconds)
+    return watchers

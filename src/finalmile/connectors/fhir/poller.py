@@ -91,7 +91,7 @@ class FhirPoller:
         sessions: sessionmaker[Session],
     ) -> None:
         self.connector = connector
-        self._server = server
+        self.server = server
         self._profile = profile
         self._client = client
         self._store = store
@@ -139,7 +139,7 @@ class FhirPoller:
         return report
 
     def _pages(self, start: str | None, report: PollReport) -> None:
-        params = {"_sort": "_lastUpdated", "_count": str(self._server.page_size)}
+        params = {"_sort": "_lastUpdated", "_count": str(self.server.page_size)}
         if start is not None:
             params["_lastUpdated"] = f"gt{start}"
         watermark = Watermark(start)
@@ -232,7 +232,7 @@ class FhirPoller:
             row = session.get(ConnectorCursor, (self.connector, CURSOR_NAME))
         if row is not None:
             return row.value or None
-        start_at = self._server.start_at
+        start_at = self.server.start_at
         if start_at is None:
             return None
         return (start_at if start_at.tzinfo else start_at.replace(tzinfo=dt.UTC)).isoformat()
