@@ -72,6 +72,7 @@ class FhirTestServer:
             version = int(previous["meta"]["versionId"]) + 1 if previous else 1
             stored = copy.deepcopy(resource)
             stored["meta"] = {
+                **resource.get("meta", {}),
                 "versionId": str(version),
                 "lastUpdated": at.isoformat(timespec="milliseconds"),
             }

@@ -27,6 +27,7 @@ from finalmile.main import create_app
 from finalmile.messages.models import InboundMessage, MessageStatus
 from finalmile.orders.models import Order
 from finalmile.services import Services, build_services
+from tests.conftest import read_fixture
 from tests.fhir_server import EPOCH, FhirTestServer, Seen
 
 CONNECTOR = "pms"
@@ -196,6 +197,31 @@ def test_the_first_poll_starts_at_start_at(
     report = _poller(services).poll()
     assert fhir.searches("MedicationDispense")[0].query["_lastUpdated"] == f"gt{EPOCH.isoformat()}"
     assert (report.mark_before, sorted(_orders(services))) == (EPOCH.isoformat(), ["RX-new"])
+
+
+def test_the_official_r4_example_with_a_contained_medication(
+    connect: Callable[..., Services], fhir: FhirTestServer
+) -> None:
+    fhir.put(json.loads(read_fixture("fhir", "r4_medicationdispense0301.json")))
+    fhir.put(_patient("pat1"))
+    fhir.put({**_location(), "id": "ph"})
+    services = connect()
+
+    report = _poller(services).poll()
+
+    assert (report.accepted, report.rejected) == (1, 0)
+    assert [r.path for r in fhir.requests if not r.query] == [
+        "/fhir/Patient/pat1",
+        "/fhir/Location/ph",
+    ]
+    [message] = _messages(services)
+    bundle = json.loads(services.vault.decrypt(message.raw_encrypted))
+    assert [e["resource"]["resourceType"] for e in bundle["entry"]] == [
+        "MedicationDispense",
+        "Patient",
+        "Location",
+    ]  # the contained Medication travels inside the dispense
+    assert _orders(services)["meddisp0301"].storage == "ambient"
 
 
 def test_sends_the_bearer_token_and_reports_a_refused_search(
