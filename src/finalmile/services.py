@@ -53,7 +53,7 @@ def build_services(settings: Settings) -> Services:
         sessions=sessions,
         vault=vault,
         connectors=connectors,
-        resolvers={name: client.resolve for name, client in fhir_clients.items()},
+        resolvers={name: client.resolve_or_none for name, client in fhir_clients.items()},
         max_batch=settings.ingest_max_batch,
     )
     return Services(

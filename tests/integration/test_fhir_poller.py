@@ -12,9 +12,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from finalmile.auth.models import Scope
+from finalmile.auth.service import create_key
 from finalmile.cli import app as cli
 from finalmile.config.settings import Settings
 from finalmile.connectors.fhir.lease import lock_key
@@ -116,9 +118,6 @@ def connect(
         built.append(services)
         return services
 
-    first = build()
-    with first.sessions() as session, session.begin():  # PostgreSQL keeps this table between tests
-        session.execute(delete(ConnectorCursor).where(ConnectorCursor.connector == CONNECTOR))
     yield build
     for services in built:
         services.close()
@@ -267,6 +266,33 @@ def test_polls_log_no_patient_data(
     assert "fhir_poll_finished" in logged and "fhir_poll_interrupted" in logged
     for phi in ("Synthetic", "Testa", "1 Fake St", "9 Clinic Rd", "1970-01-01", "MRN-p1", "nobody"):
         assert phi not in logged
+
+
+def test_posted_payloads_resolve_references_through_the_connector_client(
+    connect: Callable[..., Services],
+    fhir: FhirTestServer,
+    settings: Settings,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    services = connect(poll_seconds=3600)
+    with services.sessions() as session, session.begin():
+        token = create_key(session=session, name="pms", scopes=[Scope.ORDERS_WRITE]).token
+    headers = {"X-API-Key": token, "Content-Type": "application/fhir+json"}
+    app = create_app(settings.model_copy(update={"config_dir": tmp_path}))
+    with TestClient(app) as client:
+        url = f"/fhir/r4/MedicationDispense?connector={CONNECTOR}"
+        posted = client.post(url, content=json.dumps(_dispense("h1")), headers=headers)
+        assert posted.status_code < 300, posted.text
+        fhir.stop()  # the PMS's server is down: the payload is kept, rejected, replayable
+        refused = client.post(url, content=json.dumps(_dispense("h2")), headers=headers)
+    assert refused.status_code == 422
+    assert refused.json()["issue"][0]["expression"] == ["MedicationDispense.subject.reference"]
+    assert "mapping_crashed" not in capfd.readouterr().err
+    assert sorted(_orders(services)) == ["RX-h1"]
+    fhir.start()
+    [_, rejected] = _messages(services)
+    assert services.intake.replay(rejected.id or 0).kind is OutcomeKind.ACCEPTED
 
 
 def test_a_wrong_base_url_is_reported_as_refused(

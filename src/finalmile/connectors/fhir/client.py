@@ -16,9 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx2
+import structlog
 
 from finalmile.config.profiles import ConnectorProfile, FhirServer
 from finalmile.errors import ConfigError, PermanentError, RetriableError
+
+log = structlog.get_logger(__name__)
 
 FHIR_JSON = "application/fhir+json"
 
@@ -126,10 +129,27 @@ class FhirClient:
         return resource
 
     def resolve(self, reference: str) -> dict[str, Any] | None:
-        """``read`` as a mapping resolver: a refused read is a reference that cannot be reached."""
+        """``read``, where a refused read is a reference that cannot be reached (None).
+
+        Raises:
+            FhirUnavailableError: try again later.
+        """
         try:
             return self.read(reference)
         except FhirRefusedError:
+            return None
+
+    def resolve_or_none(self, reference: str) -> dict[str, Any] | None:
+        """``resolve`` for the mapping of a received payload: it never raises.
+
+        The payload is already received and must be kept, so an unavailable server makes the
+        reference unresolvable (the message is stored rejected with the reference's path, and
+        replayable) rather than a crash of the mapping.
+        """
+        try:
+            return self.resolve(reference)
+        except FhirUnavailableError as exc:
+            log.warning("fhir_reference_unavailable", reason=str(exc))
             return None
 
     def relative(self, reference: str) -> str | None:
