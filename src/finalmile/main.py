@@ -1,8 +1,9 @@
 """The service: ``create_app()`` for ASGI servers and tests; ``python -m finalmile`` for the CLI.
 
-Startup migrates the schema, starts group-commit intake and, when a port is configured, the MLLP
-listener on the same event loop, then the scheduler (FHIR polls) on its threads; shutdown stops the
-scheduler (letting a running poll finish), stops accepting, finishes in-flight commits, then exits.
+Startup migrates the schema, starts group-commit intake and the MLLP listeners (the main port and
+one per connector that has its own) on the same event loop, then the scheduler (FHIR polls, drop
+folders) on its threads; shutdown stops the scheduler (letting a running job finish), stops
+accepting, finishes in-flight commits, then exits.
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ from finalmile import __version__
 from finalmile.api.errors import install_error_handlers
 from finalmile.api.router import router
 from finalmile.config.settings import Settings, get_settings
-from finalmile.connectors.mllp.listener import MllpListener, server_ssl_context
+from finalmile.connectors.mllp.startup import start_listeners
 from finalmile.db import migrate
-from finalmile.intake.service import refuse_oversize
 from finalmile.scheduler import build_scheduler
-from finalmile.services import Services, build_services
+from finalmile.services import build_services
 
 log = structlog.get_logger(__name__)
 
@@ -37,8 +37,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         services = build_services(settings)
         app.state.services = services
         await services.intake.start()
-        listener = await _start_mllp(services)
-        app.state.mllp_port = listener.port if listener else None
+        listeners = await start_listeners(services)
+        app.state.mllp_ports = {running.connector: running.port for running in listeners}
+        app.state.mllp_port = app.state.mllp_ports.get(settings.connector)
         scheduler = build_scheduler(services)
         if scheduler is not None:
             scheduler.start()
@@ -48,8 +49,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if scheduler is not None:  # waits for a running poll: keep the event loop free
                 await asyncio.to_thread(scheduler.shutdown)
-            if listener is not None:
-                await listener.listener.stop()
+            for running in listeners:
+                await running.listener.stop()
             await services.intake.stop()
             services.close()
             log.info("finalmile_stopped")
@@ -66,39 +67,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(router)
     return app
-
-
-class _RunningListener:
-    def __init__(self, listener: MllpListener, port: int) -> None:
-        self.listener = listener
-        self.port = port
-
-
-async def _start_mllp(services: Services) -> _RunningListener | None:
-    settings = services.settings
-    if settings.mllp_port is None:
-        return None
-    ssl_context = None
-    if settings.mllp_tls_cert is not None and settings.mllp_tls_key is not None:
-        ssl_context = server_ssl_context(
-            settings.mllp_tls_cert, settings.mllp_tls_key, settings.mllp_tls_client_ca
-        )
-    connector = settings.connector
-
-    async def on_message(raw: bytes) -> list[bytes]:
-        reply = await services.intake.receive_hl7(raw, connector=connector)
-        return list(reply.acks)
-
-    def on_oversize(head: bytes, limit: int) -> list[bytes]:
-        return refuse_oversize(head, limit)
-
-    listener = MllpListener(
-        connector=connector,
-        on_message=on_message,
-        on_oversize=on_oversize,
-        max_frame_bytes=settings.mllp_max_frame_bytes,
-        idle_timeout=settings.mllp_idle_timeout_seconds,
-        ssl_context=ssl_context,
-    )
-    port = await listener.start(settings.mllp_host, settings.mllp_port)
-    return _RunningListener(listener, port)
