@@ -109,10 +109,11 @@ def test_demo_loads_samples_once_and_prints_a_key(cli_env: Settings) -> None:
     first = runner.invoke(app, ["demo"])
     assert first.exit_code == 0, first.stderr
     assert "demo API key (admin; shown once): fm_" in first.stdout
+    assert "7 new HL7 v2 and FHIR sample messages and 2 CSV orders stored" in first.stdout
     second = runner.invoke(app, ["demo"])
-    assert "0 new sample messages stored" in second.stdout
+    assert "0 new HL7 v2 and FHIR sample messages and 0 CSV orders stored" in second.stdout
     listed = runner.invoke(app, ["messages", "list"]).stdout.splitlines()
-    assert listed and all("\taccepted\t" in line for line in listed)
+    assert len(listed) == 9 and all("\taccepted\t" in line for line in listed)
 
 
 def test_bad_configuration_lists_every_problem(monkeypatch: pytest.MonkeyPatch) -> None:
