@@ -7,6 +7,8 @@ more in rural ZIPs): good enough for a courier radius, not for turn-by-turn rout
 from __future__ import annotations
 
 import threading
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import zipcodes
 
@@ -38,10 +40,22 @@ class ZipCentroids:
                         row["zip_code"]: Location(
                             latitude=float(row["lat"]),
                             longitude=float(row["long"]),
-                            timezone=row["timezone"] or None,
+                            timezone=_zone(row["timezone"]),
                             state=row["state"] or None,
                         )
                         for row in zipcodes.list_all()  # type: ignore[no-untyped-call]
                         if row["lat"] and row["long"]
                     }
         return cls._index
+
+
+@cache
+def _zone(name: str | None) -> str | None:
+    # A few rows carry a place name instead of an IANA zone: treat those as unknown.
+    if not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name

@@ -8,6 +8,7 @@ same question always has the same answer, and a batch of orders asks the same fe
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,22 @@ HORIZON_DAYS = 30
 CACHE_LIMIT = 4096
 
 
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """When a package arrives and what that means for the rules."""
+
+    at: dt.datetime
+    weekday: Weekday
+    transit_hours: float
+    idle_days: int
+
+    @classmethod
+    def between(cls, shipped: dt.datetime, arrives: dt.datetime, *, idle_days: int) -> Arrival:
+        """The arrival at ``arrives`` of a package that left at ``shipped``."""
+        hours = (arrives - shipped).total_seconds() / 3600
+        return cls(arrives, WEEKDAYS[arrives.weekday()], hours, idle_days)
+
+
 class SiteCalendar:
     """Closed days and business-day arithmetic for one site, in its time zone."""
 
@@ -32,6 +49,7 @@ class SiteCalendar:
         self._years: dict[int, frozenset[dt.date]] = {}
         self._pickups: dict[tuple[dt.date, bool, dt.time, frozenset[int]], dt.datetime | None] = {}
         self._deliveries: dict[tuple[dt.date, int, bool], dt.date | None] = {}
+        self._arrivals: dict[tuple[dt.datetime, int, dt.time, ZoneInfo, bool], Arrival | None] = {}
 
     def closed(self, day: dt.date) -> bool:
         """Whether ``day`` is a holiday or listed closure at the site."""
@@ -45,11 +63,11 @@ class SiteCalendar:
         return not self.closed(day)
 
     def next_pickup(
-        self, now: dt.datetime, cutoff: dt.time, days: frozenset[int]
+        self, local: dt.datetime, cutoff: dt.time, days: frozenset[int]
     ) -> dt.datetime | None:
-        """The next carrier pickup: today at ``cutoff`` if now is before it, else a later open
-        pickup day (``days`` are Python weekday numbers). None when none is within the horizon."""
-        local = now.astimezone(self.zone)
+        """The next carrier pickup after ``local`` (now, in the site's zone): today at ``cutoff``
+        if before it, else a later open pickup day (``days`` are Python weekday numbers). None
+        when there is none within the horizon."""
         key = (local.date(), local.time() >= cutoff, cutoff, days)
         if key not in self._pickups:
             _bound(self._pickups)
@@ -65,6 +83,40 @@ class SiteCalendar:
             _bound(self._deliveries)
             self._deliveries[key] = self._count_days(shipped, transit_days, saturday=saturday)
         return self._deliveries[key]
+
+    def arrival(
+        self,
+        shipped: dt.datetime,
+        transit_days: int,
+        delivery_by: dt.time,
+        zone: ZoneInfo,
+        *,
+        saturday: bool,
+    ) -> Arrival | None:
+        """When a package leaving at ``shipped`` arrives after ``transit_days`` delivery days, by
+        ``delivery_by`` in ``zone``; None when no delivery day is within the horizon."""
+        key = (shipped, transit_days, delivery_by, zone, saturday)
+        if key not in self._arrivals:
+            _bound(self._arrivals)
+            day = self.delivery_date(shipped.date(), transit_days, saturday=saturday)
+            self._arrivals[key] = (
+                None
+                if day is None
+                else Arrival.between(
+                    shipped,
+                    dt.datetime.combine(day, delivery_by, tzinfo=zone),
+                    idle_days=(day - shipped.date()).days - transit_days,
+                )
+            )
+        return self._arrivals[key]
+
+    def idle_days(self, shipped: dt.date, arrives: dt.date, *, saturday: bool) -> int:
+        """Days after ``shipped`` up to ``arrives`` on which carriers deliver nothing."""
+        day, idle = shipped, 0
+        while day < arrives:
+            day += dt.timedelta(days=1)
+            idle += not self.delivers(day, saturday=saturday)
+        return idle
 
     def _find_pickup(
         self, local: dt.datetime, cutoff: dt.time, days: frozenset[int]

@@ -7,11 +7,11 @@ conditions read them with one attribute lookup.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from finalmile.orders.canonical import DispatchOrder, StorageClass
-from finalmile.rules.calendar import weekday_name
+from finalmile.rules.calendar import Arrival, weekday_name
 from finalmile.rules.courier import CourierRun
 from finalmile.rules.facts import DeliveryType
 from finalmile.rules.quotes import CarrierQuote
@@ -19,6 +19,7 @@ from finalmile.rules.site import Site
 from finalmile.rules.site_config import DeliveryOption, Weekday
 
 HOUR = 3600.0
+_COLDNESS = {storage: rank for rank, storage in enumerate(StorageClass)}
 
 
 class OrderFacts:
@@ -30,6 +31,7 @@ class OrderFacts:
         "distance_miles",
         "holiday",
         "hours_until_needed",
+        "local",
         "local_time",
         "needed_by",
         "patient_local_time",
@@ -45,16 +47,19 @@ class OrderFacts:
 
     def __init__(self, order: DispatchOrder, site: Site, now: dt.datetime) -> None:
         ship_to = order.ship_to
-        place = site.locate(ship_to)
+        place = site.destination(ship_to)
         zip5 = (ship_to.postal_code or "").strip()[:5] or None
         local = now.astimezone(site.zone)
-        zone_name = place.timezone if place is not None and place.timezone else None
-        self.patient_zone = ZoneInfo(zone_name) if zone_name else site.zone
-        self.storage: StorageClass = order.storage
-        self.distance_miles = site.distance_miles(place)
+        self.local = local
+        zone_name = place.zone_name
+        self.patient_zone = place.zone or site.zone
+        self.storage: StorageClass = max(
+            (i.storage for i in order.items), key=_COLDNESS.__getitem__
+        )
+        self.distance_miles = place.miles
         self.postal_code = zip5
         self.zip3 = zip5[:3] if zip5 else None
-        self.state = ship_to.state or (place.state if place is not None else None)
+        self.state = ship_to.state or place.state
         self.country = ship_to.country
         self.requires_signature = order.requires_signature
         self.declared_value: Decimal = site.declared_value(order)
@@ -105,7 +110,7 @@ class Candidate:
         label: str,
         cost: Decimal,
         ship_at: dt.datetime,
-        offered: dict[DeliveryOption, Decimal],
+        offered: Mapping[DeliveryOption, Decimal],
     ) -> None:
         self.order = order
         self.delivery_type = delivery_type
@@ -127,32 +132,27 @@ class Candidate:
         self.transit_hours = 0.0
         self.idle_days = 0
 
-    def arrive(self, when: dt.datetime, site: Site) -> None:
+    def arrive(self, arrival: Arrival) -> None:
         """Set the arrival and the facts derived from it."""
-        self.estimated_delivery = when
-        self.arrival_weekday = weekday_name(when.date())
-        self.transit_hours = (when - self.ship_at).total_seconds() / HOUR
-        saturday = DeliveryOption.SATURDAY_DELIVERY in self.required
-        shipped, day, idle = self.ship_at.date(), when.date(), 0
-        if self.transit_days is not None:
-            idle = (day - shipped).days - self.transit_days
-        else:
-            while day > shipped:
-                idle += not site.calendar.delivers(day, saturday=saturday)
-                day -= dt.timedelta(days=1)
-        self.idle_days = idle
+        self.estimated_delivery = arrival.at
+        self.arrival_weekday = arrival.weekday
+        self.transit_hours = arrival.transit_hours
+        self.idle_days = arrival.idle_days
 
     def schedule(self, site: Site) -> bool:
         """Work out the arrival from transit days (rate-card quotes); False when none is found."""
         if self.transit_days is None or self.delivery_by is None:
             return True
-        saturday = DeliveryOption.SATURDAY_DELIVERY in self.required
-        day = site.calendar.delivery_date(self.ship_at.date(), self.transit_days, saturday=saturday)
-        if day is None:
-            return False
-        self.arrive(
-            dt.datetime.combine(day, self.delivery_by, tzinfo=self.order.patient_zone), site
+        arrival = site.calendar.arrival(
+            self.ship_at,
+            self.transit_days,
+            self.delivery_by,
+            self.order.patient_zone,
+            saturday=DeliveryOption.SATURDAY_DELIVERY in self.required,
         )
+        if arrival is None:
+            return False
+        self.arrive(arrival)
         return True
 
     def require(self, option: DeliveryOption, site: Site) -> bool:
@@ -184,7 +184,7 @@ def courier_candidate(order: OrderFacts, run: CourierRun, site: Site) -> Candida
         ship_at=run.leaves,
         offered=dict(courier.options),
     )
-    candidate.arrive(run.arrives, site)
+    candidate.arrive(Arrival.between(run.leaves, run.arrives, idle_days=0))
     return candidate
 
 
@@ -197,7 +197,7 @@ def quote_candidate(
         pickup = site.pickups.get(quote.carrier)
         if pickup is None:
             return f"{quote.name} removed: the site has no pickup set up with {quote.carrier}"
-        found = site.calendar.next_pickup(now, pickup.cutoff, pickup.days)
+        found = site.calendar.next_pickup(order.local, pickup.cutoff, pickup.days)
         if found is None:
             return f"{quote.name} removed: no {quote.carrier} pickup in the next weeks"
         ship_at = found
@@ -210,10 +210,13 @@ def quote_candidate(
         label=quote.name,
         cost=quote.cost,
         ship_at=ship_at,
-        offered=dict(quote.options),
+        offered=quote.options,
     )
     if quote.estimated_delivery is not None:
-        candidate.arrive(quote.estimated_delivery, site)
+        saturday = DeliveryOption.SATURDAY_DELIVERY in candidate.required
+        arrives = quote.estimated_delivery
+        idle = site.calendar.idle_days(ship_at.date(), arrives.date(), saturday=saturday)
+        candidate.arrive(Arrival.between(ship_at, arrives, idle_days=idle))
         return candidate
     candidate.transit_days = quote.transit_days
     candidate.delivery_by = quote.delivery_by

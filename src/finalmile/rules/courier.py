@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from finalmile.orders.canonical import StorageClass
-from finalmile.rules.calendar import weekday_numbers
 from finalmile.rules.site import Site
 from finalmile.rules.site_config import Courier, Shift
 
 CENT = Decimal("0.01")
 LOOKAHEAD_DAYS = 8
+ONE_DAY = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +44,7 @@ def courier_runs(
     local = _next_minute(now.astimezone(site.zone))
     runs: list[CourierRun] = []
     for index, shift in enumerate(courier.shifts):
-        run = _first_run(site, shift, local, trip=handling + drive, handling=handling)
+        run = _first_run(site, index, local, trip=handling + drive, handling=handling)
         if run is not None:
             leaves, arrives = run
             runs.append(
@@ -60,18 +60,18 @@ def courier_runs(
 
 
 def _first_run(
-    site: Site, shift: Shift, local: dt.datetime, *, trip: dt.timedelta, handling: dt.timedelta
+    site: Site, index: int, local: dt.datetime, *, trip: dt.timedelta, handling: dt.timedelta
 ) -> tuple[dt.datetime, dt.datetime] | None:
-    days = weekday_numbers(shift.days)
+    if trip > site.shift_lengths[index]:
+        return None
     day = local.date()
     for _ in range(LOOKAHEAD_DAYS):
-        if day.weekday() in days and not site.calendar.closed(day):
-            start = dt.datetime.combine(day, shift.start, tzinfo=site.zone)
-            end = dt.datetime.combine(day, shift.end, tzinfo=site.zone)
-            begin = max(start, local)
-            if begin + trip <= end:
+        window = site.shift_window(index, day)
+        if window is not None:
+            begin = max(window[0], local)
+            if begin + trip <= window[1]:
                 return begin + handling, begin + trip
-        day += dt.timedelta(days=1)
+        day += ONE_DAY
     return None
 
 

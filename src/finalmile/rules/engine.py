@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from decimal import Decimal
-from typing import Any
 
 from finalmile.orders.canonical import DispatchOrder
 from finalmile.rules.context import Candidate, OrderFacts, courier_candidate, quote_candidate
@@ -18,8 +16,7 @@ from finalmile.rules.facts import FACTS, DeliveryType
 from finalmile.rules.quotes import CarrierQuote
 from finalmile.rules.ruleset import Action, Rule
 from finalmile.rules.site import Site
-
-WHEN = "%a %Y-%m-%d %H:%M"
+from finalmile.rules.wording import show, when
 
 
 def decide(
@@ -40,7 +37,7 @@ def decide(
         if rule.when.order is not None and not rule.when.order(facts):
             continue
         if rule.action is Action.HOLD:
-            reasons.append("Hold: " + _text(rule, facts, None, site))
+            reasons.append("Hold: " + _text(rule, facts, None))
             return _decision(order, site, now, None, reasons)
         candidates = _apply(rule, candidates, facts, site, reasons)
     if facts.needed_by is not None:
@@ -53,7 +50,7 @@ def decide(
     why = "the only allowed option" if not others else f"the cheapest of {others + 1} allowed"
     reasons.append(
         f"Chose {best.label}: {best.cost} USD, {why}; "
-        f"arrives {best.estimated_delivery.astimezone(facts.patient_zone).strftime(WHEN)}"
+        f"arrives {when(best.estimated_delivery.astimezone(facts.patient_zone))}"
     )
     return _decision(order, site, now, best, reasons)
 
@@ -107,15 +104,11 @@ def _apply(
                     break
         elif rule.action is Action.FORBID:
             if target is None or target(candidate):
-                candidate.removed_by = f"{candidate.label} removed: " + _text(
-                    rule, facts, candidate, site
-                )
+                candidate.removed_by = _removed(rule, facts, candidate)
         elif target is not None and not target(candidate):  # allow_only
-            candidate.removed_by = f"{candidate.label} removed: " + _text(
-                rule, facts, candidate, site
-            )
+            candidate.removed_by = _removed(rule, facts, candidate)
     if fired:
-        reasons.append(_text(rule, facts, None, site))
+        reasons.append(_text(rule, facts, None))
     survivors = [c for c in candidates if c.removed_by is None]
     if len(survivors) != len(candidates):
         reasons.extend(c.removed_by for c in candidates if c.removed_by is not None)
@@ -135,41 +128,33 @@ def _meet_deadline(
         zone = facts.patient_zone
         reasons.append(
             f"{candidate.label} removed: arrives "
-            f"{candidate.estimated_delivery.astimezone(zone).strftime(WHEN)}, "
-            f"needed by {needed_by.astimezone(zone).strftime(WHEN)}"
+            f"{when(candidate.estimated_delivery.astimezone(zone))}, "
+            f"needed by {when(needed_by.astimezone(zone))}"
         )
     return survivors
 
 
-def _text(rule: Rule, facts: OrderFacts, candidate: Candidate | None, site: Site) -> str:
+def _removed(rule: Rule, facts: OrderFacts, candidate: Candidate) -> str:
+    return f"{candidate.label} removed: {_text(rule, facts, candidate)}"
+
+
+def _text(rule: Rule, facts: OrderFacts, candidate: Candidate | None) -> str:
     if rule.reason is None:
         if rule.action is Action.REQUIRE:
             extras = ", ".join(o.value.replace("_", " ") for o in rule.options)
             return f"{rule.name}: {extras} required"
         return f"rule '{rule.name}'"
-    values: dict[str, str] = {"rule": rule.name, "candidate": candidate.label if candidate else ""}
-    for name, value in site.rules.settings.items():
-        values[name] = _show(value)
-    for name, fact in FACTS.items():
-        source: Any = candidate if fact.per_candidate else facts
-        values[name] = _show(getattr(source, name)) if source is not None else ""
+    values: dict[str, str] = {}
+    for name in rule.reason_fields:
+        if name == "rule":
+            values[name] = rule.name
+        elif name == "candidate":
+            values[name] = candidate.label if candidate is not None else ""
+        elif FACTS[name].per_candidate:
+            values[name] = show(getattr(candidate, name)) if candidate is not None else ""
+        else:
+            values[name] = show(getattr(facts, name))
     return rule.reason.format_map(values)
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "unknown"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:.1f}".removesuffix(".0")
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, dt.time):
-        return value.strftime("%H:%M")
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    return str(value)
 
 
 def _decision(

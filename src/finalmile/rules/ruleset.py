@@ -25,6 +25,7 @@ from finalmile.rules.conditions import (
 )
 from finalmile.rules.facts import FACTS
 from finalmile.rules.site_config import DeliveryOption
+from finalmile.rules.wording import show
 from finalmile.rules.yamlsource import YamlDocument, load_yaml
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -48,7 +49,8 @@ class Rule:
     """One compiled rule.
 
     ``when`` says when it applies; ``target`` (forbid/allow_only) picks the options it acts on;
-    ``options`` are what ``require`` adds; ``reason`` is the template shown to people.
+    ``options`` are what ``require`` adds; ``reason`` is the template shown to people, with
+    the settings already filled in and ``reason_fields`` the placeholders left to fill.
     """
 
     name: str
@@ -57,6 +59,7 @@ class Rule:
     target: Predicate | None
     options: tuple[DeliveryOption, ...]
     reason: str | None
+    reason_fields: tuple[str, ...]
     line: int
 
 
@@ -206,8 +209,9 @@ def _rule(
         if when.candidate is not None:
             errors.append(document.error((*path, "when"), "a hold rule can test order facts only"))
     reason = raw.get("reason")
+    fields: tuple[str, ...] = ()
     if reason is not None:
-        _check_reason(document, reason, settings, (*path, "reason"), errors)
+        reason, fields = _reason(document, reason, settings, (*path, "reason"), errors)
     if len(errors) > before or action is None:
         return None
     assert isinstance(name, str)
@@ -218,6 +222,7 @@ def _rule(
         target=target,
         options=options,
         reason=reason,
+        reason_fields=fields,
         line=document.line(path),
     )
 
@@ -241,25 +246,38 @@ def _options(
     return tuple(result)
 
 
-def _check_reason(
+def _reason(
     document: YamlDocument,
     reason: Any,
     settings: Mapping[str, Any],
     path: tuple[str | int, ...],
     errors: list[str],
-) -> None:
+) -> tuple[str, tuple[str, ...]]:
+    """The template with settings filled in now (they never change), and the fields left."""
     if not isinstance(reason, str):
         errors.append(document.error(path, "reason is text"))
-        return
+        return "", ()
     try:
-        fields = [f for _, f, _, _ in string.Formatter().parse(reason) if f is not None]
+        parts = list(string.Formatter().parse(reason))
     except ValueError as exc:
         errors.append(document.error(path, f"bad placeholder: {exc}"))
-        return
-    for field in fields:
-        if field not in FACTS and field not in settings and field not in REASON_FIELDS:
+        return "", ()
+    template, fields = "", []
+    for literal, field, spec, conversion in parts:
+        template += literal.replace("{", "{{").replace("}", "}}")
+        if field is None:
+            continue
+        if spec or conversion:
+            errors.append(document.error(path, f"write {{{field}}} without a format"))
+        elif field in settings:
+            template += show(settings[field]).replace("{", "{{").replace("}", "}}")
+        elif field in FACTS or field in REASON_FIELDS:
+            template += f"{{{field}}}"
+            fields.append(field)
+        else:
             errors.append(
                 document.error(
                     path, f"unknown placeholder {{{field}}}; use a fact, a setting or {{candidate}}"
                 )
             )
+    return template, tuple(dict.fromkeys(fields))
