@@ -1,0 +1,138 @@
+"""Rules engine throughput: ``decide`` for 100,000 orders with their quotes prepared.
+
+Usage: .venv/bin/python bench/decide.py [--orders N] [--seed S]
+
+Orders are synthetic: ship-to ZIPs drawn from the ZIP database (a third within 60 miles of the
+demo site, the rest anywhere in the US), every storage class, some with a signature or a high
+declared value, most with a needed-by time, decided at clocks spread over two weeks (holidays
+included). Each order's quotes come from the demo site's offline rate card and are built before
+timing. The baseline, timed over the same prepared input in the same run, is the trivial policy:
+take the cheapest quote. Both run on one core in this process, after one untimed warm-up pass.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import os
+import platform
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from operator import attrgetter
+from zoneinfo import ZoneInfo
+
+from finalmile.geo import ZipCentroids, haversine_miles
+from finalmile.orders.canonical import Address, DispatchOrder, Item, Patient, StorageClass
+from finalmile.rules import CarrierQuote, RateCardSource, Site, decide, load_catalog
+
+GOAL_PER_SECOND = 20_000
+EASTERN = ZoneInfo("America/New_York")
+NDCS = ["00002-8215-01", "68982-0850-01", "00169-4132-11", "99999-0000-01"]
+
+Case = tuple[DispatchOrder, Sequence[CarrierQuote], dt.datetime]
+
+
+def make_cases(site: Site, count: int, seed: int) -> list[Case]:
+    """Synthetic orders, their rate-card quotes and decision clocks."""
+    rng = random.Random(seed)
+    index = ZipCentroids.index()
+    zips = sorted(index)
+    near = [z for z in zips if haversine_miles(site.origin, index[z]) <= 60]
+    start = dt.datetime(2026, 11, 16, 7, 0, tzinfo=EASTERN)
+    source = RateCardSource()
+    cases: list[Case] = []
+    for n in range(count):
+        code = rng.choice(near if rng.random() < 0.33 else zips)
+        now = start + dt.timedelta(minutes=rng.randrange(14 * 24 * 60))
+        hours = rng.choice([None, 4, 8, 24, 30, 48, 72, 120])
+        subject = DispatchOrder(
+            order_id=f"BENCH-{n}",
+            connector="bench",
+            patient=Patient(mrn=f"MRN-{n}"),
+            ship_to=Address(
+                line1=f"{n} Test St", city="Testville", state=index[code].state, postal_code=code
+            ),
+            items=(
+                Item(
+                    ndc=rng.choice(NDCS),
+                    quantity=Decimal(rng.randint(1, 4)),
+                    storage=rng.choice(list(StorageClass)),
+                ),
+            ),
+            needed_by=None if hours is None else now + dt.timedelta(hours=hours),
+            requires_signature=rng.random() < 0.3,
+        )
+        cases.append((subject, source.quotes(subject, site, now), now))
+    return cases
+
+
+def cheapest_quote(site: Site, cases: list[Case]) -> Counter[str]:
+    """The baseline policy: the cheapest quote, no rules, no calendar."""
+    cheapest = attrgetter("cost")
+    outcomes: Counter[str] = Counter()
+    for _order, quotes, _now in cases:
+        outcomes["carrier" if quotes and min(quotes, key=cheapest) else "hold"] += 1
+    return outcomes
+
+
+def finalmile(site: Site, cases: list[Case]) -> Counter[str]:
+    """finalmile's decisions under the default rule set."""
+    outcomes: Counter[str] = Counter()
+    for subject, quotes, now in cases:
+        outcomes[decide(subject, site, quotes, now).delivery_type.value] += 1
+    return outcomes
+
+
+def timed(
+    work: Callable[[Site, list[Case]], Counter[str]], site: Site, cases: list[Case]
+) -> tuple[float, float, Counter[str]]:
+    """Wall and CPU seconds of one pass (CPU time is steadier on a busy machine)."""
+    gc.collect()
+    wall, cpu = time.perf_counter(), time.process_time()
+    outcomes = work(site, cases)
+    return time.perf_counter() - wall, time.process_time() - cpu, outcomes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    site = load_catalog(None).site("demo")
+    print(
+        f"machine: {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}, "
+        f"Python {platform.python_version()}; one core, one process"
+    )
+    prepared = time.perf_counter()
+    cases = make_cases(site, args.orders, args.seed)
+    quotes = sum(len(q) for _, q, _ in cases)
+    print(
+        f"prepared {len(cases):,} orders and {quotes:,} rate-card quotes "
+        f"in {time.perf_counter() - prepared:.1f} s (not timed below)"
+    )
+    finalmile(site, cases[:2000])  # warm-up: ZIP index, holiday tables, calendar memo
+    base_wall, base_cpu, _ = timed(cheapest_quote, site, cases)
+    wall, cpu, outcomes = timed(finalmile, site, cases)
+    count = len(cases)
+    print(f"{'policy':<28}{'wall s':>9}{'cpu s':>9}{'decisions/s (cpu)':>19}{'us/decision':>13}")
+    for name, w, c in (
+        ("cheapest quote (baseline)", base_wall, base_cpu),
+        ("finalmile decide", wall, cpu),
+    ):
+        print(f"{name:<28}{w:>9.3f}{c:>9.3f}{count / c:>19,.0f}{1e6 * c / count:>13.2f}")
+    print(
+        f"ratio finalmile/baseline throughput (cpu): {base_cpu / cpu:.4f} "
+        f"({cpu / base_cpu:.0f}x the work of a bare cheapest pick)"
+    )
+    print("outcomes: " + ", ".join(f"{k} {v:,}" for k, v in sorted(outcomes.items())))
+    rate = count / cpu
+    verdict = "met" if rate >= GOAL_PER_SECOND else "NOT met"
+    print(f"goal >= {GOAL_PER_SECOND:,} decisions/s on one core: {verdict} ({rate:,.0f}/s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""Choosing how each order travels: rule sets as data, a pure ``decide``, explained decisions.
+
+``decide(order, site, quotes, now)`` turns courier runs (from the site's cost model) and carrier
+quotes (a ``QuoteSource``: the site's rate card, or a live carrier) into one ``Decision`` with the
+reasons a pharmacist would give. See ``docs/rules.md`` for the rule language.
+"""
+
+from finalmile.rules.catalog import Catalog, load_catalog, load_site_config
+from finalmile.rules.decision import Decision
+from finalmile.rules.engine import decide
+from finalmile.rules.facts import FACTS, DeliveryType
+from finalmile.rules.quotes import CarrierQuote, QuoteSource
+from finalmile.rules.ratecard import RateCardSource
+from finalmile.rules.ruleset import RuleSet, load_rule_set
+from finalmile.rules.site import Site
+from finalmile.rules.site_config import DeliveryOption, SiteConfig
+
+__all__ = [
+    "FACTS",
+    "CarrierQuote",
+    "Catalog",
+    "Decision",
+    "DeliveryOption",
+    "DeliveryType",
+    "QuoteSource",
+    "RateCardSource",
+    "RuleSet",
+    "Site",
+    "SiteConfig",
+    "decide",
+    "load_catalog",
+    "load_rule_set",
+    "load_site_config",
+]

@@ -1,0 +1,137 @@
+"""Sites and rule sets from YAML files: the embedded defaults, overridden by ``<config_dir>``.
+
+``<config_dir>/sites/*.yaml`` and ``<config_dir>/rules/*.yaml`` replace embedded files of the same
+name and add new ones. Every problem in every file is reported at once (``ConfigError``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from finalmile.errors import ConfigError
+from finalmile.geo import Geocoder
+from finalmile.rules.ruleset import RuleSet, load_rule_set
+from finalmile.rules.site import Site
+from finalmile.rules.site_config import SiteConfig
+from finalmile.rules.yamlsource import YamlDocument, dotted, load_yaml
+
+
+@dataclass(frozen=True)
+class RuleFile:
+    """The text of a rule-set file and where it came from."""
+
+    name: str
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every configured site and rule-set file, by name."""
+
+    sites: dict[str, SiteConfig]
+    rule_files: dict[str, RuleFile]
+
+    def site_config(self, name: str | None = None, *, connector: str | None = None) -> SiteConfig:
+        """The site called ``name``; else the one serving ``connector``; else the only site.
+
+        Raises:
+            ConfigError: no such site, or several sites and nothing to choose between them.
+        """
+        if name is not None:
+            if name not in self.sites:
+                raise ConfigError([f"no site {name!r}; sites: {', '.join(sorted(self.sites))}"])
+            return self.sites[name]
+        if connector is not None:
+            for config in self.sites.values():
+                if connector in config.connectors:
+                    return config
+        if len(self.sites) == 1:
+            return next(iter(self.sites.values()))
+        raise ConfigError([f"several sites and none serves connector {connector!r}; name one"])
+
+    def rule_set(self, name: str) -> RuleSet:
+        """The rule set of file ``<name>.yaml``, validated (not yet activated)."""
+        if name not in self.rule_files:
+            raise ConfigError([f"no rule set {name!r}; have: {', '.join(sorted(self.rule_files))}"])
+        found = self.rule_files[name]
+        return load_rule_set(found.text, source=found.source)
+
+    def site(
+        self,
+        name: str | None = None,
+        *,
+        connector: str | None = None,
+        rules: RuleSet | None = None,
+        geocoder: Geocoder | None = None,
+    ) -> Site:
+        """A ready site, under ``rules`` or its configured rule-set file."""
+        config = self.site_config(name, connector=connector)
+        return Site(config, rules or self.rule_set(config.rules), geocoder)
+
+
+def load_catalog(config_dir: Path | None) -> Catalog:
+    """The embedded defaults overlaid with ``config_dir`` (when given)."""
+    sources: dict[str, dict[str, tuple[str, str]]] = {"sites": {}, "rules": {}}
+    embedded = resources.files("finalmile.config.defaults")
+    for kind, files in sources.items():
+        for entry in embedded.joinpath(kind).iterdir():
+            if entry.name.endswith(".yaml"):
+                files[entry.name[:-5]] = (
+                    entry.read_text("utf-8"),
+                    f"(embedded) {kind}/{entry.name}",
+                )
+        if config_dir is not None and (config_dir / kind).is_dir():
+            for path in sorted((config_dir / kind).glob("*.yaml")):
+                files[path.stem] = (path.read_text("utf-8"), str(path))
+    errors: list[str] = []
+    sites: dict[str, SiteConfig] = {}
+    for stem, (text, source) in sorted(sources["sites"].items()):
+        try:
+            config = load_site_config(text, source=source)
+        except ConfigError as exc:
+            errors.extend(exc.errors)
+            continue
+        if config.name != stem:
+            errors.append(f"{source}:1: name is {config.name!r}; name the file {config.name}.yaml")
+        sites[config.name] = config
+    rule_files = {
+        stem: RuleFile(stem, text, source) for stem, (text, source) in sources["rules"].items()
+    }
+    for config in sites.values():
+        if config.rules not in rule_files:
+            errors.append(f"site {config.name}: no rule set file {config.rules}.yaml")
+    if errors:
+        raise ConfigError(errors)
+    return Catalog(sites=sites, rule_files=rule_files)
+
+
+def load_site_config(text: str, *, source: str) -> SiteConfig:
+    """Validate a site file.
+
+    Raises:
+        ConfigError: every problem, each with ``file:line``.
+    """
+    document = load_yaml(text, source=source)
+    try:
+        config = SiteConfig.model_validate(document.data)
+    except ValidationError as exc:
+        located = [_located(document, error) for error in exc.errors()]
+        raise ConfigError(document.problems + located) from None
+    if document.problems:
+        raise ConfigError(document.problems)
+    return config
+
+
+def _located(document: YamlDocument, error: Any) -> str:
+    path = tuple(error["loc"])
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "missing":
+        line = document.line(path[:-1])
+        return f"{document.source}:{line}: {dotted(path)}: required"
+    return document.error(path, message)

@@ -1,0 +1,262 @@
+"""Rule conditions: read from YAML, checked against the fact table, compiled once to predicates.
+
+A condition is a mapping; every entry must hold. An entry is ``fact: value`` (equals),
+``fact: [a, b]`` (one of), ``fact: {test: value, ...}``, or ``any: [conditions]``,
+``all: [conditions]``, ``not: condition``. A value ``$name`` is the rule set's setting ``name``.
+A test on an unknown value (no ZIP, no needed_by) is false, except ``known: false``.
+
+Compiled predicates take an object that has the facts as attributes: the order's facts, or an
+candidate (whose ``order`` attribute holds the order's facts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from finalmile.rules.facts import CHOICES, FACTS, Fact, FactType
+from finalmile.rules.yamlsource import YamlDocument
+
+Predicate = Callable[[Any], bool]
+
+ORDERED_TESTS: dict[str, Callable[[Any, Any], bool]] = {
+    "above": operator.gt,
+    "at_least": operator.ge,
+    "below": operator.lt,
+    "at_most": operator.le,
+}
+TESTS = ("equals", "not_equals", "in", "not_in", "known", *ORDERED_TESTS)
+GROUPS = ("any", "all", "not")
+
+
+@dataclass(frozen=True, slots=True)
+class Test:
+    """``fact <test> value``."""
+
+    fact: Fact
+    test: str
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """``all``/``any`` of conditions, or ``not`` of one (``parts`` has one entry)."""
+
+    kind: str
+    parts: tuple[Node, ...]
+
+
+Node = Test | Group
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """A condition split for speed: the part on order facts (checked once per order) and the
+    part that needs a candidate (checked per candidate). None stands for "no such part".
+    """
+
+    order: Predicate | None
+    candidate: Predicate | None
+    facts: frozenset[str]
+
+
+class ConditionReader:
+    """Reads conditions of one document, collecting every error instead of stopping at the first."""
+
+    def __init__(
+        self, document: YamlDocument, settings: Mapping[str, Any], errors: list[str]
+    ) -> None:
+        self.document = document
+        self.settings = settings
+        self.errors = errors
+
+    def read(self, data: Any, path: tuple[str | int, ...]) -> Node | None:
+        """The condition at ``path``, or None (with errors recorded) when it is invalid."""
+        if not isinstance(data, dict):
+            self._fail(path, "a condition is a mapping of fact: test")
+            return None
+        parts: list[Node] = []
+        ok = True
+        for key, value in data.items():
+            node = self._entry(key, value, (*path, key))
+            ok = ok and node is not None
+            if node is not None:
+                parts.append(node)
+        return Group("all", tuple(parts)) if ok else None
+
+    def _entry(self, key: str, value: Any, path: tuple[str | int, ...]) -> Node | None:
+        if key in ("any", "all"):
+            if not isinstance(value, list) or not value:
+                self._fail(path, f"{key} takes a non-empty list of conditions")
+                return None
+            parts = [self.read(item, (*path, i)) for i, item in enumerate(value)]
+            if any(p is None for p in parts):
+                return None
+            return Group(key, tuple(p for p in parts if p is not None))
+        if key == "not":
+            inner = self.read(value, path)
+            return None if inner is None else Group("not", (inner,))
+        fact = FACTS.get(key)
+        if fact is None:
+            self._fail(path, f"unknown fact {key!r}; facts are: {', '.join(FACTS)}")
+            return None
+        if isinstance(value, dict):
+            if not value:
+                self._fail(path, "give at least one test")
+                return None
+            tests = [self._test(fact, t, v, (*path, t)) for t, v in value.items()]
+            if any(t is None for t in tests):
+                return None
+            return Group("all", tuple(t for t in tests if t is not None))
+        return self._test(fact, "in" if isinstance(value, list) else "equals", value, path)
+
+    def _test(self, fact: Fact, test: str, raw: Any, path: tuple[str | int, ...]) -> Test | None:
+        if test not in TESTS:
+            self._fail(path, f"unknown test {test!r}; tests are: {', '.join(TESTS)}")
+            return None
+        value = self._resolve(raw, path)
+        if value is _INVALID:
+            return None
+        if test == "known":
+            if not isinstance(value, bool):
+                self._fail(path, "known takes true or false")
+                return None
+            return Test(fact, test, value)
+        if test in ORDERED_TESTS and fact.type not in (FactType.NUMBER, FactType.TIME):
+            self._fail(path, f"{test} compares numbers or times; {fact.name} is a {fact.type}")
+            return None
+        if test in ("in", "not_in"):
+            if not isinstance(value, list | tuple):
+                self._fail(path, f"{test} takes a list")
+                return None
+            items = [self._scalar(fact, v, path) for v in value]
+            if any(i is _INVALID for i in items):
+                return None
+            return Test(fact, test, frozenset(items))
+        if isinstance(value, list | tuple):
+            self._fail(path, f"{test} takes one value, not a list (use in)")
+            return None
+        scalar = self._scalar(fact, value, path)
+        return None if scalar is _INVALID else Test(fact, test, scalar)
+
+    def _resolve(self, raw: Any, path: tuple[str | int, ...]) -> Any:
+        if isinstance(raw, str) and raw.startswith("$"):
+            name = raw[1:]
+            if name not in self.settings:
+                self._fail(path, f"no setting {name!r} in this rule set's settings")
+                return _INVALID
+            return self.settings[name]
+        return raw
+
+    def _scalar(self, fact: Fact, value: Any, path: tuple[str | int, ...]) -> Any:
+        kind = fact.type
+        if kind is FactType.NUMBER:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                self._fail(path, f"{fact.name} is a number; got {value!r}")
+                return _INVALID
+            return float(value)
+        if kind is FactType.FLAG:
+            if not isinstance(value, bool):
+                self._fail(path, f"{fact.name} is true or false; got {value!r}")
+                return _INVALID
+            return value
+        if kind is FactType.TIME:
+            try:
+                return dt.time.fromisoformat(str(value))
+            except ValueError:
+                self._fail(path, f"{fact.name} is a time of day like 17:00; got {value!r}")
+                return _INVALID
+        text = str(value)
+        choices = CHOICES.get(kind)
+        if choices is not None and text not in choices:
+            self._fail(path, f"{text!r} is not a {kind}; use one of {', '.join(choices)}")
+            return _INVALID
+        return text
+
+    def _fail(self, path: Sequence[str | int], message: str) -> None:
+        self.errors.append(self.document.error(path, message))
+
+
+_INVALID = object()
+
+
+def facts_of(node: Node) -> frozenset[str]:
+    """Every fact name ``node`` tests."""
+    if isinstance(node, Test):
+        return frozenset((node.fact.name,))
+    return frozenset().union(*(facts_of(p) for p in node.parts))
+
+
+def per_candidate(node: Node) -> bool:
+    """Whether ``node`` needs a candidate to be evaluated."""
+    return any(FACTS[name].per_candidate for name in facts_of(node))
+
+
+def compile_condition(node: Node) -> Compiled:
+    """Split a top-level ``all`` into its order part and its candidate part, and compile both."""
+    parts = node.parts if isinstance(node, Group) and node.kind == "all" else (node,)
+    flat: list[Node] = []
+    for part in parts:  # flatten nested all-groups produced by multi-test entries
+        if isinstance(part, Group) and part.kind == "all":
+            flat.extend(part.parts)
+        else:
+            flat.append(part)
+    order_parts = [p for p in flat if not per_candidate(p)]
+    candidate_parts = [p for p in flat if per_candidate(p)]
+    return Compiled(
+        order=_all([_predicate(p, via_candidate=False) for p in order_parts]),
+        candidate=_all([_predicate(p, via_candidate=True) for p in candidate_parts]),
+        facts=facts_of(node),
+    )
+
+
+def candidate_predicate(node: Node) -> Predicate:
+    """``node`` as one predicate over a candidate (order facts read through ``candidate.order``)."""
+    return _predicate(node, via_candidate=True)
+
+
+def _all(predicates: list[Predicate]) -> Predicate | None:
+    if not predicates:
+        return None
+    combined = predicates[0]
+    for following in predicates[1:]:
+        combined = _both(combined, following)
+    return combined
+
+
+def _both(first: Predicate, second: Predicate) -> Predicate:
+    # Nested closures beat all() over a generator by a wide margin on the per-candidate path.
+    return lambda x: first(x) and second(x)
+
+
+def _predicate(node: Node, *, via_candidate: bool) -> Predicate:
+    if isinstance(node, Group):
+        inner = [_predicate(p, via_candidate=via_candidate) for p in node.parts]
+        if node.kind == "not":
+            only = inner[0]
+            return lambda x: not only(x)
+        if node.kind == "any":
+            either = tuple(inner)
+            return lambda x: any(p(x) for p in either)
+        combined = _all(inner)
+        return combined if combined is not None else (lambda x: True)
+    name = node.fact.name
+    get = operator.attrgetter(
+        f"order.{name}" if via_candidate and not node.fact.per_candidate else name
+    )
+    value = node.value
+    if node.test == "known":
+        return (lambda x: get(x) is not None) if value else (lambda x: get(x) is None)
+    if node.test == "equals":
+        return lambda x: get(x) == value
+    if node.test == "not_equals":
+        return lambda x: (v := get(x)) is not None and v != value
+    if node.test == "in":
+        return lambda x: get(x) in value
+    if node.test == "not_in":
+        return lambda x: (v := get(x)) is not None and v not in value
+    compare = ORDERED_TESTS[node.test]
+    return lambda x: (v := get(x)) is not None and compare(v, value)

@@ -1,0 +1,86 @@
+"""Courier runs from the site's cost model: base + per mile + surcharges, within its shifts.
+
+For each shift the earliest run that can leave (after handling) and arrive before the shift ends
+is offered, over the next week of open days; a later, cheaper run may still meet the deadline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from finalmile.orders.canonical import StorageClass
+from finalmile.rules.site import Site
+from finalmile.rules.site_config import Courier, Shift
+
+CENT = Decimal("0.01")
+LOOKAHEAD_DAYS = 8
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class CourierRun:
+    """One possible courier delivery: when it leaves, when it arrives, what it costs."""
+
+    label: str
+    leaves: dt.datetime
+    arrives: dt.datetime
+    cost: Decimal
+
+
+def courier_runs(
+    site: Site, now: dt.datetime, miles: float, storage: StorageClass
+) -> list[CourierRun]:
+    """The earliest feasible run of each shift, soonest first (empty without a courier)."""
+    courier = site.config.courier
+    if courier is None:
+        return []
+    drive = dt.timedelta(minutes=math.ceil(miles / courier.average_speed_mph * 60))
+    handling = dt.timedelta(minutes=courier.handling_minutes)
+    cost = courier.base + courier.per_mile * Decimal(f"{miles:.1f}")
+    cost += courier.storage_surcharges.get(storage, Decimal(0))
+    local = _next_minute(now.astimezone(site.zone))
+    runs: list[CourierRun] = []
+    for index, shift in enumerate(courier.shifts):
+        run = _first_run(site, index, local, trip=handling + drive, handling=handling)
+        if run is not None:
+            leaves, arrives = run
+            runs.append(
+                CourierRun(
+                    label=_label(courier, shift, index),
+                    leaves=leaves,
+                    arrives=arrives,
+                    cost=(cost + shift.surcharge).quantize(CENT, ROUND_HALF_UP),
+                )
+            )
+    runs.sort(key=lambda r: (r.arrives, r.label))
+    return runs
+
+
+def _first_run(
+    site: Site, index: int, local: dt.datetime, *, trip: dt.timedelta, handling: dt.timedelta
+) -> tuple[dt.datetime, dt.datetime] | None:
+    if trip > site.shift_lengths[index]:
+        return None
+    day = local.date()
+    for _ in range(LOOKAHEAD_DAYS):
+        window = site.shift_window(index, day)
+        if window is not None:
+            begin = max(window[0], local)
+            if begin + trip <= window[1]:
+                return begin + handling, begin + trip
+        day += ONE_DAY
+    return None
+
+
+def _next_minute(moment: dt.datetime) -> dt.datetime:
+    whole = moment.replace(second=0, microsecond=0)
+    return whole if whole == moment else whole + dt.timedelta(minutes=1)
+
+
+def _label(courier: Courier, shift: Shift, index: int) -> str:
+    if len(courier.shifts) == 1:
+        return courier.label
+    return f"{courier.label} ({shift.name or f'shift {index + 1}'})"

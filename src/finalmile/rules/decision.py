@@ -1,0 +1,65 @@
+"""The outcome of a decision: how the order travels and why, in words a pharmacist can read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from finalmile.rules.facts import DeliveryType
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """How one order travels.
+
+    ``reasons`` lists every rule that fired or removed an option, then the choice; a ``hold``
+    (nothing allowed, or a hold rule) has no carrier and waits for a person.
+    """
+
+    order_id: str
+    site: str
+    delivery_type: DeliveryType
+    carrier: str | None
+    service: str | None
+    label: str | None
+    ship_at: dt.datetime | None
+    estimated_delivery: dt.datetime | None
+    cost: Decimal | None
+    options: tuple[str, ...]
+    rule_set: str
+    rule_set_version: int | None
+    rule_set_sha256: str
+    decided_at: dt.datetime
+    reasons: tuple[str, ...]
+
+    def summary(self) -> dict[str, Any]:
+        """The one-line JSON form ``finalmile decide`` prints."""
+        return {
+            "order_id": self.order_id,
+            "delivery_type": self.delivery_type.value,
+            "carrier": self.carrier,
+            "service": self.service,
+            "estimated_delivery": _iso(self.estimated_delivery),
+            "cost": None if self.cost is None else str(self.cost),
+            "reasons": list(self.reasons),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything, JSON-ready (stored with the decision and served by the API)."""
+        return {
+            **self.summary(),
+            "site": self.site,
+            "label": self.label,
+            "ship_at": _iso(self.ship_at),
+            "options": list(self.options),
+            "rule_set": self.rule_set,
+            "rule_set_version": self.rule_set_version,
+            "rule_set_sha256": self.rule_set_sha256,
+            "decided_at": _iso(self.decided_at),
+        }
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat()

@@ -1,0 +1,180 @@
+"""``decide``: gather the candidates, apply the rules top to bottom, keep the cheapest survivor.
+
+Pure and deterministic: the same order, site, quotes and ``now`` always give the same decision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from finalmile.orders.canonical import DispatchOrder
+from finalmile.rules.context import Candidate, OrderFacts, courier_candidate, quote_candidate
+from finalmile.rules.courier import courier_runs
+from finalmile.rules.decision import Decision
+from finalmile.rules.facts import FACTS, DeliveryType
+from finalmile.rules.quotes import CarrierQuote
+from finalmile.rules.ruleset import Action, Rule
+from finalmile.rules.site import Site
+from finalmile.rules.wording import show, when
+
+
+def decide(
+    order: DispatchOrder, site: Site, quotes: Sequence[CarrierQuote], now: dt.datetime
+) -> Decision:
+    """How ``order`` travels from ``site`` given carrier ``quotes``, decided at ``now``.
+
+    Courier runs come from the site's cost model; every quote and run becomes a candidate. Rules
+    run in file order; a candidate that arrives after ``needed_by`` is removed; the cheapest
+    survivor wins (then the earliest, then by name). No survivor, or a hold rule, is a hold.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    facts = OrderFacts(order, site, now)
+    reasons: list[str] = []
+    candidates = _candidates(order, site, quotes, now, facts=facts, reasons=reasons)
+    for rule in site.rules.rules:
+        if rule.when.order is not None and not rule.when.order(facts):
+            continue
+        if rule.action is Action.HOLD:
+            reasons.append("Hold: " + _text(rule, facts, None))
+            return _decision(order, site, now, None, reasons)
+        candidates = _apply(rule, candidates, facts, site, reasons)
+    if facts.needed_by is not None:
+        candidates = _meet_deadline(candidates, facts, reasons)
+    if not candidates:
+        reasons.append("Hold: no delivery option is left; a person must decide")
+        return _decision(order, site, now, None, reasons)
+    best = min(candidates, key=lambda c: (c.cost, c.estimated_delivery, c.label))
+    others = len(candidates) - 1
+    why = "the only allowed option" if not others else f"the cheapest of {others + 1} allowed"
+    reasons.append(
+        f"Chose {best.label}: {best.cost} USD, {why}; "
+        f"arrives {when(best.estimated_delivery.astimezone(facts.patient_zone))}"
+    )
+    return _decision(order, site, now, best, reasons)
+
+
+def _candidates(
+    order: DispatchOrder,
+    site: Site,
+    quotes: Sequence[CarrierQuote],
+    now: dt.datetime,
+    *,
+    facts: OrderFacts,
+    reasons: list[str],
+) -> list[Candidate]:
+    candidates: list[Candidate] = []
+    if site.config.courier is not None:
+        if facts.distance_miles is None:
+            reasons.append("Courier not offered: the ship-to ZIP is not in the ZIP database")
+        else:
+            runs = courier_runs(site, now, facts.distance_miles, order.storage)
+            if not runs:
+                reasons.append("Courier not offered: no shift in the next week can make the trip")
+            candidates.extend(courier_candidate(facts, run, site) for run in runs)
+    for quote in quotes:
+        placed = quote_candidate(facts, quote, site, now)
+        if isinstance(placed, str):
+            reasons.append(placed)
+        else:
+            candidates.append(placed)
+    if not candidates:
+        reasons.append("No courier run and no carrier quote was available")
+    return candidates
+
+
+def _apply(
+    rule: Rule, candidates: list[Candidate], facts: OrderFacts, site: Site, reasons: list[str]
+) -> list[Candidate]:
+    applies = rule.when.candidate
+    target = rule.target
+    fired = False
+    for candidate in candidates:
+        if applies is not None and not applies(candidate):
+            continue
+        if rule.action is Action.REQUIRE:
+            fired = True
+            for option in rule.options:
+                if not candidate.require(option, site):
+                    words = option.value.replace("_", " ")
+                    candidate.removed_by = (
+                        f"{candidate.label} removed: no {words}, which rule '{rule.name}' requires"
+                    )
+                    break
+        elif rule.action is Action.FORBID:
+            if target is None or target(candidate):
+                candidate.removed_by = _removed(rule, facts, candidate)
+        elif target is not None and not target(candidate):  # allow_only
+            candidate.removed_by = _removed(rule, facts, candidate)
+    if fired:
+        reasons.append(_text(rule, facts, None))
+    survivors = [c for c in candidates if c.removed_by is None]
+    if len(survivors) != len(candidates):
+        reasons.extend(c.removed_by for c in candidates if c.removed_by is not None)
+    return survivors
+
+
+def _meet_deadline(
+    candidates: list[Candidate], facts: OrderFacts, reasons: list[str]
+) -> list[Candidate]:
+    needed_by = facts.needed_by
+    assert needed_by is not None
+    survivors: list[Candidate] = []
+    for candidate in candidates:
+        if candidate.estimated_delivery <= needed_by:
+            survivors.append(candidate)
+            continue
+        zone = facts.patient_zone
+        reasons.append(
+            f"{candidate.label} removed: arrives "
+            f"{when(candidate.estimated_delivery.astimezone(zone))}, "
+            f"needed by {when(needed_by.astimezone(zone))}"
+        )
+    return survivors
+
+
+def _removed(rule: Rule, facts: OrderFacts, candidate: Candidate) -> str:
+    return f"{candidate.label} removed: {_text(rule, facts, candidate)}"
+
+
+def _text(rule: Rule, facts: OrderFacts, candidate: Candidate | None) -> str:
+    if rule.reason is None:
+        if rule.action is Action.REQUIRE:
+            extras = ", ".join(o.value.replace("_", " ") for o in rule.options)
+            return f"{rule.name}: {extras} required"
+        return f"rule '{rule.name}'"
+    values: dict[str, str] = {}
+    for name in rule.reason_fields:
+        if name == "rule":
+            values[name] = rule.name
+        elif name == "candidate":
+            values[name] = candidate.label if candidate is not None else ""
+        elif FACTS[name].per_candidate:
+            values[name] = show(getattr(candidate, name)) if candidate is not None else ""
+        else:
+            values[name] = show(getattr(facts, name))
+    return rule.reason.format_map(values)
+
+
+def _decision(
+    order: DispatchOrder, site: Site, now: dt.datetime, best: Candidate | None, reasons: list[str]
+) -> Decision:
+    rules = site.rules
+    return Decision(
+        order_id=order.order_id,
+        site=site.name,
+        delivery_type=best.delivery_type if best else DeliveryType.HOLD,
+        carrier=best.carrier if best else None,
+        service=best.service if best else None,
+        label=best.label if best else None,
+        ship_at=best.ship_at if best else None,
+        estimated_delivery=best.estimated_delivery if best else None,
+        cost=best.cost if best else None,
+        options=tuple(o.value for o in best.required) if best else (),
+        rule_set=rules.name,
+        rule_set_version=rules.version,
+        rule_set_sha256=rules.sha256,
+        decided_at=now,
+        reasons=tuple(reasons),
+    )

@@ -1,0 +1,283 @@
+"""Rule sets: a YAML file of named settings and ordered rules, validated and compiled once.
+
+Loading reports every problem of a file at once, each with its line (``ConfigError``); a set that
+loaded is immutable and evaluates with no YAML or pydantic work per decision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+from finalmile.errors import ConfigError
+from finalmile.rules.conditions import (
+    Compiled,
+    ConditionReader,
+    Predicate,
+    candidate_predicate,
+    compile_condition,
+)
+from finalmile.rules.facts import FACTS
+from finalmile.rules.site_config import DeliveryOption
+from finalmile.rules.wording import show
+from finalmile.rules.yamlsource import YamlDocument, load_yaml
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_TOP_KEYS = ("name", "description", "settings", "rules")
+_RULE_KEYS = ("name", "when", "reason", "forbid", "allow_only", "require", "hold")
+#: Placeholders every reason may use besides facts and settings.
+REASON_FIELDS = ("candidate", "rule")
+
+
+class Action(StrEnum):
+    """What a rule does when its condition holds."""
+
+    FORBID = "forbid"
+    ALLOW_ONLY = "allow_only"
+    REQUIRE = "require"
+    HOLD = "hold"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One compiled rule.
+
+    ``when`` says when it applies; ``target`` (forbid/allow_only) picks the options it acts on;
+    ``options`` are what ``require`` adds; ``reason`` is the template shown to people, with
+    the settings already filled in and ``reason_fields`` the placeholders left to fill.
+    """
+
+    name: str
+    action: Action
+    when: Compiled
+    target: Predicate | None
+    options: tuple[DeliveryOption, ...]
+    reason: str | None
+    reason_fields: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A validated rule set; ``version`` is set once the set has been activated for a site."""
+
+    name: str
+    description: str | None
+    settings: Mapping[str, Any]
+    rules: tuple[Rule, ...]
+    text: str
+    sha256: str
+    source: str
+    version: int | None = None
+
+    def with_version(self, version: int) -> RuleSet:
+        """The same rules, known by the version number they were activated under."""
+        return replace(self, version=version)
+
+    @property
+    def label(self) -> str:
+        """``name v3`` once activated, ``name (sha256 1a2b3c4d)`` before."""
+        if self.version is not None:
+            return f"{self.name} v{self.version}"
+        return f"{self.name} (sha256 {self.sha256[:8]})"
+
+
+def load_rule_set(text: str, *, source: str) -> RuleSet:
+    """Validate and compile a rule-set file.
+
+    Raises:
+        ConfigError: listing every problem with ``file:line``.
+    """
+    document = load_yaml(text, source=source)
+    errors = list(document.problems)
+    data = document.data
+    if not isinstance(data, dict):
+        errors.append(document.error((), "a rule set is a mapping with name and rules"))
+        raise ConfigError(errors)
+    for key in data:
+        if key not in _TOP_KEYS:
+            errors.append(document.error((key,), f"unknown key; use {', '.join(_TOP_KEYS)}"))
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        errors.append(document.error(("name",), "a rule set needs a name"))
+    description = data.get("description")
+    settings = _settings(document, data.get("settings", {}), errors)
+    raw_rules = data.get("rules")
+    rules: list[Rule] = []
+    if not isinstance(raw_rules, list):
+        errors.append(document.error(("rules",), "rules is a list of rules"))
+    else:
+        reader = ConditionReader(document, settings, errors)
+        seen: dict[str, int] = {}
+        for index, raw in enumerate(raw_rules):
+            rule = _rule(reader, raw, ("rules", index), errors)
+            if rule is None:
+                continue
+            if rule.name in seen:
+                errors.append(
+                    document.error(
+                        ("rules", index, "name"), f"repeats the rule of line {seen[rule.name]}"
+                    )
+                )
+            seen.setdefault(rule.name, rule.line)
+            rules.append(rule)
+    if errors:
+        raise ConfigError(errors)
+    assert isinstance(name, str)
+    return RuleSet(
+        name=name.strip(),
+        description=description if isinstance(description, str) else None,
+        settings=settings,
+        rules=tuple(rules),
+        text=text,
+        sha256=hashlib.sha256(text.encode()).hexdigest(),
+        source=source,
+    )
+
+
+def _settings(document: YamlDocument, raw: Any, errors: list[str]) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        errors.append(document.error(("settings",), "settings is a mapping of name: value"))
+        return {}
+    settings: dict[str, Any] = {}
+    for key, value in raw.items():
+        path = ("settings", key)
+        if not _NAME.match(key):
+            errors.append(document.error(path, "setting names are lower_case_with_underscores"))
+        elif isinstance(value, list):
+            if not all(_is_scalar(v) for v in value):
+                errors.append(document.error(path, "a list setting holds plain values only"))
+            else:
+                settings[key] = [_plain(v) for v in value]
+        elif not _is_scalar(value):
+            errors.append(document.error(path, "a setting is a number, text, true/false or a list"))
+        else:
+            settings[key] = _plain(value)
+    return settings
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool | dt.date)
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _rule(
+    reader: ConditionReader, raw: Any, path: tuple[str | int, ...], errors: list[str]
+) -> Rule | None:
+    document, settings = reader.document, reader.settings
+    if not isinstance(raw, dict):
+        errors.append(document.error(path, "a rule is a mapping with name, when and one action"))
+        return None
+    before = len(errors)
+    for key in raw:
+        if key not in _RULE_KEYS:
+            errors.append(document.error((*path, key), f"unknown key; use {', '.join(_RULE_KEYS)}"))
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        errors.append(document.error(path, "a rule needs a name"))
+    actions = [a for a in Action if a.value in raw]
+    if len(actions) != 1:
+        errors.append(
+            document.error(path, "give exactly one action: forbid, allow_only, require or hold")
+        )
+    when_node = reader.read(raw["when"], (*path, "when")) if "when" in raw else None
+    when = compile_condition(when_node) if when_node is not None else _ALWAYS
+    target: Predicate | None = None
+    options: tuple[DeliveryOption, ...] = ()
+    action = actions[0] if len(actions) == 1 else None
+    if action in (Action.FORBID, Action.ALLOW_ONLY):
+        value = raw[action.value]
+        if value is True and action is Action.FORBID:
+            target = None
+        else:
+            node = reader.read(value, (*path, action.value))
+            target = candidate_predicate(node) if node is not None else None
+    elif action is Action.REQUIRE:
+        options = _options(document, raw["require"], (*path, "require"), errors)
+    elif action is Action.HOLD:
+        if raw["hold"] is not True:
+            errors.append(document.error((*path, "hold"), "write hold: true"))
+        if when.candidate is not None:
+            errors.append(document.error((*path, "when"), "a hold rule can test order facts only"))
+    reason = raw.get("reason")
+    fields: tuple[str, ...] = ()
+    if reason is not None:
+        reason, fields = _reason(document, reason, settings, (*path, "reason"), errors)
+    if len(errors) > before or action is None:
+        return None
+    assert isinstance(name, str)
+    return Rule(
+        name=name.strip(),
+        action=action,
+        when=when,
+        target=target,
+        options=options,
+        reason=reason,
+        reason_fields=fields,
+        line=document.line(path),
+    )
+
+
+_ALWAYS = Compiled(order=None, candidate=None, facts=frozenset())
+
+
+def _options(
+    document: YamlDocument, raw: Any, path: tuple[str | int, ...], errors: list[str]
+) -> tuple[DeliveryOption, ...]:
+    known = ", ".join(o.value for o in DeliveryOption)
+    if not isinstance(raw, list) or not raw:
+        errors.append(document.error(path, f"require takes a list of options: {known}"))
+        return ()
+    result: list[DeliveryOption] = []
+    for index, value in enumerate(raw):
+        try:
+            result.append(DeliveryOption(value))
+        except ValueError:
+            errors.append(document.error((*path, index), f"unknown option {value!r}; use {known}"))
+    return tuple(result)
+
+
+def _reason(
+    document: YamlDocument,
+    reason: Any,
+    settings: Mapping[str, Any],
+    path: tuple[str | int, ...],
+    errors: list[str],
+) -> tuple[str, tuple[str, ...]]:
+    """The template with settings filled in now (they never change), and the fields left."""
+    if not isinstance(reason, str):
+        errors.append(document.error(path, "reason is text"))
+        return "", ()
+    try:
+        parts = list(string.Formatter().parse(reason))
+    except ValueError as exc:
+        errors.append(document.error(path, f"bad placeholder: {exc}"))
+        return "", ()
+    template, fields = "", []
+    for literal, field, spec, conversion in parts:
+        template += literal.replace("{", "{{").replace("}", "}}")
+        if field is None:
+            continue
+        if spec or conversion:
+            errors.append(document.error(path, f"write {{{field}}} without a format"))
+        elif field in settings:
+            template += show(settings[field]).replace("{", "{{").replace("}", "}}")
+        elif field in FACTS or field in REASON_FIELDS:
+            template += f"{{{field}}}"
+            fields.append(field)
+        else:
+            errors.append(
+                document.error(
+                    path, f"unknown placeholder {{{field}}}; use a fact, a setting or {{candidate}}"
+                )
+            )
+    return template, tuple(dict.fromkeys(fields))

@@ -1,0 +1,168 @@
+"""Rule-set and site files: every error reported at once, each with its line."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from finalmile.errors import ConfigError
+from finalmile.rules import FACTS, decide, load_catalog, load_rule_set, load_site_config
+from finalmile.rules.ruleset import Action
+from tests.unit.rules.builders import DEFAULT_RULES, NEW_YORK, at, order, site
+
+
+def _errors(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as raised:
+        load_rule_set(textwrap.dedent(text), source="new.yaml")
+    return raised.value.errors
+
+
+def test_the_default_rule_set_loads_in_file_order() -> None:
+    rules = load_rule_set(DEFAULT_RULES, source="default.yaml")
+    assert rules.name == "default"
+    assert rules.settings["courier_radius_miles"] == 50
+    assert [r.action for r in rules.rules][:3] == [Action.FORBID, Action.ALLOW_ONLY, Action.REQUIRE]
+    assert rules.rules[0].line == 19
+
+
+def test_every_error_is_listed_with_its_line() -> None:
+    errors = _errors(
+        """\
+        name: broken
+        settings:
+          radius: 50
+        rules:
+          - name: typo in a fact
+            when: {distanse_miles: {above: $radius}}
+            forbid: true
+          - name: bad test and value
+            when: {distance_miles: {over: 5}, storage: chilled}
+            forbid: true
+          - name: missing setting
+            when: {distance_miles: {above: $radious}}
+            forbid: true
+          - name: two actions
+            forbid: true
+            hold: true
+          - name: unknown extra
+            require: [saturday, dry_ice]
+          - name: hold on a candidate fact
+            when: {delivery_type: courier}
+            hold: true
+          - name: bad placeholder
+            forbid: true
+            reason: "too far: {distence}"
+          - name: ordered test on text
+            when: {state: {above: MA}}
+            forbid: true
+        """
+    )
+    assert errors == [
+        "new.yaml:6: rules[0].when.distanse_miles: unknown fact 'distanse_miles'; facts are: "
+        + ", ".join(FACTS),
+        "new.yaml:9: rules[1].when.distance_miles.over: unknown test 'over'; tests are: "
+        "equals, not_equals, in, not_in, known, above, at_least, below, at_most",
+        "new.yaml:9: rules[1].when.storage: 'chilled' is not a storage class; use one of "
+        "ambient, controlled_room, refrigerated, frozen",
+        "new.yaml:12: rules[2].when.distance_miles.above: no setting 'radious' in this rule "
+        "set's settings",
+        "new.yaml:14: rules[3]: give exactly one action: forbid, allow_only, require or hold",
+        "new.yaml:18: rules[4].require[0]: unknown option 'saturday'; use adult_signature, "
+        "saturday_delivery, dry_ice, insurance",
+        "new.yaml:20: rules[5].when: a hold rule can test order facts only",
+        "new.yaml:24: rules[6].reason: unknown placeholder {distence}; use a fact, a setting "
+        "or {candidate}",
+        "new.yaml:26: rules[7].when.state.above: above compares numbers or times; state is a text",
+    ]
+
+
+def test_yaml_syntax_errors_name_the_line() -> None:
+    assert _errors("name: x\nrules:\n  - name: a\n    when: {storage: frozen\n") == [
+        "new.yaml:5: expected ',' or '}', but got '<stream end>'"
+    ]
+
+
+def test_duplicate_keys_and_rule_names_are_errors() -> None:
+    errors = _errors(
+        """\
+        name: dup
+        rules:
+          - name: same
+            forbid: true
+            forbid: true
+          - name: same
+            forbid: true
+        """
+    )
+    assert errors == [
+        "new.yaml:5: rules[0].forbid: appears twice",
+        "new.yaml:6: rules[1].name: repeats the rule of line 3",
+    ]
+
+
+def test_times_and_settings_are_typed() -> None:
+    rules = load_rule_set(
+        textwrap.dedent(
+            """\
+            name: evening
+            settings: {late: "16:00"}
+            rules:
+              - name: late orders wait for a person
+                when: {local_time: {at_least: $late}, storage: frozen}
+                hold: true
+                reason: "frozen order after {late}"
+            """
+        ),
+        source="evening.yaml",
+    )
+    late_frozen = order(NEW_YORK, storage="frozen")
+    evening = site(rules=rules.text)
+    decision = decide(late_frozen, evening, [], at("2026-12-01T16:00"))
+    assert decision.reasons[-1] == "Hold: frozen order after 16:00"
+    early = decide(late_frozen, evening, [], at("2026-12-01T15:59"))
+    assert "Hold: frozen order after 16:00" not in early.reasons
+
+
+def test_site_errors_are_listed_with_lines() -> None:
+    text = textwrap.dedent(
+        """\
+        name: bad
+        timezone: Mars/Olympus
+        postal_code: "02139"
+        courier:
+          base: 10
+          per_mile: -1
+          shifts:
+            - {days: [mon], start: "18:00", end: "08:00"}
+        carriers:
+          - carrier: ups
+            cutoff: "25:00"
+        """
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_site_config(text, source="bad.yaml")
+    errors = raised.value.errors
+    assert errors[0] == "bad.yaml:2: timezone: unknown time zone 'Mars/Olympus'"
+    assert errors[1].startswith("bad.yaml:6: courier.per_mile: ")
+    assert errors[2] == "bad.yaml:8: courier.shifts[0]: end must be after start"
+    assert errors[3].startswith("bad.yaml:11: carriers[0].cutoff: ")
+    assert len(errors) == 4
+
+
+def test_config_dir_overrides_and_adds_files(tmp_path: Path) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "default.yaml").write_text(DEFAULT_RULES.replace("50", "25", 1))
+    (tmp_path / "rules" / "strict.yaml").write_text("name: strict\nrules: []\n")
+    catalog = load_catalog(tmp_path)
+    assert set(catalog.rule_files) == {"default", "strict"}
+    assert catalog.site("demo").rules.settings["courier_radius_miles"] == 25
+
+
+def test_a_broken_config_dir_file_is_refused_with_its_path(tmp_path: Path) -> None:
+    (tmp_path / "sites").mkdir()
+    (tmp_path / "sites" / "north.yaml").write_text("name: south\ntimezone: UTC\n")
+    with pytest.raises(ConfigError) as raised:
+        load_catalog(tmp_path)
+    assert raised.value.errors == [f"{tmp_path}/sites/north.yaml:1: postal_code: required"]
