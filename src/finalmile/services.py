@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from finalmile.carriers.registry import load_registry
 from finalmile.config.settings import Settings
 from finalmile.db import create_db_engine, session_factory
 from finalmile.intake.service import IntakeService
 from finalmile.intake.store import IntakeStore
 from finalmile.mapping.hl7v2 import Hl7Profile
+from finalmile.shipments.service import ShipmentService
 from finalmile.vault import Vault, vault_from_settings
 
 
@@ -24,6 +26,7 @@ class Services:
     sessions: sessionmaker[Session]
     vault: Vault
     intake: IntakeService
+    shipments: ShipmentService
 
     def close(self) -> None:
         """Release database connections."""
@@ -43,4 +46,17 @@ def build_services(settings: Settings) -> Services:
         profiles=profiles,
         max_batch=settings.ingest_max_batch,
     )
-    return Services(settings=settings, engine=engine, sessions=sessions, vault=vault, intake=intake)
+    shipments = ShipmentService(
+        sessions=sessions,
+        vault=vault,
+        accounts=load_registry().build_accounts(settings.carriers),
+        lease_seconds=settings.shipment_lease_seconds,
+    )
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        vault=vault,
+        intake=intake,
+        shipments=shipments,
+    )
