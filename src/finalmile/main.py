@@ -6,6 +6,7 @@ listener on the same event loop; shutdown stops accepting, finishes in-flight co
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,6 +21,7 @@ from finalmile.connectors.mllp.listener import MllpListener, server_ssl_context
 from finalmile.db import migrate
 from finalmile.intake.service import refuse_oversize
 from finalmile.services import Services, build_services
+from finalmile.shipments.recovery import recover
 
 log = structlog.get_logger(__name__)
 
@@ -36,6 +38,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await services.intake.start()
         listener = await _start_mllp(services)
         app.state.mllp_port = listener.port if listener else None
+        # Shipments a crash left open are reconciled with their carriers, in the background.
+        recovery = (
+            asyncio.create_task(asyncio.to_thread(recover, services.shipments))
+            if services.shipments.accounts
+            else None
+        )
         log.info("finalmile_started", version=__version__, connector=settings.connector)
         try:
             yield
@@ -43,6 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if listener is not None:
                 await listener.listener.stop()
             await services.intake.stop()
+            if recovery is not None:
+                await asyncio.gather(recovery, return_exceptions=True)
             services.close()
             log.info("finalmile_stopped")
 

@@ -9,7 +9,10 @@ from finalmile.cli.demo import demo
 from finalmile.cli.ingest import ingest
 from finalmile.cli.keys import app as keys_app
 from finalmile.cli.messages import app as messages_app
+from finalmile.cli.sandbox import sandbox
 from finalmile.cli.serve import serve
+from finalmile.cli.ship import ship
+from finalmile.cli.shipments import app as shipments_app
 
 app = typer.Typer(
     name="finalmile",
@@ -20,8 +23,11 @@ app = typer.Typer(
 app.command("serve")(serve)
 app.command("ingest")(ingest)
 app.command("demo")(demo)
+app.command("sandbox")(sandbox)
+app.command("ship")(ship)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(messages_app, name="messages")
+app.add_typer(shipments_app, name="shipments")
 
 __all__ = ["app"]

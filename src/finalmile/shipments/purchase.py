@@ -20,7 +20,7 @@ from tenacity import (
     retry_if_exception_type,
     retry_if_not_exception_type,
     stop_after_attempt,
-    wait_exponential_jitter,
+    wait_random_exponential,
 )
 
 from finalmile.carriers.base import (
@@ -58,7 +58,7 @@ class RetryPolicy:
 
     def run(self, call: Callable[[], T]) -> T:
         """``call`` until it succeeds, raises a non-retriable error, or the attempts run out."""
-        backoff = wait_exponential_jitter(initial=self.initial_wait, max=self.max_wait)
+        backoff = wait_random_exponential(multiplier=self.initial_wait, max=self.max_wait)
 
         def wait(state: RetryCallState) -> float:
             error = state.outcome.exception() if state.outcome else None

@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
 from finalmile.carriers.base import (
+    AddressCheck,
     LabelFormat,
+    Rated,
     RefundStatus,
     ShipmentDraft,
     ShipmentOptions,
@@ -143,6 +145,38 @@ class ShipmentService:
                 raise RetriableError(f"a purchase for order {order_id!r} is in progress")
             row = self.store.get(row.id) or row
         return self.drive(carrier, row, lease, actor=actor)
+
+    def quote(
+        self,
+        *,
+        order_id: str,
+        account: str,
+        options: ShipmentOptions | None = None,
+        connector: str | None = None,
+    ) -> Rated:
+        """Rates for the order from ``account`` (for the rules engine); nothing is bought."""
+        carrier = self.account(account)
+        order = self._order(order_id, connector)
+        assert order.id is not None
+        draft = self._draft_for(
+            carrier,
+            order_pk=order.id,
+            reference=f"quote-{order.id}",
+            options=options or ShipmentOptions(),
+        )
+        return carrier.quoting().quote(draft)
+
+    def verify_address(
+        self, *, order_id: str, account: str, connector: str | None = None
+    ) -> AddressCheck:
+        """Whether ``account``'s carrier can deliver to the order's address."""
+        carrier = self.account(account)
+        order = self._order(order_id, connector, allow_cancelled=True)
+        assert order.id is not None
+        draft = self._draft_for(
+            carrier, order_pk=order.id, reference="verify", options=ShipmentOptions()
+        )
+        return carrier.verifying().verify_address(draft.order.ship_to)
 
     def buy_many(self, requests: Sequence[BuyRequest], *, workers: int) -> list[BuyOutcome]:
         """Buy for many orders at once; each account's limiter keeps its calls within limits."""
@@ -313,22 +347,22 @@ class ShipmentService:
         return order
 
     def _draft(self, carrier: CarrierAccount, row: Shipment) -> ShipmentDraft:
+        options = ShipmentOptions.model_validate(row.options)
+        return self._draft_for(carrier, order_pk=row.order_pk, reference=row.key, options=options)
+
+    def _draft_for(
+        self, carrier: CarrierAccount, *, order_pk: int, reference: str, options: ShipmentOptions
+    ) -> ShipmentDraft:
         ship_from = carrier.settings.ship_from
         if ship_from is None:
             raise PermanentError(f"carrier account {carrier.name!r} has no ship_from address")
         with self.sessions() as session:
-            order = session.get(Order, row.order_pk)
+            order = session.get(Order, order_pk)
             assert order is not None
-            items = list(
-                session.scalars(
-                    select(OrderItem)
-                    .where(col(OrderItem.order_pk) == row.order_pk)
-                    .order_by(col(OrderItem.line))
-                )
-            )
-        options = ShipmentOptions.model_validate(row.options)
+            statement = select(OrderItem).where(col(OrderItem.order_pk) == order_pk)
+            items = list(session.scalars(statement.order_by(col(OrderItem.line))))
         return ShipmentDraft(
-            reference=row.key,
+            reference=reference,
             order=load_order(order, items, vault=self.vault),
             ship_from=ship_from,
             parcel=options.parcel or carrier.settings.default_parcel,

@@ -89,7 +89,7 @@ def shipment_params(draft: ShipmentDraft, carrier_accounts: tuple[str, ...] = ()
         options["dry_ice"] = True
         options["dry_ice_weight"] = _number(draft.options.dry_ice_weight_oz)
     params: dict[str, Any] = {
-        "reference": draft.reference,
+        "reference": draft.order.order_id,
         "to_address": address_params(draft.order.ship_to),
         "from_address": address_params(draft.ship_from),
         "parcel": {

@@ -88,7 +88,7 @@ def shipment_request(draft: ShipmentDraft) -> Any:
             if options.insured_value is not None
             else None
         ),
-        reference_1=draft.reference,
+        reference_1=draft.order.order_id,
     )
     return components.ShipmentCreateRequest(
         address_from=address_request(draft.ship_from, default_name="Pharmacy"),
@@ -104,7 +104,7 @@ def shipment_request(draft: ShipmentDraft) -> Any:
             )
         ],
         extra=extra,
-        metadata=draft.reference,
+        metadata=draft.order.order_id,
         async_=False,
     )
 
