@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/hl7_parse.py
 	$(BIN)/python bench/mllp_ingest.py
 	$(BIN)/python bench/csv_ingest.py
+	$(BIN)/python bench/labels.py
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -2,14 +2,15 @@
 
 State machine of a shipment (``ShipmentState``)::
 
-    intent --quote--> rated --claim--> purchasing --buy/reconcile--> purchased --void--> voided
-       |                |                  |
-       +----------------+------------------+--permanent refusal--> failed
+    intent --quote, commit rate--> purchasing --buy or reconcile--> purchased --void--> voided
+       |                               |
+       +-------------------------------+--permanent refusal--> failed
 
-``intent``, ``rated``, ``purchasing`` and ``purchased`` are *live*: the partial unique index
+``intent``, ``purchasing`` and ``purchased`` are *live*: the partial unique index
 ``uq_shipment_live_order`` lets an order have at most one live shipment, on SQLite and PostgreSQL.
-The purchase intent and the provider's shipment id are committed before ``buy`` is called; a row
-left in ``purchasing`` is reconciled with the provider before anything is bought again.
+The provider's shipment id, the chosen rate and the move to ``purchasing`` are committed before
+``buy`` is called; a row left in ``purchasing`` is reconciled with the provider before anything
+is bought again. (Quoting costs nothing, so an ``intent`` left by a crash is simply quoted again.)
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ class ShipmentState(StrEnum):
     """Where a shipment stands (see the module docstring)."""
 
     INTENT = "intent"
-    RATED = "rated"
     PURCHASING = "purchasing"
     PURCHASED = "purchased"
     FAILED = "failed"
@@ -38,12 +38,11 @@ class ShipmentState(StrEnum):
 
 LIVE_STATES = (
     ShipmentState.INTENT,
-    ShipmentState.RATED,
     ShipmentState.PURCHASING,
     ShipmentState.PURCHASED,
 )
-UNFINISHED_STATES = (ShipmentState.INTENT, ShipmentState.RATED, ShipmentState.PURCHASING)
-_LIVE_SQL = text("state IN ('intent', 'rated', 'purchasing', 'purchased')")
+UNFINISHED_STATES = (ShipmentState.INTENT, ShipmentState.PURCHASING)
+_LIVE_SQL = text("state IN ('intent', 'purchasing', 'purchased')")
 
 
 class Shipment(SQLModel, table=True):

@@ -1,7 +1,8 @@
 """Drive one leased shipment to ``purchased``: quote, then buy at most once.
 
 The rule: nothing is bought again until the provider has said no label exists. Before the first
-``buy`` the row moves to ``purchasing`` (committed); after any uncertain outcome (timeout, dropped
+``buy`` the provider's shipment id, the chosen rate and the row's move to ``purchasing`` are
+committed together; after any uncertain outcome (timeout, dropped
 connection, 5xx, an unreadable answer, "postage exists") the next attempt first asks the provider
 (``find_purchase``) and buys only if it has nothing. A 429 is retried after its ``Retry-After``.
 Retries back off exponentially with jitter (tenacity).
@@ -34,7 +35,7 @@ from finalmile.carriers.errors import AlreadyPurchasedError, RateLimitedError, U
 from finalmile.carriers.info import CarrierAccount
 from finalmile.errors import PermanentError, RetriableError
 from finalmile.shipments.models import Shipment, ShipmentState
-from finalmile.shipments.store import Lease, LeaseLostError, ShipmentStore
+from finalmile.shipments.store import LabelFile, Lease, LeaseLostError, ShipmentStore
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -107,17 +108,19 @@ class PurchaseRun:
         account: CarrierAccount,
         lease: Lease,
         draft: Callable[[], ShipmentDraft],
+        label: Callable[[Purchase], LabelFile | None],
         actor: str,
     ) -> None:
         self.store = store
         self.account = account
         self.lease = lease
         self.draft = draft
+        self.label = label
         self.actor = actor
         self.policy = RetryPolicy.of(account)
 
     def drive(self, row: Shipment) -> Shipment:
-        """Take ``row`` from wherever it stands to ``purchased``.
+        """Take ``row`` from wherever it stands to ``purchased``, with its label when it can.
 
         Raises:
             PermanentError: refused for good (the shipment is now ``failed``).
@@ -125,12 +128,19 @@ class PurchaseRun:
                 is, unleased, for the recovery pass).
         """
         try:
-            if row.state is ShipmentState.INTENT:
-                row = self._quote(row.requested_service)
             options = ShipmentOptions.model_validate(row.options)
+            if row.state is ShipmentState.INTENT:
+                rated, chosen = self._quote(row.requested_service)
+                target = Target(rated.provider_shipment_id, chosen.rate_id, chosen)
+            else:
+                assert row.provider_shipment_id is not None and row.rate_id is not None
+                target = Target(row.provider_shipment_id, row.rate_id, None)
             uncertain = row.state is ShipmentState.PURCHASING
-            purchase, how = self._purchase(row, options, uncertain=uncertain)
-            return self.store.purchased(self.lease, purchase, actor=self.actor, how=how)
+            purchase, how = self._purchase(target, options, uncertain=uncertain)
+            label = self.label(purchase)
+            return self.store.purchased(
+                self.lease, purchase, label=label, actor=self.actor, how=how
+            )
         except LeaseLostError:
             raise
         except PermanentError as exc:
@@ -142,32 +152,33 @@ class PurchaseRun:
             self.store.release(self.lease, str(exc))
             raise
 
-    def _quote(self, requested_service: str | None) -> Shipment:
+    def _quote(self, requested_service: str | None) -> tuple[Rated, Quote]:
         quoting = self.account.quoting()
         draft = self.draft()
         rated = self.policy.run(lambda: quoting.quote(draft))
-        chosen = choose_quote(rated, requested_service)
-        return self.store.rated(
-            self.lease,
-            provider_shipment_id=rated.provider_shipment_id,
-            quote=chosen,
-            actor=self.actor,
-        )
+        return rated, choose_quote(rated, requested_service)
 
     def _purchase(
-        self, row: Shipment, options: ShipmentOptions, *, uncertain: bool
+        self, target: Target, options: ShipmentOptions, *, uncertain: bool
     ) -> tuple[Purchase, str]:
         purchasing = self.account.purchasing()
-        assert row.provider_shipment_id is not None and row.rate_id is not None
-        shipment_id, rate_id = row.provider_shipment_id, row.rate_id
-        state = {"uncertain": uncertain}
+        shipment_id, rate_id = target.provider_shipment_id, target.rate_id
+        pending = target.chosen
 
         def attempt() -> tuple[Purchase, str]:
-            if state["uncertain"]:
+            nonlocal uncertain, pending
+            if uncertain:
                 found = purchasing.find_purchase(provider_shipment_id=shipment_id, rate_id=rate_id)
                 if found is not None:
                     return found, "reconciled"
-            self.store.begin_purchase(self.lease, actor=self.actor)
+            # Committed before the buy is sent: the provider's shipment id, the chosen rate
+            # (first attempt) and the attempt itself.
+            self.store.begin_purchase(
+                self.lease,
+                rated=(shipment_id, pending) if pending is not None else None,
+                actor=self.actor,
+            )
+            pending = None
             try:
                 return (
                     purchasing.buy(
@@ -176,10 +187,19 @@ class PurchaseRun:
                     "bought",
                 )
             except UncertainOutcomeError:
-                state["uncertain"] = True
+                uncertain = True
                 raise
             except AlreadyPurchasedError as exc:
-                state["uncertain"] = True
+                uncertain = True
                 raise UncertainOutcomeError(f"{exc}; reconciling") from None
 
         return self.policy.run(attempt)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What to buy: the provider's shipment and rate, and the quote when it is new this run."""
+
+    provider_shipment_id: str
+    rate_id: str
+    chosen: Quote | None

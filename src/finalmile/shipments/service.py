@@ -39,7 +39,7 @@ from finalmile.orders.service import find_order
 from finalmile.shipments.labels import download_label
 from finalmile.shipments.models import UNFINISHED_STATES, Shipment, ShipmentState
 from finalmile.shipments.purchase import PurchaseRun
-from finalmile.shipments.store import Lease, NewShipment, ShipmentStore
+from finalmile.shipments.store import LabelFile, Lease, NewShipment, ShipmentStore
 from finalmile.vault import Vault
 
 log = structlog.get_logger(__name__)
@@ -80,7 +80,7 @@ class ShipmentService:
         self.sessions = sessions
         self.vault = vault
         self.accounts = dict(accounts)
-        self.store = ShipmentStore(sessions, lease_seconds=lease_seconds)
+        self.store = ShipmentStore(sessions, vault=vault, lease_seconds=lease_seconds)
 
     def account(self, name: str) -> CarrierAccount:
         """The configured account ``name``.
@@ -202,28 +202,25 @@ class ShipmentService:
     def drive(
         self, carrier: CarrierAccount, row: Shipment, lease: Lease, *, actor: str
     ) -> Shipment:
-        """Drive a leased shipment to ``purchased`` and keep its label."""
+        """Drive a leased shipment to ``purchased``, keeping its label file."""
+        timeout = carrier.settings.timeout_seconds
         run = PurchaseRun(
             store=self.store,
             account=carrier,
             lease=lease,
             draft=lambda: self._draft(carrier, row),
+            label=lambda purchase: _download(purchase.label_url, purchase.label_format, timeout),
             actor=actor,
         )
-        row = run.drive(row)
-        self.fetch_label(row, carrier)
-        return row
+        return run.drive(row)
 
     def fetch_label(self, row: Shipment, carrier: CarrierAccount) -> bool:
-        """Download and keep the label of a purchased shipment; False if it must wait for later."""
-        if row.label_url is None or row.id is None:
+        """Download and keep the label of a purchased shipment; False if it must wait."""
+        label_format = LabelFormat(row.label_format or LabelFormat.PDF.value)
+        label = _download(row.label_url, label_format, carrier.settings.timeout_seconds)
+        if label is None or row.id is None:
             return False
-        try:
-            content = download_label(row.label_url, timeout=carrier.settings.timeout_seconds)
-        except FinalmileError as exc:
-            log.warning("label_download_failed", shipment=row.id, error=str(exc))
-            return False
-        self.store.store_label(row.id, LabelFormat(row.label_format or "PDF"), content, self.vault)
+        self.store.store_label(row.id, label)
         return True
 
     def record_external(
@@ -368,3 +365,14 @@ class ShipmentService:
             parcel=options.parcel or carrier.settings.default_parcel,
             options=options,
         )
+
+
+def _download(url: str | None, label_format: LabelFormat, timeout: float) -> LabelFile | None:
+    """The label file at ``url``, or None (logged) when it cannot be fetched now."""
+    if url is None:
+        return None
+    try:
+        return LabelFile(label_format, download_label(url, timeout=timeout))
+    except FinalmileError as exc:
+        log.warning("label_download_failed", error=str(exc))
+        return None

@@ -49,6 +49,14 @@ class Lease:
 
 
 @dataclass(frozen=True)
+class LabelFile:
+    """A label file as downloaded (stored encrypted: it prints the patient's address)."""
+
+    label_format: LabelFormat
+    content: bytes
+
+
+@dataclass(frozen=True)
 class NewShipment:
     """What a shipment starts from."""
 
@@ -63,8 +71,11 @@ class NewShipment:
 class ShipmentStore:
     """Reads and lease-guarded writes of shipments."""
 
-    def __init__(self, sessions: sessionmaker[Session], *, lease_seconds: float) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], *, vault: Vault, lease_seconds: float
+    ) -> None:
         self.sessions = sessions
+        self.vault = vault
         self.lease_seconds = lease_seconds
 
     def open(self, new: NewShipment, *, actor: str) -> tuple[Shipment, Lease | None]:
@@ -157,38 +168,30 @@ class ShipmentStore:
             )
         return Lease(shipment_pk, owner) if result.rowcount == 1 else None  # type: ignore[attr-defined]
 
-    def rated(
-        self, lease: Lease, *, provider_shipment_id: str, quote: Quote, actor: str
+    def begin_purchase(
+        self, lease: Lease, *, rated: tuple[str, Quote] | None, actor: str
     ) -> Shipment:
-        """The provider holds the shipment and we chose ``quote``."""
-        detail = {
-            "rate_id": quote.rate_id,
-            "service": quote.service_code,
-            "amount": str(quote.amount),
-        }
-        return self._transition(
-            lease,
-            ShipmentState.RATED,
-            "rated",
-            actor,
-            detail,
-            provider_shipment_id=provider_shipment_id,
-            rate_id=quote.rate_id,
-            carrier=quote.carrier,
-            service=quote.service,
-            amount=quote.amount,
-            currency=quote.currency,
-        )
+        """Commit, before the buy is sent, that it will be sent (and extend the lease).
 
-    def begin_purchase(self, lease: Lease, *, actor: str) -> Shipment:
-        """Commit that a buy is about to be sent (and extend the lease) before sending it."""
+        ``rated`` (first attempt only) is the provider's shipment id and the chosen quote,
+        committed in the same transaction.
+        """
+        now = utcnow()
         with transaction(self.sessions) as session:
             row = self._leased(session, lease)
             before = row.state
+            if rated is not None:
+                provider_shipment_id, quote = rated
+                row.provider_shipment_id = provider_shipment_id
+                row.rate_id = quote.rate_id
+                row.carrier, row.service = quote.carrier, quote.service
+                row.amount, row.currency = quote.amount, quote.currency
+                detail = {"rate_id": quote.rate_id, "service": quote.service_code}
+                self._audit(session, lease.shipment_pk, "rated", actor, before, before, detail)
             row.state = ShipmentState.PURCHASING
             row.attempts += 1
-            row.lease_until = utcnow() + dt.timedelta(seconds=self.lease_seconds)
-            row.updated_at = utcnow()
+            row.lease_until = now + dt.timedelta(seconds=self.lease_seconds)
+            row.updated_at = now
             self._audit(
                 session,
                 lease.shipment_pk,
@@ -200,8 +203,13 @@ class ShipmentStore:
             )
             return row
 
-    def purchased(self, lease: Lease, purchase: Purchase, *, actor: str, how: str) -> Shipment:
-        """The label exists (``how``: ``bought`` or ``reconciled``); the lease ends."""
+    def purchased(
+        self, lease: Lease, purchase: Purchase, *, label: LabelFile | None, actor: str, how: str
+    ) -> Shipment:
+        """The label exists (``how``: ``bought`` or ``reconciled``); keep its file if we have it.
+
+        The lease ends. A label file that could not be downloaded is fetched by recovery.
+        """
         values: dict[str, Any] = {
             "provider_shipment_id": purchase.provider_shipment_id,
             "rate_id": purchase.rate_id,
@@ -223,7 +231,17 @@ class ShipmentStore:
         if purchase.amount is not None:
             values["amount"] = purchase.amount
         detail = {"how": how, "tracking_number": purchase.tracking_number}
-        return self._transition(lease, ShipmentState.PURCHASED, how, actor, detail, **values)
+        with transaction(self.sessions) as session:
+            row = self._leased(session, lease)
+            before = row.state
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.state = ShipmentState.PURCHASED
+            row.updated_at = utcnow()
+            self._audit(session, lease.shipment_pk, how, actor, before, row.state, detail)
+            if label is not None:
+                session.add(self._label_row(lease.shipment_pk, label))
+            return row
 
     def failed(self, lease: Lease, reason: str, *, actor: str) -> Shipment:
         """Refused for good: the shipment is no longer live (the order may be shipped anew)."""
@@ -271,23 +289,21 @@ class ShipmentStore:
             )
             return row
 
-    def store_label(
-        self, shipment_pk: int, label_format: LabelFormat, content: bytes, vault: Vault
-    ) -> None:
-        """Keep the label file, encrypted; a second store of the same label is a no-op."""
+    def store_label(self, shipment_pk: int, label: LabelFile) -> None:
+        """Keep a label file fetched after the purchase; a second store is a no-op."""
         with transaction(self.sessions) as session:
-            if session.get(ShipmentLabel, shipment_pk) is not None:
-                return
-            session.add(
-                ShipmentLabel(
-                    shipment_pk=shipment_pk,
-                    label_format=label_format.value,
-                    sha256=hashlib.sha256(content).hexdigest(),
-                    size_bytes=len(content),
-                    content_encrypted=vault.encrypt(content),
-                    stored_at=utcnow(),
-                )
-            )
+            if session.get(ShipmentLabel, shipment_pk) is None:
+                session.add(self._label_row(shipment_pk, label))
+
+    def _label_row(self, shipment_pk: int, label: LabelFile) -> ShipmentLabel:
+        return ShipmentLabel(
+            shipment_pk=shipment_pk,
+            label_format=label.label_format.value,
+            sha256=hashlib.sha256(label.content).hexdigest(),
+            size_bytes=len(label.content),
+            content_encrypted=self.vault.encrypt(label.content),
+            stored_at=utcnow(),
+        )
 
     def label(self, shipment_pk: int) -> ShipmentLabel | None:
         """The stored label of a shipment, if any."""

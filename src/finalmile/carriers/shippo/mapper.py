@@ -234,7 +234,7 @@ def map_error(exc: Exception, *, operation: str) -> RetriableError | PermanentEr
             # 2xx here means a status the SDK did not expect (one per operation): unreadable.
             return UncertainOutcomeError(f"{where}: HTTP {status}, outcome unknown")
         return PermanentError(f"{where}: HTTP {status}")
-    if isinstance(exc, requests.RequestException | UNREADABLE):
+    if isinstance(exc, (requests.RequestException, *UNREADABLE)):
         return UncertainOutcomeError(f"{where}: {type(exc).__name__}, outcome unknown")
     return PermanentError(f"{where}: {type(exc).__name__}")
 
