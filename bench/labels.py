@@ -67,7 +67,7 @@ def add_latency(sandbox_url: str, latency_ms: int) -> None:
 
 
 def bare_sdk(api_base: str, orders: int, concurrency: int) -> float:
-    """Seconds for the bare SDK to create and buy ``orders`` shipments on ``concurrency`` threads."""
+    """Seconds for the bare SDK to rate and buy ``orders`` shipments on ``concurrency`` threads."""
 
     local = threading.local()
 

@@ -108,7 +108,7 @@ def test_exhausted_retries_leave_the_shipment_to_recovery(
 def test_a_storm_of_faults_across_a_batch(
     account: str, shipping: Services, sandbox: SandboxServer
 ) -> None:
-    order_ids = ingest_orders(shipping, 60)
+    order_ids = ingest_orders(shipping, 40)
     storm = [
         Fault(kind=FaultKind.RATE_LIMIT, retry_after=0, probability=0.15, seed=1),
         Fault(kind=FaultKind.SERVER_ERROR, status=502, probability=0.1, seed=2),
