@@ -8,9 +8,12 @@ from the ZIP, ZIP+4 derived from the street so it is stable).
 from __future__ import annotations
 
 import hashlib
+import re
 
 from finalmile.carriers.sandbox.geo import lookup_zip
 from finalmile.carriers.sandbox.records import AddressCheck, AddressProblem
+
+ZIP_FORMAT = re.compile(r"\d{5}(-\d{4})?")
 
 
 def _problem(code: str, shippo_code: str, field: str, message: str) -> AddressProblem:
@@ -45,7 +48,7 @@ def check_address(
     if info is None:
         code, shippo_code = (
             ("E.ZIP.NOT_FOUND", "postal_code_not_found")
-            if (zip_code or "").strip()[:5].isdigit()
+            if ZIP_FORMAT.fullmatch((zip_code or "").strip())
             else ("E.ZIP.INVALID", "invalid_postal_code")
         )
         problems.append(_problem(code, shippo_code, "zip", "Invalid or unknown ZIP code"))
