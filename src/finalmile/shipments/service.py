@@ -37,7 +37,7 @@ from finalmile.orders.codec import load_order
 from finalmile.orders.models import Order, OrderItem, OrderStatus
 from finalmile.orders.service import find_order
 from finalmile.shipments.labels import download_label
-from finalmile.shipments.models import UNFINISHED_STATES, Shipment, ShipmentState
+from finalmile.shipments.models import Shipment, ShipmentState
 from finalmile.shipments.purchase import PurchaseRun
 from finalmile.shipments.store import LabelFile, Lease, NewShipment, ShipmentStore
 from finalmile.vault import Vault
@@ -323,14 +323,6 @@ class ShipmentService:
         if stored is None:
             raise NotFoundError(f"shipment {shipment.key} has no stored label")
         return self.vault.decrypt(stored.content_encrypted), LabelFormat(stored.label_format)
-
-    def unfinished_count(self) -> int:
-        """Shipments not yet in a final state (for health and reports)."""
-        with self.sessions() as session:
-            statement = select(col(Shipment.id)).where(
-                col(Shipment.state).in_([s.value for s in UNFINISHED_STATES])
-            )
-            return len(list(session.scalars(statement)))
 
     def _order(
         self, order_id: str, connector: str | None, *, allow_cancelled: bool = False
