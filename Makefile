@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/mllp_ingest.py
 	$(BIN)/python bench/csv_ingest.py
 	$(BIN)/python bench/decide.py
+	$(BIN)/python bench/labels.py
 
 format: $(STAMP)
 	$(BIN)/ruff format .

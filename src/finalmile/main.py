@@ -23,6 +23,7 @@ from finalmile.connectors.mllp.startup import start_listeners
 from finalmile.db import migrate
 from finalmile.scheduler import build_scheduler
 from finalmile.services import build_services
+from finalmile.shipments.recovery import recover
 
 log = structlog.get_logger(__name__)
 
@@ -43,6 +44,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         scheduler = build_scheduler(services)
         if scheduler is not None:
             scheduler.start()
+        # Shipments a crash left open are reconciled with their carriers, in the background.
+        recovery = (
+            asyncio.create_task(asyncio.to_thread(recover, services.shipments))
+            if services.shipments.accounts
+            else None
+        )
         log.info("finalmile_started", version=__version__, connector=settings.connector)
         try:
             yield
@@ -52,6 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for running in listeners:
                 await running.listener.stop()
             await services.intake.stop()
+            if recovery is not None:
+                await asyncio.gather(recovery, return_exceptions=True)
             services.close()
             log.info("finalmile_stopped")
 

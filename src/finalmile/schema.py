@@ -9,6 +9,14 @@ from finalmile.auth import models as auth_models
 from finalmile.connectors import models as connector_models
 from finalmile.messages import models as message_models
 from finalmile.orders import models as order_models
+from finalmile.shipments import models as shipment_models
 
-TABLE_MODULES = (audit, auth_models, connector_models, message_models, order_models)
+TABLE_MODULES = (
+    audit,
+    auth_models,
+    connector_models,
+    message_models,
+    order_models,
+    shipment_models,
+)
 metadata = SQLModel.metadata

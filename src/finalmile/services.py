@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from finalmile.carriers.registry import load_registry
 from finalmile.config.settings import Settings
 from finalmile.connectors.fhir.client import FhirClient, clients_for
 from finalmile.connectors.registry import load_connectors
@@ -14,6 +15,7 @@ from finalmile.db import create_db_engine, session_factory
 from finalmile.intake.files import FileIntake
 from finalmile.intake.service import IntakeService
 from finalmile.intake.store import IntakeStore
+from finalmile.shipments.service import ShipmentService
 from finalmile.vault import Vault, vault_from_settings
 
 
@@ -27,6 +29,7 @@ class Services:
     vault: Vault
     intake: IntakeService
     files: FileIntake
+    shipments: ShipmentService
     fhir_clients: dict[str, FhirClient] = field(default_factory=dict)
 
     def close(self) -> None:
@@ -56,6 +59,12 @@ def build_services(settings: Settings) -> Services:
         resolvers={name: client.resolve_or_none for name, client in fhir_clients.items()},
         max_batch=settings.ingest_max_batch,
     )
+    shipments = ShipmentService(
+        sessions=sessions,
+        vault=vault,
+        accounts=load_registry().build_accounts(settings.carriers),
+        lease_seconds=settings.shipment_lease_seconds,
+    )
     return Services(
         settings=settings,
         engine=engine,
@@ -64,4 +73,5 @@ def build_services(settings: Settings) -> Services:
         intake=intake,
         files=FileIntake(intake, sessions),
         fhir_clients=fhir_clients,
+        shipments=shipments,
     )

@@ -10,6 +10,7 @@ from finalmile.connectors.http import fhir as fhir_http
 from finalmile.connectors.http import views as hl7_http
 from finalmile.messages import views as messages
 from finalmile.orders import views as orders
+from finalmile.shipments import views as shipments
 
 router = APIRouter()
 router.include_router(health.router)
@@ -18,3 +19,4 @@ router.include_router(messages.router)
 router.include_router(hl7_http.router)
 router.include_router(fhir_http.router)
 router.include_router(csv_http.router)
+router.include_router(shipments.router)
