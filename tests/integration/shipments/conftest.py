@@ -87,7 +87,7 @@ def shipping(ship_settings: Settings) -> Iterator[Services]:
 def ingest_orders(services: Services, count: int, start: int = 0) -> list[str]:
     """Store ``count`` synthetic orders; returns their order ids."""
     raws = [rde_o11(n) for n in range(start, start + count)]
-    outcomes = services.intake.ingest(raws, connector="default")
+    outcomes = services.intake.ingest_hl7(raws, connector="default")
     assert all(o.error is None for o in outcomes)
     return [order_id_for(n) for n in range(start, start + count)]
 
