@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from finalmile.routing.matrix import TravelMatrix
 from finalmile.routing.model import Driver, RoutingProblem, Stop, stop_penalty
-from finalmile.routing.plan import Plan, Route, UnassignedReason
+from finalmile.routing.plan import Plan, Route, UnassignedReason, Visit
 
 
 class ViolationKind(StrEnum):
@@ -163,43 +163,56 @@ def _check_route(
     if cold > driver.cooler_capacity:
         bad(ViolationKind.COOLER_CAPACITY, None, f"{cold} cold packages > {driver.cooler_capacity}")
     out.extend(_check_breaks(driver, route))
-    breaks_after: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
+    breaks_on: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
     for pause in route.breaks:
-        breaks_after.setdefault(pause.after_visits, []).append((pause.start, pause.end))
+        breaks_on.setdefault(pause.after_visits, []).append((pause.start, pause.end))
     here = problem.site_index[driver.start_site]
     free_at = route.departure
     for position in range(len(visits) + 1):
-        for start, end in sorted(breaks_after.get(position, [])):
-            if start < free_at:
-                bad(ViolationKind.BREAK, None, f"break after visit {position} overlaps work")
-            free_at = max(free_at, end)
+        if position < len(visits):
+            index = stops[visits[position].stop_id]
+            there, leg_end = problem.stop_point(index), visits[position].arrival
+        else:
+            there, leg_end = problem.site_index[driver.end_site], route.return_time
+        # A leg is the drive to the next stop (or home) plus any breaks taken on the way.
+        needed = dt.timedelta(seconds=int(matrix.duration_s[here, there]))
+        busy_until = free_at
+        for start, end in sorted(breaks_on.get(position, [])):
+            if start < busy_until or end > leg_end:
+                bad(ViolationKind.BREAK, None, f"break on leg {position} overlaps work")
+            busy_until = max(busy_until, end)
+            needed += end - start
+        if leg_end < free_at + needed:
+            where = visits[position].stop_id if position < len(visits) else None
+            bad(ViolationKind.TRAVEL_TIME, where, "arrives sooner than the road allows")
         if position == len(visits):
             break
         visit = visits[position]
-        stop = problem.stops[stops[visit.stop_id]]
-        there = problem.stop_point(stops[visit.stop_id])
-        earliest = free_at + dt.timedelta(seconds=int(matrix.duration_s[here, there]))
-        sid = stop.stop_id
-        if visit.arrival < earliest:
-            bad(ViolationKind.TRAVEL_TIME, sid, "arrives sooner than the road allows")
-        if visit.service_start < visit.arrival:
-            bad(ViolationKind.TRAVEL_TIME, sid, "service starts before arrival")
-        if visit.departure < visit.service_start + stop.service:
-            bad(ViolationKind.TRAVEL_TIME, sid, "leaves before the service time is over")
-        if not any(w.start <= visit.service_start <= w.end for w in stop.windows):
-            bad(ViolationKind.WINDOW, sid, "service starts outside every window")
-        if not eligible(stop, driver):
-            if not stop.skills <= driver.skills:
-                bad(ViolationKind.SKILL, sid, "driver lacks a required skill")
-            if stop.origin_site not in (None, driver.start_site):
-                bad(ViolationKind.ORIGIN_SITE, sid, "package is at another site")
-        limit = stop.cold_chain_limit
-        if limit is not None and visit.service_start - route.departure > limit:
-            bad(ViolationKind.COLD_CHAIN, sid, "handed over after the cold-chain limit")
+        out.extend(_check_visit(problem.stops[index], visit, driver, route.departure))
         free_at, here = visit.departure, there
-    home = problem.site_index[driver.end_site]
-    if route.return_time < free_at + dt.timedelta(seconds=int(matrix.duration_s[here, home])):
-        bad(ViolationKind.TRAVEL_TIME, None, "returns sooner than the road allows")
+    return out
+
+
+def _check_visit(stop: Stop, visit: Visit, driver: Driver, left: dt.datetime) -> list[Violation]:
+    out: list[Violation] = []
+    sid = stop.stop_id
+
+    def bad(kind: ViolationKind, detail: str) -> None:
+        out.append(Violation(kind, driver.driver_id, sid, detail))
+
+    if visit.service_start < visit.arrival:
+        bad(ViolationKind.TRAVEL_TIME, "service starts before arrival")
+    if visit.departure < visit.service_start + stop.service:
+        bad(ViolationKind.TRAVEL_TIME, "leaves before the service time is over")
+    if not any(w.start <= visit.service_start <= w.end for w in stop.windows):
+        bad(ViolationKind.WINDOW, "service starts outside every window")
+    if not stop.skills <= driver.skills:
+        bad(ViolationKind.SKILL, "driver lacks a required skill")
+    if stop.origin_site not in (None, driver.start_site):
+        bad(ViolationKind.ORIGIN_SITE, "package is at another site")
+    limit = stop.cold_chain_limit
+    if limit is not None and visit.service_start - left > limit:
+        bad(ViolationKind.COLD_CHAIN, "handed over after the cold-chain limit")
     return out
 
 

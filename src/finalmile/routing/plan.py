@@ -32,7 +32,7 @@ class Visit:
 
 @dataclass(frozen=True, slots=True)
 class ScheduledBreak:
-    """A break taken where the driver is after ``after_visits`` visits (0: at the depot)."""
+    """A break on the leg after ``after_visits`` visits (0: from the depot), parked or en route."""
 
     after_visits: int
     start: dt.datetime
