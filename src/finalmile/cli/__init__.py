@@ -9,6 +9,7 @@ from finalmile.cli.demo import demo
 from finalmile.cli.ingest import ingest
 from finalmile.cli.keys import app as keys_app
 from finalmile.cli.messages import app as messages_app
+from finalmile.cli.routes import app as routes_app
 from finalmile.cli.serve import serve
 
 app = typer.Typer(
@@ -23,5 +24,6 @@ app.command("demo")(demo)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(messages_app, name="messages")
+app.add_typer(routes_app, name="routes")
 
 __all__ = ["app"]
