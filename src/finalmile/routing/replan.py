@@ -83,14 +83,14 @@ def replan_problem(
     for driver in problem.drivers:
         if driver.driver_id in absent:
             continue
-        item = reported.get(driver.driver_id)
-        start = max(driver.shift_start, now, item.free_at if item else now)
+        report = reported.get(driver.driver_id)
+        start = max(driver.shift_start, now, report.free_at if report else now)
         if start >= driver.shift_end:
             continue
         changed = replace(driver, shift_start=start)
-        if item is not None:
+        if report is not None:
             # A break whose window has passed untaken cannot be planned any more.
-            due = [b for b in driver.breaks[item.breaks_taken :] if b.latest >= start]
+            due = [b for b in driver.breaks[report.breaks_taken :] if b.latest >= start]
             changed = replace(changed, breaks=tuple(due))
         if driver.driver_id in on_road:
             site = road_site_id(driver.driver_id)
