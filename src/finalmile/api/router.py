@@ -11,6 +11,7 @@ from finalmile.connectors.http import views as hl7_http
 from finalmile.messages import views as messages
 from finalmile.orders import views as orders
 from finalmile.shipments import views as shipments
+from finalmile.routing import views as routes
 
 router = APIRouter()
 router.include_router(health.router)
@@ -20,3 +21,4 @@ router.include_router(hl7_http.router)
 router.include_router(fhir_http.router)
 router.include_router(csv_http.router)
 router.include_router(shipments.router)
+router.include_router(routes.router)

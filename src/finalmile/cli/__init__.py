@@ -12,6 +12,7 @@ from finalmile.cli.ingest import ingest
 from finalmile.cli.keys import app as keys_app
 from finalmile.cli.messages import app as messages_app
 from finalmile.cli.sandbox import sandbox
+from finalmile.cli.routes import app as routes_app
 from finalmile.cli.serve import serve
 from finalmile.cli.ship import ship
 from finalmile.cli.shipments import app as shipments_app
@@ -33,5 +34,6 @@ app.add_typer(fhir_app, name="fhir")
 app.add_typer(keys_app, name="keys")
 app.add_typer(messages_app, name="messages")
 app.add_typer(shipments_app, name="shipments")
+app.add_typer(routes_app, name="routes")
 
 __all__ = ["app"]
