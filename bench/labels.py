@@ -112,7 +112,9 @@ def finalmile(api_base: str, orders: int, concurrency: int, workdir: Path) -> tu
     migrate(settings.resolved_database_url)
     services = build_services(settings)
     try:
-        outcomes = services.intake.ingest_hl7([rde_o11(n) for n in range(orders)], connector="default")
+        outcomes = services.intake.ingest_hl7(
+            [rde_o11(n) for n in range(orders)], connector="default"
+        )
         assert all(o.error is None for o in outcomes)
         requests = [BuyRequest(order_id_for(n), "easypost") for n in range(orders)]
         started = time.perf_counter()

@@ -10,8 +10,8 @@ from finalmile.connectors.http import fhir as fhir_http
 from finalmile.connectors.http import views as hl7_http
 from finalmile.messages import views as messages
 from finalmile.orders import views as orders
-from finalmile.shipments import views as shipments
 from finalmile.routing import views as routes
+from finalmile.shipments import views as shipments
 
 router = APIRouter()
 router.include_router(health.router)

@@ -11,8 +11,8 @@ from finalmile.cli.fhir import app as fhir_app
 from finalmile.cli.ingest import ingest
 from finalmile.cli.keys import app as keys_app
 from finalmile.cli.messages import app as messages_app
-from finalmile.cli.sandbox import sandbox
 from finalmile.cli.routes import app as routes_app
+from finalmile.cli.sandbox import sandbox
 from finalmile.cli.serve import serve
 from finalmile.cli.ship import ship
 from finalmile.cli.shipments import app as shipments_app

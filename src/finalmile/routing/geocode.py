@@ -1,10 +1,9 @@
-"""Offline geocoding to US ZIP centroids (``zipcodes`` package data): nothing leaves the host."""
+"""Offline geocoding to US ZIP centroids (``finalmile.geo``): nothing leaves the host."""
 
 from __future__ import annotations
 
-import zipcodes
-
 from finalmile.errors import InputError
+from finalmile.geo.zip_centroids import ZipCentroids
 from finalmile.routing.model import GeoPoint
 
 
@@ -15,11 +14,9 @@ def zip_centroid(postal_code: str, *, location: str = "postal_code") -> GeoPoint
         InputError: the code is malformed or unknown; ``location`` names the field.
     """
     five = postal_code.strip()[:5]
-    try:
-        matches = zipcodes.matching(five)
-    except (TypeError, ValueError) as exc:
-        raise InputError("not a US ZIP code", location=location, code="invalid_zip") from exc
-    if not matches:
+    if len(five) != 5 or not five.isdigit():
+        raise InputError("not a US ZIP code", location=location, code="invalid_zip")
+    found = ZipCentroids().locate(five, "US")
+    if found is None:
         raise InputError("unknown US ZIP code", location=location, code="unknown_zip")
-    match = matches[0]
-    return GeoPoint(lat=float(match["lat"]), lon=float(match["long"]))
+    return GeoPoint(lat=found.latitude, lon=found.longitude)
