@@ -11,9 +11,10 @@ import pytest
 
 from finalmile.errors import InputError
 from finalmile.orders.canonical import DispatchOrder
-from finalmile.routing import GeoPoint, Plan, Skill, TravelMatrix, check_plan
+from finalmile.routing import Plan, Skill, TravelMatrix, check_plan
 from finalmile.routing.courier import courier_stop
 from finalmile.routing.dayfile import CourierDay, load_day
+from finalmile.routing.geocode import zip_centroid
 from finalmile.routing.manifest import eta_window, manifest
 from finalmile.routing.plan import Route, Visit
 from tests.unit.routing.line import PATIENT_TZ, at, window
@@ -56,7 +57,7 @@ def test_refrigerated_controlled_order_becomes_a_cooler_lockbox_stop() -> None:
         teaching=dt.timedelta(minutes=15),
     )
     stop = job.to_stop()
-    assert job.location == GeoPoint(42.3644, -71.1012)  # the ZIP centroid
+    assert job.location == zip_centroid("02139")  # the ZIP centroid
     assert stop.skills == {Skill.COOLER, Skill.LOCKBOX}
     assert (stop.packages, stop.cold_packages) == (2, 2)
     assert stop.cold_chain_limit == dt.timedelta(hours=4)

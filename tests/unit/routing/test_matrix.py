@@ -43,8 +43,9 @@ def test_haversine_with_road_factor_and_speed_bands() -> None:
 
 
 def test_zip_centroid_offline() -> None:
-    point = zip_centroid("02139-4307")
-    assert point == GeoPoint(42.3644, -71.1012)
+    point = zip_centroid("02139-4307")  # Cambridge, MA: the centroid moves a little by data release
+    assert point.lat == pytest.approx(42.364, abs=0.01)
+    assert point.lon == pytest.approx(-71.10, abs=0.01)
 
 
 @pytest.mark.parametrize("code", ["00000", "ABCDE", ""])
