@@ -25,7 +25,7 @@ from typing import BinaryIO
 from finalmile.adapters.csv import CsvRecord, read_records
 from finalmile.errors import InputError
 from finalmile.mapping.csv_profile import CsvProfile
-from finalmile.mapping.csv_row import ORDER_COLUMNS, Header, Row, read_header, read_row, value
+from finalmile.mapping.csv_row import ORDER_COLUMNS, Header, Row, read_header, read_row, values
 from finalmile.mapping.csv_seen import SeenOrderIds
 from finalmile.orders.canonical import DispatchOrder
 
@@ -107,9 +107,11 @@ def _groups(
     profile: CsvProfile,
     seen: SeenOrderIds,
 ) -> Iterator[CsvOrder | CsvRejection]:
-    group: list[CsvRecord] = []
+    group: list[tuple[CsvRecord, dict[str, str]]] = []
+    group_id: str | None = None
     for record in records:
-        order_id = value(record, header, "order_id", profile)
+        found = values(record, header, profile)
+        order_id = found.get("order_id")
         if order_id is None:
             error = InputError(
                 f"{header.names.get('order_id', 'order_id')} is required",
@@ -118,7 +120,7 @@ def _groups(
             )
             yield CsvRejection(record.line, None, error, record.raw, header_raw)
             continue
-        if group and order_id != value(group[0], header, "order_id", profile):
+        if group and order_id != group_id:
             yield from _finish(group, header, header_raw, connector, profile)
             group = []
         if not group:
@@ -127,25 +129,32 @@ def _groups(
                 error = _repeated(order_id, first_line)
                 yield CsvRejection(record.line, order_id, error, record.raw, header_raw)
                 continue
-        group.append(record)
+            group_id = order_id
+        group.append((record, found))
     if group:
         yield from _finish(group, header, header_raw, connector, profile)
 
 
 def _finish(
-    group: list[CsvRecord], header: Header, header_raw: str, connector: str, profile: CsvProfile
+    pairs: list[tuple[CsvRecord, dict[str, str]]],
+    header: Header,
+    header_raw: str,
+    connector: str,
+    profile: CsvProfile,
 ) -> Iterator[CsvOrder | CsvRejection]:
+    group = [record for record, _ in pairs]
+    first, first_found = pairs[0]
     rows: list[Row | InputError] = []
-    for record in group:
+    for record, found in pairs:
         try:
-            rows.append(read_row(record, header, profile))
+            rows.append(read_row(record, found, header, profile))
         except InputError as exc:
             rows.append(exc)
         else:
-            conflict = _conflict(group[0], record, header, profile)
+            conflict = _conflict(first.line, first_found, record.line, found, header)
             if conflict is not None:
                 rows[-1] = conflict
-    order_id = value(group[0], header, "order_id", profile) or ""
+    order_id = first_found.get("order_id", "")
     bad = next((r for r, row in zip(group, rows, strict=True) if isinstance(row, InputError)), None)
     if bad is None:
         good = [row for row in rows if isinstance(row, Row)]
@@ -172,15 +181,15 @@ def _finish(
 
 
 def _conflict(
-    first: CsvRecord, record: CsvRecord, header: Header, profile: CsvProfile
+    first_line: int, first: dict[str, str], line: int, found: dict[str, str], header: Header
 ) -> InputError | None:
     for column in ORDER_COLUMNS:
-        later = value(record, header, column, profile)
-        if later is not None and later != value(first, header, column, profile):
+        later = found.get(column)
+        if later is not None and later != first.get(column):
             return InputError(
-                f"{header.names.get(column, column)} differs from line {first.line} of the same "
+                f"{header.names.get(column, column)} differs from line {first_line} of the same "
                 "order; an order has one patient, address and delivery details",
-                location=header.location(record.line, column),
+                location=header.location(line, column),
                 code="conflicting_value",
             )
     return None
