@@ -76,7 +76,8 @@ class YamlDocument:
         """Each pydantic error as ``name line N (a.b.c): message``."""
         found = []
         for error in exc.errors(include_url=False, include_input=False):
-            loc = [part for part in error["loc"] if isinstance(part, int | str)]
+            # pydantic locates a bad dict key as (..., key, "[key]"): the key itself names it.
+            loc = [p for p in error["loc"] if isinstance(p, int | str) and p != "[key]"]
             message = str(error["msg"]).removeprefix("Value error, ")
             found.append(f"{self.name} line {self.line_of(loc)} ({_dotted(loc)}): {message}")
         return found
