@@ -49,3 +49,24 @@ def test_hl7_delivery_key_and_field_may_not_both_be_given(tmp_path: Path) -> Non
         f"{tmp_path / 'connectors' / 'pms.yaml'} line 3 (hl7v2.mapping): give needed_by or "
         "fields.needed_by, not both"
     ]
+
+
+def test_fhir_fields_refused_at_load_with_their_lines(tmp_path: Path) -> None:
+    errors = _errors(
+        tmp_path,
+        "fhir:\n"
+        "  mapping:\n"
+        "    fields:\n"
+        "      instructions: MedicationDispense.note[1].text\n"
+        "      needed_by: MedicationDispense.extension('https://pms.example/by').first()\n"
+        "      ship_to.line3: Location.address.line[2]\n",
+    )
+    pms = str(tmp_path / "connectors" / "pms.yaml")
+    assert len(errors) == 2
+    assert errors[0].startswith(
+        f'{pms} line 5 (fhir.mapping.fields.needed_by): "MedicationDispense.extension('
+    )
+    assert "unsupported FHIRPath at '.first()'" in errors[0]
+    assert errors[1].startswith(
+        f"{pms} line 6 (fhir.mapping.fields.ship_to.line3): unknown canonical field"
+    )
