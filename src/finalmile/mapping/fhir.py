@@ -227,38 +227,21 @@ def _order(
     path = located.path
     over = _read({k: p for k, p in profile.paths.items() if k != "order_id"}, roots, profile)
     values = {name: found.value for name, found in over.items()}
-    subject = roots.located("Patient")
-    assert subject is not None and isinstance(subject.resource, FhirPatient)
-    who = fhir_order.patient(subject.resource, subject.path, _part(over, "patient."))
-    name = " ".join(p for p in (who.given, who.family) if p) or None
-    destination = roots.located("Location")
-    if destination is not None:
-        assert isinstance(destination.resource, Location)
-        home, where = destination.resource.address, f"{destination.path}.address"
-    else:
-        home, index = fhir_order.home_address(subject.resource)
-        where = f"{subject.path}.address[{index}]"
-    ship_to = fhir_order.address(home, where, name=name, fields=_part(over, "ship_to."))
-    storage, signature = _extensions(md, path, profile, skip=over.keys())
-    if "item.quantity" in over:
-        quantity, unit = values["item.quantity"], _unit(md)
-        if quantity is None:
-            raise InputError(
-                "the dispensed quantity is required",
-                location=over["item.quantity"].location,
-                code=FhirErrorCode.REQUIRED,
-            )
-    else:
-        quantity, unit = fhir_order.quantity(md.quantity, f"{path}.quantity")
-    ndc, description = fhir_order.product(_medication_code(located, md, roots, resources))
-    item = Item(
-        ndc=values.get("item.ndc", ndc),
-        description=values.get("item.description", description),
-        quantity=quantity,
-        unit=values.get("item.unit", unit),
-        storage=values.get("item.storage", storage),
-    )
     try:
+        subject = roots.located("Patient")
+        assert subject is not None and isinstance(subject.resource, FhirPatient)
+        who = fhir_order.patient(subject.resource, subject.path, _part(over, "patient."))
+        name = " ".join(p for p in (who.given, who.family) if p) or None
+        destination = roots.located("Location")
+        if destination is not None:
+            assert isinstance(destination.resource, Location)
+            home, where = destination.resource.address, f"{destination.path}.address"
+        else:
+            home, index = fhir_order.home_address(subject.resource)
+            where = f"{subject.path}.address[{index}]"
+        ship_to = fhir_order.address(home, where, name=name, fields=_part(over, "ship_to."))
+        storage, signature = _extensions(md, path, profile, skip=over.keys())
+        item = _item(located, md, roots, resources, over, storage=storage)
         return DispatchOrder(
             order_id=order_id,
             connector=connector,
@@ -282,8 +265,36 @@ def _order(
         ) from None
 
 
-def _unit(md: MedicationDispense) -> str | None:
-    return (md.quantity.unit or md.quantity.code) if md.quantity is not None else None
+def _item(
+    located: Located,
+    md: MedicationDispense,
+    roots: Roots,
+    resources: Resources,
+    over: dict[str, Found],
+    *,
+    storage: StorageClass,
+) -> Item:
+    """The dispensed item: quantity, medication code and storage, or their re-pointed values."""
+    values = {name: found.value for name, found in over.items()}
+    if "item.quantity" in over:
+        quantity = values["item.quantity"]
+        unit = (md.quantity.unit or md.quantity.code) if md.quantity is not None else None
+        if quantity is None:
+            raise InputError(
+                "the dispensed quantity is required",
+                location=over["item.quantity"].location,
+                code=FhirErrorCode.REQUIRED,
+            )
+    else:
+        quantity, unit = fhir_order.quantity(md.quantity, f"{located.path}.quantity")
+    ndc, description = fhir_order.product(_medication_code(located, md, roots, resources))
+    return Item(
+        ndc=values.get("item.ndc", ndc),
+        description=values.get("item.description", description),
+        quantity=quantity,
+        unit=values.get("item.unit", unit),
+        storage=values.get("item.storage", storage),
+    )
 
 
 def _medication_code(
