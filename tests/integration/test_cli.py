@@ -181,10 +181,12 @@ def test_connectors_check_list_and_test_with_the_example_profiles(
 ) -> None:
     config = tmp_path / "config"
     (config / "connectors").mkdir(parents=True)
-    for name in ("nte-hl7.yaml", "cp1252-semicolon.yaml"):
+    for name in ("nte-hl7.yaml", "cp1252-semicolon.yaml", "fhir-extensions.yaml"):
         (config / "connectors" / name).write_bytes((EXAMPLES / name).read_bytes())
     checked = runner.invoke(app, ["connectors", "check", "--config-dir", str(config)])
-    assert checked.stdout.strip() == "3 connector(s) valid: cp1252-semicolon, default, nte-hl7"
+    assert checked.stdout.strip() == (
+        "4 connector(s) valid: cp1252-semicolon, default, fhir-extensions, nte-hl7"
+    )
     listed = [
         json.loads(line)
         for line in runner.invoke(
@@ -194,6 +196,7 @@ def test_connectors_check_list_and_test_with_the_example_profiles(
     assert [(c["name"], c["formats"]) for c in listed] == [
         ("cp1252-semicolon", ["csv"]),
         ("default", ["hl7v2", "fhir", "csv"]),
+        ("fhir-extensions", ["fhir"]),
         ("nte-hl7", ["hl7v2"]),
     ]
     hl7 = runner.invoke(
@@ -230,6 +233,25 @@ def test_connectors_check_list_and_test_with_the_example_profiles(
         "Zoë",
         "José",
     ]
+    fhir = runner.invoke(
+        app,
+        [
+            "connectors",
+            "test",
+            "fhir-extensions",
+            str(EXAMPLES / "samples" / "fhir-extensions.json"),
+            "--config-dir",
+            str(config),
+        ],
+    )
+    assert fhir.exit_code == 0, fhir.stderr
+    order = json.loads(fhir.stdout)
+    assert (order["patient"]["mrn"], order["needed_by"], order["instructions"]) == (
+        "SYN900101",
+        "2026-11-25T23:59:59-07:00",
+        "Leave with the front desk",
+    )
+    assert (order["requires_signature"], order["items"][0]["storage"]) == (True, "refrigerated")
     refused = runner.invoke(
         app,
         [

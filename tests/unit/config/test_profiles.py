@@ -44,7 +44,8 @@ def test_built_in_default_accepts_every_format_in_the_pharmacy_time_zone() -> No
 def test_shipped_examples_are_valid(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLES, tmp_path / "connectors", ignore=shutil.ignore_patterns("samples"))
     registry = load_connectors(_settings(tmp_path))
-    assert registry.names == ["cp1252-semicolon", "default", "nte-hl7"]
+    assert registry.names == ["cp1252-semicolon", "default", "fhir-extensions", "nte-hl7"]
+    assert registry.fhir("fhir-extensions").paths["instructions"].root == "MedicationDispense"
     nte = registry.hl7("nte-hl7")
     assert (nte.instructions, nte.storage, nte.timezone) == ("NTE-3", "ZRX-4.2", "America/Chicago")
     assert nte.storage_codes["FRZ"] is StorageClass.FROZEN
