@@ -461,8 +461,8 @@ def test_a_connector_polled_by_another_process_is_skipped(
     if services.engine.dialect.name != "postgresql":
         pytest.skip("SQLite serves one process: there is no one to share the poll with")
     fhir.put(_dispense("d1"))
-    key = lock_key(f"fhir-poll:{CONNECTOR}")
     with services.engine.connect() as other:  # another process's session, holding the lease
+        key = lock_key(other, f"fhir-poll:{CONNECTOR}")
         assert other.scalar(select(func.pg_try_advisory_lock(key)))
         report = _poller(services).poll()
         assert report.retriable and "another process" in (report.error or "")
