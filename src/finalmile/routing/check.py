@@ -188,7 +188,8 @@ def _check_route(
         if position == len(visits):
             break
         visit = visits[position]
-        out.extend(_check_visit(problem.stops[index], visit, driver, route.departure))
+        left = route.departure if driver.departed is None else driver.departed
+        out.extend(_check_visit(problem.stops[index], visit, driver, left))
         free_at, here = visit.departure, there
     return out
 

@@ -1,10 +1,11 @@
 """The pharmacy day as a PyVRP problem, with the constraints PyVRP lacks folded in.
 
 - Cold chain (max time from leaving the pharmacy, which PyVRP cannot express): departures are
-  taken as the shift start, so a refrigerated stop's deadline is ``shift start + limit``. Drivers
-  with different shift starts give different deadlines, so such a stop gets one copy per start
-  time, each copy servable only by drivers starting then. The deadline is conservative: leaving
-  later only shortens the time in the cooler.
+  taken as the shift start (or the recorded departure of a driver already on the road), so a
+  refrigerated stop's deadline is ``shift start + limit``. Drivers with different shift starts
+  give different deadlines, so such a stop gets one copy per start time, each copy servable only
+  by drivers starting then. The deadline is conservative: leaving later only shortens the time in
+  the cooler.
 - Several windows: one copy per window. A stop's copies form a PyVRP client group (at most one
   copy is served).
 - Skills, cooler room and origin site: a PyVRP profile per distinct set of servable copies, whose
@@ -58,7 +59,7 @@ def copies_for(
     """The copies of ``stop`` that some driver can reach in time, with those drivers' indices."""
     starts: list[int | None] = [None]
     if stop.cold_limit is not None:
-        starts = [*sorted({d.shift[0] for d in drivers})]
+        starts = [*sorted({_anchor(d) for d in drivers})]
     out: list[tuple[Copy, list[int]]] = []
     for early, late in stop.windows:
         for start in starts:
@@ -67,12 +68,17 @@ def copies_for(
             able = [
                 d.index
                 for d in drivers
-                if (start is None or d.shift[0] == start)
+                if (start is None or _anchor(d) == start)
                 and eligible(problem.stops[stop.index], problem.drivers[d.index])
             ]
             if copy.early <= copy.late and able:
                 out.append((copy, able))
     return out
+
+
+def _anchor(driver: DriverSec) -> int:
+    """When the cooler clock starts for ``driver`` at the earliest."""
+    return driver.shift[0] if driver.cold_anchor is None else driver.cold_anchor
 
 
 def encode(

@@ -87,7 +87,12 @@ class DriverBreak:
 
 @dataclass(frozen=True, slots=True)
 class Driver:
-    """A courier for the day: shift, breaks, depots, equipment and capacity."""
+    """A courier for the day: shift, breaks, depots, equipment and capacity.
+
+    ``departed`` is set when re-planning a driver already on the road: it left the pharmacy then,
+    and the cold-chain clock of everything it carries runs from that moment, not from the route's
+    (re-planned) departure.
+    """
 
     driver_id: str
     shift_start: dt.datetime
@@ -98,6 +103,7 @@ class Driver:
     cooler_capacity: int = 0
     skills: frozenset[Skill] = frozenset()
     breaks: tuple[DriverBreak, ...] = ()
+    departed: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +172,8 @@ def _validate(problem: RoutingProblem) -> None:
         where = f"drivers[{i}]"
         _aware(driver.shift_start, f"{where}.shift_start")
         _aware(driver.shift_end, f"{where}.shift_end")
+        if driver.departed is not None:
+            _aware(driver.departed, f"{where}.departed")
         if driver.shift_end <= driver.shift_start:
             raise InputError("shift ends before it starts", location=f"{where}.shift_end")
         for attr in ("start_site", "end_site"):

@@ -3,7 +3,8 @@
 ``time_route`` times one driver's stop sequence: leave at the shift start, serve each stop as early
 as its windows allow, take each break where it costs nothing (inside waiting time) or where
 postponing it would miss its latest start, then leave the depot as late as the first stop's
-waiting time allows (less time in the cooler). It reports the first stop that cannot be kept.
+waiting time allows (less time in the cooler; a driver re-planned on the road keeps the cold-chain
+clock it started when it left the pharmacy). It reports the first stop that cannot be kept.
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ class DriverSec:
     breaks: tuple[tuple[int, int, int], ...]
     capacity: int
     cooler_capacity: int
+    cold_anchor: int | None = None
+    """When the cold-chain clock started for a driver already on the road (else: departure)."""
 
 
 def stop_sec(problem: RoutingProblem, clock: Clock, index: int) -> StopSec:
@@ -93,6 +96,7 @@ def driver_sec(problem: RoutingProblem, clock: Clock, index: int) -> DriverSec:
         ),
         capacity=driver.capacity,
         cooler_capacity=driver.cooler_capacity,
+        cold_anchor=None if driver.departed is None else clock.sec(driver.departed),
     )
 
 
@@ -173,8 +177,9 @@ def time_route(
         arrival, start, end = visits[0]
         departure += start - arrival
         visits[0] = (start, start, end)
+    anchor = departure if driver.cold_anchor is None else driver.cold_anchor
     for position, (stop, (_, start, _)) in enumerate(zip(order, visits, strict=True)):
-        if stop.cold_limit is not None and start - departure > stop.cold_limit:
+        if stop.cold_limit is not None and start - anchor > stop.cold_limit:
             return Infeasible(position)
     path = [driver.start_point, *(s.point for s in order), driver.end_point]
     metres = sum(int(distance[a, b]) for a, b in itertools.pairwise(path))

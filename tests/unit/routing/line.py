@@ -66,8 +66,11 @@ def day(
     problem = RoutingProblem(
         tuple(Site(name, on_line(x)) for name, x in sites.items()), tuple(stops), tuple(drivers)
     )
+    return problem, line_matrix(problem)
+
+
+def line_matrix(problem: RoutingProblem) -> TravelMatrix:
+    """Metres and seconds along the road between every pair of the problem's points."""
     xs = np.array([p.lon for p in problem.points()])
     km = np.abs(xs[:, None] - xs[None, :])
-    return problem, TravelMatrix(
-        np.rint(km * 1000).astype(np.int64), np.rint(km * 60).astype(np.int64)
-    )
+    return TravelMatrix(np.rint(km * 1000).astype(np.int64), np.rint(km * 60).astype(np.int64))
