@@ -28,6 +28,9 @@ from finalmile.services import Services, build_services
 FIXTURES = Path(__file__).parent / "fixtures"
 POSTGRES_URL = os.environ.get("FINALMILE_TEST_POSTGRES_URL")
 TABLES = (
+    "route_plan_stop",
+    "route_plan_route",
+    "route_plan",
     "message_order",
     "order_item",
     "audit_event",
