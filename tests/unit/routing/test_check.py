@@ -185,3 +185,29 @@ def test_each_broken_constraint_is_named(
     report = check_plan(instance, mutate(PLAN), matrix)
     assert not report.feasible
     assert kind in {v.kind for v in report.violations}
+
+
+def test_a_break_taken_on_the_road_is_accepted() -> None:
+    """Leave a at 08:10, drive, pause 08:15-08:25 on the way, reach c at 08:25 + the rest."""
+    instance, matrix = problem()
+    route = replace(
+        ROUTE,
+        visits=(ROUTE.visits[0], Visit("c", at("08:25"), at("08:25"), at("08:25"))),
+        breaks=(ScheduledBreak(1, at("08:15"), at("08:25")),),
+        return_time=at("08:35"),
+    )
+    assert check_plan(instance, replace(PLAN, routes=(route,)), matrix).violations == ()
+
+
+def test_a_break_that_leaves_no_time_to_drive_is_refused() -> None:
+    instance, matrix = problem()
+    route = replace(
+        ROUTE,
+        visits=(ROUTE.visits[0], Visit("c", at("08:20"), at("08:20"), at("08:20"))),
+        breaks=(ScheduledBreak(1, at("08:10"), at("08:20")),),
+        return_time=at("08:30"),
+    )
+    kinds = {
+        v.kind for v in check_plan(instance, replace(PLAN, routes=(route,)), matrix).violations
+    }
+    assert ViolationKind.TRAVEL_TIME in kinds
