@@ -55,8 +55,7 @@ from finalmile.routing import (
     check_plan,
     plan,
 )
-from finalmile.routing.check import eligible
-from finalmile.routing.model import stop_penalty
+from finalmile.routing.model import eligible, stop_penalty
 
 TZ = ZoneInfo("America/New_York")
 DAY = dt.date(2026, 11, 24)

@@ -24,9 +24,8 @@ from typing import Any, cast
 import numpy as np
 import pyvrp
 
-from finalmile.routing.check import eligible
 from finalmile.routing.matrix import IntMatrix, TravelMatrix
-from finalmile.routing.model import RoutingProblem, stop_penalty
+from finalmile.routing.model import RoutingProblem, eligible, stop_penalty
 from finalmile.routing.timing import DriverSec, StopSec
 
 FORBIDDEN_M = 10**10
