@@ -101,6 +101,7 @@ def encode(
     points = np.array(
         list(range(n_sites)) + [problem.stop_point(c.stop) for c in copies], dtype=np.int64
     )
+    where = problem.points()
     distance: IntMatrix = matrix.distance_m[np.ix_(points, points)]
     duration: IntMatrix = matrix.duration_s[np.ix_(points, points)]
     signatures: dict[bytes, int] = {}
@@ -163,7 +164,7 @@ def encode(
         for (start, end, early, late, capacity, cooler, profile_index), members in fleet.items()
     ]
     data = pyvrp.ProblemData(
-        locations=[pyvrp.Location(0, 0) for _ in range(len(points))],
+        locations=[pyvrp.Location(x=where[i].lon, y=where[i].lat) for i in points.tolist()],
         clients=clients,
         depots=[pyvrp.Depot(location=i) for i in range(n_sites)],
         vehicle_types=vehicle_types,
