@@ -137,7 +137,7 @@ def encode(
         )
         for c, copy in enumerate(copies)
     ]
-    fleet: dict[tuple[int, ...], list[int]] = {}
+    fleet: dict[tuple[Any, ...], list[int]] = {}
     for driver, profile_index in zip(drivers, vehicle_profile, strict=True):
         pause = sum(length for _, _, length in driver.breaks)
         key = (
@@ -148,6 +148,7 @@ def encode(
             driver.capacity,
             driver.cooler_capacity,
             profile_index,
+            driver.breaks,  # alike for the solver, but breaks are placed per driver afterwards
         )
         fleet.setdefault(key, []).append(driver.index)
     vehicle_types = [
@@ -161,7 +162,7 @@ def encode(
             shift_duration=late - early,
             profile=profile_index,
         )
-        for (start, end, early, late, capacity, cooler, profile_index), members in fleet.items()
+        for (start, end, early, late, capacity, cooler, profile_index, _), members in fleet.items()
     ]
     data = pyvrp.ProblemData(
         locations=[pyvrp.Location(x=where[i].lon, y=where[i].lat) for i in points.tolist()],

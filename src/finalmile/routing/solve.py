@@ -37,6 +37,9 @@ from finalmile.routing.timing import (
     time_route,
 )
 
+REINSERT_GRACE_S = 1.0
+"""How far past the budget re-inserting left-out stops may run (an overloaded day drops many)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Budget:
@@ -96,11 +99,13 @@ def plan(problem: RoutingProblem, matrix: TravelMatrix, budget: Budget | None = 
             encoded.data, stop=criterion, seed=budget.seed, collect_stats=False, display=False
         )
         orders.update(_decode(encoded, result.best))
-    dropped = _repair(day, orders)
+    retry = _repair(day, orders)
     served = {i for order in orders.values() for i in order}
-    dropped |= {s.index for s in candidates if s.index not in served}
-    _reinsert(day, orders, dropped)
-    for index in dropped:
+    left_out = {s.index for s in candidates if s.index not in served} - retry
+    # Deferrable stops the solver left out were its choice; must-go ones get another chance.
+    retry |= {i for i in left_out if problem.stops[i].deferral_penalty is None}
+    _reinsert(day, orders, retry, deadline=began + budget.seconds + REINSERT_GRACE_S)
+    for index in (retry | left_out) - {i for order in orders.values() for i in order}:
         stop = problem.stops[index]
         deferrable = stop.deferral_penalty is not None
         reasons[index] = UnassignedReason.DEFERRED if deferrable else UnassignedReason.NO_ROOM
@@ -148,11 +153,16 @@ def _repair(day: _Day, orders: dict[int, list[int]]) -> set[int]:
     return removed
 
 
-def _reinsert(day: _Day, orders: dict[int, list[int]], dropped: set[int]) -> None:
-    """Offer each left-out stop (priority first) the cheapest feasible place, if worth it."""
+def _reinsert(
+    day: _Day, orders: dict[int, list[int]], dropped: set[int], *, deadline: float
+) -> None:
+    """Offer each left-out stop (priority first) the cheapest feasible place, if worth it,
+    until ``deadline`` (monotonic clock); the stops placed leave ``dropped``."""
     lengths = {d: _length(day, d, order) for d, order in orders.items()}
     ranked = sorted(dropped, key=lambda i: -stop_penalty(day.problem.stops[i]))
     for stop in ranked:
+        if time.monotonic() > deadline:
+            break
         best: tuple[int, int, int, int] | None = None
         for driver, order in orders.items():
             if not day.may_carry(driver, stop):
