@@ -37,8 +37,9 @@ from finalmile.routing.timing import (
     time_route,
 )
 
-REINSERT_GRACE_S = 1.0
-"""How far past the budget re-inserting left-out stops may run (an overloaded day drops many)."""
+REINSERT_SHARE = 0.2
+"""Re-inserting left-out stops may take this share of the budget after the search (at least
+1 s): enough for the few a normal day needs, bounded on an overloaded day that drops many."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +105,8 @@ def plan(problem: RoutingProblem, matrix: TravelMatrix, budget: Budget | None = 
     left_out = {s.index for s in candidates if s.index not in served} - retry
     # Deferrable stops the solver left out were its choice; must-go ones get another chance.
     retry |= {i for i in left_out if problem.stops[i].deferral_penalty is None}
-    _reinsert(day, orders, retry, deadline=began + budget.seconds + REINSERT_GRACE_S)
+    grace = max(1.0, REINSERT_SHARE * budget.seconds)
+    _reinsert(day, orders, retry, deadline=time.monotonic() + grace)
     for index in (retry | left_out) - {i for order in orders.values() for i in order}:
         stop = problem.stops[index]
         deferrable = stop.deferral_penalty is not None
