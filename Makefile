@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/mllp_ingest.py
 	$(BIN)/python bench/csv_ingest.py
 	$(BIN)/python bench/routing_solomon.py --seconds $(ROUTING_SECONDS)
+	$(BIN)/python bench/routing_pharmacy.py --seconds 10
 
 format: $(STAMP)
 	$(BIN)/ruff format .
