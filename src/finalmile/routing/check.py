@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from finalmile.routing.matrix import TravelMatrix
-from finalmile.routing.model import Driver, RoutingProblem, Stop, stop_penalty
+from finalmile.routing.model import Driver, RoutingProblem, Stop, eligible, stop_penalty
 from finalmile.routing.plan import Plan, Route, UnassignedReason, Visit
 
 
@@ -66,16 +66,6 @@ class CheckReport:
     def cost(self) -> int:
         """Driving metres plus the penalties of the stops left out."""
         return self.distance_m + self.penalty
-
-
-def eligible(stop: Stop, driver: Driver) -> bool:
-    """Whether ``driver`` may carry ``stop`` at all (skills, cooler room, start site, load)."""
-    return (
-        stop.skills <= driver.skills
-        and stop.cold_packages <= driver.cooler_capacity
-        and stop.packages <= driver.capacity
-        and stop.origin_site in (None, driver.start_site)
-    )
 
 
 def check_plan(problem: RoutingProblem, plan: Plan, matrix: TravelMatrix) -> CheckReport:

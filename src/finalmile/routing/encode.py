@@ -24,9 +24,8 @@ from typing import Any, cast
 import numpy as np
 import pyvrp
 
-from finalmile.routing.check import eligible
 from finalmile.routing.matrix import IntMatrix, TravelMatrix
-from finalmile.routing.model import RoutingProblem, stop_penalty
+from finalmile.routing.model import RoutingProblem, eligible, stop_penalty
 from finalmile.routing.timing import DriverSec, StopSec
 
 FORBIDDEN_M = 10**10
@@ -102,6 +101,7 @@ def encode(
     points = np.array(
         list(range(n_sites)) + [problem.stop_point(c.stop) for c in copies], dtype=np.int64
     )
+    where = problem.points()
     distance: IntMatrix = matrix.distance_m[np.ix_(points, points)]
     duration: IntMatrix = matrix.duration_s[np.ix_(points, points)]
     signatures: dict[bytes, int] = {}
@@ -137,7 +137,7 @@ def encode(
         )
         for c, copy in enumerate(copies)
     ]
-    fleet: dict[tuple[int, ...], list[int]] = {}
+    fleet: dict[tuple[Any, ...], list[int]] = {}
     for driver, profile_index in zip(drivers, vehicle_profile, strict=True):
         pause = sum(length for _, _, length in driver.breaks)
         key = (
@@ -148,6 +148,7 @@ def encode(
             driver.capacity,
             driver.cooler_capacity,
             profile_index,
+            driver.breaks,  # alike for the solver, but breaks are placed per driver afterwards
         )
         fleet.setdefault(key, []).append(driver.index)
     vehicle_types = [
@@ -161,10 +162,10 @@ def encode(
             shift_duration=late - early,
             profile=profile_index,
         )
-        for (start, end, early, late, capacity, cooler, profile_index), members in fleet.items()
+        for (start, end, early, late, capacity, cooler, profile_index, _), members in fleet.items()
     ]
     data = pyvrp.ProblemData(
-        locations=[pyvrp.Location(0, 0) for _ in range(len(points))],
+        locations=[pyvrp.Location(x=where[i].lon, y=where[i].lat) for i in points.tolist()],
         clients=clients,
         depots=[pyvrp.Depot(location=i) for i in range(n_sites)],
         vehicle_types=vehicle_types,

@@ -194,6 +194,16 @@ PRIORITY_FACTOR = 10
 """A priority stop costs this many times more to leave out than an ordinary one."""
 
 
+def eligible(stop: Stop, driver: Driver) -> bool:
+    """Whether ``driver`` may carry ``stop`` at all (skills, cooler room, start site, load)."""
+    return (
+        stop.skills <= driver.skills
+        and stop.cold_packages <= driver.cooler_capacity
+        and stop.packages <= driver.capacity
+        and stop.origin_site in (None, driver.start_site)
+    )
+
+
 def stop_penalty(stop: Stop) -> int:
     """What leaving ``stop`` out of the plan adds to the objective."""
     base = MISSED_STOP_PENALTY if stop.deferral_penalty is None else stop.deferral_penalty

@@ -12,12 +12,11 @@ import time
 from dataclasses import dataclass
 
 import pyvrp
-from pyvrp.stop import MaxIterations, MaxRuntime, StoppingCriterion
+from pyvrp.stop import MaxIterations, StoppingCriterion
 
-from finalmile.routing.check import eligible
 from finalmile.routing.encode import Encoded, encode
 from finalmile.routing.matrix import TravelMatrix
-from finalmile.routing.model import RoutingProblem, stop_penalty
+from finalmile.routing.model import RoutingProblem, eligible, stop_penalty
 from finalmile.routing.plan import (
     Plan,
     Route,
@@ -38,14 +37,33 @@ from finalmile.routing.timing import (
     time_route,
 )
 
+REINSERT_SHARE = 0.2
+"""Re-inserting left-out stops may take this share of the budget after the search (at least
+1 s): enough for the few a normal day needs, bounded on an overloaded day that drops many."""
+
 
 @dataclass(frozen=True, slots=True)
 class Budget:
-    """How long the search may run: wall-clock seconds, or a fixed iteration count (tests)."""
+    """How long to plan: wall-clock seconds, or a fixed iteration count (deterministic tests).
+
+    Triage, encoding, PyVRP's set-up and the search count against ``seconds``; re-inserting
+    left-out stops may take up to 20% more (at least 1 s).
+    """
 
     seconds: float = 10.0
     iterations: int | None = None
     seed: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Until:
+    """Stop the search at a monotonic-clock deadline. PyVRP's ``MaxRuntime`` starts its clock
+    only after PyVRP's own set-up, which takes seconds on an 800-stop day."""
+
+    deadline: float
+
+    def __call__(self, best_cost: float) -> bool:
+        return time.monotonic() >= self.deadline
 
 
 @dataclass(slots=True)
@@ -83,21 +101,23 @@ def plan(problem: RoutingProblem, matrix: TravelMatrix, budget: Budget | None = 
     orders: dict[int, list[int]] = {d: [] for d in range(len(problem.drivers))}
     if candidates:
         encoded = encode(problem, matrix, candidates, day.drivers)
-        left = budget.seconds - (time.monotonic() - began)
         criterion: StoppingCriterion = (
             MaxIterations(budget.iterations)
             if budget.iterations is not None
-            else MaxRuntime(max(left, 0.05))
+            else _Until(max(began + budget.seconds, time.monotonic() + 0.05))
         )
         result = pyvrp.solve(
             encoded.data, stop=criterion, seed=budget.seed, collect_stats=False, display=False
         )
         orders.update(_decode(encoded, result.best))
-    dropped = _repair(day, orders)
+    retry = _repair(day, orders)
     served = {i for order in orders.values() for i in order}
-    dropped |= {s.index for s in candidates if s.index not in served}
-    _reinsert(day, orders, dropped)
-    for index in dropped:
+    left_out = {s.index for s in candidates if s.index not in served} - retry
+    # Deferrable stops the solver left out were its choice; must-go ones get another chance.
+    retry |= {i for i in left_out if problem.stops[i].deferral_penalty is None}
+    grace = max(1.0, REINSERT_SHARE * budget.seconds)
+    _reinsert(day, orders, retry, deadline=time.monotonic() + grace)
+    for index in (retry | left_out) - {i for order in orders.values() for i in order}:
         stop = problem.stops[index]
         deferrable = stop.deferral_penalty is not None
         reasons[index] = UnassignedReason.DEFERRED if deferrable else UnassignedReason.NO_ROOM
@@ -145,11 +165,16 @@ def _repair(day: _Day, orders: dict[int, list[int]]) -> set[int]:
     return removed
 
 
-def _reinsert(day: _Day, orders: dict[int, list[int]], dropped: set[int]) -> None:
-    """Offer each left-out stop (priority first) the cheapest feasible place, if worth it."""
+def _reinsert(
+    day: _Day, orders: dict[int, list[int]], dropped: set[int], *, deadline: float
+) -> None:
+    """Offer each left-out stop (priority first) the cheapest feasible place, if worth it,
+    until ``deadline`` (monotonic clock); the stops placed leave ``dropped``."""
     lengths = {d: _length(day, d, order) for d, order in orders.items()}
     ranked = sorted(dropped, key=lambda i: -stop_penalty(day.problem.stops[i]))
     for stop in ranked:
+        if time.monotonic() > deadline:
+            break
         best: tuple[int, int, int, int] | None = None
         for driver, order in orders.items():
             if not day.may_carry(driver, stop):

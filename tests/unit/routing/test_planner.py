@@ -18,6 +18,7 @@ from finalmile.routing import (
     check_plan,
     plan,
 )
+from finalmile.routing.eta import remaining_etas
 from tests.unit.routing.line import at, day, driver, stop, window
 
 BUDGET = Budget(seconds=5, iterations=300, seed=7)
@@ -220,3 +221,23 @@ def test_package_leaves_from_its_own_pharmacy() -> None:
     result = solve(problem, matrix)
     assert routes_of(result) == {"at-a": ["s"]}
     assert result.objective == 38_000
+
+
+def test_etas_follow_a_late_driver_and_flag_missed_windows() -> None:
+    """Planned: a (2 km) at 08:02, b (4 km) at 08:04, c (6 km) opening 09:00. Reported at 08:40
+    after a: b moves to 08:42, c still 09:00 (the wait absorbs it); at 09:30 b would be late."""
+    problem, matrix = day(
+        [
+            stop("a", 2),
+            stop("b", 4, window("08:00", "09:00")),
+            stop("c", 6, window("09:00", "10:00")),
+        ],
+        [driver("d1")],
+    )
+    route = solve(problem, matrix).routes[0]
+    assert [v.stop_id for v in route.visits] == ["a", "b", "c"]
+    b, c = remaining_etas(problem, matrix, route, done=1, free_at=at("08:40"))
+    assert (b.visit.service_start, b.late) == (at("08:42"), False)
+    assert (c.visit.service_start, c.late) == (at("09:00"), False)
+    (b_late, _) = remaining_etas(problem, matrix, route, done=1, free_at=at("09:30"))
+    assert b_late.late and b_late.visit.arrival == at("09:32")

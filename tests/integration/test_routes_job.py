@@ -1,0 +1,34 @@
+"""Planning as a scheduled job: registered on APScheduler; a run with nothing to plan stores
+nothing (a run that plans goes through the same child process as ``POST /routes/plan``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import resources
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from finalmile.routing.jobs import add_planning_job, run_planning
+from finalmile.services import Services
+
+DEMO = resources.files("finalmile.config.defaults").joinpath("routing/demo_day.json").read_text()
+DAY = dt.date(2026, 11, 24)
+
+
+def test_job_is_registered_daily_in_the_site_zone(services: Services) -> None:
+    scheduler = BackgroundScheduler()
+    job = add_planning_job(
+        scheduler,
+        services=services,
+        source=lambda date: None,
+        at=dt.time(5, 30),
+        zone="America/New_York",
+        seconds=5,
+    )
+    assert job.id == "route_planning"
+    assert str(job.trigger) == "cron[hour='5', minute='30']"
+    assert str(job.trigger.timezone) == "America/New_York"
+
+
+def test_a_day_without_jobs_stores_nothing(services: Services) -> None:
+    assert run_planning(services=services, source=lambda d: None, date=DAY, seconds=1) is None
