@@ -56,7 +56,6 @@ _RXE_43, _RXD_13, _RXE_8, _RXO_8, _PID_11 = (
     la1("RXO", 8),
     xad("PID", 11),
 )
-_ADDRESS_PARTS = ("line1", "line2", "city", "state", "postal_code", "country")
 
 
 def build(model: type[_M], location: str, **values: Any) -> _M:
@@ -130,8 +129,17 @@ def ship_to(
         parts = None if segment is None else read_address(segment, layout, repetition)
         if parts is not None:
             break
-    values: dict[str, Any] = dict(zip(_ADDRESS_PARTS, parts or (), strict=False))
-    values["name"] = " ".join(p for p in (who.given, who.family) if p) or None
+    values: dict[str, Any] = {"name": " ".join(p for p in (who.given, who.family) if p) or None}
+    if parts is not None:
+        street, other, city, state, postal_code, country = parts
+        values |= {
+            "line1": street,
+            "line2": other,
+            "city": city,
+            "state": state,
+            "postal_code": postal_code,
+            "country": country,
+        }
     if fields:
         values.update(read(message, group, fields))
     for key, index, what in (("line1", 0, "street"), ("city", 2, "city")):
@@ -179,13 +187,19 @@ def items(
             location=expected,
             code="required",
         )
-    own = source.segment
-    repointed = {**fields.item, "storage": fields.storage}
+    own, storage = source.segment, fields.storage
     shared = {
         name: lookup(message, group, where)
-        for name, where in repointed.items()
+        for name, where in fields.item.items()
         if where.path.segment != own
     }
+    group_storage = (
+        None
+        if storage.path.segment == own
+        else storage_class(lookup(message, group, storage), storage, storage_codes)
+    )
+    quantity = fields.item.get("quantity")
+    quantity_label = quantity.label if quantity else f"{own}-{source.quantity}"
     found = []
     for segment in group.segments(own):
         raw = {
@@ -194,23 +208,22 @@ def items(
             "quantity": segment.value(source.quantity, 1),
             "unit": segment.value(source.unit, 1),
         }
-        for name, where in repointed.items():
+        for name, where in fields.item.items():
             value = shared[name] if name in shared else segment.get(where.path)
-            raw[name] = value if name in ("quantity", "storage") else text(value)
-        quantity = fields.item.get("quantity")
+            raw[name] = value if name == "quantity" else text(value)
         found.append(
             build(
                 Item,
                 f"{own}-{source.product}",
                 ndc=raw["ndc"],
                 description=raw["description"],
-                quantity=_quantity(
-                    raw["quantity"],
-                    quantity.label if quantity else f"{own}-{source.quantity}",
-                    number,
-                ),
+                quantity=_quantity(raw["quantity"], quantity_label, number),
                 unit=raw["unit"],
-                storage=storage_class(raw["storage"], fields.storage, storage_codes),
+                storage=(
+                    storage_class(segment.get(storage.path), storage, storage_codes)
+                    if group_storage is None
+                    else group_storage
+                ),
             )
         )
     return found
