@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from finalmile.api import health
+from finalmile.carriers import views as carriers
 from finalmile.connectors.http import views as hl7_http
 from finalmile.messages import views as messages
 from finalmile.orders import views as orders
@@ -16,3 +17,4 @@ router.include_router(orders.router)
 router.include_router(messages.router)
 router.include_router(hl7_http.router)
 router.include_router(shipments.router)
+router.include_router(carriers.router)

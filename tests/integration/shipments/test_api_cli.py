@@ -153,3 +153,14 @@ def test_demo_order_ends_with_label_tracking_number_and_tracker(shipping: Servic
     assert demo.label.startswith(b"%PDF") and demo.label_format is LabelFormat.PDF
     assert demo.tracking.tracking_number == demo.shipment.tracking_number
     assert demo.shipment.tracker_id and demo.tracking.status is TrackingStatus.PRE_TRANSIT
+
+
+def test_carrier_catalogue_serves_settings_schema_without_secrets(api: TestClient) -> None:
+    assert api.get("/carriers", headers=key(api, Scope.ORDERS_READ)).status_code == 403
+    catalogue = api.get("/carriers", headers=key(api, Scope.ADMIN)).json()
+    easypost = next(i for i in catalogue["integrations"] if i["slug"] == "easypost")
+    assert easypost["kind"] == "hub" and "buy" in easypost["capabilities"]
+    assert easypost["settings_schema"]["properties"]["api_key"]["writeOnly"] is True
+    names = {a["name"] for a in catalogue["accounts"]}
+    assert {"easypost", "shippo", "drivers", "maker"} <= names
+    assert "EZTK_sandbox_key" not in str(catalogue)

@@ -1,4 +1,4 @@
-"""Shipping logs name orders and shipments, never the patient: through refusals, faults, recovery."""
+"""Shipping logs name orders and shipments, never the patient: refusals, faults, recovery."""
 
 from __future__ import annotations
 
