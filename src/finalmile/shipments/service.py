@@ -1,12 +1,13 @@
 """Turn a decision into a shipment: ``buy(order_id, account, service, options)``.
 
-This is the one call the rules engine's decision is wired to. It records the intent, rates,
-buys at most once (see ``purchase``), keeps the label, and is idempotent: buying again for an
-order whose live shipment is with the same account returns that shipment.
+This is the one call the rules engine's decision is wired to. It rates, commits the intent to buy
+the chosen rate, buys at most once (see ``purchase``), keeps the label, and is idempotent: buying
+again for an order whose live shipment is with the same account returns that shipment.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ from finalmile.orders.models import Order, OrderItem, OrderStatus
 from finalmile.orders.service import find_order
 from finalmile.shipments.labels import download_label
 from finalmile.shipments.models import Shipment, ShipmentState
-from finalmile.shipments.purchase import PurchaseRun
+from finalmile.shipments.purchase import PurchaseRun, rate
 from finalmile.shipments.store import LabelFile, Lease, NewShipment, ShipmentStore
 from finalmile.vault import Vault
 
@@ -120,7 +121,11 @@ class ShipmentService:
         carrier = self.account(account)
         order = self._order(order_id, connector)
         assert order.id is not None
+        live = self.store.live_for_order(order.id)
+        if live is not None:
+            return self._resume(carrier, live, actor=actor)
         new = NewShipment(
+            key=uuid.uuid4().hex,
             order_pk=order.id,
             order_id=order.order_id,
             account=account,
@@ -128,23 +133,36 @@ class ShipmentService:
             requested_service=service,
             options=options or ShipmentOptions(),
         )
-        row, lease = self.store.open(new, actor=actor)
+        draft = self._draft_for(carrier, order_pk=order.id, reference=new.key, options=new.options)
+        try:
+            provider_shipment_id, quote = rate(carrier, draft, service)
+        except PermanentError as exc:
+            self.store.record_failed(new, str(exc), actor=actor)
+            raise
+        row, lease = self.store.start_purchase(
+            new, provider_shipment_id=provider_shipment_id, quote=quote, actor=actor
+        )
+        if lease is None:  # a concurrent buy for this order won; our quote costs nothing
+            return self._resume(carrier, row, actor=actor)
+        return self.drive(carrier, row, lease, actor=actor, fresh=True)
+
+    def _resume(self, carrier: CarrierAccount, live: Shipment, *, actor: str) -> Shipment:
+        """The order's live shipment: returned when bought, driven on when its worker is gone."""
+        if live.account != carrier.name:
+            raise InputError(
+                f"order {live.order_id!r} already has a live shipment with {live.account!r};"
+                " void it first",
+                location="carrier",
+                code="live_shipment_exists",
+            )
+        if live.state is ShipmentState.PURCHASED:
+            return live
+        assert live.id is not None
+        lease = self.store.claim(live.id)
         if lease is None:
-            if row.account != account:
-                raise InputError(
-                    f"order {order_id!r} already has a live shipment with {row.account!r};"
-                    " void it first",
-                    location="carrier",
-                    code="live_shipment_exists",
-                )
-            if row.state is ShipmentState.PURCHASED:
-                return row
-            assert row.id is not None
-            lease = self.store.claim(row.id)
-            if lease is None:
-                raise RetriableError(f"a purchase for order {order_id!r} is in progress")
-            row = self.store.get(row.id) or row
-        return self.drive(carrier, row, lease, actor=actor)
+            raise RetriableError(f"a purchase for order {live.order_id!r} is in progress")
+        row = self.store.get(live.id) or live
+        return self.drive(carrier, row, lease, actor=actor, fresh=False)
 
     def quote(
         self,
@@ -200,19 +218,21 @@ class ShipmentService:
             return list(pool.map(one, requests))
 
     def drive(
-        self, carrier: CarrierAccount, row: Shipment, lease: Lease, *, actor: str
+        self, carrier: CarrierAccount, row: Shipment, lease: Lease, *, actor: str, fresh: bool
     ) -> Shipment:
-        """Drive a leased shipment to ``purchased``, keeping its label file."""
+        """Drive a leased shipment to ``purchased``, keeping its label file.
+
+        ``fresh``: nothing was sent for it yet; otherwise it is reconciled before any buy.
+        """
         timeout = carrier.settings.timeout_seconds
         run = PurchaseRun(
             store=self.store,
             account=carrier,
             lease=lease,
-            draft=lambda: self._draft(carrier, row),
             label=lambda purchase: _download(purchase.label_url, purchase.label_format, timeout),
             actor=actor,
         )
-        return run.drive(row)
+        return run.drive(row, fresh=fresh)
 
     def fetch_label(self, row: Shipment, carrier: CarrierAccount) -> bool:
         """Download and keep the label of a purchased shipment; False if it must wait."""
@@ -247,6 +267,7 @@ class ShipmentService:
         order = self._order(order_id, connector)
         assert order.id is not None
         new = NewShipment(
+            key=uuid.uuid4().hex,
             order_pk=order.id,
             order_id=order.order_id,
             account=account,
@@ -334,10 +355,6 @@ class ShipmentService:
                 f"order {order_id!r} is cancelled", location="order_id", code="cancelled"
             )
         return order
-
-    def _draft(self, carrier: CarrierAccount, row: Shipment) -> ShipmentDraft:
-        options = ShipmentOptions.model_validate(row.options)
-        return self._draft_for(carrier, order_pk=row.order_pk, reference=row.key, options=options)
 
     def _draft_for(
         self, carrier: CarrierAccount, *, order_pk: int, reference: str, options: ShipmentOptions

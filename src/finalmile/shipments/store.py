@@ -58,8 +58,9 @@ class LabelFile:
 
 @dataclass(frozen=True)
 class NewShipment:
-    """What a shipment starts from."""
+    """What a shipment starts from (``key`` is our reference, sent to carriers while rating)."""
 
+    key: str
     order_pk: int
     order_id: str
     account: str
@@ -78,75 +79,80 @@ class ShipmentStore:
         self.vault = vault
         self.lease_seconds = lease_seconds
 
-    def open(self, new: NewShipment, *, actor: str) -> tuple[Shipment, Lease | None]:
-        """Record the intent to ship, leased to the caller; or return the order's live shipment.
+    def start_purchase(
+        self, new: NewShipment, *, provider_shipment_id: str, quote: Quote, actor: str
+    ) -> tuple[Shipment, Lease | None]:
+        """Commit the intent to buy ``quote`` (leased to the caller) before the buy is sent.
 
-        The partial unique index allows one live shipment per order: when another exists (or a
-        concurrent caller wins the race) that one is returned with no lease.
+        One transaction holds the intent, the provider's shipment id, the chosen rate and the
+        first attempt. The partial unique index allows one live shipment per order: when another
+        exists (or a concurrent caller won the race) that one is returned with no lease.
         """
         owner = uuid.uuid4().hex
         now = utcnow()
-        row = Shipment(
-            key=uuid.uuid4().hex,
-            order_pk=new.order_pk,
-            order_id=new.order_id,
-            account=new.account,
-            carrier_type=new.carrier_type,
-            state=ShipmentState.INTENT,
-            requested_service=new.requested_service,
-            options=new.options.model_dump(mode="json"),
-            lease_owner=owner,
-            lease_until=now + dt.timedelta(seconds=self.lease_seconds),
-            created_at=now,
-            updated_at=now,
-        )
-        try:
-            with transaction(self.sessions) as session:
-                session.add(row)
-                session.flush()
-                assert row.id is not None
-                self._audit(session, row.id, "intent", actor, None, ShipmentState.INTENT)
-        except IntegrityError:
-            existing = self.live_for_order(new.order_pk)
-            if existing is None:  # it was voided or failed in between: try once more
-                return self.open(new, actor=actor)
+        row = self._new_row(new, ShipmentState.PURCHASING, now)
+        row.provider_shipment_id = provider_shipment_id
+        row.rate_id = quote.rate_id
+        row.carrier, row.service = quote.carrier, quote.service
+        row.amount, row.currency = quote.amount, quote.currency
+        row.attempts = 1
+        row.lease_owner = owner
+        row.lease_until = now + dt.timedelta(seconds=self.lease_seconds)
+        detail = {"rate_id": quote.rate_id, "service": quote.service_code, "attempt": 1}
+        existing = self._insert(row, "buy_attempt", actor, detail)
+        if existing is not None:
             return existing, None
+        assert row.id is not None
         return row, Lease(row.id, owner)
+
+    def record_failed(self, new: NewShipment, reason: str, *, actor: str) -> Shipment:
+        """Keep a shipment refused before anything was bought (no rate offered, say)."""
+        row = self._new_row(new, ShipmentState.FAILED, utcnow())
+        row.last_error = reason[:300]
+        self._insert(row, "failed", actor, {"reason": reason[:300]})
+        return row
 
     def record_external(
         self, new: NewShipment, *, carrier: str, tracking_number: str, actor: str
     ) -> Shipment:
         """Record a shipment bought elsewhere as purchased; or return the order's live one."""
         now = utcnow()
-        row = Shipment(
-            key=uuid.uuid4().hex,
+        row = self._new_row(new, ShipmentState.PURCHASED, now)
+        row.carrier, row.tracking_number, row.purchased_at = carrier, tracking_number, now
+        detail = {"carrier": carrier, "tracking_number": tracking_number}
+        return self._insert(row, "recorded", actor, detail) or row
+
+    def _new_row(self, new: NewShipment, state: ShipmentState, now: dt.datetime) -> Shipment:
+        return Shipment(
+            key=new.key,
             order_pk=new.order_pk,
             order_id=new.order_id,
             account=new.account,
             carrier_type=new.carrier_type,
-            state=ShipmentState.PURCHASED,
-            carrier=carrier,
-            tracking_number=tracking_number,
-            options={},
+            state=state,
+            requested_service=new.requested_service,
+            options=new.options.model_dump(mode="json"),
             created_at=now,
             updated_at=now,
-            purchased_at=now,
         )
+
+    def _insert(
+        self, row: Shipment, action: str, actor: str, detail: dict[str, Any]
+    ) -> Shipment | None:
+        """Insert ``row`` with its audit row; None, or the order's live shipment if it has one."""
         try:
             with transaction(self.sessions) as session:
                 session.add(row)
                 session.flush()
                 assert row.id is not None
-                detail = {"carrier": carrier, "tracking_number": tracking_number}
-                self._audit(session, row.id, "recorded", actor, None, row.state, detail)
+                self._audit(session, row.id, action, actor, None, row.state, detail)
         except IntegrityError:
-            existing = self.live_for_order(new.order_pk)
-            if existing is None:
-                return self.record_external(
-                    new, carrier=carrier, tracking_number=tracking_number, actor=actor
-                )
+            existing = self.live_for_order(row.order_pk)
+            if existing is None:  # voided or failed in between: the order is free again
+                row.id = None
+                return self._insert(row, action, actor, detail)
             return existing
-        return row
+        return None
 
     def claim(self, shipment_pk: int) -> Lease | None:
         """Lease an unfinished shipment whose lease is free or expired; None if someone holds it."""
@@ -168,27 +174,11 @@ class ShipmentStore:
             )
         return Lease(shipment_pk, owner) if result.rowcount == 1 else None  # type: ignore[attr-defined]
 
-    def begin_purchase(
-        self, lease: Lease, *, rated: tuple[str, Quote] | None, actor: str
-    ) -> Shipment:
-        """Commit, before the buy is sent, that it will be sent (and extend the lease).
-
-        ``rated`` (first attempt only) is the provider's shipment id and the chosen quote,
-        committed in the same transaction.
-        """
+    def begin_purchase(self, lease: Lease, *, actor: str) -> Shipment:
+        """Commit that another buy is about to be sent (and extend the lease) before sending it."""
         now = utcnow()
         with transaction(self.sessions) as session:
             row = self._leased(session, lease)
-            before = row.state
-            if rated is not None:
-                provider_shipment_id, quote = rated
-                row.provider_shipment_id = provider_shipment_id
-                row.rate_id = quote.rate_id
-                row.carrier, row.service = quote.carrier, quote.service
-                row.amount, row.currency = quote.amount, quote.currency
-                detail = {"rate_id": quote.rate_id, "service": quote.service_code}
-                self._audit(session, lease.shipment_pk, "rated", actor, before, before, detail)
-            row.state = ShipmentState.PURCHASING
             row.attempts += 1
             row.lease_until = now + dt.timedelta(seconds=self.lease_seconds)
             row.updated_at = now
@@ -197,7 +187,7 @@ class ShipmentStore:
                 lease.shipment_pk,
                 "buy_attempt",
                 actor,
-                before,
+                row.state,
                 row.state,
                 {"attempt": row.attempts},
             )

@@ -120,7 +120,8 @@ def test_void_is_audited_and_lets_the_order_ship_again(
         events = history(session, entity="shipment", entity_id=row.id or 0)
     assert [e.action for e in events][-1] == "voided"
     assert events[-1].actor == "pharmacist:7" and events[-1].detail["reason"] == "wrong address"
-    assert [e.action for e in events][:2] == ["intent", "rated"]
+    assert [e.action for e in events][:2] == ["buy_attempt", "bought"]
+    assert events[0].detail["rate_id"] == row.rate_id
     with pytest.raises(InputError, match="purchased"):
         shipping.shipments.void(shipment=voided, actor="pharmacist:7", reason="again")
     again = shipping.shipments.buy(order_id=order_id, account=account)
