@@ -10,8 +10,9 @@ Retries back off exponentially with jitter (tenacity).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import structlog
@@ -48,6 +49,7 @@ class RetryPolicy:
     attempts: int
     initial_wait: float
     max_wait: float
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
 
     @classmethod
     def of(cls, account: CarrierAccount) -> RetryPolicy:
@@ -73,6 +75,7 @@ class RetryPolicy:
             retry=retry_if_exception_type(RetriableError)
             & retry_if_not_exception_type(LeaseLostError),
             reraise=True,
+            sleep=self.sleep,
         )
         return retrying(call)
 
