@@ -301,12 +301,17 @@ class ShipmentService:
             )
         cancelling = self.account(shipment.account).cancelling()
         assert shipment.provider_shipment_id is not None
-        status = cancelling.cancel(
-            provider_shipment_id=shipment.provider_shipment_id,
-            transaction_id=shipment.transaction_id,
-        )
-        if status is RefundStatus.REJECTED:
-            raise PermanentError(f"the carrier rejected the void of shipment {shipment.key}")
+        try:
+            status = cancelling.cancel(
+                provider_shipment_id=shipment.provider_shipment_id,
+                transaction_id=shipment.transaction_id,
+            )
+            if status is RefundStatus.REJECTED:
+                raise PermanentError(f"the carrier rejected the void of shipment {shipment.key}")
+        except PermanentError as exc:
+            detail = {"reason": reason[:200], "error": str(exc)[:200]}
+            self.store.note(shipment.id, "void_refused", actor=actor, detail=detail)
+            raise
         return self.store.voided(
             shipment.id, refund_status=status.value, actor=actor, reason=reason
         )

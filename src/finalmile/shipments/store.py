@@ -259,6 +259,13 @@ class ShipmentStore:
                 )
             )
 
+    def note(self, shipment_pk: int, action: str, *, actor: str, detail: dict[str, Any]) -> None:
+        """Audit something that happened to a shipment without changing its state."""
+        with transaction(self.sessions) as session:
+            row = session.get(Shipment, shipment_pk)
+            assert row is not None
+            self._audit(session, shipment_pk, action, actor, row.state, row.state, detail)
+
     def voided(self, shipment_pk: int, *, refund_status: str, actor: str, reason: str) -> Shipment:
         """Record a void/refund request the provider accepted."""
         with transaction(self.sessions) as session:

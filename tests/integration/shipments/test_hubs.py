@@ -152,3 +152,25 @@ def test_address_verification(account: str, shipping: Services) -> None:
     unknown = Address(line1="1 Nowhere Rd", city="Nowhere", state="ZZ", postal_code="00000")
     verdict = shipping.shipments.account(account).verifying().verify_address(unknown)
     assert not verdict.deliverable and verdict.problems
+
+
+@pytest.mark.parametrize("account", HUBS)
+def test_a_refused_void_is_audited_and_the_label_stays(
+    account: str, shipping: Services, sandbox: SandboxServer
+) -> None:
+    [order_id] = ingest_orders(shipping, 1)
+    row = shipping.shipments.buy(order_id=order_id, account=account)
+    sandbox.advance(dt.timedelta(days=2))  # scanned by the carrier: no refund any more
+
+    with pytest.raises(PermanentError):
+        shipping.shipments.void(shipment=row, actor="pharmacist:7", reason="too late")
+
+    [kept] = shipping.shipments.for_order(order_id=order_id)
+    assert kept.state is ShipmentState.PURCHASED
+    with shipping.sessions() as session:
+        last = history(session, entity="shipment", entity_id=row.id or 0)[-1]
+    assert (last.action, last.actor, last.detail["reason"]) == (
+        "void_refused",
+        "pharmacist:7",
+        "too late",
+    )
