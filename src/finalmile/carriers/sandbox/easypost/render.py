@@ -107,14 +107,18 @@ def parcel(record: ParcelRecord) -> JsonObject:
     }
 
 
-def rate(record: RateRecord, shipment: ShipmentRecord) -> JsonObject:
-    """A Rate; retail and list prices are fixed mark-ups of the sandbox rate."""
+def rate(record: RateRecord, shipment: ShipmentRecord, created: str | None = None) -> JsonObject:
+    """A Rate; retail and list prices are fixed mark-ups of the sandbox rate.
+
+    ``created`` is the shipment's creation time, already formatted (a shipment has 11 rates).
+    """
     service = record.service
+    created = created or timestamp(shipment.created_at)
     return {
         "id": record.id,
         "object": "Rate",
-        "created_at": timestamp(shipment.created_at),
-        "updated_at": timestamp(shipment.created_at),
+        "created_at": created,
+        "updated_at": created,
         "mode": "test",
         "service": service.easypost_name,
         "carrier": service.carrier.value,
@@ -250,10 +254,11 @@ def shipment(
         ]
     )
     tracker_json = tracker(tracker_record, now, base_url) if tracker_record else None
+    created = timestamp(record.created_at)
     return {
         "id": record.id,
         "object": "Shipment",
-        "created_at": timestamp(record.created_at),
+        "created_at": created,
         "updated_at": timestamp(purchase.bought_at if purchase else record.created_at),
         "is_return": False,
         "messages": messages,
@@ -274,10 +279,10 @@ def shipment(
         "order_id": None,
         "parcel": parcel(parcel_record) if parcel_record else None,
         "postage_label": postage_label,
-        "rates": [rate(r, record) for r in record.rates],
+        "rates": [rate(r, record, created) for r in record.rates],
         "refund_status": record.refund_status,
         "scan_form": None,
-        "selected_rate": rate(selected, record) if selected else None,
+        "selected_rate": rate(selected, record, created) if selected else None,
         "tracker": tracker_json,
         "usps_zone": catalogue.zone_for(record.miles) if record.miles >= 0 else None,
         "forms": [],
