@@ -7,6 +7,7 @@ listener on the same event loop; shutdown stops accepting, finishes in-flight co
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -38,9 +39,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await services.intake.start()
         listener = await _start_mllp(services)
         app.state.mllp_port = listener.port if listener else None
-        # Shipments a crash left open are reconciled with their carriers, in the background.
+        # Shipments a crash or a carrier outage left open are reconciled with their carriers, in
+        # the background: at startup, then every FINALMILE_SHIPMENT_RECOVERY_SECONDS.
+        stop_recovery = asyncio.Event()
         recovery = (
-            asyncio.create_task(asyncio.to_thread(recover, services.shipments))
+            asyncio.create_task(_recover_periodically(services, stop_recovery))
             if services.shipments.accounts
             else None
         )
@@ -51,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if listener is not None:
                 await listener.listener.stop()
             await services.intake.stop()
+            stop_recovery.set()
             if recovery is not None:
                 await asyncio.gather(recovery, return_exceptions=True)
             services.close()
@@ -68,6 +72,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(router)
     return app
+
+
+async def _recover_periodically(services: Services, stop: asyncio.Event) -> None:
+    interval = services.settings.shipment_recovery_seconds
+    while not stop.is_set():
+        try:
+            await asyncio.to_thread(recover, services.shipments)
+        except Exception as exc:  # a failed pass is logged; the next one tries again
+            log.error("shipment_recovery_failed", error=type(exc).__name__)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval)
 
 
 class _RunningListener:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 from finalmile.auth.models import Scope
 from finalmile.auth.service import create_key
 from finalmile.carriers.base import LabelFormat, TrackingStatus
+from finalmile.carriers.sandbox.faults import Fault, FaultKind
 from finalmile.carriers.sandbox.server import SandboxServer
 from finalmile.cli import app as cli
 from finalmile.config.settings import Settings
@@ -164,3 +166,31 @@ def test_carrier_catalogue_serves_settings_schema_without_secrets(api: TestClien
     names = {a["name"] for a in catalogue["accounts"]}
     assert {"easypost", "shippo", "drivers", "maker"} <= names
     assert "EZTK_sandbox_key" not in str(catalogue)
+
+
+def test_the_server_finishes_a_shipment_left_open_by_an_outage(
+    ship_settings: Settings, sandbox: SandboxServer
+) -> None:
+    settings = ship_settings.model_copy(update={"shipment_recovery_seconds": 0.2})
+    with TestClient(create_app(settings)) as client:
+        services: Services = client.app.state.services  # type: ignore[attr-defined]
+        [order_id] = ingest_orders(services, 1)
+        writer = key(client, Scope.ORDERS_WRITE, Scope.ORDERS_READ)
+        sandbox.add_fault(
+            Fault(kind=FaultKind.DROP_CONNECTION, after_commit=True, operation="*.buy")
+        )
+        sandbox.add_fault(Fault(kind=FaultKind.SERVER_ERROR, operation="*.retrieve"))
+        body = {"carrier": "easypost"}
+
+        answer = client.post(f"/orders/{order_id}/shipments", json=body, headers=writer)
+
+        assert answer.status_code == 503
+        sandbox.clear_faults()
+        deadline = time.monotonic() + 30
+        while True:
+            [shipment] = client.get(f"/orders/{order_id}/shipments", headers=writer).json()
+            if shipment["state"] == "purchased" or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert shipment["state"] == "purchased"
+        assert labels_by_order(sandbox) == {order_id: 1}
