@@ -108,7 +108,7 @@ class WebhookDispatcher:
                     return int(answer.status)
             except urllib.error.HTTPError as exc:
                 return exc.code
-            except (urllib.error.URLError, OSError):
+            except (urllib.error.URLError, OSError, ValueError):  # ValueError: not an http URL
                 return None
 
         status = await asyncio.to_thread(post)
