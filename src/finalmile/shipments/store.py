@@ -137,7 +137,7 @@ class ShipmentStore:
         )
 
     def _insert(
-        self, row: Shipment, action: str, actor: str, detail: dict[str, Any]
+        self, row: Shipment, action: str, actor: str, detail: dict[str, Any], *, again: bool = True
     ) -> Shipment | None:
         """Insert ``row`` with its audit row; None, or the order's live shipment if it has one."""
         try:
@@ -148,10 +148,12 @@ class ShipmentStore:
                 self._audit(session, row.id, action, actor, None, row.state, detail)
         except IntegrityError:
             existing = self.live_for_order(row.order_pk)
-            if existing is None:  # voided or failed in between: the order is free again
-                row.id = None
-                return self._insert(row, action, actor, detail)
-            return existing
+            if existing is not None:
+                return existing
+            if not again:  # not the live-shipment index: a real integrity problem
+                raise
+            row.id = None  # the live one was voided or failed in between: the order is free
+            return self._insert(row, action, actor, detail, again=False)
         return None
 
     def claim(self, shipment_pk: int) -> Lease | None:
