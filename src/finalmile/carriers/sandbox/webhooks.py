@@ -100,10 +100,10 @@ class WebhookDispatcher:
         hook: WebhookRecord, description: str, body: bytes, headers: dict[str, str]
     ) -> Delivery:
         def post() -> int | None:
-            request = urllib.request.Request(  # noqa: S310 - URLs are configured by the operator
-                hook.url, data=body, headers=headers, method="POST"
-            )
             try:
+                request = urllib.request.Request(  # noqa: S310 - URLs are set by the operator
+                    hook.url, data=body, headers=headers, method="POST"
+                )
                 with urllib.request.urlopen(request, timeout=DELIVERY_TIMEOUT_SECONDS) as answer:  # noqa: S310
                     return int(answer.status)
             except urllib.error.HTTPError as exc:
