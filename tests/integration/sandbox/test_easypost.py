@@ -261,9 +261,12 @@ def test_tracker_follows_the_sandbox_clock(
     tracker = easypost_client.tracker.retrieve(tracker_id)
     assert tracker.est_delivery_date == "2026-11-27T20:00:00Z"
     assert status_after(dt.timedelta(hours=8)) == "delivered"
-    details = easypost_client.tracker.retrieve(tracker_id).tracking_details
-    assert [d.status for d in details][:2] == ["pre_transit", "in_transit"]
-    assert details[-1].tracking_location.city == "LOS ANGELES"
+    delivered = easypost_client.tracker.retrieve(tracker_id)
+    assert [d.status for d in delivered.tracking_details][:2] == ["pre_transit", "in_transit"]
+    assert delivered.tracking_details[-1].tracking_location.city == "LOS ANGELES"
+    page = requests.get(delivered.public_url, timeout=5)
+    assert page.status_code == 200
+    assert bought.tracking_code in page.text and "Status: delivered" in page.text
 
 
 def test_tracker_outcome_can_be_an_exception(
