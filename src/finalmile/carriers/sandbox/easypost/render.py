@@ -8,9 +8,10 @@ from typing import Any
 
 from finalmile.carriers.sandbox import catalogue
 from finalmile.carriers.sandbox.catalogue import Carrier
-from finalmile.carriers.sandbox.labels import EXTENSIONS, MEDIA_TYPES
+from finalmile.carriers.sandbox.labels import MEDIA_TYPES, label_url
 from finalmile.carriers.sandbox.records import (
     AddressRecord,
+    LabelFormat,
     ParcelRecord,
     RateRecord,
     RefundRecord,
@@ -202,11 +203,6 @@ def tracker(record: TrackerRecord, now: dt.datetime, base_url: str) -> JsonObjec
     }
 
 
-def label_url(base_url: str, label_id: str, label_format: Any) -> str:
-    """Where the sandbox serves a label file."""
-    return f"{base_url}files/{label_id}.{EXTENSIONS[label_format]}"
-
-
 def shipment(
     record: ShipmentRecord, store: SandboxStore, now: dt.datetime, base_url: str
 ) -> JsonObject:
@@ -234,8 +230,8 @@ def shipment(
             "label_type": "default",
             "label_file_type": MEDIA_TYPES[purchase.label_format],
             "label_url": url,
-            "label_pdf_url": url if purchase.label_format.value == "PDF" else None,
-            "label_zpl_url": url if purchase.label_format.value == "ZPL" else None,
+            "label_pdf_url": url if purchase.label_format is LabelFormat.PDF else None,
+            "label_zpl_url": url if purchase.label_format is LabelFormat.ZPL else None,
             "label_epl2_url": None,
             "label_file": None,
         }
