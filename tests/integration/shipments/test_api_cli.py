@@ -194,3 +194,18 @@ def test_the_server_finishes_a_shipment_left_open_by_an_outage(
             time.sleep(0.05)
         assert shipment["state"] == "purchased"
         assert labels_by_order(sandbox) == {order_id: 1}
+
+
+def test_every_carrier_configuration_problem_is_reported_before_anything_runs(
+    tmp_path: Path,
+) -> None:
+    runner = CliRunner()
+    env = {"FINALMILE_DATA_DIR": str(tmp_path)}
+    bad = {"ep": {"type": "easypost"}, "x": {"type": "ups"}}
+    result = runner.invoke(
+        cli, ["shipments", "list", "X"], env={**env, "FINALMILE_CARRIERS": json.dumps(bad)}
+    )
+    assert result.exit_code == 2
+    assert "carriers.ep.api_key" in result.stderr and "unknown carrier 'ups'" in result.stderr
+    garbled = runner.invoke(cli, ["shipments", "list", "X"], env={**env, "FINALMILE_CARRIERS": "{"})
+    assert garbled.exit_code == 2 and '"carriers"' in garbled.stderr
