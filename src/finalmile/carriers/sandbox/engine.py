@@ -30,7 +30,7 @@ from finalmile.carriers.sandbox.records import (
 )
 from finalmile.carriers.sandbox.store import SandboxStore, new_id
 from finalmile.carriers.sandbox.tracking import Outcome
-from finalmile.carriers.sandbox.verify import check_address
+from finalmile.carriers.sandbox.verify import verified
 
 
 @dataclass(frozen=True)
@@ -93,37 +93,15 @@ class Sandbox:
             metadata=fields.metadata,
         )
         if verify:
-            record = self._verified(record)
+            record = verified(record)
         self.store.put(record)
         return record
 
     def verify_address(self, address: AddressRecord) -> AddressRecord:
         """Verify a stored address and keep the result."""
-        record = self._verified(address)
+        record = verified(address)
         self.store.put(record)
         return record
-
-    @staticmethod
-    def _verified(address: AddressRecord) -> AddressRecord:
-        check = check_address(
-            street1=address.street1,
-            state=address.state,
-            zip_code=address.zip,
-            country=address.country,
-        )
-        update: dict[str, Any] = {"check": check}
-        if check.ok:
-            update |= {
-                "name": address.name.upper() if address.name else None,
-                "company": address.company.upper() if address.company else None,
-                "street1": " ".join(filter(None, [address.street1, address.street2])).upper(),
-                "street2": "",
-                "city": check.city,
-                "state": check.state,
-                "zip": check.zip_plus4,
-                "residential": address.residential if address.residential is not None else True,
-            }
-        return address.model_copy(update=update)
 
     def add_parcel(
         self,
