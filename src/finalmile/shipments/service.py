@@ -12,17 +12,13 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-import structlog
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from sqlmodel import col
 
 from finalmile.carriers.base import (
     AddressCheck,
     LabelFormat,
     Rated,
     RefundStatus,
-    ShipmentDraft,
     ShipmentOptions,
     TrackingInfo,
 )
@@ -34,16 +30,14 @@ from finalmile.errors import (
     PermanentError,
     RetriableError,
 )
-from finalmile.orders.codec import load_order
-from finalmile.orders.models import Order, OrderItem, OrderStatus
+from finalmile.orders.models import Order, OrderStatus
 from finalmile.orders.service import find_order
-from finalmile.shipments.labels import download_label
+from finalmile.shipments.drafts import draft_for
+from finalmile.shipments.labels import label_file
 from finalmile.shipments.models import Shipment, ShipmentState
 from finalmile.shipments.purchase import PurchaseRun, rate
-from finalmile.shipments.store import LabelFile, Lease, NewShipment, ShipmentStore
+from finalmile.shipments.store import Lease, NewShipment, ShipmentStore
 from finalmile.vault import Vault
-
-log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -133,7 +127,14 @@ class ShipmentService:
             requested_service=service,
             options=options or ShipmentOptions(),
         )
-        draft = self._draft_for(carrier, order_pk=order.id, reference=new.key, options=new.options)
+        draft = draft_for(
+            self.sessions,
+            self.vault,
+            carrier,
+            order_pk=order.id,
+            reference=new.key,
+            options=new.options,
+        )
         try:
             provider_shipment_id, quote = rate(carrier, draft, service)
         except PermanentError as exc:
@@ -176,7 +177,9 @@ class ShipmentService:
         carrier = self.account(account)
         order = self._order(order_id, connector)
         assert order.id is not None
-        draft = self._draft_for(
+        draft = draft_for(
+            self.sessions,
+            self.vault,
             carrier,
             order_pk=order.id,
             reference=f"quote-{order.id}",
@@ -191,8 +194,13 @@ class ShipmentService:
         carrier = self.account(account)
         order = self._order(order_id, connector, allow_cancelled=True)
         assert order.id is not None
-        draft = self._draft_for(
-            carrier, order_pk=order.id, reference="verify", options=ShipmentOptions()
+        draft = draft_for(
+            self.sessions,
+            self.vault,
+            carrier,
+            order_pk=order.id,
+            reference="verify",
+            options=ShipmentOptions(),
         )
         return carrier.verifying().verify_address(draft.order.ship_to)
 
@@ -229,7 +237,7 @@ class ShipmentService:
             store=self.store,
             account=carrier,
             lease=lease,
-            label=lambda purchase: _download(purchase.label_url, purchase.label_format, timeout),
+            label=lambda purchase: label_file(purchase.label_url, purchase.label_format, timeout),
             actor=actor,
         )
         return run.drive(row, fresh=fresh)
@@ -237,7 +245,7 @@ class ShipmentService:
     def fetch_label(self, row: Shipment, carrier: CarrierAccount) -> bool:
         """Download and keep the label of a purchased shipment; False if it must wait."""
         label_format = LabelFormat(row.label_format or LabelFormat.PDF.value)
-        label = _download(row.label_url, label_format, carrier.settings.timeout_seconds)
+        label = label_file(row.label_url, label_format, carrier.settings.timeout_seconds)
         if label is None or row.id is None:
             return False
         self.store.store_label(row.id, label)
@@ -360,33 +368,3 @@ class ShipmentService:
                 f"order {order_id!r} is cancelled", location="order_id", code="cancelled"
             )
         return order
-
-    def _draft_for(
-        self, carrier: CarrierAccount, *, order_pk: int, reference: str, options: ShipmentOptions
-    ) -> ShipmentDraft:
-        ship_from = carrier.settings.ship_from
-        if ship_from is None:
-            raise PermanentError(f"carrier account {carrier.name!r} has no ship_from address")
-        with self.sessions() as session:
-            order = session.get(Order, order_pk)
-            assert order is not None
-            statement = select(OrderItem).where(col(OrderItem.order_pk) == order_pk)
-            items = list(session.scalars(statement.order_by(col(OrderItem.line))))
-        return ShipmentDraft(
-            reference=reference,
-            order=load_order(order, items, vault=self.vault),
-            ship_from=ship_from,
-            parcel=options.parcel or carrier.settings.default_parcel,
-            options=options,
-        )
-
-
-def _download(url: str | None, label_format: LabelFormat, timeout: float) -> LabelFile | None:
-    """The label file at ``url``, or None (logged) when it cannot be fetched now."""
-    if url is None:
-        return None
-    try:
-        return LabelFile(label_format, download_label(url, timeout=timeout))
-    except FinalmileError as exc:
-        log.warning("label_download_failed", error=str(exc))
-        return None
