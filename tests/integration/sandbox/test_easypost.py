@@ -61,6 +61,16 @@ def test_create_and_verify_refuses_a_bad_address(easypost_client: easypost.EasyP
     assert caught.value.errors[0]["field"] == "street1"
 
 
+def test_verify_strict_refuses_instead_of_storing_errors(
+    easypost_client: easypost.EasyPostClient,
+) -> None:
+    with pytest.raises(InvalidRequestError) as caught:
+        easypost_client.address.create(verify_strict=True, **{**CAMBRIDGE, "zip": "00001"})
+
+    assert caught.value.code == "ADDRESS.VERIFY.FAILURE"
+    assert {e["code"] for e in caught.value.errors} == {"E.ZIP.NOT_FOUND", "E.ADDRESS.NOT_FOUND"}
+
+
 def test_verify_a_stored_address(easypost_client: easypost.EasyPostClient) -> None:
     stored = easypost_client.address.create(**CAMBRIDGE)
 
