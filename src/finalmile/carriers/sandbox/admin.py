@@ -149,7 +149,7 @@ async def set_outcome(
     request: Request, api: Api, tracking_code: str, body: OutcomeIn
 ) -> dict[str, str]:
     """Make a tracker end in ``outcome`` (delivered, return_to_sender, failure...)."""
-    tracker = _sandbox(request).set_outcome(api, tracking_code, body.outcome)
+    tracker = _sandbox(request).trackers.set_outcome(api, tracking_code, body.outcome)
     return {"tracker": tracker.id, "outcome": body.outcome.value}
 
 

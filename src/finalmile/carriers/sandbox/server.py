@@ -177,4 +177,4 @@ class SandboxServer:
 
     def set_outcome(self, api: Api, tracking_code: str, outcome: Outcome) -> None:
         """Make a tracker end in ``outcome`` (return_to_sender, failure...)."""
-        self.call(lambda: self.sandbox.set_outcome(api, tracking_code, outcome))
+        self.call(lambda: self.sandbox.trackers.set_outcome(api, tracking_code, outcome))

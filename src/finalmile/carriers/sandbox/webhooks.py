@@ -58,7 +58,7 @@ class WebhookDispatcher:
         async with self._lock:
             posts = [
                 post
-                for tracker, previous in self.sandbox.changed_trackers()
+                for tracker, previous in self.sandbox.trackers.changed()
                 for post in self._posts(tracker, previous, base_url)
             ]
             results = await asyncio.gather(*(self._send(*post) for post in posts))
