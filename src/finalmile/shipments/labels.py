@@ -10,6 +10,7 @@ import structlog
 
 from finalmile.carriers.base import LabelFormat
 from finalmile.errors import FinalmileError, PermanentError, RetriableError
+from finalmile.shipments.purchase import RetryPolicy
 from finalmile.shipments.store import LabelFile
 
 log = structlog.get_logger(__name__)
@@ -40,12 +41,15 @@ def download_label(url: str, *, timeout: float) -> bytes:
     return content
 
 
-def label_file(url: str | None, label_format: LabelFormat, timeout: float) -> LabelFile | None:
-    """The label file at ``url``, or None (logged) when it cannot be fetched now."""
+def label_file(
+    url: str | None, label_format: LabelFormat, *, timeout: float, retry: RetryPolicy
+) -> LabelFile | None:
+    """The label file at ``url`` (retried per ``retry``), or None (logged) when it cannot be
+    fetched now; the recovery pass fetches it later."""
     if url is None:
         return None
     try:
-        return LabelFile(label_format, download_label(url, timeout=timeout))
+        return LabelFile(label_format, retry.run(lambda: download_label(url, timeout=timeout)))
     except FinalmileError as exc:
         log.warning("label_download_failed", error=str(exc))
         return None

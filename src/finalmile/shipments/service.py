@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -35,9 +35,11 @@ from finalmile.orders.service import find_order
 from finalmile.shipments.drafts import draft_for
 from finalmile.shipments.labels import label_file
 from finalmile.shipments.models import Shipment, ShipmentState
-from finalmile.shipments.purchase import PurchaseRun, rate
-from finalmile.shipments.store import Lease, NewShipment, ShipmentStore
+from finalmile.shipments.purchase import PurchaseRun, RetryPolicy, rate
+from finalmile.shipments.store import LabelFile, Lease, NewShipment, ShipmentStore
 from finalmile.vault import Vault
+
+LABEL_DOWNLOAD_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -232,12 +234,13 @@ class ShipmentService:
 
         ``fresh``: nothing was sent for it yet; otherwise it is reconciled before any buy.
         """
-        timeout = carrier.settings.timeout_seconds
         run = PurchaseRun(
             store=self.store,
             account=carrier,
             lease=lease,
-            label=lambda purchase: label_file(purchase.label_url, purchase.label_format, timeout),
+            label=lambda purchase: self._label_file(
+                carrier, purchase.label_url, purchase.label_format
+            ),
             actor=actor,
         )
         return run.drive(row, fresh=fresh)
@@ -245,11 +248,19 @@ class ShipmentService:
     def fetch_label(self, row: Shipment, carrier: CarrierAccount) -> bool:
         """Download and keep the label of a purchased shipment; False if it must wait."""
         label_format = LabelFormat(row.label_format or LabelFormat.PDF.value)
-        label = label_file(row.label_url, label_format, carrier.settings.timeout_seconds)
+        label = self._label_file(carrier, row.label_url, label_format)
         if label is None or row.id is None:
             return False
         self.store.store_label(row.id, label)
         return True
+
+    @staticmethod
+    def _label_file(
+        carrier: CarrierAccount, url: str | None, label_format: LabelFormat
+    ) -> LabelFile | None:
+        # A few quick tries: the purchase is done, and recovery fetches what is still missing.
+        retry = replace(RetryPolicy.of(carrier), attempts=LABEL_DOWNLOAD_ATTEMPTS)
+        return label_file(url, label_format, timeout=carrier.settings.timeout_seconds, retry=retry)
 
     def record_external(
         self,

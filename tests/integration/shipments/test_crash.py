@@ -102,6 +102,9 @@ def test_sigkill_mid_batch_under_faults_buys_exactly_one_label_per_order(
     assert recovery.wait(120) == 0, log.read_text()[-3000:]
     rerun = finalmile(batch, env, log)
     assert rerun.wait(180) == 0, log.read_text()[-3000:]
+    # Labels that could not be downloaded under the storm are fetched by the recovery pass.
+    labels = finalmile(["shipments", "recover"], env, log)
+    assert labels.wait(120) == 0, log.read_text()[-3000:]
 
     assert labels_by_order(sandbox) == dict.fromkeys(order_ids, 1)
     services = build_services(settings)
