@@ -1,6 +1,7 @@
 """Label throughput: 1,000 orders bought through EasyPost against the sandbox at 200 ms latency.
 
 Usage: .venv/bin/python bench/labels.py [--orders 1000] [--latency-ms 200] [--concurrency 16]
+       [--database-url postgresql+psycopg://...]   (default: a fresh SQLite file)
 
 The sandbox runs in a child process (its own CPU) and delays every API call by the injected
 latency. finalmile buys one label per order with ``ShipmentService.buy_many``: rate, buy (each one
@@ -34,6 +35,7 @@ from finalmile.services import build_services
 from finalmile.shipments.models import ShipmentState
 from finalmile.shipments.service import BuyRequest
 from finalmile.testing.synthetic import order_id_for, rde_o11
+from mllp_ingest import fresh_database  # bench/ is the script's directory
 
 SHIP_FROM = {
     "name": "Synthetic Specialty Pharmacy",
@@ -90,7 +92,9 @@ def bare_sdk(api_base: str, orders: int, concurrency: int) -> float:
     return time.perf_counter() - started
 
 
-def finalmile(api_base: str, orders: int, concurrency: int, workdir: Path) -> tuple[float, int]:
+def finalmile(
+    api_base: str, orders: int, concurrency: int, workdir: Path, database_url: str
+) -> tuple[float, int]:
     """Seconds for finalmile to ship ``orders`` orders, and how many ended purchased."""
     carriers = {
         "easypost": {
@@ -105,6 +109,7 @@ def finalmile(api_base: str, orders: int, concurrency: int, workdir: Path) -> tu
     }
     settings = Settings(
         data_dir=workdir,
+        database_url=database_url,
         secret_key=Fernet.generate_key().decode(),
         carriers=carriers,
         mllp_port=None,
@@ -136,6 +141,9 @@ def main() -> None:
         "--latency-ms", type=int, default=200, choices=range(1, 10_001), metavar="MS"
     )
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument(
+        "--database-url", help="PostgreSQL URL (a fresh schema is made and dropped); default SQLite"
+    )
     args = parser.parse_args()
 
     context = multiprocessing.get_context("spawn")
@@ -150,14 +158,20 @@ def main() -> None:
         calls = args.orders * CALLS_PER_ORDER
         floor = calls * args.latency_ms / 1000 / args.concurrency
         baseline = bare_sdk(api_base, args.orders, args.concurrency)
-        with tempfile.TemporaryDirectory() as tmp:
-            elapsed, bought = finalmile(api_base, args.orders, args.concurrency, Path(tmp))
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            fresh_database(args.database_url, Path(tmp)) as database_url,
+        ):
+            elapsed, bought = finalmile(
+                api_base, args.orders, args.concurrency, Path(tmp), database_url
+            )
     finally:
         stop.set()
         child.join(30)
+    database = "PostgreSQL" if (args.database_url or "").startswith("postgresql") else "SQLite"
     print(
         f"labels: {args.orders} orders, {calls} API calls, {args.latency_ms} ms latency, "
-        f"{args.concurrency} requests in flight"
+        f"{args.concurrency} requests in flight, {database}"
     )
     print(f"  floor (calls x latency / concurrency) {floor:8.2f} s")
     print(

@@ -9,6 +9,7 @@ accepting, finishes in-flight commits, then exits.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -22,7 +23,7 @@ from finalmile.config.settings import Settings, get_settings
 from finalmile.connectors.mllp.startup import start_listeners
 from finalmile.db import migrate
 from finalmile.scheduler import build_scheduler
-from finalmile.services import build_services
+from finalmile.services import Services, build_services
 from finalmile.shipments.recovery import recover
 
 log = structlog.get_logger(__name__)
@@ -44,9 +45,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         scheduler = build_scheduler(services)
         if scheduler is not None:
             scheduler.start()
-        # Shipments a crash left open are reconciled with their carriers, in the background.
+        # Shipments a crash or a carrier outage left open are reconciled with their carriers, in
+        # the background: at startup, then every FINALMILE_SHIPMENT_RECOVERY_SECONDS.
+        stop_recovery = asyncio.Event()
         recovery = (
-            asyncio.create_task(asyncio.to_thread(recover, services.shipments))
+            asyncio.create_task(_recover_periodically(services, stop_recovery))
             if services.shipments.accounts
             else None
         )
@@ -59,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for running in listeners:
                 await running.listener.stop()
             await services.intake.stop()
+            stop_recovery.set()
             if recovery is not None:
                 await asyncio.gather(recovery, return_exceptions=True)
             services.close()
@@ -76,3 +80,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(router)
     return app
+
+
+async def _recover_periodically(services: Services, stop: asyncio.Event) -> None:
+    interval = services.settings.shipment_recovery_seconds
+    while not stop.is_set():
+        try:
+            await asyncio.to_thread(recover, services.shipments)
+        except Exception as exc:  # a failed pass is logged; the next one tries again
+            log.error("shipment_recovery_failed", error=type(exc).__name__)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval)

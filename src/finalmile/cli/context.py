@@ -8,7 +8,9 @@ from contextlib import contextmanager
 
 import typer
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
+from finalmile.carriers.registry import load_registry
 from finalmile.config.settings import Settings
 from finalmile.connectors.registry import ConnectorRegistry, load_connectors
 from finalmile.db import migrate
@@ -21,6 +23,10 @@ def load_settings(**overrides: object) -> Settings:
     """Settings from the environment plus command-line overrides; exits 2 listing every problem."""
     try:
         settings = Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
+        load_registry().build_accounts(settings.carriers)  # every carrier problem, now
+    except SettingsError as exc:
+        typer.echo(f"invalid configuration:\n  - {exc}", err=True)
+        raise typer.Exit(2) from None
     except ConfigError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import socket
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +10,7 @@ import typer
 import uvicorn
 
 from finalmile.carriers.sandbox import Sandbox, SandboxClock, SandboxStore, create_sandbox_app
-from finalmile.carriers.sandbox.server import BACKLOG, sandbox_urls
+from finalmile.carriers.sandbox.server import listen, sandbox_urls
 from finalmile.cli.context import fail
 
 
@@ -38,7 +37,7 @@ def sandbox(
     if begin is not None and begin.tzinfo is None:
         raise fail("--start: needs a UTC offset, e.g. 2026-11-20T09:00:00-05:00", 2)
     try:
-        listener = socket.create_server((host, port), backlog=BACKLOG)
+        listener = listen(host, port)
     except OSError as exc:
         raise fail(f"cannot listen on {host}:{port}: {exc.strerror}", 2) from None
     base_url = f"http://{host}:{listener.getsockname()[1]}/"

@@ -99,6 +99,12 @@ class Settings(BaseSettings):
         title="Shipment lease",
         description="How long a worker owns a shipment it drives before recovery may take it",
     )
+    shipment_recovery_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        title="Shipment recovery interval",
+        description="How often the server reconciles shipments left open (also at startup)",
+    )
     log_level: str = Field(default="INFO", title="Log level")
     api_docs: bool | None = Field(
         default=None,

@@ -6,7 +6,14 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
-from finalmile.errors import PermanentError, RetriableError
+import structlog
+
+from finalmile.carriers.base import LabelFormat
+from finalmile.errors import FinalmileError, PermanentError, RetriableError
+from finalmile.shipments.purchase import RetryPolicy
+from finalmile.shipments.store import LabelFile
+
+log = structlog.get_logger(__name__)
 
 MAX_LABEL_BYTES = 10 * 1024 * 1024
 
@@ -32,3 +39,17 @@ def download_label(url: str, *, timeout: float) -> bytes:
     if len(content) > MAX_LABEL_BYTES:
         raise PermanentError("label download: file larger than 10 MiB")
     return content
+
+
+def label_file(
+    url: str | None, label_format: LabelFormat, *, timeout: float, retry: RetryPolicy
+) -> LabelFile | None:
+    """The label file at ``url`` (retried per ``retry``), or None (logged) when it cannot be
+    fetched now; the recovery pass fetches it later."""
+    if url is None:
+        return None
+    try:
+        return LabelFile(label_format, retry.run(lambda: download_label(url, timeout=timeout)))
+    except FinalmileError as exc:
+        log.warning("label_download_failed", error=str(exc))
+        return None

@@ -2,15 +2,17 @@
 
 State machine of a shipment (``ShipmentState``)::
 
-    intent --quote, commit rate--> purchasing --buy or reconcile--> purchased --void--> voided
-       |                               |
-       +-------------------------------+--permanent refusal--> failed
+    (quote) --commit--> purchasing --buy, or reconcile finds it--> purchased --void--> voided
+                            |
+                            +--permanent refusal--> failed
 
-``intent``, ``purchasing`` and ``purchased`` are *live*: the partial unique index
-``uq_shipment_live_order`` lets an order have at most one live shipment, on SQLite and PostgreSQL.
-The provider's shipment id, the chosen rate and the move to ``purchasing`` are committed before
-``buy`` is called; a row left in ``purchasing`` is reconciled with the provider before anything
-is bought again. (Quoting costs nothing, so an ``intent`` left by a crash is simply quoted again.)
+A row is written only once there is something to protect: the provider's shipment id and the
+chosen rate, committed together with the first attempt *before* the buy is sent (quoting creates
+nothing that costs money, so it happens before any row exists; a refused quote is kept as a
+``failed`` row for the record). ``purchasing`` and ``purchased`` are *live*: the partial unique
+index ``uq_shipment_live_order`` lets an order have at most one live shipment, on SQLite and
+PostgreSQL. A row left in ``purchasing`` is reconciled with the provider before anything is
+bought again.
 """
 
 from __future__ import annotations
@@ -29,20 +31,15 @@ from finalmile.db_types import BigId, ExactDecimal, UtcDateTime, ValueEnum
 class ShipmentState(StrEnum):
     """Where a shipment stands (see the module docstring)."""
 
-    INTENT = "intent"
     PURCHASING = "purchasing"
     PURCHASED = "purchased"
     FAILED = "failed"
     VOIDED = "voided"
 
 
-LIVE_STATES = (
-    ShipmentState.INTENT,
-    ShipmentState.PURCHASING,
-    ShipmentState.PURCHASED,
-)
-UNFINISHED_STATES = (ShipmentState.INTENT, ShipmentState.PURCHASING)
-_LIVE_SQL = text("state IN ('intent', 'purchasing', 'purchased')")
+LIVE_STATES = (ShipmentState.PURCHASING, ShipmentState.PURCHASED)
+UNFINISHED_STATES = (ShipmentState.PURCHASING,)
+_LIVE_SQL = text("state IN ('purchasing', 'purchased')")
 
 
 class Shipment(SQLModel, table=True):

@@ -1,8 +1,8 @@
 """Drive one leased shipment to ``purchased``: quote, then buy at most once.
 
 The rule: nothing is bought again until the provider has said no label exists. Before the first
-``buy`` the provider's shipment id, the chosen rate and the row's move to ``purchasing`` are
-committed together; after any uncertain outcome (timeout, dropped
+``buy`` the shipment row is committed with the provider's shipment id and the chosen rate, and
+every later attempt is committed before it is sent; after any uncertain outcome (timeout, dropped
 connection, 5xx, an unreadable answer, "postage exists") the next attempt first asks the provider
 (``find_purchase``) and buys only if it has nothing. A 429 is retried after its ``Retry-After``.
 Retries back off exponentially with jitter (tenacity).
@@ -10,8 +10,9 @@ Retries back off exponentially with jitter (tenacity).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import structlog
@@ -34,7 +35,7 @@ from finalmile.carriers.base import (
 from finalmile.carriers.errors import AlreadyPurchasedError, RateLimitedError, UncertainOutcomeError
 from finalmile.carriers.info import CarrierAccount
 from finalmile.errors import PermanentError, RetriableError
-from finalmile.shipments.models import Shipment, ShipmentState
+from finalmile.shipments.models import Shipment
 from finalmile.shipments.store import LabelFile, Lease, LeaseLostError, ShipmentStore
 
 log = structlog.get_logger(__name__)
@@ -48,6 +49,7 @@ class RetryPolicy:
     attempts: int
     initial_wait: float
     max_wait: float
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
 
     @classmethod
     def of(cls, account: CarrierAccount) -> RetryPolicy:
@@ -73,6 +75,7 @@ class RetryPolicy:
             retry=retry_if_exception_type(RetriableError)
             & retry_if_not_exception_type(LeaseLostError),
             reraise=True,
+            sleep=self.sleep,
         )
         return retrying(call)
 
@@ -98,8 +101,20 @@ def choose_quote(rated: Rated, requested: str | None) -> Quote:
     return min(matches, key=lambda q: q.amount)
 
 
+def rate(account: CarrierAccount, draft: ShipmentDraft, requested: str | None) -> tuple[str, Quote]:
+    """The provider's shipment id and the quote to buy (retried like any call; costs nothing).
+
+    Raises:
+        PermanentError: nothing offered matches ``requested``, or the provider refused.
+        RetriableError: the provider could not be reached within the retry budget.
+    """
+    quoting = account.quoting()
+    rated = RetryPolicy.of(account).run(lambda: quoting.quote(draft))
+    return rated.provider_shipment_id, choose_quote(rated, requested)
+
+
 class PurchaseRun:
-    """One worker driving one leased shipment."""
+    """One worker driving one leased shipment in ``purchasing`` to ``purchased``."""
 
     def __init__(
         self,
@@ -107,39 +122,31 @@ class PurchaseRun:
         store: ShipmentStore,
         account: CarrierAccount,
         lease: Lease,
-        draft: Callable[[], ShipmentDraft],
         label: Callable[[Purchase], LabelFile | None],
         actor: str,
     ) -> None:
         self.store = store
         self.account = account
         self.lease = lease
-        self.draft = draft
         self.label = label
         self.actor = actor
         self.policy = RetryPolicy.of(account)
 
-    def drive(self, row: Shipment) -> Shipment:
-        """Take ``row`` from wherever it stands to ``purchased``, with its label when it can.
+    def drive(self, row: Shipment, *, fresh: bool) -> Shipment:
+        """Buy, or find, the label of ``row``, and keep it with its file when it can.
+
+        ``fresh``: the row was just committed with its first attempt and nothing was sent yet.
+        Otherwise (a resumed row) the outcome of earlier attempts is unknown: reconcile first.
 
         Raises:
             PermanentError: refused for good (the shipment is now ``failed``).
-            RetriableError: retries ran out with the outcome open (the shipment stays where it
-                is, unleased, for the recovery pass).
+            RetriableError: retries ran out with the outcome open (the shipment stays in
+                ``purchasing``, unleased, for the recovery pass).
         """
         try:
-            options = ShipmentOptions.model_validate(row.options)
-            if row.state is ShipmentState.INTENT:
-                rated, chosen = self._quote(row.requested_service)
-                target = Target(rated.provider_shipment_id, chosen.rate_id, chosen)
-            else:
-                assert row.provider_shipment_id is not None and row.rate_id is not None
-                target = Target(row.provider_shipment_id, row.rate_id, None)
-            uncertain = row.state is ShipmentState.PURCHASING
-            purchase, how = self._purchase(target, options, uncertain=uncertain)
-            label = self.label(purchase)
+            purchase, how = self._purchase(row, fresh=fresh)
             return self.store.purchased(
-                self.lease, purchase, label=label, actor=self.actor, how=how
+                self.lease, purchase, label=self.label(purchase), actor=self.actor, how=how
             )
         except LeaseLostError:
             raise
@@ -152,39 +159,26 @@ class PurchaseRun:
             self.store.release(self.lease, str(exc))
             raise
 
-    def _quote(self, requested_service: str | None) -> tuple[Rated, Quote]:
-        quoting = self.account.quoting()
-        draft = self.draft()
-        rated = self.policy.run(lambda: quoting.quote(draft))
-        return rated, choose_quote(rated, requested_service)
-
-    def _purchase(
-        self, target: Target, options: ShipmentOptions, *, uncertain: bool
-    ) -> tuple[Purchase, str]:
+    def _purchase(self, row: Shipment, *, fresh: bool) -> tuple[Purchase, str]:
         purchasing = self.account.purchasing()
-        shipment_id, rate_id = target.provider_shipment_id, target.rate_id
-        pending = target.chosen
+        options = ShipmentOptions.model_validate(row.options)
+        assert row.provider_shipment_id is not None and row.rate_id is not None
+        shipment_id, rate_id = row.provider_shipment_id, row.rate_id
+        uncertain = not fresh
+        committed = fresh  # the attempt about to be made is already committed
 
         def attempt() -> tuple[Purchase, str]:
-            nonlocal uncertain, pending
+            nonlocal uncertain, committed
             if uncertain:
                 found = purchasing.find_purchase(provider_shipment_id=shipment_id, rate_id=rate_id)
                 if found is not None:
                     return found, "reconciled"
-            # Committed before the buy is sent: the provider's shipment id, the chosen rate
-            # (first attempt) and the attempt itself.
-            self.store.begin_purchase(
-                self.lease,
-                rated=(shipment_id, pending) if pending is not None else None,
-                actor=self.actor,
-            )
-            pending = None
+            if not committed:
+                self.store.begin_purchase(self.lease, actor=self.actor)
+            committed = False
             try:
-                return (
-                    purchasing.buy(
-                        provider_shipment_id=shipment_id, rate_id=rate_id, options=options
-                    ),
-                    "bought",
+                bought = purchasing.buy(
+                    provider_shipment_id=shipment_id, rate_id=rate_id, options=options
                 )
             except UncertainOutcomeError:
                 uncertain = True
@@ -192,14 +186,6 @@ class PurchaseRun:
             except AlreadyPurchasedError as exc:
                 uncertain = True
                 raise UncertainOutcomeError(f"{exc}; reconciling") from None
+            return bought, "bought"
 
         return self.policy.run(attempt)
-
-
-@dataclass(frozen=True)
-class Target:
-    """What to buy: the provider's shipment and rate, and the quote when it is new this run."""
-
-    provider_shipment_id: str
-    rate_id: str
-    chosen: Quote | None

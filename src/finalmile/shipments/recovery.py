@@ -1,8 +1,8 @@
 """The recovery pass: finish every shipment a crash, a timeout or exhausted retries left open.
 
 Run at startup, by ``finalmile ship recover`` and periodically. For each unfinished shipment whose
-lease is free or expired it claims the lease and drives it on: a ``purchasing`` shipment is
-reconciled with the provider first (the label may exist), and bought only if it does not. Then
+lease is free or expired it claims the lease and drives it on: it is reconciled with the provider
+first (the label may exist), and bought only if it does not. Then
 it downloads every label not stored yet.
 """
 
@@ -42,7 +42,7 @@ def recover(service: ShipmentService, *, actor: str = "recovery") -> RecoveryRep
             report.still_open.append(shipment_pk)
             continue
         try:
-            service.drive(account, row, lease, actor=actor)
+            service.drive(account, row, lease, actor=actor, fresh=False)
         except PermanentError:
             report.failed += 1
         except FinalmileError as exc:

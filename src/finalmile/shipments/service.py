@@ -1,27 +1,24 @@
 """Turn a decision into a shipment: ``buy(order_id, account, service, options)``.
 
-This is the one call the rules engine's decision is wired to. It records the intent, rates,
-buys at most once (see ``purchase``), keeps the label, and is idempotent: buying again for an
-order whose live shipment is with the same account returns that shipment.
+This is the one call the rules engine's decision is wired to. It rates, commits the intent to buy
+the chosen rate, buys at most once (see ``purchase``), keeps the label, and is idempotent: buying
+again for an order whose live shipment is with the same account returns that shipment.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-import structlog
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from sqlmodel import col
 
 from finalmile.carriers.base import (
     AddressCheck,
     LabelFormat,
     Rated,
     RefundStatus,
-    ShipmentDraft,
     ShipmentOptions,
     TrackingInfo,
 )
@@ -33,16 +30,16 @@ from finalmile.errors import (
     PermanentError,
     RetriableError,
 )
-from finalmile.orders.codec import load_order
-from finalmile.orders.models import Order, OrderItem, OrderStatus
+from finalmile.orders.models import Order, OrderStatus
 from finalmile.orders.service import find_order
-from finalmile.shipments.labels import download_label
+from finalmile.shipments.drafts import draft_for
+from finalmile.shipments.labels import label_file
 from finalmile.shipments.models import Shipment, ShipmentState
-from finalmile.shipments.purchase import PurchaseRun
+from finalmile.shipments.purchase import PurchaseRun, RetryPolicy, rate
 from finalmile.shipments.store import LabelFile, Lease, NewShipment, ShipmentStore
 from finalmile.vault import Vault
 
-log = structlog.get_logger(__name__)
+LABEL_DOWNLOAD_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -120,7 +117,11 @@ class ShipmentService:
         carrier = self.account(account)
         order = self._order(order_id, connector)
         assert order.id is not None
+        live = self.store.live_for_order(order.id)
+        if live is not None:
+            return self._resume(carrier, live, actor=actor)
         new = NewShipment(
+            key=uuid.uuid4().hex,
             order_pk=order.id,
             order_id=order.order_id,
             account=account,
@@ -128,23 +129,43 @@ class ShipmentService:
             requested_service=service,
             options=options or ShipmentOptions(),
         )
-        row, lease = self.store.open(new, actor=actor)
+        draft = draft_for(
+            self.sessions,
+            self.vault,
+            carrier,
+            order_pk=order.id,
+            reference=new.key,
+            options=new.options,
+        )
+        try:
+            provider_shipment_id, quote = rate(carrier, draft, service)
+        except PermanentError as exc:
+            self.store.record_failed(new, str(exc), actor=actor)
+            raise
+        row, lease = self.store.start_purchase(
+            new, provider_shipment_id=provider_shipment_id, quote=quote, actor=actor
+        )
+        if lease is None:  # a concurrent buy for this order won; our quote costs nothing
+            return self._resume(carrier, row, actor=actor)
+        return self.drive(carrier, row, lease, actor=actor, fresh=True)
+
+    def _resume(self, carrier: CarrierAccount, live: Shipment, *, actor: str) -> Shipment:
+        """The order's live shipment: returned when bought, driven on when its worker is gone."""
+        if live.account != carrier.name:
+            raise InputError(
+                f"order {live.order_id!r} already has a live shipment with {live.account!r};"
+                " void it first",
+                location="carrier",
+                code="live_shipment_exists",
+            )
+        if live.state is ShipmentState.PURCHASED:
+            return live
+        assert live.id is not None
+        lease = self.store.claim(live.id)
         if lease is None:
-            if row.account != account:
-                raise InputError(
-                    f"order {order_id!r} already has a live shipment with {row.account!r};"
-                    " void it first",
-                    location="carrier",
-                    code="live_shipment_exists",
-                )
-            if row.state is ShipmentState.PURCHASED:
-                return row
-            assert row.id is not None
-            lease = self.store.claim(row.id)
-            if lease is None:
-                raise RetriableError(f"a purchase for order {order_id!r} is in progress")
-            row = self.store.get(row.id) or row
-        return self.drive(carrier, row, lease, actor=actor)
+            raise RetriableError(f"a purchase for order {live.order_id!r} is in progress")
+        row = self.store.get(live.id) or live
+        return self.drive(carrier, row, lease, actor=actor, fresh=False)
 
     def quote(
         self,
@@ -158,7 +179,9 @@ class ShipmentService:
         carrier = self.account(account)
         order = self._order(order_id, connector)
         assert order.id is not None
-        draft = self._draft_for(
+        draft = draft_for(
+            self.sessions,
+            self.vault,
             carrier,
             order_pk=order.id,
             reference=f"quote-{order.id}",
@@ -173,8 +196,13 @@ class ShipmentService:
         carrier = self.account(account)
         order = self._order(order_id, connector, allow_cancelled=True)
         assert order.id is not None
-        draft = self._draft_for(
-            carrier, order_pk=order.id, reference="verify", options=ShipmentOptions()
+        draft = draft_for(
+            self.sessions,
+            self.vault,
+            carrier,
+            order_pk=order.id,
+            reference="verify",
+            options=ShipmentOptions(),
         )
         return carrier.verifying().verify_address(draft.order.ship_to)
 
@@ -200,28 +228,39 @@ class ShipmentService:
             return list(pool.map(one, requests))
 
     def drive(
-        self, carrier: CarrierAccount, row: Shipment, lease: Lease, *, actor: str
+        self, carrier: CarrierAccount, row: Shipment, lease: Lease, *, actor: str, fresh: bool
     ) -> Shipment:
-        """Drive a leased shipment to ``purchased``, keeping its label file."""
-        timeout = carrier.settings.timeout_seconds
+        """Drive a leased shipment to ``purchased``, keeping its label file.
+
+        ``fresh``: nothing was sent for it yet; otherwise it is reconciled before any buy.
+        """
         run = PurchaseRun(
             store=self.store,
             account=carrier,
             lease=lease,
-            draft=lambda: self._draft(carrier, row),
-            label=lambda purchase: _download(purchase.label_url, purchase.label_format, timeout),
+            label=lambda purchase: self._label_file(
+                carrier, purchase.label_url, purchase.label_format
+            ),
             actor=actor,
         )
-        return run.drive(row)
+        return run.drive(row, fresh=fresh)
 
     def fetch_label(self, row: Shipment, carrier: CarrierAccount) -> bool:
         """Download and keep the label of a purchased shipment; False if it must wait."""
         label_format = LabelFormat(row.label_format or LabelFormat.PDF.value)
-        label = _download(row.label_url, label_format, carrier.settings.timeout_seconds)
+        label = self._label_file(carrier, row.label_url, label_format)
         if label is None or row.id is None:
             return False
         self.store.store_label(row.id, label)
         return True
+
+    @staticmethod
+    def _label_file(
+        carrier: CarrierAccount, url: str | None, label_format: LabelFormat
+    ) -> LabelFile | None:
+        # A few quick tries: the purchase is done, and recovery fetches what is still missing.
+        retry = replace(RetryPolicy.of(carrier), attempts=LABEL_DOWNLOAD_ATTEMPTS)
+        return label_file(url, label_format, timeout=carrier.settings.timeout_seconds, retry=retry)
 
     def record_external(
         self,
@@ -247,6 +286,7 @@ class ShipmentService:
         order = self._order(order_id, connector)
         assert order.id is not None
         new = NewShipment(
+            key=uuid.uuid4().hex,
             order_pk=order.id,
             order_id=order.order_id,
             account=account,
@@ -280,12 +320,17 @@ class ShipmentService:
             )
         cancelling = self.account(shipment.account).cancelling()
         assert shipment.provider_shipment_id is not None
-        status = cancelling.cancel(
-            provider_shipment_id=shipment.provider_shipment_id,
-            transaction_id=shipment.transaction_id,
-        )
-        if status is RefundStatus.REJECTED:
-            raise PermanentError(f"the carrier rejected the void of shipment {shipment.key}")
+        try:
+            status = cancelling.cancel(
+                provider_shipment_id=shipment.provider_shipment_id,
+                transaction_id=shipment.transaction_id,
+            )
+            if status is RefundStatus.REJECTED:
+                raise PermanentError(f"the carrier rejected the void of shipment {shipment.key}")
+        except PermanentError as exc:
+            detail = {"reason": reason[:200], "error": str(exc)[:200]}
+            self.store.note(shipment.id, "void_refused", actor=actor, detail=detail)
+            raise
         return self.store.voided(
             shipment.id, refund_status=status.value, actor=actor, reason=reason
         )
@@ -334,37 +379,3 @@ class ShipmentService:
                 f"order {order_id!r} is cancelled", location="order_id", code="cancelled"
             )
         return order
-
-    def _draft(self, carrier: CarrierAccount, row: Shipment) -> ShipmentDraft:
-        options = ShipmentOptions.model_validate(row.options)
-        return self._draft_for(carrier, order_pk=row.order_pk, reference=row.key, options=options)
-
-    def _draft_for(
-        self, carrier: CarrierAccount, *, order_pk: int, reference: str, options: ShipmentOptions
-    ) -> ShipmentDraft:
-        ship_from = carrier.settings.ship_from
-        if ship_from is None:
-            raise PermanentError(f"carrier account {carrier.name!r} has no ship_from address")
-        with self.sessions() as session:
-            order = session.get(Order, order_pk)
-            assert order is not None
-            statement = select(OrderItem).where(col(OrderItem.order_pk) == order_pk)
-            items = list(session.scalars(statement.order_by(col(OrderItem.line))))
-        return ShipmentDraft(
-            reference=reference,
-            order=load_order(order, items, vault=self.vault),
-            ship_from=ship_from,
-            parcel=options.parcel or carrier.settings.default_parcel,
-            options=options,
-        )
-
-
-def _download(url: str | None, label_format: LabelFormat, timeout: float) -> LabelFile | None:
-    """The label file at ``url``, or None (logged) when it cannot be fetched now."""
-    if url is None:
-        return None
-    try:
-        return LabelFile(label_format, download_label(url, timeout=timeout))
-    except FinalmileError as exc:
-        log.warning("label_download_failed", error=str(exc))
-        return None

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import insert, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
@@ -25,12 +25,12 @@ from finalmile.db import transaction
 from finalmile.db_types import utcnow
 from finalmile.errors import RetriableError
 from finalmile.shipments.models import (
-    LIVE_STATES,
     UNFINISHED_STATES,
     Shipment,
     ShipmentLabel,
     ShipmentState,
 )
+from finalmile.shipments.queries import ShipmentQueries
 from finalmile.vault import Vault
 
 ENTITY = "shipment"
@@ -58,8 +58,9 @@ class LabelFile:
 
 @dataclass(frozen=True)
 class NewShipment:
-    """What a shipment starts from."""
+    """What a shipment starts from (``key`` is our reference, sent to carriers while rating)."""
 
+    key: str
     order_pk: int
     order_id: str
     account: str
@@ -68,85 +69,92 @@ class NewShipment:
     options: ShipmentOptions
 
 
-class ShipmentStore:
-    """Reads and lease-guarded writes of shipments."""
+class ShipmentStore(ShipmentQueries):
+    """Lease-guarded writes of shipments (and, inherited, the reads)."""
 
     def __init__(
         self, sessions: sessionmaker[Session], *, vault: Vault, lease_seconds: float
     ) -> None:
-        self.sessions = sessions
+        super().__init__(sessions)
         self.vault = vault
         self.lease_seconds = lease_seconds
 
-    def open(self, new: NewShipment, *, actor: str) -> tuple[Shipment, Lease | None]:
-        """Record the intent to ship, leased to the caller; or return the order's live shipment.
+    def start_purchase(
+        self, new: NewShipment, *, provider_shipment_id: str, quote: Quote, actor: str
+    ) -> tuple[Shipment, Lease | None]:
+        """Commit the intent to buy ``quote`` (leased to the caller) before the buy is sent.
 
-        The partial unique index allows one live shipment per order: when another exists (or a
-        concurrent caller wins the race) that one is returned with no lease.
+        One transaction holds the intent, the provider's shipment id, the chosen rate and the
+        first attempt. The partial unique index allows one live shipment per order: when another
+        exists (or a concurrent caller won the race) that one is returned with no lease.
         """
         owner = uuid.uuid4().hex
         now = utcnow()
-        row = Shipment(
-            key=uuid.uuid4().hex,
-            order_pk=new.order_pk,
-            order_id=new.order_id,
-            account=new.account,
-            carrier_type=new.carrier_type,
-            state=ShipmentState.INTENT,
-            requested_service=new.requested_service,
-            options=new.options.model_dump(mode="json"),
-            lease_owner=owner,
-            lease_until=now + dt.timedelta(seconds=self.lease_seconds),
-            created_at=now,
-            updated_at=now,
-        )
-        try:
-            with transaction(self.sessions) as session:
-                session.add(row)
-                session.flush()
-                assert row.id is not None
-                self._audit(session, row.id, "intent", actor, None, ShipmentState.INTENT)
-        except IntegrityError:
-            existing = self.live_for_order(new.order_pk)
-            if existing is None:  # it was voided or failed in between: try once more
-                return self.open(new, actor=actor)
+        row = self._new_row(new, ShipmentState.PURCHASING, now)
+        row.provider_shipment_id = provider_shipment_id
+        row.rate_id = quote.rate_id
+        row.carrier, row.service = quote.carrier, quote.service
+        row.amount, row.currency = quote.amount, quote.currency
+        row.attempts = 1
+        row.lease_owner = owner
+        row.lease_until = now + dt.timedelta(seconds=self.lease_seconds)
+        detail = {"rate_id": quote.rate_id, "service": quote.service_code, "attempt": 1}
+        existing = self._insert(row, "buy_attempt", actor, detail)
+        if existing is not None:
             return existing, None
+        assert row.id is not None
         return row, Lease(row.id, owner)
+
+    def record_failed(self, new: NewShipment, reason: str, *, actor: str) -> Shipment:
+        """Keep a shipment refused before anything was bought (no rate offered, say)."""
+        row = self._new_row(new, ShipmentState.FAILED, utcnow())
+        row.last_error = reason[:300]
+        self._insert(row, "failed", actor, {"reason": reason[:300]})
+        return row
 
     def record_external(
         self, new: NewShipment, *, carrier: str, tracking_number: str, actor: str
     ) -> Shipment:
         """Record a shipment bought elsewhere as purchased; or return the order's live one."""
         now = utcnow()
-        row = Shipment(
-            key=uuid.uuid4().hex,
+        row = self._new_row(new, ShipmentState.PURCHASED, now)
+        row.carrier, row.tracking_number, row.purchased_at = carrier, tracking_number, now
+        detail = {"carrier": carrier, "tracking_number": tracking_number}
+        return self._insert(row, "recorded", actor, detail) or row
+
+    def _new_row(self, new: NewShipment, state: ShipmentState, now: dt.datetime) -> Shipment:
+        return Shipment(
+            key=new.key,
             order_pk=new.order_pk,
             order_id=new.order_id,
             account=new.account,
             carrier_type=new.carrier_type,
-            state=ShipmentState.PURCHASED,
-            carrier=carrier,
-            tracking_number=tracking_number,
-            options={},
+            state=state,
+            requested_service=new.requested_service,
+            options=new.options.model_dump(mode="json"),
             created_at=now,
             updated_at=now,
-            purchased_at=now,
         )
+
+    def _insert(
+        self, row: Shipment, action: str, actor: str, detail: dict[str, Any], *, again: bool = True
+    ) -> Shipment | None:
+        """Insert ``row`` with its audit row; None, or the order's live shipment if it has one."""
         try:
             with transaction(self.sessions) as session:
                 session.add(row)
                 session.flush()
                 assert row.id is not None
-                detail = {"carrier": carrier, "tracking_number": tracking_number}
-                self._audit(session, row.id, "recorded", actor, None, row.state, detail)
+                self._audit(session, row.id, action, actor, None, row.state, detail)
         except IntegrityError:
-            existing = self.live_for_order(new.order_pk)
-            if existing is None:
-                return self.record_external(
-                    new, carrier=carrier, tracking_number=tracking_number, actor=actor
-                )
-            return existing
-        return row
+            existing = self.live_for_order(row.order_pk)
+            if existing is not None:
+                return existing
+            if not again:  # not the live-shipment index: a real integrity problem
+                raise
+            row.id = None  # the live one was voided or failed in between: the order is free
+            return self._insert(row, action, actor, detail, again=False)
+        return None
 
     def claim(self, shipment_pk: int) -> Lease | None:
         """Lease an unfinished shipment whose lease is free or expired; None if someone holds it."""
@@ -168,27 +176,11 @@ class ShipmentStore:
             )
         return Lease(shipment_pk, owner) if result.rowcount == 1 else None  # type: ignore[attr-defined]
 
-    def begin_purchase(
-        self, lease: Lease, *, rated: tuple[str, Quote] | None, actor: str
-    ) -> Shipment:
-        """Commit, before the buy is sent, that it will be sent (and extend the lease).
-
-        ``rated`` (first attempt only) is the provider's shipment id and the chosen quote,
-        committed in the same transaction.
-        """
+    def begin_purchase(self, lease: Lease, *, actor: str) -> Shipment:
+        """Commit that another buy is about to be sent (and extend the lease) before sending it."""
         now = utcnow()
         with transaction(self.sessions) as session:
             row = self._leased(session, lease)
-            before = row.state
-            if rated is not None:
-                provider_shipment_id, quote = rated
-                row.provider_shipment_id = provider_shipment_id
-                row.rate_id = quote.rate_id
-                row.carrier, row.service = quote.carrier, quote.service
-                row.amount, row.currency = quote.amount, quote.currency
-                detail = {"rate_id": quote.rate_id, "service": quote.service_code}
-                self._audit(session, lease.shipment_pk, "rated", actor, before, before, detail)
-            row.state = ShipmentState.PURCHASING
             row.attempts += 1
             row.lease_until = now + dt.timedelta(seconds=self.lease_seconds)
             row.updated_at = now
@@ -197,7 +189,7 @@ class ShipmentStore:
                 lease.shipment_pk,
                 "buy_attempt",
                 actor,
-                before,
+                row.state,
                 row.state,
                 {"attempt": row.attempts},
             )
@@ -269,6 +261,13 @@ class ShipmentStore:
                 )
             )
 
+    def note(self, shipment_pk: int, action: str, *, actor: str, detail: dict[str, Any]) -> None:
+        """Audit something that happened to a shipment without changing its state."""
+        with transaction(self.sessions) as session:
+            row = session.get(Shipment, shipment_pk)
+            assert row is not None
+            self._audit(session, shipment_pk, action, actor, row.state, row.state, detail)
+
     def voided(self, shipment_pk: int, *, refund_status: str, actor: str, reason: str) -> Shipment:
         """Record a void/refund request the provider accepted."""
         with transaction(self.sessions) as session:
@@ -304,56 +303,6 @@ class ShipmentStore:
             content_encrypted=self.vault.encrypt(label.content),
             stored_at=utcnow(),
         )
-
-    def label(self, shipment_pk: int) -> ShipmentLabel | None:
-        """The stored label of a shipment, if any."""
-        with self.sessions() as session:
-            return session.get(ShipmentLabel, shipment_pk)
-
-    def get(self, shipment_pk: int) -> Shipment | None:
-        """One shipment by primary key."""
-        with self.sessions() as session:
-            return session.get(Shipment, shipment_pk)
-
-    def live_for_order(self, order_pk: int) -> Shipment | None:
-        """The order's live shipment, if it has one."""
-        with self.sessions() as session:
-            return session.scalars(
-                select(Shipment).where(
-                    col(Shipment.order_pk) == order_pk,
-                    col(Shipment.state).in_([s.value for s in LIVE_STATES]),
-                )
-            ).first()
-
-    def for_order(self, order_pk: int) -> list[Shipment]:
-        """Every shipment of an order, oldest first."""
-        with self.sessions() as session:
-            statement = select(Shipment).where(col(Shipment.order_pk) == order_pk)
-            return list(session.scalars(statement.order_by(col(Shipment.id))))
-
-    def unfinished(self) -> list[int]:
-        """Shipments left short of a final state whose lease is free or expired."""
-        now = utcnow()
-        with self.sessions() as session:
-            statement = select(col(Shipment.id)).where(
-                col(Shipment.state).in_([s.value for s in UNFINISHED_STATES]),
-                or_(col(Shipment.lease_until).is_(None), col(Shipment.lease_until) < now),
-            )
-            return list(session.scalars(statement.order_by(col(Shipment.id))))
-
-    def missing_labels(self) -> list[int]:
-        """Purchased shipments whose label file is not stored yet."""
-        with self.sessions() as session:
-            statement = (
-                select(col(Shipment.id))
-                .outerjoin(ShipmentLabel, col(ShipmentLabel.shipment_pk) == col(Shipment.id))
-                .where(
-                    col(Shipment.state) == ShipmentState.PURCHASED.value,
-                    col(Shipment.label_url).is_not(None),
-                    col(ShipmentLabel.shipment_pk).is_(None),
-                )
-            )
-            return list(session.scalars(statement.order_by(col(Shipment.id))))
 
     def _transition(
         self,

@@ -61,6 +61,16 @@ def test_create_and_verify_refuses_a_bad_address(easypost_client: easypost.EasyP
     assert caught.value.errors[0]["field"] == "street1"
 
 
+def test_verify_strict_refuses_instead_of_storing_errors(
+    easypost_client: easypost.EasyPostClient,
+) -> None:
+    with pytest.raises(InvalidRequestError) as caught:
+        easypost_client.address.create(verify_strict=True, **{**CAMBRIDGE, "zip": "00001"})
+
+    assert caught.value.code == "ADDRESS.VERIFY.FAILURE"
+    assert {e["code"] for e in caught.value.errors} == {"E.ZIP.NOT_FOUND", "E.ADDRESS.NOT_FOUND"}
+
+
 def test_verify_a_stored_address(easypost_client: easypost.EasyPostClient) -> None:
     stored = easypost_client.address.create(**CAMBRIDGE)
 
@@ -261,9 +271,12 @@ def test_tracker_follows_the_sandbox_clock(
     tracker = easypost_client.tracker.retrieve(tracker_id)
     assert tracker.est_delivery_date == "2026-11-27T20:00:00Z"
     assert status_after(dt.timedelta(hours=8)) == "delivered"
-    details = easypost_client.tracker.retrieve(tracker_id).tracking_details
-    assert [d.status for d in details][:2] == ["pre_transit", "in_transit"]
-    assert details[-1].tracking_location.city == "LOS ANGELES"
+    delivered = easypost_client.tracker.retrieve(tracker_id)
+    assert [d.status for d in delivered.tracking_details][:2] == ["pre_transit", "in_transit"]
+    assert delivered.tracking_details[-1].tracking_location.city == "LOS ANGELES"
+    page = requests.get(delivered.public_url, timeout=5)
+    assert page.status_code == 200
+    assert bought.tracking_code in page.text and "Status: delivered" in page.text
 
 
 def test_tracker_outcome_can_be_an_exception(

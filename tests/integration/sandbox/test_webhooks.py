@@ -101,10 +101,12 @@ def test_failed_deliveries_are_recorded(
     server: SandboxServer, easypost_client: easypost.EasyPostClient
 ) -> None:
     easypost_client.webhook.create(url="http://127.0.0.1:9/nothing-listens", webhook_secret=SECRET)
+    easypost_client.webhook.create(url="not a url", webhook_secret=SECRET)
     _buy(easypost_client)
 
     server.flush()
 
     assert [(d.description, d.status) for d in server.dispatcher.deliveries] == [
-        ("tracker.created", None)
+        ("tracker.created", None),
+        ("tracker.created", None),
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 from finalmile.auth.models import Scope
 from finalmile.auth.service import create_key
 from finalmile.carriers.base import LabelFormat, TrackingStatus
+from finalmile.carriers.sandbox.faults import Fault, FaultKind
 from finalmile.carriers.sandbox.server import SandboxServer
 from finalmile.cli import app as cli
 from finalmile.config.settings import Settings
@@ -153,3 +155,57 @@ def test_demo_order_ends_with_label_tracking_number_and_tracker(shipping: Servic
     assert demo.label.startswith(b"%PDF") and demo.label_format is LabelFormat.PDF
     assert demo.tracking.tracking_number == demo.shipment.tracking_number
     assert demo.shipment.tracker_id and demo.tracking.status is TrackingStatus.PRE_TRANSIT
+
+
+def test_carrier_catalogue_serves_settings_schema_without_secrets(api: TestClient) -> None:
+    assert api.get("/carriers", headers=key(api, Scope.ORDERS_READ)).status_code == 403
+    catalogue = api.get("/carriers", headers=key(api, Scope.ADMIN)).json()
+    easypost = next(i for i in catalogue["integrations"] if i["slug"] == "easypost")
+    assert easypost["kind"] == "hub" and "buy" in easypost["capabilities"]
+    assert easypost["settings_schema"]["properties"]["api_key"]["writeOnly"] is True
+    names = {a["name"] for a in catalogue["accounts"]}
+    assert {"easypost", "shippo", "drivers", "maker"} <= names
+    assert "EZTK_sandbox_key" not in str(catalogue)
+
+
+def test_the_server_finishes_a_shipment_left_open_by_an_outage(
+    ship_settings: Settings, sandbox: SandboxServer
+) -> None:
+    settings = ship_settings.model_copy(update={"shipment_recovery_seconds": 0.2})
+    with TestClient(create_app(settings)) as client:
+        services: Services = client.app.state.services  # type: ignore[attr-defined]
+        [order_id] = ingest_orders(services, 1)
+        writer = key(client, Scope.ORDERS_WRITE, Scope.ORDERS_READ)
+        sandbox.add_fault(
+            Fault(kind=FaultKind.DROP_CONNECTION, after_commit=True, operation="*.buy")
+        )
+        sandbox.add_fault(Fault(kind=FaultKind.SERVER_ERROR, operation="*.retrieve"))
+        body = {"carrier": "easypost"}
+
+        answer = client.post(f"/orders/{order_id}/shipments", json=body, headers=writer)
+
+        assert answer.status_code == 503
+        sandbox.clear_faults()
+        deadline = time.monotonic() + 30
+        while True:
+            [shipment] = client.get(f"/orders/{order_id}/shipments", headers=writer).json()
+            if shipment["state"] == "purchased" or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert shipment["state"] == "purchased"
+        assert labels_by_order(sandbox) == {order_id: 1}
+
+
+def test_every_carrier_configuration_problem_is_reported_before_anything_runs(
+    tmp_path: Path,
+) -> None:
+    runner = CliRunner()
+    env = {"FINALMILE_DATA_DIR": str(tmp_path)}
+    bad = {"ep": {"type": "easypost"}, "x": {"type": "ups"}}
+    result = runner.invoke(
+        cli, ["shipments", "list", "X"], env={**env, "FINALMILE_CARRIERS": json.dumps(bad)}
+    )
+    assert result.exit_code == 2
+    assert "carriers.ep.api_key" in result.stderr and "unknown carrier 'ups'" in result.stderr
+    garbled = runner.invoke(cli, ["shipments", "list", "X"], env={**env, "FINALMILE_CARRIERS": "{"})
+    assert garbled.exit_code == 2 and '"carriers"' in garbled.stderr

@@ -1,4 +1,5 @@
-"""SIGKILL the worker mid-batch, under a fault storm: 500 orders, exactly one label each.
+"""Worker processes: SIGKILL one mid-batch of 500 orders under a fault storm, or run two on the
+same batch; either way exactly one label per order.
 
 The worker is a real ``finalmile ship`` process buying through the EasyPost SDK from the sandbox
 (which runs here, so it outlives the worker). It is killed once a third of the labels are sold;
@@ -101,6 +102,9 @@ def test_sigkill_mid_batch_under_faults_buys_exactly_one_label_per_order(
     assert recovery.wait(120) == 0, log.read_text()[-3000:]
     rerun = finalmile(batch, env, log)
     assert rerun.wait(180) == 0, log.read_text()[-3000:]
+    # Labels that could not be downloaded under the storm are fetched by the recovery pass.
+    labels = finalmile(["shipments", "recover"], env, log)
+    assert labels.wait(120) == 0, log.read_text()[-3000:]
 
     assert labels_by_order(sandbox) == dict.fromkeys(order_ids, 1)
     services = build_services(settings)
@@ -111,3 +115,37 @@ def test_sigkill_mid_batch_under_faults_buys_exactly_one_label_per_order(
             assert services.shipments.label(row)[0].startswith(b"%PDF")
     finally:
         services.close()
+
+
+@pytest.mark.slow
+def test_two_workers_on_the_same_batch_buy_each_label_once(
+    settings: Settings, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    if not settings.resolved_database_url.startswith("postgresql"):
+        pytest.skip("several worker processes share PostgreSQL only (SQLite serves one)")
+    services = build_services(settings)
+    order_ids = ingest_orders(services, 120)
+    services.close()
+    ids_file = tmp_path / "orders.txt"
+    ids_file.write_text("\n".join(order_ids))
+    assert settings.secret_key is not None
+    env = {
+        **os.environ,
+        "FINALMILE_DATABASE_URL": settings.resolved_database_url,
+        "FINALMILE_DATA_DIR": str(settings.data_dir),
+        "FINALMILE_SECRET_KEY": settings.secret_key.get_secret_value(),
+        "FINALMILE_CARRIERS": json.dumps(carrier_config(sandbox)),
+    }
+    batch = ["ship", "--carrier", "shippo", "--from-file", str(ids_file), "--workers", "12"]
+    log = tmp_path / "workers.log"
+    for fault in STORM[:3]:
+        sandbox.add_fault(fault)
+
+    workers = [finalmile(batch, env, log) for _ in range(2)]
+    codes = [worker.wait(180) for worker in workers]
+
+    assert set(codes) <= {0, 3}, log.read_text()[-3000:]  # 3: the other worker held an order
+    sandbox.clear_faults()
+    recovery = finalmile(["shipments", "recover"], env, log)
+    assert recovery.wait(120) == 0, log.read_text()[-3000:]
+    assert labels_by_order(sandbox) == dict.fromkeys(order_ids, 1)

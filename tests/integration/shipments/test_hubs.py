@@ -120,7 +120,8 @@ def test_void_is_audited_and_lets_the_order_ship_again(
         events = history(session, entity="shipment", entity_id=row.id or 0)
     assert [e.action for e in events][-1] == "voided"
     assert events[-1].actor == "pharmacist:7" and events[-1].detail["reason"] == "wrong address"
-    assert [e.action for e in events][:2] == ["intent", "rated"]
+    assert [e.action for e in events][:2] == ["buy_attempt", "bought"]
+    assert events[0].detail["rate_id"] == row.rate_id
     with pytest.raises(InputError, match="purchased"):
         shipping.shipments.void(shipment=voided, actor="pharmacist:7", reason="again")
     again = shipping.shipments.buy(order_id=order_id, account=account)
@@ -151,3 +152,25 @@ def test_address_verification(account: str, shipping: Services) -> None:
     unknown = Address(line1="1 Nowhere Rd", city="Nowhere", state="ZZ", postal_code="00000")
     verdict = shipping.shipments.account(account).verifying().verify_address(unknown)
     assert not verdict.deliverable and verdict.problems
+
+
+@pytest.mark.parametrize("account", HUBS)
+def test_a_refused_void_is_audited_and_the_label_stays(
+    account: str, shipping: Services, sandbox: SandboxServer
+) -> None:
+    [order_id] = ingest_orders(shipping, 1)
+    row = shipping.shipments.buy(order_id=order_id, account=account)
+    sandbox.advance(dt.timedelta(days=2))  # scanned by the carrier: no refund any more
+
+    with pytest.raises(PermanentError):
+        shipping.shipments.void(shipment=row, actor="pharmacist:7", reason="too late")
+
+    [kept] = shipping.shipments.for_order(order_id=order_id)
+    assert kept.state is ShipmentState.PURCHASED
+    with shipping.sessions() as session:
+        last = history(session, entity="shipment", entity_id=row.id or 0)[-1]
+    assert (last.action, last.actor, last.detail["reason"]) == (
+        "void_refused",
+        "pharmacist:7",
+        "too late",
+    )

@@ -6,9 +6,11 @@ No authentication: the sandbox listens on loopback and holds nothing but synthet
 from __future__ import annotations
 
 import datetime as dt
+import html
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Request, Response
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from finalmile.carriers.sandbox import labels
@@ -20,6 +22,7 @@ from finalmile.carriers.sandbox.records import (
     AddressRecord,
     Api,
     ShipmentRecord,
+    TrackerRecord,
     WebhookRecord,
 )
 from finalmile.carriers.sandbox.store import new_id
@@ -146,7 +149,7 @@ async def set_outcome(
     request: Request, api: Api, tracking_code: str, body: OutcomeIn
 ) -> dict[str, str]:
     """Make a tracker end in ``outcome`` (delivered, return_to_sender, failure...)."""
-    tracker = _sandbox(request).set_outcome(api, tracking_code, body.outcome)
+    tracker = _sandbox(request).trackers.set_outcome(api, tracking_code, body.outcome)
     return {"tracker": tracker.id, "outcome": body.outcome.value}
 
 
@@ -169,6 +172,26 @@ async def label_file(request: Request, label_id: str, extension: str) -> Respons
     return Response(
         labels.render(_content(sandbox, shipment), label_format),
         media_type=labels.MEDIA_TYPES[label_format],
+    )
+
+
+@files.get("/track/{tracker_id}", response_class=HTMLResponse)
+async def tracking_page(request: Request, tracker_id: str) -> HTMLResponse:
+    """The public tracking page trackers link to (``public_url``, ``tracking_url_provider``)."""
+    sandbox = _sandbox(request)
+    tracker = sandbox.store.get(TrackerRecord, tracker_id)
+    if tracker is None:
+        return HTMLResponse("<h1>Unknown tracker</h1>", status_code=404)
+    now = sandbox.clock.now()
+    rows = "".join(
+        f"<tr><td>{html.escape(scan.at.isoformat())}</td><td>{html.escape(scan.status)}</td>"
+        f"<td>{html.escape(scan.message)}</td>"
+        f"<td>{html.escape(' '.join(filter(None, [scan.city, scan.state])))}</td></tr>"
+        for scan in reversed(tracker.visible(now))
+    )
+    return HTMLResponse(
+        f"<h1>{html.escape(tracker.carrier)} {html.escape(tracker.tracking_code)}</h1>"
+        f"<p>Status: {html.escape(tracker.status(now))}</p><table>{rows}</table>"
     )
 
 

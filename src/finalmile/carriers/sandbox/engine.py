@@ -6,7 +6,6 @@ call these operations and render the records in their provider's response shape.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -29,8 +28,8 @@ from finalmile.carriers.sandbox.records import (
     TrackerRecord,
 )
 from finalmile.carriers.sandbox.store import SandboxStore, new_id
-from finalmile.carriers.sandbox.tracking import Outcome
-from finalmile.carriers.sandbox.verify import check_address
+from finalmile.carriers.sandbox.trackers import Trackers
+from finalmile.carriers.sandbox.verify import verified
 
 
 @dataclass(frozen=True)
@@ -70,6 +69,7 @@ class Sandbox:
         self.clock = clock or SandboxClock()
         self.store = store or SandboxStore()
         self.faults = faults or FaultController()
+        self.trackers = Trackers(self.store, self.clock)
 
     # -- addresses and parcels -------------------------------------------------------------------
 
@@ -93,37 +93,15 @@ class Sandbox:
             metadata=fields.metadata,
         )
         if verify:
-            record = self._verified(record)
+            record = verified(record)
         self.store.put(record)
         return record
 
     def verify_address(self, address: AddressRecord) -> AddressRecord:
         """Verify a stored address and keep the result."""
-        record = self._verified(address)
+        record = verified(address)
         self.store.put(record)
         return record
-
-    @staticmethod
-    def _verified(address: AddressRecord) -> AddressRecord:
-        check = check_address(
-            street1=address.street1,
-            state=address.state,
-            zip_code=address.zip,
-            country=address.country,
-        )
-        update: dict[str, Any] = {"check": check}
-        if check.ok:
-            update |= {
-                "name": address.name.upper() if address.name else None,
-                "company": address.company.upper() if address.company else None,
-                "street1": " ".join(filter(None, [address.street1, address.street2])).upper(),
-                "street2": "",
-                "city": check.city,
-                "state": check.state,
-                "zip": check.zip_plus4,
-                "residential": address.residential if address.residential is not None else True,
-            }
-        return address.model_copy(update=update)
 
     def add_parcel(
         self,
@@ -264,14 +242,7 @@ class Sandbox:
         now = self.clock.now()
         service = rate.service
         code = tracking.new_tracking_code(service.carrier)
-        tracker = self._new_tracker(
-            shipment.api,
-            code=code,
-            carrier=service.carrier.value,
-            shipment=shipment,
-            rate=rate,
-            outcome=Outcome.DELIVERED,
-        )
+        tracker = self.trackers.for_label(shipment.api, code=code, shipment=shipment, rate=rate)
         purchase = PurchaseRecord(
             rate_id=rate.id,
             label_id=new_id(shipment.api, "pl"),
@@ -324,101 +295,3 @@ class Sandbox:
         self.store.put(shipment.model_copy(update={"refund_status": "submitted"}))
         self.store.put(refund)
         return refund
-
-    # -- trackers -------------------------------------------------------------------------------
-
-    def tracker(self, api: Api, code: str, carrier: str | None) -> TrackerRecord:
-        """The tracker of a tracking code: the label's own, a test code's, or an unknown one."""
-        existing = self.store.tracker_for(api, code)
-        if existing is not None:
-            return existing
-        test_codes = (
-            tracking.EASYPOST_TEST_CODES if api is Api.EASYPOST else tracking.SHIPPO_TEST_CODES
-        )
-        outcome = test_codes.get(code.upper(), Outcome.UNKNOWN)
-        record = self._new_tracker(
-            api, code=code, carrier=carrier or "USPS", shipment=None, rate=None, outcome=outcome
-        )
-        self.store.put(record)
-        return record
-
-    def set_outcome(self, api: Api, code: str, outcome: Outcome) -> TrackerRecord:
-        """Re-plan a tracker to end in ``outcome`` (scans already seen stay as they were).
-
-        Raises:
-            SandboxError: 404 when no tracker has this code.
-        """
-        tracker = self.store.tracker_for(api, code)
-        if tracker is None:
-            raise SandboxError(404, "NOT_FOUND", "No tracker with this tracking code")
-        shipment = self.store.get(ShipmentRecord, tracker.shipment_id or "")
-        rate = shipment.rate(shipment.purchase.rate_id) if shipment and shipment.purchase else None
-        replanned = self._new_tracker(
-            api,
-            code=code,
-            carrier=tracker.carrier,
-            shipment=shipment,
-            rate=rate,
-            outcome=outcome,
-            created=tracker.created_at,
-        )
-        updated = tracker.model_copy(update={"plan": replanned.plan})
-        self.store.put(updated)
-        return updated
-
-    def _new_tracker(
-        self,
-        api: Api,
-        *,
-        code: str,
-        carrier: str,
-        shipment: ShipmentRecord | None,
-        rate: RateRecord | None,
-        outcome: Outcome,
-        created: dt.datetime | None = None,
-    ) -> TrackerRecord:
-        created = created or self.clock.now()
-        origin = destination = None
-        if shipment is not None:
-            origin_address = self.store.get(AddressRecord, shipment.from_address_id)
-            to_address = self.store.get(AddressRecord, shipment.to_address_id)
-            origin = lookup_zip(origin_address.zip or "") if origin_address else None
-            destination = lookup_zip(to_address.zip or "") if to_address else None
-        if rate is not None:
-            shipped = catalogue.ship_date(rate.service, created)
-            arrives = rate.delivery_date
-        else:  # a test code: ships today, arrives two delivery days later
-            shipped = created.date()
-            arrives = shipped + dt.timedelta(days=2)
-        return TrackerRecord(
-            id=new_id(api, "trk"),
-            api=api,
-            created_at=created,
-            tracking_code=code,
-            carrier=carrier,
-            service_token=rate.service_token if rate else None,
-            shipment_id=shipment.id if shipment else None,
-            est_delivery=catalogue.delivery_datetime(arrives),
-            plan=tracking.plan(
-                created=created,
-                shipped=shipped,
-                delivered=arrives,
-                origin=origin,
-                destination=destination,
-                outcome=outcome,
-            ),
-        )
-
-    def changed_trackers(self) -> list[tuple[TrackerRecord, str | None]]:
-        """Trackers whose status moved since last notified, each marked notified, with the old
-        status (for webhooks)."""
-        now = self.clock.now()
-        changed = []
-        for tracker in list(self.store.all(TrackerRecord)):
-            status = tracker.status(now)
-            if status != tracker.notified_status:
-                previous = tracker.notified_status
-                updated = tracker.model_copy(update={"notified_status": status})
-                self.store.put(updated)
-                changed.append((updated, previous))
-        return changed

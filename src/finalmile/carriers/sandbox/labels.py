@@ -20,6 +20,11 @@ MEDIA_TYPES = {
 EXTENSIONS = {LabelFormat.PDF: "pdf", LabelFormat.ZPL: "zpl", LabelFormat.PNG: "png"}
 
 
+def label_url(base_url: str, label_id: str, label_format: LabelFormat) -> str:
+    """Where the sandbox serves a label file (``/files/<label id>.<ext>``)."""
+    return f"{base_url}files/{label_id}.{EXTENSIONS[label_format]}"
+
+
 @dataclass(frozen=True)
 class LabelContent:
     """What a label shows."""

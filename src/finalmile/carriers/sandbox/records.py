@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from finalmile.carriers.sandbox.catalogue import SERVICES_BY_TOKEN, Options, Service
+from finalmile.carriers.sandbox.catalogue import SERVICES_BY_TOKEN, Service
 
 
 class Api(StrEnum):
@@ -139,11 +139,6 @@ class ShipmentRecord(Record):
     rates: list[RateRecord]
     purchase: PurchaseRecord | None = None
     refund_status: str | None = None
-
-    @property
-    def rating_options(self) -> Options:
-        """The options that shape rates and delivery dates."""
-        return Options(self.signature, self.saturday_delivery, self.dry_ice_weight_oz)
 
     def rate(self, rate_id: str) -> RateRecord | None:
         """One of this shipment's rates by id."""

@@ -89,8 +89,8 @@ class SandboxStore:
         return found if isinstance(found, cls) else None
 
     def all(self, cls: type[R]) -> Iterator[R]:
-        """Every record of a type, oldest first."""
-        for record in self._records[_KIND_OF[cls]].values():
+        """Every record of a type, oldest first (a snapshot: safe to read from another thread)."""
+        for record in list(self._records[_KIND_OF[cls]].values()):
             if isinstance(record, cls):
                 yield record
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 
 from finalmile.carriers.sandbox.geo import lookup_zip
-from finalmile.carriers.sandbox.records import AddressCheck, AddressProblem
+from finalmile.carriers.sandbox.records import AddressCheck, AddressProblem, AddressRecord
 
 ZIP_FORMAT = re.compile(r"\d{5}(-\d{4})?")
 
@@ -71,3 +72,26 @@ def check_address(
         longitude=info.longitude,
         time_zone=info.time_zone,
     )
+
+
+def verified(address: AddressRecord) -> AddressRecord:
+    """The address with its check; when deliverable, normalised as carriers do."""
+    check = check_address(
+        street1=address.street1,
+        state=address.state,
+        zip_code=address.zip,
+        country=address.country,
+    )
+    update: dict[str, Any] = {"check": check}
+    if check.ok:
+        update |= {
+            "name": address.name.upper() if address.name else None,
+            "company": address.company.upper() if address.company else None,
+            "street1": " ".join(filter(None, [address.street1, address.street2])).upper(),
+            "street2": "",
+            "city": check.city,
+            "state": check.state,
+            "zip": check.zip_plus4,
+            "residential": address.residential if address.residential is not None else True,
+        }
+    return address.model_copy(update=update)

@@ -58,7 +58,7 @@ class WebhookDispatcher:
         async with self._lock:
             posts = [
                 post
-                for tracker, previous in self.sandbox.changed_trackers()
+                for tracker, previous in self.sandbox.trackers.changed()
                 for post in self._posts(tracker, previous, base_url)
             ]
             results = await asyncio.gather(*(self._send(*post) for post in posts))
@@ -100,15 +100,15 @@ class WebhookDispatcher:
         hook: WebhookRecord, description: str, body: bytes, headers: dict[str, str]
     ) -> Delivery:
         def post() -> int | None:
-            request = urllib.request.Request(  # noqa: S310 - URLs are configured by the operator
-                hook.url, data=body, headers=headers, method="POST"
-            )
             try:
+                request = urllib.request.Request(  # noqa: S310 - URLs are set by the operator
+                    hook.url, data=body, headers=headers, method="POST"
+                )
                 with urllib.request.urlopen(request, timeout=DELIVERY_TIMEOUT_SECONDS) as answer:  # noqa: S310
                     return int(answer.status)
             except urllib.error.HTTPError as exc:
                 return exc.code
-            except (urllib.error.URLError, OSError):
+            except (urllib.error.URLError, OSError, ValueError):  # ValueError: not an http URL
                 return None
 
         status = await asyncio.to_thread(post)

@@ -18,7 +18,7 @@ down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-LIVE = sa.text("state IN ('intent', 'purchasing', 'purchased')")
+LIVE = sa.text("state IN ('purchasing', 'purchased')")
 
 
 def upgrade() -> None:

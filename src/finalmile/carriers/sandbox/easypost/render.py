@@ -8,9 +8,10 @@ from typing import Any
 
 from finalmile.carriers.sandbox import catalogue
 from finalmile.carriers.sandbox.catalogue import Carrier
-from finalmile.carriers.sandbox.labels import EXTENSIONS, MEDIA_TYPES
+from finalmile.carriers.sandbox.labels import MEDIA_TYPES, label_url
 from finalmile.carriers.sandbox.records import (
     AddressRecord,
+    LabelFormat,
     ParcelRecord,
     RateRecord,
     RefundRecord,
@@ -107,14 +108,18 @@ def parcel(record: ParcelRecord) -> JsonObject:
     }
 
 
-def rate(record: RateRecord, shipment: ShipmentRecord) -> JsonObject:
-    """A Rate; retail and list prices are fixed mark-ups of the sandbox rate."""
+def rate(record: RateRecord, shipment: ShipmentRecord, created: str | None = None) -> JsonObject:
+    """A Rate; retail and list prices are fixed mark-ups of the sandbox rate.
+
+    ``created`` is the shipment's creation time, already formatted (a shipment has 11 rates).
+    """
     service = record.service
+    created = created or timestamp(shipment.created_at)
     return {
         "id": record.id,
         "object": "Rate",
-        "created_at": timestamp(shipment.created_at),
-        "updated_at": timestamp(shipment.created_at),
+        "created_at": created,
+        "updated_at": created,
         "mode": "test",
         "service": service.easypost_name,
         "carrier": service.carrier.value,
@@ -198,11 +203,6 @@ def tracker(record: TrackerRecord, now: dt.datetime, base_url: str) -> JsonObjec
     }
 
 
-def label_url(base_url: str, label_id: str, label_format: Any) -> str:
-    """Where the sandbox serves a label file."""
-    return f"{base_url}files/{label_id}.{EXTENSIONS[label_format]}"
-
-
 def shipment(
     record: ShipmentRecord, store: SandboxStore, now: dt.datetime, base_url: str
 ) -> JsonObject:
@@ -230,8 +230,8 @@ def shipment(
             "label_type": "default",
             "label_file_type": MEDIA_TYPES[purchase.label_format],
             "label_url": url,
-            "label_pdf_url": url if purchase.label_format.value == "PDF" else None,
-            "label_zpl_url": url if purchase.label_format.value == "ZPL" else None,
+            "label_pdf_url": url if purchase.label_format is LabelFormat.PDF else None,
+            "label_zpl_url": url if purchase.label_format is LabelFormat.ZPL else None,
             "label_epl2_url": None,
             "label_file": None,
         }
@@ -250,10 +250,11 @@ def shipment(
         ]
     )
     tracker_json = tracker(tracker_record, now, base_url) if tracker_record else None
+    created = timestamp(record.created_at)
     return {
         "id": record.id,
         "object": "Shipment",
-        "created_at": timestamp(record.created_at),
+        "created_at": created,
         "updated_at": timestamp(purchase.bought_at if purchase else record.created_at),
         "is_return": False,
         "messages": messages,
@@ -274,10 +275,10 @@ def shipment(
         "order_id": None,
         "parcel": parcel(parcel_record) if parcel_record else None,
         "postage_label": postage_label,
-        "rates": [rate(r, record) for r in record.rates],
+        "rates": [rate(r, record, created) for r in record.rates],
         "refund_status": record.refund_status,
         "scan_form": None,
-        "selected_rate": rate(selected, record) if selected else None,
+        "selected_rate": rate(selected, record, created) if selected else None,
         "tracker": tracker_json,
         "usps_zone": catalogue.zone_for(record.miles) if record.miles >= 0 else None,
         "forms": [],

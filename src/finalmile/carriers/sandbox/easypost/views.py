@@ -274,7 +274,7 @@ async def create_tracker(request: Request) -> JSONResponse:
     code = parse.text(data.get("tracking_code"))
     if code is None:
         raise parse.invalid("tracker.tracking_code", "is required", "PARAMETER.REQUIRED")
-    record = sandbox.tracker(API, code, parse.text(data.get("carrier")))
+    record = sandbox.trackers.for_code(API, code, parse.text(data.get("carrier")))
     return _json(render.tracker(record, sandbox.clock.now(), _base(request)))
 
 

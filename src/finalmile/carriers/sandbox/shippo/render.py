@@ -7,12 +7,11 @@ of the SDK's (``TransactionStatusEnum``, ``TrackingStatusEnum``, ``LabelFileType
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from finalmile.carriers.sandbox import catalogue
 from finalmile.carriers.sandbox.catalogue import Carrier
-from finalmile.carriers.sandbox.labels import EXTENSIONS
+from finalmile.carriers.sandbox.labels import label_url
 from finalmile.carriers.sandbox.records import (
     AddressRecord,
     LabelFormat,
@@ -212,11 +211,6 @@ def shipment(record: ShipmentRecord, store: SandboxStore) -> JsonObject:
     }
 
 
-def label_url(base_url: str, label_id: str, label_format: LabelFormat) -> str:
-    """Where the sandbox serves a label file."""
-    return f"{base_url}files/{label_id}.{EXTENSIONS[label_format]}"
-
-
 def transaction(
     record: TransactionRecord, store: SandboxStore, now: dt.datetime, base_url: str
 ) -> JsonObject:
@@ -318,8 +312,3 @@ def refund(record: RefundRecord) -> JsonObject:
         "transaction": record.transaction_id,
         "test": True,
     }
-
-
-def money(amount: Decimal) -> str:
-    """An amount as Shippo writes it."""
-    return str(amount.quantize(Decimal("0.01")))

@@ -273,7 +273,7 @@ def _track(request: Request, carrier: str, tracking_number: str) -> JSONResponse
     known = _CARRIER_TOKENS.get(carrier.lower())
     if known is None and carrier.lower() != "shippo":
         raise parse.invalid("carrier", "unknown carrier")
-    record: TrackerRecord = sandbox.tracker(
+    record: TrackerRecord = sandbox.trackers.for_code(
         API, tracking_number, known.value if known else "shippo"
     )
     return _json(render.track(record, sandbox.clock.now(), sandbox.store))

@@ -1,0 +1,74 @@
+"""``GET /carriers``: the integrations (with settings JSON Schema) and the configured accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel
+
+from finalmile.auth.models import Scope
+from finalmile.carriers.registry import load_registry
+from finalmile.deps import ServicesDep, require
+
+router = APIRouter(
+    prefix="/carriers", tags=["carriers"], dependencies=[Depends(require(Scope.ADMIN))]
+)
+
+
+class Integration(BaseModel):
+    """One carrier integration and the JSON Schema of its account settings."""
+
+    slug: str
+    label: str
+    kind: str
+    capabilities: list[str]
+    settings_schema: dict[str, Any]
+
+
+class Account(BaseModel):
+    """One configured account (secrets are never shown)."""
+
+    name: str
+    type: str
+    kind: str
+    limits: dict[str, float]
+
+
+class CarrierCatalogue(BaseModel):
+    """Integrations, configured accounts, and plugins that failed to load."""
+
+    integrations: list[Integration]
+    accounts: list[Account]
+    failures: dict[str, str]
+
+
+@router.get("", response_model=CarrierCatalogue)
+def get_carriers(services: ServicesDep) -> CarrierCatalogue:
+    """What can be configured, and what is."""
+    registry = load_registry()
+    integrations = [
+        Integration(
+            slug=info.slug,
+            label=info.label,
+            kind=info.kind.value,
+            capabilities=sorted(c.value for c in info.capabilities),
+            settings_schema=info.settings_model.model_json_schema(),
+        )
+        for info in registry.infos.values()
+    ]
+    accounts = [
+        Account(
+            name=account.name,
+            type=account.info.slug,
+            kind=account.info.kind.value,
+            limits={
+                "max_concurrency": account.settings.max_concurrency,
+                "requests_per_second": account.settings.requests_per_second,
+            },
+        )
+        for account in services.shipments.accounts.values()
+    ]
+    return CarrierCatalogue(
+        integrations=integrations, accounts=accounts, failures=registry.failures
+    )

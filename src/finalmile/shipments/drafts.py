@@ -1,0 +1,45 @@
+"""The shipment draft a carrier rates: the stored order, decrypted, with the account's defaults."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from sqlmodel import col
+
+from finalmile.carriers.base import ShipmentDraft, ShipmentOptions
+from finalmile.carriers.info import CarrierAccount
+from finalmile.errors import PermanentError
+from finalmile.orders.codec import load_order
+from finalmile.orders.models import Order, OrderItem
+from finalmile.vault import Vault
+
+
+def draft_for(
+    sessions: sessionmaker[Session],
+    vault: Vault,
+    carrier: CarrierAccount,
+    *,
+    order_pk: int,
+    reference: str,
+    options: ShipmentOptions,
+) -> ShipmentDraft:
+    """What ``carrier`` needs to rate the order: addresses, parcel (or the account's) and options.
+
+    Raises:
+        PermanentError: the account has no ship-from address.
+    """
+    ship_from = carrier.settings.ship_from
+    if ship_from is None:
+        raise PermanentError(f"carrier account {carrier.name!r} has no ship_from address")
+    with sessions() as session:
+        order = session.get(Order, order_pk)
+        assert order is not None
+        statement = select(OrderItem).where(col(OrderItem.order_pk) == order_pk)
+        items = list(session.scalars(statement.order_by(col(OrderItem.line))))
+    return ShipmentDraft(
+        reference=reference,
+        order=load_order(order, items, vault=vault),
+        ship_from=ship_from,
+        parcel=options.parcel or carrier.settings.default_parcel,
+        options=options,
+    )
