@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from finalmile.api import health
+from finalmile.carriers import views as carriers
 from finalmile.connectors.http import csv as csv_http
 from finalmile.connectors.http import fhir as fhir_http
-from finalmile.carriers import views as carriers
 from finalmile.connectors.http import views as hl7_http
 from finalmile.messages import views as messages
 from finalmile.orders import views as orders
