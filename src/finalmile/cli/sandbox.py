@@ -10,8 +10,9 @@ import typer
 import uvicorn
 
 from finalmile.carriers.sandbox import Sandbox, SandboxClock, SandboxStore, create_sandbox_app
-from finalmile.carriers.sandbox.server import listen, sandbox_urls
+from finalmile.carriers.sandbox.server import sandbox_urls
 from finalmile.cli.context import fail
+from finalmile.netlisten import listen
 
 
 def sandbox(

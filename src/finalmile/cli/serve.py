@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from typing import Annotated
 
 import typer
@@ -10,6 +9,7 @@ import uvicorn
 
 from finalmile.cli.context import fail, load_settings
 from finalmile.main import create_app
+from finalmile.netlisten import listen
 
 
 def serve(
@@ -31,7 +31,7 @@ def serve(
         settings = settings.model_copy(update={"mllp_port": None})
     # Bind HTTP before startup opens MLLP: a taken port must fail before any message is accepted.
     try:
-        http_socket = socket.create_server((settings.http_host, settings.http_port))
+        http_socket = listen(settings.http_host, settings.http_port)
     except OSError as exc:
         raise fail(
             f"cannot listen on {settings.http_host}:{settings.http_port}: {exc.strerror}", 2

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import datetime as dt
-import socket
 import threading
 import time
 from collections.abc import Callable, Coroutine
@@ -29,30 +28,10 @@ from finalmile.carriers.sandbox.faults import Fault
 from finalmile.carriers.sandbox.records import Api
 from finalmile.carriers.sandbox.tracking import Outcome
 from finalmile.carriers.sandbox.webhooks import WebhookDispatcher
+from finalmile.netlisten import listen
 
 T = TypeVar("T")
 STARTUP_TIMEOUT_SECONDS = 30.0
-#: Enough pending connections for a benchmark that opens hundreds at once.
-BACKLOG = 2048
-
-
-def listen(host: str, port: int) -> socket.socket:
-    """A listening TCP socket whose connections get TCP_NODELAY.
-
-    asyncio sets TCP_NODELAY only on sockets whose ``proto`` is IPPROTO_TCP, and
-    ``socket.create_server`` leaves it 0: every answer on a kept-alive connection then waits for
-    the client's delayed ACK (40 ms on Linux) before its body leaves.
-    """
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-        sock.listen(BACKLOG)
-    except OSError:
-        sock.close()
-        raise
-    return sock
 
 
 def sandbox_urls(base_url: str) -> tuple[str, str]:
