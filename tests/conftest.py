@@ -28,6 +28,8 @@ from finalmile.services import Services, build_services
 FIXTURES = Path(__file__).parent / "fixtures"
 POSTGRES_URL = os.environ.get("FINALMILE_TEST_POSTGRES_URL")
 TABLES = (
+    "delivery_decision",
+    "rule_set_version",
     "message_order",
     "order_item",
     "audit_event",

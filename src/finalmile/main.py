@@ -1,7 +1,8 @@
 """The service: ``create_app()`` for ASGI servers and tests; ``python -m finalmile`` for the CLI.
 
-Startup migrates the schema, starts group-commit intake and, when a port is configured, the MLLP
-listener on the same event loop; shutdown stops accepting, finishes in-flight commits, then exits.
+Startup migrates the schema, starts group-commit intake, the decision worker and, when a port is
+configured, the MLLP listener on the same event loop; shutdown stops accepting, finishes in-flight
+commits, then exits.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from finalmile.config.settings import Settings, get_settings
 from finalmile.connectors.mllp.listener import MllpListener, server_ssl_context
 from finalmile.db import migrate
 from finalmile.intake.service import refuse_oversize
+from finalmile.rules.jobs import DecisionWorker
 from finalmile.services import Services, build_services
 
 log = structlog.get_logger(__name__)
@@ -35,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.services = services
         await services.intake.start()
         listener = await _start_mllp(services)
+        worker = _start_decisions(services)
         app.state.mllp_port = listener.port if listener else None
         log.info("finalmile_started", version=__version__, connector=settings.connector)
         try:
@@ -42,6 +45,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if listener is not None:
                 await listener.listener.stop()
+            if worker is not None:
+                await worker.stop()
             await services.intake.stop()
             services.close()
             log.info("finalmile_stopped")
@@ -58,6 +63,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(router)
     return app
+
+
+def _start_decisions(services: Services) -> DecisionWorker | None:
+    interval = services.settings.decide_interval_seconds
+    if interval is None:
+        return None
+    worker = DecisionWorker(services.decider, interval=interval)
+    worker.start()
+    return worker
 
 
 class _RunningListener:

@@ -8,6 +8,7 @@ from finalmile import audit
 from finalmile.auth import models as auth_models
 from finalmile.messages import models as message_models
 from finalmile.orders import models as order_models
+from finalmile.rules import models as rule_models
 
-TABLE_MODULES = (audit, auth_models, message_models, order_models)
+TABLE_MODULES = (audit, auth_models, message_models, order_models, rule_models)
 metadata = SQLModel.metadata

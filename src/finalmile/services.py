@@ -12,18 +12,22 @@ from finalmile.db import create_db_engine, session_factory
 from finalmile.intake.service import IntakeService
 from finalmile.intake.store import IntakeStore
 from finalmile.mapping.hl7v2 import Hl7Profile
+from finalmile.rules.catalog import load_catalog
+from finalmile.rules.ratecard import RateCardSource
+from finalmile.rules.service import Decider
 from finalmile.vault import Vault, vault_from_settings
 
 
 @dataclass
 class Services:
-    """Settings, storage and intake for one process."""
+    """Settings, storage, intake and delivery decisions for one process."""
 
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
     vault: Vault
     intake: IntakeService
+    decider: Decider
 
     def close(self) -> None:
         """Release database connections."""
@@ -43,4 +47,17 @@ def build_services(settings: Settings) -> Services:
         profiles=profiles,
         max_batch=settings.ingest_max_batch,
     )
-    return Services(settings=settings, engine=engine, sessions=sessions, vault=vault, intake=intake)
+    decider = Decider(
+        catalog=load_catalog(settings.config_dir),
+        sessions=sessions,
+        vault=vault,
+        quotes=RateCardSource(),
+    )
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        vault=vault,
+        intake=intake,
+        decider=decider,
+    )

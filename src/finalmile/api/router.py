@@ -8,9 +8,11 @@ from finalmile.api import health
 from finalmile.connectors.http import views as hl7_http
 from finalmile.messages import views as messages
 from finalmile.orders import views as orders
+from finalmile.rules import views as decisions
 
 router = APIRouter()
 router.include_router(health.router)
 router.include_router(orders.router)
+router.include_router(decisions.router)
 router.include_router(messages.router)
 router.include_router(hl7_http.router)

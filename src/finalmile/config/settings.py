@@ -47,6 +47,11 @@ class Settings(BaseSettings):
         title="Encryption keys",
         description="Comma-separated Fernet keys for PHI at rest, newest first (rotation)",
     )
+    config_dir: Path | None = Field(
+        default=None,
+        title="Configuration directory",
+        description="sites/, rules/ and connectors/ YAML; unset: the embedded defaults only",
+    )
     connector: str = Field(
         default="default", title="Default connector", description="Connector name for intake"
     )
@@ -76,6 +81,12 @@ class Settings(BaseSettings):
     )
     ingest_max_batch: int = Field(
         default=256, gt=0, title="Group commit size", description="Messages per transaction at most"
+    )
+    decide_interval_seconds: float | None = Field(
+        default=5.0,
+        gt=0,
+        title="Decision worker interval",
+        description="How often received orders without a decision are decided; unset: never",
     )
     log_level: str = Field(default="INFO", title="Log level")
     api_docs: bool | None = Field(

@@ -1,0 +1,223 @@
+"""Deciding stored orders: pick the site and its active rule set, decide, store the decision.
+
+``Decider.decide_pending`` is the automatic path: it finds orders in status ``received`` whose
+current version has no decision and decides them, a batch per transaction. A crash rolls the
+batch back and the next run takes the same orders again; an order whose decision fails with a bug
+is stored as a hold, so no order is ever skipped silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import structlog
+from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlmodel import col
+
+from finalmile.db import transaction
+from finalmile.db_types import utcnow
+from finalmile.errors import InputError, RetriableError
+from finalmile.orders.codec import load_order
+from finalmile.orders.models import Order, OrderItem, OrderStatus
+from finalmile.orders.service import find_order
+from finalmile.rules.catalog import Catalog
+from finalmile.rules.decision import Decision
+from finalmile.rules.engine import decide
+from finalmile.rules.facts import DeliveryType
+from finalmile.rules.models import DecisionRecord, RuleSetVersion
+from finalmile.rules.quotes import QuoteSource
+from finalmile.rules.site import Site
+from finalmile.rules.versions import activate, active_version, compiled
+from finalmile.vault import Vault
+
+log = structlog.get_logger(__name__)
+
+SYSTEM_ACTOR = "system"
+
+
+@dataclass(frozen=True)
+class StoredDecision:
+    """A decision as stored: its row and the full decision JSON."""
+
+    row: DecisionRecord
+    decision: dict[str, object]
+
+
+class Decider:
+    """Decides stored orders under each site's active rule set."""
+
+    def __init__(
+        self,
+        *,
+        catalog: Catalog,
+        sessions: sessionmaker[Session],
+        vault: Vault,
+        quotes: QuoteSource,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self.catalog = catalog
+        self.sessions = sessions
+        self.vault = vault
+        self.quotes = quotes
+        self.clock = clock
+        self._sites: dict[tuple[str, int], Site] = {}
+
+    def decide_order(self, *, order_id: str, connector: str | None, actor: str) -> StoredDecision:
+        """Decide one order now and store the decision (a new one each time it is asked).
+
+        Raises:
+            NotFoundError: no such order.
+            InputError: the order is cancelled.
+        """
+        with transaction(self.sessions) as session:
+            row = find_order(session=session, order_id=order_id, connector=connector)
+            if row.status is OrderStatus.CANCELLED:
+                raise InputError(
+                    f"order {order_id!r} is cancelled; nothing to decide", code="cancelled"
+                )
+            stored = self._decide_row(session, row)
+            log.info(
+                "order_decided",
+                order_id=row.order_id,
+                actor=actor,
+                delivery_type=stored.row.delivery_type.value,
+            )
+            return stored
+
+    def decide_pending(self, *, limit: int = 100) -> int:
+        """Decide up to ``limit`` received orders whose current version has no decision yet."""
+        with transaction(self.sessions) as session:
+            rows = list(session.scalars(_pending(session, limit)))
+            for row in rows:
+                self._decide_row(session, row)
+        if rows:
+            log.info("pending_orders_decided", count=len(rows))
+        return len(rows)
+
+    def site_for(self, session: Session, connector: str) -> tuple[Site, RuleSetVersion]:
+        """The connector's site under its active rule set (activating the configured file the
+        first time a site decides, so every decision names a stored version)."""
+        config = self.catalog.site_config(connector=connector)
+        version = active_version(session=session, site=config.name)
+        if version is None:
+            rules = self.catalog.rule_set(config.rules)
+            version = activate(session=session, site=config.name, rules=rules, actor=SYSTEM_ACTOR)
+        assert version.id is not None
+        key = (config.name, version.id)
+        if key not in self._sites:
+            self._sites[key] = Site(config, compiled(version))
+        return self._sites[key], version
+
+    def _decide_row(self, session: Session, row: Order) -> StoredDecision:
+        assert row.id is not None
+        site, version = self.site_for(session, row.connector)
+        now = self.clock()
+        try:
+            items = session.scalars(select(OrderItem).where(col(OrderItem.order_pk) == row.id))
+            order = load_order(row, list(items), vault=self.vault)
+            decision = decide(order, site, self.quotes.quotes(order, site, now), now)
+        except RetriableError:
+            raise  # a quote source is down: roll back, the order is taken again next run
+        except Exception as exc:  # a bug must not lose the order: hold it for a person
+            log.exception("decision_crashed", order_id=row.order_id, error_type=type(exc).__name__)
+            decision = _crash_hold(row, site, now)
+        record = DecisionRecord(
+            order_pk=row.id,
+            order_version=row.version,
+            site=site.name,
+            rule_set_pk=version.id,
+            rule_set_version=version.version,
+            delivery_type=decision.delivery_type,
+            carrier=decision.carrier,
+            service=decision.service,
+            estimated_delivery=decision.estimated_delivery,
+            cost=decision.cost,
+            decision_encrypted=self.vault.encrypt(json.dumps(decision.to_json()).encode()),
+            created_at=now,
+        )
+        session.add(record)
+        session.flush()
+        return StoredDecision(record, decision.to_json())
+
+    def read(self, record: DecisionRecord) -> dict[str, object]:
+        """The full decision JSON of a stored row."""
+        data: dict[str, object] = json.loads(self.vault.decrypt(record.decision_encrypted))
+        return data
+
+
+def current_decision(*, session: Session, order_pk: int) -> DecisionRecord | None:
+    """The newest decision of an order, if any."""
+    return session.scalars(
+        select(DecisionRecord)
+        .where(col(DecisionRecord.order_pk) == order_pk)
+        .order_by(col(DecisionRecord.id).desc())
+        .limit(1)
+    ).first()
+
+
+def list_current(
+    *,
+    session: Session,
+    delivery_type: DeliveryType | None,
+    limit: int,
+    before: int | None = None,
+) -> list[tuple[DecisionRecord, Order]]:
+    """Each order's newest decision (optionally of one type, e.g. holds), newest first;
+    ``before`` continues from a decision id (keyset pagination)."""
+    later = aliased(DecisionRecord)
+    superseded = exists().where(
+        col(later.order_pk) == col(DecisionRecord.order_pk), col(later.id) > col(DecisionRecord.id)
+    )
+    statement = (
+        select(DecisionRecord, Order)
+        .join(Order, col(Order.id) == col(DecisionRecord.order_pk))
+        .where(~superseded, col(Order.status) == OrderStatus.RECEIVED.value)
+        .order_by(col(DecisionRecord.id).desc())
+        .limit(limit)
+    )
+    if delivery_type is not None:
+        statement = statement.where(col(DecisionRecord.delivery_type) == delivery_type.value)
+    if before is not None:
+        statement = statement.where(col(DecisionRecord.id) < before)
+    return [(record, order) for record, order in session.execute(statement)]
+
+
+def _pending(session: Session, limit: int) -> Select[Order]:
+    decided = exists().where(
+        col(DecisionRecord.order_pk) == col(Order.id),
+        col(DecisionRecord.order_version) == col(Order.version),
+    )
+    statement = (
+        select(Order)
+        .where(col(Order.status) == OrderStatus.RECEIVED.value, ~decided)
+        .order_by(col(Order.id))
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(of=Order, skip_locked=True)
+    return statement
+
+
+def _crash_hold(row: Order, site: Site, now: dt.datetime) -> Decision:
+    rules = site.rules
+    return Decision(
+        order_id=row.order_id,
+        site=site.name,
+        delivery_type=DeliveryType.HOLD,
+        carrier=None,
+        service=None,
+        label=None,
+        ship_at=None,
+        estimated_delivery=None,
+        cost=None,
+        options=(),
+        rule_set=rules.name,
+        rule_set_version=rules.version,
+        rule_set_sha256=rules.sha256,
+        decided_at=now,
+        reasons=("Hold: an internal error stopped the decision; a person must decide",),
+    )
