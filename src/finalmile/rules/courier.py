@@ -39,6 +39,8 @@ def courier_runs(
         return []
     drive = dt.timedelta(minutes=math.ceil(miles / courier.average_speed_mph * 60))
     handling = dt.timedelta(minutes=courier.handling_minutes)
+    if handling + drive > site.longest_shift:
+        return []
     cost = courier.base + courier.per_mile * Decimal(f"{miles:.1f}")
     cost += courier.storage_surcharges.get(storage, Decimal(0))
     local = _next_minute(now.astimezone(site.zone))

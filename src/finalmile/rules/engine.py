@@ -69,7 +69,7 @@ def _candidates(
         if facts.distance_miles is None:
             reasons.append("Courier not offered: the ship-to ZIP is not in the ZIP database")
         else:
-            runs = courier_runs(site, now, facts.distance_miles, order.storage)
+            runs = courier_runs(site, now, facts.distance_miles, facts.storage)
             if not runs:
                 reasons.append("Courier not offered: no shift in the next week can make the trip")
             candidates.extend(courier_candidate(facts, run, site) for run in runs)
@@ -120,16 +120,15 @@ def _meet_deadline(
 ) -> list[Candidate]:
     needed_by = facts.needed_by
     assert needed_by is not None
-    survivors: list[Candidate] = []
-    for candidate in candidates:
-        if candidate.estimated_delivery <= needed_by:
-            survivors.append(candidate)
-            continue
+    survivors = [c for c in candidates if c.estimated_delivery <= needed_by]
+    if len(survivors) < len(candidates):
         zone = facts.patient_zone
-        reasons.append(
-            f"{candidate.label} removed: arrives "
-            f"{when(candidate.estimated_delivery.astimezone(zone))}, "
-            f"needed by {when(needed_by.astimezone(zone))}"
+        deadline = when(needed_by.astimezone(zone))
+        reasons.extend(
+            f"{c.label} removed: arrives {when(c.estimated_delivery.astimezone(zone))}, "
+            f"needed by {deadline}"
+            for c in candidates
+            if c.estimated_delivery > needed_by
         )
     return survivors
 
