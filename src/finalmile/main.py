@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _start_decisions(services: Services) -> DecisionWorker | None:
     interval = services.settings.decide_interval_seconds
-    if interval is None:
+    if interval == 0:
         return None
     worker = DecisionWorker(services.decider, interval=interval)
     worker.start()

@@ -82,11 +82,11 @@ class Settings(BaseSettings):
     ingest_max_batch: int = Field(
         default=256, gt=0, title="Group commit size", description="Messages per transaction at most"
     )
-    decide_interval_seconds: float | None = Field(
+    decide_interval_seconds: float = Field(
         default=5.0,
-        gt=0,
+        ge=0,
         title="Decision worker interval",
-        description="How often received orders without a decision are decided; unset: never",
+        description="How often received orders without a decision are decided; 0: never",
     )
     log_level: str = Field(default="INFO", title="Log level")
     api_docs: bool | None = Field(

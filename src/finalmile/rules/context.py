@@ -117,6 +117,7 @@ class Candidate:
         "delivery_by",
         "delivery_type",
         "estimated_delivery",
+        "fixed_arrival",
         "idle_days",
         "label",
         "offered",
@@ -158,6 +159,7 @@ class Candidate:
         self.ship_at = ship_at
         self.transit_days: int | None = None
         self.delivery_by: dt.time | None = None
+        self.fixed_arrival: dt.datetime | None = None
 
     def __getattr__(self, name: str) -> Any:
         # Only ``ship_weekday`` is left unset until a rule or a reason asks for it.
@@ -174,7 +176,15 @@ class Candidate:
         self.idle_days = arrival.idle_days
 
     def schedule(self, site: Site) -> bool:
-        """Work out the arrival from transit days (rate-card quotes); False when none is found."""
+        """Work out the arrival: the quoted one, or transit days after pickup (rate-card quotes).
+        False when no delivery day is found. Courier runs are scheduled when they are made."""
+        saturday = DeliveryOption.SATURDAY_DELIVERY in self.required
+        if self.fixed_arrival is not None:
+            shipped = self.ship_at.date()
+            arrives = self.fixed_arrival.astimezone(self.order.patient_zone).date()
+            idle = site.calendar.idle_days(shipped, arrives, saturday=saturday)
+            self.arrive(Arrival.between(self.ship_at, self.fixed_arrival, idle_days=idle))
+            return True
         if self.transit_days is None or self.delivery_by is None:
             return True
         arrival = site.calendar.arrival(
@@ -182,7 +192,7 @@ class Candidate:
             self.transit_days,
             self.delivery_by,
             self.order.patient_zone,
-            saturday=DeliveryOption.SATURDAY_DELIVERY in self.required,
+            saturday=saturday,
         )
         if arrival is None:
             return False
@@ -247,12 +257,7 @@ def quote_candidate(
         ship_at=ship_at,
         offered=quote.options,
     )
-    if quote.estimated_delivery is not None:
-        saturday = DeliveryOption.SATURDAY_DELIVERY in candidate.required
-        arrives = quote.estimated_delivery
-        idle = site.calendar.idle_days(ship_at.date(), arrives.date(), saturday=saturday)
-        candidate.arrive(Arrival.between(ship_at, arrives, idle_days=idle))
-        return candidate
+    candidate.fixed_arrival = quote.estimated_delivery
     candidate.transit_days = quote.transit_days
     candidate.delivery_by = quote.delivery_by
     if not candidate.schedule(site):
