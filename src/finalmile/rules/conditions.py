@@ -232,6 +232,10 @@ def _both(first: Predicate, second: Predicate) -> Predicate:
     return lambda x: first(x) and second(x)
 
 
+def _either(first: Predicate, second: Predicate) -> Predicate:
+    return lambda x: first(x) or second(x)
+
+
 def _predicate(node: Node, *, via_candidate: bool) -> Predicate:
     if isinstance(node, Group):
         inner = [_predicate(p, via_candidate=via_candidate) for p in node.parts]
@@ -239,8 +243,10 @@ def _predicate(node: Node, *, via_candidate: bool) -> Predicate:
             only = inner[0]
             return lambda x: not only(x)
         if node.kind == "any":
-            either = tuple(inner)
-            return lambda x: any(p(x) for p in either)
+            combined_any = inner[0]
+            for following in inner[1:]:
+                combined_any = _either(combined_any, following)
+            return combined_any
         combined = _all(inner)
         return combined if combined is not None else (lambda x: True)
     name = node.fact.name

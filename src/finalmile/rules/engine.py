@@ -18,6 +18,9 @@ from finalmile.rules.ruleset import Action, Rule
 from finalmile.rules.site import Site
 from finalmile.rules.wording import show, when
 
+# Enum members bound once: looking them up on the class is measurable on the per-candidate path.
+_HOLD, _FORBID, _REQUIRE = Action.HOLD, Action.FORBID, Action.REQUIRE
+
 
 def decide(
     order: DispatchOrder, site: Site, quotes: Sequence[CarrierQuote], now: dt.datetime
@@ -33,10 +36,10 @@ def decide(
     facts = OrderFacts(order, site, now)
     reasons: list[str] = []
     candidates = _candidates(order, site, quotes, now, facts=facts, reasons=reasons)
-    for rule in site.rules.rules:
-        if rule.when.order is not None and not rule.when.order(facts):
+    for rule, applies in site.rules.steps:
+        if applies is not None and not applies(facts):
             continue
-        if rule.action is Action.HOLD:
+        if rule.action is _HOLD:
             reasons.append("Hold: " + _text(rule, facts, None))
             return _decision(order, site, now, None, reasons)
         candidates = _apply(rule, candidates, facts, site, reasons)
@@ -89,11 +92,12 @@ def _apply(
 ) -> list[Candidate]:
     applies = rule.when.candidate
     target = rule.target
-    fired = False
+    action = rule.action
+    fired = removed = False
     for candidate in candidates:
         if applies is not None and not applies(candidate):
             continue
-        if rule.action is Action.REQUIRE:
+        if action is _REQUIRE:
             fired = True
             for option in rule.options:
                 if not candidate.require(option, site):
@@ -101,18 +105,21 @@ def _apply(
                     candidate.removed_by = (
                         f"{candidate.label} removed: no {words}, which rule '{rule.name}' requires"
                     )
+                    removed = True
                     break
-        elif rule.action is Action.FORBID:
+        elif action is _FORBID:
             if target is None or target(candidate):
                 candidate.removed_by = _removed(rule, facts, candidate)
+                removed = True
         elif target is not None and not target(candidate):  # allow_only
             candidate.removed_by = _removed(rule, facts, candidate)
+            removed = True
     if fired:
         reasons.append(_text(rule, facts, None))
-    survivors = [c for c in candidates if c.removed_by is None]
-    if len(survivors) != len(candidates):
-        reasons.extend(c.removed_by for c in candidates if c.removed_by is not None)
-    return survivors
+    if not removed:
+        return candidates
+    reasons.extend(c.removed_by for c in candidates if c.removed_by is not None)
+    return [c for c in candidates if c.removed_by is None]
 
 
 def _meet_deadline(
