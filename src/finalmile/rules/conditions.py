@@ -5,15 +5,16 @@ A condition is a mapping; every entry must hold. An entry is ``fact: value`` (eq
 ``all: [conditions]``, ``not: condition``. A value ``$name`` is the rule set's setting ``name``.
 A test on an unknown value (no ZIP, no needed_by) is false, except ``known: false``.
 
-Compiled predicates take an object that has the facts as attributes: the order's facts, or an
+Compiled predicates take an object that has the facts as attributes: the order's facts, or a
 candidate (whose ``order`` attribute holds the order's facts).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +30,6 @@ ORDERED_TESTS: dict[str, Callable[[Any, Any], bool]] = {
     "at_most": operator.le,
 }
 TESTS = ("equals", "not_equals", "in", "not_in", "known", *ORDERED_TESTS)
-GROUPS = ("any", "all", "not")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +101,9 @@ class ConditionReader:
             return None if inner is None else Group("not", (inner,))
         fact = FACTS.get(key)
         if fact is None:
-            self._fail(path, f"unknown fact {key!r}; facts are: {', '.join(FACTS)}")
+            self._fail(
+                path, f"unknown fact {key!r}{_guess(key, FACTS)}; facts are: {', '.join(FACTS)}"
+            )
             return None
         if isinstance(value, dict):
             if not value:
@@ -115,7 +117,9 @@ class ConditionReader:
 
     def _test(self, fact: Fact, test: str, raw: Any, path: tuple[str | int, ...]) -> Test | None:
         if test not in TESTS:
-            self._fail(path, f"unknown test {test!r}; tests are: {', '.join(TESTS)}")
+            self._fail(
+                path, f"unknown test {test!r}{_guess(test, TESTS)}; tests are: {', '.join(TESTS)}"
+            )
             return None
         value = self._resolve(raw, path)
         if value is _INVALID:
@@ -181,6 +185,11 @@ class ConditionReader:
 
 
 _INVALID = object()
+
+
+def _guess(word: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(known), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def facts_of(node: Node) -> frozenset[str]:

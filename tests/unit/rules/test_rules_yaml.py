@@ -60,9 +60,10 @@ def test_every_error_is_listed_with_its_line() -> None:
         """
     )
     assert errors == [
-        "new.yaml:6: rules[0].when.distanse_miles: unknown fact 'distanse_miles'; facts are: "
-        + ", ".join(FACTS),
-        "new.yaml:9: rules[1].when.distance_miles.over: unknown test 'over'; tests are: "
+        "new.yaml:6: rules[0].when.distanse_miles: unknown fact 'distanse_miles' (did you mean "
+        "distance_miles?); facts are: " + ", ".join(FACTS),
+        "new.yaml:9: rules[1].when.distance_miles.over: unknown test 'over' (did you mean above?); "
+        "tests are: "
         "equals, not_equals, in, not_in, known, above, at_least, below, at_most",
         "new.yaml:9: rules[1].when.storage: 'chilled' is not a storage class; use one of "
         "ambient, controlled_room, refrigerated, frozen",
