@@ -56,6 +56,9 @@ def test_decide_stores_and_returns_the_decision_with_reasons(quiet: TestClient) 
     assert decision["reasons"][-1].startswith("Chose Courier (day)")
     detail = quiet.get("/orders/RX-A1", headers=reader).json()
     assert detail["decision"] == {k: v for k, v in decision.items() if k != "decision_id"}
+    decided = [h for h in detail["history"] if h["action"] == "decided"]
+    assert len(decided) == 1 and decided[0]["detail"]["delivery_type"] == "courier"
+    assert decided[0]["actor"].startswith("key:")
     assert quiet.get("/orders/RX-A2", headers=reader).json()["decision"] is None
 
 

@@ -111,7 +111,6 @@ class Candidate:
 
     __slots__ = (
         "arrival_weekday",
-        "base_cost",
         "carrier",
         "cost",
         "delivery_by",
@@ -151,7 +150,6 @@ class Candidate:
         self.service = service
         self.service_level = service_level
         self.label = label
-        self.base_cost = cost
         self.cost = cost
         self.offered = offered
         self.required: list[DeliveryOption] = []
@@ -226,15 +224,13 @@ def courier_candidate(order: OrderFacts, run: CourierRun, site: Site) -> Candida
         label=run.label,
         cost=run.cost,
         ship_at=run.leaves,
-        offered=dict(courier.options),
+        offered=courier.options,
     )
     candidate.arrive(Arrival.between(run.leaves, run.arrives, idle_days=0))
     return candidate
 
 
-def quote_candidate(
-    order: OrderFacts, quote: CarrierQuote, site: Site, now: dt.datetime
-) -> Candidate | str:
+def quote_candidate(order: OrderFacts, quote: CarrierQuote, site: Site) -> Candidate | str:
     """A candidate for a carrier or drop-ship quote, or why it cannot be placed in time."""
     ship_at = order.local
     label = quote.name

@@ -35,7 +35,7 @@ def decide(
         raise ValueError("now must be timezone-aware")
     facts = OrderFacts(order, site, now)
     reasons: list[str] = []
-    candidates = _candidates(order, site, quotes, now, facts=facts, reasons=reasons)
+    candidates = _candidates(site, quotes, now, facts=facts, reasons=reasons)
     for rule, applies in site.rules.steps:
         if applies is not None and not applies(facts):
             continue
@@ -59,7 +59,6 @@ def decide(
 
 
 def _candidates(
-    order: DispatchOrder,
     site: Site,
     quotes: Sequence[CarrierQuote],
     now: dt.datetime,
@@ -77,7 +76,7 @@ def _candidates(
                 reasons.append("Courier not offered: no shift in the next week can make the trip")
             candidates.extend(courier_candidate(facts, run, site) for run in runs)
     for quote in quotes:
-        placed = quote_candidate(facts, quote, site, now)
+        placed = quote_candidate(facts, quote, site)
         if isinstance(placed, str):
             reasons.append(placed)
         else:

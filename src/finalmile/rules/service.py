@@ -18,6 +18,7 @@ from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlmodel import col
 
+from finalmile.audit import AuditEvent, audit_row
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
 from finalmile.errors import InputError, RetriableError
@@ -79,7 +80,7 @@ class Decider:
                 raise InputError(
                     f"order {order_id!r} is cancelled; nothing to decide", code="cancelled"
                 )
-            stored = self._decide_row(session, row)
+            stored = self._decide_row(session, row, actor=actor)
             log.info(
                 "order_decided",
                 order_id=row.order_id,
@@ -93,7 +94,7 @@ class Decider:
         with transaction(self.sessions) as session:
             rows = list(session.scalars(_pending(session, limit)))
             for row in rows:
-                self._decide_row(session, row)
+                self._decide_row(session, row, actor=SYSTEM_ACTOR)
         if rows:
             log.info("pending_orders_decided", count=len(rows))
         return len(rows)
@@ -112,7 +113,7 @@ class Decider:
             self._sites[key] = Site(config, compiled(version))
         return self._sites[key], version
 
-    def _decide_row(self, session: Session, row: Order) -> StoredDecision:
+    def _decide_row(self, session: Session, row: Order, *, actor: str) -> StoredDecision:
         assert row.id is not None
         site, version = self.site_for(session, row.connector)
         now = self.clock()
@@ -141,6 +142,23 @@ class Decider:
         )
         session.add(record)
         session.flush()
+        session.add(
+            AuditEvent(
+                **audit_row(
+                    entity="order",
+                    entity_id=row.id,
+                    action="decided",
+                    actor=actor,
+                    detail={
+                        "decision_id": record.id,
+                        "version": row.version,
+                        "delivery_type": decision.delivery_type.value,
+                        "rule_set_version": version.version,
+                    },
+                    at=now,
+                )
+            )
+        )
         return StoredDecision(record, decision.to_json())
 
     def read(self, record: DecisionRecord) -> dict[str, object]:
