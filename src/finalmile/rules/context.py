@@ -110,6 +110,7 @@ class Candidate:
     """
 
     __slots__ = (
+        "arrival",
         "arrival_weekday",
         "carrier",
         "cost",
@@ -168,6 +169,7 @@ class Candidate:
 
     def arrive(self, arrival: Arrival) -> None:
         """Set the arrival and the facts derived from it."""
+        self.arrival = arrival
         self.estimated_delivery = arrival.at
         self.arrival_weekday = arrival.weekday
         self.transit_hours = arrival.transit_hours

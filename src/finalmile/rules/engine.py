@@ -53,7 +53,7 @@ def decide(
     why = "the only allowed option" if not others else f"the cheapest of {others + 1} allowed"
     reasons.append(
         f"Chose {best.label}: {best.cost} USD, {why}; "
-        f"arrives {when(best.estimated_delivery.astimezone(facts.patient_zone))}"
+        f"arrives {best.arrival.text(facts.patient_zone)}"
     )
     return _decision(order, site, now, best, reasons)
 
@@ -131,8 +131,7 @@ def _meet_deadline(
         zone = facts.patient_zone
         deadline = when(needed_by.astimezone(zone))
         reasons.extend(
-            f"{c.label} removed: arrives {when(c.estimated_delivery.astimezone(zone))}, "
-            f"needed by {deadline}"
+            f"{c.label} removed: arrives {c.arrival.text(zone)}, needed by {deadline}"
             for c in candidates
             if c.estimated_delivery > needed_by
         )
