@@ -10,10 +10,10 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 from finalmile.orders.canonical import StorageClass
 from finalmile.rules.site import Site
-from finalmile.rules.site_config import Courier, Shift
 
 CENT = Decimal("0.01")
 LOOKAHEAD_DAYS = 8
@@ -51,7 +51,7 @@ def courier_runs(
             leaves, arrives = run
             runs.append(
                 CourierRun(
-                    label=_label(courier, shift, index),
+                    label=_label(courier.label, shift.name, index, len(courier.shifts) == 1),
                     leaves=leaves,
                     arrives=arrives,
                     cost=(cost + shift.surcharge).quantize(CENT, ROUND_HALF_UP),
@@ -82,7 +82,6 @@ def _next_minute(moment: dt.datetime) -> dt.datetime:
     return whole if whole == moment else whole + dt.timedelta(minutes=1)
 
 
-def _label(courier: Courier, shift: Shift, index: int) -> str:
-    if len(courier.shifts) == 1:
-        return courier.label
-    return f"{courier.label} ({shift.name or f'shift {index + 1}'})"
+@cache
+def _label(courier: str, shift: str | None, index: int, only: bool) -> str:
+    return courier if only else f"{courier} ({shift or f'shift {index + 1}'})"
