@@ -167,3 +167,22 @@ def test_a_broken_config_dir_file_is_refused_with_its_path(tmp_path: Path) -> No
     with pytest.raises(ConfigError) as raised:
         load_catalog(tmp_path)
     assert raised.value.errors == [f"{tmp_path}/sites/north.yaml:1: postal_code: required"]
+
+
+def test_values_are_data_never_code() -> None:
+    rules = load_rule_set(
+        textwrap.dedent(
+            """\
+            name: hostile
+            settings: {odd: "MA) or (True"}
+            rules:
+              - name: odd state
+                when: {state: $odd, postal_code: "__import__('os')"}
+                hold: true
+            """
+        ),
+        source="hostile.yaml",
+    )
+    decision = decide(order(NEW_YORK), site(rules=rules.text), [], at("2026-12-01T10:00"))
+    assert decision.delivery_type == "courier"  # the hold rule did not fire
+    assert not any(reason.startswith("Hold") for reason in decision.reasons)
