@@ -4,11 +4,14 @@ versioned per site, and each decision names the version it used (SQLite and Post
 from __future__ import annotations
 
 import datetime as dt
+from importlib.resources import files
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from finalmile.audit import AuditEvent
+from finalmile.config.settings import Settings
 from finalmile.errors import ConfigError
 from finalmile.orders.models import Order
 from finalmile.rules import load_catalog, load_rule_set
@@ -16,7 +19,7 @@ from finalmile.rules.facts import DeliveryType
 from finalmile.rules.models import DecisionRecord, RuleSetVersion
 from finalmile.rules.service import current_decision, list_current
 from finalmile.rules.versions import activate, active_version
-from finalmile.services import Services
+from finalmile.services import Services, build_services
 from tests.hl7_builder import rde
 
 TUESDAY = dt.datetime(2026, 11, 17, 15, 0, tzinfo=dt.UTC)  # 10:00 in Cambridge MA
@@ -120,3 +123,27 @@ def test_a_broken_rule_file_never_becomes_active(fixed: Services) -> None:
     with fixed.sessions() as session:
         active = active_version(session=session, site="demo")
         assert active is not None and (active.version, active.text) == (1, DEFAULT_TEXT)
+
+
+def test_an_order_no_site_serves_is_held_and_blocks_nothing(
+    settings: Settings, tmp_path: Path
+) -> None:
+    (tmp_path / "sites").mkdir()
+    demo = (files("finalmile.config.defaults") / "sites" / "demo.yaml").read_text()
+    north = demo.replace("name: demo", "name: north").replace("[default]", "[north]")
+    (tmp_path / "sites" / "north.yaml").write_text(north)
+    east = settings.model_copy(update={"connector": "east", "config_dir": tmp_path})
+    services = build_services(east)
+    try:
+        services.decider.clock = lambda: TUESDAY
+        services.intake.ingest([rde("N1", "RX-N1"), rde("N2", "RX-N2")], connector="east")
+        assert services.decider.decide_pending() == 2
+        records = _decisions(services)
+        assert {(r.site, r.delivery_type, r.rule_set_version) for r in records} == {
+            ("(none)", DeliveryType.HOLD, None)
+        }
+        assert services.decider.read(records[0])["reasons"] == [
+            "Hold: no dispensing site serves connector 'east'; a person must decide"
+        ]
+    finally:
+        services.close()

@@ -21,7 +21,7 @@ from sqlmodel import col
 from finalmile.audit import AuditEvent, audit_row
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
-from finalmile.errors import InputError, RetriableError
+from finalmile.errors import ConfigError, InputError, RetriableError
 from finalmile.orders.codec import load_order
 from finalmile.orders.models import Order, OrderItem, OrderStatus
 from finalmile.orders.service import find_order
@@ -38,6 +38,7 @@ from finalmile.vault import Vault
 log = structlog.get_logger(__name__)
 
 SYSTEM_ACTOR = "system"
+NO_SITE = "(none)"
 
 
 @dataclass(frozen=True)
@@ -114,9 +115,13 @@ class Decider:
         return self._sites[key], version
 
     def _decide_row(self, session: Session, row: Order, *, actor: str) -> StoredDecision:
-        assert row.id is not None
-        site, version = self.site_for(session, row.connector)
         now = self.clock()
+        try:
+            site, version = self.site_for(session, row.connector)
+        except ConfigError:  # one unroutable order must not block the others: hold it
+            log.warning("order_without_site", order_id=row.order_id, connector=row.connector)
+            why = f"no dispensing site serves connector {row.connector!r}"
+            return self._store(session, row, _hold(row, None, now, why), None, actor=actor)
         try:
             items = session.scalars(select(OrderItem).where(col(OrderItem.order_pk) == row.id))
             order = load_order(row, list(items), vault=self.vault)
@@ -125,40 +130,50 @@ class Decider:
             raise  # a quote source is down: roll back, the order is taken again next run
         except Exception as exc:  # a bug must not lose the order: hold it for a person
             log.exception("decision_crashed", order_id=row.order_id, error_type=type(exc).__name__)
-            decision = _crash_hold(row, site, now)
+            decision = _hold(row, site, now, "an internal error stopped the decision")
+        return self._store(session, row, decision, version, actor=actor)
+
+    def _store(
+        self,
+        session: Session,
+        row: Order,
+        decision: Decision,
+        version: RuleSetVersion | None,
+        *,
+        actor: str,
+    ) -> StoredDecision:
+        assert row.id is not None
         record = DecisionRecord(
             order_pk=row.id,
             order_version=row.version,
-            site=site.name,
-            rule_set_pk=version.id,
-            rule_set_version=version.version,
+            site=decision.site,
+            rule_set_pk=version.id if version else None,
+            rule_set_version=version.version if version else None,
             delivery_type=decision.delivery_type,
             carrier=decision.carrier,
             service=decision.service,
             estimated_delivery=decision.estimated_delivery,
             cost=decision.cost,
             decision_encrypted=self.vault.encrypt(json.dumps(decision.to_json()).encode()),
-            created_at=now,
+            created_at=decision.decided_at,
         )
         session.add(record)
         session.flush()
-        session.add(
-            AuditEvent(
-                **audit_row(
-                    entity="order",
-                    entity_id=row.id,
-                    action="decided",
-                    actor=actor,
-                    detail={
-                        "decision_id": record.id,
-                        "version": row.version,
-                        "delivery_type": decision.delivery_type.value,
-                        "rule_set_version": version.version,
-                    },
-                    at=now,
-                )
-            )
+        detail = {
+            "decision_id": record.id,
+            "version": row.version,
+            "delivery_type": decision.delivery_type.value,
+            "rule_set_version": record.rule_set_version,
+        }
+        event = audit_row(
+            entity="order",
+            entity_id=row.id,
+            action="decided",
+            actor=actor,
+            detail=detail,
+            at=decision.decided_at,
         )
+        session.add(AuditEvent(**event))
         return StoredDecision(record, decision.to_json())
 
     def read(self, record: DecisionRecord) -> dict[str, object]:
@@ -220,11 +235,11 @@ def _pending(session: Session, limit: int) -> Select[Order]:
     return statement
 
 
-def _crash_hold(row: Order, site: Site, now: dt.datetime) -> Decision:
-    rules = site.rules
+def _hold(row: Order, site: Site | None, now: dt.datetime, why: str) -> Decision:
+    rules = site.rules if site is not None else None
     return Decision(
         order_id=row.order_id,
-        site=site.name,
+        site=site.name if site is not None else NO_SITE,
         delivery_type=DeliveryType.HOLD,
         carrier=None,
         service=None,
@@ -233,9 +248,9 @@ def _crash_hold(row: Order, site: Site, now: dt.datetime) -> Decision:
         estimated_delivery=None,
         cost=None,
         options=(),
-        rule_set=rules.name,
-        rule_set_version=rules.version,
-        rule_set_sha256=rules.sha256,
+        rule_set=rules.name if rules else "",
+        rule_set_version=rules.version if rules else None,
+        rule_set_sha256=rules.sha256 if rules else "",
         decided_at=now,
-        reasons=("Hold: an internal error stopped the decision; a person must decide",),
+        reasons=(f"Hold: {why}; a person must decide",),
     )
