@@ -132,3 +132,19 @@ def test_rules_simulate_reports_changes_cost_and_changed_orders(tmp_path: Path) 
         ],
     )
     assert json.loads(same.stdout)["changed"] == 0
+
+
+def test_decide_with_another_rule_file(tmp_path: Path) -> None:
+    path = tmp_path / "orders.hl7"
+    path.write_bytes(rde("R1", "RX-R1"))
+    strict = tmp_path / "strict.yaml"
+    strict.write_text(DEFAULT_TEXT.replace("courier_radius_miles: 50", "courier_radius_miles: -1"))
+    result = runner.invoke(app, ["decide", str(path), "--rules", str(strict), *AT])
+    assert result.exit_code == 0, result.stderr
+    (line,) = _lines(result.stdout)
+    assert line["delivery_type"] == "carrier"
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("name: b\nrules: 3\n")
+    refused = runner.invoke(app, ["decide", str(path), "--rules", str(broken), *AT])
+    assert refused.exit_code == 1
+    assert f"{broken}:2: rules: rules is a list of rules" in refused.stderr

@@ -26,7 +26,7 @@ from finalmile.mapping.csv import CsvOrder, CsvProfile, iter_orders
 from finalmile.mapping.fhir import FhirProfile, map_fhir
 from finalmile.mapping.hl7v2 import Hl7Profile, OrderAction, OrderIntent
 from finalmile.orders.canonical import DispatchOrder
-from finalmile.rules import RateCardSource, Site, decide, load_catalog
+from finalmile.rules import RateCardSource, RuleSet, Site, decide, load_catalog, load_rule_set
 
 EXIT_REJECTED = 1
 EXIT_CONFIG = 2
@@ -58,10 +58,17 @@ SiteOption = Annotated[
 
 def decide_file(
     file: FileArgument,
+    *,
     format_: FormatOption = OrderFormat.HL7,
     connector: ConnectorOption = None,
     at: AtOption = None,
     site: SiteOption = None,
+    rules: Annotated[
+        Path | None,
+        typer.Option(
+            "--rules", exists=True, dir_okay=False, help="Rule file [default: the site's]"
+        ),
+    ] = None,
 ) -> None:
     """Print one JSON line per order: delivery type, carrier, service, arrival, cost, reasons.
 
@@ -70,6 +77,8 @@ def decide_file(
     settings = load_settings()
     name = connector or settings.connector
     where = open_site(settings, site=site, connector=name)
+    if rules is not None:
+        where = where.with_rules(load_rule_file(rules))
     now = decision_time(at, where)
     source = RateCardSource()
     status = 0
@@ -81,6 +90,14 @@ def decide_file(
         decision = decide(item, where, source.quotes(item, where, now), now)
         print(json.dumps(decision.summary()))
     raise typer.Exit(status)
+
+
+def load_rule_file(path: Path) -> RuleSet:
+    """A rule file, validated; exits 1 listing every error with its line."""
+    try:
+        return load_rule_set(path.read_text(encoding="utf-8"), source=str(path))
+    except ConfigError as exc:
+        raise fail(str(exc), EXIT_REJECTED) from None
 
 
 def open_site(settings: Settings, *, site: str | None, connector: str) -> Site:

@@ -19,13 +19,14 @@ from finalmile.cli.decide import (
     OrderFormat,
     SiteOption,
     decision_time,
+    load_rule_file,
     open_site,
     read_orders,
 )
 from finalmile.db import transaction
 from finalmile.errors import ConfigError, InputError
 from finalmile.orders.canonical import DispatchOrder
-from finalmile.rules import RateCardSource, RuleSet, load_catalog, load_rule_set
+from finalmile.rules import RateCardSource, load_catalog
 from finalmile.rules.simulate import simulate
 from finalmile.rules.versions import activate
 
@@ -36,17 +37,10 @@ RuleFile = Annotated[
 ]
 
 
-def _load(path: Path) -> RuleSet:
-    try:
-        return load_rule_set(path.read_text(encoding="utf-8"), source=str(path))
-    except ConfigError as exc:
-        raise fail(str(exc), EXIT_REJECTED) from None
-
-
 @app.command("check")
 def check(file: RuleFile) -> None:
     """Validate a rule file; every error is listed with its line (exit 1 when any)."""
-    rules = _load(file)
+    rules = load_rule_file(file)
     print(f"{file}: rule set {rules.name!r}, {len(rules.rules)} rules, sha256 {rules.sha256}")
 
 
@@ -57,7 +51,7 @@ def activate_file(
 ) -> None:
     """Make a valid rule file the site's active set (a new version; a broken file changes
     nothing). Decisions made from now on name this version."""
-    rules = _load(file)
+    rules = load_rule_file(file)
     settings = load_settings()
     try:
         load_catalog(settings.config_dir).site_config(site)
@@ -93,8 +87,8 @@ def simulate_file(
     name = connector or settings.connector
     current = open_site(settings, site=site, connector=name)
     if against is not None:
-        current = current.with_rules(_load(against))
-    new = current.with_rules(_load(rules))
+        current = current.with_rules(load_rule_file(against))
+    new = current.with_rules(load_rule_file(rules))
     status = 0
     readable: list[DispatchOrder] = []
     for order in read_orders(orders, format_, connector=name, settings=settings):
