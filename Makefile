@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+ROUTING_SECONDS ?= 5
 
 ifeq ($(CI),true)
 export FINALMILE_TEST_POSTGRES_URL ?= $(POSTGRES_URL)
@@ -35,12 +36,15 @@ check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-## bench: benchmarks (ratios against a baseline measured in the same run)
+## bench: benchmarks (ratios against a baseline measured in the same run; installs the bench extra)
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/hl7_parse.py
 	$(BIN)/python bench/mllp_ingest.py
 	$(BIN)/python bench/csv_ingest.py
 	$(BIN)/python bench/decide.py
+	$(BIN)/python bench/labels.py
+	$(BIN)/python bench/routing_solomon.py --seconds $(ROUTING_SECONDS)
 
 format: $(STAMP)
 	$(BIN)/ruff format .

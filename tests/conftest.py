@@ -23,20 +23,12 @@ from sqlalchemy import create_engine, text
 from finalmile.config.settings import Settings
 from finalmile.db import migrate
 from finalmile.main import create_app
+from finalmile.schema import metadata
 from finalmile.services import Services, build_services
 
 FIXTURES = Path(__file__).parent / "fixtures"
 POSTGRES_URL = os.environ.get("FINALMILE_TEST_POSTGRES_URL")
-TABLES = (
-    "delivery_decision",
-    "rule_set_version",
-    "message_order",
-    "order_item",
-    "audit_event",
-    "inbound_message",
-    "dispatch_order",
-    "api_key",
-)
+TABLES = tuple(table.name for table in metadata.sorted_tables)
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
 
 

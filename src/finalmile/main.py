@@ -1,12 +1,14 @@
 """The service: ``create_app()`` for ASGI servers and tests; ``python -m finalmile`` for the CLI.
 
-Startup migrates the schema, starts group-commit intake, the decision worker and, when a port is
-configured, the MLLP listener on the same event loop; shutdown stops accepting, finishes in-flight
-commits, then exits.
+Startup migrates the schema, starts group-commit intake and the MLLP listeners (the main port and
+one per connector that has its own) on the same event loop, then the scheduler (FHIR polls, drop
+folders, delivery decisions) on its threads; shutdown stops the scheduler (letting a running job
+finish), stops accepting, finishes in-flight commits, then exits.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,11 +19,11 @@ from finalmile import __version__
 from finalmile.api.errors import install_error_handlers
 from finalmile.api.router import router
 from finalmile.config.settings import Settings, get_settings
-from finalmile.connectors.mllp.listener import MllpListener, server_ssl_context
+from finalmile.connectors.mllp.startup import start_listeners
 from finalmile.db import migrate
-from finalmile.intake.service import refuse_oversize
-from finalmile.rules.jobs import DecisionWorker
-from finalmile.services import Services, build_services
+from finalmile.scheduler import build_scheduler
+from finalmile.services import build_services
+from finalmile.shipments.recovery import recover
 
 log = structlog.get_logger(__name__)
 
@@ -36,18 +38,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         services = build_services(settings)
         app.state.services = services
         await services.intake.start()
-        listener = await _start_mllp(services)
-        worker = _start_decisions(services)
-        app.state.mllp_port = listener.port if listener else None
+        listeners = await start_listeners(services)
+        app.state.mllp_ports = {running.connector: running.port for running in listeners}
+        app.state.mllp_port = app.state.mllp_ports.get(settings.connector)
+        scheduler = build_scheduler(services)
+        if scheduler is not None:
+            scheduler.start()
+        # Shipments a crash left open are reconciled with their carriers, in the background.
+        recovery = (
+            asyncio.create_task(asyncio.to_thread(recover, services.shipments))
+            if services.shipments.accounts
+            else None
+        )
         log.info("finalmile_started", version=__version__, connector=settings.connector)
         try:
             yield
         finally:
-            if listener is not None:
-                await listener.listener.stop()
-            if worker is not None:
-                await worker.stop()
+            if scheduler is not None:  # waits for a running poll: keep the event loop free
+                await asyncio.to_thread(scheduler.shutdown)
+            for running in listeners:
+                await running.listener.stop()
             await services.intake.stop()
+            if recovery is not None:
+                await asyncio.gather(recovery, return_exceptions=True)
             services.close()
             log.info("finalmile_stopped")
 
@@ -63,48 +76,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(router)
     return app
-
-
-def _start_decisions(services: Services) -> DecisionWorker | None:
-    interval = services.settings.decide_interval_seconds
-    if interval == 0:
-        return None
-    worker = DecisionWorker(services.decider, interval=interval)
-    worker.start()
-    return worker
-
-
-class _RunningListener:
-    def __init__(self, listener: MllpListener, port: int) -> None:
-        self.listener = listener
-        self.port = port
-
-
-async def _start_mllp(services: Services) -> _RunningListener | None:
-    settings = services.settings
-    if settings.mllp_port is None:
-        return None
-    ssl_context = None
-    if settings.mllp_tls_cert is not None and settings.mllp_tls_key is not None:
-        ssl_context = server_ssl_context(
-            settings.mllp_tls_cert, settings.mllp_tls_key, settings.mllp_tls_client_ca
-        )
-    connector = settings.connector
-
-    async def on_message(raw: bytes) -> list[bytes]:
-        reply = await services.intake.receive(raw, connector=connector)
-        return list(reply.acks)
-
-    def on_oversize(head: bytes, limit: int) -> list[bytes]:
-        return refuse_oversize(head, limit)
-
-    listener = MllpListener(
-        connector=connector,
-        on_message=on_message,
-        on_oversize=on_oversize,
-        max_frame_bytes=settings.mllp_max_frame_bytes,
-        idle_timeout=settings.mllp_idle_timeout_seconds,
-        ssl_context=ssl_context,
-    )
-    port = await listener.start(settings.mllp_host, settings.mllp_port)
-    return _RunningListener(listener, port)

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from finalmile.carriers.registry import load_registry
 from finalmile.config.settings import Settings
+from finalmile.connectors.fhir.client import FhirClient, clients_for
+from finalmile.connectors.registry import load_connectors
 from finalmile.db import create_db_engine, session_factory
+from finalmile.intake.files import FileIntake
 from finalmile.intake.service import IntakeService
 from finalmile.intake.store import IntakeStore
-from finalmile.mapping.hl7v2 import Hl7Profile
 from finalmile.rules.catalog import load_catalog
 from finalmile.rules.ratecard import RateCardSource
 from finalmile.rules.service import Decider
+from finalmile.shipments.service import ShipmentService
 from finalmile.vault import Vault, vault_from_settings
 
 
@@ -27,25 +31,44 @@ class Services:
     sessions: sessionmaker[Session]
     vault: Vault
     intake: IntakeService
+    files: FileIntake
+    shipments: ShipmentService
     decider: Decider
+    fhir_clients: dict[str, FhirClient] = field(default_factory=dict)
 
     def close(self) -> None:
-        """Release database connections."""
+        """Release database and FHIR server connections."""
+        for client in self.fhir_clients.values():
+            client.close()
         self.engine.dispose()
 
 
 def build_services(settings: Settings) -> Services:
-    """Everything a process needs for ``settings`` (the schema must already be migrated)."""
+    """Everything a process needs for ``settings`` (the schema must already be migrated).
+
+    Raises:
+        ConfigError: a connector profile, site or rule file is invalid, or a FHIR server's secret
+            is not set
+            (every problem listed).
+    """
     engine = create_db_engine(settings.resolved_database_url)
     sessions = session_factory(engine)
     vault = vault_from_settings(settings)
-    profiles = {settings.connector: Hl7Profile(timezone=settings.timezone)}
+    connectors = load_connectors(settings)
+    fhir_clients = clients_for(connectors.with_format("fhir"))
     intake = IntakeService(
         store=IntakeStore(engine, vault),
         sessions=sessions,
         vault=vault,
-        profiles=profiles,
+        connectors=connectors,
+        resolvers={name: client.resolve_or_none for name, client in fhir_clients.items()},
         max_batch=settings.ingest_max_batch,
+    )
+    shipments = ShipmentService(
+        sessions=sessions,
+        vault=vault,
+        accounts=load_registry().build_accounts(settings.carriers),
+        lease_seconds=settings.shipment_lease_seconds,
     )
     decider = Decider(
         catalog=load_catalog(settings.config_dir),
@@ -59,5 +82,8 @@ def build_services(settings: Settings) -> Services:
         sessions=sessions,
         vault=vault,
         intake=intake,
+        files=FileIntake(intake, sessions),
+        fhir_clients=fhir_clients,
+        shipments=shipments,
         decider=decider,
     )

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from finalmile.cli import app
 from finalmile.config.settings import Settings
+from tests.conftest import FIXTURES
 from tests.hl7_builder import rde
 
 
@@ -108,10 +109,11 @@ def test_demo_loads_samples_once_and_prints_a_key(cli_env: Settings) -> None:
     first = runner.invoke(app, ["demo"])
     assert first.exit_code == 0, first.stderr
     assert "demo API key (admin; shown once): fm_" in first.stdout
+    assert "7 new HL7 v2 and FHIR sample messages and 2 CSV orders stored" in first.stdout
     second = runner.invoke(app, ["demo"])
-    assert "0 new sample messages stored" in second.stdout
+    assert "0 new HL7 v2 and FHIR sample messages and 0 CSV orders stored" in second.stdout
     listed = runner.invoke(app, ["messages", "list"]).stdout.splitlines()
-    assert listed and all("\taccepted\t" in line for line in listed)
+    assert len(listed) == 9 and all("\taccepted\t" in line for line in listed)
 
 
 def test_bad_configuration_lists_every_problem(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -121,3 +123,134 @@ def test_bad_configuration_lists_every_problem(monkeypatch: pytest.MonkeyPatch) 
     assert result.exit_code == 2
     for expected in ("FINALMILE_SECRET_KEY", "FINALMILE_DATABASE_URL", "Nowhere/Else"):
         assert expected in result.stderr
+
+
+EXAMPLES = Path(__file__).parents[2] / "examples" / "connectors"
+
+
+def test_ingest_fhir_and_csv_dry_runs_print_contracts_and_name_failures(
+    cli_env: Settings, tmp_path: Path
+) -> None:
+    fhir = runner.invoke(
+        app,
+        ["ingest", str(FIXTURES / "fhir" / "transaction_urn_uuid.json"), "-f", "fhir", "--dry-run"],
+    )
+    assert fhir.exit_code == 0, fhir.stderr
+    assert [json.loads(line)["order_id"] for line in fhir.stdout.splitlines()] == [
+        "RX-1001",
+        "RX-1002",
+    ]
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"resourceType": "MedicationDispense", "status": "completed"}')
+    refused = runner.invoke(app, ["ingest", str(bad), "--format", "fhir", "--dry-run"])
+    assert refused.exit_code == 1
+    assert json.loads(refused.stderr)["location"] == "MedicationDispense.medication[x]"
+
+    csv = runner.invoke(
+        app, ["ingest", str(FIXTURES / "csv" / "rows_with_errors.csv"), "-f", "csv", "--dry-run"]
+    )
+    assert csv.exit_code == 1
+    assert [json.loads(line)["order_id"] for line in csv.stdout.splitlines()] == ["OK-1", "OK-2"]
+    errors = [json.loads(line) for line in csv.stderr.splitlines()]
+    assert errors[0] == {
+        "line": 2,
+        "order_id": "BAD-1",
+        "location": "line 2, column 'quantity'",
+        "code": "invalid_quantity",
+        "error": "quantity '0' must be a number greater than 0",
+    }
+    listed = runner.invoke(app, ["messages", "list"])
+    assert listed.stdout.strip() == ""  # a dry run stores nothing
+
+
+def test_ingest_csv_stores_orders_once_per_file_content(cli_env: Settings) -> None:
+    path = str(FIXTURES / "csv" / "orders_bom_crlf.csv")
+    first = runner.invoke(app, ["ingest", path, "--format", "csv"])
+    assert first.exit_code == 0, first.stderr
+    assert [json.loads(line)["orders"] for line in first.stdout.splitlines()] == [
+        ["RX-1001"],
+        ["RX-1002"],
+    ]
+    again = runner.invoke(app, ["ingest", path, "--format", "csv"])
+    assert again.exit_code == 0
+    assert json.loads(again.stdout)["status"] == "already_processed"
+
+
+def test_connectors_check_list_and_test_with_the_example_profiles(
+    cli_env: Settings, tmp_path: Path
+) -> None:
+    config = tmp_path / "config"
+    (config / "connectors").mkdir(parents=True)
+    for name in ("nte-hl7.yaml", "cp1252-semicolon.yaml"):
+        (config / "connectors" / name).write_bytes((EXAMPLES / name).read_bytes())
+    checked = runner.invoke(app, ["connectors", "check", "--config-dir", str(config)])
+    assert checked.stdout.strip() == "3 connector(s) valid: cp1252-semicolon, default, nte-hl7"
+    listed = [
+        json.loads(line)
+        for line in runner.invoke(
+            app, ["connectors", "list", "--config-dir", str(config)]
+        ).stdout.splitlines()
+    ]
+    assert [(c["name"], c["formats"]) for c in listed] == [
+        ("cp1252-semicolon", ["csv"]),
+        ("default", ["hl7v2", "fhir", "csv"]),
+        ("nte-hl7", ["hl7v2"]),
+    ]
+    hl7 = runner.invoke(
+        app,
+        [
+            "connectors",
+            "test",
+            "nte-hl7",
+            str(EXAMPLES / "samples" / "nte-hl7.hl7"),
+            "--config-dir",
+            str(config),
+        ],
+    )
+    assert hl7.exit_code == 0, hl7.stderr
+    order = json.loads(hl7.stdout)
+    assert (order["instructions"], order["items"][0]["storage"], order["needed_by"]) == (
+        "Ring twice; patient uses a walker",
+        "refrigerated",
+        "2026-11-24T17:00:00-06:00",
+    )
+    csv = runner.invoke(
+        app,
+        [
+            "connectors",
+            "test",
+            "cp1252-semicolon",
+            str(EXAMPLES / "samples" / "cp1252-semicolon.csv"),
+            "--config-dir",
+            str(config),
+        ],
+    )
+    assert csv.exit_code == 0, csv.stderr
+    assert [json.loads(line)["patient"]["given"] for line in csv.stdout.splitlines()] == [
+        "Zoë",
+        "José",
+    ]
+    refused = runner.invoke(
+        app,
+        [
+            "connectors",
+            "test",
+            "nte-hl7",
+            str(EXAMPLES / "samples" / "cp1252-semicolon.csv"),
+            "--config-dir",
+            str(config),
+        ],
+    )
+    assert refused.exit_code == 2
+    assert "does not accept csv; it accepts hl7v2" in refused.stderr
+
+
+def test_connectors_check_lists_every_problem(cli_env: Settings, tmp_path: Path) -> None:
+    (tmp_path / "connectors").mkdir()
+    (tmp_path / "connectors" / "pms.yaml").write_text(
+        "hl7v2:\n  mapping:\n    storage: nowhere\ncsv:\n  mapping:\n    encoding: klingon\n"
+    )
+    result = runner.invoke(app, ["connectors", "check", "--config-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "pms.yaml line 3 (hl7v2.mapping.storage)" in result.stderr
+    assert "pms.yaml line 6 (csv.mapping.encoding): unknown encoding 'klingon'" in result.stderr

@@ -38,26 +38,28 @@ def _decisions(services: Services) -> list[DecisionRecord]:
 
 
 def test_worker_decides_each_received_order_version_once(fixed: Services) -> None:
-    fixed.intake.ingest([rde("W1", "RX-W1"), rde("W2", "RX-W2", storage="F")], connector="default")
+    fixed.intake.ingest_hl7(
+        [rde("W1", "RX-W1"), rde("W2", "RX-W2", storage="F")], connector="default"
+    )
     assert fixed.decider.decide_pending() == 2
     assert fixed.decider.decide_pending() == 0
     first = _decisions(fixed)
     assert [(d.order_version, d.rule_set_version, d.site) for d in first] == [(1, 1, "demo")] * 2
     # A changed order is a new version: it is decided again; an unchanged resend is not.
-    fixed.intake.ingest([rde("W3", "RX-W1", quantity="5")], connector="default")
-    fixed.intake.ingest([rde("W4", "RX-W2", storage="F")], connector="default")
+    fixed.intake.ingest_hl7([rde("W3", "RX-W1", quantity="5")], connector="default")
+    fixed.intake.ingest_hl7([rde("W4", "RX-W2", storage="F")], connector="default")
     assert fixed.decider.decide_pending() == 1
     assert [d.order_version for d in _decisions(fixed)] == [1, 1, 2]
 
 
 def test_cancelled_orders_are_not_decided(fixed: Services) -> None:
-    fixed.intake.ingest([rde("C1", "RX-C1")], connector="default")
-    fixed.intake.ingest([rde("C2", "RX-C1", order_control="CA")], connector="default")
+    fixed.intake.ingest_hl7([rde("C1", "RX-C1")], connector="default")
+    fixed.intake.ingest_hl7([rde("C2", "RX-C1", order_control="CA")], connector="default")
     assert fixed.decider.decide_pending() == 0
 
 
 def test_decisions_are_stored_encrypted_and_read_back(fixed: Services) -> None:
-    fixed.intake.ingest([rde("E1", "RX-E1")], connector="default")
+    fixed.intake.ingest_hl7([rde("E1", "RX-E1")], connector="default")
     fixed.decider.decide_pending()
     (record,) = _decisions(fixed)
     assert b"Chose" not in record.decision_encrypted
@@ -69,7 +71,7 @@ def test_decisions_are_stored_encrypted_and_read_back(fixed: Services) -> None:
 
 
 def test_holds_are_listed_as_the_current_exceptions(fixed: Services) -> None:
-    fixed.intake.ingest([rde("H1", "RX-H1"), rde("H2", "RX-H2")], connector="default")
+    fixed.intake.ingest_hl7([rde("H1", "RX-H1"), rde("H2", "RX-H2")], connector="default")
     fixed.decider.clock = lambda: dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC)  # too late
     fixed.decider.decide_order(order_id="RX-H1", connector=None, actor="test")
     fixed.decider.decide_pending()
@@ -108,7 +110,7 @@ def test_activation_versions_rule_sets_per_site(fixed: Services) -> None:
         assert session.scalar(select(func.count()).select_from(RuleSetVersion)) == 2
         events = session.scalars(select(AuditEvent).where(AuditEvent.entity == "rule_set")).all()
         assert [e.detail["version"] for e in events] == [1, 2]
-    fixed.intake.ingest([rde("V1", "RX-V1")], connector="default")
+    fixed.intake.ingest_hl7([rde("V1", "RX-V1")], connector="default")
     fixed.decider.decide_pending()
     (record,) = _decisions(fixed)
     assert record.rule_set_version == 2
@@ -116,7 +118,7 @@ def test_activation_versions_rule_sets_per_site(fixed: Services) -> None:
 
 
 def test_a_broken_rule_file_never_becomes_active(fixed: Services) -> None:
-    fixed.intake.ingest([rde("B1", "RX-B1")], connector="default")
+    fixed.intake.ingest_hl7([rde("B1", "RX-B1")], connector="default")
     fixed.decider.decide_pending()  # activates the configured default as v1
     with pytest.raises(ConfigError):
         load_rule_set(DEFAULT_TEXT.replace("storage: frozen", "storage: icy"), source="bad.yaml")
@@ -128,22 +130,24 @@ def test_a_broken_rule_file_never_becomes_active(fixed: Services) -> None:
 def test_an_order_no_site_serves_is_held_and_blocks_nothing(
     settings: Settings, tmp_path: Path
 ) -> None:
+    # Two sites, neither serving the default connector.
     (tmp_path / "sites").mkdir()
+    (tmp_path / "connectors").mkdir()
     demo = (files("finalmile.config.defaults") / "sites" / "demo.yaml").read_text()
-    north = demo.replace("name: demo", "name: north").replace("[default]", "[north]")
-    (tmp_path / "sites" / "north.yaml").write_text(north)
-    east = settings.model_copy(update={"connector": "east", "config_dir": tmp_path})
-    services = build_services(east)
+    for name in ("demo", "north"):
+        site_text = demo.replace("name: demo", f"name: {name}").replace("[default]", f"[{name}]")
+        (tmp_path / "sites" / f"{name}.yaml").write_text(site_text)
+    services = build_services(settings.model_copy(update={"config_dir": tmp_path}))
     try:
         services.decider.clock = lambda: TUESDAY
-        services.intake.ingest([rde("N1", "RX-N1"), rde("N2", "RX-N2")], connector="east")
+        services.intake.ingest_hl7([rde("N1", "RX-N1"), rde("N2", "RX-N2")], connector="default")
         assert services.decider.decide_pending() == 2
         records = _decisions(services)
         assert {(r.site, r.delivery_type, r.rule_set_version) for r in records} == {
             ("(none)", DeliveryType.HOLD, None)
         }
         assert services.decider.read(records[0])["reasons"] == [
-            "Hold: no dispensing site serves connector 'east'; a person must decide"
+            "Hold: no dispensing site serves connector 'default'; a person must decide"
         ]
     finally:
         services.close()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import func, select
 
 from finalmile.audit import history
+from finalmile.connectors.registry import load_connectors
 from finalmile.intake.outcome import OutcomeKind
 from finalmile.intake.service import IntakeService
 from finalmile.intake.store import IntakeStore
-from finalmile.mapping.hl7v2 import Hl7Profile
 from finalmile.messages.models import InboundMessage, MessageOrderLink, MessageStatus
 from finalmile.orders.canonical import StorageClass
 from finalmile.orders.models import Order, OrderItem, OrderStatus
@@ -27,7 +29,7 @@ def _order(services: Services, order_id: str) -> Order:
 
 
 def test_accepted_message_stores_order_items_and_encrypted_raw(services: Services) -> None:
-    [outcome] = services.intake.ingest([rde("C1", "RX-1")], connector="default")
+    [outcome] = services.intake.ingest_hl7([rde("C1", "RX-1")], connector="default")
     assert outcome.kind is OutcomeKind.ACCEPTED
     assert outcome.order_ids == ("RX-1",)
     order = _order(services, "RX-1")
@@ -49,10 +51,10 @@ def test_accepted_message_stores_order_items_and_encrypted_raw(services: Service
 
 
 def test_resend_is_stored_as_duplicate_and_changes_nothing(services: Services) -> None:
-    first, again = services.intake.ingest(
+    first, again = services.intake.ingest_hl7(
         [rde("C1", "RX-1"), rde("C1", "RX-1")], connector="default"
     )
-    third = services.intake.ingest([rde("C1", "RX-1")], connector="default")[0]
+    third = services.intake.ingest_hl7([rde("C1", "RX-1")], connector="default")[0]
     assert first.kind is OutcomeKind.ACCEPTED
     for resend in (again, third):
         assert resend.kind is OutcomeKind.DUPLICATE
@@ -64,7 +66,7 @@ def test_resend_is_stored_as_duplicate_and_changes_nothing(services: Services) -
 
 def test_resend_of_a_rejected_message_is_answered_with_the_same_error(services: Services) -> None:
     bad = rde("C9", "RX-9", storage="Q")
-    first, again = (services.intake.ingest([bad], connector="default")[0] for _ in range(2))
+    first, again = (services.intake.ingest_hl7([bad], connector="default")[0] for _ in range(2))
     assert first.kind is OutcomeKind.REJECTED
     assert again.kind is OutcomeKind.DUPLICATE
     assert again.error is not None and first.error is not None
@@ -73,9 +75,9 @@ def test_resend_of_a_rejected_message_is_answered_with_the_same_error(services: 
 
 
 def test_same_order_with_new_content_is_an_update_with_history(services: Services) -> None:
-    services.intake.ingest([rde("C1", "RX-1", quantity="2")], connector="default")
-    [update] = services.intake.ingest([rde("C2", "RX-1", quantity="3")], connector="default")
-    [same] = services.intake.ingest([rde("C3", "RX-1", quantity="3")], connector="default")
+    services.intake.ingest_hl7([rde("C1", "RX-1", quantity="2")], connector="default")
+    [update] = services.intake.ingest_hl7([rde("C2", "RX-1", quantity="3")], connector="default")
+    [same] = services.intake.ingest_hl7([rde("C3", "RX-1", quantity="3")], connector="default")
     assert update.kind is OutcomeKind.ACCEPTED and same.kind is OutcomeKind.ACCEPTED
     order = _order(services, "RX-1")
     assert order.version == 2
@@ -91,22 +93,24 @@ def test_same_order_with_new_content_is_an_update_with_history(services: Service
 def test_cancel_then_update_is_refused_and_cancel_of_unknown_order_is_rejected(
     services: Services,
 ) -> None:
-    services.intake.ingest([rde("C1", "RX-1")], connector="default")
-    [cancel] = services.intake.ingest([rde("C2", "RX-1", order_control="CA")], connector="default")
-    [revive] = services.intake.ingest([rde("C3", "RX-1")], connector="default")
-    [unknown] = services.intake.ingest(
+    services.intake.ingest_hl7([rde("C1", "RX-1")], connector="default")
+    [cancel] = services.intake.ingest_hl7(
+        [rde("C2", "RX-1", order_control="CA")], connector="default"
+    )
+    [revive] = services.intake.ingest_hl7([rde("C3", "RX-1")], connector="default")
+    [unknown] = services.intake.ingest_hl7(
         [rde("C4", "RX-404", order_control="CA")], connector="default"
     )
     assert cancel.kind is OutcomeKind.ACCEPTED
     assert _order(services, "RX-1").status == OrderStatus.CANCELLED
     assert revive.kind is OutcomeKind.REJECTED and revive.error is not None
-    assert (revive.error.location, revive.error.code) == ("ORC-1", "order_cancelled")
+    assert (revive.error.location, revive.error.code) == ("ORC-2", "order_cancelled")
     assert unknown.kind is OutcomeKind.REJECTED and unknown.error is not None
     assert (unknown.error.location, unknown.error.code) == ("ORC-2", "unknown_order")
 
 
 def test_create_and_update_in_one_batch(services: Services) -> None:
-    outcomes = services.intake.ingest(
+    outcomes = services.intake.ingest_hl7(
         [rde("C1", "RX-1", quantity="1"), rde("C2", "RX-1", quantity="5")], connector="default"
     )
     assert [o.kind for o in outcomes] == [OutcomeKind.ACCEPTED, OutcomeKind.ACCEPTED]
@@ -117,18 +121,25 @@ def test_create_and_update_in_one_batch(services: Services) -> None:
     assert item.quantity == 5
 
 
-def test_rejected_message_is_kept_and_replays_after_a_profile_fix(services: Services) -> None:
-    [rejected] = services.intake.ingest([rde("C1", "RX-1", storage="FRZ")], connector="default")
+def test_rejected_message_is_kept_and_replays_after_a_profile_fix(
+    services: Services, tmp_path: Path
+) -> None:
+    [rejected] = services.intake.ingest_hl7([rde("C1", "RX-1", storage="FRZ")], connector="default")
     assert rejected.kind is OutcomeKind.REJECTED and rejected.error is not None
     assert rejected.error.location == "ZDL-2"
     assert _count(services, Order) == 0
     assert rejected.message_id is not None
 
+    (tmp_path / "connectors").mkdir()
+    (tmp_path / "connectors" / "default.yaml").write_text(
+        "hl7v2:\n  mapping:\n    storage_codes: {R: refrigerated, FRZ: frozen}\n"
+    )
+    fixed_settings = services.settings.model_copy(update={"config_dir": tmp_path})
     fixed = IntakeService(
         store=IntakeStore(services.engine, services.vault),
         sessions=services.sessions,
         vault=services.vault,
-        profiles={"default": Hl7Profile(storage_codes={"FRZ": StorageClass.FROZEN})},
+        connectors=load_connectors(fixed_settings),
     )
     replayed = fixed.replay(rejected.message_id)
     assert replayed.kind is OutcomeKind.ACCEPTED
@@ -146,7 +157,7 @@ def test_rejected_message_is_kept_and_replays_after_a_profile_fix(services: Serv
 
 
 def test_one_bad_message_does_not_hold_back_its_batch(services: Services) -> None:
-    outcomes = services.intake.ingest(
+    outcomes = services.intake.ingest_hl7(
         [rde("C1", "RX-1"), rde("C2", "RX-2", quantity="zero"), rde("C3", "RX-3")],
         connector="default",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from finalmile.errors import AuthError, InputError, NotFoundError, RetriableError
+from finalmile.errors import AuthError, InputError, NotFoundError, PermanentError, RetriableError
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -32,3 +32,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             {"error": {"code": "unavailable", "message": str(exc)}}, 503, {"Retry-After": "5"}
         )
+
+    @app.exception_handler(PermanentError)
+    async def _refused(_request: Request, exc: PermanentError) -> JSONResponse:
+        return JSONResponse({"error": {"code": "refused", "message": str(exc)}}, 422)

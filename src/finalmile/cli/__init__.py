@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import typer
 
+from finalmile.cli.connectors import app as connectors_app
 from finalmile.cli.db import app as db_app
 from finalmile.cli.decide import decide_file
 from finalmile.cli.demo import demo
+from finalmile.cli.fhir import app as fhir_app
 from finalmile.cli.ingest import ingest
 from finalmile.cli.keys import app as keys_app
 from finalmile.cli.messages import app as messages_app
+from finalmile.cli.routes import app as routes_app
 from finalmile.cli.rules import app as rules_app
+from finalmile.cli.sandbox import sandbox
 from finalmile.cli.serve import serve
+from finalmile.cli.ship import ship
+from finalmile.cli.shipments import app as shipments_app
 
 app = typer.Typer(
     name="finalmile",
@@ -23,9 +29,15 @@ app.command("serve")(serve)
 app.command("ingest")(ingest)
 app.command("decide")(decide_file)
 app.command("demo")(demo)
+app.add_typer(connectors_app, name="connectors")
+app.command("sandbox")(sandbox)
+app.command("ship")(ship)
 app.add_typer(db_app, name="db")
+app.add_typer(fhir_app, name="fhir")
 app.add_typer(keys_app, name="keys")
 app.add_typer(messages_app, name="messages")
+app.add_typer(shipments_app, name="shipments")
+app.add_typer(routes_app, name="routes")
 app.add_typer(rules_app, name="rules")
 
 __all__ = ["app"]

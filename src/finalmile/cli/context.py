@@ -10,6 +10,7 @@ import typer
 from pydantic import ValidationError
 
 from finalmile.config.settings import Settings
+from finalmile.connectors.registry import ConnectorRegistry, load_connectors
 from finalmile.db import migrate
 from finalmile.errors import ConfigError
 from finalmile.logging import configure_logging
@@ -37,12 +38,22 @@ def load_settings(**overrides: object) -> Settings:
 @contextmanager
 def open_services(settings: Settings) -> Iterator[Services]:
     """Migrate, then yield the services, closing them afterwards."""
+    connectors(settings)  # refuse bad profiles before touching the database
     migrate(settings.resolved_database_url)
     services = build_services(settings)
     try:
         yield services
     finally:
         services.close()
+
+
+def connectors(settings: Settings) -> ConnectorRegistry:
+    """The validated connector profiles; exits 2 listing every problem."""
+    try:
+        return load_connectors(settings)
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

@@ -7,24 +7,25 @@ quotes come from the site's offline rate card.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from finalmile.adapters.hl7v2.batch import split_messages
-from finalmile.cli.context import fail, load_settings
+from finalmile.cli.context import connectors, fail, load_settings
+from finalmile.cli.ingest import InputFormat
 from finalmile.config.settings import Settings
 from finalmile.db_types import utcnow
-from finalmile.errors import ConfigError, InputError
-from finalmile.intake.prepare import prepare_hl7
-from finalmile.mapping.csv import CsvOrder, CsvProfile, iter_orders
-from finalmile.mapping.fhir import FhirProfile, map_fhir
-from finalmile.mapping.hl7v2 import Hl7Profile, OrderAction, OrderIntent
+from finalmile.errors import ConfigError, InputError, NotFoundError
+from finalmile.intake.prepare import PreparedMessage, prepare_hl7
+from finalmile.intake.prepare_csv import prepare_csv
+from finalmile.intake.prepare_fhir import prepare_fhir
+from finalmile.mapping.csv import CsvProfile
+from finalmile.mapping.intent import OrderAction, OrderIntent
 from finalmile.orders.canonical import DispatchOrder
 from finalmile.rules import RateCardSource, RuleSet, Site, decide, load_catalog, load_rule_set
 
@@ -32,18 +33,10 @@ EXIT_REJECTED = 1
 EXIT_CONFIG = 2
 
 
-class OrderFormat(enum.StrEnum):
-    """File formats orders can be read from."""
-
-    HL7 = "hl7"
-    FHIR = "fhir"
-    CSV = "csv"
-
-
 FileArgument = Annotated[
     Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="File of orders")
 ]
-FormatOption = Annotated[OrderFormat, typer.Option("--format", "-f", help="Format of the file")]
+FormatOption = Annotated[InputFormat, typer.Option("--format", "-f", help="Format of the file")]
 ConnectorOption = Annotated[
     str | None, typer.Option(help="Connector profile [default: the default connector]")
 ]
@@ -59,7 +52,7 @@ SiteOption = Annotated[
 def decide_file(
     file: FileArgument,
     *,
-    format_: FormatOption = OrderFormat.HL7,
+    format_: FormatOption = InputFormat.HL7,
     connector: ConnectorOption = None,
     at: AtOption = None,
     site: SiteOption = None,
@@ -120,44 +113,66 @@ def decision_time(at: str | None, site: Site) -> dt.datetime:
 
 
 def read_orders(
-    file: Path, format_: OrderFormat, *, connector: str, settings: Settings
+    file: Path, format_: InputFormat, *, connector: str, settings: Settings
 ) -> Iterator[DispatchOrder | InputError]:
-    """Every order in ``file``, and an ``InputError`` (with its location) for each bad part."""
-    if format_ is OrderFormat.HL7:
-        yield from _hl7(file, connector, settings)
-    elif format_ is OrderFormat.FHIR:
-        yield from _fhir(file, connector, settings)
-    else:
-        with file.open("rb") as stream:
-            profile = CsvProfile(timezone=settings.timezone)
-            for result in iter_orders(stream, connector=connector, profile=profile):
-                yield result.order if isinstance(result, CsvOrder) else result.error
+    """Every order in ``file`` under ``connector``'s profile, and an ``InputError`` (with its
+    HL7 field, FHIR path or CSV line) for each part that cannot be read. Exits 2 when the
+    connector does not exist or does not take this format."""
+    registry = connectors(settings)
+    try:
+        if format_ is InputFormat.CSV:
+            return _csv(file, connector, registry.csv(connector))
+        if format_ is InputFormat.FHIR:
+            profile = registry.fhir(connector)
+            raws = [file.read_bytes()]
+            return _messages(
+                raws,
+                lambda raw, now: prepare_fhir(
+                    raw, connector=connector, profile=profile, received_at=now
+                ),
+            )
+        hl7 = registry.hl7(connector)
+        raws = split_messages(file.read_bytes())
+        return _messages(
+            raws,
+            lambda raw, now: prepare_hl7(raw, connector=connector, profile=hl7, received_at=now),
+        )
+    except (InputError, NotFoundError) as exc:
+        raise fail(str(exc), EXIT_CONFIG) from None
 
 
-def _hl7(file: Path, connector: str, settings: Settings) -> Iterator[DispatchOrder | InputError]:
-    profile = Hl7Profile(timezone=settings.timezone)
-    for number, raw in enumerate(split_messages(file.read_bytes()), start=1):
-        prepared = prepare_hl7(raw, connector=connector, profile=profile, received_at=utcnow())
+def _messages(
+    raws: list[bytes], prepare: Callable[[bytes, dt.datetime], PreparedMessage]
+) -> Iterator[DispatchOrder | InputError]:
+    for number, raw in enumerate(raws, start=1):
+        prepared = prepare(raw, utcnow())
         if prepared.error is not None:
             error = prepared.error
             where = f"message {number}" + (f", {error.location}" if error.location else "")
             yield InputError(error.message, location=where, code=error.code)
-            continue
-        yield from _upserts(prepared.intents)
+        else:
+            yield from _upserts(prepared.intents)
 
 
-def _fhir(file: Path, connector: str, settings: Settings) -> Iterator[DispatchOrder | InputError]:
-    try:
-        mapping = map_fhir(
-            file.read_bytes(), connector=connector, profile=FhirProfile(timezone=settings.timezone)
-        )
-    except InputError as exc:
-        yield exc
-        return
-    yield from _upserts(mapping.intents)
+def _csv(file: Path, connector: str, profile: CsvProfile) -> Iterator[DispatchOrder | InputError]:
+    with file.open("rb") as stream:
+        try:
+            for message in prepare_csv(
+                stream,
+                connector=connector,
+                profile=profile,
+                received_at=utcnow(),
+                file_name=file.name,
+            ):
+                yield from (row.error for row in message.rejections)
+                if message.prepared.error is not None and not message.rejections:
+                    yield message.prepared.error
+                yield from _upserts(message.prepared.intents)
+        except InputError as exc:  # the file as a whole (header, encoding)
+            yield exc
 
 
-def _upserts(intents: tuple[OrderIntent, ...] | list[OrderIntent]) -> Iterator[DispatchOrder]:
+def _upserts(intents: Iterable[OrderIntent]) -> Iterator[DispatchOrder]:
     # A cancellation needs no delivery decision.
     for intent in intents:
         if intent.action is OrderAction.UPSERT and intent.order is not None:

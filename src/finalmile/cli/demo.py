@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from importlib import resources
 
 import typer
@@ -12,25 +13,35 @@ from finalmile.adapters.hl7v2.header import read_header
 from finalmile.auth.models import Scope
 from finalmile.auth.service import create_key
 from finalmile.cli.context import load_settings, open_services
+from finalmile.db_types import utcnow
+from finalmile.intake.prepare_fhir import prepare_fhir
 from finalmile.messages.models import InboundMessage
+from finalmile.services import Services
 
 DEMO_PACKAGE = "finalmile.config.defaults"
 
 
-def demo_messages() -> list[bytes]:
-    """The bundled synthetic sample messages (synthetic patients only), in file-name order."""
+def demo_messages(suffix: str = ".hl7") -> list[bytes]:
+    """Bundled synthetic samples (synthetic patients only) ending in ``suffix``, in name order."""
     folder = resources.files(DEMO_PACKAGE).joinpath("demo")
     return [
         entry.read_bytes()
         for entry in sorted(folder.iterdir(), key=lambda e: e.name)
-        if entry.name.endswith(".hl7")
+        if entry.name.endswith(suffix)
     ]
+
+
+def _fhir_key(raw: bytes, connector: str, services: Services) -> str | None:
+    """The dedupe id a FHIR sample gets when stored (its control id)."""
+    profile = services.intake.connectors.fhir(connector)
+    return prepare_fhir(raw, connector=connector, profile=profile, received_at=utcnow()).control_id
 
 
 def demo() -> None:
     """Load the sample orders (once) and print a new admin API key for trying the API."""
     settings = load_settings()
     messages = demo_messages()
+    csv_orders = 0
     with open_services(settings) as services:
         with services.sessions() as session:
             known = set(
@@ -43,14 +54,26 @@ def demo() -> None:
         fresh = [
             raw for raw in messages if (h := read_header(raw)) is None or h.control_id not in known
         ]
-        outcomes = services.intake.ingest(fresh, connector=settings.connector)
+        outcomes = services.intake.ingest_hl7(fresh, connector=settings.connector)
+        fhir = [
+            raw
+            for raw in demo_messages(".json")
+            if _fhir_key(raw, settings.connector, services) not in known
+        ]
+        outcomes += services.intake.ingest_fhir(fhir, connector=settings.connector)
+        csv_files = demo_messages(".csv")
+        for number, raw in enumerate(csv_files, start=1):
+            summary = services.files.ingest_csv(
+                io.BytesIO(raw), connector=settings.connector, name=f"demo-{number}.csv"
+            )
+            csv_orders += summary.accepted
         with services.sessions() as session, session.begin():
             issued = create_key(session=session, name="demo", scopes=[Scope.ADMIN])
     accepted = sum(1 for o in outcomes if o.durable_success)
     base = f"http://{settings.http_host}:{settings.http_port}"
     typer.echo(
-        f"demo data: {accepted} new sample messages stored "
-        f"({len(messages) - len(fresh)} already there)\n"
+        f"demo data: {accepted} new HL7 v2 and FHIR sample messages and {csv_orders} CSV orders "
+        "stored (samples already there are skipped)\n"
         f"demo API key (admin; shown once): {issued.token}\n"
         f"  curl -H 'X-API-Key: {issued.token}' {base}/orders\n"
         f"  API docs: {base}/docs    MLLP: {settings.mllp_host}:{settings.mllp_port}"

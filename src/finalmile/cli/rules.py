@@ -16,13 +16,13 @@ from finalmile.cli.decide import (
     AtOption,
     ConnectorOption,
     FormatOption,
-    OrderFormat,
     SiteOption,
     decision_time,
     load_rule_file,
     open_site,
     read_orders,
 )
+from finalmile.cli.ingest import InputFormat
 from finalmile.db import transaction
 from finalmile.errors import ConfigError, InputError
 from finalmile.orders.canonical import DispatchOrder
@@ -73,7 +73,7 @@ def simulate_file(
         Path | None,
         typer.Option("--against", exists=True, help="Current rule file [default: the site's]"),
     ] = None,
-    format_: FormatOption = OrderFormat.CSV,
+    format_: FormatOption = InputFormat.CSV,
     connector: ConnectorOption = None,
     at: AtOption = None,
     site: SiteOption = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, model_validator
@@ -50,10 +51,14 @@ class Settings(BaseSettings):
     config_dir: Path | None = Field(
         default=None,
         title="Configuration directory",
-        description="sites/, rules/ and connectors/ YAML; unset: the embedded defaults only",
+        description="connectors/*.yaml (connector profiles), sites/ and rules/ (delivery rules); "
+        "unset: the embedded defaults only",
     )
     connector: str = Field(
-        default="default", title="Default connector", description="Connector name for intake"
+        default="default",
+        title="Default connector",
+        description="Connector used when a request or command names none, and served on the "
+        "main MLLP port",
     )
     timezone: str = Field(
         default="America/New_York",
@@ -81,6 +86,18 @@ class Settings(BaseSettings):
     )
     ingest_max_batch: int = Field(
         default=256, gt=0, title="Group commit size", description="Messages per transaction at most"
+    )
+    carriers: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        title="Carrier accounts",
+        description="JSON object: account name -> settings with a type (easypost, shippo, courier,"
+        " dropship); see docs/carriers.md",
+    )
+    shipment_lease_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        title="Shipment lease",
+        description="How long a worker owns a shipment it drives before recovery may take it",
     )
     decide_interval_seconds: float = Field(
         default=5.0,

@@ -21,13 +21,16 @@ class OutcomeKind(StrEnum):
 class Outcome:
     """The result for one message.
 
-    For a duplicate, ``error`` repeats the first occurrence's rejection (so a resend of a rejected
-    message is answered the same way) and ``duplicate_of`` names that first message.
+    ``actions`` says, for each of ``order_ids``, what the message did: created, updated,
+    unchanged or cancelled. For a duplicate, ``error`` repeats the first occurrence's rejection
+    (so a resend of a rejected message is answered the same way) and ``duplicate_of`` names that
+    first message.
     """
 
     kind: OutcomeKind
     message_id: int | None = None
     order_ids: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
     error: InputError | None = None
     duplicate_of: int | None = None
     retry_reason: str | None = None

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from finalmile.errors import InputError
 from finalmile.intake.outcome import Outcome, OutcomeKind
 from finalmile.intake.prepare import PreparedMessage
-from finalmile.mapping.hl7v2 import OrderAction
+from finalmile.mapping.intent import OrderAction, OrderIntent
 from finalmile.messages.models import MessageStatus
 from finalmile.orders.canonical import DispatchOrder
 from finalmile.orders.codec import content_digest
@@ -71,10 +71,10 @@ class Original:
 
 
 def dedupe_key(message: PreparedMessage) -> tuple[str, str, str] | None:
-    """(connector, format, control id) of a first delivery; None for replays and unkeyed input."""
-    if message.control_id is None or message.replay_of is not None:
+    """(connector, format, dedupe id) of a first delivery; None for replays and unkeyed input."""
+    if message.dedupe_id is None or message.replay_of is not None:
         return None
-    return (message.connector, message.format.value, message.control_id)
+    return (message.connector, message.format.value, message.dedupe_id)
 
 
 def plan_message(
@@ -106,9 +106,7 @@ def plan_message(
         okey = (message.connector, intent.order_id)
         current = staged.get(okey) or orders.get(okey)
         try:
-            state, action = _apply(
-                message.connector, intent.action, intent.order_id, intent.order, current
-            )
+            state, action = _apply(message.connector, intent, current)
         except InputError as error:
             return PlannedMessage(
                 message, MessageStatus.REJECTED, error=error, dedupe_key=unique_key
@@ -125,18 +123,15 @@ def plan_message(
 
 
 def _apply(
-    connector: str,
-    action: OrderAction,
-    order_id: str,
-    content: DispatchOrder | None,
-    current: OrderState | None,
+    connector: str, intent: OrderIntent, current: OrderState | None
 ) -> tuple[OrderState, str]:
     """The order's next state after one intent, and the link action; InputError if not allowed."""
+    action, order_id, content = intent.action, intent.order_id, intent.order
     if action is OrderAction.CANCEL:
         if current is None:
             raise InputError(
                 f"order {order_id} is unknown, so it cannot be cancelled",
-                location="ORC-2",
+                location=intent.location,
                 code="unknown_order",
             )
         if current.status is OrderStatus.CANCELLED:
@@ -162,7 +157,7 @@ def _apply(
     if current.status is OrderStatus.CANCELLED:
         raise InputError(
             f"order {order_id} was cancelled; send a new order number to deliver again",
-            location="ORC-1",
+            location=intent.location,
             code="order_cancelled",
         )
     if digest == current.digest:
@@ -190,4 +185,5 @@ def outcome_of(plan: PlannedMessage) -> Outcome:
         kind=OutcomeKind.ACCEPTED,
         message_id=plan.message_id,
         order_ids=tuple(order_id for _, order_id in plan.links),
+        actions=tuple(plan.links.values()),
     )

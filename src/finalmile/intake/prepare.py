@@ -10,7 +10,8 @@ import structlog
 
 from finalmile.adapters.hl7v2.header import MessageHeader, read_header
 from finalmile.errors import InputError
-from finalmile.mapping.hl7v2 import Hl7Profile, OrderIntent, decode_and_map
+from finalmile.mapping.hl7v2 import Hl7Profile, decode_and_map
+from finalmile.mapping.intent import OrderIntent
 from finalmile.messages.models import MessageFormat
 
 log = structlog.get_logger(__name__)
@@ -23,7 +24,9 @@ MAX_CONTROL_ID = 200
 class PreparedMessage:
     """A received message with either the order intents it carries or the reason it is rejected.
 
-    ``replay_of`` is set when an already stored message is processed again.
+    ``dedupe_id`` identifies a first delivery within the connector and format (HL7: MSH-10; FHIR:
+    resource id and version; CSV: file hash and line); ``replay_of`` is set when an already
+    stored message is processed again.
     """
 
     connector: str
@@ -32,6 +35,7 @@ class PreparedMessage:
     received_at: dt.datetime
     sha256: str
     control_id: str | None
+    dedupe_id: str | None
     message_type: str | None
     version: str | None
     header: MessageHeader | None
@@ -55,15 +59,11 @@ def prepare_hl7(
     try:
         header, mapped = decode_and_map(raw, connector=connector, profile=profile)
         intents = tuple(mapped)
-        error = _check_lengths(intents)
+        error = check_lengths(intents)
     except InputError as exc:
         error = exc
     except Exception as exc:  # a bug of ours must not lose the message: keep it, rejected
-        log.exception("hl7_mapping_crashed", connector=connector, error_type=type(exc).__name__)
-        error = InputError(
-            "internal error while reading the message; it is stored and can be replayed",
-            code="internal_error",
-        )
+        error = internal_error(exc, connector=connector, format_=MessageFormat.HL7V2)
     if header is None:  # mapping failed before the header was read: read it tolerantly for the ACK
         header = read_header(raw)
     control_id = header.control_id if header and header.control_id else None
@@ -82,6 +82,7 @@ def prepare_hl7(
         received_at=received_at,
         sha256=hashlib.sha256(raw).hexdigest(),
         control_id=control_id,
+        dedupe_id=control_id,
         message_type=message_type[:32] if message_type else None,
         version=header.version[:16] if header and header.version else None,
         header=header,
@@ -91,12 +92,24 @@ def prepare_hl7(
     )
 
 
-def _check_lengths(intents: tuple[OrderIntent, ...]) -> InputError | None:
+def check_lengths(intents: tuple[OrderIntent, ...]) -> InputError | None:
+    """An error for the first order id longer than the store keeps, else None."""
     for intent in intents:
         if len(intent.order_id) > MAX_ORDER_ID:
             return InputError(
                 f"order id is longer than {MAX_ORDER_ID} characters",
-                location="ORC-2",
+                location=intent.location,
                 code="too_long",
             )
     return None
+
+
+def internal_error(exc: Exception, *, connector: str, format_: MessageFormat) -> InputError:
+    """Log a bug of ours met while mapping (no values) and the rejection that keeps the message."""
+    log.exception(
+        "mapping_crashed", connector=connector, format=format_, error_type=type(exc).__name__
+    )
+    return InputError(
+        "internal error while reading the message; it is stored and can be replayed",
+        code="internal_error",
+    )

@@ -1,24 +1,35 @@
-"""HL7 v2 intake for every transport: prepare, commit (grouped), acknowledge."""
+"""Intake for every format and transport: prepare, commit (grouped or in batches), answer.
+
+HL7 v2 and FHIR messages from concurrent senders (MLLP, HTTP) go through group commit; files
+(CLI, CSV upload, drop folder) are committed in batches as they stream. Replay processes a stored
+message again under its connector's current profile, whatever its format.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from finalmile.adapters.hl7v2 import ack as hl7_ack
 from finalmile.adapters.hl7v2.header import MessageHeader, read_header
 from finalmile.audit import AuditEvent, audit_row
+from finalmile.connectors.registry import ConnectorRegistry
 from finalmile.db_types import utcnow
 from finalmile.errors import InputError, NotFoundError
 from finalmile.intake.outcome import Outcome, OutcomeKind
 from finalmile.intake.prepare import PreparedMessage, prepare_hl7
+from finalmile.intake.prepare_csv import CsvMessage, prepare_csv, prepare_csv_replay
+from finalmile.intake.prepare_fhir import prepare_fhir
 from finalmile.intake.queue import IntakeQueue
 from finalmile.intake.store import IntakeStore
-from finalmile.mapping.hl7v2 import Hl7Profile
-from finalmile.messages.models import InboundMessage, MessageStatus
+from finalmile.mapping.fhir_refs import Resolver
+from finalmile.messages.models import InboundMessage, MessageFormat, MessageStatus
 from finalmile.vault import Vault
 
 
@@ -30,8 +41,16 @@ class Hl7Reply:
     acks: tuple[bytes, ...]
 
 
+@dataclass(frozen=True)
+class FhirReply:
+    """The outcome for one FHIR payload and the order intents it carried (for the response)."""
+
+    outcome: Outcome
+    prepared: PreparedMessage
+
+
 class IntakeService:
-    """Receives HL7 v2 messages for the configured connectors."""
+    """Receives messages and files for the configured connectors."""
 
     def __init__(
         self,
@@ -39,27 +58,20 @@ class IntakeService:
         store: IntakeStore,
         sessions: sessionmaker[Session],
         vault: Vault,
-        profiles: Mapping[str, Hl7Profile],
+        connectors: ConnectorRegistry,
+        resolvers: Mapping[str, Resolver] | None = None,
         max_batch: int = 256,
     ) -> None:
+        """Args:
+        resolvers: per connector, fetches FHIR references a payload does not contain.
+        """
         self._store = store
         self._sessions = sessions
         self._vault = vault
-        self._profiles = dict(profiles)
+        self.connectors = connectors
+        self._resolvers = dict(resolvers or {})
         self._max_batch = max_batch
         self._queue: IntakeQueue | None = None
-
-    @property
-    def connectors(self) -> list[str]:
-        """Names of the connectors this service accepts messages for."""
-        return sorted(self._profiles)
-
-    def profile(self, connector: str) -> Hl7Profile:
-        """The mapping profile of ``connector``; NotFoundError when it is not configured."""
-        try:
-            return self._profiles[connector]
-        except KeyError:
-            raise NotFoundError(f"no connector named {connector!r}") from None
 
     @property
     def running(self) -> bool:
@@ -77,31 +89,102 @@ class IntakeService:
             await self._queue.stop()
             self._queue = None
 
-    async def receive(self, raw: bytes, *, connector: str) -> Hl7Reply:
-        """Store one message and its orders, then say how to acknowledge it."""
+    async def receive_hl7(self, raw: bytes, *, connector: str) -> Hl7Reply:
+        """Store one HL7 v2 message and its orders, then say how to acknowledge it."""
         prepared = prepare_hl7(
-            raw, connector=connector, profile=self.profile(connector), received_at=utcnow()
+            raw, connector=connector, profile=self.connectors.hl7(connector), received_at=utcnow()
         )
-        if self._queue is None:
-            raise RuntimeError("IntakeService.start() was not called")
-        outcome = await self._queue.submit(prepared)
+        outcome = await self._submit(prepared)
         return Hl7Reply(outcome=outcome, acks=tuple(acknowledge(prepared.header, outcome)))
 
-    def ingest(self, raws: Iterable[bytes], *, connector: str) -> list[Outcome]:
-        """Store messages synchronously (CLI and demo), committing in batches."""
-        profile = self.profile(connector)
+    async def receive_fhir(self, raw: bytes, *, connector: str) -> FhirReply:
+        """Store one FHIR payload (a Bundle or a MedicationDispense) and its orders."""
+        profile, resolve = self.connectors.fhir(connector), self._resolvers.get(connector)
+        if resolve is None:
+            prepared = prepare_fhir(raw, connector=connector, profile=profile, received_at=utcnow())
+        else:  # resolving references is network I/O: keep it off the event loop
+            prepared = await asyncio.to_thread(
+                prepare_fhir,
+                raw,
+                connector=connector,
+                profile=profile,
+                received_at=utcnow(),
+                resolve=resolve,
+            )
+        return FhirReply(outcome=await self._submit(prepared), prepared=prepared)
+
+    async def _submit(self, prepared: PreparedMessage) -> Outcome:
+        if self._queue is None:
+            raise RuntimeError("IntakeService.start() was not called")
+        return await self._queue.submit(prepared)
+
+    def ingest_hl7(self, raws: Iterable[bytes], *, connector: str) -> list[Outcome]:
+        """Store HL7 v2 messages synchronously (CLI and demo), committing in batches."""
+        profile = self.connectors.hl7(connector)
+        prepared = (
+            prepare_hl7(raw, connector=connector, profile=profile, received_at=utcnow())
+            for raw in raws
+        )
+        return self.commit_all(prepared)
+
+    def ingest_fhir(self, raws: Iterable[bytes], *, connector: str) -> list[Outcome]:
+        """Store FHIR payloads synchronously (CLI, poller), committing in batches."""
+        profile, resolve = self.connectors.fhir(connector), self._resolvers.get(connector)
+        prepared = (
+            prepare_fhir(
+                raw, connector=connector, profile=profile, received_at=utcnow(), resolve=resolve
+            )
+            for raw in raws
+        )
+        return self.commit_all(prepared)
+
+    def commit_all(self, messages: Iterable[PreparedMessage]) -> list[Outcome]:
+        """Commit prepared messages in batches of at most ``max_batch``; outcomes in order."""
         outcomes: list[Outcome] = []
         batch: list[PreparedMessage] = []
-        for raw in raws:
-            batch.append(
-                prepare_hl7(raw, connector=connector, profile=profile, received_at=utcnow())
-            )
+        for message in messages:
+            batch.append(message)
             if len(batch) >= self._max_batch:
                 outcomes += self._store.commit(batch)
                 batch = []
         if batch:
             outcomes += self._store.commit(batch)
         return outcomes
+
+    def ingest_csv(
+        self, stream: BinaryIO, *, connector: str, file_name: str
+    ) -> Iterator[tuple[CsvMessage, Outcome]]:
+        """Stream a seekable CSV file into orders, committing in batches as it goes.
+
+        Yields each message (one per order, or per rejected order) with its outcome, in file
+        order. Memory stays flat: only one batch is held at a time.
+
+        Raises:
+            InputError: the file cannot be read at all (empty, bad header, broken quoting); the
+                messages before a broken quote are committed and yielded first.
+        """
+        profile = self.connectors.csv(connector)
+        batch: list[CsvMessage] = []
+        messages = prepare_csv(
+            stream,
+            connector=connector,
+            profile=profile,
+            received_at=utcnow(),
+            file_name=file_name,
+        )
+        try:
+            for message in messages:
+                batch.append(message)
+                if len(batch) >= self._max_batch:
+                    yield from self._commit_csv(batch)
+                    batch = []
+        finally:
+            if batch:  # also when the file breaks off: what was read is kept
+                yield from self._commit_csv(batch)
+
+    def _commit_csv(self, batch: list[CsvMessage]) -> Iterator[tuple[CsvMessage, Outcome]]:
+        outcomes = self._store.commit([message.prepared for message in batch])
+        yield from zip(batch, outcomes, strict=True)
 
     def replay(self, message_id: int, *, actor: str = "cli") -> Outcome:
         """Process a stored message again (after a profile or code fix); duplicates are refused."""
@@ -117,14 +200,10 @@ class IntakeService:
                 )
             raw = self._vault.decrypt(row.raw_encrypted)
             previous, connector, received_at = row.status, row.connector, row.received_at
-        prepared = prepare_hl7(
-            raw,
-            connector=connector,
-            profile=self.profile(connector),
-            received_at=received_at,
-            replay_of=message_id,
+            format_ = row.format
+        [outcome] = self._store.commit(
+            [self._prepare_again(raw, format_, connector, received_at, message_id)]
         )
-        [outcome] = self._store.commit([prepared])
         if outcome.kind is not OutcomeKind.RETRY:
             with self._sessions() as session, session.begin():
                 session.add(
@@ -140,6 +219,39 @@ class IntakeService:
                     )
                 )
         return outcome
+
+    def _prepare_again(
+        self,
+        raw: bytes,
+        format_: MessageFormat,
+        connector: str,
+        received_at: dt.datetime,
+        message_id: int,
+    ) -> PreparedMessage:
+        if format_ is MessageFormat.FHIR_R4:
+            return prepare_fhir(
+                raw,
+                connector=connector,
+                profile=self.connectors.fhir(connector),
+                received_at=received_at,
+                resolve=self._resolvers.get(connector),
+                replay_of=message_id,
+            )
+        if format_ is MessageFormat.CSV:
+            return prepare_csv_replay(
+                raw,
+                connector=connector,
+                profile=self.connectors.csv(connector),
+                received_at=received_at,
+                replay_of=message_id,
+            )
+        return prepare_hl7(
+            raw,
+            connector=connector,
+            profile=self.connectors.hl7(connector),
+            received_at=received_at,
+            replay_of=message_id,
+        )
 
 
 def acknowledge(header: MessageHeader | None, outcome: Outcome) -> list[bytes]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -19,6 +20,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from finalmile.audit import AuditEvent, audit_row
+from finalmile.connectors.models import ConnectorCursor
 from finalmile.db_types import utcnow
 from finalmile.errors import InputError
 from finalmile.intake.outcome import Outcome, OutcomeKind
@@ -46,6 +48,16 @@ _ORDERS = Order.__table__  # type: ignore[attr-defined]
 _ITEMS = OrderItem.__table__  # type: ignore[attr-defined]
 _LINKS = MessageOrderLink.__table__  # type: ignore[attr-defined]
 _AUDIT = AuditEvent.__table__  # type: ignore[attr-defined]
+_CURSORS = ConnectorCursor.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class CursorUpdate:
+    """A connector position to save in the same transaction as the messages read up to it."""
+
+    connector: str
+    name: str
+    value: str
 
 
 class IntakeStore:
@@ -55,8 +67,12 @@ class IntakeStore:
         self._engine = engine
         self._vault = vault
 
-    def commit(self, batch: Sequence[PreparedMessage]) -> list[Outcome]:
+    def commit(
+        self, batch: Sequence[PreparedMessage], *, cursor: CursorUpdate | None = None
+    ) -> list[Outcome]:
         """Store ``batch`` atomically and return one outcome per message, in order.
+
+        ``cursor``, when given, is saved in the same transaction (only if the batch commits).
 
         Unique-key races with another process and transient storage errors are retried briefly
         with jittered backoff; after that every message gets a ``RETRY`` outcome (the sender
@@ -64,7 +80,7 @@ class IntakeStore:
         hold back the rest.
         """
         try:
-            return _STORAGE_RETRY(self._commit_once, batch)
+            return _STORAGE_RETRY(self._commit_once, batch, cursor)
         except IntegrityError:
             log.warning("intake_race_exhausted", batch=len(batch))
             return [_retry("concurrent writers kept conflicting") for _ in batch]
@@ -72,15 +88,20 @@ class IntakeStore:
             log.warning("intake_storage_unavailable", error_type=type(exc.orig).__name__)
             return [_retry("storage unavailable") for _ in batch]
         except DBAPIError as exc:
-            if len(batch) > 1:
+            if len(batch) > 1 and cursor is None:
                 middle = len(batch) // 2
                 return self.commit(batch[:middle]) + self.commit(batch[middle:])
             log.error("intake_storage_refused", error_type=type(exc.orig).__name__)
             return [_retry("storage refused the message")]
 
-    def _commit_once(self, batch: Sequence[PreparedMessage]) -> list[Outcome]:
+    def _commit_once(
+        self, batch: Sequence[PreparedMessage], cursor: CursorUpdate | None
+    ) -> list[Outcome]:
         with self._engine.begin() as connection:
-            return _commit(connection, batch, self._vault)
+            outcomes = _commit(connection, batch, self._vault)
+            if cursor is not None:
+                _save_cursor(connection, cursor)
+            return outcomes
 
 
 #: Retry races and transient failures (lock timeouts, a dropped connection) for well under a second.
@@ -90,6 +111,15 @@ _STORAGE_RETRY = Retrying(
     wait=wait_random_exponential(multiplier=0.01, max=0.2),
     reraise=True,
 )
+
+
+def _save_cursor(connection: Connection, cursor: CursorUpdate) -> None:
+    values = {"value": cursor.value, "updated_at": utcnow()}
+    where = (_CURSORS.c.connector == cursor.connector, _CURSORS.c.name == cursor.name)
+    if connection.execute(update(_CURSORS).where(*where).values(**values)).rowcount == 0:
+        connection.execute(
+            insert(_CURSORS).values(connector=cursor.connector, name=cursor.name, **values)
+        )
 
 
 def _retry(reason: str) -> Outcome:

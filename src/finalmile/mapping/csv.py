@@ -10,7 +10,8 @@ Decisions the design leaves open:
 - A bad row rejects its whole order, never part of it: each row of the order is reported, bad rows
   with their own error and the others with ``order_rejected`` pointing at the first bad line.
 - A row whose field count differs from the header's is rejected (a shifted delimiter or quote).
-- Memory is one order's rows plus the order_ids seen so far (for the contiguity check).
+- Memory is one order's rows plus a bounded window of the order_ids seen so far; older ones spill
+  to a temporary on-disk set (``csv_seen``) for the contiguity check.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from typing import BinaryIO
 from finalmile.adapters.csv import CsvRecord, read_records
 from finalmile.errors import InputError
 from finalmile.mapping.csv_profile import CsvProfile
-from finalmile.mapping.csv_row import ORDER_COLUMNS, Header, Row, read_header, read_row, value
+from finalmile.mapping.csv_row import ORDER_COLUMNS, Header, Row, read_header, read_row, values
+from finalmile.mapping.csv_seen import SeenOrderIds
 from finalmile.orders.canonical import DispatchOrder
 
 __all__ = ["CsvOrder", "CsvProfile", "CsvRejection", "iter_orders"]
@@ -32,12 +34,15 @@ __all__ = ["CsvOrder", "CsvProfile", "CsvRejection", "iter_orders"]
 
 @dataclass(frozen=True, slots=True)
 class CsvOrder:
-    """A valid order, the lines of its rows and ``dedupe_key``: order_id and the sha256 of the
-    rows' raw text, stable across re-sends of the same rows."""
+    """A valid order, the lines of its rows, ``dedupe_key`` (order_id and the sha256 of the rows'
+    raw text, stable across re-sends of the same rows), the rows' raw text and the header line's
+    (both hold patient data: store them encrypted and never log them)."""
 
     order: DispatchOrder
     lines: tuple[int, ...]
     dedupe_key: str
+    raw: str
+    header: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +54,7 @@ class CsvRejection:
     order_id: str | None
     error: InputError
     raw: str
+    header: str
 
 
 def iter_orders(
@@ -78,50 +84,87 @@ def _orders(
             "the file is empty; expected a header row", location="line 1", code="empty_file"
         )
     header = read_header(first, profile)
-    seen: dict[str, int] = {}
-    group: list[CsvRecord] = []
+    seen = SeenOrderIds()
+    try:
+        yield from _groups(
+            records,
+            header=header,
+            header_raw=first.raw,
+            connector=connector,
+            profile=profile,
+            seen=seen,
+        )
+    finally:
+        seen.close()
+
+
+def _groups(
+    records: Iterator[CsvRecord],
+    *,
+    header: Header,
+    header_raw: str,
+    connector: str,
+    profile: CsvProfile,
+    seen: SeenOrderIds,
+) -> Iterator[CsvOrder | CsvRejection]:
+    group: list[tuple[CsvRecord, dict[str, str]]] = []
+    group_id: str | None = None
     for record in records:
-        order_id = value(record, header, "order_id", profile)
+        found = values(record, header, profile)
+        order_id = found.get("order_id")
         if order_id is None:
             error = InputError(
                 f"{header.names.get('order_id', 'order_id')} is required",
                 location=header.location(record.line, "order_id"),
                 code="required",
             )
-            yield CsvRejection(record.line, None, error, record.raw)
+            yield CsvRejection(record.line, None, error, record.raw, header_raw)
             continue
-        if group and order_id != value(group[0], header, "order_id", profile):
-            yield from _finish(group, header, connector, profile)
+        if group and order_id != group_id:
+            yield from _finish(group, header, header_raw, connector, profile)
             group = []
-        if not group and order_id in seen:
-            yield CsvRejection(
-                record.line, order_id, _repeated(order_id, seen[order_id]), record.raw
-            )
-            continue
-        seen.setdefault(order_id, record.line)
-        group.append(record)
+        if not group:
+            first_line = seen.first_seen(order_id, record.line)
+            if first_line is not None:
+                error = _repeated(order_id, first_line)
+                yield CsvRejection(record.line, order_id, error, record.raw, header_raw)
+                continue
+            group_id = order_id
+        group.append((record, found))
     if group:
-        yield from _finish(group, header, connector, profile)
+        yield from _finish(group, header, header_raw, connector, profile)
 
 
 def _finish(
-    group: list[CsvRecord], header: Header, connector: str, profile: CsvProfile
+    pairs: list[tuple[CsvRecord, dict[str, str]]],
+    header: Header,
+    header_raw: str,
+    connector: str,
+    profile: CsvProfile,
 ) -> Iterator[CsvOrder | CsvRejection]:
+    group = [record for record, _ in pairs]
+    first, first_found = pairs[0]
     rows: list[Row | InputError] = []
-    for record in group:
+    for record, found in pairs:
         try:
-            rows.append(read_row(record, header, profile))
+            rows.append(read_row(record, found, header, profile))
         except InputError as exc:
             rows.append(exc)
         else:
-            conflict = _conflict(group[0], record, header, profile)
+            conflict = _conflict(first.line, first_found, record.line, found, header)
             if conflict is not None:
                 rows[-1] = conflict
-    order_id = value(group[0], header, "order_id", profile) or ""
+    order_id = first_found.get("order_id", "")
     bad = next((r for r, row in zip(group, rows, strict=True) if isinstance(row, InputError)), None)
     if bad is None:
         good = [row for row in rows if isinstance(row, Row)]
-        yield CsvOrder(_order(good, connector), tuple(r.line for r in group), _key(order_id, group))
+        yield CsvOrder(
+            _order(good, connector),
+            tuple(r.line for r in group),
+            _key(order_id, group),
+            "".join(r.raw for r in group),
+            header_raw,
+        )
         return
     for record, row in zip(group, rows, strict=True):
         error = (
@@ -134,19 +177,19 @@ def _finish(
                 code="order_rejected",
             )
         )
-        yield CsvRejection(record.line, order_id, error, record.raw)
+        yield CsvRejection(record.line, order_id, error, record.raw, header_raw)
 
 
 def _conflict(
-    first: CsvRecord, record: CsvRecord, header: Header, profile: CsvProfile
+    first_line: int, first: dict[str, str], line: int, found: dict[str, str], header: Header
 ) -> InputError | None:
     for column in ORDER_COLUMNS:
-        later = value(record, header, column, profile)
-        if later is not None and later != value(first, header, column, profile):
+        later = found.get(column)
+        if later is not None and later != first.get(column):
             return InputError(
-                f"{header.names.get(column, column)} differs from line {first.line} of the same "
+                f"{header.names.get(column, column)} differs from line {first_line} of the same "
                 "order; an order has one patient, address and delivery details",
-                location=header.location(record.line, column),
+                location=header.location(line, column),
                 code="conflicting_value",
             )
     return None

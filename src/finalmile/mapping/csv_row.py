@@ -86,15 +86,18 @@ def read_header(record: CsvRecord, profile: CsvProfile) -> Header:
     return Header(index, names, len(record.fields))
 
 
-def value(record: CsvRecord, header: Header, column: str, profile: CsvProfile) -> str | None:
-    """The trimmed value of a column, else the profile's default, else ``None``."""
-    i = header.index.get(column)
-    text = record.fields[i].strip() if i is not None and i < len(record.fields) else ""
-    return text or profile.defaults.get(column) or None
+def values(record: CsvRecord, header: Header, profile: CsvProfile) -> dict[str, str]:
+    """Each canonical column's trimmed value, else the profile's default; empty ones left out."""
+    fields, width = record.fields, len(record.fields)
+    found = {column: default for column, default in profile.defaults.items() if default}
+    for column, i in header.index.items():
+        if i < width and (text := fields[i].strip()):
+            found[column] = text
+    return found
 
 
-def read_row(record: CsvRecord, header: Header, profile: CsvProfile) -> Row:
-    """Check and convert one row.
+def read_row(record: CsvRecord, found: dict[str, str], header: Header, profile: CsvProfile) -> Row:
+    """Check and convert one row whose ``values`` are ``found``.
 
     Raises:
         InputError: at ``line N, column 'name'`` for the first problem; never quotes patient data.
@@ -116,8 +119,8 @@ def read_row(record: CsvRecord, header: Header, profile: CsvProfile) -> Row:
             code="undecodable",
         )
 
-    def get(column: str) -> str | None:
-        return value(record, header, column, profile)
+    get = found.get
+    where = _Where(header, line)
 
     def need(column: str) -> str:
         found = get(column)
@@ -130,7 +133,7 @@ def read_row(record: CsvRecord, header: Header, profile: CsvProfile) -> Row:
         return found
 
     order_id, mrn, line1, city = need("order_id"), need("mrn"), need("line1"), need("city")
-    quantity = _quantity(need("quantity"), header.location(line, "quantity"))
+    quantity = _quantity(need("quantity"), where)
     family, given = get("family"), get("given")
     born = get("birth_date")
     phone = get("phone")
@@ -143,7 +146,7 @@ def read_row(record: CsvRecord, header: Header, profile: CsvProfile) -> Row:
             mrn=mrn,
             family=family,
             given=given,
-            birth_date=_birth_date(born, header.location(line, "birth_date")) if born else None,
+            birth_date=_birth_date(born, where) if born else None,
             phone=to_e164(phone) if phone else None,
             email=get("email"),
         ),
@@ -160,17 +163,26 @@ def read_row(record: CsvRecord, header: Header, profile: CsvProfile) -> Row:
             description=get("description"),
             quantity=quantity,
             unit=get("unit"),
-            storage=_storage(get("storage"), header.location(line, "storage"), profile),
+            storage=_storage(get("storage"), where, profile),
         ),
-        needed_by=_deadline(due, header.location(line, "needed_by"), profile) if due else None,
-        requires_signature=_flag(flag, header.location(line, "requires_signature"))
-        if flag
-        else False,
+        needed_by=_deadline(due, where, profile) if due else None,
+        requires_signature=_flag(flag, where) if flag else False,
         instructions=get("instructions"),
     )
 
 
-def _quantity(text: str, location: str) -> Decimal:
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """A row's location, built only when an error needs it."""
+
+    header: Header
+    line: int
+
+    def at(self, column: str) -> str:
+        return self.header.location(self.line, column)
+
+
+def _quantity(text: str, where: _Where) -> Decimal:
     try:
         quantity = Decimal(text)
     except InvalidOperation:
@@ -178,13 +190,13 @@ def _quantity(text: str, location: str) -> Decimal:
     if not quantity.is_finite() or quantity <= 0:
         raise InputError(
             f"quantity {text!r} must be a number greater than 0",
-            location=location,
+            location=where.at("quantity"),
             code="invalid_quantity",
         )
     return quantity
 
 
-def _birth_date(text: str, location: str) -> dt.date:
+def _birth_date(text: str, where: _Where) -> dt.date:
     us = _US_DATE.fullmatch(text)
     try:
         if us:
@@ -195,12 +207,12 @@ def _birth_date(text: str, location: str) -> dt.date:
         pass
     raise InputError(
         "the birth date is not a valid date; expected YYYY-MM-DD or MM/DD/YYYY",
-        location=location,
+        location=where.at("birth_date"),
         code="invalid_date",
     )
 
 
-def _deadline(text: str, location: str, profile: CsvProfile) -> dt.datetime:
+def _deadline(text: str, where: _Where, profile: CsvProfile) -> dt.datetime:
     """ISO 8601 with or without offset (local to the profile's zone), or a date alone meaning
     23:59:59 local that day, as the HL7 mapping reads ZDL-1."""
     zone = ZoneInfo(profile.timezone)
@@ -213,13 +225,13 @@ def _deadline(text: str, location: str, profile: CsvProfile) -> dt.datetime:
         raise InputError(
             "needed_by is not a valid date/time; expected ISO 8601 "
             "(YYYY-MM-DD[THH:MM[:SS]][±HH:MM])",
-            location=location,
+            location=where.at("needed_by"),
             code="invalid_date",
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
-def _storage(code: str | None, location: str, profile: CsvProfile) -> StorageClass:
+def _storage(code: str | None, where: _Where, profile: CsvProfile) -> StorageClass:
     if code is None:
         return StorageClass.AMBIENT
     storage = profile.storage_lookup.get(code.casefold())
@@ -227,18 +239,18 @@ def _storage(code: str | None, location: str, profile: CsvProfile) -> StorageCla
         allowed = ", ".join(sorted(profile.storage_codes))
         raise InputError(
             f"storage code {code!r} is unknown; expected one of {allowed}",
-            location=location,
+            location=where.at("storage"),
             code="unknown_code",
         )
     return storage
 
 
-def _flag(text: str, location: str) -> bool:
+def _flag(text: str, where: _Where) -> bool:
     flag = _FLAGS.get(text.casefold())
     if flag is None:
         raise InputError(
             f"requires_signature {text!r} must be Y/N, true/false or 1/0",
-            location=location,
+            location=where.at("requires_signature"),
             code="invalid_flag",
         )
     return flag

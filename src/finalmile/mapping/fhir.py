@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass
+from functools import cached_property
 
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.codeableconcept import CodeableConcept
@@ -24,6 +26,7 @@ from fhir.resources.R4B.location import Location
 from fhir.resources.R4B.medication import Medication
 from fhir.resources.R4B.medicationdispense import MedicationDispense
 from fhir.resources.R4B.patient import Patient as FhirPatient
+from fhir.resources.R4B.reference import Reference
 from fhir.resources.R4B.task import Task
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -31,8 +34,11 @@ from finalmile.adapters.fhir.codes import FhirErrorCode
 from finalmile.adapters.fhir.parse import fhir_path, parse
 from finalmile.errors import InputError
 from finalmile.mapping import fhir_order
+from finalmile.mapping.fhir_fields import FhirPathText, Found, Roots, read
+from finalmile.mapping.fhir_paths import FhirPath, compile_path
 from finalmile.mapping.fhir_refs import Located, Resolver, Resources
-from finalmile.mapping.hl7v2 import OrderAction, OrderIntent
+from finalmile.mapping.fields import FieldName
+from finalmile.mapping.intent import OrderAction, OrderIntent
 from finalmile.mapping.zones import TimeZoneName
 from finalmile.orders.canonical import DispatchOrder, Item, StorageClass
 
@@ -60,14 +66,24 @@ class FhirProfile(BaseModel):
         default_factory=lambda: {s.value: s for s in StorageClass},
         description="storage extension code -> storage class",
     )
+    fields: dict[FieldName, FhirPathText] = Field(
+        default_factory=dict, description="canonical field -> FHIR path it is read from"
+    )
+
+    @cached_property
+    def paths(self) -> dict[str, FhirPath]:
+        """``fields`` compiled once."""
+        return {name: compile_path(text) for name, text in self.fields.items()}
 
 
 @dataclass(frozen=True, slots=True)
 class FhirMapping:
-    """The intents of one payload and, at the same index, each dispense's dedupe key."""
+    """The intents of one payload, each dispense's dedupe key at the same index, and the payload's
+    kind (``MedicationDispense`` or ``Bundle/<type>``)."""
 
     intents: list[OrderIntent]
     dedupe_keys: list[str]
+    kind: str
 
 
 def map_fhir(
@@ -87,6 +103,7 @@ def map_fhir(
         InputError: with the FHIR path and a stable code, for any problem in the payload.
     """
     root = parse(payload)
+    kind = f"Bundle/{root.type}" if isinstance(root, Bundle) else "MedicationDispense"
     if isinstance(root, Bundle):
         entries = [
             Located(e.resource, f"Bundle.entry[{i}].resource", e.fullUrl)
@@ -115,7 +132,7 @@ def map_fhir(
             )
         seen.add(intent.order_id)
         intents.append(intent)
-    return FhirMapping(intents, [dedupe_key(d) for d in dispenses])
+    return FhirMapping(intents, [dedupe_key(d) for d in dispenses], kind)
 
 
 def dedupe_key(dispense: Located) -> str:
@@ -134,13 +151,8 @@ def _intent(
     md = located.resource
     assert isinstance(md, MedicationDispense)
     path = located.path
-    order_id = (md.identifier[0].value if md.identifier else None) or md.id
-    if not order_id:
-        raise InputError(
-            "the MedicationDispense needs identifier[0].value or an id (the order id)",
-            location=f"{path}.identifier",
-            code=FhirErrorCode.REQUIRED,
-        )
+    roots = _roots(located, md, resources)
+    order_id = _order_id(md, path, roots, profile)
     if md.status not in STATUSES:
         raise InputError(
             f"status must be an R4 MedicationDispense status: {', '.join(sorted(STATUSES))}",
@@ -148,14 +160,64 @@ def _intent(
             code=FhirErrorCode.REQUIRED if md.status is None else FhirErrorCode.INVALID_STATUS,
         )
     if md.status in _CANCEL:
-        return OrderIntent(OrderAction.CANCEL, order_id)
-    order = _order(located, md, resources, order_id=order_id, connector=connector, profile=profile)
-    return OrderIntent(OrderAction.UPSERT, order_id, order)
+        return OrderIntent(OrderAction.CANCEL, order_id, location=f"{path}.identifier")
+    order = _order(
+        located, md, roots, resources, order_id=order_id, connector=connector, profile=profile
+    )
+    return OrderIntent(OrderAction.UPSERT, order_id, order, location=f"{path}.identifier")
+
+
+def _roots(located: Located, md: MedicationDispense, resources: Resources) -> Roots:
+    """Where the dispense's subject, destination, medication and Task are, resolved on demand."""
+    path = located.path
+
+    def target(ref: Reference | None, element: str, kind: str) -> Located | None:
+        if ref is None:
+            return None
+        return resources.target(ref, path=f"{path}.{element}", owner=located, kind=kind)
+
+    def subject() -> Located:
+        return resources.target(md.subject, path=f"{path}.subject", owner=located, kind="Patient")
+
+    return Roots(
+        {
+            "MedicationDispense": lambda: located,
+            "Patient": subject,
+            "Location": lambda: target(md.destination, "destination", "Location"),
+            "Medication": lambda: target(
+                md.medicationReference, "medicationReference", "Medication"
+            ),
+            "Task": lambda: next(iter(_tasks(located, resources)), None),
+        }
+    )
+
+
+def _order_id(md: MedicationDispense, path: str, roots: Roots, profile: FhirProfile) -> str:
+    repointed = profile.paths.get("order_id")
+    if repointed is None:
+        order_id = (md.identifier[0].value if md.identifier else None) or md.id
+        where = f"{path}.identifier"
+        message = "the MedicationDispense needs identifier[0].value or an id (the order id)"
+    else:
+        found = _read({"order_id": repointed}, roots, profile)["order_id"]
+        order_id, where, message = found.value, found.location, "the order id is required"
+    if not order_id:
+        raise InputError(message, location=where, code=FhirErrorCode.REQUIRED)
+    return str(order_id)
+
+
+def _read(paths: dict[str, FhirPath], roots: Roots, profile: FhirProfile) -> dict[str, Found]:
+    return read(paths, roots, timezone=profile.timezone, storage_codes=profile.storage_codes)
+
+
+def _part(found: dict[str, Found], prefix: str) -> dict[str, Found]:
+    return {name[len(prefix) :]: f for name, f in found.items() if name.startswith(prefix)}
 
 
 def _order(
     located: Located,
     md: MedicationDispense,
+    roots: Roots,
     resources: Resources,
     *,
     order_id: str,
@@ -163,34 +225,53 @@ def _order(
     profile: FhirProfile,
 ) -> DispatchOrder:
     path = located.path
-    subject = resources.target(md.subject, path=f"{path}.subject", owner=located, kind="Patient")
-    who = subject.resource
-    assert isinstance(who, FhirPatient)
-    family, given = fhir_order.names(who)
-    name = " ".join(p for p in (given, family) if p) or None
-    if md.destination is not None:
-        where = resources.target(
-            md.destination, path=f"{path}.destination", owner=located, kind="Location"
-        )
-        assert isinstance(where.resource, Location)
-        ship_to = fhir_order.address(where.resource.address, f"{where.path}.address", name=name)
+    over = _read({k: p for k, p in profile.paths.items() if k != "order_id"}, roots, profile)
+    values = {name: found.value for name, found in over.items()}
+    subject = roots.located("Patient")
+    assert subject is not None and isinstance(subject.resource, FhirPatient)
+    who = fhir_order.patient(subject.resource, subject.path, _part(over, "patient."))
+    name = " ".join(p for p in (who.given, who.family) if p) or None
+    destination = roots.located("Location")
+    if destination is not None:
+        assert isinstance(destination.resource, Location)
+        home, where = destination.resource.address, f"{destination.path}.address"
     else:
-        home, index = fhir_order.home_address(who)
-        ship_to = fhir_order.address(home, f"{subject.path}.address[{index}]", name=name)
-    storage, signature = _extensions(md, path, profile)
-    quantity, unit = fhir_order.quantity(md.quantity, f"{path}.quantity")
-    ndc, description = fhir_order.product(_medication_code(located, md, resources))
-    item = Item(ndc=ndc, description=description, quantity=quantity, unit=unit, storage=storage)
+        home, index = fhir_order.home_address(subject.resource)
+        where = f"{subject.path}.address[{index}]"
+    ship_to = fhir_order.address(home, where, name=name, fields=_part(over, "ship_to."))
+    storage, signature = _extensions(md, path, profile, skip=over.keys())
+    if "item.quantity" in over:
+        quantity, unit = values["item.quantity"], _unit(md)
+        if quantity is None:
+            raise InputError(
+                "the dispensed quantity is required",
+                location=over["item.quantity"].location,
+                code=FhirErrorCode.REQUIRED,
+            )
+    else:
+        quantity, unit = fhir_order.quantity(md.quantity, f"{path}.quantity")
+    ndc, description = fhir_order.product(_medication_code(located, md, roots, resources))
+    item = Item(
+        ndc=values.get("item.ndc", ndc),
+        description=values.get("item.description", description),
+        quantity=quantity,
+        unit=values.get("item.unit", unit),
+        storage=values.get("item.storage", storage),
+    )
     try:
         return DispatchOrder(
             order_id=order_id,
             connector=connector,
-            patient=fhir_order.patient(who, subject.path),
+            patient=who,
             ship_to=ship_to,
             items=(item,),
-            needed_by=_needed_by(located, resources, profile),
-            requires_signature=signature,
-            instructions=md.note[0].text if md.note else None,
+            needed_by=(
+                values["needed_by"]
+                if "needed_by" in values
+                else _needed_by(located, resources, profile)
+            ),
+            requires_signature=values.get("requires_signature", signature),
+            instructions=values.get("instructions", md.note[0].text if md.note else None),
         )
     except ValidationError as exc:
         error = exc.errors(include_url=False, include_input=False)[0]
@@ -201,28 +282,32 @@ def _order(
         ) from None
 
 
+def _unit(md: MedicationDispense) -> str | None:
+    return (md.quantity.unit or md.quantity.code) if md.quantity is not None else None
+
+
 def _medication_code(
-    located: Located, md: MedicationDispense, resources: Resources
+    located: Located, md: MedicationDispense, roots: Roots, resources: Resources
 ) -> CodeableConcept | None:
     if md.medicationCodeableConcept is not None:
         return md.medicationCodeableConcept
-    medication = resources.target(
-        md.medicationReference,
-        path=f"{located.path}.medicationReference",
-        owner=located,
-        kind="Medication",
-    ).resource
-    assert isinstance(medication, Medication)
-    return medication.code
+    medication = roots.located("Medication") or resources.target(
+        None, path=f"{located.path}.medicationReference", owner=located, kind="Medication"
+    )
+    assert isinstance(medication.resource, Medication)
+    return medication.resource.code
 
 
 def _extensions(
-    md: MedicationDispense, path: str, profile: FhirProfile
+    md: MedicationDispense, path: str, profile: FhirProfile, *, skip: Collection[str]
 ) -> tuple[StorageClass, bool]:
+    """The storage and signature extensions, unless ``skip`` names their re-pointed fields."""
     storage, signature = StorageClass.AMBIENT, False
+    storage_url = None if "item.storage" in skip else profile.storage_extension
+    signature_url = None if "requires_signature" in skip else profile.signature_extension
     for i, ext in enumerate(md.extension or []):
         where = f"{path}.extension[{i}]"
-        if ext.url == profile.storage_extension:
+        if ext.url == storage_url:
             if ext.valueCode not in profile.storage_codes:
                 raise InputError(
                     f"unknown storage code; allowed: {', '.join(profile.storage_codes)}",
@@ -230,7 +315,7 @@ def _extensions(
                     code=FhirErrorCode.UNKNOWN_STORAGE_CODE,
                 )
             storage = profile.storage_codes[ext.valueCode]
-        elif ext.url == profile.signature_extension:
+        elif ext.url == signature_url:
             if ext.valueBoolean is None:
                 raise InputError(
                     "the signature extension needs valueBoolean",
@@ -241,13 +326,22 @@ def _extensions(
     return storage, signature
 
 
-def _needed_by(located: Located, resources: Resources, profile: FhirProfile) -> dt.datetime | None:
+def _tasks(located: Located, resources: Resources) -> list[Located]:
+    """The Bundle's Tasks focused on the dispense, in entry order."""
     names = {n for n in (located.full_url, located.relative) if n}
+    found = []
     for task in resources.of_kind("Task"):
         resource = task.resource
         assert isinstance(resource, Task)
-        if resource.focus is None or resource.focus.reference not in names:
-            continue
+        if resource.focus is not None and resource.focus.reference in names:
+            found.append(task)
+    return found
+
+
+def _needed_by(located: Located, resources: Resources, profile: FhirProfile) -> dt.datetime | None:
+    for task in _tasks(located, resources):
+        resource = task.resource
+        assert isinstance(resource, Task)
         period = resource.restriction.period if resource.restriction else None
         if period is not None and period.end is not None:
             where = f"{task.path}.restriction.period.end"

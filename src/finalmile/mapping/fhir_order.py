@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from fhir.resources.R4B.address import Address as FhirAddress
@@ -14,6 +16,7 @@ from fhir.resources.R4B.quantity import Quantity
 from finalmile.adapters.fhir.codes import FhirErrorCode
 from finalmile.errors import InputError
 from finalmile.mapping.country import to_alpha2
+from finalmile.mapping.fhir_fields import Found
 from finalmile.mapping.phone import to_e164
 from finalmile.orders.canonical import Address, Patient
 
@@ -22,9 +25,14 @@ _V2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203"
 _PHONE_USES = ("mobile", "home")
 
 
-def patient(resource: FhirPatient, path: str) -> Patient:
+def patient(resource: FhirPatient, path: str, fields: Mapping[str, Found]) -> Patient:
     """Patient.identifier (type MR, else the first), name (official, else the first), birthDate,
-    telecom (phone: mobile, then home, then any; email: the first)."""
+    telecom (phone: mobile, then home, then any; email: the first); ``fields`` (``{"mrn":
+    Found}``) replaces any of them.
+
+    Raises:
+        InputError: ``required`` without an MRN.
+    """
     identifiers = resource.identifier or []
     mrn = next(
         (
@@ -36,25 +44,27 @@ def patient(resource: FhirPatient, path: str) -> Patient:
         ),
         identifiers[0] if identifiers else None,
     )
-    if mrn is None or not mrn.value:
-        raise InputError(
-            "the Patient needs an identifier with a value (the MRN)",
-            location=f"{path}.identifier",
-            code=FhirErrorCode.REQUIRED,
-        )
     family, given = names(resource)
     phones = [t for t in resource.telecom or [] if t.system == "phone" and t.value]
     phones.sort(key=lambda t: _PHONE_USES.index(t.use) if t.use in _PHONE_USES else 2)
     number = phones[0].value if phones else None
-    email = next((t.value for t in resource.telecom or [] if t.system == "email"), None)
-    return Patient(
-        mrn=mrn.value,
-        family=family,
-        given=given,
-        birth_date=resource.birthDate,
-        phone=to_e164(number) if number else None,
-        email=email,
-    )
+    values: dict[str, Any] = {
+        "mrn": mrn.value if mrn else None,
+        "family": family,
+        "given": given,
+        "birth_date": resource.birthDate,
+        "phone": to_e164(number) if number else None,
+        "email": next((t.value for t in resource.telecom or [] if t.system == "email"), None),
+    }
+    values.update((name, found.value) for name, found in fields.items())
+    if not values["mrn"]:
+        where = fields["mrn"].location if "mrn" in fields else f"{path}.identifier"
+        raise InputError(
+            "the Patient needs an identifier with a value (the MRN)",
+            location=where,
+            code=FhirErrorCode.REQUIRED,
+        )
+    return Patient(**values)
 
 
 def names(resource: FhirPatient) -> tuple[str | None, str | None]:
@@ -75,31 +85,38 @@ def home_address(resource: FhirPatient) -> tuple[FhirAddress | None, int]:
     return (addresses[0], 0) if addresses else (None, 0)
 
 
-def address(value: FhirAddress | None, path: str, *, name: str | None) -> Address:
-    """Address.line[0..1], city, state, postalCode, country (default US).
+def address(
+    value: FhirAddress | None, path: str, *, name: str | None, fields: Mapping[str, Found]
+) -> Address:
+    """Address.line[0..1], city, state, postalCode, country (default US); ``fields``
+    (``{"line1": Found}``) replaces any of them.
 
     Raises:
         InputError: ``required`` at the path when there is no address, line or city.
     """
-    if value is None:
-        raise InputError(f"{path} is required", location=path, code=FhirErrorCode.REQUIRED)
-    lines = value.line or []
-    for element, present in (("line", bool(lines)), ("city", bool(value.city))):
-        if not present:
-            raise InputError(
-                f"{path}.{element} is required for a delivery",
-                location=f"{path}.{element}",
-                code=FhirErrorCode.REQUIRED,
-            )
-    return Address(
-        name=name,
-        line1=lines[0],
-        line2=lines[1] if len(lines) > 1 else None,
-        city=value.city,
-        state=value.state,
-        postal_code=value.postalCode,
-        country=to_alpha2(value.country),
-    )
+    lines = (value.line if value else None) or []
+    values: dict[str, Any] = {"name": name}
+    if value is not None:
+        values |= {
+            "line1": lines[0] if lines else None,
+            "line2": lines[1] if len(lines) > 1 else None,
+            "city": value.city,
+            "state": value.state,
+            "postal_code": value.postalCode,
+            "country": to_alpha2(value.country),
+        }
+    values.update((part, found.value) for part, found in fields.items())
+    for part, element in (("line1", "line"), ("city", "city")):
+        if values.get(part):
+            continue
+        if part in fields:
+            where, message = fields[part].location, f"{part} is required for a delivery"
+        elif value is None:
+            where, message = path, f"{path} is required"
+        else:
+            where, message = f"{path}.{element}", f"{path}.{element} is required for a delivery"
+        raise InputError(message, location=where, code=FhirErrorCode.REQUIRED)
+    return Address(**values)
 
 
 def product(code: CodeableConcept | None) -> tuple[str | None, str | None]:

@@ -19,26 +19,26 @@ Field choices are design.md's "Default HL7 v2 profile". Decisions it leaves open
 from __future__ import annotations
 
 import codecs
-from dataclasses import dataclass
-from enum import StrEnum
 from functools import cached_property
-from typing import NamedTuple
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from finalmile.adapters.hl7v2.charset import codec_for
 from finalmile.adapters.hl7v2.parse import (
     Message,
     MessageHeader,
-    Path,
     SegmentGroup,
     decode,
     parse,
     parse_path,
 )
 from finalmile.errors import InputError
+from finalmile.mapping.fields import FieldName
+from finalmile.mapping.hl7_fields import Hl7Fields, compile_fields, lookup, required, text
 from finalmile.mapping.hl7_types import deadline
 from finalmile.mapping.hl7v2_order import build, items, patient, ship_to
+from finalmile.mapping.intent import OrderAction, OrderIntent
 from finalmile.mapping.zones import TimeZoneName
 from finalmile.orders.canonical import DispatchOrder, Patient, StorageClass
 
@@ -51,29 +51,18 @@ _UPSERT = _NEW | _CHANGED
 _YES_NO = {"Y": True, "N": False}
 
 
-class OrderAction(StrEnum):
-    """What an inbound order group asks for."""
-
-    UPSERT = "upsert"
-    CANCEL = "cancel"
+def _is_path(value: str) -> str:
+    return str(parse_path(value))
 
 
-@dataclass(frozen=True, slots=True)
-class OrderIntent:
-    """One order of a message: create/replace it (with ``order``) or cancel it (``order`` None)."""
-
-    action: OrderAction
-    order_id: str
-    order: DispatchOrder | None = None
-
-
-class DeliveryPaths(NamedTuple):
-    """Where a profile reads the delivery details."""
-
-    needed_by: Path
-    storage: Path
-    signature: Path
-    instructions: Path
+Hl7PathText = Annotated[str, AfterValidator(_is_path)]
+# The profile keys that predate ``fields`` and the canonical field each one re-points.
+_DELIVERY_KEYS = {
+    "needed_by": "needed_by",
+    "storage": "item.storage",
+    "signature": "requires_signature",
+    "instructions": "instructions",
+}
 
 
 class Hl7Profile(BaseModel):
@@ -85,10 +74,13 @@ class Hl7Profile(BaseModel):
         "America/New_York", description="IANA zone for DTM values without offset"
     )
     fallback_charset: str = Field("utf-8", description="character set when MSH-18 is empty")
-    needed_by: str = Field("ZDL-1", description="needed-by date/time (DTM)")
-    storage: str = Field("ZDL-2", description="storage code, looked up in storage_codes")
-    signature: str = Field("ZDL-3", description="signature required, Y or N")
-    instructions: str = Field("ZDL-4", description="delivery instructions (text)")
+    needed_by: Hl7PathText = Field("ZDL-1", description="needed-by date/time (DTM)")
+    storage: Hl7PathText = Field("ZDL-2", description="storage code, looked up in storage_codes")
+    signature: Hl7PathText = Field("ZDL-3", description="signature required, Y or N")
+    instructions: Hl7PathText = Field("ZDL-4", description="delivery instructions (text)")
+    fields: dict[FieldName, Hl7PathText] = Field(
+        default_factory=dict, description="canonical field -> HL7 path it is read from"
+    )
     storage_codes: dict[str, StorageClass] = Field(
         default_factory=lambda: {
             "A": StorageClass.AMBIENT,
@@ -100,19 +92,17 @@ class Hl7Profile(BaseModel):
     )
 
     @cached_property
-    def paths(self) -> DeliveryPaths:
-        """The delivery paths, parsed once; coded values read their first component."""
-        return DeliveryPaths(
-            needed_by=parse_path(self.needed_by).first_component(),
-            storage=parse_path(self.storage).first_component(),
-            signature=parse_path(self.signature).first_component(),
-            instructions=parse_path(self.instructions),
-        )
+    def sources(self) -> Hl7Fields:
+        """Where every field is read, compiled once."""
+        delivery = {field: getattr(self, key) for key, field in _DELIVERY_KEYS.items()}
+        return compile_fields(self.fields, delivery)
 
-    @field_validator("needed_by", "storage", "signature", "instructions")
-    @classmethod
-    def _is_path(cls, value: str) -> str:
-        return str(parse_path(value))
+    @model_validator(mode="after")
+    def _one_path_per_field(self) -> Hl7Profile:
+        for key, field in _DELIVERY_KEYS.items():
+            if key in self.model_fields_set and field in self.fields:
+                raise ValueError(f"give {key} or fields.{field}, not both")
+        return self
 
     @field_validator("fallback_charset")
     @classmethod
@@ -155,7 +145,7 @@ def map_message(message: Message, *, connector: str, profile: Hl7Profile) -> lis
     plan: dict[str, tuple[OrderAction, list[tuple[int, SegmentGroup]]]] = {}
     for number, group in enumerate(groups, start=1):
         action = _action(group, number)
-        order_id = _order_id(group, number)
+        order_id = _order_id(message, group, number, profile)
         planned, members = plan.setdefault(order_id, (action, []))
         if planned is not action:
             raise InputError(
@@ -169,13 +159,14 @@ def map_message(message: Message, *, connector: str, profile: Hl7Profile) -> lis
     who: Patient | None = None
     for order_id, (action, members) in plan.items():
         if action is OrderAction.CANCEL:
-            intents.append(OrderIntent(action, order_id))
+            intents.append(OrderIntent(action, order_id, location="ORC-2"))
             continue
-        who = who or patient(message)
+        if who is None or profile.sources.patient:  # re-pointed fields read per order group
+            who = patient(message, members[0][1], profile.sources.patient)
         order = _order(
             message, members, who, order_id=order_id, connector=connector, profile=profile
         )
-        intents.append(OrderIntent(action, order_id, order))
+        intents.append(OrderIntent(action, order_id, order, location="ORC-2"))
     return intents
 
 
@@ -222,7 +213,13 @@ def _action(group: SegmentGroup, number: int) -> OrderAction:
     )
 
 
-def _order_id(group: SegmentGroup, number: int) -> str:
+def _order_id(message: Message, group: SegmentGroup, number: int, profile: Hl7Profile) -> str:
+    where = profile.sources.order_id
+    if where is not None:
+        value = text(lookup(message, group, where))
+        if value is None:
+            raise required(where, "order id")
+        return value
     for path in ("ORC-2.1", "ORC-3.1", "RXE-15.1", "RXD-7.1"):
         value = (group.get(path) or "").strip()
         if value:
@@ -246,51 +243,32 @@ def _order(
 ) -> DispatchOrder:
     number, first = members[0]
     code = message.header.message_code
+    sources = profile.sources
+    codes = profile.storage_codes
     goods = [
         item
         for n, group in members
-        for item in items(group, n, code, storage=_storage(message, group, profile))
+        for item in items(message, group, n, code, fields=sources, storage_codes=codes)
     ]
-    paths = profile.paths
-    needed_by = _lookup(message, first, paths.needed_by)
-    signature = _lookup(message, first, paths.signature)
+    needed_by = lookup(message, first, sources.needed_by)
+    signature = lookup(message, first, sources.signature)
     if signature is not None and signature.strip().upper() not in _YES_NO:
+        label = sources.signature.label
         raise InputError(
-            f"{profile.signature} (signature required) must be Y or N",
-            location=profile.signature,
-            code="invalid",
+            f"{label} (signature required) must be Y or N", location=label, code="invalid"
         )
-    instructions = _lookup(message, first, paths.instructions)
+    instructions = lookup(message, first, sources.instructions)
     return build(
         DispatchOrder,
         "ORC-2",
         order_id=order_id,
         connector=connector,
         patient=who,
-        ship_to=ship_to(message, first, number, who),
+        ship_to=ship_to(message, first, number, who, sources.ship_to),
         items=tuple(goods),
-        needed_by=deadline(needed_by, profile.needed_by, profile.timezone) if needed_by else None,
+        needed_by=(
+            deadline(needed_by, sources.needed_by.label, profile.timezone) if needed_by else None
+        ),
         requires_signature=_YES_NO[signature.strip().upper()] if signature else False,
         instructions=instructions.strip() or None if instructions else None,
     )
-
-
-def _storage(message: Message, group: SegmentGroup, profile: Hl7Profile) -> StorageClass:
-    code = _lookup(message, group, profile.paths.storage)
-    if code is None:
-        return StorageClass.AMBIENT
-    code = code.strip()
-    storage = profile.storage_codes.get(code) or profile.storage_codes.get(code.upper())
-    if storage is None:
-        allowed = ", ".join(sorted(profile.storage_codes))
-        raise InputError(
-            f"{profile.storage} storage code {code!r} is unknown; expected one of {allowed}",
-            location=profile.storage,
-            code="unknown_code",
-        )
-    return storage
-
-
-def _lookup(message: Message, group: SegmentGroup, path: Path) -> str | None:
-    segment = group.segment(path.segment) or message.segment(path.segment)
-    return None if segment is None else segment.get(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -11,6 +12,15 @@ from pydantic import BaseModel, ValidationError
 
 from finalmile.adapters.hl7v2.parse import Message, Segment, SegmentGroup
 from finalmile.errors import InputError
+from finalmile.mapping.hl7_fields import (
+    Hl7Fields,
+    Source,
+    lookup,
+    read,
+    required,
+    storage_class,
+    text,
+)
 from finalmile.mapping.hl7_types import (
     ADDRESS_TYPE_PREFERENCE,
     AddressLayout,
@@ -46,6 +56,7 @@ _RXE_43, _RXD_13, _RXE_8, _RXO_8, _PID_11 = (
     la1("RXO", 8),
     xad("PID", 11),
 )
+_ADDRESS_PARTS = ("line1", "line2", "city", "state", "postal_code", "country")
 
 
 def build(model: type[_M], location: str, **values: Any) -> _M:
@@ -60,37 +71,50 @@ def build(model: type[_M], location: str, **values: Any) -> _M:
         ) from None
 
 
-def patient(message: Message) -> Patient:
+def patient(message: Message, group: SegmentGroup, fields: Mapping[str, Source]) -> Patient:
     """The patient from PID: MRN from the PID-3 repetition of type MR (else the first), the legal
-    name (XPN.7 L, else the first PID-5), PID-7 birth date, PID-13 phone and email."""
+    name (XPN.7 L, else the first PID-5), PID-7 birth date, PID-13 phone and email; ``fields``
+    re-points any of them (``{"mrn": Source}``), read in ``group``, else in the message."""
     pid = message.segment("PID")
-    if pid is None:
+    values: dict[str, Any] = {}
+    if pid is not None:
+        name = pick_repetition(pid, 5, 7, ("L",))
+        born = None if "birth_date" in fields else pid.value(7, 1)
+        phone, email = phone_and_email(pid, 13)
+        values = {
+            "mrn": pid.value(3, 1, repetition=pick_repetition(pid, 3, 5, ("MR",))),
+            "family": pid.value(5, 1, 1, repetition=name),
+            "given": pid.value(5, 2, repetition=name),
+            "birth_date": birth_date(born, "PID-7") if born else None,
+            "phone": phone,
+            "email": email,
+        }
+    elif "mrn" not in fields:
         raise InputError("the message has no PID segment", location="PID", code="required")
-    mrn = pid.value(3, 1, repetition=pick_repetition(pid, 3, 5, ("MR",)))
+    if fields:
+        values.update(read(message, group, fields))
+    mrn = values.get("mrn")
     if not mrn or not mrn.strip():
+        if "mrn" in fields:
+            raise required(fields["mrn"], "medical record number")
         raise InputError(
             "PID-3 must carry the patient's medical record number (CX.1, identifier type MR)",
             location="PID-3",
             code="required",
         )
-    name = pick_repetition(pid, 5, 7, ("L",))
-    born = pid.value(7, 1)
-    phone, email = phone_and_email(pid, 13)
-    return build(
-        Patient,
-        "PID",
-        mrn=mrn.strip(),
-        family=pid.value(5, 1, 1, repetition=name),
-        given=pid.value(5, 2, repetition=name),
-        birth_date=birth_date(born, "PID-7") if born else None,
-        phone=phone,
-        email=email,
-    )
+    values["mrn"] = mrn.strip()
+    return build(Patient, "PID", **values)
 
 
-def ship_to(message: Message, group: SegmentGroup, number: int, who: Patient) -> Address:
+def ship_to(
+    message: Message,
+    group: SegmentGroup,
+    number: int,
+    who: Patient,
+    fields: Mapping[str, Source],
+) -> Address:
     """The delivery address: RXE-43, else RXD-13 (LA2), else RXE-8 / RXO-8 (LA1), else PID-11
-    (type SH, then C, H, M, else the first repetition)."""
+    (type SH, then C, H, M, else the first repetition); ``fields`` re-points any part of it."""
     rxe, rxd, rxo = group.segment("RXE"), group.segment("RXD"), group.segment("RXO")
     pid = message.segment("PID")
     sources: list[tuple[Segment | None, AddressLayout, int]] = [
@@ -101,45 +125,50 @@ def ship_to(message: Message, group: SegmentGroup, number: int, who: Patient) ->
     ]
     if pid is not None:
         sources.append((pid, _PID_11, pick_repetition(pid, 11, 7, ADDRESS_TYPE_PREFERENCE)))
+    parts, layout = None, _PID_11
     for segment, layout, repetition in sources:
         parts = None if segment is None else read_address(segment, layout, repetition)
         if parts is not None:
             break
-    else:
-        raise InputError(
-            f"order group {number} has no delivery address: send RXE-43, RXD-13, RXE-8, RXO-8 "
-            "or the patient's address in PID-11",
-            location="PID-11",
-            code="required",
-        )
-    street, other, city, state, postal_code, country = parts
-    for value, label, what in (
-        (street, layout.labels[0], "street"),
-        (city, layout.labels[2], "city"),
-    ):
-        if not value or not value.strip():
+    values: dict[str, Any] = dict(zip(_ADDRESS_PARTS, parts or (), strict=False))
+    values["name"] = " ".join(p for p in (who.given, who.family) if p) or None
+    if fields:
+        values.update(read(message, group, fields))
+    for key, index, what in (("line1", 0, "street"), ("city", 2, "city")):
+        value = values.get(key)
+        if value and value.strip():
+            continue
+        if key in fields:
+            raise required(fields[key], what)
+        if parts is None:
             raise InputError(
-                f"{label} ({what}) is required in the delivery address of order group {number}",
-                location=label,
+                f"order group {number} has no delivery address: send RXE-43, RXD-13, RXE-8, "
+                "RXO-8 or the patient's address in PID-11",
+                location="PID-11",
                 code="required",
             )
-    return build(
-        Address,
-        layout.labels[0].rsplit(".", 1)[0],
-        name=" ".join(p for p in (who.given, who.family) if p) or None,
-        line1=street,
-        line2=other,
-        city=city,
-        state=state,
-        postal_code=postal_code,
-        country=country,
-    )
+        raise InputError(
+            f"{layout.labels[index]} ({what}) is required in the delivery address of order group "
+            f"{number}",
+            location=layout.labels[index],
+            code="required",
+        )
+    where = layout.labels[0].rsplit(".", 1)[0] if parts else fields["line1"].label
+    return build(Address, where, **values)
 
 
 def items(
-    group: SegmentGroup, number: int, message_code: str, *, storage: StorageClass
+    message: Message,
+    group: SegmentGroup,
+    number: int,
+    message_code: str,
+    *,
+    fields: Hl7Fields,
+    storage_codes: Mapping[str, StorageClass],
 ) -> list[Item]:
-    """One item per RXD for RDS, else per RXE, else per RXO; all at the group's storage class."""
+    """One item per RXD for RDS, else per RXE, else per RXO. ``fields.item`` and
+    ``fields.storage`` naming that segment are read in each item's own segment, others once in the
+    group (else the message)."""
     code = message_code.upper()
     candidates = (_RXD,) if code == "RDS" else (_RXE, _RXO)
     source = next((s for s in candidates if group.segment(s.segment) is not None), None)
@@ -150,18 +179,38 @@ def items(
             location=expected,
             code="required",
         )
+    own = source.segment
+    repointed = {**fields.item, "storage": fields.storage}
+    shared = {
+        name: lookup(message, group, where)
+        for name, where in repointed.items()
+        if where.path.segment != own
+    }
     found = []
-    for segment in group.segments(source.segment):
-        where = f"{source.segment}-{source.quantity}"
+    for segment in group.segments(own):
+        raw = {
+            "ndc": segment.value(source.product, 1),
+            "description": segment.value(source.product, 2),
+            "quantity": segment.value(source.quantity, 1),
+            "unit": segment.value(source.unit, 1),
+        }
+        for name, where in repointed.items():
+            value = shared[name] if name in shared else segment.get(where.path)
+            raw[name] = value if name in ("quantity", "storage") else text(value)
+        quantity = fields.item.get("quantity")
         found.append(
             build(
                 Item,
-                f"{source.segment}-{source.product}",
-                ndc=segment.value(source.product, 1),
-                description=segment.value(source.product, 2),
-                quantity=_quantity(segment.value(source.quantity, 1), where, number),
-                unit=segment.value(source.unit, 1),
-                storage=storage,
+                f"{own}-{source.product}",
+                ndc=raw["ndc"],
+                description=raw["description"],
+                quantity=_quantity(
+                    raw["quantity"],
+                    quantity.label if quantity else f"{own}-{source.quantity}",
+                    number,
+                ),
+                unit=raw["unit"],
+                storage=storage_class(raw["storage"], fields.storage, storage_codes),
             )
         )
     return found

@@ -15,6 +15,8 @@ class MessageFormat(StrEnum):
     """Wire formats a connector can deliver."""
 
     HL7V2 = "hl7v2"
+    FHIR_R4 = "fhir-r4"
+    CSV = "csv"
 
 
 class MessageStatus(StrEnum):
@@ -28,8 +30,10 @@ class MessageStatus(StrEnum):
 class InboundMessage(SQLModel, table=True):
     """One raw inbound message exactly as received (encrypted), and its outcome.
 
-    ``dedupe_key`` holds the sender's control id (HL7 MSH-10) on the first occurrence only; a
-    resend is stored too, with ``status=duplicate``, no key, and ``duplicate_of`` pointing back.
+    ``dedupe_key`` identifies a first delivery: HL7 MSH-10; FHIR ``MedicationDispense/<id>/_history/
+    <version>`` (or a sha256 of a Bundle); CSV ``<file sha256>:<line>``. A resend is stored too,
+    with ``status=duplicate``, no key, and ``duplicate_of`` pointing back. For CSV, one message is
+    the rows of one order (``raw`` is the header line and those rows, as received).
     """
 
     __tablename__ = "inbound_message"

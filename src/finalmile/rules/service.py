@@ -1,9 +1,9 @@
 """Deciding stored orders: pick the site and its active rule set, decide, store the decision.
 
-``Decider.decide_pending`` is the automatic path: it finds orders in status ``received`` whose
-current version has no decision and decides them, a batch per transaction. A crash rolls the
-batch back and the next run takes the same orders again; an order whose decision fails with a bug
-is stored as a hold, so no order is ever skipped silently.
+``Decider.decide_backlog`` is the automatic path (a scheduler job): it finds orders in status
+``received`` whose current version has no decision and decides them, a batch per transaction. A
+crash rolls the batch back and the next run takes the same orders again; an order whose decision
+fails with a bug is stored as a hold, so no order is ever skipped silently.
 """
 
 from __future__ import annotations
@@ -99,6 +99,19 @@ class Decider:
         if rows:
             log.info("pending_orders_decided", count=len(rows))
         return len(rows)
+
+    def decide_backlog(self, *, batch: int = 100) -> int:
+        """Decide every pending order, a batch per transaction (the scheduled job)."""
+        total = 0
+        while True:
+            try:
+                done = self.decide_pending(limit=batch)
+            except Exception as exc:  # storage trouble: the next run tries again
+                log.exception("decisions_failed", error_type=type(exc).__name__)
+                return total
+            total += done
+            if done < batch:
+                return total
 
     def site_for(self, session: Session, connector: str) -> tuple[Site, RuleSetVersion]:
         """The connector's site under its active rule set (activating the configured file the

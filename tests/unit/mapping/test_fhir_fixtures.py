@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from finalmile.mapping.fhir import FhirProfile, map_fhir
-from finalmile.mapping.hl7v2 import OrderAction
+from finalmile.mapping.intent import OrderAction
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "fhir"
 

@@ -10,7 +10,8 @@ import pytest
 
 import finalmile
 from finalmile.adapters.hl7v2.parse import decode, parse
-from finalmile.mapping.hl7v2 import Hl7Profile, OrderAction, decode_and_map, map_message
+from finalmile.mapping.hl7v2 import Hl7Profile, decode_and_map, map_message
+from finalmile.mapping.intent import OrderAction
 from finalmile.orders.canonical import StorageClass
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "hl7"

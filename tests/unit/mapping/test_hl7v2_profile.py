@@ -9,7 +9,8 @@ import pytest
 from pydantic import ValidationError
 
 from finalmile.errors import InputError
-from finalmile.mapping.hl7v2 import Hl7Profile, OrderAction, decode_and_map
+from finalmile.mapping.hl7v2 import Hl7Profile, decode_and_map
+from finalmile.mapping.intent import OrderAction
 from finalmile.orders.canonical import StorageClass
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "hl7"

@@ -8,7 +8,9 @@ subject``) and never quote the value, which may be patient data.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
+from itertools import takewhile
 from typing import Any
 
 from fhir.resources.R4B import get_fhir_model_class
@@ -21,6 +23,7 @@ from finalmile.adapters.fhir.codes import FhirErrorCode
 from finalmile.errors import InputError
 
 BUNDLE_TYPES = ("transaction", "batch", "collection")
+_CHOICE = re.compile(r"Expect any of field value from this list (\[.*\])")
 _PYDANTIC_CODES = {
     "missing": FhirErrorCode.REQUIRED,
     "model_field_validation.missing": FhirErrorCode.REQUIRED,
@@ -87,6 +90,16 @@ def validation_error(exc: ValidationError, *, path: str) -> InputError:
     """The first pydantic error as an InputError at its FHIR path (no input value quoted)."""
     first = exc.errors(include_url=False, include_input=False)[0]
     message = str(first["msg"]).removeprefix("Value error, ")
+    choice = _CHOICE.search(message)
+    if choice is not None:  # a missing choice element (value[x]): name it as the spec does
+        names = re.findall(r"'(\w+)'", choice.group(1))
+        same = takewhile(lambda chars: len(set(chars)) == 1, zip(*names, strict=False))
+        stem = "".join(chars[0] for chars in same)
+        return InputError(
+            f"{stem}[x] is required: give one of {', '.join(names)}",
+            location=fhir_path(path, first["loc"]) + f".{stem}[x]",
+            code=FhirErrorCode.REQUIRED,
+        )
     code = _PYDANTIC_CODES.get(first["type"], FhirErrorCode.INVALID_VALUE)
     if code is FhirErrorCode.INVALID_VALUE and "Date" in message:
         code = FhirErrorCode.INVALID_DATE

@@ -53,7 +53,7 @@ async def post_hl7(
             content=f"message exceeds {services.settings.mllp_max_frame_bytes} bytes",
         )
     name = connector or services.settings.connector
-    reply = await services.intake.receive(raw, connector=name)
+    reply = await services.intake.receive_hl7(raw, connector=name)
     if not reply.acks:
         return Response(status_code=204)
     status = {OutcomeKind.RETRY: 503}.get(

@@ -1,7 +1,7 @@
 """Rules: activated rule-set versions per site, and the delivery decisions made for orders.
 
-Revision ID: 0003_decisions
-Revises: 0001
+Revision ID: 0005
+Revises: 0004
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from alembic import op
 
 from finalmile.db_types import BigId, ExactDecimal, UtcDateTime
 
-revision: str = "0003_decisions"
-down_revision: str | None = "0001"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Carriers: labels, tracking and refunds through national carriers, couriers and drop shippers."""

@@ -1,0 +1,1 @@
+"""Courier deliveries: in-house drivers or a third-party courier company."""

@@ -1,0 +1,1 @@
+"""EasyPost (a shipping hub) through its official Python SDK."""

@@ -1,0 +1,1 @@
+"""Emulated EasyPost v2 API."""

@@ -1,0 +1,1 @@
+"""Emulated Shippo API."""

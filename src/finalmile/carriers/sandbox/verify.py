@@ -1,0 +1,73 @@
+"""Address verification against the offline ZIP table: deterministic, no street database.
+
+An address verifies when it is in the US, has a street starting with a house number, and a known
+ZIP whose state matches. A verified address is normalised the way carriers do (upper case, city
+from the ZIP, ZIP+4 derived from the street so it is stable).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from finalmile.carriers.sandbox.geo import lookup_zip
+from finalmile.carriers.sandbox.records import AddressCheck, AddressProblem
+
+ZIP_FORMAT = re.compile(r"\d{5}(-\d{4})?")
+
+
+def _problem(code: str, shippo_code: str, field: str, message: str) -> AddressProblem:
+    return AddressProblem(code=code, shippo_code=shippo_code, field=field, message=message)
+
+
+def check_address(
+    *, street1: str | None, state: str | None, zip_code: str | None, country: str | None
+) -> AddressCheck:
+    """Verify one address; ``problems`` is empty when it is deliverable."""
+    problems: list[AddressProblem] = []
+    if (country or "US").upper() != "US":
+        problems.append(
+            _problem("E.ADDRESS.NOT_FOUND", "verification_error", "country", "Not a US address")
+        )
+        return AddressCheck(problems=problems)
+    street = (street1 or "").strip()
+    if not street:
+        problems.append(
+            _problem("E.STREET.MISSING", "street_detail_missing", "street1", "Street is missing")
+        )
+    elif not street.split()[0][:1].isdigit():
+        problems.append(
+            _problem(
+                "E.HOUSE_NUMBER.MISSING",
+                "premise_number_missing",
+                "street1",
+                "House number is missing",
+            )
+        )
+    info = lookup_zip(zip_code or "")
+    if info is None:
+        code, shippo_code = (
+            ("E.ZIP.NOT_FOUND", "postal_code_not_found")
+            if ZIP_FORMAT.fullmatch((zip_code or "").strip())
+            else ("E.ZIP.INVALID", "invalid_postal_code")
+        )
+        problems.append(_problem(code, shippo_code, "zip", "Invalid or unknown ZIP code"))
+        problems.append(
+            _problem("E.ADDRESS.NOT_FOUND", "verification_error", "address", "Address not found")
+        )
+        return AddressCheck(problems=problems)
+    if state and state.strip().upper() != info.state:
+        problems.append(
+            _problem("E.ADDRESS.NOT_FOUND", "Invalid State", "state", "State does not match ZIP")
+        )
+    digest = hashlib.sha256(f"{street.upper()}|{info.zip5}".encode()).digest()
+    plus4 = int.from_bytes(digest[:4], "big") % 9999 + 1
+    return AddressCheck(
+        problems=problems,
+        zip_plus4=f"{info.zip5}-{plus4:04d}",
+        city=info.city.upper(),
+        state=info.state,
+        latitude=info.latitude,
+        longitude=info.longitude,
+        time_zone=info.time_zone,
+    )

@@ -1,0 +1,1 @@
+"""Shippo (a shipping hub) through its official Python SDK."""

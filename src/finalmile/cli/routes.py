@@ -1,0 +1,117 @@
+"""``finalmile routes``: plan a courier day from a day file (or the bundled demo day)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import typer
+
+from finalmile.cli.context import fail
+from finalmile.errors import FinalmileError
+from finalmile.routing import (
+    Budget,
+    HaversineProvider,
+    MatrixProvider,
+    OsrmTableProvider,
+    ValhallaTableProvider,
+    check_plan,
+    plan,
+)
+from finalmile.routing.dayfile import CourierDay, load_day
+from finalmile.routing.manifest import manifest
+
+app = typer.Typer(help="Courier routes: plan a day, write driver manifests.", no_args_is_help=True)
+
+DEMO_DAY = "routing/demo_day.json"
+DEMO_DATE = dt.date(2026, 11, 24)
+
+
+def _provider(osrm: str | None, valhalla: str | None) -> MatrixProvider:
+    if osrm and valhalla:
+        raise fail("give --osrm or --valhalla, not both", 2)
+    if osrm:
+        return OsrmTableProvider(osrm)
+    if valhalla:
+        return ValhallaTableProvider(valhalla)
+    return HaversineProvider()
+
+
+def plan_day(
+    day: CourierDay, provider: MatrixProvider, seconds: float, manifests: Path | None
+) -> dict[str, Any]:
+    """Plan ``day``, check the plan independently, optionally write one manifest per route."""
+    matrix = provider.matrix(day.problem.points())
+    result = plan(day.problem, matrix, Budget(seconds=seconds))
+    report = check_plan(day.problem, result, matrix)
+    drivers = {d.driver_id: d for d in day.problem.drivers}
+    if manifests is not None:
+        manifests.mkdir(parents=True, exist_ok=True)
+        for route in result.routes:
+            zone = ZoneInfo(day.site_zones[drivers[route.driver_id].start_site])
+            body = manifest(route, day.jobs, zone=zone)
+            (manifests / f"{route.driver_id}.json").write_text(json.dumps(body, indent=2) + "\n")
+    return {
+        "objective": result.objective,
+        "feasible": report.feasible,
+        "violations": [
+            f"{v.kind}: {v.driver_id} {v.stop_id} {v.detail}" for v in report.violations
+        ],
+        "distance_km": round(report.distance_m / 1000, 1),
+        "routes": [
+            {
+                "driver_id": r.driver_id,
+                "departure": r.departure.isoformat(),
+                "return": r.return_time.isoformat(),
+                "distance_km": round(r.distance_m / 1000, 1),
+                "stops": [
+                    {"order_id": v.stop_id, "eta": v.service_start.isoformat()} for v in r.visits
+                ],
+                "breaks": [
+                    {"from": b.start.isoformat(), "to": b.end.isoformat()} for b in r.breaks
+                ],
+            }
+            for r in result.routes
+        ],
+        "unassigned": [
+            {"order_id": u.stop_id, "reason": u.reason.value} for u in result.unassigned
+        ],
+    }
+
+
+@app.command("plan")
+def plan_command(
+    day_file: Annotated[
+        Path | None, typer.Argument(help="Day file (JSON: sites, drivers, jobs)", exists=True)
+    ] = None,
+    *,
+    date: Annotated[
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Plan this date (default: the demo day's)"),
+    ] = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Plan the bundled demo day")] = False,
+    seconds: Annotated[float, typer.Option(min=0.1, help="Search time budget")] = 5.0,
+    manifests: Annotated[
+        Path | None, typer.Option(help="Write one driver manifest (JSON) per route here")
+    ] = None,
+    osrm: Annotated[str | None, typer.Option(help="OSRM base URL for travel times")] = None,
+    valhalla: Annotated[str | None, typer.Option(help="Valhalla base URL")] = None,
+) -> None:
+    """Plan the day's courier routes and print the plan (JSON) with the checker's verdict."""
+    if (day_file is None) == (not demo):
+        raise fail("give a day file or --demo", 2)
+    try:
+        if day_file is not None:
+            day = load_day(day_file.read_bytes(), source=day_file.name)
+        else:
+            text = resources.files("finalmile.config.defaults").joinpath(DEMO_DAY).read_bytes()
+            day = load_day(text, source=DEMO_DAY)
+        day = day.on(date.date() if date else DEMO_DATE)
+        summary = plan_day(day, _provider(osrm, valhalla), seconds, manifests)
+    except FinalmileError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(json.dumps(summary, indent=2))

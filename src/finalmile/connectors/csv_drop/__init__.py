@@ -1,0 +1,1 @@
+"""A watched drop folder per CSV connector."""

@@ -1,0 +1,58 @@
+"""Courier routing: plan a day's driver routes within patient windows and cold-chain limits.
+
+``plan(problem, matrix, budget)`` returns a ``Plan``; ``check_plan`` verifies any plan against
+every hard constraint on its own. Travel comes from a ``MatrixProvider``: ``HaversineProvider``
+offline, ``OsrmTableProvider`` / ``ValhallaTableProvider`` against a routing engine.
+"""
+
+from finalmile.routing.check import CheckReport, Violation, ViolationKind, check_plan
+from finalmile.routing.http_table import OsrmTableProvider, ValhallaTableProvider
+from finalmile.routing.matrix import HaversineProvider, MatrixProvider, SpeedBand, TravelMatrix
+from finalmile.routing.model import (
+    Driver,
+    DriverBreak,
+    GeoPoint,
+    RoutingProblem,
+    Site,
+    Skill,
+    Stop,
+    TimeWindow,
+)
+from finalmile.routing.plan import (
+    Plan,
+    Route,
+    ScheduledBreak,
+    Unassigned,
+    UnassignedReason,
+    Visit,
+)
+from finalmile.routing.solve import Budget, plan
+
+__all__ = [
+    "Budget",
+    "CheckReport",
+    "Driver",
+    "DriverBreak",
+    "GeoPoint",
+    "HaversineProvider",
+    "MatrixProvider",
+    "OsrmTableProvider",
+    "Plan",
+    "Route",
+    "RoutingProblem",
+    "ScheduledBreak",
+    "Site",
+    "Skill",
+    "SpeedBand",
+    "Stop",
+    "TimeWindow",
+    "TravelMatrix",
+    "Unassigned",
+    "UnassignedReason",
+    "ValhallaTableProvider",
+    "Violation",
+    "ViolationKind",
+    "Visit",
+    "check_plan",
+    "plan",
+]

@@ -1,0 +1,22 @@
+"""Offline geocoding to US ZIP centroids (``finalmile.geo``): nothing leaves the host."""
+
+from __future__ import annotations
+
+from finalmile.errors import InputError
+from finalmile.geo.zip_centroids import ZipCentroids
+from finalmile.routing.model import GeoPoint
+
+
+def zip_centroid(postal_code: str, *, location: str = "postal_code") -> GeoPoint:
+    """The centroid of a US ZIP code (ZIP+4 accepted).
+
+    Raises:
+        InputError: the code is malformed or unknown; ``location`` names the field.
+    """
+    five = postal_code.strip()[:5]
+    if len(five) != 5 or not five.isdigit():
+        raise InputError("not a US ZIP code", location=location, code="invalid_zip")
+    found = ZipCentroids().locate(five, "US")
+    if found is None:
+        raise InputError("unknown US ZIP code", location=location, code="unknown_zip")
+    return GeoPoint(lat=found.latitude, lon=found.longitude)

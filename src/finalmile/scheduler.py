@@ -1,0 +1,75 @@
+"""Background jobs of the service (APScheduler 3.x): one FHIR poll job per polling connector, one
+scan job per CSV drop folder, and the delivery decisions of received orders.
+
+Jobs run on the scheduler's worker threads, off the event loop. Each job has ``max_instances=1``
+(a slow poll is never overlapped by the next) and ``coalesce=True`` (polls missed while one ran
+collapse into one); the first poll runs at startup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import structlog
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from finalmile.connectors.csv_drop.watcher import DropFolderWatcher
+from finalmile.connectors.fhir.poller import pollers_for
+from finalmile.services import Services
+
+log = structlog.get_logger(__name__)
+
+
+def build_scheduler(services: Services) -> BackgroundScheduler | None:
+    """A scheduler holding every job ``services`` needs, not started; None when there is none."""
+    pollers = pollers_for(services)
+    folders = _drop_folders(services)
+    decide_every = services.settings.decide_interval_seconds
+    if not pollers and not folders and not decide_every:
+        return None
+    scheduler = BackgroundScheduler(timezone=dt.UTC)
+    if decide_every:
+        scheduler.add_job(
+            services.decider.decide_backlog,
+            "interval",
+            seconds=decide_every,
+            id="decide-pending",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=dt.datetime.now(dt.UTC),
+        )
+        log.info("decisions_scheduled", every_seconds=decide_every)
+    for name, (watcher, every) in folders.items():
+        scheduler.add_job(
+            watcher.scan,
+            "interval",
+            seconds=every,
+            id=f"csv-drop:{name}",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=dt.datetime.now(dt.UTC),
+        )
+        log.info("csv_drop_scheduled", connector=name, every_seconds=every)
+    for name, poller in pollers.items():
+        scheduler.add_job(
+            poller.poll,
+            "interval",
+            seconds=poller.server.poll_seconds,
+            id=f"fhir-poll:{name}",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=dt.datetime.now(dt.UTC),
+        )
+        log.info("fhir_poll_scheduled", connector=name, every_seconds=poller.server.poll_seconds)
+    return scheduler
+
+
+def _drop_folders(services: Services) -> dict[str, tuple[DropFolderWatcher, float]]:
+    watchers = {}
+    for profile in services.intake.connectors.with_format("csv"):
+        assert profile.csv is not None
+        folder = profile.csv.drop_folder
+        if folder is not None:
+            watcher = DropFolderWatcher(services.files, connector=profile.name, folder=folder)
+            watchers[profile.name] = (watcher, folder.poll_seconds)
+    return watchers

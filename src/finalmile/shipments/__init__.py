@@ -1,0 +1,1 @@
+"""Shipments: one live shipment per order, labels bought at most once, voids audited."""

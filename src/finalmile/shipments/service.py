@@ -1,0 +1,370 @@
+"""Turn a decision into a shipment: ``buy(order_id, account, service, options)``.
+
+This is the one call the rules engine's decision is wired to. It records the intent, rates,
+buys at most once (see ``purchase``), keeps the label, and is idempotent: buying again for an
+order whose live shipment is with the same account returns that shipment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from sqlmodel import col
+
+from finalmile.carriers.base import (
+    AddressCheck,
+    LabelFormat,
+    Rated,
+    RefundStatus,
+    ShipmentDraft,
+    ShipmentOptions,
+    TrackingInfo,
+)
+from finalmile.carriers.info import CarrierAccount
+from finalmile.errors import (
+    FinalmileError,
+    InputError,
+    NotFoundError,
+    PermanentError,
+    RetriableError,
+)
+from finalmile.orders.codec import load_order
+from finalmile.orders.models import Order, OrderItem, OrderStatus
+from finalmile.orders.service import find_order
+from finalmile.shipments.labels import download_label
+from finalmile.shipments.models import Shipment, ShipmentState
+from finalmile.shipments.purchase import PurchaseRun
+from finalmile.shipments.store import LabelFile, Lease, NewShipment, ShipmentStore
+from finalmile.vault import Vault
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class BuyRequest:
+    """One order to ship (the batch form of ``ShipmentService.buy``)."""
+
+    order_id: str
+    account: str
+    service: str | None = None
+    options: ShipmentOptions = field(default_factory=ShipmentOptions)
+    connector: str | None = None
+
+
+@dataclass(frozen=True)
+class BuyOutcome:
+    """What became of one ``BuyRequest``: a shipment, or the error (no patient data in it)."""
+
+    order_id: str
+    shipment: Shipment | None = None
+    error: str | None = None
+    retriable: bool = False
+
+
+class ShipmentService:
+    """Buys, voids and tracks shipments through the configured carrier accounts."""
+
+    def __init__(
+        self,
+        *,
+        sessions: sessionmaker[Session],
+        vault: Vault,
+        accounts: Mapping[str, CarrierAccount],
+        lease_seconds: float,
+    ) -> None:
+        self.sessions = sessions
+        self.vault = vault
+        self.accounts = dict(accounts)
+        self.store = ShipmentStore(sessions, vault=vault, lease_seconds=lease_seconds)
+
+    def account(self, name: str) -> CarrierAccount:
+        """The configured account ``name``.
+
+        Raises:
+            InputError: no such account is configured (the message lists the configured ones).
+        """
+        found = self.accounts.get(name)
+        if found is None:
+            known = ", ".join(sorted(self.accounts)) or "none configured"
+            raise InputError(
+                f"unknown carrier account {name!r} (known: {known})",
+                location="carrier",
+                code="unknown_carrier",
+            )
+        return found
+
+    def buy(
+        self,
+        *,
+        order_id: str,
+        account: str,
+        service: str | None = None,
+        options: ShipmentOptions | None = None,
+        connector: str | None = None,
+        actor: str = "finalmile",
+    ) -> Shipment:
+        """Ship ``order_id`` with ``account`` (``service``: a service name or ``carrier:service``;
+        None takes the cheapest rate).
+
+        Raises:
+            NotFoundError / InputError: no such order or account, the order is cancelled, or it
+                already has a live shipment with another account.
+            PermanentError: the carrier refused (the shipment is ``failed``).
+            RetriableError: the outcome is still open; the recovery pass will finish it.
+        """
+        carrier = self.account(account)
+        order = self._order(order_id, connector)
+        assert order.id is not None
+        new = NewShipment(
+            order_pk=order.id,
+            order_id=order.order_id,
+            account=account,
+            carrier_type=carrier.info.slug,
+            requested_service=service,
+            options=options or ShipmentOptions(),
+        )
+        row, lease = self.store.open(new, actor=actor)
+        if lease is None:
+            if row.account != account:
+                raise InputError(
+                    f"order {order_id!r} already has a live shipment with {row.account!r};"
+                    " void it first",
+                    location="carrier",
+                    code="live_shipment_exists",
+                )
+            if row.state is ShipmentState.PURCHASED:
+                return row
+            assert row.id is not None
+            lease = self.store.claim(row.id)
+            if lease is None:
+                raise RetriableError(f"a purchase for order {order_id!r} is in progress")
+            row = self.store.get(row.id) or row
+        return self.drive(carrier, row, lease, actor=actor)
+
+    def quote(
+        self,
+        *,
+        order_id: str,
+        account: str,
+        options: ShipmentOptions | None = None,
+        connector: str | None = None,
+    ) -> Rated:
+        """Rates for the order from ``account`` (for the rules engine); nothing is bought."""
+        carrier = self.account(account)
+        order = self._order(order_id, connector)
+        assert order.id is not None
+        draft = self._draft_for(
+            carrier,
+            order_pk=order.id,
+            reference=f"quote-{order.id}",
+            options=options or ShipmentOptions(),
+        )
+        return carrier.quoting().quote(draft)
+
+    def verify_address(
+        self, *, order_id: str, account: str, connector: str | None = None
+    ) -> AddressCheck:
+        """Whether ``account``'s carrier can deliver to the order's address."""
+        carrier = self.account(account)
+        order = self._order(order_id, connector, allow_cancelled=True)
+        assert order.id is not None
+        draft = self._draft_for(
+            carrier, order_pk=order.id, reference="verify", options=ShipmentOptions()
+        )
+        return carrier.verifying().verify_address(draft.order.ship_to)
+
+    def buy_many(self, requests: Sequence[BuyRequest], *, workers: int) -> list[BuyOutcome]:
+        """Buy for many orders at once; each account's limiter keeps its calls within limits."""
+
+        def one(request: BuyRequest) -> BuyOutcome:
+            try:
+                shipment = self.buy(
+                    order_id=request.order_id,
+                    account=request.account,
+                    service=request.service,
+                    options=request.options,
+                    connector=request.connector,
+                    actor="batch",
+                )
+            except FinalmileError as exc:
+                retriable = isinstance(exc, RetriableError)
+                return BuyOutcome(request.order_id, error=str(exc), retriable=retriable)
+            return BuyOutcome(request.order_id, shipment=shipment)
+
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="buy") as pool:
+            return list(pool.map(one, requests))
+
+    def drive(
+        self, carrier: CarrierAccount, row: Shipment, lease: Lease, *, actor: str
+    ) -> Shipment:
+        """Drive a leased shipment to ``purchased``, keeping its label file."""
+        timeout = carrier.settings.timeout_seconds
+        run = PurchaseRun(
+            store=self.store,
+            account=carrier,
+            lease=lease,
+            draft=lambda: self._draft(carrier, row),
+            label=lambda purchase: _download(purchase.label_url, purchase.label_format, timeout),
+            actor=actor,
+        )
+        return run.drive(row)
+
+    def fetch_label(self, row: Shipment, carrier: CarrierAccount) -> bool:
+        """Download and keep the label of a purchased shipment; False if it must wait."""
+        label_format = LabelFormat(row.label_format or LabelFormat.PDF.value)
+        label = _download(row.label_url, label_format, carrier.settings.timeout_seconds)
+        if label is None or row.id is None:
+            return False
+        self.store.store_label(row.id, label)
+        return True
+
+    def record_external(
+        self,
+        *,
+        order_id: str,
+        account: str,
+        carrier: str,
+        tracking_number: str,
+        connector: str | None = None,
+        actor: str = "finalmile",
+    ) -> Shipment:
+        """Record a shipment a drop shipper made (idempotent for the same tracking number).
+
+        Raises:
+            InputError: the account is not a drop shipper, or the order already has another
+                live shipment.
+        """
+        dropship = self.account(account)
+        if dropship.info.slug != "dropship":
+            raise InputError(
+                f"carrier account {account!r} is not a drop shipper", location="carrier"
+            )
+        order = self._order(order_id, connector)
+        assert order.id is not None
+        new = NewShipment(
+            order_pk=order.id,
+            order_id=order.order_id,
+            account=account,
+            carrier_type=dropship.info.slug,
+            requested_service=None,
+            options=ShipmentOptions(),
+        )
+        row = self.store.record_external(
+            new, carrier=carrier, tracking_number=tracking_number, actor=actor
+        )
+        if row.account != account or row.tracking_number != tracking_number:
+            raise InputError(
+                f"order {order_id!r} already has a live shipment ({row.account!r})",
+                location="order_id",
+                code="live_shipment_exists",
+            )
+        return row
+
+    def void(self, *, shipment: Shipment, actor: str, reason: str) -> Shipment:
+        """Ask the carrier to void the label and record it (audited).
+
+        Raises:
+            InputError: the shipment is not purchased.
+            PermanentError: the carrier rejected the refund.
+        """
+        if shipment.state is not ShipmentState.PURCHASED or shipment.id is None:
+            raise InputError(
+                f"only a purchased shipment can be voided (this one is {shipment.state.value})",
+                location="shipment",
+                code="not_voidable",
+            )
+        cancelling = self.account(shipment.account).cancelling()
+        assert shipment.provider_shipment_id is not None
+        status = cancelling.cancel(
+            provider_shipment_id=shipment.provider_shipment_id,
+            transaction_id=shipment.transaction_id,
+        )
+        if status is RefundStatus.REJECTED:
+            raise PermanentError(f"the carrier rejected the void of shipment {shipment.key}")
+        return self.store.voided(
+            shipment.id, refund_status=status.value, actor=actor, reason=reason
+        )
+
+    def track(self, shipment: Shipment) -> TrackingInfo:
+        """The latest tracking of a purchased shipment."""
+        if shipment.tracking_number is None:
+            raise InputError("the shipment has no tracking number yet", location="shipment")
+        account = self.account(shipment.account)
+        # A drop shipper's parcels are tracked through the hub account it names.
+        via = getattr(account.settings, "track_with", None)
+        tracking = (self.account(via) if via else account).tracking()
+        return tracking.track(
+            tracking_number=shipment.tracking_number,
+            carrier=shipment.carrier or "",
+            tracker_id=shipment.tracker_id,
+        )
+
+    def for_order(self, *, order_id: str, connector: str | None = None) -> list[Shipment]:
+        """Every shipment of the order, oldest first."""
+        order = self._order(order_id, connector, allow_cancelled=True)
+        assert order.id is not None
+        return self.store.for_order(order.id)
+
+    def find(self, *, order_id: str, key: str, connector: str | None = None) -> Shipment:
+        """One shipment of the order by its key."""
+        for shipment in self.for_order(order_id=order_id, connector=connector):
+            if shipment.key == key:
+                return shipment
+        raise NotFoundError(f"order {order_id!r} has no shipment {key!r}")
+
+    def label(self, shipment: Shipment) -> tuple[bytes, LabelFormat]:
+        """The stored label file of a shipment, decrypted."""
+        stored = self.store.label(shipment.id) if shipment.id is not None else None
+        if stored is None:
+            raise NotFoundError(f"shipment {shipment.key} has no stored label")
+        return self.vault.decrypt(stored.content_encrypted), LabelFormat(stored.label_format)
+
+    def _order(
+        self, order_id: str, connector: str | None, *, allow_cancelled: bool = False
+    ) -> Order:
+        with self.sessions() as session:
+            order = find_order(session=session, order_id=order_id, connector=connector)
+        if order.status is OrderStatus.CANCELLED and not allow_cancelled:
+            raise InputError(
+                f"order {order_id!r} is cancelled", location="order_id", code="cancelled"
+            )
+        return order
+
+    def _draft(self, carrier: CarrierAccount, row: Shipment) -> ShipmentDraft:
+        options = ShipmentOptions.model_validate(row.options)
+        return self._draft_for(carrier, order_pk=row.order_pk, reference=row.key, options=options)
+
+    def _draft_for(
+        self, carrier: CarrierAccount, *, order_pk: int, reference: str, options: ShipmentOptions
+    ) -> ShipmentDraft:
+        ship_from = carrier.settings.ship_from
+        if ship_from is None:
+            raise PermanentError(f"carrier account {carrier.name!r} has no ship_from address")
+        with self.sessions() as session:
+            order = session.get(Order, order_pk)
+            assert order is not None
+            statement = select(OrderItem).where(col(OrderItem.order_pk) == order_pk)
+            items = list(session.scalars(statement.order_by(col(OrderItem.line))))
+        return ShipmentDraft(
+            reference=reference,
+            order=load_order(order, items, vault=self.vault),
+            ship_from=ship_from,
+            parcel=options.parcel or carrier.settings.default_parcel,
+            options=options,
+        )
+
+
+def _download(url: str | None, label_format: LabelFormat, timeout: float) -> LabelFile | None:
+    """The label file at ``url``, or None (logged) when it cannot be fetched now."""
+    if url is None:
+        return None
+    try:
+        return LabelFile(label_format, download_label(url, timeout=timeout))
+    except FinalmileError as exc:
+        log.warning("label_download_failed", error=str(exc))
+        return None

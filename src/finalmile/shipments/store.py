@@ -1,0 +1,407 @@
+"""Shipment state transitions, each one committed in its own transaction with its audit row.
+
+A worker drives a shipment only while it holds the row's *lease* (``lease_owner`` and
+``lease_until``): every transition is an UPDATE conditional on the lease, so two workers (or a
+worker and the recovery pass) never drive the same shipment at once. A lease that expires (its
+worker died) can be claimed by anyone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlmodel import col
+
+from finalmile.audit import AuditEvent, audit_row
+from finalmile.carriers.base import LabelFormat, Purchase, Quote, ShipmentOptions
+from finalmile.db import transaction
+from finalmile.db_types import utcnow
+from finalmile.errors import RetriableError
+from finalmile.shipments.models import (
+    LIVE_STATES,
+    UNFINISHED_STATES,
+    Shipment,
+    ShipmentLabel,
+    ShipmentState,
+)
+from finalmile.vault import Vault
+
+ENTITY = "shipment"
+
+
+class LeaseLostError(RetriableError):
+    """Another worker took this shipment over (our lease expired); stop driving it."""
+
+
+@dataclass(frozen=True)
+class Lease:
+    """The right to drive one shipment until ``until``."""
+
+    shipment_pk: int
+    owner: str
+
+
+@dataclass(frozen=True)
+class LabelFile:
+    """A label file as downloaded (stored encrypted: it prints the patient's address)."""
+
+    label_format: LabelFormat
+    content: bytes
+
+
+@dataclass(frozen=True)
+class NewShipment:
+    """What a shipment starts from."""
+
+    order_pk: int
+    order_id: str
+    account: str
+    carrier_type: str
+    requested_service: str | None
+    options: ShipmentOptions
+
+
+class ShipmentStore:
+    """Reads and lease-guarded writes of shipments."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], *, vault: Vault, lease_seconds: float
+    ) -> None:
+        self.sessions = sessions
+        self.vault = vault
+        self.lease_seconds = lease_seconds
+
+    def open(self, new: NewShipment, *, actor: str) -> tuple[Shipment, Lease | None]:
+        """Record the intent to ship, leased to the caller; or return the order's live shipment.
+
+        The partial unique index allows one live shipment per order: when another exists (or a
+        concurrent caller wins the race) that one is returned with no lease.
+        """
+        owner = uuid.uuid4().hex
+        now = utcnow()
+        row = Shipment(
+            key=uuid.uuid4().hex,
+            order_pk=new.order_pk,
+            order_id=new.order_id,
+            account=new.account,
+            carrier_type=new.carrier_type,
+            state=ShipmentState.INTENT,
+            requested_service=new.requested_service,
+            options=new.options.model_dump(mode="json"),
+            lease_owner=owner,
+            lease_until=now + dt.timedelta(seconds=self.lease_seconds),
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            with transaction(self.sessions) as session:
+                session.add(row)
+                session.flush()
+                assert row.id is not None
+                self._audit(session, row.id, "intent", actor, None, ShipmentState.INTENT)
+        except IntegrityError:
+            existing = self.live_for_order(new.order_pk)
+            if existing is None:  # it was voided or failed in between: try once more
+                return self.open(new, actor=actor)
+            return existing, None
+        return row, Lease(row.id, owner)
+
+    def record_external(
+        self, new: NewShipment, *, carrier: str, tracking_number: str, actor: str
+    ) -> Shipment:
+        """Record a shipment bought elsewhere as purchased; or return the order's live one."""
+        now = utcnow()
+        row = Shipment(
+            key=uuid.uuid4().hex,
+            order_pk=new.order_pk,
+            order_id=new.order_id,
+            account=new.account,
+            carrier_type=new.carrier_type,
+            state=ShipmentState.PURCHASED,
+            carrier=carrier,
+            tracking_number=tracking_number,
+            options={},
+            created_at=now,
+            updated_at=now,
+            purchased_at=now,
+        )
+        try:
+            with transaction(self.sessions) as session:
+                session.add(row)
+                session.flush()
+                assert row.id is not None
+                detail = {"carrier": carrier, "tracking_number": tracking_number}
+                self._audit(session, row.id, "recorded", actor, None, row.state, detail)
+        except IntegrityError:
+            existing = self.live_for_order(new.order_pk)
+            if existing is None:
+                return self.record_external(
+                    new, carrier=carrier, tracking_number=tracking_number, actor=actor
+                )
+            return existing
+        return row
+
+    def claim(self, shipment_pk: int) -> Lease | None:
+        """Lease an unfinished shipment whose lease is free or expired; None if someone holds it."""
+        owner = uuid.uuid4().hex
+        now = utcnow()
+        with transaction(self.sessions) as session:
+            result = session.execute(
+                update(Shipment)
+                .where(
+                    col(Shipment.id) == shipment_pk,
+                    col(Shipment.state).in_([s.value for s in UNFINISHED_STATES]),
+                    or_(col(Shipment.lease_until).is_(None), col(Shipment.lease_until) < now),
+                )
+                .values(
+                    lease_owner=owner,
+                    lease_until=now + dt.timedelta(seconds=self.lease_seconds),
+                    updated_at=now,
+                )
+            )
+        return Lease(shipment_pk, owner) if result.rowcount == 1 else None  # type: ignore[attr-defined]
+
+    def begin_purchase(
+        self, lease: Lease, *, rated: tuple[str, Quote] | None, actor: str
+    ) -> Shipment:
+        """Commit, before the buy is sent, that it will be sent (and extend the lease).
+
+        ``rated`` (first attempt only) is the provider's shipment id and the chosen quote,
+        committed in the same transaction.
+        """
+        now = utcnow()
+        with transaction(self.sessions) as session:
+            row = self._leased(session, lease)
+            before = row.state
+            if rated is not None:
+                provider_shipment_id, quote = rated
+                row.provider_shipment_id = provider_shipment_id
+                row.rate_id = quote.rate_id
+                row.carrier, row.service = quote.carrier, quote.service
+                row.amount, row.currency = quote.amount, quote.currency
+                detail = {"rate_id": quote.rate_id, "service": quote.service_code}
+                self._audit(session, lease.shipment_pk, "rated", actor, before, before, detail)
+            row.state = ShipmentState.PURCHASING
+            row.attempts += 1
+            row.lease_until = now + dt.timedelta(seconds=self.lease_seconds)
+            row.updated_at = now
+            self._audit(
+                session,
+                lease.shipment_pk,
+                "buy_attempt",
+                actor,
+                before,
+                row.state,
+                {"attempt": row.attempts},
+            )
+            return row
+
+    def purchased(
+        self, lease: Lease, purchase: Purchase, *, label: LabelFile | None, actor: str, how: str
+    ) -> Shipment:
+        """The label exists (``how``: ``bought`` or ``reconciled``); keep its file if we have it.
+
+        The lease ends. A label file that could not be downloaded is fetched by recovery.
+        """
+        values: dict[str, Any] = {
+            "provider_shipment_id": purchase.provider_shipment_id,
+            "rate_id": purchase.rate_id,
+            "transaction_id": purchase.transaction_id,
+            "tracking_number": purchase.tracking_number,
+            "tracker_id": purchase.tracker_id,
+            "tracking_url": purchase.tracking_url,
+            "label_url": purchase.label_url,
+            "label_format": purchase.label_format.value,
+            "purchased_at": utcnow(),
+            "last_error": None,
+            "lease_owner": None,
+            "lease_until": None,
+        }
+        if purchase.carrier:
+            values["carrier"] = purchase.carrier
+        if purchase.service:
+            values["service"] = purchase.service
+        if purchase.amount is not None:
+            values["amount"] = purchase.amount
+        detail = {"how": how, "tracking_number": purchase.tracking_number}
+        with transaction(self.sessions) as session:
+            row = self._leased(session, lease)
+            before = row.state
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.state = ShipmentState.PURCHASED
+            row.updated_at = utcnow()
+            self._audit(session, lease.shipment_pk, how, actor, before, row.state, detail)
+            if label is not None:
+                session.add(self._label_row(lease.shipment_pk, label))
+            return row
+
+    def failed(self, lease: Lease, reason: str, *, actor: str) -> Shipment:
+        """Refused for good: the shipment is no longer live (the order may be shipped anew)."""
+        return self._transition(
+            lease,
+            ShipmentState.FAILED,
+            "failed",
+            actor,
+            {"reason": reason[:300]},
+            last_error=reason[:300],
+            lease_owner=None,
+            lease_until=None,
+        )
+
+    def release(self, lease: Lease, reason: str) -> None:
+        """Give the shipment up unfinished (retries exhausted): recovery may claim it at once."""
+        with transaction(self.sessions) as session:
+            session.execute(
+                update(Shipment)
+                .where(
+                    col(Shipment.id) == lease.shipment_pk, col(Shipment.lease_owner) == lease.owner
+                )
+                .values(
+                    last_error=reason[:300], lease_owner=None, lease_until=None, updated_at=utcnow()
+                )
+            )
+
+    def voided(self, shipment_pk: int, *, refund_status: str, actor: str, reason: str) -> Shipment:
+        """Record a void/refund request the provider accepted."""
+        with transaction(self.sessions) as session:
+            row = session.get(Shipment, shipment_pk, with_for_update=True)
+            assert row is not None
+            before = row.state
+            row.state = ShipmentState.VOIDED
+            row.refund_status = refund_status
+            row.voided_at = row.updated_at = utcnow()
+            self._audit(
+                session,
+                shipment_pk,
+                "voided",
+                actor,
+                before,
+                row.state,
+                {"refund_status": refund_status, "reason": reason[:200]},
+            )
+            return row
+
+    def store_label(self, shipment_pk: int, label: LabelFile) -> None:
+        """Keep a label file fetched after the purchase; a second store is a no-op."""
+        with transaction(self.sessions) as session:
+            if session.get(ShipmentLabel, shipment_pk) is None:
+                session.add(self._label_row(shipment_pk, label))
+
+    def _label_row(self, shipment_pk: int, label: LabelFile) -> ShipmentLabel:
+        return ShipmentLabel(
+            shipment_pk=shipment_pk,
+            label_format=label.label_format.value,
+            sha256=hashlib.sha256(label.content).hexdigest(),
+            size_bytes=len(label.content),
+            content_encrypted=self.vault.encrypt(label.content),
+            stored_at=utcnow(),
+        )
+
+    def label(self, shipment_pk: int) -> ShipmentLabel | None:
+        """The stored label of a shipment, if any."""
+        with self.sessions() as session:
+            return session.get(ShipmentLabel, shipment_pk)
+
+    def get(self, shipment_pk: int) -> Shipment | None:
+        """One shipment by primary key."""
+        with self.sessions() as session:
+            return session.get(Shipment, shipment_pk)
+
+    def live_for_order(self, order_pk: int) -> Shipment | None:
+        """The order's live shipment, if it has one."""
+        with self.sessions() as session:
+            return session.scalars(
+                select(Shipment).where(
+                    col(Shipment.order_pk) == order_pk,
+                    col(Shipment.state).in_([s.value for s in LIVE_STATES]),
+                )
+            ).first()
+
+    def for_order(self, order_pk: int) -> list[Shipment]:
+        """Every shipment of an order, oldest first."""
+        with self.sessions() as session:
+            statement = select(Shipment).where(col(Shipment.order_pk) == order_pk)
+            return list(session.scalars(statement.order_by(col(Shipment.id))))
+
+    def unfinished(self) -> list[int]:
+        """Shipments left short of a final state whose lease is free or expired."""
+        now = utcnow()
+        with self.sessions() as session:
+            statement = select(col(Shipment.id)).where(
+                col(Shipment.state).in_([s.value for s in UNFINISHED_STATES]),
+                or_(col(Shipment.lease_until).is_(None), col(Shipment.lease_until) < now),
+            )
+            return list(session.scalars(statement.order_by(col(Shipment.id))))
+
+    def missing_labels(self) -> list[int]:
+        """Purchased shipments whose label file is not stored yet."""
+        with self.sessions() as session:
+            statement = (
+                select(col(Shipment.id))
+                .outerjoin(ShipmentLabel, col(ShipmentLabel.shipment_pk) == col(Shipment.id))
+                .where(
+                    col(Shipment.state) == ShipmentState.PURCHASED.value,
+                    col(Shipment.label_url).is_not(None),
+                    col(ShipmentLabel.shipment_pk).is_(None),
+                )
+            )
+            return list(session.scalars(statement.order_by(col(Shipment.id))))
+
+    def _transition(
+        self,
+        lease: Lease,
+        state: ShipmentState,
+        action: str,
+        actor: str,
+        detail: dict[str, Any],
+        **values: Any,
+    ) -> Shipment:
+        with transaction(self.sessions) as session:
+            row = self._leased(session, lease)
+            before = row.state
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.state = state
+            row.updated_at = utcnow()
+            self._audit(session, lease.shipment_pk, action, actor, before, state, detail)
+            return row
+
+    @staticmethod
+    def _leased(session: Session, lease: Lease) -> Shipment:
+        row = session.get(Shipment, lease.shipment_pk, with_for_update=True)
+        if row is None or row.lease_owner != lease.owner:
+            raise LeaseLostError(f"shipment {lease.shipment_pk} is being driven by another worker")
+        return row
+
+    @staticmethod
+    def _audit(  # noqa: PLR0917 - one call shape for every transition
+        session: Session,
+        shipment_pk: int,
+        action: str,
+        actor: str,
+        before: ShipmentState | None,
+        after: ShipmentState,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        session.execute(
+            insert(AuditEvent),
+            [
+                audit_row(
+                    entity=ENTITY,
+                    entity_id=shipment_pk,
+                    action=action,
+                    actor=actor,
+                    from_status=before.value if before else None,
+                    to_status=after.value,
+                    detail=detail,
+                )
+            ],
+        )

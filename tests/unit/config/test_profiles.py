@@ -1,0 +1,128 @@
+"""Connector profiles: YAML validated as a whole, every error with its file and line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from finalmile.config.settings import Settings
+from finalmile.connectors.registry import load_connectors
+from finalmile.errors import ConfigError, InputError, NotFoundError
+from finalmile.orders.canonical import StorageClass
+
+EXAMPLES = Path(__file__).parents[3] / "examples" / "connectors"
+
+
+def _settings(config_dir: Path | None, **values: object) -> Settings:
+    return Settings(config_dir=config_dir, timezone="America/Denver", mllp_port=2575, **values)  # type: ignore[arg-type]
+
+
+def _write(config_dir: Path, name: str, text: str) -> Path:
+    folder = config_dir / "connectors"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.yaml"
+    path.write_text(text)
+    return path
+
+
+def _errors(config_dir: Path, **values: object) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        load_connectors(_settings(config_dir, **values))
+    return caught.value.errors
+
+
+def test_built_in_default_accepts_every_format_in_the_pharmacy_time_zone() -> None:
+    registry = load_connectors(_settings(None))
+    assert registry.names == ["default"]
+    assert registry.get().formats == ["hl7v2", "fhir", "csv"]
+    assert registry.hl7().timezone == registry.fhir().timezone == "America/Denver"
+    assert registry.csv().delimiter == ","
+
+
+def test_shipped_examples_are_valid(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLES, tmp_path / "connectors", ignore=shutil.ignore_patterns("samples"))
+    registry = load_connectors(_settings(tmp_path))
+    assert registry.names == ["cp1252-semicolon", "default", "nte-hl7"]
+    nte = registry.hl7("nte-hl7")
+    assert (nte.instructions, nte.storage, nte.timezone) == ("NTE-3", "ZRX-4.2", "America/Chicago")
+    assert nte.storage_codes["FRZ"] is StorageClass.FROZEN
+    csv = registry.csv("cp1252-semicolon")
+    assert (csv.delimiter, csv.encoding, csv.header_name("order_id")) == (
+        ";",
+        "cp1252",
+        "Rx Number",
+    )
+    folder = registry.get("cp1252-semicolon").csv
+    assert folder is not None and folder.drop_folder is not None
+    assert folder.drop_folder.path == tmp_path / "drop" / "cp1252-semicolon"
+
+
+def test_every_error_of_every_file_is_listed_with_its_line(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        "broken",
+        "timezone: Mars/Olympus\n"
+        "hl7v2:\n"
+        "  mllp_port: 70000\n"
+        "  mapping:\n"
+        "    storage: ZRX-four\n"
+        "    storage_codes: {FRZ: deep-frozen}\n"
+        "csv:\n"
+        "  mapping:\n"
+        "    delimiter: ';;'\n"
+        "    columns: {rx: Rx Number}\n"
+        "  extra: true\n",
+    )
+    _write(tmp_path, "twice", "name: twice\ncsv: {}\ncsv: {}\n")
+    _write(tmp_path, "other", "name: another\ncsv: {}\n")
+    _write(tmp_path, "empty", "description: nothing to accept\n")
+    errors = _errors(tmp_path)
+    text = "\n".join(errors)
+    broken = str(tmp_path / "connectors" / "broken.yaml")
+    for expected in (
+        f"{broken} line 1 (timezone)",
+        f"{broken} line 3 (hl7v2.mllp_port)",
+        f"{broken} line 5 (hl7v2.mapping.storage)",
+        f"{broken} line 6 (hl7v2.mapping.storage_codes.FRZ)",
+        f"{broken} line 9 (csv.mapping.delimiter)",
+        f"{broken} line 10 (csv.mapping.columns)",
+        f"{broken} line 11 (csv.extra)",
+        "twice.yaml line 3 (csv): key given twice",
+        "other.yaml line 1 (name): 'another' differs from the file name 'other'",
+        "empty.yaml line 1 ((top)): a connector needs at least one of the sections",
+    ):
+        assert expected in text, f"missing {expected!r} in:\n{text}"
+    assert "Mars/Olympus" in text  # the offending setting value is named, not patient data
+
+
+def test_ports_and_drop_folders_may_not_be_shared(tmp_path: Path) -> None:
+    _write(tmp_path, "a", "hl7v2: {mllp_port: 2575}\ncsv: {drop_folder: {path: drop}}\n")
+    _write(tmp_path, "b", "csv: {drop_folder: {path: drop}}\n")
+    errors = _errors(tmp_path)
+    assert any("a.yaml (hl7v2.mllp_port): port 2575" in e for e in errors)
+    assert sum("(csv.drop_folder.path)" in e for e in errors) == 2
+
+
+def test_default_connector_must_exist(tmp_path: Path) -> None:
+    _write(tmp_path, "pms", "csv: {}\n")
+    errors = _errors(tmp_path, connector="nope")
+    assert errors == ["FINALMILE_CONNECTOR: no connector named 'nope'; configured: default, pms"]
+
+
+def test_a_config_dir_default_replaces_the_built_in_one(tmp_path: Path) -> None:
+    _write(tmp_path, "default", "timezone: America/Phoenix\ncsv: {mapping: {delimiter: '|'}}\n")
+    registry = load_connectors(_settings(tmp_path))
+    assert registry.get().formats == ["csv"]
+    assert registry.csv().timezone == "America/Phoenix"
+    with pytest.raises(InputError, match="does not accept hl7v2; it accepts csv"):
+        registry.hl7()
+    with pytest.raises(NotFoundError, match="no connector named 'x'"):
+        registry.get("x")
+
+
+def test_not_yaml_is_refused_with_its_line(tmp_path: Path) -> None:
+    _write(tmp_path, "bad", "csv:\n  mapping: [unclosed\n")
+    [error] = _errors(tmp_path)
+    assert error.startswith(f"{tmp_path / 'connectors' / 'bad.yaml'} line 3: not valid YAML")
