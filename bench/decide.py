@@ -7,7 +7,8 @@ demo site, the rest anywhere in the US), every storage class, some with a signat
 declared value, most with a needed-by time, decided at clocks spread over two weeks (holidays
 included). Each order's quotes come from the demo site's offline rate card and are built before
 timing. The baseline, timed over the same prepared input in the same run, is the trivial policy:
-take the cheapest quote. Both run on one core in this process, after one untimed warm-up pass.
+take the cheapest quote. Both run on one core in this process, after an untimed warm-up; each is
+timed over several passes and the fastest pass counts.
 """
 
 from __future__ import annotations
@@ -88,24 +89,32 @@ def finalmile(site: Site, cases: list[Case]) -> Counter[str]:
 
 
 def timed(
-    work: Callable[[Site, list[Case]], Counter[str]], site: Site, cases: list[Case]
+    work: Callable[[Site, list[Case]], Counter[str]], site: Site, cases: list[Case], passes: int
 ) -> tuple[float, float, Counter[str]]:
-    """Wall and CPU seconds of one pass (CPU time is steadier on a busy machine)."""
-    gc.collect()
-    wall, cpu = time.perf_counter(), time.process_time()
-    outcomes = work(site, cases)
-    return time.perf_counter() - wall, time.process_time() - cpu, outcomes
+    """Wall and CPU seconds of the fastest of ``passes`` passes (the least disturbed by other
+    processes; CPU time is steadier than wall time on a busy machine)."""
+    best: tuple[float, float, Counter[str]] | None = None
+    for _ in range(passes):
+        gc.collect()
+        wall, cpu = time.perf_counter(), time.process_time()
+        outcomes = work(site, cases)
+        run = (time.perf_counter() - wall, time.process_time() - cpu, outcomes)
+        if best is None or run[1] < best[1]:
+            best = run
+    assert best is not None
+    return best
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--passes", type=int, default=3, help="timed passes; the fastest counts")
     args = parser.parse_args()
     site = load_catalog(None).site("demo")
     print(
         f"machine: {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}, "
-        f"Python {platform.python_version()}; one core, one process"
+        f"Python {platform.python_version()}; one core, one process, best of {args.passes} passes"
     )
     prepared = time.perf_counter()
     cases = make_cases(site, args.orders, args.seed)
@@ -115,8 +124,8 @@ def main() -> None:
         f"in {time.perf_counter() - prepared:.1f} s (not timed below)"
     )
     finalmile(site, cases[:2000])  # warm-up: ZIP index, holiday tables, calendar memo
-    base_wall, base_cpu, _ = timed(cheapest_quote, site, cases)
-    wall, cpu, outcomes = timed(finalmile, site, cases)
+    base_wall, base_cpu, _ = timed(cheapest_quote, site, cases, args.passes)
+    wall, cpu, outcomes = timed(finalmile, site, cases, args.passes)
     count = len(cases)
     print(f"{'policy':<28}{'wall s':>9}{'cpu s':>9}{'decisions/s (cpu)':>19}{'us/decision':>13}")
     for name, w, c in (

@@ -2,8 +2,8 @@
 
 Startup migrates the schema, starts group-commit intake and the MLLP listeners (the main port and
 one per connector that has its own) on the same event loop, then the scheduler (FHIR polls, drop
-folders) on its threads; shutdown stops the scheduler (letting a running job finish), stops
-accepting, finishes in-flight commits, then exits.
+folders, delivery decisions) on its threads; shutdown stops the scheduler (letting a running job
+finish), stops accepting, finishes in-flight commits, then exits.
 """
 
 from __future__ import annotations

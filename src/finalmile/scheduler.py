@@ -1,5 +1,5 @@
-"""Background jobs of the service (APScheduler 3.x): one FHIR poll job per polling connector and
-one scan job per CSV drop folder.
+"""Background jobs of the service (APScheduler 3.x): one FHIR poll job per polling connector, one
+scan job per CSV drop folder, and the delivery decisions of received orders.
 
 Jobs run on the scheduler's worker threads, off the event loop. Each job has ``max_instances=1``
 (a slow poll is never overlapped by the next) and ``coalesce=True`` (polls missed while one ran
@@ -24,9 +24,21 @@ def build_scheduler(services: Services) -> BackgroundScheduler | None:
     """A scheduler holding every job ``services`` needs, not started; None when there is none."""
     pollers = pollers_for(services)
     folders = _drop_folders(services)
-    if not pollers and not folders:
+    decide_every = services.settings.decide_interval_seconds
+    if not pollers and not folders and not decide_every:
         return None
     scheduler = BackgroundScheduler(timezone=dt.UTC)
+    if decide_every:
+        scheduler.add_job(
+            services.decider.decide_backlog,
+            "interval",
+            seconds=decide_every,
+            id="decide-pending",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=dt.datetime.now(dt.UTC),
+        )
+        log.info("decisions_scheduled", every_seconds=decide_every)
     for name, (watcher, every) in folders.items():
         scheduler.add_job(
             watcher.scan,

@@ -10,6 +10,7 @@ from finalmile.connectors import models as connector_models
 from finalmile.messages import models as message_models
 from finalmile.orders import models as order_models
 from finalmile.routing import models as routing_models
+from finalmile.rules import models as rule_models
 from finalmile.shipments import models as shipment_models
 
 TABLE_MODULES = (
@@ -19,6 +20,7 @@ TABLE_MODULES = (
     message_models,
     order_models,
     routing_models,
+    rule_models,
     shipment_models,
 )
 metadata = SQLModel.metadata

@@ -15,13 +15,16 @@ from finalmile.db import create_db_engine, session_factory
 from finalmile.intake.files import FileIntake
 from finalmile.intake.service import IntakeService
 from finalmile.intake.store import IntakeStore
+from finalmile.rules.catalog import load_catalog
+from finalmile.rules.ratecard import RateCardSource
+from finalmile.rules.service import Decider
 from finalmile.shipments.service import ShipmentService
 from finalmile.vault import Vault, vault_from_settings
 
 
 @dataclass
 class Services:
-    """Settings, storage and intake for one process."""
+    """Settings, storage, intake and delivery decisions for one process."""
 
     settings: Settings
     engine: Engine
@@ -30,6 +33,7 @@ class Services:
     intake: IntakeService
     files: FileIntake
     shipments: ShipmentService
+    decider: Decider
     fhir_clients: dict[str, FhirClient] = field(default_factory=dict)
 
     def close(self) -> None:
@@ -43,7 +47,8 @@ def build_services(settings: Settings) -> Services:
     """Everything a process needs for ``settings`` (the schema must already be migrated).
 
     Raises:
-        ConfigError: a connector profile is invalid, or a FHIR server's secret is not set
+        ConfigError: a connector profile, site or rule file is invalid, or a FHIR server's secret
+            is not set
             (every problem listed).
     """
     engine = create_db_engine(settings.resolved_database_url)
@@ -65,6 +70,12 @@ def build_services(settings: Settings) -> Services:
         accounts=load_registry().build_accounts(settings.carriers),
         lease_seconds=settings.shipment_lease_seconds,
     )
+    decider = Decider(
+        catalog=load_catalog(settings.config_dir),
+        sessions=sessions,
+        vault=vault,
+        quotes=RateCardSource(),
+    )
     return Services(
         settings=settings,
         engine=engine,
@@ -74,4 +85,5 @@ def build_services(settings: Settings) -> Services:
         files=FileIntake(intake, sessions),
         fhir_clients=fhir_clients,
         shipments=shipments,
+        decider=decider,
     )

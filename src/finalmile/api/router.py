@@ -12,11 +12,13 @@ from finalmile.connectors.http import views as hl7_http
 from finalmile.messages import views as messages
 from finalmile.orders import views as orders
 from finalmile.routing import views as routes
+from finalmile.rules import views as decisions
 from finalmile.shipments import views as shipments
 
 router = APIRouter()
 router.include_router(health.router)
 router.include_router(orders.router)
+router.include_router(decisions.router)
 router.include_router(messages.router)
 router.include_router(hl7_http.router)
 router.include_router(fhir_http.router)

@@ -6,12 +6,14 @@ import typer
 
 from finalmile.cli.connectors import app as connectors_app
 from finalmile.cli.db import app as db_app
+from finalmile.cli.decide import decide_file
 from finalmile.cli.demo import demo
 from finalmile.cli.fhir import app as fhir_app
 from finalmile.cli.ingest import ingest
 from finalmile.cli.keys import app as keys_app
 from finalmile.cli.messages import app as messages_app
 from finalmile.cli.routes import app as routes_app
+from finalmile.cli.rules import app as rules_app
 from finalmile.cli.sandbox import sandbox
 from finalmile.cli.serve import serve
 from finalmile.cli.ship import ship
@@ -19,12 +21,13 @@ from finalmile.cli.shipments import app as shipments_app
 
 app = typer.Typer(
     name="finalmile",
-    help="Pharmacy-to-door middleware: intake, storage and the service.",
+    help="Pharmacy-to-door middleware: intake, storage, delivery decisions and the service.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
 app.command("serve")(serve)
 app.command("ingest")(ingest)
+app.command("decide")(decide_file)
 app.command("demo")(demo)
 app.add_typer(connectors_app, name="connectors")
 app.command("sandbox")(sandbox)
@@ -35,5 +38,6 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(messages_app, name="messages")
 app.add_typer(shipments_app, name="shipments")
 app.add_typer(routes_app, name="routes")
+app.add_typer(rules_app, name="rules")
 
 __all__ = ["app"]

@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     config_dir: Path | None = Field(
         default=None,
         title="Configuration directory",
-        description="connectors/*.yaml (connector profiles) and other site configuration; "
+        description="connectors/*.yaml (connector profiles), sites/ and rules/ (delivery rules); "
         "unset: the embedded defaults only",
     )
     connector: str = Field(
@@ -104,6 +104,12 @@ class Settings(BaseSettings):
         gt=0,
         title="Shipment recovery interval",
         description="How often the server reconciles shipments left open (also at startup)",
+    )
+    decide_interval_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        title="Decision worker interval",
+        description="How often received orders without a decision are decided; 0: never",
     )
     log_level: str = Field(default="INFO", title="Log level")
     api_docs: bool | None = Field(

@@ -13,6 +13,7 @@ from finalmile.auth.models import Scope
 from finalmile.deps import ServicesDep, SessionDep, require
 from finalmile.orders.models import Order, OrderStatus
 from finalmile.orders.service import OrderFilter, find_order, list_orders, order_record
+from finalmile.rules.service import current_decision
 
 router = APIRouter(
     prefix="/orders", tags=["orders"], dependencies=[Depends(require(Scope.ORDERS_READ))]
@@ -60,7 +61,8 @@ class HistoryEntry(BaseModel):
 
 
 class OrderDetail(BaseModel):
-    """The canonical order (contract JSON) under ``order``, with status, sources and history."""
+    """The canonical order (contract JSON) under ``order``, with status, sources, history and
+    the current delivery decision with its reasons (None until one is made)."""
 
     order: dict[str, Any]
     status: str
@@ -69,6 +71,7 @@ class OrderDetail(BaseModel):
     updated_at: dt.datetime
     message_ids: list[int]
     history: list[HistoryEntry]
+    decision: dict[str, Any] | None = None
 
 
 @router.get("", response_model=OrderList)
@@ -93,9 +96,11 @@ def get_orders(
 def get_order(
     order_id: str, session: SessionDep, services: ServicesDep, connector: str | None = None
 ) -> OrderDetail:
-    """One order: the canonical contract JSON, its status, source messages and history."""
+    """One order: the canonical contract JSON, status, source messages, history and decision."""
     row = find_order(session=session, order_id=order_id, connector=connector)
     record = order_record(session=session, row=row, vault=services.vault)
+    assert row.id is not None
+    decided = current_decision(session=session, order_pk=row.id)
     return OrderDetail(
         order=record.order.to_contract(),
         status=row.status,
@@ -104,4 +109,5 @@ def get_order(
         updated_at=row.updated_at,
         message_ids=record.message_ids,
         history=[HistoryEntry.of(e) for e in record.history],
+        decision=services.decider.read(decided) if decided is not None else None,
     )

@@ -8,13 +8,13 @@ same question always has the same answer, and a batch of orders asks the same fe
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays as holiday_tables
 
 from finalmile.rules.site_config import WEEKDAYS, Holidays, Weekday
+from finalmile.rules.wording import when
 
 SATURDAY = 5
 #: How far ahead pickups and deliveries are searched before giving up (covers long closures).
@@ -22,20 +22,34 @@ HORIZON_DAYS = 30
 CACHE_LIMIT = 4096
 
 
-@dataclass(frozen=True, slots=True)
 class Arrival:
-    """When a package arrives and what that means for the rules."""
+    """When a package arrives and what that means for the rules. Memoised arrivals are shared
+    by many decisions, so the text reasons show is worked out once per arrival."""
 
-    at: dt.datetime
-    weekday: Weekday
-    transit_hours: float
-    idle_days: int
+    __slots__ = ("_text", "at", "idle_days", "transit_hours", "weekday")
+
+    def __init__(
+        self, at: dt.datetime, weekday: Weekday, transit_hours: float, idle_days: int
+    ) -> None:
+        self.at = at
+        self.weekday = weekday
+        self.transit_hours = transit_hours
+        self.idle_days = idle_days
+        self._text: str | None = None
 
     @classmethod
     def between(cls, shipped: dt.datetime, arrives: dt.datetime, *, idle_days: int) -> Arrival:
         """The arrival at ``arrives`` of a package that left at ``shipped``."""
         hours = (arrives - shipped).total_seconds() / 3600
         return cls(arrives, WEEKDAYS[arrives.weekday()], hours, idle_days)
+
+    def text(self, zone: ZoneInfo) -> str:
+        """``Thu 2026-11-26 10:30`` in ``zone`` (the patient's)."""
+        if self.at.tzinfo is not zone:
+            return when(self.at.astimezone(zone))
+        if self._text is None:
+            self._text = when(self.at)
+        return self._text
 
 
 class SiteCalendar:

@@ -7,8 +7,9 @@ conditions read them with one attribute lookup.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
+from typing import Any
 
 from finalmile.orders.canonical import DispatchOrder, StorageClass
 from finalmile.rules.calendar import Arrival, weekday_name
@@ -16,14 +17,19 @@ from finalmile.rules.courier import CourierRun
 from finalmile.rules.facts import DeliveryType
 from finalmile.rules.quotes import CarrierQuote
 from finalmile.rules.site import Site
-from finalmile.rules.site_config import DeliveryOption, Weekday
+from finalmile.rules.site_config import DeliveryOption
 
 HOUR = 3600.0
 _COLDNESS = {storage: rank for rank, storage in enumerate(StorageClass)}
+_COLD = _COLDNESS.__getitem__
 
 
 class OrderFacts:
-    """The order facts of one decision (see ``FACTS``), plus the deadline and patient zone."""
+    """The order facts of one decision (see ``FACTS``), plus the deadline and patient zone.
+
+    Facts that few rules test are worked out on first use (``__getattr__`` runs only for a slot
+    not yet set), so a rule set pays only for the facts it reads.
+    """
 
     __slots__ = (
         "country",
@@ -34,11 +40,14 @@ class OrderFacts:
         "local",
         "local_time",
         "needed_by",
+        "now",
+        "order",
         "patient_local_time",
         "patient_timezone",
         "patient_zone",
         "postal_code",
         "requires_signature",
+        "site",
         "state",
         "storage",
         "weekday",
@@ -46,45 +55,69 @@ class OrderFacts:
     )
 
     def __init__(self, order: DispatchOrder, site: Site, now: dt.datetime) -> None:
+        self.order = order
+        self.site = site
+        self.now = now
         ship_to = order.ship_to
         place = site.destination(ship_to)
-        zip5 = (ship_to.postal_code or "").strip()[:5] or None
-        local = now.astimezone(site.zone)
-        self.local = local
-        zone_name = place.zone_name
+        self.local = now.astimezone(site.zone)
+        self.patient_timezone = place.zone_name
         self.patient_zone = place.zone or site.zone
-        self.storage: StorageClass = max(
-            (i.storage for i in order.items), key=_COLDNESS.__getitem__
+        items = order.items
+        self.storage: StorageClass = (
+            items[0].storage if len(items) == 1 else max((i.storage for i in items), key=_COLD)
         )
         self.distance_miles = place.miles
-        self.postal_code = zip5
-        self.zip3 = zip5[:3] if zip5 else None
         self.state = ship_to.state or place.state
-        self.country = ship_to.country
         self.requires_signature = order.requires_signature
-        self.declared_value: Decimal = site.declared_value(order)
         self.needed_by = order.needed_by
-        self.hours_until_needed = (
-            (order.needed_by - now).total_seconds() / HOUR if order.needed_by is not None else None
-        )
-        self.weekday: Weekday = weekday_name(local.date())
-        self.local_time = local.time().replace(tzinfo=None)
-        self.holiday = site.calendar.closed(local.date())
-        self.patient_timezone = zone_name
-        self.patient_local_time = now.astimezone(self.patient_zone).time().replace(tzinfo=None)
+
+    def __getattr__(self, name: str) -> Any:
+        compute = _LAZY.get(name)
+        if compute is None:
+            raise AttributeError(name)
+        value = compute(self)
+        setattr(self, name, value)
+        return value
+
+
+def _zip5(facts: OrderFacts) -> str | None:
+    return (facts.order.ship_to.postal_code or "").strip()[:5] or None
+
+
+def _hours_until_needed(facts: OrderFacts) -> float | None:
+    needed_by = facts.needed_by
+    return None if needed_by is None else (needed_by - facts.now).total_seconds() / HOUR
+
+
+_LAZY: dict[str, Callable[[OrderFacts], Any]] = {
+    "postal_code": _zip5,
+    "zip3": lambda f: f.postal_code[:3] if f.postal_code else None,
+    "country": lambda f: f.order.ship_to.country,
+    "declared_value": lambda f: f.site.declared_value(f.order),
+    "hours_until_needed": _hours_until_needed,
+    "weekday": lambda f: weekday_name(f.local.date()),
+    "local_time": lambda f: f.local.time().replace(tzinfo=None),
+    "holiday": lambda f: f.site.calendar.closed(f.local.date()),
+    "patient_local_time": lambda f: f.now.astimezone(f.patient_zone).time().replace(tzinfo=None),
+}
 
 
 class Candidate:
-    """One way to send the order, with its candidate facts; rules remove it or add extras."""
+    """One way to send the order, with its candidate facts; rules remove it or add extras.
+
+    Every candidate gets its arrival (``arrive``) right after it is made.
+    """
 
     __slots__ = (
+        "arrival",
         "arrival_weekday",
-        "base_cost",
         "carrier",
         "cost",
         "delivery_by",
         "delivery_type",
         "estimated_delivery",
+        "fixed_arrival",
         "idle_days",
         "label",
         "offered",
@@ -118,29 +151,40 @@ class Candidate:
         self.service = service
         self.service_level = service_level
         self.label = label
-        self.base_cost = cost
         self.cost = cost
         self.offered = offered
         self.required: list[DeliveryOption] = []
         self.removed_by: str | None = None
         self.ship_at = ship_at
-        self.ship_weekday: Weekday = weekday_name(ship_at.date())
         self.transit_days: int | None = None
         self.delivery_by: dt.time | None = None
-        self.estimated_delivery = ship_at
-        self.arrival_weekday: Weekday = self.ship_weekday
-        self.transit_hours = 0.0
-        self.idle_days = 0
+        self.fixed_arrival: dt.datetime | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        # Only ``ship_weekday`` is left unset until a rule or a reason asks for it.
+        if name != "ship_weekday":
+            raise AttributeError(name)
+        self.ship_weekday = weekday_name(self.ship_at.date())
+        return self.ship_weekday
 
     def arrive(self, arrival: Arrival) -> None:
         """Set the arrival and the facts derived from it."""
+        self.arrival = arrival
         self.estimated_delivery = arrival.at
         self.arrival_weekday = arrival.weekday
         self.transit_hours = arrival.transit_hours
         self.idle_days = arrival.idle_days
 
     def schedule(self, site: Site) -> bool:
-        """Work out the arrival from transit days (rate-card quotes); False when none is found."""
+        """Work out the arrival: the quoted one, or transit days after pickup (rate-card quotes).
+        False when no delivery day is found. Courier runs are scheduled when they are made."""
+        saturday = DeliveryOption.SATURDAY_DELIVERY in self.required
+        if self.fixed_arrival is not None:
+            shipped = self.ship_at.date()
+            arrives = self.fixed_arrival.astimezone(self.order.patient_zone).date()
+            idle = site.calendar.idle_days(shipped, arrives, saturday=saturday)
+            self.arrive(Arrival.between(self.ship_at, self.fixed_arrival, idle_days=idle))
+            return True
         if self.transit_days is None or self.delivery_by is None:
             return True
         arrival = site.calendar.arrival(
@@ -148,7 +192,7 @@ class Candidate:
             self.transit_days,
             self.delivery_by,
             self.order.patient_zone,
-            saturday=DeliveryOption.SATURDAY_DELIVERY in self.required,
+            saturday=saturday,
         )
         if arrival is None:
             return False
@@ -182,24 +226,23 @@ def courier_candidate(order: OrderFacts, run: CourierRun, site: Site) -> Candida
         label=run.label,
         cost=run.cost,
         ship_at=run.leaves,
-        offered=dict(courier.options),
+        offered=courier.options,
     )
     candidate.arrive(Arrival.between(run.leaves, run.arrives, idle_days=0))
     return candidate
 
 
-def quote_candidate(
-    order: OrderFacts, quote: CarrierQuote, site: Site, now: dt.datetime
-) -> Candidate | str:
+def quote_candidate(order: OrderFacts, quote: CarrierQuote, site: Site) -> Candidate | str:
     """A candidate for a carrier or drop-ship quote, or why it cannot be placed in time."""
-    ship_at = now.astimezone(site.zone)
+    ship_at = order.local
+    label = quote.name
     if quote.delivery_type is DeliveryType.CARRIER:
         pickup = site.pickups.get(quote.carrier)
         if pickup is None:
-            return f"{quote.name} removed: the site has no pickup set up with {quote.carrier}"
-        found = site.calendar.next_pickup(order.local, pickup.cutoff, pickup.days)
+            return f"{label} removed: the site has no pickup set up with {quote.carrier}"
+        found = site.calendar.next_pickup(ship_at, pickup.cutoff, pickup.days)
         if found is None:
-            return f"{quote.name} removed: no {quote.carrier} pickup in the next weeks"
+            return f"{label} removed: no {quote.carrier} pickup in the next weeks"
         ship_at = found
     candidate = Candidate(
         order,
@@ -207,19 +250,14 @@ def quote_candidate(
         carrier=quote.carrier,
         service=quote.service,
         service_level=quote.service_level,
-        label=quote.name,
+        label=label,
         cost=quote.cost,
         ship_at=ship_at,
         offered=quote.options,
     )
-    if quote.estimated_delivery is not None:
-        saturday = DeliveryOption.SATURDAY_DELIVERY in candidate.required
-        arrives = quote.estimated_delivery
-        idle = site.calendar.idle_days(ship_at.date(), arrives.date(), saturday=saturday)
-        candidate.arrive(Arrival.between(ship_at, arrives, idle_days=idle))
-        return candidate
+    candidate.fixed_arrival = quote.estimated_delivery
     candidate.transit_days = quote.transit_days
     candidate.delivery_by = quote.delivery_by
     if not candidate.schedule(site):
-        return f"{quote.name} removed: no delivery day found after pickup"
+        return f"{label} removed: no delivery day found after pickup"
     return candidate

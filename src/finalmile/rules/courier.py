@@ -10,10 +10,10 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 from finalmile.orders.canonical import StorageClass
 from finalmile.rules.site import Site
-from finalmile.rules.site_config import Courier, Shift
 
 CENT = Decimal("0.01")
 LOOKAHEAD_DAYS = 8
@@ -39,6 +39,8 @@ def courier_runs(
         return []
     drive = dt.timedelta(minutes=math.ceil(miles / courier.average_speed_mph * 60))
     handling = dt.timedelta(minutes=courier.handling_minutes)
+    if handling + drive > site.longest_shift:
+        return []
     cost = courier.base + courier.per_mile * Decimal(f"{miles:.1f}")
     cost += courier.storage_surcharges.get(storage, Decimal(0))
     local = _next_minute(now.astimezone(site.zone))
@@ -49,7 +51,7 @@ def courier_runs(
             leaves, arrives = run
             runs.append(
                 CourierRun(
-                    label=_label(courier, shift, index),
+                    label=_label(courier.label, shift.name, index, len(courier.shifts) == 1),
                     leaves=leaves,
                     arrives=arrives,
                     cost=(cost + shift.surcharge).quantize(CENT, ROUND_HALF_UP),
@@ -80,7 +82,6 @@ def _next_minute(moment: dt.datetime) -> dt.datetime:
     return whole if whole == moment else whole + dt.timedelta(minutes=1)
 
 
-def _label(courier: Courier, shift: Shift, index: int) -> str:
-    if len(courier.shifts) == 1:
-        return courier.label
-    return f"{courier.label} ({shift.name or f'shift {index + 1}'})"
+@cache
+def _label(courier: str, shift: str | None, index: int, only: bool) -> str:
+    return courier if only else f"{courier} ({shift or f'shift {index + 1}'})"

@@ -18,6 +18,9 @@ from finalmile.rules.ruleset import Action, Rule
 from finalmile.rules.site import Site
 from finalmile.rules.wording import show, when
 
+# Enum members bound once: looking them up on the class is measurable on the per-candidate path.
+_HOLD, _FORBID, _REQUIRE = Action.HOLD, Action.FORBID, Action.REQUIRE
+
 
 def decide(
     order: DispatchOrder, site: Site, quotes: Sequence[CarrierQuote], now: dt.datetime
@@ -32,11 +35,11 @@ def decide(
         raise ValueError("now must be timezone-aware")
     facts = OrderFacts(order, site, now)
     reasons: list[str] = []
-    candidates = _candidates(order, site, quotes, now, facts=facts, reasons=reasons)
-    for rule in site.rules.rules:
-        if rule.when.order is not None and not rule.when.order(facts):
+    candidates = _candidates(site, quotes, now, facts=facts, reasons=reasons)
+    for rule, applies in site.rules.steps:
+        if applies is not None and not applies(facts):
             continue
-        if rule.action is Action.HOLD:
+        if rule.action is _HOLD:
             reasons.append("Hold: " + _text(rule, facts, None))
             return _decision(order, site, now, None, reasons)
         candidates = _apply(rule, candidates, facts, site, reasons)
@@ -50,13 +53,12 @@ def decide(
     why = "the only allowed option" if not others else f"the cheapest of {others + 1} allowed"
     reasons.append(
         f"Chose {best.label}: {best.cost} USD, {why}; "
-        f"arrives {when(best.estimated_delivery.astimezone(facts.patient_zone))}"
+        f"arrives {best.arrival.text(facts.patient_zone)}"
     )
     return _decision(order, site, now, best, reasons)
 
 
 def _candidates(
-    order: DispatchOrder,
     site: Site,
     quotes: Sequence[CarrierQuote],
     now: dt.datetime,
@@ -69,12 +71,12 @@ def _candidates(
         if facts.distance_miles is None:
             reasons.append("Courier not offered: the ship-to ZIP is not in the ZIP database")
         else:
-            runs = courier_runs(site, now, facts.distance_miles, order.storage)
+            runs = courier_runs(site, now, facts.distance_miles, facts.storage)
             if not runs:
                 reasons.append("Courier not offered: no shift in the next week can make the trip")
             candidates.extend(courier_candidate(facts, run, site) for run in runs)
     for quote in quotes:
-        placed = quote_candidate(facts, quote, site, now)
+        placed = quote_candidate(facts, quote, site)
         if isinstance(placed, str):
             reasons.append(placed)
         else:
@@ -89,11 +91,12 @@ def _apply(
 ) -> list[Candidate]:
     applies = rule.when.candidate
     target = rule.target
-    fired = False
+    action = rule.action
+    fired = removed = False
     for candidate in candidates:
         if applies is not None and not applies(candidate):
             continue
-        if rule.action is Action.REQUIRE:
+        if action is _REQUIRE:
             fired = True
             for option in rule.options:
                 if not candidate.require(option, site):
@@ -101,18 +104,21 @@ def _apply(
                     candidate.removed_by = (
                         f"{candidate.label} removed: no {words}, which rule '{rule.name}' requires"
                     )
+                    removed = True
                     break
-        elif rule.action is Action.FORBID:
+        elif action is _FORBID:
             if target is None or target(candidate):
                 candidate.removed_by = _removed(rule, facts, candidate)
+                removed = True
         elif target is not None and not target(candidate):  # allow_only
             candidate.removed_by = _removed(rule, facts, candidate)
+            removed = True
     if fired:
         reasons.append(_text(rule, facts, None))
-    survivors = [c for c in candidates if c.removed_by is None]
-    if len(survivors) != len(candidates):
-        reasons.extend(c.removed_by for c in candidates if c.removed_by is not None)
-    return survivors
+    if not removed:
+        return candidates
+    reasons.extend(c.removed_by for c in candidates if c.removed_by is not None)
+    return [c for c in candidates if c.removed_by is None]
 
 
 def _meet_deadline(
@@ -120,16 +126,14 @@ def _meet_deadline(
 ) -> list[Candidate]:
     needed_by = facts.needed_by
     assert needed_by is not None
-    survivors: list[Candidate] = []
-    for candidate in candidates:
-        if candidate.estimated_delivery <= needed_by:
-            survivors.append(candidate)
-            continue
+    survivors = [c for c in candidates if c.estimated_delivery <= needed_by]
+    if len(survivors) < len(candidates):
         zone = facts.patient_zone
-        reasons.append(
-            f"{candidate.label} removed: arrives "
-            f"{when(candidate.estimated_delivery.astimezone(zone))}, "
-            f"needed by {when(needed_by.astimezone(zone))}"
+        deadline = when(needed_by.astimezone(zone))
+        reasons.extend(
+            f"{c.label} removed: arrives {c.arrival.text(zone)}, needed by {deadline}"
+            for c in candidates
+            if c.estimated_delivery > needed_by
         )
     return survivors
 

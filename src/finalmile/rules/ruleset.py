@@ -13,6 +13,7 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from finalmile.errors import ConfigError
@@ -75,6 +76,11 @@ class RuleSet:
     sha256: str
     source: str
     version: int | None = None
+
+    @cached_property
+    def steps(self) -> tuple[tuple[Rule, Predicate | None], ...]:
+        """Each rule with its order-level condition, ready for the decision loop."""
+        return tuple((rule, rule.when.order) for rule in self.rules)
 
     def with_version(self, version: int) -> RuleSet:
         """The same rules, known by the version number they were activated under."""

@@ -60,6 +60,7 @@ class Site:
             dt.datetime.combine(dt.date.min, s.end) - dt.datetime.combine(dt.date.min, s.start)
             for s in shifts
         )
+        self.longest_shift = max(self.shift_lengths, default=dt.timedelta(0))
         self.unit_values = dict(config.declared_values.by_ndc)
         self._places: dict[tuple[str, str], Location | None] = {}
         self._windows: dict[tuple[int, dt.date], tuple[dt.datetime, dt.datetime] | None] = {}

@@ -219,3 +219,25 @@ def test_no_quotes_and_no_courier_is_a_hold_that_says_so() -> None:
     decision = decide(order(CHICAGO), DEMO, [], TUESDAY_10)
     assert decision.delivery_type == DeliveryType.HOLD
     assert "No courier run and no carrier quote was available" in decision.reasons
+
+
+@pytest.mark.parametrize(("offers_saturday", "allowed"), [(True, True), (False, False)])
+def test_a_quoted_saturday_arrival_needs_saturday_delivery(
+    offers_saturday: bool, allowed: bool
+) -> None:
+    # Friday pickup at 17:00, quoted to arrive Saturday 10:30 (a live carrier's estimate).
+    options = {DeliveryOption.SATURDAY_DELIVERY: Decimal("12.00")} if offers_saturday else {}
+    quote = CarrierQuote(
+        carrier="ups",
+        service="express_saver",
+        service_level="overnight",
+        cost=Decimal("40.00"),
+        estimated_delivery=at("2026-12-05T10:30"),
+        options=options,
+    )
+    decision = decide(
+        order(NEW_YORK, storage=StorageClass.REFRIGERATED), DEMO, [quote], at("2026-12-04T10:00")
+    )
+    assert (decision.delivery_type == DeliveryType.CARRIER) is allowed
+    if allowed:
+        assert (decision.options, decision.cost) == (("saturday_delivery",), Decimal("52.00"))

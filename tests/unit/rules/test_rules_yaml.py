@@ -60,9 +60,10 @@ def test_every_error_is_listed_with_its_line() -> None:
         """
     )
     assert errors == [
-        "new.yaml:6: rules[0].when.distanse_miles: unknown fact 'distanse_miles'; facts are: "
-        + ", ".join(FACTS),
-        "new.yaml:9: rules[1].when.distance_miles.over: unknown test 'over'; tests are: "
+        "new.yaml:6: rules[0].when.distanse_miles: unknown fact 'distanse_miles' (did you mean "
+        "distance_miles?); facts are: " + ", ".join(FACTS),
+        "new.yaml:9: rules[1].when.distance_miles.over: unknown test 'over' (did you mean above?); "
+        "tests are: "
         "equals, not_equals, in, not_in, known, above, at_least, below, at_most",
         "new.yaml:9: rules[1].when.storage: 'chilled' is not a storage class; use one of "
         "ambient, controlled_room, refrigerated, frozen",
@@ -166,3 +167,22 @@ def test_a_broken_config_dir_file_is_refused_with_its_path(tmp_path: Path) -> No
     with pytest.raises(ConfigError) as raised:
         load_catalog(tmp_path)
     assert raised.value.errors == [f"{tmp_path}/sites/north.yaml:1: postal_code: required"]
+
+
+def test_values_are_data_never_code() -> None:
+    rules = load_rule_set(
+        textwrap.dedent(
+            """\
+            name: hostile
+            settings: {odd: "MA) or (True"}
+            rules:
+              - name: odd state
+                when: {state: $odd, postal_code: "__import__('os')"}
+                hold: true
+            """
+        ),
+        source="hostile.yaml",
+    )
+    decision = decide(order(NEW_YORK), site(rules=rules.text), [], at("2026-12-01T10:00"))
+    assert decision.delivery_type == "courier"  # the hold rule did not fire
+    assert not any(reason.startswith("Hold") for reason in decision.reasons)

@@ -1,0 +1,269 @@
+"""Deciding stored orders: pick the site and its active rule set, decide, store the decision.
+
+``Decider.decide_backlog`` is the automatic path (a scheduler job): it finds orders in status
+``received`` whose current version has no decision and decides them, a batch per transaction. A
+crash rolls the batch back and the next run takes the same orders again; an order whose decision
+fails with a bug is stored as a hold, so no order is ever skipped silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import structlog
+from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlmodel import col
+
+from finalmile.audit import AuditEvent, audit_row
+from finalmile.db import transaction
+from finalmile.db_types import utcnow
+from finalmile.errors import ConfigError, InputError, RetriableError
+from finalmile.orders.codec import load_order
+from finalmile.orders.models import Order, OrderItem, OrderStatus
+from finalmile.orders.service import find_order
+from finalmile.rules.catalog import Catalog
+from finalmile.rules.decision import Decision
+from finalmile.rules.engine import decide
+from finalmile.rules.facts import DeliveryType
+from finalmile.rules.models import DecisionRecord, RuleSetVersion
+from finalmile.rules.quotes import QuoteSource
+from finalmile.rules.site import Site
+from finalmile.rules.versions import activate, active_version, compiled
+from finalmile.vault import Vault
+
+log = structlog.get_logger(__name__)
+
+SYSTEM_ACTOR = "system"
+NO_SITE = "(none)"
+
+
+@dataclass(frozen=True)
+class StoredDecision:
+    """A decision as stored: its row and the full decision JSON."""
+
+    row: DecisionRecord
+    decision: dict[str, object]
+
+
+class Decider:
+    """Decides stored orders under each site's active rule set."""
+
+    def __init__(
+        self,
+        *,
+        catalog: Catalog,
+        sessions: sessionmaker[Session],
+        vault: Vault,
+        quotes: QuoteSource,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self.catalog = catalog
+        self.sessions = sessions
+        self.vault = vault
+        self.quotes = quotes
+        self.clock = clock
+        self._sites: dict[tuple[str, int], Site] = {}
+
+    def decide_order(self, *, order_id: str, connector: str | None, actor: str) -> StoredDecision:
+        """Decide one order now and store the decision (a new one each time it is asked).
+
+        Raises:
+            NotFoundError: no such order.
+            InputError: the order is cancelled.
+        """
+        with transaction(self.sessions) as session:
+            row = find_order(session=session, order_id=order_id, connector=connector)
+            if row.status is OrderStatus.CANCELLED:
+                raise InputError(
+                    f"order {order_id!r} is cancelled; nothing to decide", code="cancelled"
+                )
+            stored = self._decide_row(session, row, actor=actor)
+            log.info(
+                "order_decided",
+                order_id=row.order_id,
+                actor=actor,
+                delivery_type=stored.row.delivery_type.value,
+            )
+            return stored
+
+    def decide_pending(self, *, limit: int = 100) -> int:
+        """Decide up to ``limit`` received orders whose current version has no decision yet."""
+        with transaction(self.sessions) as session:
+            rows = list(session.scalars(_pending(session, limit)))
+            for row in rows:
+                self._decide_row(session, row, actor=SYSTEM_ACTOR)
+        if rows:
+            log.info("pending_orders_decided", count=len(rows))
+        return len(rows)
+
+    def decide_backlog(self, *, batch: int = 100) -> int:
+        """Decide every pending order, a batch per transaction (the scheduled job)."""
+        total = 0
+        while True:
+            try:
+                done = self.decide_pending(limit=batch)
+            except Exception as exc:  # storage trouble: the next run tries again
+                log.exception("decisions_failed", error_type=type(exc).__name__)
+                return total
+            total += done
+            if done < batch:
+                return total
+
+    def site_for(self, session: Session, connector: str) -> tuple[Site, RuleSetVersion]:
+        """The connector's site under its active rule set (activating the configured file the
+        first time a site decides, so every decision names a stored version)."""
+        config = self.catalog.site_config(connector=connector)
+        version = active_version(session=session, site=config.name)
+        if version is None:
+            rules = self.catalog.rule_set(config.rules)
+            version = activate(session=session, site=config.name, rules=rules, actor=SYSTEM_ACTOR)
+        assert version.id is not None
+        key = (config.name, version.id)
+        if key not in self._sites:
+            self._sites[key] = Site(config, compiled(version))
+        return self._sites[key], version
+
+    def _decide_row(self, session: Session, row: Order, *, actor: str) -> StoredDecision:
+        now = self.clock()
+        try:
+            site, version = self.site_for(session, row.connector)
+        except ConfigError:  # one unroutable order must not block the others: hold it
+            log.warning("order_without_site", order_id=row.order_id, connector=row.connector)
+            why = f"no dispensing site serves connector {row.connector!r}"
+            return self._store(session, row, _hold(row, None, now, why), None, actor=actor)
+        try:
+            items = session.scalars(select(OrderItem).where(col(OrderItem.order_pk) == row.id))
+            order = load_order(row, list(items), vault=self.vault)
+            decision = decide(order, site, self.quotes.quotes(order, site, now), now)
+        except RetriableError:
+            raise  # a quote source is down: roll back, the order is taken again next run
+        except Exception as exc:  # a bug must not lose the order: hold it for a person
+            log.exception("decision_crashed", order_id=row.order_id, error_type=type(exc).__name__)
+            decision = _hold(row, site, now, "an internal error stopped the decision")
+        return self._store(session, row, decision, version, actor=actor)
+
+    def _store(
+        self,
+        session: Session,
+        row: Order,
+        decision: Decision,
+        version: RuleSetVersion | None,
+        *,
+        actor: str,
+    ) -> StoredDecision:
+        assert row.id is not None
+        record = DecisionRecord(
+            order_pk=row.id,
+            order_version=row.version,
+            site=decision.site,
+            rule_set_pk=version.id if version else None,
+            rule_set_version=version.version if version else None,
+            delivery_type=decision.delivery_type,
+            carrier=decision.carrier,
+            service=decision.service,
+            estimated_delivery=decision.estimated_delivery,
+            cost=decision.cost,
+            decision_encrypted=self.vault.encrypt(json.dumps(decision.to_json()).encode()),
+            created_at=decision.decided_at,
+        )
+        session.add(record)
+        session.flush()
+        detail = {
+            "decision_id": record.id,
+            "version": row.version,
+            "delivery_type": decision.delivery_type.value,
+            "rule_set_version": record.rule_set_version,
+        }
+        event = audit_row(
+            entity="order",
+            entity_id=row.id,
+            action="decided",
+            actor=actor,
+            detail=detail,
+            at=decision.decided_at,
+        )
+        session.add(AuditEvent(**event))
+        return StoredDecision(record, decision.to_json())
+
+    def read(self, record: DecisionRecord) -> dict[str, object]:
+        """The full decision JSON of a stored row."""
+        data: dict[str, object] = json.loads(self.vault.decrypt(record.decision_encrypted))
+        return data
+
+
+def current_decision(*, session: Session, order_pk: int) -> DecisionRecord | None:
+    """The newest decision of an order, if any."""
+    return session.scalars(
+        select(DecisionRecord)
+        .where(col(DecisionRecord.order_pk) == order_pk)
+        .order_by(col(DecisionRecord.id).desc())
+        .limit(1)
+    ).first()
+
+
+def list_current(
+    *,
+    session: Session,
+    delivery_type: DeliveryType | None,
+    limit: int,
+    before: int | None = None,
+) -> list[tuple[DecisionRecord, Order]]:
+    """Each order's newest decision (optionally of one type, e.g. holds), newest first;
+    ``before`` continues from a decision id (keyset pagination)."""
+    later = aliased(DecisionRecord)
+    superseded = exists().where(
+        col(later.order_pk) == col(DecisionRecord.order_pk), col(later.id) > col(DecisionRecord.id)
+    )
+    statement = (
+        select(DecisionRecord, Order)
+        .join(Order, col(Order.id) == col(DecisionRecord.order_pk))
+        .where(~superseded, col(Order.status) == OrderStatus.RECEIVED.value)
+        .order_by(col(DecisionRecord.id).desc())
+        .limit(limit)
+    )
+    if delivery_type is not None:
+        statement = statement.where(col(DecisionRecord.delivery_type) == delivery_type.value)
+    if before is not None:
+        statement = statement.where(col(DecisionRecord.id) < before)
+    return [(record, order) for record, order in session.execute(statement)]
+
+
+def _pending(session: Session, limit: int) -> Select[Order]:
+    decided = exists().where(
+        col(DecisionRecord.order_pk) == col(Order.id),
+        col(DecisionRecord.order_version) == col(Order.version),
+    )
+    statement = (
+        select(Order)
+        .where(col(Order.status) == OrderStatus.RECEIVED.value, ~decided)
+        .order_by(col(Order.id))
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(of=Order, skip_locked=True)
+    return statement
+
+
+def _hold(row: Order, site: Site | None, now: dt.datetime, why: str) -> Decision:
+    rules = site.rules if site is not None else None
+    return Decision(
+        order_id=row.order_id,
+        site=site.name if site is not None else NO_SITE,
+        delivery_type=DeliveryType.HOLD,
+        carrier=None,
+        service=None,
+        label=None,
+        ship_at=None,
+        estimated_delivery=None,
+        cost=None,
+        options=(),
+        rule_set=rules.name if rules else "",
+        rule_set_version=rules.version if rules else None,
+        rule_set_sha256=rules.sha256 if rules else "",
+        decided_at=now,
+        reasons=(f"Hold: {why}; a person must decide",),
+    )

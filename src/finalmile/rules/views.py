@@ -1,0 +1,112 @@
+"""``POST /orders/{order_id}/decide`` and ``GET /decisions`` (holds are the exceptions list)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+
+from finalmile.auth.models import Scope
+from finalmile.auth.service import Principal
+from finalmile.deps import ServicesDep, SessionDep, require
+from finalmile.errors import InputError
+from finalmile.orders.models import Order
+from finalmile.rules.facts import DeliveryType
+from finalmile.rules.models import DecisionRecord
+from finalmile.rules.service import list_current
+
+router = APIRouter(tags=["decisions"])
+
+
+class DecisionSummary(BaseModel):
+    """An order's current decision: how it travels, or that it is held, and why."""
+
+    decision_id: int
+    order_id: str
+    connector: str
+    order_version: int
+    site: str
+    rule_set_version: int | None
+    delivery_type: DeliveryType
+    carrier: str | None
+    service: str | None
+    estimated_delivery: dt.datetime | None
+    cost: Decimal | None
+    reasons: list[str]
+    decided_at: dt.datetime
+
+
+class DecisionList(BaseModel):
+    """One page of decisions; pass ``next_cursor`` back as ``cursor`` for the next page."""
+
+    items: list[DecisionSummary]
+    next_cursor: str | None
+
+
+@router.post("/orders/{order_id}/decide")
+def decide_order(
+    order_id: str,
+    services: ServicesDep,
+    principal: Annotated[Principal, Depends(require(Scope.ORDERS_WRITE))],
+    connector: str | None = None,
+) -> dict[str, Any]:
+    """Decide now how the order travels, store the decision and return it with its reasons."""
+    stored = services.decider.decide_order(
+        order_id=order_id, connector=connector, actor=f"key:{principal.key_prefix}"
+    )
+    return {**stored.decision, "decision_id": stored.row.id}
+
+
+@router.get(
+    "/decisions",
+    response_model=DecisionList,
+    dependencies=[Depends(require(Scope.ORDERS_READ))],
+)
+def get_decisions(
+    *,
+    session: SessionDep,
+    services: ServicesDep,
+    delivery_type: DeliveryType | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: str | None = None,
+) -> DecisionList:
+    """Each open order's current decision, newest first; ``delivery_type=hold`` lists the
+    orders waiting for a person."""
+    before = _cursor(cursor)
+    rows = list_current(
+        session=session, delivery_type=delivery_type, limit=limit + 1, before=before
+    )
+    page = rows[:limit]
+    items = [_summary(record, order, services.decider.read(record)) for record, order in page]
+    more = len(rows) > limit and page
+    return DecisionList(items=items, next_cursor=str(page[-1][0].id) if more else None)
+
+
+def _summary(record: DecisionRecord, order: Order, full: dict[str, Any]) -> DecisionSummary:
+    assert record.id is not None
+    return DecisionSummary(
+        decision_id=record.id,
+        order_id=order.order_id,
+        connector=order.connector,
+        order_version=record.order_version,
+        site=record.site,
+        rule_set_version=record.rule_set_version,
+        delivery_type=record.delivery_type,
+        carrier=record.carrier,
+        service=record.service,
+        estimated_delivery=record.estimated_delivery,
+        cost=record.cost,
+        reasons=list(full.get("reasons", [])),
+        decided_at=record.created_at,
+    )
+
+
+def _cursor(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    if not cursor.isdigit():
+        raise InputError("not a cursor this API returned", location="cursor", code="invalid_cursor")
+    return int(cursor)
