@@ -99,5 +99,6 @@ def configure_logging(level: str = "INFO") -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "alembic"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
-    # Migration chatter ("Context impl SQLiteImpl") is noise on every command's stderr.
+    # Migration chatter ("Context impl SQLiteImpl") and a line per scheduled job run are noise.
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

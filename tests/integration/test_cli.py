@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from finalmile.carriers.sandbox import SandboxServer
 from finalmile.cli import app
 from finalmile.config.settings import Settings
 from tests.conftest import FIXTURES
 from tests.hl7_builder import rde
+from tests.integration.shipments.conftest import carrier_config, labels_by_order
 
 
 @pytest.fixture
@@ -276,3 +278,19 @@ def test_connectors_check_lists_every_problem(cli_env: Settings, tmp_path: Path)
     assert result.exit_code == 2
     assert "pms.yaml line 3 (hl7v2.mapping.storage)" in result.stderr
     assert "pms.yaml line 6 (csv.mapping.encoding): unknown encoding 'klingon'" in result.stderr
+
+
+def test_demo_ships_one_order_through_the_sandbox_once(
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with SandboxServer(tick_seconds=None) as sandbox:
+        monkeypatch.setenv("FINALMILE_CARRIERS", json.dumps(carrier_config(sandbox)))
+        first = runner.invoke(app, ["demo"])
+        assert first.exit_code == 0, first.stderr
+        [line] = [x for x in first.stdout.splitlines() if x.startswith("demo shipment:")]
+        assert line.startswith("demo shipment: DEMO-RX-001 via easypost (")
+        label = cli_env.data_dir / "labels" / "DEMO-RX-001.pdf"
+        assert label.read_bytes().startswith(b"%PDF")
+        again = runner.invoke(app, ["demo"])
+        assert line in again.stdout  # the same label: nothing bought twice
+        assert sum(labels_by_order(sandbox).values()) == 1

@@ -14,11 +14,16 @@ from finalmile.auth.models import Scope
 from finalmile.auth.service import create_key
 from finalmile.cli.context import load_settings, open_services
 from finalmile.db_types import utcnow
+from finalmile.errors import FinalmileError
 from finalmile.intake.prepare_fhir import prepare_fhir
 from finalmile.messages.models import InboundMessage
 from finalmile.services import Services
+from finalmile.shipments.demo import ship_demo_order
 
 DEMO_PACKAGE = "finalmile.config.defaults"
+#: The carrier account ``make run`` points at the local sandbox, and the order it ships.
+DEMO_ACCOUNT = "easypost"
+DEMO_SHIPPED_ORDER = "DEMO-RX-001"
 
 
 def demo_messages(suffix: str = ".hl7") -> list[bytes]:
@@ -37,8 +42,27 @@ def _fhir_key(raw: bytes, connector: str, services: Services) -> str | None:
     return prepare_fhir(raw, connector=connector, profile=profile, received_at=utcnow()).control_id
 
 
+def _ship_demo_order(services: Services) -> str:
+    """Buy (once) the demo order's label through the sandbox account; what to print about it."""
+    try:
+        bought = ship_demo_order(services, order_id=DEMO_SHIPPED_ORDER, account=DEMO_ACCOUNT)
+    except FinalmileError as exc:
+        return f"demo shipment: not bought ({type(exc).__name__}: {exc}); is the sandbox running?"
+    shipment = bought.shipment
+    folder = services.settings.data_dir / "labels"
+    folder.mkdir(parents=True, exist_ok=True)
+    label = folder / f"{DEMO_SHIPPED_ORDER}{bought.label_format.suffix}"
+    label.write_bytes(bought.label)
+    return (
+        f"demo shipment: {DEMO_SHIPPED_ORDER} via {shipment.account} ({shipment.carrier} "
+        f"{shipment.service}), tracking {shipment.tracking_number}, tracker "
+        f"{bought.tracking.status.value}, label {label}"
+    )
+
+
 def demo() -> None:
-    """Load the sample orders (once) and print a new admin API key for trying the API."""
+    """Load the sample orders (once), ship one through the sandbox when its account is configured
+    (``make run`` does), and print a new admin API key for trying the API."""
     settings = load_settings()
     messages = demo_messages()
     csv_orders = 0
@@ -67,6 +91,9 @@ def demo() -> None:
                 io.BytesIO(raw), connector=settings.connector, name=f"demo-{number}.csv"
             )
             csv_orders += summary.accepted
+        shipped = (
+            _ship_demo_order(services) if DEMO_ACCOUNT in services.shipments.accounts else None
+        )
         with services.sessions() as session, session.begin():
             issued = create_key(session=session, name="demo", scopes=[Scope.ADMIN])
     accepted = sum(1 for o in outcomes if o.durable_success)
@@ -78,3 +105,5 @@ def demo() -> None:
         f"  curl -H 'X-API-Key: {issued.token}' {base}/orders\n"
         f"  API docs: {base}/docs    MLLP: {settings.mllp_host}:{settings.mllp_port}"
     )
+    if shipped:
+        typer.echo(shipped)

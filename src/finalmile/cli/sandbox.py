@@ -42,6 +42,8 @@ def sandbox(
     except OSError as exc:
         raise fail(f"cannot listen on {host}:{port}: {exc.strerror}", 2) from None
     base_url = f"http://{host}:{listener.getsockname()[1]}/"
+    if db is not None:
+        db.parent.mkdir(parents=True, exist_ok=True)
     world = Sandbox(clock=SandboxClock(begin, rate=clock_rate), store=SandboxStore(db))
     easypost_base, shippo_base = sandbox_urls(base_url)
     typer.echo(f"EasyPost api_base: {easypost_base}")
