@@ -25,13 +25,17 @@ DEMO_SHIP_FROM := {"name": "Demo Specialty Pharmacy", "line1": "1 Test Plaza", "
 run: export DEMO_CARRIERS := {"easypost": {"type": "easypost", "api_key": "EZTK_sandbox", "api_base": "http://127.0.0.1:$(SANDBOX_PORT)/easypost/v2", "ship_from": $(DEMO_SHIP_FROM)}, "shippo": {"type": "shippo", "api_key": "shippo_test_sandbox", "server_url": "http://127.0.0.1:$(SANDBOX_PORT)/shippo", "ship_from": $(DEMO_SHIP_FROM)}, "drivers": {"type": "courier", "ship_from": $(DEMO_SHIP_FROM)}}
 
 ## run: install, migrate, start the carrier sandbox (:8787), load demo data (one order shipped
-## through the sandbox) and serve HTTP :8000 + MLLP :2575
+## through the sandbox), plan the demo courier day and serve HTTP :8000 + MLLP :2575
 run: $(STAMP)
 	$(BIN)/finalmile sandbox --port $(SANDBOX_PORT) --db "$${FINALMILE_DATA_DIR:-.finalmile}/sandbox.db" & \
 	sandbox=$$!; trap 'kill $$sandbox 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python -m finalmile.testing.wait_http http://127.0.0.1:$(SANDBOX_PORT)/_sandbox/clock || exit 1; \
 	export FINALMILE_CARRIERS="$${FINALMILE_CARRIERS:-$$DEMO_CARRIERS}"; \
-	$(BIN)/finalmile demo && $(BIN)/finalmile serve
+	$(BIN)/finalmile demo || exit 1; \
+	data="$${FINALMILE_DATA_DIR:-.finalmile}"; \
+	$(BIN)/finalmile routes plan --demo --seconds 2 --manifests "$$data/manifests" > "$$data/demo-routes.json" && \
+	echo "demo courier day: routes in $$data/demo-routes.json, driver manifests in $$data/manifests/"; \
+	$(BIN)/finalmile serve
 
 ## test: the whole suite (SQLite; PostgreSQL too when FINALMILE_TEST_POSTGRES_URL is set, always under CI=true)
 test: $(STAMP)
