@@ -9,6 +9,7 @@ from finalmile.auth import models as auth_models
 from finalmile.connectors import models as connector_models
 from finalmile.messages import models as message_models
 from finalmile.orders import models as order_models
+from finalmile.outbox import models as outbox_models
 from finalmile.routing import models as routing_models
 from finalmile.shipments import models as shipment_models
 
@@ -18,6 +19,7 @@ TABLE_MODULES = (
     connector_models,
     message_models,
     order_models,
+    outbox_models,
     routing_models,
     shipment_models,
 )
