@@ -12,6 +12,7 @@ from finalmile.orders import models as order_models
 from finalmile.outbox import models as outbox_models
 from finalmile.routing import models as routing_models
 from finalmile.shipments import models as shipment_models
+from finalmile.tracking import models as tracking_models
 
 TABLE_MODULES = (
     audit,
@@ -22,5 +23,6 @@ TABLE_MODULES = (
     outbox_models,
     routing_models,
     shipment_models,
+    tracking_models,
 )
 metadata = SQLModel.metadata
