@@ -1,5 +1,5 @@
 """Background jobs of the service (APScheduler 3.x): one FHIR poll job per polling connector and
-one scan job per CSV drop folder.
+one scan job per CSV drop folder, and ``FINALMILE_OUTBOX_WORKERS`` outbox workers.
 
 Jobs run on the scheduler's worker threads, off the event loop. Each job has ``max_instances=1``
 (a slow poll is never overlapped by the next) and ``coalesce=True`` (polls missed while one ran
@@ -15,6 +15,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from finalmile.connectors.csv_drop.watcher import DropFolderWatcher
 from finalmile.connectors.fhir.poller import pollers_for
+from finalmile.outbox.jobs import add_outbox_workers
 from finalmile.services import Services
 
 log = structlog.get_logger(__name__)
@@ -24,9 +25,10 @@ def build_scheduler(services: Services) -> BackgroundScheduler | None:
     """A scheduler holding every job ``services`` needs, not started; None when there is none."""
     pollers = pollers_for(services)
     folders = _drop_folders(services)
-    if not pollers and not folders:
+    if not pollers and not folders and not services.settings.outbox_workers:
         return None
     scheduler = BackgroundScheduler(timezone=dt.UTC)
+    add_outbox_workers(scheduler, services)
     for name, (watcher, every) in folders.items():
         scheduler.add_job(
             watcher.scan,

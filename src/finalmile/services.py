@@ -11,10 +11,12 @@ from finalmile.carriers.registry import load_registry
 from finalmile.config.settings import Settings
 from finalmile.connectors.fhir.client import FhirClient, clients_for
 from finalmile.connectors.registry import load_connectors
+from finalmile.connectors.writeback.targets import Targets, build_targets
 from finalmile.db import create_db_engine, session_factory
 from finalmile.intake.files import FileIntake
 from finalmile.intake.service import IntakeService
 from finalmile.intake.store import IntakeStore
+from finalmile.outbox.store import OutboxStore
 from finalmile.shipments.service import ShipmentService
 from finalmile.vault import Vault, vault_from_settings
 
@@ -30,12 +32,15 @@ class Services:
     intake: IntakeService
     files: FileIntake
     shipments: ShipmentService
+    outbox: OutboxStore
+    writeback: Targets
     fhir_clients: dict[str, FhirClient] = field(default_factory=dict)
 
     def close(self) -> None:
         """Release database and FHIR server connections."""
         for client in self.fhir_clients.values():
             client.close()
+        self.writeback.close()
         self.engine.dispose()
 
 
@@ -43,8 +48,8 @@ def build_services(settings: Settings) -> Services:
     """Everything a process needs for ``settings`` (the schema must already be migrated).
 
     Raises:
-        ConfigError: a connector profile is invalid, or a FHIR server's secret is not set
-            (every problem listed).
+        ConfigError: a connector profile is invalid, or a FHIR server's or write-back target's
+            secret is not set (every problem listed).
     """
     engine = create_db_engine(settings.resolved_database_url)
     sessions = session_factory(engine)
@@ -65,6 +70,9 @@ def build_services(settings: Settings) -> Services:
         accounts=load_registry().build_accounts(settings.carriers),
         lease_seconds=settings.shipment_lease_seconds,
     )
+    writeback = build_targets(
+        (connectors.get(name) for name in connectors.names), config_dir=settings.config_dir
+    )
     return Services(
         settings=settings,
         engine=engine,
@@ -74,4 +82,6 @@ def build_services(settings: Settings) -> Services:
         files=FileIntake(intake, sessions),
         fhir_clients=fhir_clients,
         shipments=shipments,
+        outbox=OutboxStore(sessions, lease_seconds=settings.outbox_lease_seconds),
+        writeback=writeback,
     )

@@ -87,6 +87,18 @@ class Settings(BaseSettings):
     ingest_max_batch: int = Field(
         default=256, gt=0, title="Group commit size", description="Messages per transaction at most"
     )
+    outbox_workers: int = Field(
+        default=2, ge=0, le=32, title="Outbox workers", description="0 disables write-back here"
+    )
+    outbox_poll_seconds: float = Field(
+        default=1.0, gt=0, title="Outbox poll interval", description="How often idle workers look"
+    )
+    outbox_lease_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        title="Outbox lease",
+        description="How long a worker owns a row it delivers before another may take it",
+    )
     carriers: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         title="Carrier accounts",

@@ -41,6 +41,7 @@ def enqueue(
         "attempts": 0,
         "done_targets": [],
         "next_attempt_at": now,
+        "budget_started_at": now,
         "created_at": now,
         "updated_at": now,
     }

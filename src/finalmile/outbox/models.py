@@ -59,6 +59,10 @@ class OutboxEvent(SQLModel, table=True):
     attempts: int = 0
     done_targets: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     next_attempt_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    budget_started_at: dt.datetime = Field(
+        sa_column=Column(UtcDateTime, nullable=False),
+        description="The age budget counts from here (creation, or the last retry/replay)",
+    )
     lease_owner: str | None = Field(default=None, max_length=32)
     lease_until: dt.datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
     last_error: str | None = Field(default=None, max_length=300)

@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("done_targets", sa.JSON(), nullable=False),
         sa.Column("next_attempt_at", UtcDateTime(), nullable=False),
+        sa.Column("budget_started_at", UtcDateTime(), nullable=False),
         sa.Column("lease_owner", sa.String(length=32), nullable=True),
         sa.Column("lease_until", UtcDateTime(), nullable=True),
         sa.Column("last_error", sa.String(length=300), nullable=True),
