@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 from finalmile import audit
 from finalmile.auth import models as auth_models
 from finalmile.connectors import models as connector_models
+from finalmile.evidence.temperature import models as temperature_models
 from finalmile.messages import models as message_models
 from finalmile.orders import models as order_models
 from finalmile.outbox import models as outbox_models
@@ -18,6 +19,7 @@ TABLE_MODULES = (
     audit,
     auth_models,
     connector_models,
+    temperature_models,
     message_models,
     order_models,
     outbox_models,

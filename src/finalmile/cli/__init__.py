@@ -16,6 +16,7 @@ from finalmile.cli.sandbox import sandbox
 from finalmile.cli.serve import serve
 from finalmile.cli.ship import ship
 from finalmile.cli.shipments import app as shipments_app
+from finalmile.cli.temperature import app as temperature_app
 
 app = typer.Typer(
     name="finalmile",
@@ -35,5 +36,6 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(messages_app, name="messages")
 app.add_typer(shipments_app, name="shipments")
 app.add_typer(routes_app, name="routes")
+app.add_typer(temperature_app, name="temperature")
 
 __all__ = ["app"]

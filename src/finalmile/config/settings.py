@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from finalmile.errors import ConfigError
+from finalmile.evidence.temperature.limits import resolve_limits
 
 DEFAULT_DATA_DIR = Path(".finalmile")
 
@@ -64,6 +65,26 @@ class Settings(BaseSettings):
         default="America/New_York",
         title="Pharmacy time zone",
         description="Used for HL7 times that carry no UTC offset",
+    )
+    temperature_limits: dict[str, dict[str, float | None]] = Field(
+        default_factory=dict,
+        title="Temperature limits",
+        description="JSON object: storage class -> overrides of low, high, allowed_low, "
+        "allowed_high, max_single_minutes, max_cumulative_minutes, max_mkt (see "
+        "docs/temperature.md)",
+    )
+    temperature_gap_factor: float = Field(
+        default=2.0,
+        gt=1.0,
+        title="Temperature gap factor",
+        description="Readings further apart than this many logging intervals make a log "
+        "incomplete",
+    )
+    archive_retention_years: int = Field(
+        default=10,
+        ge=1,
+        title="Archive retention",
+        description="Years an order's evidence is kept after delivery (or its last change)",
     )
     http_host: str = Field(default="127.0.0.1", title="HTTP bind address")
     http_port: int = Field(default=8000, ge=0, le=65535, title="HTTP port")
@@ -134,6 +155,10 @@ class Settings(BaseSettings):
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             problems.append(f"FINALMILE_TIMEZONE: unknown time zone {self.timezone!r}")
+        try:
+            resolve_limits(self.temperature_limits)
+        except ConfigError as exc:
+            problems.extend(exc.errors)
         if problems:
             raise ConfigError(problems)
         return self
