@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from finalmile.billing.rules import BILLING_RULES, billing_rules
 from finalmile.carriers.registry import load_registry
 from finalmile.config.settings import Settings
 from finalmile.connectors.fhir.client import FhirClient, clients_for
@@ -55,6 +56,7 @@ def build_services(settings: Settings) -> Services:
     sessions = session_factory(engine)
     vault = vault_from_settings(settings)
     connectors = load_connectors(settings)
+    sessions.configure(info={BILLING_RULES: billing_rules(connectors, settings)})
     fhir_clients = clients_for(connectors.with_format("fhir"))
     intake = IntakeService(
         store=IntakeStore(engine, vault),

@@ -11,6 +11,7 @@ from finalmile.cli.fhir import app as fhir_app
 from finalmile.cli.ingest import ingest
 from finalmile.cli.keys import app as keys_app
 from finalmile.cli.messages import app as messages_app
+from finalmile.cli.outbox import app as outbox_app
 from finalmile.cli.routes import app as routes_app
 from finalmile.cli.sandbox import sandbox
 from finalmile.cli.serve import serve
@@ -34,6 +35,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(fhir_app, name="fhir")
 app.add_typer(keys_app, name="keys")
 app.add_typer(messages_app, name="messages")
+app.add_typer(outbox_app, name="outbox")
 app.add_typer(shipments_app, name="shipments")
 app.add_typer(routes_app, name="routes")
 app.add_typer(temperature_app, name="temperature")

@@ -95,13 +95,17 @@ def ingest(services: Services, count: int, *, connector: str = "pms", start: int
     assert all(o.kind.value == "accepted" for o in outcomes), outcomes
     with services.sessions() as session:
         rows = session.scalars(
-            select(Order).where(col(Order.order_id).in_(order_ids), col(Order.connector) == connector)
+            select(Order).where(
+                col(Order.order_id).in_(order_ids), col(Order.connector) == connector
+            )
         )
         by_id = {row.order_id: row.id for row in rows}
     return [int(by_id[order_id]) for order_id in order_ids]  # type: ignore[arg-type]
 
 
-def shipped_payload(order_pk: int, order_id: str, *, at: dt.datetime | None = None) -> dict[str, Any]:
+def shipped_payload(
+    order_pk: int, order_id: str, *, at: dt.datetime | None = None
+) -> dict[str, Any]:
     """An ``order.shipped`` payload."""
     return {
         "order_id": order_id,

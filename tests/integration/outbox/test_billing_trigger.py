@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from finalmile.billing import BillingRules, confirm_if_ready, confirm_key
 from finalmile.carriers.base import ShipmentOptions
@@ -21,6 +22,7 @@ from finalmile.outbox import OutboxEvent, OutboxStatus
 from finalmile.outbox.worker import OutboxWorker
 from finalmile.services import Services, build_services
 from finalmile.shipments.store import NewShipment
+from finalmile.tracking.models import DeliveryProof
 
 from .conftest import FakePms, ingest
 
@@ -71,7 +73,7 @@ def _shipped_order(services: Services) -> int:
 
 def _confirmations(services: Services) -> list[OutboxEvent]:
     with services.sessions() as session:
-        statement = select(OutboxEvent).where(OutboxEvent.topic == "order.delivery_confirmed")
+        statement = select(OutboxEvent).where(col(OutboxEvent.topic) == "order.delivery_confirmed")
         return list(session.scalars(statement))
 
 
@@ -166,3 +168,31 @@ def test_restarts_and_redeliveries_never_bill_twice(
     with pms.sessions() as session:
         total = session.scalar(select(func.count()).select_from(OutboxEvent))
     assert total == 1
+
+
+def test_the_service_reads_the_stored_proof_of_delivery(pms: Services) -> None:
+    order_pk = _shipped_order(pms)
+    shipment = pms.shipments.store.live_for_order(order_pk)
+    assert shipment is not None and shipment.id is not None
+    with transaction(pms.sessions) as session:
+        proof = DeliveryProof(
+            order_pk=order_pk,
+            shipment_pk=shipment.id,
+            source="carrier",
+            carrier="UPS",
+            tracking_number="1ZSYN0000001",
+            delivered_at=DELIVERED,
+            relationship="self",
+            created_at=DELIVERED,
+            updated_at=DELIVERED,
+        )
+        session.add(proof)
+        session.flush()
+        assert confirm_if_ready(session, order_pk) is False  # not stamped complete yet
+        proof.complete_at = DELIVERED
+        session.flush()
+        assert confirm_if_ready(session, order_pk) is True  # rules from build_services
+    [row] = _confirmations(pms)
+    assert row.payload["pod_reference"] == f"POD-{proof.id}"
+    assert row.payload["recipient_relationship"] == "self"
+    assert row.payload["temperature_verdict"] is None
