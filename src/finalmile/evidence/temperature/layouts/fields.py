@@ -54,10 +54,10 @@ def rows(lines: list[str], *, first_line: int = 1) -> Iterator[Row]:
             yield Row(first_line + offset, next(csv.reader([text])))
 
 
-def quote(value: str) -> str:
-    """A field value as an error message quotes it (shortened; temperatures are not PHI)."""
-    text = value.strip()
-    return repr(text if len(text) <= 40 else text[:40] + "...") if text else "an empty value"
+def not_a(value: str, expected: str) -> str:
+    """The problem with a field that is not ``expected``. The value is not quoted: an export
+    uploaded by mistake (a patient list) must not put patient data into error messages."""
+    return f"empty, expected {expected}" if not value.strip() else f"not {expected}"
 
 
 def agree_on_unit(

@@ -21,9 +21,9 @@ from finalmile.evidence.temperature.layouts.fields import (
     LogBuilder,
     agree_on_unit,
     decode,
+    not_a,
     parse_iso_time,
     parse_number,
-    quote,
     rows,
     unit_in_header,
 )
@@ -82,11 +82,9 @@ class GenericLayout:
             at = parse_iso_time(row.fields[time_at], options.zone)
             value = parse_number(row.fields[temp_at])
             if at is None:
-                problems.add(
-                    row.line, time_name, f"{quote(row.fields[time_at])} is not an ISO 8601 time"
-                )
+                problems.add(row.line, time_name, not_a(row.fields[time_at], "an ISO 8601 time"))
             if value is None:
-                problems.add(row.line, temp_name, f"{quote(row.fields[temp_at])} is not a number")
+                problems.add(row.line, temp_name, not_a(row.fields[temp_at], "a number"))
             if at is not None and value is not None:
                 builder.add(
                     at=at, celsius=unit.to_celsius(value), line=row.line, time_column=time_name

@@ -30,10 +30,10 @@ from finalmile.evidence.temperature.layouts.fields import (
     Row,
     agree_on_unit,
     decode,
+    not_a,
     parse_interval,
     parse_number,
     parse_unit,
-    quote,
     rows,
     unit_in_header,
 )
@@ -89,11 +89,9 @@ class UsbLoggerLayout:
             at = _time(row.fields[1], zone)
             temperature = parse_number(row.fields[2])
             if at is None:
-                problems.add(
-                    row.line, "Date Time", f"{quote(row.fields[1])} is not MM/DD/YYYY hh:mm:ss AM"
-                )
+                problems.add(row.line, "Date Time", not_a(row.fields[1], "MM/DD/YYYY hh:mm:ss AM"))
             if temperature is None:
-                problems.add(row.line, temp_name, f"{quote(row.fields[2])} is not a number")
+                problems.add(row.line, temp_name, not_a(row.fields[2], "a number"))
             if at is not None and temperature is not None:
                 builder.add(
                     at=at,
@@ -116,7 +114,7 @@ def _unit(
         line, text = metadata["Temperature Unit"]
         declared = parse_unit(text)
         if declared is None:
-            problems.add(line, "Temperature Unit", f"{quote(text)} is not °C or °F")
+            problems.add(line, "Temperature Unit", not_a(text, "°C or °F"))
         elif named is not None and named is not declared:
             problems.add(header_line, temp_name, f"°{named.value} here but °{declared.value} above")
         named = declared or named
@@ -129,7 +127,7 @@ def _zone(metadata: dict[str, tuple[int, str]], default: ZoneInfo, problems: Pro
     line, text = metadata["Time Zone"]
     match = _OFFSET.match(text.replace(" ", ""))
     if match is None:
-        problems.add(line, "Time Zone", f"{quote(text)} is not UTC, UTC+HH:MM or UTC-HH:MM")
+        problems.add(line, "Time Zone", not_a(text, "UTC, UTC+HH:MM or UTC-HH:MM"))
         return default
     sign, hours, minutes = match.groups()
     if sign is None:
@@ -144,7 +142,7 @@ def _interval(metadata: dict[str, tuple[int, str]], problems: Problems) -> dt.ti
     line, text = metadata["Logging Interval"]
     interval = parse_interval(text)
     if interval is None:
-        problems.add(line, "Logging Interval", f"{quote(text)} is not HH:MM:SS")
+        problems.add(line, "Logging Interval", not_a(text, "HH:MM:SS"))
     return interval
 
 
