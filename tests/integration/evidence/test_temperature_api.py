@@ -51,7 +51,7 @@ def test_upload_judges_the_log_and_billing_can_ask(
     )
     readings = record["logs"][0]["readings"]
     assert len(readings) == 49 and readings[3]["celsius"] == 5.3
-    assert dt.datetime.fromisoformat(readings[0]["at"]) == dt.datetime(2026, 11, 23, 8, tzinfo=EST)
+    assert dt.datetime.fromisoformat(readings[0]["at"]) == dt.datetime(2026, 11, 21, 8, tzinfo=EST)
     history = client.get(f"/orders/{order.order_id}", headers=headers).json()["history"]
     assert [h["action"] for h in history][-1] == "temperature_log"
 
@@ -92,13 +92,13 @@ def test_the_trip_window_comes_from_custody_and_re_evaluation_uses_it(
 ) -> None:
     order = store_order(app_services, 4)
     hand_off(
-        app_services, order, CustodyKind.PICKED_UP, dt.datetime(2026, 11, 23, 8, 30, tzinfo=EST)
+        app_services, order, CustodyKind.PICKED_UP, dt.datetime(2026, 11, 21, 8, 30, tzinfo=EST)
     )
     body = upload(client, headers, order.order_id, "generic_celsius.csv").json()
     assert body["verdict"] == "pass"  # delivery not known yet: the whole log
     assert body["summary"]["whole_trip"] is False
     hand_off(
-        app_services, order, CustodyKind.DELIVERED, dt.datetime(2026, 11, 23, 13, 0, tzinfo=EST)
+        app_services, order, CustodyKind.DELIVERED, dt.datetime(2026, 11, 21, 13, 0, tzinfo=EST)
     )
     record = temperature_service(app_services).evaluate_order(
         order_id=order.order_id, connector=None, actor="test"

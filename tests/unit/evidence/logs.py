@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from finalmile.evidence.temperature.readings import Reading, TemperatureLog
 
 ZONE = ZoneInfo("America/New_York")
-START = dt.datetime(2026, 11, 23, 8, 0, tzinfo=ZONE)
+START = dt.datetime(2026, 11, 21, 8, 0, tzinfo=ZONE)
 
 
 def at(hour: int, minute: int) -> dt.datetime:

@@ -159,7 +159,7 @@ def test_a_log_spanning_days_names_dates_in_its_reasons() -> None:
     assert (
         judge(log)
         .reasons[0]
-        .startswith("2400 min above 8.0 °C from 2026-11-23 18:00 to 2026-11-25 10:00")
+        .startswith("2400 min above 8.0 °C from 2026-11-21 18:00 to 2026-11-23 10:00")
     )
 
 

@@ -16,7 +16,7 @@ from tests.conftest import read_fixture
 
 NEW_YORK = ZoneInfo("America/New_York")
 CYCLE = [4.2, 4.5, 4.9, 5.3, 5.0, 4.6]
-FIRST = dt.datetime(2026, 11, 23, 13, 0, tzinfo=dt.UTC)  # 08:00 at UTC-05:00
+FIRST = dt.datetime(2026, 11, 21, 13, 0, tzinfo=dt.UTC)  # 08:00 at UTC-05:00
 
 
 def read(layout: str, content: bytes, **options: object) -> TemperatureLog:
@@ -46,7 +46,7 @@ def test_generic_fahrenheit_header_and_times_in_the_configured_zone() -> None:
 
 
 def test_fahrenheit_converts_exactly() -> None:
-    log = read("generic", b"time,temperature\n2026-11-23T08:00:00Z,46.4\n", unit=Unit.FAHRENHEIT,
+    log = read("generic", b"time,temperature\n2026-11-21T08:00:00Z,46.4\n", unit=Unit.FAHRENHEIT,
                interval=dt.timedelta(minutes=1))  # fmt: skip
     assert log.readings[0].celsius == pytest.approx(8.0)
     assert Unit.FAHRENHEIT.to_celsius(-13.0) == pytest.approx(-25.0)
@@ -62,7 +62,7 @@ def test_usb_logger_without_a_time_zone_reads_the_configured_one() -> None:
     text = read_fixture("temperature", "usb_logger_export.csv").decode("cp1252")
     content = text.replace("Time Zone,UTC-05:00\r\n", "").encode("cp1252")
     log = read("usb-logger", content)
-    assert log.first_at == dt.datetime(2026, 11, 23, 8, 0, tzinfo=NEW_YORK)
+    assert log.first_at == dt.datetime(2026, 11, 21, 8, 0, tzinfo=NEW_YORK)
 
 
 def test_bad_rows_are_named_by_line_and_column() -> None:
@@ -74,7 +74,7 @@ def test_bad_rows_are_named_by_line_and_column() -> None:
     assert message.startswith("line 3, column 'temperature_c': 4 problems in the temperature log")
     assert "line 3, column 'temperature_c': not a number" in message
     assert "warm" not in message  # values are never quoted (a wrong file may hold patient data)
-    assert "line 6, column 'timestamp': time 2026-11-23T08:10:00-05:00 is not after" in message
+    assert "line 6, column 'timestamp': time 2026-11-21T08:10:00-05:00 is not after" in message
     assert "(line 5)" in message
     assert "line 7: 1 fields; the header has 2" in message
     assert (
@@ -88,10 +88,10 @@ def test_bad_rows_are_named_by_line_and_column() -> None:
     [
         (b"", {}, "line 1: the file is empty"),
         (b"when,temperature_c\n", {}, "line 1: no time column"),
-        (b"timestamp,temperature\n2026-11-23T08:00:00Z,4\n", {}, "the unit is not named"),
+        (b"timestamp,temperature\n2026-11-21T08:00:00Z,4\n", {}, "the unit is not named"),
         (b"timestamp,temperature_f\n", {"unit": Unit.CELSIUS}, "says °F but °C was given"),
         (b"timestamp,temperature_c\n", {}, "line 1: the file holds no readings"),
-        (b"timestamp,temperature_c\n2026-11-23T08:00:00Z,4\n", {}, "one reading and no logging"),
+        (b"timestamp,temperature_c\n2026-11-21T08:00:00Z,4\n", {}, "one reading and no logging"),
     ],
 )
 def test_unusable_generic_files_say_why(
@@ -104,7 +104,7 @@ def test_unusable_generic_files_say_why(
 def test_usb_logger_errors_name_metadata_lines() -> None:
     text = read_fixture("temperature", "usb_logger_export.csv").decode("cp1252")
     broken = text.replace("UTC-05:00", "Eastern").replace("00:05:00", "five minutes")
-    broken = broken.replace("11/23/2026 08:10:00 AM", "2026-11-23 08:10")
+    broken = broken.replace("11/21/2026 08:10:00 AM", "2026-11-21 08:10")
     with pytest.raises(TemperatureFileError) as caught:
         read("usb-logger", broken.encode("cp1252"))
     assert [(p.line, p.column) for p in caught.value.problems] == [
@@ -113,7 +113,7 @@ def test_usb_logger_errors_name_metadata_lines() -> None:
     ]  # metadata problems stop the read before the table
     with pytest.raises(TemperatureFileError, match="line 1: not a Generic USB logger export"):
         read("usb-logger", read_fixture("temperature", "generic_celsius.csv"))
-    bad_time = text.replace("11/23/2026 08:10:00 AM", "2026-11-23 08:10").encode("cp1252")
+    bad_time = text.replace("11/21/2026 08:10:00 AM", "2026-11-21 08:10").encode("cp1252")
     with pytest.raises(
         TemperatureFileError, match="line 12, column 'Date Time': not MM/DD/YYYY hh:mm:ss AM"
     ):

@@ -99,7 +99,7 @@ def packet(*, pod: PodSection | None, verified: bool = True) -> AuditPacket:
         temperature_verdict=result.verdict,
         temperature=(temperature,),
         custody=custody,
-        retention=Retention("delivered", START, 10, dt.date(2036, 11, 23)),
+        retention=Retention("delivered", START, 10, dt.date(2036, 11, 21)),
         generated_at=START + dt.timedelta(days=1),
         zone=ZONE,
     )
