@@ -1,5 +1,6 @@
 """Background jobs of the service (APScheduler 3.x): one FHIR poll job per polling connector and
-one scan job per CSV drop folder, and ``FINALMILE_OUTBOX_WORKERS`` outbox workers.
+one scan job per CSV drop folder, ``FINALMILE_OUTBOX_WORKERS`` outbox workers, and the tracking
+poll (``finalmile.tracking.jobs``) when carrier accounts are configured.
 
 Jobs run on the scheduler's worker threads, off the event loop. Each job has ``max_instances=1``
 (a slow poll is never overlapped by the next) and ``coalesce=True`` (polls missed while one ran
@@ -17,6 +18,7 @@ from finalmile.connectors.csv_drop.watcher import DropFolderWatcher
 from finalmile.connectors.fhir.poller import pollers_for
 from finalmile.outbox.jobs import add_outbox_workers
 from finalmile.services import Services
+from finalmile.tracking.jobs import add_tracking_poll
 
 log = structlog.get_logger(__name__)
 
@@ -25,10 +27,12 @@ def build_scheduler(services: Services) -> BackgroundScheduler | None:
     """A scheduler holding every job ``services`` needs, not started; None when there is none."""
     pollers = pollers_for(services)
     folders = _drop_folders(services)
-    if not pollers and not folders and not services.settings.outbox_workers:
+    tracked = bool(services.shipments.accounts)
+    if not pollers and not folders and not services.settings.outbox_workers and not tracked:
         return None
     scheduler = BackgroundScheduler(timezone=dt.UTC)
     add_outbox_workers(scheduler, services)
+    add_tracking_poll(scheduler, services)
     for name, (watcher, every) in folders.items():
         scheduler.add_job(
             watcher.scan,

@@ -13,6 +13,7 @@ from finalmile.messages import views as messages
 from finalmile.orders import views as orders
 from finalmile.routing import views as routes
 from finalmile.shipments import views as shipments
+from finalmile.tracking import driver_views, order_views, webhook_views
 
 router = APIRouter()
 router.include_router(health.router)
@@ -24,3 +25,6 @@ router.include_router(csv_http.router)
 router.include_router(shipments.router)
 router.include_router(routes.router)
 router.include_router(temperature.router)
+router.include_router(webhook_views.router)
+router.include_router(driver_views.router)
+router.include_router(order_views.router)

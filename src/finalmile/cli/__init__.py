@@ -5,8 +5,10 @@ from __future__ import annotations
 import typer
 
 from finalmile.cli.connectors import app as connectors_app
+from finalmile.cli.custody import app as custody_app
 from finalmile.cli.db import app as db_app
 from finalmile.cli.demo import demo
+from finalmile.cli.drivers import app as drivers_app
 from finalmile.cli.fhir import app as fhir_app
 from finalmile.cli.ingest import ingest
 from finalmile.cli.keys import app as keys_app
@@ -18,6 +20,7 @@ from finalmile.cli.serve import serve
 from finalmile.cli.ship import ship
 from finalmile.cli.shipments import app as shipments_app
 from finalmile.cli.temperature import app as temperature_app
+from finalmile.cli.tracking import app as tracking_app
 
 app = typer.Typer(
     name="finalmile",
@@ -39,5 +42,8 @@ app.add_typer(outbox_app, name="outbox")
 app.add_typer(shipments_app, name="shipments")
 app.add_typer(routes_app, name="routes")
 app.add_typer(temperature_app, name="temperature")
+app.add_typer(custody_app, name="custody")
+app.add_typer(drivers_app, name="drivers")
+app.add_typer(tracking_app, name="tracking")
 
 __all__ = ["app"]

@@ -132,6 +132,35 @@ class Settings(BaseSettings):
         title="Shipment lease",
         description="How long a worker owns a shipment it drives before recovery may take it",
     )
+    easypost_webhook_secret: SecretStr | None = Field(
+        default=None,
+        title="EasyPost webhook secret",
+        description="Comma-separated; any listed secret verifies X-Hmac-Signature (rotation). "
+        "Unset: POST /webhooks/easypost refuses everything",
+    )
+    shippo_webhook_token: SecretStr | None = Field(
+        default=None,
+        title="Shippo webhook token",
+        description="The ?token= of the Shippo webhook URL. Unset: POST /webhooks/shippo "
+        "refuses everything",
+    )
+    shippo_webhook_secret: SecretStr | None = Field(
+        default=None,
+        title="Shippo HMAC secret",
+        description="When set, Shippo-Auth-Signature (t=...,v1=...) is required as well",
+    )
+    webhook_tolerance_seconds: float = Field(
+        default=300.0, gt=0, title="Webhook timestamp tolerance", description="Signed timestamps"
+    )
+    tracking_poll_seconds: float = Field(
+        default=900.0, gt=0, title="Tracking poll interval", description="How often to look"
+    )
+    tracking_stale_seconds: float = Field(
+        default=21_600.0,
+        gt=0,
+        title="Tracking staleness",
+        description="A parcel with no carrier event for this long is asked for (polling fallback)",
+    )
     log_level: str = Field(default="INFO", title="Log level")
     api_docs: bool | None = Field(
         default=None,
