@@ -4,7 +4,8 @@ Leasing selects due rows with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (workers 
 processes never wait on, nor take, each other's rows) and stamps them with a lease; SQLite, one
 process, serializes the same transaction with ``BEGIN IMMEDIATE``. Results are written only while
 the lease is still ours, so a worker that stalled past its lease cannot overwrite the work of the
-one that took over.
+one that took over. A worker records a whole batch in one transaction: a crash before that
+commit means the batch is delivered again (same idempotency keys), never lost.
 """
 
 from __future__ import annotations
@@ -44,6 +45,15 @@ class Result:
     last_error: str | None
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """A leased row's result and the attempts that led to it."""
+
+    event_pk: int
+    result: Result
+    attempts: list[AttemptRecord]
+
+
 class OutboxStore:
     """Reads and lease-guarded writes of outbox rows."""
 
@@ -72,46 +82,46 @@ class OutboxStore:
                 row.lease_owner, row.lease_until = owner, until
         return owner, rows
 
-    def finish(
-        self,
-        event_pk: int,
-        owner: str,
-        result: Result,
-        attempts: list[AttemptRecord],
-        *,
-        now: dt.datetime,
-    ) -> bool:
-        """Record the attempts and the row's new state; False when the lease was lost."""
+    def finish(self, owner: str, outcomes: list[Outcome], *, now: dt.datetime) -> list[int]:
+        """Record each row's attempts and new state in one transaction; returns the ids whose
+        lease was lost (their results are dropped: another worker owns them now)."""
+        lost = []
         with transaction(self.sessions) as session:
-            changed = session.execute(
-                update(OutboxEvent)
-                .where(col(OutboxEvent.id) == event_pk, col(OutboxEvent.lease_owner) == owner)
-                .values(
-                    status=result.status,
-                    done_targets=result.done_targets,
-                    attempts=result.attempts,
-                    next_attempt_at=result.next_attempt_at,
-                    last_error=result.last_error[:300] if result.last_error else None,
-                    lease_owner=None,
-                    lease_until=None,
-                    updated_at=now,
-                    delivered_at=now if result.status is OutboxStatus.DELIVERED else None,
+            for outcome in outcomes:
+                result = outcome.result
+                changed = session.execute(
+                    update(OutboxEvent)
+                    .where(
+                        col(OutboxEvent.id) == outcome.event_pk,
+                        col(OutboxEvent.lease_owner) == owner,
+                    )
+                    .values(
+                        status=result.status,
+                        done_targets=result.done_targets,
+                        attempts=result.attempts,
+                        next_attempt_at=result.next_attempt_at,
+                        last_error=result.last_error[:300] if result.last_error else None,
+                        lease_owner=None,
+                        lease_until=None,
+                        updated_at=now,
+                        delivered_at=now if result.status is OutboxStatus.DELIVERED else None,
+                    )
                 )
-            )
-            if changed.rowcount != 1:  # type: ignore[attr-defined]
-                return False
-            session.add_all(
-                OutboxAttempt(
-                    event_pk=event_pk,
-                    target=a.target,
-                    outcome=a.outcome,
-                    detail=a.detail[:300] if a.detail else None,
-                    started_at=a.started_at,
-                    duration_ms=a.duration_ms,
+                if changed.rowcount != 1:  # type: ignore[attr-defined]
+                    lost.append(outcome.event_pk)
+                    continue
+                session.add_all(
+                    OutboxAttempt(
+                        event_pk=outcome.event_pk,
+                        target=a.target,
+                        outcome=a.outcome,
+                        detail=a.detail[:300] if a.detail else None,
+                        started_at=a.started_at,
+                        duration_ms=a.duration_ms,
+                    )
+                    for a in outcome.attempts
                 )
-                for a in attempts
-            )
-        return True
+        return lost
 
     def retry(self, event_pk: int, *, now: dt.datetime) -> OutboxEvent:
         """Make a pending or dead row due now with a fresh budget; delivered targets stay done.

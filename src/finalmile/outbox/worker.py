@@ -22,7 +22,7 @@ from finalmile.errors import PermanentError, RetriableError
 from finalmile.outbox.backoff import next_delay, spent
 from finalmile.outbox.models import AttemptOutcome, OutboxEvent, OutboxStatus
 from finalmile.outbox.payloads import Topic
-from finalmile.outbox.store import AttemptRecord, OutboxStore, Result
+from finalmile.outbox.store import AttemptRecord, OutboxStore, Outcome, Result
 
 log = structlog.get_logger(__name__)
 
@@ -46,8 +46,23 @@ class OutboxWorker:
     def run_once(self) -> int:
         """Lease one batch of due rows and deliver it; returns how many rows were leased."""
         owner, rows = self.store.lease(now=self.clock(), limit=self.batch_size)
-        for row in rows:
-            self._process(row, owner)
+        if not rows:
+            return 0
+        outcomes = [self._process(row) for row in rows]
+        lost = set(self.store.finish(owner, outcomes, now=self.clock()))
+        for row, outcome in zip(rows, outcomes, strict=True):
+            if outcome.event_pk in lost:
+                log.warning("outbox_lease_lost", outbox_id=row.id, order_id=row.order_id)
+                continue
+            result = outcome.result
+            log.info(
+                f"outbox_{result.status.value}",
+                outbox_id=row.id,
+                topic=row.topic,
+                order_id=row.order_id,
+                attempts=result.attempts,
+                error=result.last_error,
+            )
         return len(rows)
 
     def drain(self, *, max_batches: int = 1000) -> int:
@@ -60,7 +75,7 @@ class OutboxWorker:
                 break
         return total
 
-    def _process(self, row: OutboxEvent, owner: str) -> None:
+    def _process(self, row: OutboxEvent) -> Outcome:
         assert row.id is not None
         topic = Topic(row.topic)
         targets = [t for t in self.targets.for_connector(row.connector) if topic in t.topics]
@@ -83,17 +98,7 @@ class OutboxWorker:
         result = self._result(
             row, targets=targets, done=done, errors=errors, refused=refused, now=now
         )
-        if not self.store.finish(row.id, owner, result, records, now=now):
-            log.warning("outbox_lease_lost", outbox_id=row.id, order_id=row.order_id)
-            return
-        log.info(
-            f"outbox_{result.status.value}",
-            outbox_id=row.id,
-            topic=row.topic,
-            order_id=row.order_id,
-            attempts=result.attempts,
-            error=result.last_error,
-        )
+        return Outcome(row.id, result, records)
 
     def _attempt(self, target: WritebackTarget, effect: Effect) -> AttemptRecord:
         started = self.clock()
