@@ -8,6 +8,7 @@ from finalmile.api import health
 from finalmile.connectors.http import csv as csv_http
 from finalmile.connectors.http import fhir as fhir_http
 from finalmile.connectors.http import views as hl7_http
+from finalmile.evidence.archive import views as archive
 from finalmile.evidence.temperature import views as temperature
 from finalmile.messages import views as messages
 from finalmile.orders import views as orders
@@ -25,6 +26,7 @@ router.include_router(csv_http.router)
 router.include_router(shipments.router)
 router.include_router(routes.router)
 router.include_router(temperature.router)
+router.include_router(archive.router)
 router.include_router(webhook_views.router)
 router.include_router(driver_views.router)
 router.include_router(order_views.router)

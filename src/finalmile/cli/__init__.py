@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from finalmile.cli.archive import app as archive_app
 from finalmile.cli.connectors import app as connectors_app
 from finalmile.cli.custody import app as custody_app
 from finalmile.cli.db import app as db_app
@@ -42,6 +43,7 @@ app.add_typer(outbox_app, name="outbox")
 app.add_typer(shipments_app, name="shipments")
 app.add_typer(routes_app, name="routes")
 app.add_typer(temperature_app, name="temperature")
+app.add_typer(archive_app, name="archive")
 app.add_typer(custody_app, name="custody")
 app.add_typer(drivers_app, name="drivers")
 app.add_typer(tracking_app, name="tracking")

@@ -19,9 +19,11 @@ from finalmile.tracking.custody import CustodyKind, append
 EST = dt.timezone(dt.timedelta(hours=-5))
 
 
-def store_order(services: Services, sequence: int, *, storage: str = "R") -> Order:
+def store_order(
+    services: Services, sequence: int, *, storage: str = "R", connector: str = "default"
+) -> Order:
     """Store synthetic order ``sequence`` and return its row."""
-    outcomes = services.intake.ingest_hl7([rde_o11(sequence, storage=storage)], connector="default")
+    outcomes = services.intake.ingest_hl7([rde_o11(sequence, storage=storage)], connector=connector)
     assert all(o.error is None for o in outcomes)
     with services.sessions() as session:
         return find_order(session=session, order_id=order_id_for(sequence), connector=None)

@@ -2,9 +2,10 @@
 
 An upload is read by its layout's adapter, judged against the order's storage class (the
 strictest of its items) over the trip window known at that moment, and stored in one transaction
-with its verdict and an audit event. The same file uploaded again for the same order changes
-nothing. ``evaluate_order`` judges the stored logs again (after delivery times became known, or
-the limits changed) and adds new verdict rows.
+with its verdict and an audit event; when the order's record then passes, billing is asked in
+the same transaction (``finalmile.billing.confirm_if_ready``). The same file uploaded again for
+the same order changes nothing. ``evaluate_order`` judges the stored logs again (after delivery
+times became known, or the limits changed) and adds new verdict rows.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
 from finalmile.audit import AuditEvent, audit_row
+from finalmile.billing import confirm_if_ready
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
 from finalmile.evidence.temperature.evaluate import Evaluation, Verdict, evaluate
@@ -30,7 +32,12 @@ from finalmile.evidence.temperature.limits import ClassLimits, resolve_limits
 from finalmile.evidence.temperature.models import TemperatureEvaluationRow, TemperatureLogRow
 from finalmile.evidence.temperature.packing import pack, unpack
 from finalmile.evidence.temperature.readings import Reading, TemperatureLog
-from finalmile.evidence.temperature.store import combine, latest_evaluations, logs_of
+from finalmile.evidence.temperature.store import (
+    combine,
+    latest_evaluations,
+    logs_of,
+    temperature_verdict,
+)
 from finalmile.evidence.trip import trip_window
 from finalmile.orders.canonical import StorageClass
 from finalmile.orders.models import Order
@@ -133,6 +140,7 @@ class TemperatureService:
             session.add(row)
             session.flush()
             evaluation = self._judge(session, order, row, parsed, actor, action="temperature_log")
+            _bill_if_passed(session, order.id)
         log.info(
             "temperature_log_stored", order_id=order_id, log_id=row.id, verdict=evaluation.verdict
         )
@@ -149,6 +157,7 @@ class TemperatureService:
                 self._judge(
                     session, order, row, self.log_of(row), actor, action="temperature_reevaluated"
                 )
+            _bill_if_passed(session, order.id)
         return self.for_order(order_id=order_id, connector=connector)
 
     def for_order(self, *, order_id: str, connector: str | None) -> OrderTemperature:
@@ -223,6 +232,13 @@ class TemperatureService:
         )
         session.flush()
         return evaluation
+
+
+def _bill_if_passed(session: Session, order_pk: int) -> None:
+    """A passing record may be what billing waited for (connectors that require one): ask it,
+    in this transaction, so the confirmation commits with the verdict. It writes at most once."""
+    if temperature_verdict(session, order_pk) is Verdict.PASS:
+        confirm_if_ready(session, order_pk)
 
 
 def temperature_service(services: Services) -> TemperatureService:

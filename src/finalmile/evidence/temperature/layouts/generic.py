@@ -2,8 +2,8 @@
 
 ```
 timestamp,temperature_c
-2026-11-23T08:00:00-05:00,4.8
-2026-11-23T08:05:00-05:00,5.1
+2026-11-21T08:00:00-05:00,4.8
+2026-11-21T08:05:00-05:00,5.1
 ```
 
 The time column is ``timestamp`` (or ``time``, ``datetime``): ISO 8601, with a UTC offset or read

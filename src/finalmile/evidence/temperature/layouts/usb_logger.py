@@ -9,8 +9,8 @@ Time Zone,UTC-05:00
 Temperature Unit,°F
 
 No.,Date Time,Temperature(°F)
-1,11/23/2026 08:00:00 AM,39.2
-2,11/23/2026 08:05:00 AM,39.6
+1,11/21/2026 08:00:00 AM,39.2
+2,11/21/2026 08:05:00 AM,39.6
 ```
 
 ``Serial Number`` becomes the logger id and ``Logging Interval`` the interval; ``Time Zone`` (a
