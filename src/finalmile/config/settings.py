@@ -77,8 +77,7 @@ class Settings(BaseSettings):
         default=2.0,
         gt=1.0,
         title="Temperature gap factor",
-        description="Readings further apart than this many logging intervals make a log "
-        "incomplete",
+        description="Readings further apart than this many logging intervals make a log incomplete",
     )
     archive_retention_years: int = Field(
         default=10,
