@@ -82,11 +82,25 @@ class OutboxStore:
                 row.lease_owner, row.lease_until = owner, until
         return owner, rows
 
-    def finish(self, owner: str, outcomes: list[Outcome], *, now: dt.datetime) -> list[int]:
-        """Record each row's attempts and new state in one transaction; returns the ids whose
-        lease was lost (their results are dropped: another worker owns them now)."""
+    def finish(
+        self,
+        owner: str,
+        outcomes: list[Outcome],
+        *,
+        now: dt.datetime,
+        release: list[int] | None = None,
+    ) -> list[int]:
+        """Record each row's attempts and new state, and hand the ``release`` rows back
+        untouched, in one transaction; returns the ids whose lease was lost (their results
+        are dropped: another worker owns them now)."""
         lost = []
         with transaction(self.sessions) as session:
+            if release:
+                session.execute(
+                    update(OutboxEvent)
+                    .where(col(OutboxEvent.id).in_(release), col(OutboxEvent.lease_owner) == owner)
+                    .values(lease_owner=None, lease_until=None)
+                )
             for outcome in outcomes:
                 result = outcome.result
                 changed = session.execute(

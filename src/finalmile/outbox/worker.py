@@ -44,13 +44,23 @@ class OutboxWorker:
         self.clock = clock
 
     def run_once(self) -> int:
-        """Lease one batch of due rows and deliver it; returns how many rows were leased."""
+        """Lease one batch of due rows and deliver it; returns how many rows were leased.
+
+        Rows not reached within half the lease (slow or silent targets) are handed back
+        untouched, so results are always recorded while the lease still holds.
+        """
         owner, rows = self.store.lease(now=self.clock(), limit=self.batch_size)
         if not rows:
             return 0
-        outcomes = [self._process(row) for row in rows]
-        lost = set(self.store.finish(owner, outcomes, now=self.clock()))
-        for row, outcome in zip(rows, outcomes, strict=True):
+        deadline = time.monotonic() + self.store.lease_seconds / 2
+        outcomes = []
+        for row in rows:
+            if time.monotonic() > deadline:
+                break
+            outcomes.append(self._process(row))
+        handed_back = [row.id for row in rows[len(outcomes) :] if row.id is not None]
+        lost = set(self.store.finish(owner, outcomes, now=self.clock(), release=handed_back))
+        for row, outcome in zip(rows, outcomes, strict=False):
             if outcome.event_pk in lost:
                 log.warning("outbox_lease_lost", outbox_id=row.id, order_id=row.order_id)
                 continue
@@ -65,10 +75,12 @@ class OutboxWorker:
             )
         return len(rows)
 
-    def drain(self, *, max_batches: int = 1000) -> int:
-        """Deliver batches until none is due (or ``max_batches``); returns rows processed."""
+    def drain(self, *, max_seconds: float = 10.0) -> int:
+        """Deliver batches until none is due, for ``max_seconds`` at most (so a scheduler job
+        ends soon and shutdown never waits long); returns the rows leased."""
         total = 0
-        for _ in range(max_batches):
+        until = time.monotonic() + max_seconds
+        while time.monotonic() < until:
             leased = self.run_once()
             total += leased
             if leased < self.batch_size:

@@ -11,6 +11,7 @@ import pytest
 
 from finalmile.config.settings import Settings
 from finalmile.outbox import OutboxStatus
+from finalmile.outbox.store import OutboxStore
 from finalmile.outbox.worker import OutboxWorker
 from finalmile.services import build_services
 
@@ -161,3 +162,21 @@ def test_no_listener_is_a_retry_not_a_loss(settings: Settings, tmp_path: Path) -
     assert row.next_attempt_at > attempts[0].started_at
     assert attempts[0].detail is not None
     assert attempts[0].detail.startswith("hl7v2: connection failed")
+
+
+def test_rows_not_reached_within_half_the_lease_are_handed_back(
+    settings: Settings, tmp_path: Path, mllp_pms: PmsMllp
+) -> None:
+    port = mllp_pms.server_address[1]
+    services = build_services(_services(settings, tmp_path, port, "orc_sc", timeout=0.3))
+    try:
+        ids = enqueue_shipped(services, 3)
+        mllp_pms.answers = ["SILENT"] * 3
+        store = OutboxStore(services.sessions, lease_seconds=0.4)
+        assert OutboxWorker(store, services.writeback).run_once() == 3
+        rows = [store.get(i) for i in ids]
+    finally:
+        services.close()
+    assert [len(attempts) for _, attempts in rows] == [1, 0, 0]
+    assert [row.attempts for row, _ in rows] == [1, 0, 0]
+    assert all(row.lease_owner is None for row, _ in rows)

@@ -91,15 +91,15 @@ class BillingCsvWriteback:
                     confirmed.rx_number,
                     line,
                     item.ndc or "",
-                    item.description or "",
+                    _text(item.description),
                     str(item.quantity),
                     item.unit or "",
                     confirmed.date_of_service.isoformat(),
                     confirmed.date_of_service_basis,
                     confirmed.shipped_at.isoformat() if confirmed.shipped_at else "",
                     confirmed.delivered_at.isoformat(),
-                    confirmed.carrier or "",
-                    confirmed.service or "",
+                    _text(confirmed.carrier),
+                    _text(confirmed.service),
                     confirmed.tracking_number or "",
                     confirmed.pod_reference,
                     confirmed.temperature_verdict or "",
@@ -107,6 +107,13 @@ class BillingCsvWriteback:
             )
         _replace(path, existing + out.getvalue().encode("utf-8"))
         return f"{len(confirmed.items)} row(s) to {path.name}"
+
+
+def _text(value: str | None) -> str:
+    """Free text as a cell a spreadsheet shows and never evaluates (no leading = + - @)."""
+    if not value:
+        return ""
+    return f"'{value}" if value[0] in "=+-@\t\r" else value
 
 
 def _has_key(content: bytes, key: str) -> bool:
