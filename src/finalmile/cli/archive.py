@@ -10,7 +10,7 @@ import typer
 
 from finalmile.cli.context import fail, load_settings, open_services
 from finalmile.errors import FinalmileError
-from finalmile.evidence.archive.pdf import render_pdf
+from finalmile.evidence.archive.pdf import packet_filename, render_pdf
 from finalmile.evidence.archive.service import archive_service
 
 app = typer.Typer(help="Audit archive: export packets, retention.", no_args_is_help=True)
@@ -27,7 +27,7 @@ def export(
 ) -> None:
     """Write the order's audit packet (POD, signature, temperature, custody) as one PDF. It
     holds patient data: store and send it as PHI."""
-    target = out or Path(f"{order_id}-audit-packet.pdf")
+    target = out or Path(packet_filename(order_id))
     with open_services(load_settings()) as services:
         try:
             packet = archive_service(services).packet(order_id=order_id, connector=connector)

@@ -56,12 +56,5 @@ def trip_window(session: Session, order_pk: int) -> Window:
 
 
 def _earliest(*moments: dt.datetime | None) -> dt.datetime | None:
-    known = [_aware(m) for m in moments if m is not None]
+    known = [m for m in moments if m is not None]
     return min(known) if known else None
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    # func.min bypasses the column type on SQLite, which hands back naive UTC (or a string).
-    if isinstance(moment, str):
-        moment = dt.datetime.fromisoformat(moment)
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment

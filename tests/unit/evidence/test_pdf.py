@@ -17,7 +17,7 @@ from finalmile.evidence.archive.packet import (
     Retention,
     TemperatureSection,
 )
-from finalmile.evidence.archive.pdf import render_pdf, safe
+from finalmile.evidence.archive.pdf import packet_filename, render_pdf, safe
 from finalmile.evidence.temperature.evaluate import Window, evaluate
 from finalmile.evidence.temperature.limits import DEFAULT_LIMITS
 from finalmile.orders.canonical import Address, DispatchOrder, Item, Patient, StorageClass
@@ -148,3 +148,8 @@ def test_no_pod_and_a_broken_chain_say_so() -> None:
 
 def test_characters_beyond_the_core_fonts_degrade_readably() -> None:
     assert safe("Zoë Nguyễn 张") == "Zoë Nguyen ?"
+
+
+def test_packet_file_names_are_safe_in_paths_and_headers() -> None:
+    assert packet_filename("SYN-0000042") == "SYN-0000042-audit-packet.pdf"
+    assert packet_filename('../RX 1"') == ".._RX_1_-audit-packet.pdf"

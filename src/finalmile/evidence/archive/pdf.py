@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import unicodedata
 from collections.abc import Sequence
 
@@ -56,6 +57,11 @@ def render_pdf(packet: AuditPacket) -> bytes:
     _temperatures(pdf, packet)
     _custody(pdf, packet.custody, packet.zone)
     return bytes(pdf.output())
+
+
+def packet_filename(order_id: str) -> str:
+    """A file name for the order's packet, safe in paths and HTTP headers."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", order_id) + "-audit-packet.pdf"
 
 
 def safe(text: str) -> str:

@@ -12,7 +12,7 @@ from finalmile.auth.models import Scope
 from finalmile.auth.service import Principal
 from finalmile.deps import ServicesDep, require
 from finalmile.evidence.archive.packet import AuditPacket, CustodyEntry
-from finalmile.evidence.archive.pdf import render_pdf
+from finalmile.evidence.archive.pdf import packet_filename, render_pdf
 from finalmile.evidence.archive.service import archive_service
 
 router = APIRouter(prefix="/orders/{order_id}", tags=["archive"])
@@ -149,5 +149,5 @@ def get_archive_pdf(
     return Response(
         render_pdf(packet),
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{order_id}-audit-packet.pdf"'},
+        headers={"Content-Disposition": f'attachment; filename="{packet_filename(order_id)}"'},
     )

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import structlog
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
@@ -109,38 +110,43 @@ class TemperatureService:
         adapter = self.layouts.get(upload.layout)
         parsed = adapter.read(upload.content, upload.options)
         digest = hashlib.sha256(upload.content).hexdigest()
-        with transaction(self.sessions) as session:
-            order = find_order(session=session, order_id=order_id, connector=connector)
-            assert order.id is not None
-            existing = session.scalars(
-                select(TemperatureLogRow).where(
-                    col(TemperatureLogRow.order_pk) == order.id,
-                    col(TemperatureLogRow.raw_sha256) == digest,
+        try:
+            with transaction(self.sessions) as session:
+                order = find_order(session=session, order_id=order_id, connector=connector)
+                assert order.id is not None
+                existing = _stored(session, order.id, digest)
+                if existing is not None:
+                    return existing
+                row = TemperatureLogRow(
+                    order_pk=order.id,
+                    package=upload.package,
+                    layout=parsed.layout,
+                    logger_id=parsed.logger_id,
+                    interval_seconds=parsed.interval.total_seconds(),
+                    first_at=parsed.first_at,
+                    last_at=parsed.last_at,
+                    reading_count=len(parsed.readings),
+                    readings=pack(parsed.readings),
+                    raw_sha256=digest,
+                    raw_encrypted=self.vault.encrypt(upload.content),
+                    uploaded_at=utcnow(),
+                    uploaded_by=actor,
                 )
-            ).first()
-            if existing is not None:
-                assert existing.id is not None
-                current = latest_evaluations(session, order.id)[existing.id]
-                return StoredLog(existing, current, created=False)
-            row = TemperatureLogRow(
-                order_pk=order.id,
-                package=upload.package,
-                layout=parsed.layout,
-                logger_id=parsed.logger_id,
-                interval_seconds=parsed.interval.total_seconds(),
-                first_at=parsed.first_at,
-                last_at=parsed.last_at,
-                reading_count=len(parsed.readings),
-                readings=pack(parsed.readings),
-                raw_sha256=digest,
-                raw_encrypted=self.vault.encrypt(upload.content),
-                uploaded_at=utcnow(),
-                uploaded_by=actor,
-            )
-            session.add(row)
-            session.flush()
-            evaluation = self._judge(session, order, row, parsed, actor, action="temperature_log")
-            _bill_if_passed(session, order.id)
+                session.add(row)
+                session.flush()
+                evaluation = self._judge(
+                    session, order, row, parsed, actor, action="temperature_log"
+                )
+                _bill_if_passed(session, order.id)
+        except IntegrityError:
+            # A concurrent upload of the same file for the same order won the unique key.
+            with self.sessions() as session:
+                order = find_order(session=session, order_id=order_id, connector=connector)
+                assert order.id is not None
+                existing = _stored(session, order.id, digest)
+            if existing is None:
+                raise
+            return existing
         log.info(
             "temperature_log_stored", order_id=order_id, log_id=row.id, verdict=evaluation.verdict
         )
@@ -232,6 +238,19 @@ class TemperatureService:
         )
         session.flush()
         return evaluation
+
+
+def _stored(session: Session, order_pk: int, digest: str) -> StoredLog | None:
+    """The order's log of the file with SHA-256 ``digest``, if it was uploaded before."""
+    row = session.scalars(
+        select(TemperatureLogRow).where(
+            col(TemperatureLogRow.order_pk) == order_pk,
+            col(TemperatureLogRow.raw_sha256) == digest,
+        )
+    ).first()
+    if row is None or row.id is None:
+        return None
+    return StoredLog(row, latest_evaluations(session, order_pk)[row.id], created=False)
 
 
 def _bill_if_passed(session: Session, order_pk: int) -> None:
