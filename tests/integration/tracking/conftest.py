@@ -85,3 +85,12 @@ def app_server(track_settings: Settings, tracked: Services) -> Iterator[AppServe
     """finalmile over HTTP on loopback."""
     with AppServer(track_settings) as server:
         yield server
+
+
+@pytest.fixture
+def cli_env(track_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("FINALMILE_DATABASE_URL", track_settings.resolved_database_url)
+    assert track_settings.secret_key is not None
+    monkeypatch.setenv("FINALMILE_SECRET_KEY", track_settings.secret_key.get_secret_value())
+    monkeypatch.setenv("FINALMILE_DATA_DIR", str(track_settings.data_dir))
+    return track_settings

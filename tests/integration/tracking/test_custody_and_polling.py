@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from typer.testing import CliRunner
@@ -27,15 +26,6 @@ from tests.integration.tracking.helpers import (
     shipment_of,
     state_of,
 )
-
-
-@pytest.fixture
-def cli_env(track_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("FINALMILE_DATABASE_URL", track_settings.resolved_database_url)
-    assert track_settings.secret_key is not None
-    monkeypatch.setenv("FINALMILE_SECRET_KEY", track_settings.secret_key.get_secret_value())
-    monkeypatch.setenv("FINALMILE_DATA_DIR", str(track_settings.data_dir))
-    return track_settings
 
 
 def _delivered_order(tracked: Services) -> str:
