@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from fastapi.testclient import TestClient
 
 from finalmile.evidence import Verdict, temperature_verdict
-from finalmile.evidence.temperature.service import temperature_service
+from finalmile.evidence.temperature.layouts.base import ReadOptions
+from finalmile.evidence.temperature.service import Upload, temperature_service
 from finalmile.services import Services
 from finalmile.testing.synthetic import order_id_for
 from finalmile.tracking.custody import CustodyKind
@@ -122,3 +125,27 @@ def test_reading_needs_a_key_and_uploading_needs_write(
     content = read_fixture("temperature", "generic_celsius.csv")
     post = client.post(f"/orders/{order_id}/temperature-logs", files={"file": ("a.csv", content)})
     assert post.status_code == 401
+
+
+def test_concurrent_uploads_of_one_file_store_one_log(services: Services) -> None:
+    order = store_order(services, 5)
+    service = temperature_service(services)
+    upload_ = Upload(
+        content=read_fixture("temperature", "generic_celsius.csv"),
+        layout="generic",
+        options=ReadOptions(zone=service.zone),
+    )
+    barrier = threading.Barrier(4)
+
+    def send(_: int) -> int:
+        barrier.wait()
+        stored = service.import_log(
+            order_id=order.order_id, connector=None, upload=upload_, actor="test"
+        )
+        assert stored.row.id is not None
+        return stored.row.id
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        ids = set(pool.map(send, range(4)))
+    assert len(ids) == 1
+    assert len(service.for_order(order_id=order.order_id, connector=None).logs) == 1
