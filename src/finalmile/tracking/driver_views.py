@@ -1,4 +1,5 @@
-"""The driver API (``Authorization: Bearer fmd_...``): my stops, and updates from the road.
+"""The driver API (``Authorization: Bearer fmd_...``): my stops, and updates from the road; and
+``PUT /drivers/{driver_id}/stops/{order_id}`` for dispatchers (API key, ``orders:write``).
 
 ``POST /driver/updates`` takes a list so an app back online can sync its queue in one call; each
 update is applied (or refused) on its own and answered in order.
@@ -14,14 +15,18 @@ from fastapi import APIRouter, Depends, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
+from finalmile.auth.models import Scope
+from finalmile.auth.service import Principal
+from finalmile.db import transaction
 from finalmile.db_types import utcnow
-from finalmile.deps import ServicesDep
+from finalmile.deps import ServicesDep, require
 from finalmile.tracking import drivers
-from finalmile.tracking.driver_updates import DriverUpdateIn, UpdateResult, apply_batch
+from finalmile.tracking.driver_payloads import DriverUpdateIn
+from finalmile.tracking.driver_updates import UpdateResult, apply_batch
 from finalmile.tracking.models import Driver, TrackingState
 from finalmile.tracking.proofs import canonical_order
 
-router = APIRouter(prefix="/driver", tags=["driver"])
+router = APIRouter(tags=["driver"])
 bearer = HTTPBearer(auto_error=False, description="Driver token (fmd_...)")
 
 
@@ -37,6 +42,7 @@ def current_driver(
 
 
 DriverDep = Annotated[Driver, Depends(current_driver)]
+Dispatcher = Annotated[Principal, Depends(require(Scope.ORDERS_WRITE))]
 
 
 class StopOut(BaseModel):
@@ -80,7 +86,7 @@ class UpdatesOut(BaseModel):
     results: list[UpdateOut]
 
 
-@router.get("/stops", response_model=list[StopOut])
+@router.get("/driver/stops", response_model=list[StopOut])
 def my_stops(services: ServicesDep, driver: DriverDep) -> list[StopOut]:
     """The stops assigned to me (address and contact are shown for my stops only)."""
     out = []
@@ -106,7 +112,7 @@ def my_stops(services: ServicesDep, driver: DriverDep) -> list[StopOut]:
     return out
 
 
-@router.post("/updates", response_model=UpdatesOut)
+@router.post("/driver/updates", response_model=UpdatesOut)
 async def post_updates(body: UpdatesIn, services: ServicesDep, driver: DriverDep) -> UpdatesOut:
     """Apply updates; resending an update (same client_id and content) counts once."""
     assert driver.id is not None
@@ -119,3 +125,31 @@ async def post_updates(body: UpdatesIn, services: ServicesDep, driver: DriverDep
         now=utcnow(),
     )
     return UpdatesOut(results=[UpdateOut.of(r) for r in results])
+
+
+class AssignmentOut(BaseModel):
+    """Which driver now carries an order's courier shipment."""
+
+    driver_id: str
+    order_id: str
+    stop: str
+
+
+@router.put("/drivers/{driver_id}/stops/{order_id}", response_model=AssignmentOut)
+def assign_stop(
+    driver_id: str,
+    order_id: str,
+    services: ServicesDep,
+    principal: Dispatcher,
+    connector: str | None = None,
+) -> AssignmentOut:
+    """Give the order's purchased courier shipment to the driver (re-assigning it if needed)."""
+    with transaction(services.sessions) as session:
+        shipment = drivers.assign_order(
+            session=session,
+            driver_id=driver_id,
+            order_id=order_id,
+            connector=connector,
+            actor=f"key:{principal.key_prefix}",
+        )
+    return AssignmentOut(driver_id=driver_id, order_id=shipment.order_id, stop=shipment.key)

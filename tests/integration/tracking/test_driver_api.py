@@ -238,3 +238,21 @@ def test_a_failed_attempt_then_a_second_run(
         "arrived",
         "delivered",
     ]
+
+
+def test_dispatchers_reassign_a_stop_over_http(
+    api: TestClient, tracked: Services, crew: dict[str, Any]
+) -> None:
+    order_id, stop = crew["orders"][0], crew["stops"][0]
+    headers = api_key(tracked)
+
+    moved = api.put(f"/drivers/D2/stops/{order_id}", headers=headers)
+    unknown = api.put("/drivers/nobody/stops/" + order_id, headers=headers)
+    no_key = api.put(f"/drivers/D2/stops/{order_id}")
+
+    assert moved.json() == {"driver_id": "D2", "order_id": order_id, "stop": stop}
+    assert (unknown.status_code, no_key.status_code) == (404, 401)
+    assert [s["stop"] for s in api.get("/driver/stops", headers=crew["dana"]).json()] == [
+        crew["stops"][1]
+    ]
+    assert stop in [s["stop"] for s in api.get("/driver/stops", headers=crew["eli"]).json()]
