@@ -51,9 +51,14 @@ def test_sandbox_tracker_to_delivered_with_carrier_pod(
         "out_for_delivery",
         "delivered",
     ]
-    pod = requests.get(
-        f"{app_server.url}/orders/{order_id}/pod", headers=api_key(tracked), timeout=5
+    headers = api_key(tracked)
+    pod = requests.get(f"{app_server.url}/orders/{order_id}/pod", headers=headers, timeout=5).json()
+    (tracking,) = requests.get(
+        f"{app_server.url}/orders/{order_id}/tracking", headers=headers, timeout=5
     ).json()
+    assert (tracking["shipment"], tracking["status"]) == (shipment.key, "delivered")
+    assert tracking["events"][0]["status"] == "pre_transit"
+    assert tracking["events"][-1]["provider_detail"] == "arrived_at_destination"
     assert pod["complete"] is True and pod["missing"] == []
     assert pod["method"] == "carrier"
     assert pod["tracking_number"] == shipment.tracking_number
