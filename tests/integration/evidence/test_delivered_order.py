@@ -155,6 +155,7 @@ def test_the_packet_of_a_delivered_order_embeds_the_signature(
     assert sum(len(page.images) for page in reader.pages) == 1
     assert "Alex Testpatient" in text and "Result complete" in text.replace(":", "")
     assert "departure to delivery" in text
+    assert "42.1015, -72.5898 (within 8 m)" in text
 
 
 def test_billing_that_waits_for_temperature_is_confirmed_by_a_passing_log_only(

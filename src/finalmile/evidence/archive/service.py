@@ -114,9 +114,12 @@ def _pod(session: Session, order_pk: int, vault: Vault) -> PodSection:
 
 
 def _gps(gps: dict[str, object]) -> str:
-    text = f"{gps.get('lat')}, {gps.get('lon')}"
+    """``42.1015, -72.5898 (within 8 m)`` from the driver app's position (WGS 84)."""
+    latitude, longitude = gps.get("latitude", gps.get("lat")), gps.get("longitude", gps.get("lon"))
     accuracy = gps.get("accuracy_m")
-    return text + (f" (within {accuracy} m)" if accuracy is not None else "")
+    return f"{latitude}, {longitude}" + (
+        f" (within {accuracy:g} m)" if isinstance(accuracy, int | float) else ""
+    )
 
 
 def _temperature(session: Session, order_pk: int) -> tuple[TemperatureSection, ...]:
