@@ -13,7 +13,8 @@ answers 200. Three measurements in one run:
 - lag: rows enqueued at ``--rate`` per second for ``--seconds`` while the workers run (polling
   every 0.1 s when idle); lag is enqueue to delivered, from the rows' own timestamps.
 
-The default database is a SQLite file (``synchronous=FULL``: every commit is fsynced).
+The default database is a fresh SQLite file (``synchronous=FULL``: every commit is fsynced);
+with ``--database-url postgresql+psycopg://...`` the run uses a schema of its own, dropped after.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ import statistics
 import tempfile
 import threading
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.queues import Queue
 from pathlib import Path
@@ -35,7 +39,7 @@ from typing import Any
 
 import httpx2
 from cryptography.fernet import Fernet
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 from sqlmodel import col
 
 from finalmile.config.settings import Settings
@@ -167,7 +171,7 @@ def lags(services: Services, first: int) -> list[float]:
         ]
 
 
-def build(workdir: Path, url: str, database_url: str | None) -> Services:
+def build(workdir: Path, url: str, database_url: str) -> Services:
     config = workdir / "config" / "connectors"
     config.mkdir(parents=True)
     (config / "pms.yaml").write_text(
@@ -177,7 +181,7 @@ def build(workdir: Path, url: str, database_url: str | None) -> Services:
     os.environ["BENCH_PMS_SECRET"] = SECRET
     settings = Settings(
         data_dir=workdir / "data",
-        database_url=database_url or f"sqlite:///{workdir / 'outbox.db'}",
+        database_url=database_url,
         config_dir=workdir / "config",
         secret_key=Fernet.generate_key().decode(),
         log_level="WARNING",
@@ -202,8 +206,8 @@ def main() -> None:
     receiver.start()
     url = f"http://127.0.0.1:{ports.get(timeout=30)}/hooks"
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            services = build(Path(tmp), url, args.database_url)
+        with tempfile.TemporaryDirectory() as tmp, database(args.database_url, Path(tmp)) as db:
+            services = build(Path(tmp), url, db)
             try:
                 run(services, url, args)
             finally:
@@ -211,6 +215,25 @@ def main() -> None:
     finally:
         stop.set()
         receiver.join(timeout=10)
+
+
+@contextmanager
+def database(url: str | None, workdir: Path) -> Iterator[str]:
+    """A fresh SQLite file, or a schema of its own on the PostgreSQL server at ``url``."""
+    if url is None or not url.startswith("postgresql"):
+        yield url or f"sqlite:///{workdir / 'outbox.db'}"
+        return
+    schema = f"bench_outbox_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in url else "?"
+    try:
+        yield f"{url}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def run(services: Services, url: str, args: argparse.Namespace) -> None:
