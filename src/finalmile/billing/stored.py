@@ -2,8 +2,8 @@
 service uses).
 
 Complete means the tracking module stamped the order's newest proof of delivery ``complete_at``;
-the reference is ``POD-<proof id>``; the temperature verdict is the evidence module's answer for
-the order (None when no log was uploaded).
+the reference is its ``pod_reference``; the temperature verdict is the evidence module's answer
+for the order (None when no log was uploaded).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlmodel import col
 
 from finalmile.evidence import temperature_verdict
 from finalmile.tracking.models import DeliveryProof, TrackingState
+from finalmile.tracking.proofs import pod_reference
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def stored_evidence(session: Session, order_pk: int) -> StoredEvidence | None:
     verdict = temperature_verdict(session, order_pk)
     return StoredEvidence(
         complete=proof.complete_at is not None,
-        reference=f"POD-{proof.id}",
+        reference=pod_reference(proof.id or 0),
         delivered_at=proof.delivered_at,
         shipped_at=shipped_at,
         recipient_relationship=proof.relationship,
