@@ -51,6 +51,11 @@ def test_index_and_packet_hold_the_order_temperature_and_custody(
     body = index.json()
     assert body["temperature_verdict"] == "pass"
     assert body["temperature"][0]["raw_sha256"] == posted.json()["raw_sha256"]
+    raw = client.get(body["temperature"][0]["raw"], headers=headers)
+    assert raw.status_code == 200 and raw.content == content  # exactly as uploaded
+    other = body["temperature"][0]["raw"].replace(order.order_id, "SYN-0000012")
+    store_order(app_services, 12)
+    assert client.get(other, headers=headers).status_code == 404  # not this order's log
     assert body["pod"]["complete"] is False
     assert "delivered_at: no delivery has been recorded" in body["pod"]["missing"]
     custody = body["custody"]

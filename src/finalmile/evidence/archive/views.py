@@ -34,7 +34,7 @@ class PodIndex(BaseModel):
 
 
 class TemperatureIndex(BaseModel):
-    """One logger's record: its verdict and the fingerprint of the file as uploaded."""
+    """One logger's record: its verdict, and the file as uploaded with its fingerprint."""
 
     log_id: int
     logger_id: str | None
@@ -42,6 +42,7 @@ class TemperatureIndex(BaseModel):
     verdict: str
     reasons: list[str]
     raw_sha256: str
+    raw: str
     uploaded_at: dt.datetime
 
 
@@ -111,6 +112,7 @@ class ArchiveIndex(BaseModel):
                     verdict=t.verdict.value,
                     reasons=list(t.reasons),
                     raw_sha256=t.raw_sha256,
+                    raw=f"{base}/temperature-logs/{t.log_id}/raw",
                     uploaded_at=t.uploaded_at,
                 )
                 for t in packet.temperature

@@ -26,6 +26,7 @@ from finalmile.audit import AuditEvent, audit_row
 from finalmile.billing import confirm_if_ready
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
+from finalmile.errors import NotFoundError
 from finalmile.evidence.temperature.evaluate import Evaluation, Verdict, evaluate
 from finalmile.evidence.temperature.layouts.base import ReadOptions
 from finalmile.evidence.temperature.layouts.registry import LayoutRegistry, load_layouts
@@ -190,8 +191,17 @@ class TemperatureService:
         """The stored readings of ``row`` (UTC)."""
         return unpack(row.readings)
 
-    def raw(self, row: TemperatureLogRow) -> bytes:
-        """The export exactly as uploaded."""
+    def raw(self, *, order_id: str, connector: str | None, log_id: int) -> bytes:
+        """The export of one of the order's logs, exactly as uploaded.
+
+        Raises:
+            NotFoundError: no such order, or no such log for it.
+        """
+        with self.sessions() as session:
+            order = find_order(session=session, order_id=order_id, connector=connector)
+            row = session.get(TemperatureLogRow, log_id)
+        if row is None or row.order_pk != order.id:
+            raise NotFoundError(f"order {order_id!r} has no temperature log {log_id}")
         return self.vault.decrypt(row.raw_encrypted)
 
     def _judge(

@@ -22,6 +22,7 @@ from finalmile.evidence.temperature.service import StoredLog, Upload, temperatur
 router = APIRouter(prefix="/orders/{order_id}", tags=["temperature"])
 Reader = Annotated[Principal, Depends(require(Scope.ORDERS_READ))]
 Writer = Annotated[Principal, Depends(require(Scope.ORDERS_WRITE))]
+Admin = Annotated[Principal, Depends(require(Scope.ADMIN))]
 #: Logger exports are small (a week at one reading a minute is ~400 KB); refuse anything huge.
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 
@@ -149,6 +150,25 @@ def get_temperature(
         storage=record.order.storage.value,
         verdict=record.verdict.value if record.verdict else None,
         logs=[TemperatureLogOut.of(stored, readings=readings) for stored in record.logs],
+    )
+
+
+@router.get("/temperature-logs/{log_id}/raw", response_class=Response)
+def get_raw_log(
+    order_id: str,
+    log_id: int,
+    services: ServicesDep,
+    _principal: Admin,
+    connector: str | None = None,
+) -> Response:
+    """The logger export exactly as uploaded (admin scope: uploads are kept as received)."""
+    content = temperature_service(services).raw(
+        order_id=order_id, connector=connector, log_id=log_id
+    )
+    return Response(
+        content,
+        media_type="application/octet-stream",
+        headers={"Content-Disposition": f'attachment; filename="temperature-log-{log_id}.csv"'},
     )
 
 
