@@ -14,6 +14,8 @@ from sqlalchemy import update
 from sqlmodel import col
 from typer.testing import CliRunner
 
+from finalmile.auth.models import Scope
+from finalmile.auth.service import create_key
 from finalmile.cli import app
 from finalmile.config.settings import Settings
 from finalmile.evidence.archive.service import archive_service
@@ -174,3 +176,20 @@ def test_cli_imports_shows_exports_and_lists_retention(
     listed = runner.invoke(app, ["archive", "purge", "--dry-run"])
     assert listed.exit_code == 0, listed.stderr
     assert [json.loads(row)["order_id"] for row in listed.stdout.splitlines()] == [order.order_id]
+
+
+def test_the_raw_export_needs_the_admin_scope(
+    client: TestClient, app_services: Services, headers: dict[str, str]
+) -> None:
+    order = store_order(app_services, 13)
+    content = read_fixture("temperature", "generic_celsius.csv")
+    log = client.post(
+        f"/orders/{order.order_id}/temperature-logs",
+        files={"file": ("l.csv", content)},
+        headers=headers,
+    ).json()
+    with app_services.sessions() as session, session.begin():
+        reader = create_key(session=session, name="reader", scopes=[Scope.ORDERS_READ]).token
+    path = f"/orders/{order.order_id}/temperature-logs/{log['id']}/raw"
+    assert client.get(path, headers={"X-API-Key": reader}).status_code == 403
+    assert client.get(f"/orders/{order.order_id}/archive", headers={"X-API-Key": reader}).is_success
