@@ -1,5 +1,6 @@
 """End to end: a label bought through the shipments service, the sandbox tracker advanced, its
-signed webhooks received over HTTP: the order ends delivered with the carrier's POD, billed once."""
+webhooks (EasyPost signed, Shippo with the URL token) received over HTTP: the order ends delivered
+with the carrier's POD, billed once."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import requests
 
 from finalmile.carriers.sandbox import SandboxServer
 from finalmile.services import Services
+from finalmile.testing.synthetic import order_id_for, rde_o11
 from tests.integration.shipments.conftest import ingest_orders
-from tests.integration.tracking.conftest import EASYPOST_SECRET, AppServer
+from tests.integration.tracking.conftest import EASYPOST_SECRET, SHIPPO_TOKEN, AppServer
 from tests.integration.tracking.helpers import api_key, custody_kinds, outbox_topics, state_of
 
 
@@ -65,3 +67,31 @@ def test_sandbox_tracker_to_delivered_with_carrier_pod(
     assert pod["carrier_signed_by"] == "SANDBOX"
     assert pod["proof_url"].endswith(f"track/{shipment.tracker_id}")
     assert pod["delivered_at"] == state.delivered_at.isoformat().replace("+00:00", "Z")
+
+
+def test_shippo_label_to_delivered_through_the_token_webhook(
+    sandbox: SandboxServer, tracked: Services, app_server: AppServer
+) -> None:
+    outcomes = tracked.intake.ingest_hl7([rde_o11(510, signature=False)], connector="default")
+    assert outcomes[0].error is None
+    order_id = order_id_for(510)
+    requests.post(
+        f"{sandbox.url}_sandbox/webhooks",
+        json={"api": "shippo", "url": f"{app_server.url}/webhooks/shippo?token={SHIPPO_TOKEN}"},
+        timeout=5,
+    )
+    shipment = tracked.shipments.buy(order_id=order_id, account="shippo")
+
+    sandbox.flush()
+    for _ in range(6):
+        sandbox.advance(dt.timedelta(days=1))
+
+    assert {d.status for d in sandbox.dispatcher.deliveries} == {200}
+    state = state_of(tracked, order_id)
+    assert state is not None and state.status.value == "delivered"
+    pod = requests.get(
+        f"{app_server.url}/orders/{order_id}/pod", headers=api_key(tracked), timeout=5
+    ).json()
+    assert (pod["complete"], pod["method"]) == (True, "carrier")
+    assert pod["tracking_number"] == shipment.tracking_number
+    assert outbox_topics(tracked, order_id)["order.delivery_confirmed"] == 1
