@@ -27,6 +27,7 @@ class FhirPms:
         self.base_url = f"http://127.0.0.1:{self.port}/fhir"
         self.resources: dict[tuple[str, str], dict[str, Any]] = {}
         self.writes: list[tuple[str, str]] = []  # (method, path) of each write
+        self.authorizations: set[str | None] = set()  # every Authorization header seen
         self.lock = threading.Lock()
 
     def put(self, resource: dict[str, Any]) -> None:
@@ -80,6 +81,11 @@ def _fhir(status: int, body: dict[str, Any]) -> JSONResponse:
 
 def _app(pms: FhirPms) -> FastAPI:
     app = FastAPI()
+
+    @app.middleware("http")
+    async def remember_authorization(request: Request, call_next: Any) -> Any:
+        pms.authorizations.add(request.headers.get("Authorization"))
+        return await call_next(request)
 
     @app.get("/fhir/MedicationDispense")
     def search(identifier: str) -> JSONResponse:

@@ -99,6 +99,7 @@ def test_shipped_then_delivered(fhir_services: Services, fhir_pms: FhirPms) -> N
     assert dt.datetime.fromisoformat(dispense["whenHandedOver"]) == delivered_at
     assert dispense["receiver"] == [{"display": "designee (spouse)"}]
     assert dispense["meta"]["versionId"] == "2"
+    assert fhir_pms.authorizations == {"Bearer token-for-tests"}
 
 
 def test_no_dispense_at_the_pms_is_a_dead_letter(
