@@ -1,5 +1,7 @@
 """Background jobs of the service (APScheduler 3.x): one FHIR poll job per polling connector, one
-scan job per CSV drop folder, and the delivery decisions of received orders.
+scan job per CSV drop folder, the delivery decisions of received orders,
+``FINALMILE_OUTBOX_WORKERS`` outbox workers, and the tracking poll
+(``finalmile.tracking.jobs``) when carrier accounts are configured.
 
 Jobs run on the scheduler's worker threads, off the event loop. Each job has ``max_instances=1``
 (a slow poll is never overlapped by the next) and ``coalesce=True`` (polls missed while one ran
@@ -15,7 +17,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from finalmile.connectors.csv_drop.watcher import DropFolderWatcher
 from finalmile.connectors.fhir.poller import pollers_for
+from finalmile.outbox.jobs import add_outbox_workers
 from finalmile.services import Services
+from finalmile.tracking.jobs import add_tracking_poll
 
 log = structlog.get_logger(__name__)
 
@@ -25,9 +29,12 @@ def build_scheduler(services: Services) -> BackgroundScheduler | None:
     pollers = pollers_for(services)
     folders = _drop_folders(services)
     decide_every = services.settings.decide_interval_seconds
-    if not pollers and not folders and not decide_every:
+    tracked = bool(services.shipments.accounts)
+    if not (pollers or folders or decide_every or services.settings.outbox_workers or tracked):
         return None
     scheduler = BackgroundScheduler(timezone=dt.UTC)
+    add_outbox_workers(scheduler, services)
+    add_tracking_poll(scheduler, services)
     if decide_every:
         scheduler.add_job(
             services.decider.decide_backlog,

@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from finalmile.billing.rules import BILLING_RULES, billing_rules
 from finalmile.carriers.registry import load_registry
 from finalmile.config.settings import Settings
 from finalmile.connectors.fhir.client import FhirClient, clients_for
 from finalmile.connectors.registry import load_connectors
+from finalmile.connectors.writeback.targets import Targets, build_targets
 from finalmile.db import create_db_engine, session_factory
 from finalmile.intake.files import FileIntake
 from finalmile.intake.service import IntakeService
@@ -18,6 +20,7 @@ from finalmile.intake.store import IntakeStore
 from finalmile.rules.catalog import load_catalog
 from finalmile.rules.ratecard import RateCardSource
 from finalmile.rules.service import Decider
+from finalmile.outbox.store import OutboxStore
 from finalmile.shipments.service import ShipmentService
 from finalmile.vault import Vault, vault_from_settings
 
@@ -34,12 +37,15 @@ class Services:
     files: FileIntake
     shipments: ShipmentService
     decider: Decider
+    outbox: OutboxStore
+    writeback: Targets
     fhir_clients: dict[str, FhirClient] = field(default_factory=dict)
 
     def close(self) -> None:
         """Release database and FHIR server connections."""
         for client in self.fhir_clients.values():
             client.close()
+        self.writeback.close()
         self.engine.dispose()
 
 
@@ -47,14 +53,14 @@ def build_services(settings: Settings) -> Services:
     """Everything a process needs for ``settings`` (the schema must already be migrated).
 
     Raises:
-        ConfigError: a connector profile, site or rule file is invalid, or a FHIR server's secret
-            is not set
-            (every problem listed).
+        ConfigError: a connector profile, site or rule file is invalid, or a FHIR server's or
+            write-back target's secret is not set (every problem listed).
     """
     engine = create_db_engine(settings.resolved_database_url)
     sessions = session_factory(engine)
     vault = vault_from_settings(settings)
     connectors = load_connectors(settings)
+    sessions.configure(info={BILLING_RULES: billing_rules(connectors, settings)})
     fhir_clients = clients_for(connectors.with_format("fhir"))
     intake = IntakeService(
         store=IntakeStore(engine, vault),
@@ -76,6 +82,9 @@ def build_services(settings: Settings) -> Services:
         vault=vault,
         quotes=RateCardSource(),
     )
+    writeback = build_targets(
+        (connectors.get(name) for name in connectors.names), config_dir=settings.config_dir
+    )
     return Services(
         settings=settings,
         engine=engine,
@@ -86,4 +95,6 @@ def build_services(settings: Settings) -> Services:
         fhir_clients=fhir_clients,
         shipments=shipments,
         decider=decider,
+        outbox=OutboxStore(sessions, lease_seconds=settings.outbox_lease_seconds),
+        writeback=writeback,
     )

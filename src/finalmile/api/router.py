@@ -9,11 +9,14 @@ from finalmile.carriers import views as carriers
 from finalmile.connectors.http import csv as csv_http
 from finalmile.connectors.http import fhir as fhir_http
 from finalmile.connectors.http import views as hl7_http
+from finalmile.evidence.archive import views as archive
+from finalmile.evidence.temperature import views as temperature
 from finalmile.messages import views as messages
 from finalmile.orders import views as orders
 from finalmile.routing import views as routes
 from finalmile.rules import views as decisions
 from finalmile.shipments import views as shipments
+from finalmile.tracking import driver_views, order_views, webhook_views
 
 router = APIRouter()
 router.include_router(health.router)
@@ -26,3 +29,8 @@ router.include_router(csv_http.router)
 router.include_router(shipments.router)
 router.include_router(routes.router)
 router.include_router(carriers.router)
+router.include_router(temperature.router)
+router.include_router(archive.router)
+router.include_router(webhook_views.router)
+router.include_router(driver_views.router)
+router.include_router(order_views.router)

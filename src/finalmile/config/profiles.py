@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
 
+from finalmile.connectors.writeback.settings import WritebackSection
 from finalmile.mapping.csv_profile import CsvProfile
 from finalmile.mapping.fhir import FhirProfile
 from finalmile.mapping.hl7v2 import Hl7Profile
@@ -101,6 +102,9 @@ class ConnectorProfile(_Section):
     hl7v2: Hl7Section | None = None
     fhir: FhirSection | None = None
     csv: CsvSection | None = None
+    writeback: WritebackSection | None = Field(
+        None, description="where tracking numbers and confirmations go back to the PMS"
+    )
 
     @model_validator(mode="before")
     @classmethod

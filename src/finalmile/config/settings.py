@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from finalmile.errors import ConfigError
+from finalmile.evidence.temperature.limits import resolve_limits
 
 DEFAULT_DATA_DIR = Path(".finalmile")
 
@@ -65,6 +66,25 @@ class Settings(BaseSettings):
         title="Pharmacy time zone",
         description="Used for HL7 times that carry no UTC offset",
     )
+    temperature_limits: dict[str, dict[str, float | None]] = Field(
+        default_factory=dict,
+        title="Temperature limits",
+        description="JSON object: storage class -> overrides of low, high, allowed_low, "
+        "allowed_high, max_single_minutes, max_cumulative_minutes, max_mkt (see "
+        "docs/temperature.md)",
+    )
+    temperature_gap_factor: float = Field(
+        default=2.0,
+        gt=1.0,
+        title="Temperature gap factor",
+        description="Readings further apart than this many logging intervals make a log incomplete",
+    )
+    archive_retention_years: int = Field(
+        default=10,
+        ge=1,
+        title="Archive retention",
+        description="Years an order's evidence is kept after delivery (or its last change)",
+    )
     http_host: str = Field(default="127.0.0.1", title="HTTP bind address")
     http_port: int = Field(default=8000, ge=0, le=65535, title="HTTP port")
     mllp_host: str = Field(default="127.0.0.1", title="MLLP bind address")
@@ -86,6 +106,18 @@ class Settings(BaseSettings):
     )
     ingest_max_batch: int = Field(
         default=256, gt=0, title="Group commit size", description="Messages per transaction at most"
+    )
+    outbox_workers: int = Field(
+        default=2, ge=0, le=32, title="Outbox workers", description="0 disables write-back here"
+    )
+    outbox_poll_seconds: float = Field(
+        default=1.0, gt=0, title="Outbox poll interval", description="How often idle workers look"
+    )
+    outbox_lease_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        title="Outbox lease",
+        description="How long a worker owns a row it delivers before another may take it",
     )
     carriers: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
@@ -111,6 +143,35 @@ class Settings(BaseSettings):
         title="Decision worker interval",
         description="How often received orders without a decision are decided; 0: never",
     )
+    easypost_webhook_secret: SecretStr | None = Field(
+        default=None,
+        title="EasyPost webhook secret",
+        description="Comma-separated; any listed secret verifies X-Hmac-Signature (rotation). "
+        "Unset: POST /webhooks/easypost refuses everything",
+    )
+    shippo_webhook_token: SecretStr | None = Field(
+        default=None,
+        title="Shippo webhook token",
+        description="The ?token= of the Shippo webhook URL. Unset: POST /webhooks/shippo "
+        "refuses everything",
+    )
+    shippo_webhook_secret: SecretStr | None = Field(
+        default=None,
+        title="Shippo HMAC secret",
+        description="When set, Shippo-Auth-Signature (t=...,v1=...) is required as well",
+    )
+    webhook_tolerance_seconds: float = Field(
+        default=300.0, gt=0, title="Webhook timestamp tolerance", description="Signed timestamps"
+    )
+    tracking_poll_seconds: float = Field(
+        default=900.0, gt=0, title="Tracking poll interval", description="How often to look"
+    )
+    tracking_stale_seconds: float = Field(
+        default=21_600.0,
+        gt=0,
+        title="Tracking staleness",
+        description="A parcel with no carrier event for this long is asked for (polling fallback)",
+    )
     log_level: str = Field(default="INFO", title="Log level")
     api_docs: bool | None = Field(
         default=None,
@@ -134,6 +195,10 @@ class Settings(BaseSettings):
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             problems.append(f"FINALMILE_TIMEZONE: unknown time zone {self.timezone!r}")
+        try:
+            resolve_limits(self.temperature_limits)
+        except ConfigError as exc:
+            problems.extend(exc.errors)
         if problems:
             raise ConfigError(problems)
         return self

@@ -1,0 +1,139 @@
+"""The billing trigger: one ``order.delivery_confirmed`` outbox row per order, once it is proven.
+
+``confirm_if_ready`` runs inside the transaction that completed the proof of delivery (or
+recorded a passing temperature log), so the confirmation is written exactly when the evidence
+commits. Its outbox key is ``delivery_confirmed:<order pk>``: calling it again (duplicate events,
+retries, restarts, a second worker) writes nothing more, and every write-back target receives
+the same idempotency key however often the row is retried or replayed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from finalmile.billing.evidence import DeliveryEvidence, EvidenceSource
+from finalmile.connectors.writeback.settings import BillingPolicy
+from finalmile.errors import ConfigError, NotFoundError
+from finalmile.orders.models import Order, OrderItem
+from finalmile.outbox import Topic, enqueue
+from finalmile.shipments.models import LIVE_STATES, Shipment
+
+log = structlog.get_logger(__name__)
+
+#: ``Session.info`` key under which a process's ``BillingRules`` travel with its sessions.
+SESSION_KEY = "finalmile.billing"
+
+
+@dataclass(frozen=True)
+class BillingRules:
+    """Per-connector billing policy and time zone, and where delivery evidence is read."""
+
+    evidence: EvidenceSource
+    policies: Mapping[str, BillingPolicy] = field(default_factory=dict)
+    timezones: Mapping[str, ZoneInfo] = field(default_factory=dict)
+    default_timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("America/New_York"))
+
+
+def confirm_key(order_pk: int) -> str:
+    """The outbox key of an order's billing confirmation."""
+    return f"delivery_confirmed:{order_pk}"
+
+
+def confirm_if_ready(session: Session, order_pk: int, *, rules: BillingRules | None = None) -> bool:
+    """Enqueue the order's delivery confirmation if its POD is complete (and, where the connector
+    requires it, its temperature log passed). True only when this call wrote it.
+
+    ``rules`` default to those the process's session factory carries (``Session.info``).
+
+    Raises:
+        ConfigError: no rules given and none configured on the session.
+        NotFoundError: no such order.
+    """
+    rules = rules or session.info.get(SESSION_KEY)
+    if rules is None:
+        raise ConfigError(["billing rules are not configured on this session factory"])
+    order = session.get(Order, order_pk)
+    if order is None:
+        raise NotFoundError(f"no order with pk {order_pk}")
+    evidence = rules.evidence(session, order_pk)
+    policy = rules.policies.get(order.connector) or BillingPolicy()
+    if evidence is None or not evidence.complete:
+        return False
+    if policy.require_temperature_pass and evidence.temperature_verdict != "pass":
+        log.info(
+            "billing_waits_for_temperature",
+            order_id=order.order_id,
+            verdict=evidence.temperature_verdict,
+        )
+        return False
+    zone = rules.timezones.get(order.connector, rules.default_timezone)
+    payload = _claim(session, order, evidence, policy, zone)
+    written = enqueue(
+        session,
+        topic=Topic.DELIVERY_CONFIRMED,
+        key=confirm_key(order_pk),
+        connector=order.connector,
+        payload=payload,
+    )
+    if written:
+        log.info("billing_confirmation_enqueued", order_id=order.order_id)
+    return written
+
+
+def _claim(
+    session: Session,
+    order: Order,
+    evidence: DeliveryEvidence,
+    policy: BillingPolicy,
+    zone: ZoneInfo,
+) -> dict[str, Any]:
+    assert order.id is not None
+    items = session.scalars(
+        select(OrderItem).where(col(OrderItem.order_pk) == order.id).order_by(col(OrderItem.line))
+    )
+    shipment = session.scalars(
+        select(Shipment).where(
+            col(Shipment.order_pk) == order.id,
+            col(Shipment.state).in_([s.value for s in LIVE_STATES]),
+        )
+    ).first()
+    shipped_at = evidence.shipped_at or (shipment.purchased_at if shipment else None)
+    basis = policy.date_of_service
+    service_at: dt.datetime = evidence.delivered_at
+    if basis == "shipped" and shipped_at is not None:
+        service_at = shipped_at
+    else:
+        basis = "delivered"  # the ship date is unknown: bill the date we can prove
+    return {
+        "order_id": order.order_id,
+        "order_pk": order.id,
+        "rx_number": order.order_id,
+        "items": [
+            {
+                "ndc": item.ndc,
+                "description": item.description,
+                "quantity": str(item.quantity),
+                "unit": item.unit,
+            }
+            for item in items
+        ],
+        "date_of_service": service_at.astimezone(zone).date().isoformat(),
+        "date_of_service_basis": basis,
+        "shipped_at": shipped_at.isoformat() if shipped_at else None,
+        "delivered_at": evidence.delivered_at.isoformat(),
+        "carrier": shipment.carrier if shipment else None,
+        "service": shipment.service if shipment else None,
+        "tracking_number": shipment.tracking_number if shipment else None,
+        "pod_reference": evidence.reference,
+        "recipient_relationship": evidence.recipient_relationship,
+        "temperature_verdict": evidence.temperature_verdict,
+    }

@@ -1,0 +1,42 @@
+"""What a write-back target is: something that delivers one outbox effect, or says why not."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from finalmile.outbox.payloads import Topic
+
+
+@dataclass(frozen=True)
+class Effect:
+    """One outbox row as a target sees it."""
+
+    event_id: int
+    key: str
+    topic: Topic
+    connector: str
+    payload: dict[str, Any]
+    created_at: dt.datetime
+
+    @property
+    def idempotency_key(self) -> str:
+        """The same for every attempt and replay of this effect: receivers dedupe on it."""
+        return f"{self.connector}:{self.key}"
+
+
+class WritebackTarget(Protocol):
+    """Delivers effects to one PMS endpoint.
+
+    ``deliver`` returns a short description of the receiver's answer (``HTTP 200``, ``AA``) and
+    raises ``RetriableError`` (try again later: timeouts, 5xx, HL7 AE/AR) or ``PermanentError``
+    (refused for good: dead-letter now). Messages never carry patient data.
+    """
+
+    name: str
+    topics: tuple[Topic, ...]
+
+    def deliver(self, effect: Effect) -> str:
+        """Deliver ``effect`` once; the receiver may see it again on a retry (same key)."""
+        ...

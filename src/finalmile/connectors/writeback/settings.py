@@ -1,0 +1,117 @@
+"""The ``writeback`` section of a connector profile: where effects go and how hard to retry.
+
+Secrets (the webhook signing secret, a FHIR bearer token) are read from environment variables
+named here, never written in YAML.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
+
+from finalmile.outbox.payloads import Topic
+
+ENV_NAME = r"^[A-Z_][A-Z0-9_]{0,127}$"
+ALL_TOPICS = tuple(Topic)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class _Target(_Section):
+    topics: tuple[Topic, ...] = Field(
+        ALL_TOPICS, min_length=1, description="the outbox topics this target receives"
+    )
+    timeout_seconds: float = Field(10, gt=0, le=300, description="per delivery attempt")
+
+
+class WebhookTarget(_Target):
+    """Signed JSON POSTs (see docs/webhooks.md)."""
+
+    url: AnyHttpUrl
+    secret_env: str = Field(pattern=ENV_NAME, description="variable holding the signing secret")
+
+
+class Hl7Message(StrEnum):
+    """The HL7 v2 message that carries a status update."""
+
+    ORC_SC = "orc_sc"  # ORM^O01 with ORC-1 SC, OBX per fact and an NTE
+    RDS_O13 = "rds_o13"  # RDS^O13 with RXD and NTE
+
+
+class Hl7Target(_Target):
+    """HL7 v2 status updates over MLLP, one per order and topic, each waiting for its ACK."""
+
+    topics: tuple[Topic, ...] = Field(
+        (Topic.SHIPPED, Topic.DELIVERED), min_length=1, description="outbox topics sent"
+    )
+    host: str = Field(min_length=1)
+    port: int = Field(ge=1, le=65535)
+    message: Hl7Message = Hl7Message.ORC_SC
+    version: str = Field("2.5.1", pattern=r"^2\.[3-8](\.\d)?$")
+    sending_application: str = "FINALMILE"
+    sending_facility: str = "FINALMILE"
+    receiving_application: str = "PMS"
+    receiving_facility: str = "PHARMACY"
+
+
+class FhirTarget(_Target):
+    """FHIR R4: the MedicationDispense completed on delivery and a SupplyDelivery per shipment."""
+
+    base_url: AnyHttpUrl
+    bearer_token_env: str | None = Field(None, pattern=ENV_NAME)
+
+
+class BillingCsvTarget(_Target):
+    """A CSV file per day of billing confirmations, for a PMS without an interface."""
+
+    topics: tuple[Topic, ...] = Field(
+        (Topic.DELIVERY_CONFIRMED,), min_length=1, description="outbox topics written"
+    )
+    folder: Path = Field(description="billing-YYYY-MM-DD.csv files are written here")
+
+
+class RetryPolicy(_Section):
+    """Exponential backoff with jitter, and the budget after which a row is dead-lettered."""
+
+    initial_seconds: float = Field(5, gt=0)
+    max_seconds: float = Field(900, gt=0, description="the longest wait between two attempts")
+    jitter_seconds: float = Field(5, ge=0)
+    max_attempts: int | None = Field(
+        None, ge=1, description="dead-letter after this many attempts (default: no limit)"
+    )
+    max_age_hours: float | None = Field(
+        72, gt=0, description="dead-letter once retried this long (default 72 hours)"
+    )
+
+    @model_validator(mode="after")
+    def _bounded(self) -> RetryPolicy:
+        if self.max_attempts is None and self.max_age_hours is None:
+            raise ValueError("give max_attempts, max_age_hours or both: retries must end")
+        if self.max_seconds < self.initial_seconds:
+            raise ValueError("max_seconds is below initial_seconds")
+        return self
+
+
+class BillingPolicy(_Section):
+    """When a delivery is confirmed for billing, and which date is the date of service."""
+
+    date_of_service: Literal["shipped", "delivered"] = "delivered"
+    require_temperature_pass: bool = Field(
+        False, description="confirm only once the package's temperature log passed"
+    )
+
+
+class WritebackSection(_Section):
+    """Where this connector's effects are delivered (any number of targets, each optional)."""
+
+    webhook: WebhookTarget | None = None
+    hl7v2: Hl7Target | None = None
+    fhir: FhirTarget | None = None
+    billing_csv: BillingCsvTarget | None = None
+    retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    billing: BillingPolicy = Field(default_factory=BillingPolicy)

@@ -1,0 +1,93 @@
+"""The write-back targets of every connector, built once per process from the profiles."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from finalmile.config.profiles import ConnectorProfile
+from finalmile.connectors.writeback.base import WritebackTarget
+from finalmile.connectors.writeback.billing_csv import BillingCsvWriteback
+from finalmile.connectors.writeback.fhir import FhirWriteback
+from finalmile.connectors.writeback.hl7 import Hl7Writeback
+from finalmile.connectors.writeback.settings import RetryPolicy
+from finalmile.connectors.writeback.webhook import WebhookWriteback
+from finalmile.errors import ConfigError
+
+
+class Targets:
+    """Targets and retry policy per connector name."""
+
+    def __init__(
+        self,
+        targets: Mapping[str, list[WritebackTarget]],
+        policies: Mapping[str, RetryPolicy],
+    ) -> None:
+        self._targets = dict(targets)
+        self._policies = dict(policies)
+
+    def for_connector(self, connector: str) -> list[WritebackTarget]:
+        """The connector's targets (none when it has no ``writeback`` section)."""
+        return self._targets.get(connector, [])
+
+    def policy(self, connector: str) -> RetryPolicy:
+        """The connector's retry policy (the defaults when it configures none)."""
+        return self._policies.get(connector) or RetryPolicy()
+
+    def close(self) -> None:
+        """Close every target that holds connections."""
+        for targets in self._targets.values():
+            for target in targets:
+                close = getattr(target, "close", None)
+                if close is not None:
+                    close()
+
+
+def build_targets(
+    profiles: Iterable[ConnectorProfile],
+    *,
+    config_dir: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Targets:
+    """The targets every profile configures (relative CSV folders are under ``config_dir``).
+
+    Raises:
+        ConfigError: a secret's environment variable is not set (every one listed).
+    """
+    env = os.environ if environ is None else environ
+    targets: dict[str, list[WritebackTarget]] = {}
+    policies: dict[str, RetryPolicy] = {}
+    errors: list[str] = []
+    for profile in profiles:
+        section = profile.writeback
+        if section is None:
+            continue
+        policies[profile.name] = section.retry
+        built: list[WritebackTarget] = []
+        if section.webhook is not None:
+            secret = env.get(section.webhook.secret_env)
+            if not secret:
+                errors.append(
+                    f"connector {profile.name!r} (writeback.webhook.secret_env): environment "
+                    f"variable {section.webhook.secret_env} is not set"
+                )
+            else:
+                built.append(WebhookWriteback(section.webhook, secret=secret.encode()))
+        if section.hl7v2 is not None:
+            built.append(Hl7Writeback(section.hl7v2))
+        if section.fhir is not None:
+            try:
+                built.append(FhirWriteback(section.fhir, environ=env))
+            except ConfigError as exc:
+                errors += [f"connector {profile.name!r} ({e})" for e in exc.errors]
+        if section.billing_csv is not None:
+            csv_target = section.billing_csv
+            if not csv_target.folder.is_absolute():
+                folder = (config_dir or Path.cwd()) / csv_target.folder
+                csv_target = csv_target.model_copy(update={"folder": folder})
+            built.append(BillingCsvWriteback(csv_target))
+        targets[profile.name] = built
+    if errors:
+        raise ConfigError(errors)
+    return Targets(targets, policies)

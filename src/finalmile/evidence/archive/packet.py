@@ -1,0 +1,103 @@
+"""What an audit packet holds: typed, decrypted, independent of the tables it was read from.
+
+``assemble.py`` fills it from storage; ``pdf.py`` renders it; ``index.py`` lists it as JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from finalmile.evidence.temperature.evaluate import Verdict
+from finalmile.evidence.temperature.readings import Reading
+from finalmile.orders.canonical import DispatchOrder
+
+
+@dataclass(frozen=True)
+class PodSection:
+    """The proof of delivery and whether billing can accept it (``missing`` says why not)."""
+
+    method: str | None
+    complete: bool
+    missing: tuple[str, ...]
+    delivered_at: dt.datetime | None = None
+    carrier: str | None = None
+    tracking_number: str | None = None
+    signer_name: str | None = None
+    relationship: str | None = None
+    carrier_signed_by: str | None = None
+    signature_png: bytes | None = None
+    signature_sha256: str | None = None
+    photo_sha256: str | None = None
+    gps: str | None = None
+    proof_url: str | None = None
+
+
+@dataclass(frozen=True)
+class TemperatureSection:
+    """One logger's record with the verdict in force and the figures behind it."""
+
+    log_id: int
+    package: str | None
+    logger_id: str | None
+    layout: str
+    interval_seconds: float
+    raw_sha256: str
+    uploaded_at: dt.datetime
+    verdict: Verdict
+    reasons: tuple[str, ...]
+    summary: dict[str, Any]
+    limits: dict[str, Any]
+    evaluated_at: dt.datetime
+    readings: tuple[Reading, ...]
+
+
+@dataclass(frozen=True)
+class CustodyEntry:
+    """One handoff in the chain of custody, with the hashes that link it."""
+
+    seq: int
+    kind: str
+    actor: str
+    at: dt.datetime
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class CustodySection:
+    """The chain of custody and the result of verifying it."""
+
+    entries: tuple[CustodyEntry, ...]
+    verified: bool
+    first_bad_seq: int | None = None
+    problem: str | None = None
+    head_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long the order's evidence is kept: ``years`` from ``since`` (delivery, else the
+    order's last change)."""
+
+    basis: str
+    since: dt.datetime
+    years: int
+    until: dt.date
+
+
+@dataclass(frozen=True)
+class AuditPacket:
+    """Everything that proves one order's delivery."""
+
+    order: DispatchOrder
+    status: str
+    received_at: dt.datetime
+    pod: PodSection | None
+    temperature_verdict: Verdict | None
+    temperature: tuple[TemperatureSection, ...]
+    custody: CustodySection
+    retention: Retention
+    generated_at: dt.datetime
+    zone: dt.tzinfo

@@ -1,0 +1,95 @@
+"""How long an order's evidence is kept, and which orders are past it.
+
+The clock starts at delivery (the earliest proof of delivery), else at the order's last change
+(orders never delivered: cancelled, lost). Evidence is kept ``FINALMILE_ARCHIVE_RETENTION_YEARS``
+(default 10) from then, to the same calendar day in the pharmacy's time zone; listing is all this
+module does (``finalmile archive purge --dry-run``): nothing within retention is ever listed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from finalmile.evidence.archive.packet import Retention
+from finalmile.orders.models import Order
+from finalmile.tracking.models import DeliveryProof
+
+DELIVERED = "delivery"
+LAST_CHANGE = "last change"
+
+
+@dataclass(frozen=True)
+class PastRetention:
+    """An order whose evidence is past its retention period."""
+
+    order_id: str
+    connector: str
+    retention: Retention
+
+
+def retain_until(since: dt.datetime, years: int, zone: dt.tzinfo) -> dt.date:
+    """The last day of retention: ``years`` after ``since``'s date (29 February -> 28th)."""
+    day = since.astimezone(zone).date()
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def retention_of(session: Session, order: Order, *, years: int, zone: dt.tzinfo) -> Retention:
+    """The retention of one order's evidence."""
+    delivered = session.scalar(
+        select(func.min(DeliveryProof.delivered_at)).where(col(DeliveryProof.order_pk) == order.id)
+    )
+    basis, since = (
+        (DELIVERED, delivered) if delivered is not None else (LAST_CHANGE, order.updated_at)
+    )
+    return Retention(basis, since, years, retain_until(since, years, zone))
+
+
+def past_retention(
+    session: Session, *, years: int, today: dt.date, zone: dt.tzinfo
+) -> list[PastRetention]:
+    """Orders whose retention ended before ``today``, oldest first."""
+    delivered = (
+        select(
+            col(DeliveryProof.order_pk).label("order_pk"),
+            func.min(DeliveryProof.delivered_at).label("delivered_at"),
+        )
+        .group_by(col(DeliveryProof.order_pk))
+        .subquery()
+    )
+    # Past retention iff the clock started before this day `years` ago (a generous bound in SQL,
+    # made exact per row below with the calendar rule of retain_until).
+    first_kept = _years_before(today, years)
+    cutoff = dt.datetime.combine(first_kept + dt.timedelta(days=1), dt.time(), zone)
+    since = func.coalesce(delivered.c.delivered_at, Order.updated_at)
+    rows = session.execute(
+        select(Order, delivered.c.delivered_at)
+        .outerjoin(delivered, delivered.c.order_pk == Order.id)
+        .where(since < cutoff)
+        .order_by(since, col(Order.id))
+    )
+    found = []
+    for order, delivered_at in rows:
+        basis, start = (
+            (DELIVERED, delivered_at)
+            if delivered_at is not None
+            else (LAST_CHANGE, order.updated_at)
+        )
+        retention = Retention(basis, start, years, retain_until(start, years, zone))
+        if retention.until < today:
+            found.append(PastRetention(order.order_id, order.connector, retention))
+    return found
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)

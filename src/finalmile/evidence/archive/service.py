@@ -1,0 +1,161 @@
+"""Gather one order's evidence into an ``AuditPacket``: order, POD, temperature, custody.
+
+The POD and the chain of custody are read through tracking's own functions (``proofs.view``
+decrypts and checks the POD; ``custody.verify_chain`` checks every hash), so the packet shows
+exactly what billing and ``finalmile custody verify`` see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from finalmile.db_types import utcnow
+from finalmile.evidence.archive.packet import (
+    AuditPacket,
+    CustodyEntry,
+    CustodySection,
+    PodSection,
+    TemperatureSection,
+)
+from finalmile.evidence.archive.pdf import render_pdf
+from finalmile.evidence.archive.retention import PastRetention, past_retention, retention_of
+from finalmile.evidence.temperature.packing import unpack
+from finalmile.evidence.temperature.store import combine, latest_evaluations, logs_of
+from finalmile.orders.service import find_order, order_record
+from finalmile.services import Services
+from finalmile.tracking import custody, proofs
+from finalmile.vault import Vault
+
+
+@dataclass
+class ArchiveService:
+    """Builds audit packets and lists what is past retention."""
+
+    sessions: sessionmaker[Session]
+    vault: Vault
+    zone: ZoneInfo
+    retention_years: int
+
+    def packet(
+        self, *, order_id: str, connector: str | None, now: dt.datetime | None = None
+    ) -> AuditPacket:
+        """Everything that proves the order's delivery, decrypted.
+
+        Raises:
+            NotFoundError: no such order.
+        """
+        with self.sessions() as session:
+            order = find_order(session=session, order_id=order_id, connector=connector)
+            assert order.id is not None
+            record = order_record(session=session, row=order, vault=self.vault)
+            temperature = _temperature(session, order.id)
+            return AuditPacket(
+                order=record.order,
+                status=order.status.value,
+                received_at=order.created_at,
+                pod=_pod(session, order.id, self.vault),
+                temperature_verdict=combine([t.verdict for t in temperature]),
+                temperature=temperature,
+                custody=_custody(session, order.id),
+                retention=retention_of(session, order, years=self.retention_years, zone=self.zone),
+                generated_at=now or utcnow(),
+                zone=self.zone,
+            )
+
+    def pdf(self, *, order_id: str, connector: str | None) -> bytes:
+        """The order's audit packet as a PDF."""
+        return render_pdf(self.packet(order_id=order_id, connector=connector))
+
+    def past_retention(self, *, today: dt.date | None = None) -> list[PastRetention]:
+        """Orders whose evidence is past retention (listing only: nothing is deleted)."""
+        day = today or utcnow().astimezone(self.zone).date()
+        with self.sessions() as session:
+            return past_retention(session, years=self.retention_years, today=day, zone=self.zone)
+
+
+def archive_service(services: Services) -> ArchiveService:
+    """The archive over a process's storage, in the pharmacy's time zone."""
+    return ArchiveService(
+        sessions=services.sessions,
+        vault=services.vault,
+        zone=ZoneInfo(services.settings.timezone),
+        retention_years=services.settings.archive_retention_years,
+    )
+
+
+def _pod(session: Session, order_pk: int, vault: Vault) -> PodSection:
+    view = proofs.view(session, order_pk=order_pk, vault=vault)
+    missing = tuple(f"{m.field}: {m.reason}" for m in view.check.missing)
+    method = view.check.method.value if view.check.method else None
+    proof = view.proof
+    if proof is None:
+        return PodSection(method=method, complete=view.check.complete, missing=missing)
+    gps = view.gps
+    return PodSection(
+        method=method,
+        complete=view.check.complete,
+        missing=missing,
+        delivered_at=proof.delivered_at,
+        carrier=proof.carrier,
+        tracking_number=proof.tracking_number,
+        signer_name=view.signer_name,
+        relationship=proof.relationship,
+        carrier_signed_by=view.carrier_signed_by,
+        signature_png=view.signature_png,
+        signature_sha256=proof.signature_sha256,
+        photo_sha256=proof.photo_sha256,
+        gps=_gps(gps) if gps else None,
+        proof_url=proof.proof_url,
+    )
+
+
+def _gps(gps: dict[str, object]) -> str:
+    """``42.1015, -72.5898 (within 8 m)`` from the driver app's position (WGS 84)."""
+    latitude, longitude = gps.get("latitude", gps.get("lat")), gps.get("longitude", gps.get("lon"))
+    accuracy = gps.get("accuracy_m")
+    return f"{latitude}, {longitude}" + (
+        f" (within {accuracy:g} m)" if isinstance(accuracy, int | float) else ""
+    )
+
+
+def _temperature(session: Session, order_pk: int) -> tuple[TemperatureSection, ...]:
+    current = latest_evaluations(session, order_pk)
+    sections = []
+    for row in logs_of(session, order_pk):
+        assert row.id is not None
+        evaluation = current[row.id]
+        sections.append(
+            TemperatureSection(
+                log_id=row.id,
+                package=row.package,
+                logger_id=row.logger_id,
+                layout=row.layout,
+                interval_seconds=row.interval_seconds,
+                raw_sha256=row.raw_sha256,
+                uploaded_at=row.uploaded_at,
+                verdict=evaluation.verdict,
+                reasons=tuple(evaluation.reasons),
+                summary=evaluation.summary,
+                limits=evaluation.limits,
+                evaluated_at=evaluation.evaluated_at,
+                readings=unpack(row.readings),
+            )
+        )
+    return tuple(sections)
+
+
+def _custody(session: Session, order_pk: int) -> CustodySection:
+    events = custody.chain(session, order_pk)
+    check = custody.verify_chain(events)
+    entries = tuple(CustodyEntry(e.seq, e.kind, e.actor, e.at, e.prev_hash, e.hash) for e in events)
+    return CustodySection(
+        entries=entries,
+        verified=check.ok,
+        first_bad_seq=check.first_bad_seq,
+        problem=check.reason,
+        head_hash=check.head_hash,
+    )

@@ -1,0 +1,155 @@
+"""``/orders/{order_id}/archive``: the evidence index (JSON, no patient data) and the PDF packet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel
+
+from finalmile.auth.models import Scope
+from finalmile.auth.service import Principal
+from finalmile.deps import ServicesDep, require
+from finalmile.evidence.archive.packet import AuditPacket, CustodyEntry
+from finalmile.evidence.archive.pdf import packet_filename, render_pdf
+from finalmile.evidence.archive.service import archive_service
+
+router = APIRouter(prefix="/orders/{order_id}", tags=["archive"])
+Reader = Annotated[Principal, Depends(require(Scope.ORDERS_READ))]
+
+
+class PodIndex(BaseModel):
+    """The POD's state and the fingerprints of its images (the packet holds the rest)."""
+
+    complete: bool
+    missing: list[str]
+    method: str | None
+    delivered_at: dt.datetime | None
+    carrier: str | None
+    tracking_number: str | None
+    relationship: str | None
+    signature_sha256: str | None
+    photo_sha256: str | None
+
+
+class TemperatureIndex(BaseModel):
+    """One logger's record: its verdict, and the file as uploaded with its fingerprint."""
+
+    log_id: int
+    logger_id: str | None
+    package: str | None
+    verdict: str
+    reasons: list[str]
+    raw_sha256: str
+    raw: str
+    uploaded_at: dt.datetime
+
+
+class CustodyIndex(BaseModel):
+    """The chain of custody, verified now."""
+
+    verified: bool
+    first_bad_seq: int | None
+    problem: str | None
+    head_hash: str | None
+    events: list[CustodyEntry]
+
+
+class RetentionIndex(BaseModel):
+    """Until when the evidence is kept, and from what."""
+
+    basis: str
+    since: dt.datetime
+    years: int
+    until: dt.date
+
+
+class ArchiveIndex(BaseModel):
+    """What the archive holds for an order, and where to fetch it."""
+
+    order_id: str
+    connector: str
+    status: str
+    pod: PodIndex | None
+    temperature_verdict: str | None
+    temperature: list[TemperatureIndex]
+    custody: CustodyIndex
+    retention: RetentionIndex
+    documents: dict[str, str]
+
+    @classmethod
+    def of(cls, packet: AuditPacket) -> ArchiveIndex:
+        order_id = packet.order.order_id
+        base = f"/orders/{order_id}"
+        pod = packet.pod
+        custody = packet.custody
+        return cls(
+            order_id=order_id,
+            connector=packet.order.connector,
+            status=packet.status,
+            pod=None
+            if pod is None
+            else PodIndex(
+                complete=pod.complete,
+                missing=list(pod.missing),
+                method=pod.method,
+                delivered_at=pod.delivered_at,
+                carrier=pod.carrier,
+                tracking_number=pod.tracking_number,
+                relationship=pod.relationship,
+                signature_sha256=pod.signature_sha256,
+                photo_sha256=pod.photo_sha256,
+            ),
+            temperature_verdict=packet.temperature_verdict.value
+            if packet.temperature_verdict
+            else None,
+            temperature=[
+                TemperatureIndex(
+                    log_id=t.log_id,
+                    logger_id=t.logger_id,
+                    package=t.package,
+                    verdict=t.verdict.value,
+                    reasons=list(t.reasons),
+                    raw_sha256=t.raw_sha256,
+                    raw=f"{base}/temperature-logs/{t.log_id}/raw",
+                    uploaded_at=t.uploaded_at,
+                )
+                for t in packet.temperature
+            ],
+            custody=CustodyIndex(
+                verified=custody.verified,
+                first_bad_seq=custody.first_bad_seq,
+                problem=custody.problem,
+                head_hash=custody.head_hash,
+                events=list(custody.entries),
+            ),
+            retention=RetentionIndex(**vars(packet.retention)),
+            documents={
+                "packet_pdf": f"{base}/archive.pdf",
+                "order": base,
+                "temperature": f"{base}/temperature?readings=true",
+            },
+        )
+
+
+@router.get("/archive", response_model=ArchiveIndex)
+def get_archive(
+    order_id: str, services: ServicesDep, _principal: Reader, connector: str | None = None
+) -> ArchiveIndex:
+    """The order's evidence: POD state, temperature verdicts, custody chain (verified now)."""
+    packet = archive_service(services).packet(order_id=order_id, connector=connector)
+    return ArchiveIndex.of(packet)
+
+
+@router.get("/archive.pdf", response_class=Response)
+def get_archive_pdf(
+    order_id: str, services: ServicesDep, _principal: Reader, connector: str | None = None
+) -> Response:
+    """The order's audit packet as one PDF (it holds patient data: handle as PHI)."""
+    packet = archive_service(services).packet(order_id=order_id, connector=connector)
+    return Response(
+        render_pdf(packet),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{packet_filename(order_id)}"'},
+    )

@@ -1,0 +1,1 @@
+"""Temperature logs: logger exports read into one canonical log, evaluated, stored."""

@@ -1,0 +1,1 @@
+"""Logger export layouts: one adapter per layout, found by name in the registry."""

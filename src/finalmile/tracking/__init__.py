@@ -1,0 +1,1 @@
+"""Tracking: carrier webhooks and polling, driver updates, proof of delivery, chain of custody."""

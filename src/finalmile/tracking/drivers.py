@@ -1,0 +1,247 @@
+"""Drivers, their API tokens, and which courier shipments (stops) each one carries.
+
+A driver token is ``fmd_<prefix>_<secret>``; like API keys (``finalmile.auth``) only its SHA-256
+is stored and ``prefix`` finds the row. A driver sees and updates only the stops assigned to them:
+a stop is a purchased courier shipment, named by its shipment key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from finalmile.audit import AuditEvent, audit_row
+from finalmile.db_types import utcnow
+from finalmile.errors import AuthError, InputError, NotFoundError
+from finalmile.orders.service import find_order
+from finalmile.routing.models import PlannedRoute, PlannedStop
+from finalmile.shipments.models import Shipment, ShipmentState
+from finalmile.tracking.models import CourierAssignment, Driver
+
+DRIVER_KEY_TAG = "fmd"
+COURIER = "courier"
+_DRIVER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class IssuedDriverToken:
+    """A new driver token: shown once, never stored."""
+
+    driver_id: str
+    token: str
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_token() -> tuple[str, str]:
+    prefix = secrets.token_hex(4)
+    return prefix, f"{DRIVER_KEY_TAG}_{prefix}_{secrets.token_urlsafe(32)}"
+
+
+def _audit(session: Session, driver_id: str, action: str, actor: str, **detail: object) -> None:
+    session.add(
+        AuditEvent(
+            **audit_row(
+                entity="driver", entity_id=driver_id, action=action, actor=actor, detail=detail
+            )
+        )
+    )
+
+
+def create_driver(*, session: Session, driver_id: str, name: str, actor: str) -> IssuedDriverToken:
+    """Register a driver (``driver_id`` as in route plans) and issue their token.
+
+    Raises:
+        InputError: a malformed id, an empty name, or the id exists already.
+    """
+    if not _DRIVER_ID.match(driver_id):
+        raise InputError(
+            "a driver id is 1-64 letters, digits, '.', '_' or '-'", location="driver_id"
+        )
+    if not name.strip():
+        raise InputError("the driver's name is required", location="name")
+    if session.scalars(select(Driver).where(col(Driver.driver_id) == driver_id)).first():
+        raise InputError(f"driver {driver_id!r} exists already", location="driver_id")
+    prefix, token = _new_token()
+    session.add(
+        Driver(
+            driver_id=driver_id,
+            name=name.strip()[:100],
+            token_prefix=prefix,
+            token_sha256=_digest(token),
+            created_at=utcnow(),
+        )
+    )
+    _audit(session, driver_id, "created", actor)
+    return IssuedDriverToken(driver_id, token)
+
+
+def rotate_token(*, session: Session, driver_id: str, actor: str) -> IssuedDriverToken:
+    """Replace a driver's token (the old one stops working); re-activates a revoked driver."""
+    driver = get_driver(session=session, driver_id=driver_id)
+    prefix, token = _new_token()
+    driver.token_prefix, driver.token_sha256, driver.revoked_at = prefix, _digest(token), None
+    session.add(driver)
+    _audit(session, driver_id, "token_rotated", actor)
+    return IssuedDriverToken(driver_id, token)
+
+
+def revoke_driver(*, session: Session, driver_id: str, actor: str) -> bool:
+    """Revoke a driver's token; False when it was already revoked."""
+    driver = get_driver(session=session, driver_id=driver_id)
+    if driver.revoked_at is not None:
+        return False
+    driver.revoked_at = utcnow()
+    session.add(driver)
+    _audit(session, driver_id, "revoked", actor)
+    return True
+
+
+def get_driver(*, session: Session, driver_id: str) -> Driver:
+    """The driver with ``driver_id``.
+
+    Raises:
+        NotFoundError: no such driver.
+    """
+    driver = session.scalars(select(Driver).where(col(Driver.driver_id) == driver_id)).first()
+    if driver is None:
+        raise NotFoundError(f"no driver {driver_id!r}")
+    return driver
+
+
+def list_drivers(*, session: Session) -> list[Driver]:
+    """Every driver, by id."""
+    return list(session.scalars(select(Driver).order_by(col(Driver.driver_id))))
+
+
+def authenticate_driver(*, session: Session, token: str | None) -> Driver:
+    """The driver behind ``token``.
+
+    Raises:
+        AuthError: missing, malformed, unknown or revoked token (401).
+    """
+    if not token:
+        raise AuthError("missing driver token (Authorization: Bearer fmd_...)")
+    parts = token.split("_", 2)
+    if len(parts) != 3 or parts[0] != DRIVER_KEY_TAG:
+        raise AuthError("malformed driver token")
+    driver = session.scalars(select(Driver).where(col(Driver.token_prefix) == parts[1])).first()
+    if driver is None or not hmac.compare_digest(driver.token_sha256, _digest(token)):
+        raise AuthError("unknown driver token")
+    if driver.revoked_at is not None:
+        raise AuthError("revoked driver token")
+    return driver
+
+
+def assign_order(
+    *, session: Session, driver_id: str, order_id: str, connector: str | None, actor: str
+) -> Shipment:
+    """Give the order's purchased courier shipment to a driver (re-assigning it if needed).
+
+    Raises:
+        NotFoundError: no such driver or order.
+        InputError: the order has no purchased courier shipment.
+    """
+    driver = get_driver(session=session, driver_id=driver_id)
+    order = find_order(session=session, order_id=order_id, connector=connector)
+    shipment = session.scalars(
+        select(Shipment).where(
+            col(Shipment.order_pk) == order.id,
+            col(Shipment.state) == ShipmentState.PURCHASED.value,
+            col(Shipment.carrier_type) == COURIER,
+        )
+    ).first()
+    if shipment is None or shipment.id is None or driver.id is None:
+        raise InputError(
+            f"order {order_id!r} has no purchased courier shipment", location="order_id"
+        )
+    assignment = session.get(CourierAssignment, shipment.id)
+    previous = assignment.driver_pk if assignment else None
+    if assignment is None:
+        assignment = CourierAssignment(
+            shipment_pk=shipment.id, driver_pk=driver.id, assigned_at=utcnow(), assigned_by=actor
+        )
+    elif assignment.driver_pk != driver.id:
+        assignment.driver_pk, assignment.assigned_at = driver.id, utcnow()
+        assignment.assigned_by = actor
+    if previous != driver.id:
+        session.add(assignment)
+        _audit(session, driver_id, "assigned", actor, order_id=order_id, shipment=shipment.key)
+    session.flush()
+    return shipment
+
+
+def assign_plan(*, session: Session, plan_id: int, actor: str) -> tuple[int, list[str]]:
+    """Assign every routed stop of a stored route plan to its route's driver.
+
+    Returns how many stops were assigned and one problem line per stop that could not be.
+    """
+    routes = session.scalars(select(PlannedRoute).where(col(PlannedRoute.plan_id) == plan_id))
+    drivers = {route.id: route.driver_id for route in routes}
+    if not drivers:
+        raise NotFoundError(f"route plan {plan_id} has no routes")
+    stops = session.scalars(
+        select(PlannedStop)
+        .where(col(PlannedStop.plan_id) == plan_id, col(PlannedStop.route_id).is_not(None))
+        .order_by(col(PlannedStop.route_id), col(PlannedStop.sequence))
+    )
+    assigned, problems = 0, []
+    for stop in stops:
+        driver_id = drivers[stop.route_id]
+        try:
+            assign_order(
+                session=session,
+                driver_id=driver_id,
+                order_id=stop.order_id,
+                connector=None,
+                actor=actor,
+            )
+        except (NotFoundError, InputError) as exc:
+            problems.append(f"{stop.order_id}: {exc}")
+            continue
+        assigned += 1
+    return assigned, problems
+
+
+def stops_of(*, session: Session, driver: Driver) -> list[Shipment]:
+    """The purchased shipments assigned to ``driver``, oldest first."""
+    statement = (
+        select(Shipment)
+        .join(CourierAssignment, col(CourierAssignment.shipment_pk) == col(Shipment.id))
+        .where(
+            col(CourierAssignment.driver_pk) == driver.id,
+            col(Shipment.state) == ShipmentState.PURCHASED.value,
+        )
+        .order_by(col(Shipment.id))
+    )
+    return list(session.scalars(statement))
+
+
+def stop_for(*, session: Session, driver: Driver, stop: str) -> Shipment:
+    """The stop (shipment key) if it is assigned to ``driver``.
+
+    Raises:
+        NotFoundError: no such stop for this driver (another driver's stop looks the same).
+    """
+    statement = (
+        select(Shipment)
+        .join(CourierAssignment, col(CourierAssignment.shipment_pk) == col(Shipment.id))
+        .where(
+            col(Shipment.key) == stop,
+            col(CourierAssignment.driver_pk) == driver.id,
+            col(Shipment.state) == ShipmentState.PURCHASED.value,
+        )
+    )
+    shipment = session.scalars(statement).first()
+    if shipment is None:
+        raise NotFoundError(f"no stop {stop!r} is assigned to you")
+    return shipment

@@ -1,0 +1,210 @@
+"""Tracking tables: carrier and driver events, current status, drivers, proof of delivery, custody.
+
+Append-only: ``tracking_event``, ``driver_update``, ``custody_event`` and
+``tracking_webhook_receipt`` are only ever inserted into. ``tracking_state`` is derived
+(recomputed from the events of its shipment), and ``delivery_proof`` only gains evidence it did
+not have. Patient data (a signer's printed name, GPS at the door, carrier scan messages and
+locations, signature and photo images) is stored encrypted by the vault; plain columns hold
+codes, times and ids.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from finalmile.carriers.base import TrackingStatus
+from finalmile.db_types import BigId, UtcDateTime, ValueEnum
+
+
+def _order_fk() -> Column[Any]:
+    return Column(BigId, ForeignKey("dispatch_order.id", ondelete="RESTRICT"), nullable=False)
+
+
+def _shipment_fk(*, primary_key: bool = False) -> Column[Any]:
+    foreign_key = ForeignKey("shipment.id", ondelete="RESTRICT")
+    if primary_key:
+        return Column(BigId, foreign_key, primary_key=True, autoincrement=False)
+    return Column(BigId, foreign_key, nullable=False)
+
+
+class WebhookReceipt(SQLModel, table=True):
+    """A carrier webhook delivery that was verified and processed, by the provider's event id."""
+
+    __tablename__ = "tracking_webhook_receipt"
+    __table_args__ = (
+        UniqueConstraint("provider", "event_id", name="uq_tracking_webhook_receipt_event"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    provider: str = Field(max_length=16)
+    event_id: str = Field(max_length=100)
+    shipment_pk: int | None = Field(default=None, sa_column=Column(BigId, nullable=True))
+    new_events: int
+    received_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+
+
+class TrackingEventRow(SQLModel, table=True):
+    """One scan or driver update of a shipment, normalized; ``event_key`` dedupes it."""
+
+    __tablename__ = "tracking_event"
+    __table_args__ = (
+        UniqueConstraint("shipment_pk", "event_key", name="uq_tracking_event_key"),
+        Index("ix_tracking_event_order_pk", "order_pk"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    shipment_pk: int = Field(sa_column=_shipment_fk())
+    order_pk: int = Field(sa_column=_order_fk())
+    source: str = Field(max_length=16, description="easypost, shippo, poll or driver")
+    event_key: str = Field(max_length=64)
+    status: TrackingStatus = Field(sa_column=Column(ValueEnum(TrackingStatus), nullable=False))
+    detail: str = Field(max_length=32, description="A TrackingDetail value")
+    provider_status: str | None = Field(default=None, max_length=32)
+    provider_detail: str | None = Field(default=None, max_length=64)
+    occurred_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    received_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    evidence_encrypted: bytes | None = Field(
+        default=None, sa_column=Column(LargeBinary, nullable=True)
+    )
+
+
+class TrackingState(SQLModel, table=True):
+    """The current status of a shipment, derived from all its events (never regresses)."""
+
+    __tablename__ = "tracking_state"
+    __table_args__ = (
+        Index("ix_tracking_state_order_pk", "order_pk"),
+        Index("ix_tracking_state_status", "status"),
+    )
+
+    shipment_pk: int = Field(sa_column=_shipment_fk(primary_key=True))
+    order_pk: int = Field(sa_column=_order_fk())
+    status: TrackingStatus = Field(sa_column=Column(ValueEnum(TrackingStatus), nullable=False))
+    detail: str = Field(max_length=32)
+    status_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    shipped_at: dt.datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
+    delivered_at: dt.datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
+    last_event_at: dt.datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
+    last_polled_at: dt.datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
+    updated_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+
+
+class Driver(SQLModel, table=True):
+    """A courier driver with an API token (only its SHA-256 is kept)."""
+
+    __tablename__ = "driver"
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    driver_id: str = Field(max_length=64, unique=True, description="As in route plans")
+    name: str = Field(max_length=100, description="The driver's own printed name")
+    token_prefix: str = Field(max_length=16, unique=True)
+    token_sha256: str = Field(max_length=64)
+    created_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    revoked_at: dt.datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
+
+
+class CourierAssignment(SQLModel, table=True):
+    """Which driver carries a courier shipment (one at a time)."""
+
+    __tablename__ = "courier_assignment"
+    __table_args__ = (Index("ix_courier_assignment_driver_pk", "driver_pk"),)
+
+    shipment_pk: int = Field(sa_column=_shipment_fk(primary_key=True))
+    driver_pk: int = Field(
+        sa_column=Column(BigId, ForeignKey("driver.id", ondelete="RESTRICT"), nullable=False)
+    )
+    assigned_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    assigned_by: str = Field(max_length=100)
+
+
+class DriverUpdate(SQLModel, table=True):
+    """A driver's update as received, keyed by the app's own id so a resend counts once."""
+
+    __tablename__ = "driver_update"
+    __table_args__ = (
+        UniqueConstraint("driver_pk", "client_id", name="uq_driver_update_client_id"),
+        Index("ix_driver_update_shipment_pk", "shipment_pk"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    driver_pk: int = Field(
+        sa_column=Column(BigId, ForeignKey("driver.id", ondelete="RESTRICT"), nullable=False)
+    )
+    client_id: str = Field(max_length=64)
+    content_sha256: str = Field(max_length=64)
+    shipment_pk: int = Field(sa_column=_shipment_fk())
+    order_pk: int = Field(sa_column=_order_fk())
+    kind: str = Field(max_length=16, description="picked_up, arrived, delivered, attempt_failed")
+    reason: str | None = Field(default=None, max_length=32)
+    occurred_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    received_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    evidence_encrypted: bytes | None = Field(
+        default=None, sa_column=Column(LargeBinary, nullable=True)
+    )
+
+
+class DeliveryProof(SQLModel, table=True):
+    """Proof of delivery of one shipment: the driver's ePOD or the carrier's delivery evidence.
+
+    ``evidence_encrypted`` is JSON: ``signer_name``, ``gps`` (lat, lon, accuracy_m),
+    ``carrier_signed_by``; images are separate encrypted columns with their SHA-256.
+    """
+
+    __tablename__ = "delivery_proof"
+    __table_args__ = (Index("ix_delivery_proof_order_pk", "order_pk"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    order_pk: int = Field(sa_column=_order_fk())
+    shipment_pk: int = Field(
+        sa_column=Column(
+            BigId, ForeignKey("shipment.id", ondelete="RESTRICT"), nullable=False, unique=True
+        )
+    )
+    source: str = Field(max_length=16, description="driver or carrier")
+    carrier: str | None = Field(default=None, max_length=64)
+    tracking_number: str | None = Field(default=None, max_length=64)
+    delivered_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    relationship: str | None = Field(default=None, max_length=32)
+    driver_pk: int | None = Field(default=None, sa_column=Column(BigId, nullable=True))
+    driver_update_id: int | None = Field(default=None, sa_column=Column(BigId, nullable=True))
+    signed_by_driver: bool = False
+    has_signer_name: bool = False
+    carrier_signed: bool = False
+    proof_url: str | None = Field(default=None, max_length=500)
+    signature_sha256: str | None = Field(default=None, max_length=64)
+    signature_encrypted: bytes | None = Field(
+        default=None, sa_column=Column(LargeBinary, nullable=True)
+    )
+    photo_sha256: str | None = Field(default=None, max_length=64)
+    photo_media_type: str | None = Field(default=None, max_length=32)
+    photo_encrypted: bytes | None = Field(
+        default=None, sa_column=Column(LargeBinary, nullable=True)
+    )
+    evidence_encrypted: bytes | None = Field(
+        default=None, sa_column=Column(LargeBinary, nullable=True)
+    )
+    complete_at: dt.datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
+    created_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    updated_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+
+
+class CustodyEvent(SQLModel, table=True):
+    """One handoff of an order's package; ``hash`` covers ``prev_hash`` and this row's content."""
+
+    __tablename__ = "custody_event"
+    __table_args__ = (UniqueConstraint("order_pk", "seq", name="uq_custody_event_seq"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    order_pk: int = Field(sa_column=_order_fk())
+    seq: int
+    kind: str = Field(max_length=32)
+    actor: str = Field(max_length=100)
+    at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+    recorded_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))

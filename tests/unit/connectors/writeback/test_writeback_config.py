@@ -1,0 +1,65 @@
+"""The ``writeback`` section is validated with the rest of a profile, errors named by line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+
+from finalmile.config.settings import Settings
+from finalmile.connectors.registry import load_connectors
+from finalmile.connectors.writeback.targets import build_targets
+from finalmile.errors import ConfigError
+
+
+def _settings(tmp_path: Path, text: str) -> Settings:
+    folder = tmp_path / "connectors"
+    folder.mkdir()
+    (folder / "pms.yaml").write_text(text, encoding="utf-8")
+    return Settings(config_dir=tmp_path, secret_key=Fernet.generate_key().decode())
+
+
+def test_bad_writeback_settings_are_named_with_their_line(tmp_path: Path) -> None:
+    settings = _settings(
+        tmp_path,
+        """hl7v2: {}
+writeback:
+  webhook:
+    url: not a url
+    secret_env: lower-case
+  hl7v2:
+    host: pms.local
+    port: 2575
+    message: orm
+  retry:
+    max_attempts: null
+    max_age_hours: null
+""",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_connectors(settings)
+    text = "\n".join(caught.value.errors)
+    assert "line 4 (writeback.webhook.url)" in text
+    assert "line 5 (writeback.webhook.secret_env)" in text
+    assert "line 9 (writeback.hl7v2.message)" in text
+    assert "retries must end" in text
+
+
+def test_a_missing_webhook_secret_is_a_config_error(tmp_path: Path) -> None:
+    settings = _settings(
+        tmp_path,
+        """hl7v2: {}
+writeback:
+  webhook:
+    url: http://127.0.0.1:9/hooks
+    secret_env: PMS_WEBHOOK_SECRET
+""",
+    )
+    connectors = load_connectors(settings)
+    with pytest.raises(ConfigError, match="PMS_WEBHOOK_SECRET is not set"):
+        build_targets([connectors.get("pms")], environ={})
+    targets = build_targets([connectors.get("pms")], environ={"PMS_WEBHOOK_SECRET": "s"})
+    assert [t.name for t in targets.for_connector("pms")] == ["webhook"]
+    assert targets.for_connector("default") == []
+    targets.close()
