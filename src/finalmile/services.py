@@ -17,10 +17,10 @@ from finalmile.db import create_db_engine, session_factory
 from finalmile.intake.files import FileIntake
 from finalmile.intake.service import IntakeService
 from finalmile.intake.store import IntakeStore
+from finalmile.outbox.store import OutboxStore
 from finalmile.rules.catalog import load_catalog
 from finalmile.rules.ratecard import RateCardSource
 from finalmile.rules.service import Decider
-from finalmile.outbox.store import OutboxStore
 from finalmile.shipments.service import ShipmentService
 from finalmile.vault import Vault, vault_from_settings
 
