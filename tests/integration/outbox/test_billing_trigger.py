@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,7 +64,15 @@ def _shipped_order(services: Services) -> int:
         assert order is not None
         order_id = order.order_id
     services.shipments.store.record_external(
-        NewShipment(order_pk, order_id, "ups-direct", "dropship", None, ShipmentOptions()),
+        NewShipment(
+            key=uuid.uuid4().hex,
+            order_pk=order_pk,
+            order_id=order_id,
+            account="ups-direct",
+            carrier_type="dropship",
+            requested_service=None,
+            options=ShipmentOptions(),
+        ),
         carrier="UPS",
         tracking_number="1ZSYN0000001",
         actor="test",
