@@ -303,6 +303,9 @@ def targets(url: str, workdir: Path) -> tuple[ChildServer, ChildServer]:
         "FINALMILE_DATABASE_URL": url,
         "FINALMILE_SECRET_KEY": Fernet.generate_key().decode(),
         "FINALMILE_DATA_DIR": str(workdir / "data"),
+        # Intake alone: the decision job and outbox workers would share the database's writer.
+        "FINALMILE_DECIDE_INTERVAL_SECONDS": "0",
+        "FINALMILE_OUTBOX_WORKERS": "0",
     }
     return echo, finalmile_server(env=env, log_path=workdir / "finalmile.log")
 
