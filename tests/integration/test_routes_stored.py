@@ -9,9 +9,9 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 from sqlalchemy import select
 from sqlmodel import col
+from typer.testing import CliRunner
 
 from finalmile.auth.models import Scope
 from finalmile.auth.service import create_key
