@@ -22,13 +22,14 @@ def rde(
     application_ack: str = "",
     family: str = PATIENT_FAMILY,
     birth: str = PATIENT_BIRTH,
+    postal_code: str = "02139",
 ) -> bytes:
     """An RDE^O11 with one ORC/RXE group and a ZDL delivery segment, ``\\r`` segment ends."""
     segments = [
         f"MSH|^~\\&|PMS|PHARM|FINALMILE|FM|20261122090000-0500||RDE^O11^RDE_O11|{control_id}|P|"
         f"{version}|||{accept_ack}|{application_ack}",
         f"PID|1||MRN4417^^^PHARM^MR||{family}^{PATIENT_GIVEN}||{birth}|F|||"
-        f"{PATIENT_STREET}^^Cambridge^MA^02139^USA^H||({PATIENT_PHONE_DIGITS[:3]})"
+        f"{PATIENT_STREET}^^Cambridge^MA^{postal_code}^USA^H||({PATIENT_PHONE_DIGITS[:3]})"
         f"{PATIENT_PHONE_DIGITS[3:6]}-{PATIENT_PHONE_DIGITS[6:]}",
         f"ORC|{order_control}|{order_id}",
         f"RXE||{ndc}^Insulin lispro 100 unit/mL^N4||||||||{quantity}|mL",

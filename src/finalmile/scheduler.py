@@ -1,7 +1,8 @@
 """Background jobs of the service (APScheduler 3.x): one FHIR poll job per polling connector, one
 scan job per CSV drop folder, the delivery decisions of received orders,
-``FINALMILE_OUTBOX_WORKERS`` outbox workers, and the tracking poll
-(``finalmile.tracking.jobs``) when carrier accounts are configured.
+``FINALMILE_OUTBOX_WORKERS`` outbox workers, the tracking poll (``finalmile.tracking.jobs``)
+when carrier accounts are configured, and the daily courier route planning
+(``finalmile.routing.jobs``) when ``FINALMILE_ROUTE_PLANNING_AT`` is set.
 
 Jobs run on the scheduler's worker threads, off the event loop. Each job has ``max_instances=1``
 (a slow poll is never overlapped by the next) and ``coalesce=True`` (polls missed while one ran
@@ -18,6 +19,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from finalmile.connectors.csv_drop.watcher import DropFolderWatcher
 from finalmile.connectors.fhir.poller import pollers_for
 from finalmile.outbox.jobs import add_outbox_workers
+from finalmile.routing.jobs import add_planning_job
+from finalmile.routing.stored import stored_day
 from finalmile.services import Services
 from finalmile.tracking.jobs import add_tracking_poll
 
@@ -30,11 +33,24 @@ def build_scheduler(services: Services) -> BackgroundScheduler | None:
     folders = _drop_folders(services)
     decide_every = services.settings.decide_interval_seconds
     tracked = bool(services.shipments.accounts)
-    if not (pollers or folders or decide_every or services.settings.outbox_workers or tracked):
+    workers = services.settings.outbox_workers
+    routes_at = services.settings.route_planning_at
+    planned = routes_at is not None
+    if not (pollers or folders or decide_every or workers or tracked or planned):
         return None
     scheduler = BackgroundScheduler(timezone=dt.UTC)
     add_outbox_workers(scheduler, services)
     add_tracking_poll(scheduler, services)
+    if routes_at is not None:
+        add_planning_job(
+            scheduler,
+            services=services,
+            source=lambda date: stored_day(services, date),
+            at=routes_at,
+            zone=services.settings.timezone,
+            seconds=services.settings.route_planning_seconds,
+        )
+        log.info("route_planning_scheduled", at=routes_at.isoformat())
     if decide_every:
         scheduler.add_job(
             services.decider.decide_backlog,

@@ -8,8 +8,10 @@ from importlib import resources
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from finalmile.config.settings import Settings
 from finalmile.routing.jobs import add_planning_job, run_planning
-from finalmile.services import Services
+from finalmile.scheduler import build_scheduler
+from finalmile.services import Services, build_services
 
 DEMO = resources.files("finalmile.config.defaults").joinpath("routing/demo_day.json").read_text()
 DAY = dt.date(2026, 11, 24)
@@ -32,3 +34,21 @@ def test_job_is_registered_daily_in_the_site_zone(services: Services) -> None:
 
 def test_a_day_without_jobs_stores_nothing(services: Services) -> None:
     assert run_planning(services=services, source=lambda d: None, date=DAY, seconds=1) is None
+
+
+def test_service_schedules_planning_only_when_a_time_is_set(settings: Settings) -> None:
+    off = build_services(settings.model_copy(update={"outbox_workers": 0}))
+    try:
+        scheduler = build_scheduler(off)
+        assert scheduler is None or scheduler.get_job("route_planning") is None
+    finally:
+        off.close()
+    on = build_services(settings.model_copy(update={"route_planning_at": dt.time(5, 30)}))
+    try:
+        scheduler = build_scheduler(on)
+        assert scheduler is not None
+        job = scheduler.get_job("route_planning")
+        assert str(job.trigger) == "cron[hour='5', minute='30']"
+        assert str(job.trigger.timezone) == settings.timezone
+    finally:
+        on.close()

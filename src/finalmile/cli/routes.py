@@ -1,4 +1,5 @@
-"""``finalmile routes``: plan a courier day from a day file (or the bundled demo day)."""
+"""``finalmile routes``: plan a courier day from a day file, the bundled demo day, or the stored
+courier decisions of a date."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from finalmile.cli.context import fail
+from finalmile.cli.context import fail, load_settings, open_services
 from finalmile.errors import FinalmileError
 from finalmile.routing import (
     Budget,
@@ -24,6 +25,8 @@ from finalmile.routing import (
 )
 from finalmile.routing.dayfile import CourierDay, load_day
 from finalmile.routing.manifest import manifest
+from finalmile.routing.plan import with_unplaced
+from finalmile.routing.stored import stored_day
 
 app = typer.Typer(help="Courier routes: plan a day, write driver manifests.", no_args_is_help=True)
 
@@ -48,6 +51,7 @@ def plan_day(
     matrix = provider.matrix(day.problem.points())
     result = plan(day.problem, matrix, Budget(seconds=seconds))
     report = check_plan(day.problem, result, matrix)
+    result = with_unplaced(result, day.unplaced)
     drivers = {d.driver_id: d for d in day.problem.drivers}
     if manifests is not None:
         manifests.mkdir(parents=True, exist_ok=True)
@@ -83,6 +87,14 @@ def plan_day(
     }
 
 
+def _stored(date: dt.date) -> CourierDay:
+    with open_services(load_settings()) as services:
+        text = stored_day(services, date)
+    if text is None:
+        raise fail(f"no courier orders to plan on {date.isoformat()}")
+    return load_day(text, source="stored courier day")
+
+
 @app.command("plan")
 def plan_command(
     day_file: Annotated[
@@ -91,7 +103,10 @@ def plan_command(
     *,
     date: Annotated[
         dt.datetime | None,
-        typer.Option(formats=["%Y-%m-%d"], help="Plan this date (default: the demo day's)"),
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Plan this date; alone: from the stored courier decisions (default: demo day's)",
+        ),
     ] = None,
     demo: Annotated[bool, typer.Option("--demo", help="Plan the bundled demo day")] = False,
     seconds: Annotated[float, typer.Option(min=0.1, help="Search time budget")] = 5.0,
@@ -102,14 +117,19 @@ def plan_command(
     valhalla: Annotated[str | None, typer.Option(help="Valhalla base URL")] = None,
 ) -> None:
     """Plan the day's courier routes and print the plan (JSON) with the checker's verdict."""
-    if (day_file is None) == (not demo):
-        raise fail("give a day file or --demo", 2)
+    if day_file is not None and demo:
+        raise fail("give a day file or --demo, not both", 2)
+    if day_file is None and not demo and date is None:
+        raise fail("give a day file, --demo, or --date to plan the stored courier orders", 2)
     try:
         if day_file is not None:
             day = load_day(day_file.read_bytes(), source=day_file.name)
-        else:
+        elif demo:
             text = resources.files("finalmile.config.defaults").joinpath(DEMO_DAY).read_bytes()
             day = load_day(text, source=DEMO_DAY)
+        else:
+            assert date is not None
+            day = _stored(date.date())
         day = day.on(date.date() if date else DEMO_DATE)
         summary = plan_day(day, _provider(osrm, valhalla), seconds, manifests)
     except FinalmileError as exc:

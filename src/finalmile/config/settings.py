@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -142,6 +143,15 @@ class Settings(BaseSettings):
         ge=0,
         title="Decision worker interval",
         description="How often received orders without a decision are decided; 0: never",
+    )
+    route_planning_at: dt.time | None = Field(
+        default=None,
+        title="Route planning time",
+        description="Plan tomorrow's courier routes daily at this time (HH:MM, in the pharmacy"
+        " time zone) from the stored courier decisions; unset: never",
+    )
+    route_planning_seconds: float = Field(
+        default=60.0, gt=0, le=600, title="Route planning budget", description="Search seconds"
     )
     easypost_webhook_secret: SecretStr | None = Field(
         default=None,

@@ -92,15 +92,20 @@ class DayIn(_In):
     sites: tuple[SiteIn, ...] = Field(min_length=1)
     drivers: tuple[DriverIn, ...]
     jobs: tuple[JobIn, ...]
+    unplaced: tuple[str, ...] = Field(
+        default=(), description="order ids of courier jobs with no location (left unassigned)"
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class CourierDay:
-    """A validated day: the routing problem, the jobs by order id and each site's time zone."""
+    """A validated day: the routing problem, the jobs by order id, each site's time zone and the
+    order ids of jobs that have no location (reported unassigned, never routed)."""
 
     problem: RoutingProblem
     jobs: dict[str, CourierStop]
     site_zones: dict[str, str]
+    unplaced: tuple[str, ...] = ()
 
     def on(self, date: dt.date) -> CourierDay:
         """Only the drivers whose shift starts on ``date`` and the jobs with a window that day
@@ -113,6 +118,7 @@ class CourierDay:
             RoutingProblem(problem.sites, stops, drivers),
             {k: v for k, v in self.jobs.items() if k in kept},
             self.site_zones,
+            self.unplaced,
         )
 
 
@@ -170,4 +176,4 @@ def load_day(text: str | bytes, *, source: str) -> CourierDay:
         problem = RoutingProblem(sites, tuple(j.to_stop() for j in jobs.values()), drivers)
     except InputError as exc:
         raise InputError(exc.message, location=f"{source}: {exc.location}", code=exc.code) from None
-    return CourierDay(problem, jobs, {s.site_id: s.timezone for s in day.sites})
+    return CourierDay(problem, jobs, {s.site_id: s.timezone for s in day.sites}, day.unplaced)

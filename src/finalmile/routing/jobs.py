@@ -19,7 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from finalmile.routing.check import CheckReport, check_plan
 from finalmile.routing.dayfile import load_day
 from finalmile.routing.matrix import HaversineProvider
-from finalmile.routing.plan import Plan
+from finalmile.routing.plan import Plan, with_unplaced
 from finalmile.routing.solve import Budget, plan
 from finalmile.routing.store import save_plan
 from finalmile.services import Services
@@ -35,7 +35,8 @@ def plan_day_file(text: str, date: dt.date, seconds: float) -> tuple[Plan, Check
     day = load_day(text, source="day").on(date)
     matrix = HaversineProvider().matrix(day.problem.points())
     result = plan(day.problem, matrix, Budget(seconds=seconds))
-    return result, check_plan(day.problem, result, matrix)
+    report = check_plan(day.problem, result, matrix)
+    return with_unplaced(result, day.unplaced), report
 
 
 def plan_in_child(text: str, date: dt.date, seconds: float) -> tuple[Plan, CheckReport]:

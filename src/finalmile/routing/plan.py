@@ -18,6 +18,8 @@ class UnassignedReason(StrEnum):
     """Deferrable, and serving it today costs more than its deferral penalty."""
     NO_ROOM = "no_room"
     """Reachable on its own, but no route had room left for it in time or capacity."""
+    NO_LOCATION = "no_location"
+    """The ship-to address has no point to drive to (its ZIP code is unknown)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,3 +68,9 @@ class Plan:
     routes: tuple[Route, ...]
     unassigned: tuple[Unassigned, ...]
     objective: int
+
+
+def with_unplaced(plan: Plan, order_ids: tuple[str, ...]) -> Plan:
+    """``plan`` with the jobs that had no location added as unassigned (objective unchanged)."""
+    extra = tuple(Unassigned(order_id, UnassignedReason.NO_LOCATION) for order_id in order_ids)
+    return Plan(plan.routes, plan.unassigned + extra, plan.objective)

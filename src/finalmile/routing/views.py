@@ -14,9 +14,11 @@ from starlette.concurrency import run_in_threadpool
 
 from finalmile.auth.models import Scope
 from finalmile.deps import ServicesDep, SessionDep, require
+from finalmile.errors import NotFoundError
 from finalmile.routing.dayfile import DayIn, load_day
 from finalmile.routing.jobs import plan_in_child, store_plan
 from finalmile.routing.store import plan_record
+from finalmile.routing.stored import stored_day
 
 router = APIRouter(prefix="/routes", tags=["routes"])
 
@@ -26,13 +28,26 @@ MAX_BUDGET_SECONDS = 120.0
 @router.post("/plan", dependencies=[Depends(require(Scope.ORDERS_WRITE))])
 async def plan_routes(
     services: ServicesDep,
-    day: Annotated[DayIn, Body(description="Sites, drivers and courier jobs")],
     date: Annotated[dt.date, Query(description="The day to plan")],
+    day: Annotated[
+        DayIn | None,
+        Body(description="Sites, drivers and courier jobs; none: the stored courier decisions"),
+    ] = None,
     seconds: Annotated[float, Query(gt=0, le=MAX_BUDGET_SECONDS)] = 10.0,
 ) -> dict[str, Any]:
-    """Plan ``date``'s routes, store and return the plan (routes, ETAs, unassigned, objective)."""
-    text = day.model_dump_json()
-    load_day(text, source="request body")  # reject bad input before starting a process
+    """Plan ``date``'s routes, store and return the plan (routes, ETAs, unassigned, objective).
+
+    Raises:
+        NotFoundError: no day given and no stored courier order is due on ``date``.
+    """
+    if day is None:
+        stored = await run_in_threadpool(stored_day, services, date)
+        if stored is None:
+            raise NotFoundError(f"no courier orders to plan on {date.isoformat()}")
+        text, source = stored, "stored courier day"
+    else:
+        text, source = day.model_dump_json(), "request body"
+    load_day(text, source=source)  # reject bad input before starting a process
 
     def run() -> dict[str, Any]:
         plan_id = store_plan(services, text, date, seconds, plan_in_child(text, date, seconds))

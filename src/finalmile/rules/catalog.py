@@ -123,9 +123,28 @@ def load_site_config(text: str, *, source: str) -> SiteConfig:
     except ValidationError as exc:
         located = [_located(document, error) for error in exc.errors()]
         raise ConfigError(document.problems + located) from None
-    if document.problems:
-        raise ConfigError(document.problems)
+    problems = document.problems + _driver_problems(document, config)
+    if problems:
+        raise ConfigError(problems)
     return config
+
+
+def _driver_problems(document: YamlDocument, config: SiteConfig) -> list[str]:
+    """Each courier driver names a shift of the site, and no driver id repeats."""
+    if config.courier is None:
+        return []
+    shifts = {shift.name for shift in config.courier.shifts if shift.name}
+    problems: list[str] = []
+    seen: set[str] = set()
+    for i, driver in enumerate(config.courier.drivers):
+        path = ("courier", "drivers", i)
+        if driver.shift not in shifts:
+            known = ", ".join(sorted(shifts)) or "none has a name"
+            problems.append(document.error((*path, "shift"), f"no shift named so ({known})"))
+        if driver.id in seen:
+            problems.append(document.error((*path, "id"), "appears twice"))
+        seen.add(driver.id)
+    return problems
 
 
 def _located(document: YamlDocument, error: Any) -> str:

@@ -49,6 +49,16 @@ class Shift(_Config):
         return self
 
 
+class CourierDriver(_Config):
+    """One in-house driver who works a named courier shift on each of its days (route planning)."""
+
+    id: str = Field(min_length=1, max_length=64)
+    shift: str = Field(description="the ``name`` of one of the courier's shifts")
+    capacity: int = Field(gt=0, description="packages the vehicle carries")
+    cooler_capacity: int = Field(default=0, ge=0, description="packages that fit in the cooler")
+    skills: list[Literal["cooler", "lockbox"]] = Field(default_factory=list)
+
+
 class Courier(_Config):
     """The site's courier (in-house or a contracted service) and its cost model."""
 
@@ -63,6 +73,7 @@ class Courier(_Config):
     storage_surcharges: dict[StorageClass, Money] = Field(default_factory=dict)
     options: dict[DeliveryOption, Money] = Field(default_factory=dict)
     shifts: list[Shift] = Field(min_length=1)
+    drivers: list[CourierDriver] = Field(default_factory=list)
 
 
 class RateBand(_Config):

@@ -152,6 +152,38 @@ def test_site_errors_are_listed_with_lines() -> None:
     assert len(errors) == 4
 
 
+def test_courier_drivers_are_checked_with_lines() -> None:
+    text = textwrap.dedent(
+        """\
+        name: fleet
+        timezone: America/New_York
+        postal_code: "02139"
+        courier:
+          base: 10
+          per_mile: 1
+          shifts:
+            - {name: day, days: [mon], start: "08:00", end: "18:00"}
+          drivers:
+            - {id: d1, shift: day, capacity: 10, skills: [cooler]}
+            - {id: d1, shift: night, capacity: 10}
+            - {id: d3, shift: day, capacity: 0, skills: [jetpack]}
+        """
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_site_config(text, source="fleet.yaml")
+    errors = raised.value.errors
+    assert errors[0].startswith("fleet.yaml:12: courier.drivers[2].capacity: ")
+    assert errors[1].startswith("fleet.yaml:12: courier.drivers[2].skills[0]: ")
+    assert len(errors) == 2
+    valid = text.replace("capacity: 0, skills: [jetpack]", "capacity: 5")
+    with pytest.raises(ConfigError) as raised:
+        load_site_config(valid, source="fleet.yaml")
+    assert raised.value.errors == [
+        "fleet.yaml:11: courier.drivers[1].shift: no shift named so (day)",
+        "fleet.yaml:11: courier.drivers[1].id: appears twice",
+    ]
+
+
 def test_config_dir_overrides_and_adds_files(tmp_path: Path) -> None:
     (tmp_path / "rules").mkdir()
     (tmp_path / "rules" / "default.yaml").write_text(DEFAULT_RULES.replace("50", "25", 1))

@@ -1,0 +1,148 @@
+"""The courier day from stored data: decided courier orders become jobs, site fleets drivers.
+
+An order is a job on ``date`` when it is received (not cancelled), its newest decision is
+``courier`` and was made for its current version, and the decision's estimated delivery falls on
+``date`` in the deciding site's time zone. Its window opens when the courier run leaves (the
+decision's ``ship_at``, else its estimated delivery) and closes at the order's ``needed_by``, else
+at the end of the site's last courier shift that day. Drivers come from the ``courier.drivers``
+list of each site file, on the days of the shift each one works. A ship-to ZIP code with no known
+point makes the order ``unplaced``: reported unassigned with a reason, never an error.
+
+The result is day-file JSON (``routing.dayfile``), so a stored day runs through the same child
+process and checks as a day file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from finalmile.errors import InputError
+from finalmile.orders.canonical import DispatchOrder
+from finalmile.orders.codec import load_order
+from finalmile.orders.models import Order, OrderItem
+from finalmile.routing.dayfile import DayIn, DriverIn, JobIn, SiteIn, WindowIn
+from finalmile.routing.geocode import zip_centroid
+from finalmile.routing.model import Skill
+from finalmile.rules.facts import DeliveryType
+from finalmile.rules.models import DecisionRecord
+from finalmile.rules.service import Decider, list_current
+from finalmile.rules.site_config import WEEKDAYS, SiteConfig
+from finalmile.services import Services
+
+PAGE = 500
+
+
+def stored_day(services: Services, date: dt.date) -> str | None:
+    """Day-file JSON for ``date`` from stored courier decisions; ``None`` with no courier job."""
+    decider = services.decider
+    jobs: list[JobIn] = []
+    unplaced: list[str] = []
+    sites: dict[str, SiteConfig] = {}
+    with services.sessions() as session:
+        for record, row in _current_courier(session):
+            config = sites.get(record.site) or decider.catalog.site_config(record.site)
+            zone = ZoneInfo(config.timezone)
+            if record.estimated_delivery is None:
+                continue
+            if record.estimated_delivery.astimezone(zone).date() != date:
+                continue
+            sites[config.name] = config
+            order = _order(session, decider, row)
+            try:
+                point = zip_centroid(order.ship_to.postal_code or "")
+            except InputError:
+                unplaced.append(order.order_id)
+                continue
+            jobs.append(
+                JobIn(
+                    order=order,
+                    site_id=config.name,
+                    windows=(_window(decider, record, order, config, date),),
+                    lat=point.lat,
+                    lon=point.lon,
+                )
+            )
+    if not jobs and not unplaced:
+        return None
+    day = DayIn(
+        sites=tuple(_site(config) for config in sites.values()),
+        drivers=tuple(d for config in sites.values() for d in _drivers(config, date)),
+        jobs=tuple(jobs),
+        unplaced=tuple(unplaced),
+    )
+    return day.model_dump_json()
+
+
+def _current_courier(session: Session) -> Iterator[tuple[DecisionRecord, Order]]:
+    before: int | None = None
+    while True:
+        page = list_current(
+            session=session, delivery_type=DeliveryType.COURIER, limit=PAGE, before=before
+        )
+        for record, row in page:
+            if record.order_version == row.version:
+                yield record, row
+        if len(page) < PAGE:
+            return
+        before = page[-1][0].id
+
+
+def _order(session: Session, decider: Decider, row: Order) -> DispatchOrder:
+    items = session.scalars(select(OrderItem).where(col(OrderItem.order_pk) == row.id))
+    return load_order(row, list(items), vault=decider.vault)
+
+
+def _window(
+    decider: Decider,
+    record: DecisionRecord,
+    order: DispatchOrder,
+    config: SiteConfig,
+    date: dt.date,
+) -> WindowIn:
+    assert record.estimated_delivery is not None
+    zone = ZoneInfo(config.timezone)
+    ship_at = decider.read(record).get("ship_at")
+    start = dt.datetime.fromisoformat(ship_at) if isinstance(ship_at, str) else None
+    start = (start or record.estimated_delivery).astimezone(zone)
+    end = (order.needed_by or _last_shift_end(config, date) or start).astimezone(zone)
+    return WindowIn(start=start, end=max(start, end))
+
+
+def _last_shift_end(config: SiteConfig, date: dt.date) -> dt.datetime | None:
+    assert config.courier is not None
+    ends = [
+        dt.datetime.combine(date, shift.end, ZoneInfo(config.timezone))
+        for shift in config.courier.shifts
+        if WEEKDAYS[date.weekday()] in shift.days
+    ]
+    return max(ends, default=None)
+
+
+def _site(config: SiteConfig) -> SiteIn:
+    point = zip_centroid(config.postal_code, location=f"site {config.name}: postal_code")
+    return SiteIn(site_id=config.name, lat=point.lat, lon=point.lon, timezone=config.timezone)
+
+
+def _drivers(config: SiteConfig, date: dt.date) -> Iterator[DriverIn]:
+    assert config.courier is not None
+    zone = ZoneInfo(config.timezone)
+    shifts = {shift.name: shift for shift in config.courier.shifts}
+    for driver in config.courier.drivers:
+        shift = shifts[driver.shift]
+        if WEEKDAYS[date.weekday()] not in shift.days:
+            continue
+        yield DriverIn(
+            driver_id=driver.id,
+            shift_start=dt.datetime.combine(date, shift.start, zone),
+            shift_end=dt.datetime.combine(date, shift.end, zone),
+            start_site=config.name,
+            capacity=driver.capacity,
+            cooler_capacity=driver.cooler_capacity,
+            skills=tuple(Skill(skill) for skill in driver.skills),
+        )
