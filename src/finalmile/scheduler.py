@@ -1,5 +1,6 @@
 """Background jobs of the service (APScheduler 3.x): one FHIR poll job per polling connector, one
-scan job per CSV drop folder, the delivery decisions of received orders,
+scan job per CSV drop folder, the delivery decisions of received orders, the dispatch of decided
+carrier and courier orders (``FINALMILE_DISPATCH_INTERVAL_SECONDS``),
 ``FINALMILE_OUTBOX_WORKERS`` outbox workers, and the tracking poll
 (``finalmile.tracking.jobs``) when carrier accounts are configured.
 
@@ -29,8 +30,10 @@ def build_scheduler(services: Services) -> BackgroundScheduler | None:
     pollers = pollers_for(services)
     folders = _drop_folders(services)
     decide_every = services.settings.decide_interval_seconds
+    dispatch_every = services.settings.dispatch_interval_seconds
     tracked = bool(services.shipments.accounts)
-    if not (pollers or folders or decide_every or services.settings.outbox_workers or tracked):
+    jobs = decide_every or dispatch_every or services.settings.outbox_workers
+    if not (pollers or folders or jobs or tracked):
         return None
     scheduler = BackgroundScheduler(timezone=dt.UTC)
     add_outbox_workers(scheduler, services)
@@ -46,6 +49,17 @@ def build_scheduler(services: Services) -> BackgroundScheduler | None:
             next_run_time=dt.datetime.now(dt.UTC),
         )
         log.info("decisions_scheduled", every_seconds=decide_every)
+    if dispatch_every:
+        scheduler.add_job(
+            services.dispatcher.run,
+            "interval",
+            seconds=dispatch_every,
+            id="dispatch-decided",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=dt.datetime.now(dt.UTC),
+        )
+        log.info("dispatch_scheduled", every_seconds=dispatch_every)
     for name, (watcher, every) in folders.items():
         scheduler.add_job(
             watcher.scan,
