@@ -3,11 +3,16 @@ once, with carrier outages leaving the order for the next run (SQLite and Postgr
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
 from finalmile.carriers.sandbox.faults import Fault, FaultKind
 from finalmile.carriers.sandbox.server import SandboxServer
+from finalmile.cli import app as cli
+from finalmile.config.settings import Settings
 from finalmile.errors import InputError
 from finalmile.rules.facts import DeliveryType
 from finalmile.rules.models import DecisionRecord
@@ -17,6 +22,7 @@ from finalmile.services import Services
 from finalmile.shipments.models import ShipmentState
 from tests.hl7_builder import rde
 from tests.integration.shipments.conftest import labels_by_order
+from tests.integration.shipments.test_api_cli import cli_env
 
 ORDER = "RX-D1"
 
@@ -127,3 +133,27 @@ def test_the_scheduler_runs_dispatch_when_an_interval_is_set(live: Services) -> 
     scheduler = build_scheduler(live)
     assert scheduler is not None
     assert scheduler.get_job("dispatch-decided") is not None
+
+
+def test_dispatch_command_buys_once_and_names_what_it_cannot(
+    live_settings: Settings, live: Services, sandbox: SandboxServer
+) -> None:
+    receive(live)
+    live.decider.decide_backlog()
+    env = {
+        **cli_env(live_settings),
+        "FINALMILE_CONFIG_DIR": str(live_settings.config_dir),
+        "FINALMILE_QUOTES": "live",
+    }
+    runner = CliRunner()
+
+    first = runner.invoke(cli, ["dispatch"], env=env)
+    second = runner.invoke(cli, ["dispatch"], env=env)
+    unknown = runner.invoke(cli, ["dispatch", "--order", "NOPE"], env=env)
+
+    assert first.exit_code == 0, first.output
+    [line] = [json.loads(text) for text in first.stdout.splitlines()]
+    assert line["order_id"] == ORDER and line["state"] == "purchased"
+    assert second.exit_code == 0 and second.stdout == ""
+    assert unknown.exit_code == 1 and "NOPE" in unknown.stderr
+    assert labels_by_order(sandbox) == {ORDER: 1}
