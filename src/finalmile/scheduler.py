@@ -1,5 +1,6 @@
 """Background jobs of the service (APScheduler 3.x): one FHIR poll job per polling connector, one
-scan job per CSV drop folder, the delivery decisions of received orders,
+scan job per CSV drop folder, the delivery decisions of received orders, the dispatch of decided
+carrier and courier orders (``FINALMILE_DISPATCH_INTERVAL_SECONDS``),
 ``FINALMILE_OUTBOX_WORKERS`` outbox workers, the tracking poll (``finalmile.tracking.jobs``)
 when carrier accounts are configured, and the daily courier route planning
 (``finalmile.routing.jobs``) when ``FINALMILE_ROUTE_PLANNING_AT`` is set.
@@ -32,11 +33,12 @@ def build_scheduler(services: Services) -> BackgroundScheduler | None:
     pollers = pollers_for(services)
     folders = _drop_folders(services)
     decide_every = services.settings.decide_interval_seconds
+    dispatch_every = services.settings.dispatch_interval_seconds
     tracked = bool(services.shipments.accounts)
-    workers = services.settings.outbox_workers
     routes_at = services.settings.route_planning_at
     planned = routes_at is not None
-    if not (pollers or folders or decide_every or workers or tracked or planned):
+    jobs = decide_every or dispatch_every or services.settings.outbox_workers
+    if not (pollers or folders or jobs or tracked or planned):
         return None
     scheduler = BackgroundScheduler(timezone=dt.UTC)
     add_outbox_workers(scheduler, services)
@@ -62,6 +64,17 @@ def build_scheduler(services: Services) -> BackgroundScheduler | None:
             next_run_time=dt.datetime.now(dt.UTC),
         )
         log.info("decisions_scheduled", every_seconds=decide_every)
+    if dispatch_every:
+        scheduler.add_job(
+            services.dispatcher.run,
+            "interval",
+            seconds=dispatch_every,
+            id="dispatch-decided",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=dt.datetime.now(dt.UTC),
+        )
+        log.info("dispatch_scheduled", every_seconds=dispatch_every)
     for name, (watcher, every) in folders.items():
         scheduler.add_job(
             watcher.scan,

@@ -14,13 +14,17 @@ from finalmile.connectors.fhir.client import FhirClient, clients_for
 from finalmile.connectors.registry import load_connectors
 from finalmile.connectors.writeback.targets import Targets, build_targets
 from finalmile.db import create_db_engine, session_factory
+from finalmile.errors import ConfigError
 from finalmile.intake.files import FileIntake
 from finalmile.intake.service import IntakeService
 from finalmile.intake.store import IntakeStore
 from finalmile.outbox.store import OutboxStore
 from finalmile.rules.catalog import load_catalog
+from finalmile.rules.live_quotes import LiveQuoteSource
+from finalmile.rules.quotes import QuoteSource
 from finalmile.rules.ratecard import RateCardSource
 from finalmile.rules.service import Decider
+from finalmile.shipments.dispatch import Dispatcher
 from finalmile.shipments.service import ShipmentService
 from finalmile.vault import Vault, vault_from_settings
 
@@ -37,6 +41,7 @@ class Services:
     files: FileIntake
     shipments: ShipmentService
     decider: Decider
+    dispatcher: Dispatcher
     outbox: OutboxStore
     writeback: Targets
     fhir_clients: dict[str, FhirClient] = field(default_factory=dict)
@@ -80,7 +85,7 @@ def build_services(settings: Settings) -> Services:
         catalog=load_catalog(settings.config_dir),
         sessions=sessions,
         vault=vault,
-        quotes=RateCardSource(),
+        quotes=_quote_source(settings, shipments),
     )
     writeback = build_targets(
         (connectors.get(name) for name in connectors.names), config_dir=settings.config_dir
@@ -95,6 +100,16 @@ def build_services(settings: Settings) -> Services:
         fhir_clients=fhir_clients,
         shipments=shipments,
         decider=decider,
+        dispatcher=Dispatcher(sessions=sessions, decider=decider, shipments=shipments),
         outbox=OutboxStore(sessions, lease_seconds=settings.outbox_lease_seconds),
         writeback=writeback,
     )
+
+
+def _quote_source(settings: Settings, shipments: ShipmentService) -> QuoteSource:
+    if settings.quotes == "rate_card":
+        return RateCardSource()
+    live = LiveQuoteSource(shipments)
+    if not live.accounts:
+        raise ConfigError(["FINALMILE_QUOTES=live needs an easypost or shippo FINALMILE_CARRIERS"])
+    return live

@@ -10,6 +10,7 @@ from finalmile.cli.custody import app as custody_app
 from finalmile.cli.db import app as db_app
 from finalmile.cli.decide import decide_file
 from finalmile.cli.demo import demo
+from finalmile.cli.dispatch import dispatch
 from finalmile.cli.drivers import app as drivers_app
 from finalmile.cli.fhir import app as fhir_app
 from finalmile.cli.ingest import ingest
@@ -35,6 +36,7 @@ app.command("serve")(serve)
 app.command("ingest")(ingest)
 app.command("decide")(decide_file)
 app.command("demo")(demo)
+app.command("dispatch")(dispatch)
 app.add_typer(connectors_app, name="connectors")
 app.command("sandbox")(sandbox)
 app.command("ship")(ship)

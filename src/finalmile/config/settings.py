@@ -6,7 +6,7 @@ import datetime as dt
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, model_validator
@@ -152,6 +152,18 @@ class Settings(BaseSettings):
     )
     route_planning_seconds: float = Field(
         default=60.0, gt=0, le=600, title="Route planning budget", description="Search seconds"
+    )
+    quotes: Literal["rate_card", "live"] = Field(
+        default="rate_card",
+        title="Quote source",
+        description="Where decisions get carrier rates: the sites' rate cards, or live from the"
+        " EasyPost/Shippo accounts in FINALMILE_CARRIERS; see docs/rules.md",
+    )
+    dispatch_interval_seconds: float = Field(
+        default=0.0,
+        ge=0,
+        title="Dispatch interval",
+        description="How often decided carrier and courier orders get their label bought; 0: never",
     )
     easypost_webhook_secret: SecretStr | None = Field(
         default=None,

@@ -237,12 +237,13 @@ def quote_candidate(order: OrderFacts, quote: CarrierQuote, site: Site) -> Candi
     ship_at = order.local
     label = quote.name
     if quote.delivery_type is DeliveryType.CARRIER:
-        pickup = site.pickups.get(quote.carrier)
+        collector = quote.pickup or quote.carrier
+        pickup = site.pickups.get(collector)
         if pickup is None:
-            return f"{label} removed: the site has no pickup set up with {quote.carrier}"
+            return f"{label} removed: the site has no pickup set up with {collector}"
         found = site.calendar.next_pickup(ship_at, pickup.cutoff, pickup.days)
         if found is None:
-            return f"{label} removed: no {quote.carrier} pickup in the next weeks"
+            return f"{label} removed: no {collector} pickup in the next weeks"
         ship_at = found
     candidate = Candidate(
         order,

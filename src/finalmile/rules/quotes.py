@@ -23,7 +23,9 @@ class CarrierQuote:
     The arrival is either ``estimated_delivery`` (what a live carrier API answers) or
     ``transit_days`` delivery days after the site's next pickup, by ``delivery_by`` in the
     patient's time zone (what a rate card says). ``options`` maps each extra the service offers
-    to its price.
+    to its price. ``pickup`` names the site's carrier whose pickup collects the parcel when that
+    is not ``carrier`` itself (a live rate's carrier is the aggregator account, its pickup the
+    national carrier's).
     """
 
     carrier: str
@@ -36,6 +38,7 @@ class CarrierQuote:
     delivery_by: dt.time | None = None
     options: Mapping[DeliveryOption, Decimal] = field(default_factory=dict)
     delivery_type: DeliveryType = DeliveryType.CARRIER
+    pickup: str | None = None
 
     def __post_init__(self) -> None:
         if self.estimated_delivery is not None:

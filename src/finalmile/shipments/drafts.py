@@ -9,6 +9,7 @@ from sqlmodel import col
 from finalmile.carriers.base import ShipmentDraft, ShipmentOptions
 from finalmile.carriers.info import CarrierAccount
 from finalmile.errors import PermanentError
+from finalmile.orders.canonical import DispatchOrder
 from finalmile.orders.codec import load_order
 from finalmile.orders.models import Order, OrderItem
 from finalmile.vault import Vault
@@ -28,17 +29,28 @@ def draft_for(
     Raises:
         PermanentError: the account has no ship-from address.
     """
-    ship_from = carrier.settings.ship_from
-    if ship_from is None:
-        raise PermanentError(f"carrier account {carrier.name!r} has no ship_from address")
     with sessions() as session:
         order = session.get(Order, order_pk)
         assert order is not None
         statement = select(OrderItem).where(col(OrderItem.order_pk) == order_pk)
         items = list(session.scalars(statement.order_by(col(OrderItem.line))))
+    return draft_of(carrier, load_order(order, items, vault=vault), reference, options)
+
+
+def draft_of(
+    carrier: CarrierAccount, order: DispatchOrder, reference: str, options: ShipmentOptions
+) -> ShipmentDraft:
+    """The draft of an order already at hand (no storage read).
+
+    Raises:
+        PermanentError: the account has no ship-from address.
+    """
+    ship_from = carrier.settings.ship_from
+    if ship_from is None:
+        raise PermanentError(f"carrier account {carrier.name!r} has no ship_from address")
     return ShipmentDraft(
         reference=reference,
-        order=load_order(order, items, vault=vault),
+        order=order,
         ship_from=ship_from,
         parcel=options.parcel or carrier.settings.default_parcel,
         options=options,

@@ -30,9 +30,10 @@ from finalmile.errors import (
     PermanentError,
     RetriableError,
 )
+from finalmile.orders.canonical import DispatchOrder
 from finalmile.orders.models import Order, OrderStatus
 from finalmile.orders.service import find_order
-from finalmile.shipments.drafts import draft_for
+from finalmile.shipments.drafts import draft_for, draft_of
 from finalmile.shipments.labels import label_file
 from finalmile.shipments.models import Shipment, ShipmentState
 from finalmile.shipments.purchase import PurchaseRun, RetryPolicy, rate
@@ -187,6 +188,15 @@ class ShipmentService:
             reference=f"quote-{order.id}",
             options=options or ShipmentOptions(),
         )
+        return carrier.quoting().quote(draft)
+
+    def quote_order(
+        self, order: DispatchOrder, *, account: str, options: ShipmentOptions | None = None
+    ) -> Rated:
+        """Rates from ``account`` for an order already loaded (the live quote source calls this
+        while deciding, so it reads nothing from storage); nothing is bought."""
+        carrier = self.account(account)
+        draft = draft_of(carrier, order, f"quote-{order.order_id}", options or ShipmentOptions())
         return carrier.quoting().quote(draft)
 
     def verify_address(

@@ -1,0 +1,45 @@
+"""Dispatch fixtures: the demo site without its courier, so a carrier rate wins, and services
+that decide from live sandbox rates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+import yaml
+
+from finalmile.carriers.sandbox.server import SandboxServer
+from finalmile.config.settings import Settings
+from finalmile.services import Services, build_services
+from tests.integration.shipments.conftest import carrier_config, sandbox  # noqa: F401
+
+
+@pytest.fixture
+def live_settings(settings: Settings, sandbox: SandboxServer, tmp_path: Path) -> Settings:  # noqa: F811
+    """Sandbox carrier accounts, live quotes, and the demo site shipping by carrier only."""
+    demo = yaml.safe_load(
+        files("finalmile.config.defaults").joinpath("sites/demo.yaml").read_text("utf-8")
+    )
+    del demo["courier"]
+    sites = tmp_path / "config" / "sites"
+    sites.mkdir(parents=True)
+    (tmp_path / "config" / "connectors").mkdir()
+    (sites / "demo.yaml").write_text(yaml.safe_dump(demo), "utf-8")
+    return settings.model_copy(
+        update={
+            "carriers": carrier_config(sandbox),
+            "shipment_lease_seconds": 30.0,
+            "config_dir": tmp_path / "config",
+            "quotes": "live",
+        }
+    )
+
+
+@pytest.fixture
+def live(live_settings: Settings) -> Iterator[Services]:
+    """Services deciding from live sandbox rates."""
+    built = build_services(live_settings)
+    yield built
+    built.close()
