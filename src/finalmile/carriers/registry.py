@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint
 from typing import Any
 
 import structlog
@@ -23,6 +23,7 @@ from finalmile.carriers.easypost.carrier import EASYPOST
 from finalmile.carriers.info import CarrierAccount, CarrierInfo
 from finalmile.carriers.shippo.carrier import SHIPPO
 from finalmile.errors import ConfigError
+from finalmile.plugins import load_plugins
 
 log = structlog.get_logger(__name__)
 
@@ -85,27 +86,18 @@ def load_registry(extra: Iterable[CarrierInfo] = ()) -> Registry:
     Raises:
         ConfigError: two integrations claim the same slug.
     """
-    registry = Registry(infos={})
-    problems: list[str] = []
+    infos, failures = load_plugins(
+        group=ENTRY_POINT_GROUP,
+        builtins=(*BUILTIN, *extra),
+        name_of=lambda info: info.slug,
+        load=_load_carrier,
+        kind="carrier slug",
+    )
+    return Registry(infos=infos, failures=failures)
 
-    def add(info: CarrierInfo, source: str) -> None:
-        if info.slug in registry.infos:
-            problems.append(f"carrier slug {info.slug!r} from {source} is already registered")
-        else:
-            registry.infos[info.slug] = info
 
-    for info in (*BUILTIN, *extra):
-        add(info, "finalmile")
-    for point in entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            loaded = point.load()
-            if not isinstance(loaded, CarrierInfo) or loaded.slug != point.name:
-                raise TypeError(f"{point.value} is not a CarrierInfo with slug {point.name!r}")
-        except Exception as exc:  # a broken plugin is reported, not fatal
-            registry.failures[point.name] = f"{type(exc).__name__}: {exc}"
-            log.warning("carrier_plugin_failed", entry_point=point.name, error=type(exc).__name__)
-            continue
-        add(loaded, f"entry point {point.value}")
-    if problems:
-        raise ConfigError(problems)
-    return registry
+def _load_carrier(point: EntryPoint) -> CarrierInfo:
+    loaded = point.load()
+    if not isinstance(loaded, CarrierInfo) or loaded.slug != point.name:
+        raise TypeError(f"{point.value} is not a CarrierInfo with slug {point.name!r}")
+    return loaded

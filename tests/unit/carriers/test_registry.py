@@ -6,6 +6,7 @@ from importlib.metadata import EntryPoint
 
 import pytest
 
+from finalmile import plugins
 from finalmile.carriers import registry
 from finalmile.carriers.base import Capability
 from finalmile.carriers.courier.settings import CourierSettings
@@ -76,7 +77,7 @@ def test_plugins_load_by_entry_point_and_broken_ones_are_listed(
         EntryPoint("acme", f"{__name__}:PLUGIN", registry.ENTRY_POINT_GROUP),
         EntryPoint("broken", "no.such.module:THING", registry.ENTRY_POINT_GROUP),
     ]
-    monkeypatch.setattr(registry, "entry_points", lambda group: points)
+    monkeypatch.setattr(plugins, "entry_points", lambda group: points)
     loaded = registry.load_registry()
     assert loaded.infos["acme"] is plugin
     assert "broken" in loaded.failures and "ModuleNotFoundError" in loaded.failures["broken"]

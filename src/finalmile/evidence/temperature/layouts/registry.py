@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint
 
 import structlog
 
-from finalmile.errors import ConfigError, InputError
+from finalmile.errors import InputError
 from finalmile.evidence.temperature.layouts.base import LayoutAdapter
 from finalmile.evidence.temperature.layouts.generic import GenericLayout
 from finalmile.evidence.temperature.layouts.usb_logger import UsbLoggerLayout
+from finalmile.plugins import load_plugins
 
 log = structlog.get_logger(__name__)
 
@@ -56,32 +57,19 @@ def load_layouts(extra: Iterable[LayoutAdapter] = ()) -> LayoutRegistry:
     Raises:
         ConfigError: two adapters claim the same name.
     """
-    registry = LayoutRegistry(layouts={})
-    problems: list[str] = []
+    layouts, failures = load_plugins(
+        group=ENTRY_POINT_GROUP,
+        builtins=(*BUILTIN, *extra),
+        name_of=lambda adapter: adapter.name,
+        load=_load_layout,
+        kind="temperature layout",
+    )
+    return LayoutRegistry(layouts=layouts, failures=failures)
 
-    def add(adapter: LayoutAdapter, source: str) -> None:
-        if adapter.name in registry.layouts:
-            problems.append(f"temperature layout {adapter.name!r} from {source} already exists")
-        else:
-            registry.layouts[adapter.name] = adapter
 
-    for adapter in (*BUILTIN, *extra):
-        add(adapter, "finalmile")
-    for point in entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            loaded = point.load()
-            adapter = loaded() if isinstance(loaded, type) else loaded
-            if getattr(adapter, "name", None) != point.name or not callable(
-                getattr(adapter, "read", None)
-            ):
-                raise TypeError(f"{point.value} is not a layout adapter named {point.name!r}")
-        except Exception as exc:  # a broken plug-in is reported, not fatal
-            registry.failures[point.name] = f"{type(exc).__name__}: {exc}"
-            log.warning(
-                "temperature_layout_failed", entry_point=point.name, error=type(exc).__name__
-            )
-            continue
-        add(adapter, f"entry point {point.value}")
-    if problems:
-        raise ConfigError(problems)
-    return registry
+def _load_layout(point: EntryPoint) -> LayoutAdapter:
+    loaded = point.load()
+    adapter = loaded() if isinstance(loaded, type) else loaded
+    if getattr(adapter, "name", None) != point.name or not callable(getattr(adapter, "read", None)):
+        raise TypeError(f"{point.value} is not a layout adapter named {point.name!r}")
+    return adapter  # type: ignore[no-any-return]
