@@ -11,12 +11,15 @@ EARTH_RADIUS_MILES = 3958.8
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """A point with the IANA time zone and state it lies in (None when unknown)."""
+    """A point with the IANA time zone, state, city and postal code it lies in (None when
+    unknown)."""
 
     latitude: float
     longitude: float
     timezone: str | None = None
     state: str | None = None
+    city: str | None = None
+    postal_code: str | None = None
 
 
 class Geocoder(Protocol):

@@ -42,6 +42,8 @@ class ZipCentroids:
                             longitude=float(row["long"]),
                             timezone=_zone(row["timezone"]),
                             state=row["state"] or None,
+                            city=row["city"] or None,
+                            postal_code=row["zip_code"],
                         )
                         for row in zipcodes.list_all()  # type: ignore[no-untyped-call]
                         if row["lat"] and row["long"]

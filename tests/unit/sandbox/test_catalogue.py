@@ -9,7 +9,6 @@ import pytest
 
 from finalmile.carriers.sandbox import catalogue
 from finalmile.carriers.sandbox.catalogue import SERVICES_BY_TOKEN, Options
-from finalmile.carriers.sandbox.geo import haversine_miles, lookup_zip
 
 FRIDAY = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)
 SUNDAY = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)
@@ -18,19 +17,6 @@ PLAIN = Options()
 
 def service(token: str) -> catalogue.Service:
     return SERVICES_BY_TOKEN[token]
-
-
-def test_zip_distance_boston_to_los_angeles() -> None:
-    boston, la = lookup_zip("02110"), lookup_zip("90012-1234")
-
-    assert boston is not None and la is not None
-    assert (boston.state, la.state) == ("MA", "CA")
-    assert 2550 < haversine_miles(boston, la) < 2650
-
-
-@pytest.mark.parametrize("code", ["00001", "0211", "ABCDE", ""])
-def test_unknown_or_malformed_zips(code: str) -> None:
-    assert lookup_zip(code) is None
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from finalmile.carriers.sandbox.catalogue import Carrier
-from finalmile.carriers.sandbox.geo import lookup_zip
 from finalmile.carriers.sandbox.tracking import Outcome, new_tracking_code, plan
+from finalmile.geo import ZipCentroids
 
 BOUGHT = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)
 FRIDAY, TUESDAY = dt.date(2026, 11, 20), dt.date(2026, 11, 24)
@@ -17,8 +17,8 @@ def _plan(outcome: Outcome, bought: dt.datetime = BOUGHT) -> list[tuple[str, str
         created=bought,
         shipped=FRIDAY,
         delivered=TUESDAY,
-        origin=lookup_zip("02110"),
-        destination=lookup_zip("90012"),
+        origin=ZipCentroids().locate("02110", "US"),
+        destination=ZipCentroids().locate("90012", "US"),
         outcome=outcome,
     )
     return [(scan.at.strftime("%a %H:%M"), scan.status) for scan in scans]
@@ -59,8 +59,8 @@ def test_scans_carry_places() -> None:
         created=BOUGHT,
         shipped=FRIDAY,
         delivered=TUESDAY,
-        origin=lookup_zip("02110"),
-        destination=lookup_zip("90012"),
+        origin=ZipCentroids().locate("02110", "US"),
+        destination=ZipCentroids().locate("90012", "US"),
     )
 
     assert (scans[0].city, scans[0].state) == ("BOSTON", "MA")

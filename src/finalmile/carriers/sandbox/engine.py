@@ -15,7 +15,6 @@ from finalmile.carriers.sandbox.catalogue import SERVICES, Carrier, Options
 from finalmile.carriers.sandbox.clock import SandboxClock
 from finalmile.carriers.sandbox.errors import SandboxError
 from finalmile.carriers.sandbox.faults import FaultController
-from finalmile.carriers.sandbox.geo import haversine_miles, lookup_zip
 from finalmile.carriers.sandbox.records import (
     AddressRecord,
     Api,
@@ -30,6 +29,7 @@ from finalmile.carriers.sandbox.records import (
 from finalmile.carriers.sandbox.store import SandboxStore, new_id
 from finalmile.carriers.sandbox.trackers import Trackers
 from finalmile.carriers.sandbox.verify import verified
+from finalmile.geo import ZipCentroids, haversine_miles
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,9 @@ class Sandbox:
                 [{"field": "options.delivery_confirmation", "message": "unsupported value"}],
             )
         now = self.clock.now()
-        origin, destination = lookup_zip(from_address.zip or ""), lookup_zip(to_address.zip or "")
+        zips = ZipCentroids()
+        origin = zips.locate(from_address.zip or "", "US")
+        destination = zips.locate(to_address.zip or "", "US")
         miles = haversine_miles(origin, destination) if origin and destination else -1.0
         rates = []
         if miles >= 0:

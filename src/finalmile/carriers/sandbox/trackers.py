@@ -8,7 +8,6 @@ import datetime as dt
 from finalmile.carriers.sandbox import catalogue, tracking
 from finalmile.carriers.sandbox.clock import SandboxClock
 from finalmile.carriers.sandbox.errors import SandboxError
-from finalmile.carriers.sandbox.geo import lookup_zip
 from finalmile.carriers.sandbox.records import (
     AddressRecord,
     Api,
@@ -18,6 +17,7 @@ from finalmile.carriers.sandbox.records import (
 )
 from finalmile.carriers.sandbox.store import SandboxStore, new_id
 from finalmile.carriers.sandbox.tracking import Outcome
+from finalmile.geo import ZipCentroids
 
 #: A tracker for a bare tracking code (no sandbox label) is delivered this long after creation.
 TEST_CODE_TRANSIT = dt.timedelta(days=2)
@@ -107,8 +107,9 @@ class Trackers:
         if shipment is not None:
             origin_address = self.store.get(AddressRecord, shipment.from_address_id)
             to_address = self.store.get(AddressRecord, shipment.to_address_id)
-            origin = lookup_zip(origin_address.zip or "") if origin_address else None
-            destination = lookup_zip(to_address.zip or "") if to_address else None
+            zips = ZipCentroids()
+            origin = zips.locate(origin_address.zip or "", "US") if origin_address else None
+            destination = zips.locate(to_address.zip or "", "US") if to_address else None
         if rate is not None:
             shipped = catalogue.ship_date(rate.service, created)
             arrives = rate.delivery_date

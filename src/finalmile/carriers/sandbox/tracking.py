@@ -13,8 +13,8 @@ import secrets
 from enum import StrEnum
 
 from finalmile.carriers.sandbox.catalogue import Carrier
-from finalmile.carriers.sandbox.geo import ZipInfo
 from finalmile.carriers.sandbox.records import TrackingEventRecord
+from finalmile.geo import Location
 
 ACCEPTED_HOUR = 21
 DEPARTED_HOUR = 4
@@ -70,16 +70,16 @@ def _at(day: dt.date, hour: int) -> dt.datetime:
 
 
 def _scan(
-    at: dt.datetime, status: str, detail: str, message: str, place: ZipInfo | None
+    at: dt.datetime, status: str, detail: str, message: str, place: Location | None
 ) -> TrackingEventRecord:
     return TrackingEventRecord(
         at=at,
         status=status,
         status_detail=detail,
         message=message,
-        city=place.city.upper() if place else None,
+        city=place.city.upper() if place and place.city else None,
         state=place.state if place else None,
-        zip=place.zip5 if place else None,
+        zip=place.postal_code if place else None,
     )
 
 
@@ -88,8 +88,8 @@ def plan(
     created: dt.datetime,
     shipped: dt.date,
     delivered: dt.date,
-    origin: ZipInfo | None,
-    destination: ZipInfo | None,
+    origin: Location | None,
+    destination: Location | None,
     outcome: Outcome = Outcome.DELIVERED,
 ) -> list[TrackingEventRecord]:
     """The scans of one parcel from label creation to ``outcome``, oldest first."""

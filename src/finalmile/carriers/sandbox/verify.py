@@ -11,8 +11,8 @@ import hashlib
 import re
 from typing import Any
 
-from finalmile.carriers.sandbox.geo import lookup_zip
 from finalmile.carriers.sandbox.records import AddressCheck, AddressProblem, AddressRecord
+from finalmile.geo import ZipCentroids
 
 ZIP_FORMAT = re.compile(r"\d{5}(-\d{4})?")
 
@@ -45,7 +45,7 @@ def check_address(
                 "House number is missing",
             )
         )
-    info = lookup_zip(zip_code or "")
+    info = ZipCentroids().locate(zip_code or "", "US")
     if info is None:
         code, shippo_code = (
             ("E.ZIP.NOT_FOUND", "postal_code_not_found")
@@ -61,16 +61,16 @@ def check_address(
         problems.append(
             _problem("E.ADDRESS.NOT_FOUND", "Invalid State", "state", "State does not match ZIP")
         )
-    digest = hashlib.sha256(f"{street.upper()}|{info.zip5}".encode()).digest()
+    digest = hashlib.sha256(f"{street.upper()}|{info.postal_code}".encode()).digest()
     plus4 = int.from_bytes(digest[:4], "big") % 9999 + 1
     return AddressCheck(
         problems=problems,
-        zip_plus4=f"{info.zip5}-{plus4:04d}",
-        city=info.city.upper(),
+        zip_plus4=f"{info.postal_code}-{plus4:04d}",
+        city=(info.city or "").upper(),
         state=info.state,
         latitude=info.latitude,
         longitude=info.longitude,
-        time_zone=info.time_zone,
+        time_zone=info.timezone,
     )
 
 
