@@ -1,9 +1,15 @@
 """Deciding stored orders: pick the site and its active rule set, decide, store the decision.
 
 ``Decider.decide_backlog`` is the automatic path (a scheduler job): it finds orders in status
-``received`` whose current version has no decision and decides them, a batch per transaction. A
-crash rolls the batch back and the next run takes the same orders again; an order whose decision
+``received`` whose current version has no decision and decides them, a batch at a time. A crash
+stores nothing of the batch and the next run takes the same orders again; an order whose decision
 fails with a bug is stored as a hold, so no order is ever skipped silently.
+
+Quotes can be carrier calls (``FINALMILE_QUOTES=live``), so they are never made inside a SQLite
+transaction: SQLite has one write lock and intake acknowledges only once its own transaction
+commits. A batch is read, quoted and decided with no transaction open, then stored for the orders
+still pending at the version decided. On PostgreSQL the batch's rows stay leased (``FOR UPDATE
+SKIP LOCKED``) while they are quoted, so two workers never quote the same order.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import structlog
-from sqlalchemy import Select, exists, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlmodel import col
 
@@ -22,6 +28,7 @@ from finalmile.audit import AuditEvent, audit_row
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
 from finalmile.errors import ConfigError, InputError, RetriableError
+from finalmile.orders.canonical import DispatchOrder
 from finalmile.orders.codec import load_order
 from finalmile.orders.models import Order, OrderItem, OrderStatus
 from finalmile.orders.service import find_order
@@ -39,6 +46,8 @@ log = structlog.get_logger(__name__)
 
 SYSTEM_ACTOR = "system"
 NO_SITE = "(none)"
+#: How many times ``decide_order`` starts over when the order changes while it is quoted.
+ORDER_CHANGED_RETRIES = 3
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,20 @@ class StoredDecision:
 
     row: DecisionRecord
     decision: dict[str, object]
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """An order read for deciding: its row's key and version, the clock, and either the order
+    with its site and rule set version, or the hold to store instead."""
+
+    order_pk: int
+    order_version: int
+    now: dt.datetime
+    order: DispatchOrder | None
+    site: Site | None
+    version: RuleSetVersion | None
+    hold: Decision | None
 
 
 class Decider:
@@ -74,34 +97,54 @@ class Decider:
         Raises:
             NotFoundError: no such order.
             InputError: the order is cancelled.
+            RetriableError: a quote source is down (nothing is stored).
         """
-        with transaction(self.sessions) as session:
-            row = find_order(session=session, order_id=order_id, connector=connector)
-            if row.status is OrderStatus.CANCELLED:
-                raise InputError(
-                    f"order {order_id!r} is cancelled; nothing to decide", code="cancelled"
-                )
-            stored = self._decide_row(session, row, actor=actor)
+        for _ in range(ORDER_CHANGED_RETRIES):
+            with transaction(self.sessions) as session:
+                row = find_order(session=session, order_id=order_id, connector=connector)
+                if row.status is OrderStatus.CANCELLED:
+                    raise InputError(
+                        f"order {order_id!r} is cancelled; nothing to decide", code="cancelled"
+                    )
+                draft = self._draft(session, row)
+            decision = self._decision(draft)
+            if decision is None:
+                raise RetriableError(f"quotes for order {order_id!r} are unavailable; try again")
+            with transaction(self.sessions) as session:
+                current = session.get(Order, draft.order_pk)
+                if current is None or current.version != draft.order_version:
+                    continue  # the order changed while it was quoted: decide the new version
+                stored = self._store(session, current, decision, draft.version, actor=actor)
             log.info(
                 "order_decided",
-                order_id=row.order_id,
+                order_id=order_id,
                 actor=actor,
                 delivery_type=stored.row.delivery_type.value,
             )
             return stored
+        raise RetriableError(f"order {order_id!r} kept changing while it was decided; try again")
 
     def decide_pending(self, *, limit: int = 100) -> int:
-        """Decide up to ``limit`` received orders whose current version has no decision yet."""
-        with transaction(self.sessions) as session:
-            rows = list(session.scalars(_pending(session, limit)))
-            for row in rows:
-                self._decide_row(session, row, actor=SYSTEM_ACTOR)
-        if rows:
-            log.info("pending_orders_decided", count=len(rows))
-        return len(rows)
+        """Decide up to ``limit`` received orders whose current version has no decision yet;
+        returns how many decisions were stored (an order whose quotes are unavailable stays
+        pending for the next run)."""
+        leased = self.sessions.kw["bind"].dialect.name == "postgresql"
+        if leased:
+            with transaction(self.sessions) as session:
+                drafts = [self._draft(session, row) for row in _pending(session, limit)]
+                stored = self._store_decided(session, drafts)
+        else:
+            with transaction(self.sessions) as session:
+                drafts = [self._draft(session, row) for row in _pending(session, limit)]
+            decided = [(draft, self._decision(draft)) for draft in drafts]
+            with transaction(self.sessions) as session:
+                stored = self._store_decided(session, drafts, decided)
+        if stored:
+            log.info("pending_orders_decided", count=stored)
+        return stored
 
     def decide_backlog(self, *, batch: int = 100) -> int:
-        """Decide every pending order, a batch per transaction (the scheduled job)."""
+        """Decide every pending order, a batch at a time (the scheduled job)."""
         total = 0
         while True:
             try:
@@ -127,24 +170,64 @@ class Decider:
             self._sites[key] = Site(config, compiled(version))
         return self._sites[key], version
 
-    def _decide_row(self, session: Session, row: Order, *, actor: str) -> StoredDecision:
+    def _draft(self, session: Session, row: Order) -> _Draft:
+        """What deciding ``row`` needs, read inside a transaction: the order, its site and rule
+        set version (or, when it cannot be decided, the hold to store)."""
+        assert row.id is not None
         now = self.clock()
         try:
             site, version = self.site_for(session, row.connector)
         except ConfigError:  # one unroutable order must not block the others: hold it
             log.warning("order_without_site", order_id=row.order_id, connector=row.connector)
             why = f"no dispensing site serves connector {row.connector!r}"
-            return self._store(session, row, _hold(row, None, now, why), None, actor=actor)
+            return _Draft(
+                row.id, row.version, now, None, None, None, _hold(row.order_id, None, now, why)
+            )
         try:
             items = session.scalars(select(OrderItem).where(col(OrderItem.order_pk) == row.id))
             order = load_order(row, list(items), vault=self.vault)
-            decision = decide(order, site, self.quotes.quotes(order, site, now), now)
-        except RetriableError:
-            raise  # a quote source is down: roll back, the order is taken again next run
         except Exception as exc:  # a bug must not lose the order: hold it for a person
             log.exception("decision_crashed", order_id=row.order_id, error_type=type(exc).__name__)
-            decision = _hold(row, site, now, "an internal error stopped the decision")
-        return self._store(session, row, decision, version, actor=actor)
+            hold = _hold(row.order_id, site, now, "an internal error stopped the decision")
+            return _Draft(row.id, row.version, now, None, site, version, hold)
+        return _Draft(row.id, row.version, now, order, site, version, None)
+
+    def _decision(self, draft: _Draft) -> Decision | None:
+        """Quote and decide a draft (no transaction open); None when quotes are unavailable."""
+        if draft.order is None or draft.site is None:
+            assert draft.hold is not None
+            return draft.hold
+        order, site, now = draft.order, draft.site, draft.now
+        try:
+            return decide(order, site, self.quotes.quotes(order, site, now), now)
+        except RetriableError as exc:  # a quote source is down: the order waits for next run
+            log.warning("decision_deferred", order_id=order.order_id, error_type=type(exc).__name__)
+            return None
+        except Exception as exc:  # a bug must not lose the order: hold it for a person
+            log.exception(
+                "decision_crashed", order_id=order.order_id, error_type=type(exc).__name__
+            )
+            return _hold(order.order_id, site, now, "an internal error stopped the decision")
+
+    def _store_decided(
+        self,
+        session: Session,
+        drafts: list[_Draft],
+        decided: list[tuple[_Draft, Decision | None]] | None = None,
+    ) -> int:
+        """Store each decision whose order is still received, at the version decided and not
+        decided since; ``decided`` None: decide the drafts here (their rows are leased)."""
+        if decided is None:
+            decided = [(draft, self._decision(draft)) for draft in drafts]
+        rows = _still_pending(session, [draft.order_pk for draft, _ in decided])
+        stored = 0
+        for draft, decision in decided:
+            row = rows.get(draft.order_pk)
+            if decision is None or row is None or row.version != draft.order_version:
+                continue
+            self._store(session, row, decision, draft.version, actor=SYSTEM_ACTOR)
+            stored += 1
+        return stored
 
     def _store(
         self,
@@ -232,7 +315,7 @@ def list_current(
     return [(record, order) for record, order in session.execute(statement)]
 
 
-def _pending(session: Session, limit: int) -> Select[Order]:
+def _pending(session: Session, limit: int) -> list[Order]:
     decided = exists().where(
         col(DecisionRecord.order_pk) == col(Order.id),
         col(DecisionRecord.order_version) == col(Order.version),
@@ -245,13 +328,27 @@ def _pending(session: Session, limit: int) -> Select[Order]:
     )
     if session.get_bind().dialect.name == "postgresql":
         statement = statement.with_for_update(of=Order, skip_locked=True)
-    return statement
+    return list(session.scalars(statement))
 
 
-def _hold(row: Order, site: Site | None, now: dt.datetime, why: str) -> Decision:
+def _still_pending(session: Session, order_pks: list[int]) -> dict[int, Order]:
+    """Of ``order_pks``, the orders still received whose current version has no decision."""
+    if not order_pks:
+        return {}
+    decided = exists().where(
+        col(DecisionRecord.order_pk) == col(Order.id),
+        col(DecisionRecord.order_version) == col(Order.version),
+    )
+    statement = select(Order).where(
+        col(Order.id).in_(order_pks), col(Order.status) == OrderStatus.RECEIVED.value, ~decided
+    )
+    return {row.id: row for row in session.scalars(statement) if row.id is not None}
+
+
+def _hold(order_id: str, site: Site | None, now: dt.datetime, why: str) -> Decision:
     rules = site.rules if site is not None else None
     return Decision(
-        order_id=row.order_id,
+        order_id=order_id,
         site=site.name if site is not None else NO_SITE,
         delivery_type=DeliveryType.HOLD,
         carrier=None,

@@ -4,12 +4,14 @@ once, with carrier outages leaving the order for the next run (SQLite and Postgr
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from finalmile.carriers.sandbox.faults import Fault, FaultKind
+from finalmile.carriers.sandbox.records import ShipmentRecord
 from finalmile.carriers.sandbox.server import SandboxServer
 from finalmile.cli import app as cli
 from finalmile.config.settings import Settings
@@ -98,6 +100,51 @@ def test_a_carrier_outage_while_quoting_leaves_the_order_undecided(
     sandbox.clear_faults()
     assert live.decider.decide_backlog() == 1
     assert current(live)["delivery_type"] == DeliveryType.CARRIER.value
+
+
+def test_intake_commits_while_a_decision_batch_waits_for_carrier_rates(
+    live: Services, sandbox: SandboxServer
+) -> None:
+    # Slow carriers: every sandbox call waits 0.7 s (the timeout is 1 s), so two orders quote for ~3 s.
+    receive(live)
+    second = rde("D9", "RX-D9").replace(b"ZDL|20261124170000-0500|", b"ZDL||")
+    live.intake.ingest_hl7([second], connector="default")
+    sandbox.add_fault(Fault(kind=FaultKind.LATENCY, latency_ms=700))
+    quoted = sandbox.call(lambda: len(list(sandbox.sandbox.store.all(ShipmentRecord))))
+    batch = threading.Thread(target=live.decider.decide_backlog)
+    batch.start()
+    # Once the first order's rates are in, the batch is still quoting the second one ...
+    while sandbox.call(lambda: len(list(sandbox.sandbox.store.all(ShipmentRecord)))) < quoted + 2:
+        assert batch.is_alive()
+        batch.join(0.05)
+
+    # ... and a new order is committed (and would be acknowledged) without waiting for it.
+    [outcome] = live.intake.ingest_hl7([rde("D10", "RX-D10")], connector="default")
+
+    assert outcome.error is None and outcome.durable_success
+    assert batch.is_alive() and decisions(live) == 0
+    batch.join()
+    assert decisions(live) == 2
+
+
+def test_an_order_changed_while_it_is_quoted_is_decided_at_its_new_version(
+    live: Services, sandbox: SandboxServer
+) -> None:
+    receive(live)
+    sandbox.add_fault(Fault(kind=FaultKind.LATENCY, latency_ms=700, times=2))
+    batch = threading.Thread(target=live.decider.decide_backlog)
+    batch.start()
+    # The PMS amends the order while the batch is waiting for its rates. SQLite: the batch's
+    # decision of version 1 is dropped. PostgreSQL: the amendment waits for the batch's row lease,
+    # so version 1 is decided first. Either way version 2 is decided, once.
+    live.intake.ingest_hl7([rde("D1b", ORDER, quantity="5")], connector="default")
+    batch.join()
+
+    live.decider.decide_backlog()
+    with live.sessions() as session:
+        versions = list(session.scalars(select(DecisionRecord.order_version)))
+    leased = session.get_bind().dialect.name == "postgresql"
+    assert versions == ([1, 2] if leased else [2])
 
 
 def test_a_carrier_outage_while_dispatching_leaves_the_order_for_the_next_run(
