@@ -23,8 +23,10 @@ def rde(
     family: str = PATIENT_FAMILY,
     birth: str = PATIENT_BIRTH,
     postal_code: str = "02139",
+    schedule: str = "",
 ) -> bytes:
-    """An RDE^O11 with one ORC/RXE group and a ZDL delivery segment, ``\\r`` segment ends."""
+    """An RDE^O11 with one ORC/RXE group and a ZDL delivery segment, ``\\r`` segment ends;
+    ``schedule`` is RXE-35 (controlled substance schedule), left out when empty."""
     segments = [
         f"MSH|^~\\&|PMS|PHARM|FINALMILE|FM|20261122090000-0500||RDE^O11^RDE_O11|{control_id}|P|"
         f"{version}|||{accept_ack}|{application_ack}",
@@ -32,7 +34,8 @@ def rde(
         f"{PATIENT_STREET}^^Cambridge^MA^{postal_code}^USA^H||({PATIENT_PHONE_DIGITS[:3]})"
         f"{PATIENT_PHONE_DIGITS[3:6]}-{PATIENT_PHONE_DIGITS[6:]}",
         f"ORC|{order_control}|{order_id}",
-        f"RXE||{ndc}^Insulin lispro 100 unit/mL^N4||||||||{quantity}|mL",
+        f"RXE||{ndc}^Insulin lispro 100 unit/mL^N4||||||||{quantity}|mL"
+        + ("|" * 24 + schedule if schedule else ""),
         f"ZDL|20261124170000-0500|{storage}|Y|Leave with concierge",
     ]
     return "\r".join(segments).encode() + b"\r"

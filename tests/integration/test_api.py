@@ -147,6 +147,7 @@ def test_order_detail_is_the_contract_with_status_and_history(
                 "quantity": 2,
                 "unit": "mL",
                 "storage": "frozen",
+                "controlled_schedule": None,
             }
         ],
         "needed_by": "2026-11-24T17:00:00-05:00",

@@ -12,8 +12,9 @@ from finalmile.intake.outcome import OutcomeKind
 from finalmile.intake.service import IntakeService
 from finalmile.intake.store import IntakeStore
 from finalmile.messages.models import InboundMessage, MessageOrderLink, MessageStatus
-from finalmile.orders.canonical import StorageClass
+from finalmile.orders.canonical import ControlledSchedule, StorageClass
 from finalmile.orders.models import Order, OrderItem, OrderStatus
+from finalmile.orders.service import order_record
 from finalmile.services import Services
 from tests.hl7_builder import PATIENT_FAMILY, rde
 
@@ -168,3 +169,27 @@ def test_one_bad_message_does_not_hold_back_its_batch(services: Services) -> Non
     ]
     assert outcomes[1].error is not None and outcomes[1].error.location == "RXE-10"
     assert _count(services, Order) == 2
+
+
+def test_the_controlled_schedule_is_stored_and_read_back(services: Services) -> None:
+    services.intake.ingest_hl7(
+        [rde("C1", "RX-C2", schedule="C-II"), rde("C2", "RX-PLAIN")], connector="default"
+    )
+    with services.sessions() as session:
+        loaded = {
+            row.order_id: order_record(session=session, row=row, vault=services.vault).order
+            for row in session.scalars(select(Order))
+        }
+    assert loaded["RX-C2"].items[0].controlled_schedule is ControlledSchedule.II
+    assert loaded["RX-C2"].controlled
+    assert loaded["RX-PLAIN"].items[0].controlled_schedule is None
+    assert not loaded["RX-PLAIN"].controlled
+
+
+def test_a_new_schedule_is_an_update_and_an_unscheduled_resend_is_unchanged(
+    services: Services,
+) -> None:
+    services.intake.ingest_hl7([rde("C1", "RX-1"), rde("C2", "RX-1")], connector="default")
+    assert _order(services, "RX-1").version == 1
+    services.intake.ingest_hl7([rde("C3", "RX-1", schedule="IV")], connector="default")
+    assert _order(services, "RX-1").version == 2

@@ -1,11 +1,12 @@
 """Planning from stored data: received orders decided ``courier`` for a day become that day's
 jobs; cancelled and carrier-decided orders do not; an unknown ZIP is unassigned with a reason
-(SQLite and PostgreSQL)."""
+(SQLite and PostgreSQL). A controlled substance needs a driver with the lockbox."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,6 +20,8 @@ from finalmile.cli import app
 from finalmile.orders.models import Order
 from finalmile.routing.dayfile import load_day
 from finalmile.routing.jobs import plan_day_file
+from finalmile.routing.manifest import manifest
+from finalmile.routing.model import Skill
 from finalmile.routing.stored import stored_day
 from finalmile.rules.facts import DeliveryType
 from finalmile.rules.models import DecisionRecord
@@ -152,3 +155,31 @@ def test_post_without_a_day_plans_the_stored_orders(client: TestClient) -> None:
     body = response.json()
     assert body["feasible"] is True
     assert sorted(s["order_id"] for r in body["routes"] for s in r["stops"]) == ["RX-P1", "RX-P2"]
+
+
+def test_a_schedule_ii_item_needs_the_lockbox_and_rides_with_a_lockbox_driver(
+    services: Services,
+) -> None:
+    services.decider.clock = lambda: TUESDAY
+    services.intake.ingest_hl7(
+        [
+            rde("L1", "RX-CII", storage="A", schedule="C-II"),
+            rde("L2", "RX-PLAIN", storage="A"),
+        ],
+        connector="default",
+    )
+    services.decider.decide_backlog()
+    text = stored_day(services, DAY)
+    assert text is not None
+    day = load_day(text, source="stored").on(DAY)
+    stops = {s.stop_id: s for s in day.problem.stops}
+    assert stops["RX-CII"].skills == {Skill.LOCKBOX}
+    assert stops["RX-PLAIN"].skills == set()
+    lockbox = {d.driver_id for d in day.problem.drivers if Skill.LOCKBOX in d.skills}
+    assert lockbox and lockbox != {d.driver_id for d in day.problem.drivers}
+    result, report = plan_day_file(text, DAY, 0.3)
+    assert report.feasible, report.violations
+    [route] = [r for r in result.routes if any(v.stop_id == "RX-CII" for v in r.visits)]
+    assert route.driver_id in lockbox
+    sheet = manifest(route, day.jobs, zone=ZoneInfo("America/New_York"))
+    assert [s["lockbox"] for s in sheet["stops"] if s["order_id"] == "RX-CII"] == [True]

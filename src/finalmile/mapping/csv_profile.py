@@ -30,6 +30,7 @@ COLUMNS = (
     "quantity",
     "unit",
     "storage",
+    "controlled_schedule",
     "needed_by",
     "requires_signature",
     "instructions",

@@ -12,10 +12,19 @@ from finalmile.adapters.csv import CsvRecord
 from finalmile.errors import InputError
 from finalmile.mapping.csv_profile import COLUMNS, REQUIRED, CsvProfile
 from finalmile.mapping.phone import to_e164
-from finalmile.orders.canonical import Address, Item, Patient, StorageClass
+from finalmile.mapping.schedule import ScheduleError, controlled_schedule
+from finalmile.orders.canonical import Address, ControlledSchedule, Item, Patient, StorageClass
 
 # Columns that describe the order rather than one item: every row of an order must agree on them.
-_ITEM_COLUMNS = ("order_id", "ndc", "description", "quantity", "unit", "storage")
+_ITEM_COLUMNS = (
+    "order_id",
+    "ndc",
+    "description",
+    "quantity",
+    "unit",
+    "storage",
+    "controlled_schedule",
+)
 ORDER_COLUMNS = tuple(c for c in COLUMNS if c not in _ITEM_COLUMNS)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
@@ -164,6 +173,7 @@ def read_row(record: CsvRecord, found: dict[str, str], header: Header, profile: 
             quantity=quantity,
             unit=get("unit"),
             storage=_storage(get("storage"), where, profile),
+            controlled_schedule=_schedule(get("controlled_schedule"), where),
         ),
         needed_by=_deadline(due, where, profile) if due else None,
         requires_signature=_flag(flag, where) if flag else False,
@@ -243,6 +253,15 @@ def _storage(code: str | None, where: _Where, profile: CsvProfile) -> StorageCla
             code="unknown_code",
         )
     return storage
+
+
+def _schedule(text: str | None, where: _Where) -> ControlledSchedule | None:
+    try:
+        return controlled_schedule(text)
+    except ScheduleError as exc:
+        raise InputError(
+            str(exc), location=where.at("controlled_schedule"), code="invalid_schedule"
+        ) from None
 
 
 def _flag(text: str, where: _Where) -> bool:

@@ -8,6 +8,9 @@ Field choices are design.md's "Default FHIR R4 profile". Decisions it leaves ope
 - Error locations are FHIR paths from the payload's root: ``MedicationDispense.quantity.value`` for
   a lone dispense, ``Bundle.entry[2].resource.quantity.value`` inside a Bundle; a resource fetched
   through the resolver is located as ``<reference path>.resolve()``.
+- The controlled substance schedule is the ``controlled-schedule`` extension (valueCode, read by
+  ``mapping.schedule``) on the MedicationDispense, like storage and signature: R4 has no element
+  for it, and the dispense is the one item.
 - The dedupe key is ``MedicationDispense/<id>/_history/<meta.versionId>``; without a version, the
   id and the sha256 of the resource JSON; without an id, ``sha256:<hex>`` of the resource JSON.
 """
@@ -17,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from fhir.resources.R4B.bundle import Bundle
@@ -34,13 +37,13 @@ from finalmile.adapters.fhir.codes import FhirErrorCode
 from finalmile.adapters.fhir.parse import fhir_path, parse
 from finalmile.errors import InputError
 from finalmile.mapping import fhir_order
-from finalmile.mapping.fhir_fields import FhirPathText, Found, Roots, read
+from finalmile.mapping.fhir_fields import FhirPathText, Found, Roots, read, schedule
 from finalmile.mapping.fhir_paths import FhirPath, compile_path
 from finalmile.mapping.fhir_refs import Located, Resolver, Resources
 from finalmile.mapping.fields import FieldName
 from finalmile.mapping.intent import OrderAction, OrderIntent
 from finalmile.mapping.zones import TimeZoneName
-from finalmile.orders.canonical import DispatchOrder, Item, StorageClass
+from finalmile.orders.canonical import ControlledSchedule, DispatchOrder, Item, StorageClass
 
 STATUSES = frozenset(
     {"preparation", "in-progress", "cancelled", "on-hold", "completed"}
@@ -61,6 +64,9 @@ class FhirProfile(BaseModel):
     storage_extension: str = Field(_EXT + "storage-class", description="extension (valueCode)")
     signature_extension: str = Field(
         _EXT + "signature-required", description="extension (valueBoolean)"
+    )
+    schedule_extension: str = Field(
+        _EXT + "controlled-schedule", description="extension (valueCode): DEA schedule"
     )
     storage_codes: dict[str, StorageClass] = Field(
         default_factory=lambda: {s.value: s for s in StorageClass},
@@ -240,8 +246,8 @@ def _order(
             home, index = fhir_order.home_address(subject.resource)
             where = f"{subject.path}.address[{index}]"
         ship_to = fhir_order.address(home, where, name=name, fields=_part(over, "ship_to."))
-        storage, signature = _extensions(md, path, profile, skip=over.keys())
-        item = _item(located, md, roots, resources, over, storage=storage)
+        extensions = _extensions(md, path, profile, skip=over.keys())
+        item = _item(located, md, roots, resources, over, extensions=extensions)
         return DispatchOrder(
             order_id=order_id,
             connector=connector,
@@ -253,7 +259,7 @@ def _order(
                 if "needed_by" in values
                 else _needed_by(located, resources, profile)
             ),
-            requires_signature=values.get("requires_signature", signature),
+            requires_signature=values.get("requires_signature", extensions.signature),
             instructions=values.get("instructions", md.note[0].text if md.note else None),
         )
     except ValidationError as exc:
@@ -272,9 +278,10 @@ def _item(
     resources: Resources,
     over: dict[str, Found],
     *,
-    storage: StorageClass,
+    extensions: _Extensions,
 ) -> Item:
-    """The dispensed item: quantity, medication code and storage, or their re-pointed values."""
+    """The dispensed item: quantity, medication code, storage and schedule, or their re-pointed
+    values."""
     values = {name: found.value for name, found in over.items()}
     if "item.quantity" in over:
         quantity = values["item.quantity"]
@@ -293,7 +300,8 @@ def _item(
         description=values.get("item.description", description),
         quantity=quantity,
         unit=values.get("item.unit", unit),
-        storage=values.get("item.storage", storage),
+        storage=values.get("item.storage", extensions.storage),
+        controlled_schedule=values.get("item.controlled_schedule", extensions.schedule),
     )
 
 
@@ -309,13 +317,24 @@ def _medication_code(
     return medication.resource.code
 
 
+@dataclass(frozen=True, slots=True)
+class _Extensions:
+    """What the dispense's finalmile extensions say (defaults where one is absent)."""
+
+    storage: StorageClass = StorageClass.AMBIENT
+    signature: bool = False
+    schedule: ControlledSchedule | None = None
+
+
 def _extensions(
     md: MedicationDispense, path: str, profile: FhirProfile, *, skip: Collection[str]
-) -> tuple[StorageClass, bool]:
-    """The storage and signature extensions, unless ``skip`` names their re-pointed fields."""
-    storage, signature = StorageClass.AMBIENT, False
+) -> _Extensions:
+    """The storage, signature and schedule extensions, unless ``skip`` names their re-pointed
+    fields."""
+    found = _Extensions()
     storage_url = None if "item.storage" in skip else profile.storage_extension
     signature_url = None if "requires_signature" in skip else profile.signature_extension
+    schedule_url = None if "item.controlled_schedule" in skip else profile.schedule_extension
     for i, ext in enumerate(md.extension or []):
         where = f"{path}.extension[{i}]"
         if ext.url == storage_url:
@@ -325,7 +344,7 @@ def _extensions(
                     location=f"{where}.valueCode",
                     code=FhirErrorCode.UNKNOWN_STORAGE_CODE,
                 )
-            storage = profile.storage_codes[ext.valueCode]
+            found = replace(found, storage=profile.storage_codes[ext.valueCode])
         elif ext.url == signature_url:
             if ext.valueBoolean is None:
                 raise InputError(
@@ -333,8 +352,16 @@ def _extensions(
                     location=f"{where}.valueBoolean",
                     code=FhirErrorCode.REQUIRED,
                 )
-            signature = ext.valueBoolean
-    return storage, signature
+            found = replace(found, signature=ext.valueBoolean)
+        elif ext.url == schedule_url:
+            if not ext.valueCode:
+                raise InputError(
+                    "the controlled-schedule extension needs valueCode (a DEA schedule)",
+                    location=f"{where}.valueCode",
+                    code=FhirErrorCode.REQUIRED,
+                )
+            found = replace(found, schedule=schedule(ext.valueCode, f"{where}.valueCode"))
+    return found
 
 
 def _tasks(located: Located, resources: Resources) -> list[Located]:

@@ -24,7 +24,8 @@ from finalmile.mapping.country import to_alpha2
 from finalmile.mapping.fhir_paths import FhirPath, compile_path, evaluate
 from finalmile.mapping.fhir_refs import Located
 from finalmile.mapping.phone import to_e164
-from finalmile.orders.canonical import StorageClass
+from finalmile.mapping.schedule import ScheduleError, controlled_schedule
+from finalmile.orders.canonical import ControlledSchedule, StorageClass
 
 _DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 _BOOLEANS = {"true": True, "false": False, "y": True, "n": False}
@@ -135,7 +136,21 @@ def _convert(
                 code=FhirErrorCode.UNKNOWN_STORAGE_CODE,
             )
         return codes[text]
+    if name == "item.controlled_schedule":
+        return schedule(text, where)
     return text
+
+
+def schedule(text: str | None, where: str) -> ControlledSchedule | None:
+    """A DEA schedule (``mapping.schedule``), or None.
+
+    Raises:
+        InputError: ``invalid_schedule`` at ``where``.
+    """
+    try:
+        return controlled_schedule(text)
+    except ScheduleError as exc:
+        raise InputError(str(exc), location=where, code=FhirErrorCode.INVALID_SCHEDULE) from None
 
 
 def _quantity(value: Any, where: str) -> Decimal:

@@ -30,6 +30,7 @@ CANONICAL_FIELDS = (
     "item.quantity",
     "item.unit",
     "item.storage",
+    "item.controlled_schedule",
     "needed_by",
     "requires_signature",
     "instructions",

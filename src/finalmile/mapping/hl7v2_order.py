@@ -32,7 +32,8 @@ from finalmile.mapping.hl7_types import (
     read_address,
     xad,
 )
-from finalmile.orders.canonical import Address, Item, Patient, StorageClass
+from finalmile.mapping.schedule import ScheduleError, controlled_schedule
+from finalmile.orders.canonical import Address, ControlledSchedule, Item, Patient, StorageClass
 
 _M = TypeVar("_M", bound=BaseModel)
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
@@ -49,6 +50,8 @@ class _ItemSource:
 _RXE = _ItemSource("RXE", product=2, quantity=10, unit=11)
 _RXO = _ItemSource("RXO", product=1, quantity=11, unit=12)
 _RXD = _ItemSource("RXD", product=2, quantity=4, unit=5)
+# RXE-35 Controlled Substance Schedule (CWE, HL7 Table 0477), v2.5+; RXD and RXO have no such field.
+_SCHEDULE = "RXE-35"
 _RXE_43, _RXD_13, _RXE_8, _RXO_8, _PID_11 = (
     xad("RXE", 43),
     la2("RXD", 13),
@@ -176,7 +179,8 @@ def items(
 ) -> list[Item]:
     """One item per RXD for RDS, else per RXE, else per RXO. ``fields.item`` and
     ``fields.storage`` naming that segment are read in each item's own segment, others once in the
-    group (else the message)."""
+    group (else the message). The schedule is RXE-35 of the item's RXE, or for RXD items of the
+    group's RXE (an RDS group without RXE, and RXO items, have none)."""
     code = message_code.upper()
     candidates = (_RXD,) if code == "RDS" else (_RXE, _RXO)
     source = next((s for s in candidates if group.segment(s.segment) is not None), None)
@@ -200,6 +204,9 @@ def items(
     )
     quantity = fields.item.get("quantity")
     quantity_label = quantity.label if quantity else f"{own}-{source.quantity}"
+    schedule = fields.item.get("controlled_schedule")
+    schedule_label = schedule.label if schedule else _SCHEDULE
+    group_rxe = group.segment("RXE") if own == "RXD" else None
     found = []
     for segment in group.segments(own):
         raw = {
@@ -207,6 +214,7 @@ def items(
             "description": segment.value(source.product, 2),
             "quantity": segment.value(source.quantity, 1),
             "unit": segment.value(source.unit, 1),
+            "controlled_schedule": _default_schedule(segment if own == "RXE" else group_rxe),
         }
         for name, where in fields.item.items():
             value = shared[name] if name in shared else segment.get(where.path)
@@ -224,9 +232,25 @@ def items(
                     if group_storage is None
                     else group_storage
                 ),
+                controlled_schedule=_schedule(raw["controlled_schedule"], schedule_label, number),
             )
         )
     return found
+
+
+def _default_schedule(rxe: Segment | None) -> str | None:
+    return None if rxe is None else rxe.value(35, 1)
+
+
+def _schedule(value: str | None, location: str, number: int) -> ControlledSchedule | None:
+    try:
+        return controlled_schedule(value)
+    except ScheduleError as exc:
+        raise InputError(
+            f"{location} in order group {number}: {exc}",
+            location=location,
+            code="invalid_schedule",
+        ) from None
 
 
 def _quantity(value: str | None, location: str, number: int) -> Decimal:

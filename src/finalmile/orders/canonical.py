@@ -23,6 +23,21 @@ class StorageClass(StrEnum):
     FROZEN = "frozen"
 
 
+class ControlledSchedule(StrEnum):
+    """US DEA schedule of a controlled substance that a pharmacy can dispense (21 CFR 1308).
+
+    ``IIN`` and ``IIIN`` are the DEA's non-narcotic subdivisions of schedules II and III (ARCOS
+    codes 2N, 3N). Schedule I has no accepted medical use and is never dispensed.
+    """
+
+    II = "II"
+    IIN = "IIN"
+    III = "III"
+    IIIN = "IIIN"
+    IV = "IV"
+    V = "V"
+
+
 class _Contract(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -58,6 +73,9 @@ class Item(_Contract):
     quantity: Decimal
     unit: str | None = None
     storage: StorageClass = StorageClass.AMBIENT
+    controlled_schedule: ControlledSchedule | None = Field(
+        default=None, description="DEA schedule; None when the product is not controlled"
+    )
 
     @field_serializer("quantity")
     def _quantity_as_number(self, value: Decimal) -> int | float:
@@ -85,3 +103,8 @@ class DispatchOrder(_Contract):
         """The strictest storage class among the items (the package travels at that class)."""
         order = list(StorageClass)
         return max((item.storage for item in self.items), key=order.index)
+
+    @property
+    def controlled(self) -> bool:
+        """Whether any item is a controlled substance (the courier needs a lockbox)."""
+        return any(item.controlled_schedule is not None for item in self.items)

@@ -12,10 +12,19 @@ from finalmile.orders.canonical import Address, DispatchOrder, Item, Patient
 from finalmile.orders.models import Order, OrderItem
 from finalmile.vault import Vault
 
+# Item keys added to the contract after orders were first stored: left out of the digest while
+# null, so that adding a field does not make every stored order look changed on its next re-send.
+_ADDED_ITEM_KEYS = ("controlled_schedule",)
+
 
 def content_digest(order: DispatchOrder) -> str:
     """SHA-256 of the order's contract JSON: equal digests mean nothing changed."""
-    body = json.dumps(order.to_contract(), sort_keys=True, separators=(",", ":"))
+    contract = order.to_contract()
+    for item in contract["items"]:
+        for key in _ADDED_ITEM_KEYS:
+            if item[key] is None:
+                del item[key]
+    body = json.dumps(contract, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -55,6 +64,7 @@ def item_rows(order: DispatchOrder, *, order_pk: int) -> list[dict[str, Any]]:
             "quantity": item.quantity,
             "unit": item.unit,
             "storage": item.storage.value,
+            "controlled_schedule": item.controlled_schedule,
         }
         for line, item in enumerate(order.items, start=1)
     ]
@@ -80,6 +90,7 @@ def load_order(row: Order, items: Sequence[OrderItem], *, vault: Vault) -> Dispa
                 quantity=item.quantity,
                 unit=item.unit,
                 storage=item.storage,
+                controlled_schedule=item.controlled_schedule,
             )
             for item in sorted(items, key=lambda i: i.line)
         ),

@@ -10,7 +10,7 @@ from sqlalchemy import Column, ForeignKey, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from finalmile.db_types import BigId, ExactDecimal, UtcDateTime, ValueEnum
-from finalmile.orders.canonical import StorageClass
+from finalmile.orders.canonical import ControlledSchedule, StorageClass
 
 
 class OrderStatus(StrEnum):
@@ -62,3 +62,6 @@ class OrderItem(SQLModel, table=True):
     quantity: Decimal = Field(sa_column=Column(ExactDecimal, nullable=False))
     unit: str | None = Field(default=None, max_length=32)
     storage: StorageClass = Field(sa_column=Column(ValueEnum(StorageClass), nullable=False))
+    controlled_schedule: ControlledSchedule | None = Field(
+        default=None, sa_column=Column(ValueEnum(ControlledSchedule), nullable=True)
+    )

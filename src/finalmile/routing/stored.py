@@ -4,9 +4,11 @@ An order is a job on ``date`` when it is received (not cancelled), its newest de
 ``courier`` and was made for its current version, and the decision's estimated delivery falls on
 ``date`` in the deciding site's time zone. Its window opens when the courier run leaves (the
 decision's ``ship_at``, else its estimated delivery) and closes at the order's ``needed_by``, else
-at the end of the site's last courier shift that day. Drivers come from the ``courier.drivers``
-list of each site file, on the days of the shift each one works. A ship-to ZIP code with no known
-point makes the order ``unplaced``: reported unassigned with a reason, never an error.
+at the end of the site's last courier shift that day. A job whose order has an item with a DEA
+controlled-substance schedule needs a driver with the lockbox skill. Drivers come from the
+``courier.drivers`` list of each site file, on the days of the shift each one works. A ship-to ZIP
+code with no known point makes the order ``unplaced``: reported unassigned with a reason, never an
+error.
 
 The result is day-file JSON (``routing.dayfile``), so a stored day runs through the same child
 process and checks as a day file.
@@ -66,6 +68,7 @@ def stored_day(services: Services, date: dt.date) -> str | None:
                     windows=(_window(decider, record, order, config, date),),
                     lat=point.lat,
                     lon=point.lon,
+                    controlled=order.controlled,
                 )
             )
     if not jobs and not unplaced:

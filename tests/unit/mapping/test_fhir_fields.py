@@ -90,6 +90,7 @@ BUNDLE: dict[str, Any] = {
             "fullUrl": "urn:uuid:med-1",
             "resource": {
                 "resourceType": "Medication",
+                "extension": [{"url": f"{PMS}dea", "valueString": "C-IIN"}],
                 "code": {
                     "coding": [
                         {"system": "urn:pms:item", "code": "ITEM-7", "display": "Drug X 5 mg"},
@@ -130,6 +131,7 @@ FIELDS = {
     "item.quantity": f"MedicationDispense.extension('{PMS}qty').valueDecimal",
     "item.unit": "Task.input[0].valueString",
     "item.storage": f"MedicationDispense.extension('{PMS}temp').valueCode",
+    "item.controlled_schedule": f"Medication.extension('{PMS}dea').valueString",
     "needed_by": f"MedicationDispense.extension('{PMS}deliver-by').valueDateTime",
     "requires_signature": f"MedicationDispense.extension('{PMS}sig').valueString",
     "instructions": "MedicationDispense.note[1].text",
@@ -196,6 +198,7 @@ def test_every_field_can_be_re_pointed() -> None:
                 "quantity": 2.5,
                 "unit": "SYRINGE",
                 "storage": "refrigerated",
+                "controlled_schedule": "IIN",
             }
         ],
         "needed_by": "2026-12-02T10:00:00-05:00",

@@ -54,6 +54,7 @@ def test_transaction_bundle_with_urn_uuid_references() -> None:
                     "quantity": 2,
                     "unit": "mL",
                     "storage": "refrigerated",
+                    "controlled_schedule": None,
                 }
             ],
             "needed_by": "2026-11-24T17:00:00-05:00",
@@ -80,6 +81,7 @@ def test_transaction_bundle_with_urn_uuid_references() -> None:
                     "quantity": 1.5,
                     "unit": "g",
                     "storage": "ambient",
+                    "controlled_schedule": None,
                 }
             ],
             "needed_by": "2026-11-25T23:59:59-05:00",
@@ -118,6 +120,7 @@ def test_collection_bundle_with_a_cancelled_dispense() -> None:
                     "quantity": 30,
                     "unit": "TAB",
                     "storage": "ambient",
+                    "controlled_schedule": None,
                 }
             ],
             "needed_by": "2026-07-04T23:59:59-04:00",
@@ -157,6 +160,7 @@ def test_lone_dispense_with_contained_patient() -> None:
                     "quantity": 1,
                     "unit": "vial",
                     "storage": "frozen",
+                    "controlled_schedule": None,
                 }
             ],
             "needed_by": None,

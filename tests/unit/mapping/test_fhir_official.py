@@ -75,6 +75,7 @@ def test_medicationdispense0301() -> None:
                 "quantity": 12,
                 "unit": "Vial",
                 "storage": "ambient",
+                "controlled_schedule": None,
             }
         ],
         "needed_by": None,
@@ -96,6 +97,7 @@ def test_medicationdispense0302() -> None:
                 "quantity": 10,
                 "unit": "ml",
                 "storage": "ambient",
+                "controlled_schedule": None,
             }
         ],
         "needed_by": None,

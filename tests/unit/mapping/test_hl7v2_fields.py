@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from finalmile.errors import InputError
 from finalmile.mapping.fields import CANONICAL_FIELDS
 from finalmile.mapping.hl7v2 import Hl7Profile, decode_and_map
-from finalmile.orders.canonical import DispatchOrder, StorageClass
+from finalmile.orders.canonical import ControlledSchedule, DispatchOrder, StorageClass
 
 MSH = "MSH|^~\\&|PMS|SITE|FINALMILE|FM|20261120093000||{type}|MSG-F1|P|2.5.1"
 
@@ -59,7 +59,7 @@ ITEMS = "\r".join(
         "ORC|NW|RX-9",
         "RXE||^^^11111-2222-33^Drug A 5 mg|4||TAB",
         "RXE||^^^44444-5555-66^Drug B 1 g|1.5||VIAL",
-        "ZIT|COLD",
+        "ZIT|COLD|C-II",
         "",
     ]
 )
@@ -69,6 +69,7 @@ ITEM_FIELDS = {
     "item.quantity": "RXE-3",
     "item.unit": "RXE-5",
     "item.storage": "ZIT-1",
+    "item.controlled_schedule": "ZIT-2",
 }
 
 
@@ -115,6 +116,7 @@ def test_item_fields_are_read_per_item_segment_or_once_per_group() -> None:
         ("11111-2222-33", "Drug A 5 mg", Decimal(4), "TAB", StorageClass.REFRIGERATED),
         ("44444-5555-66", "Drug B 1 g", Decimal("1.5"), "VIAL", StorageClass.REFRIGERATED),
     ]
+    assert [i.controlled_schedule for i in found.items] == [ControlledSchedule.II] * 2
 
 
 def test_every_canonical_field_is_covered_by_these_tests() -> None:

@@ -19,6 +19,7 @@ class FhirErrorCode(StrEnum):
     INVALID_STATUS = "invalid_status"
     INVALID_QUANTITY = "invalid_quantity"
     UNKNOWN_STORAGE_CODE = "unknown_storage_code"
+    INVALID_SCHEDULE = "invalid_schedule"
     INVALID_REFERENCE = "invalid_reference"
     UNRESOLVED_REFERENCE = "unresolved_reference"
     DUPLICATE_ORDER = "duplicate_order"
@@ -41,6 +42,7 @@ _ISSUE_TYPES = {
     FhirErrorCode.INVALID_STATUS: "value",
     FhirErrorCode.INVALID_QUANTITY: "value",
     FhirErrorCode.UNKNOWN_STORAGE_CODE: "value",
+    FhirErrorCode.INVALID_SCHEDULE: "value",
     FhirErrorCode.UNRESOLVED_REFERENCE: "not-found",
     FhirErrorCode.DUPLICATE_ORDER: "duplicate",
 }
