@@ -100,7 +100,8 @@ def _route_problem(day: CourierDay, driver_id: str, stops: list[PlannedStop]) ->
 
 def _as_route(route: PlannedRoute, current: PlannedStop, rest: list[PlannedStop]) -> Route:
     """The reported stop followed by the stops not reported yet, in planned order, with each
-    planned break still ahead moved to the leg it now falls on."""
+    planned break still ahead moved to the leg it now falls on (visits keep their planned times:
+    ``remaining_etas`` reads only their order)."""
     order = [current, *rest]
     visits = tuple(
         Visit(

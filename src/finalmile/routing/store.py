@@ -66,7 +66,7 @@ def save_plan(
     for driver_id in [*routes, *(d for d in done if d not in routes)]:
         route, kept = routes.get(driver_id), done.get(driver_id, ())
         old = old_routes.get(driver_id) if kept else None
-        route_row = _route_row(row.id, driver_id, route, old)
+        route_row = _route_row(row.id, driver_id, route, old, kept)
         session.add(route_row)
         session.flush()
         for sequence, visited in enumerate(kept, start=1):
@@ -101,19 +101,23 @@ def _routes_by_driver(session: Session, plan_id: int) -> dict[str, PlannedRoute]
 
 
 def _route_row(
-    plan_id: int, driver_id: str, route: Route | None, old: PlannedRoute | None
+    plan_id: int,
+    driver_id: str,
+    route: Route | None,
+    old: PlannedRoute | None,
+    kept: Sequence[PlannedStop],
 ) -> PlannedRoute:
-    """A route row; a driver with reported stops (``old`` given) keeps its old departure, and one
-    with nothing left to plan its old route's times."""
+    """A route row; a driver with reported stops keeps its old departure (``old``), and one with
+    nothing left to plan its old route's times (or, with no old route, its reports' times)."""
     if route is None:
-        assert old is not None
+        reported = [s.reported_at for s in kept if s.reported_at is not None]
         return PlannedRoute(
             plan_id=plan_id,
             driver_id=driver_id,
-            departure=old.departure,
-            return_time=old.return_time,
+            departure=old.departure if old else min(reported),
+            return_time=old.return_time if old else max(reported),
             distance_m=0,
-            breaks=old.breaks,
+            breaks=old.breaks if old else [],
         )
     return PlannedRoute(
         plan_id=plan_id,

@@ -9,19 +9,21 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from finalmile.config.settings import Settings
 from finalmile.db import transaction
 from finalmile.errors import InputError
 from finalmile.main import create_app
 from finalmile.routing.jobs import plan_day_file, run_replan, store_plan
+from finalmile.routing.models import RoutePlan
 from finalmile.routing.store import plan_etas, plan_record
 from finalmile.routing.stored import stored_day
 from finalmile.services import Services
 from finalmile.tracking import drivers
 from finalmile.tracking.driver_payloads import DriverUpdateIn
 from finalmile.tracking.driver_updates import apply_batch
-from finalmile.tracking.models import Driver
+from finalmile.tracking.models import DeliveryProof, Driver
 from tests.hl7_builder import PATIENT_FAMILY, PATIENT_GIVEN, PATIENT_PHONE_DIGITS, rde
 from tests.integration.tracking.helpers import api_key
 
@@ -116,6 +118,25 @@ def test_a_late_delivery_moves_the_rest_of_the_route(
         assert after["eta_updated_at"] is not None and after["reported"] is None
         assert after["eta"]["to"] > before["eta"]["to"]
         assert after["late"] is False  # the windows run to needed_by, days later
+
+
+def test_an_eta_failure_never_loses_the_update(tracked: Services, planned: dict[str, Any]) -> None:
+    route, plan_id = planned["route"], planned["plan_id"]
+    with transaction(tracked.sessions) as session:
+        row = session.get(RoutePlan, plan_id)
+        assert row is not None
+        row.day_encrypted = tracked.vault.encrypt(b"{not a day")
+    first = route["stops"][0]
+    _report(tracked, route["driver_id"], first["order_id"], "delivered", _at(first))  # applied
+    with tracked.sessions() as session:
+        (mine,) = [
+            r
+            for r in plan_etas(session=session, plan_id=plan_id)["routes"]
+            if r["driver_id"] == route["driver_id"]
+        ]
+        proofs = session.scalars(select(DeliveryProof)).all()
+    assert [p.delivered_at for p in proofs] == [_at(first)]
+    assert all(s["reported"] is None and s["eta_updated_at"] is None for s in mine["stops"])
 
 
 def test_a_sick_driver_cancelled_order_and_new_order(
