@@ -23,8 +23,9 @@ from finalmile.routing.matrix import HaversineProvider
 from finalmile.routing.model import RoutingProblem
 from finalmile.routing.models import PlannedRoute, PlannedStop, RoutePlan
 from finalmile.routing.plan import Route, ScheduledBreak, Visit
+from finalmile.routing.plan_days import plan_day
 from finalmile.routing.progress import ARRIVED, VISITED
-from finalmile.routing.store import plan_day, route_stops
+from finalmile.routing.store import route_stops
 from finalmile.vault import Vault
 
 
@@ -51,7 +52,7 @@ def retime_after_report(
     session.add(stop)
     if plan.day_encrypted is None:
         return 0
-    _, day = plan_day(plan, vault)
+    day = plan_day(plan, vault)
     assert route.id is not None
     rest = [s for s in route_stops(session, route.id) if s.reported is None and s is not stop]
     if stop.order_id not in day.jobs or any(s.order_id not in day.jobs for s in rest):

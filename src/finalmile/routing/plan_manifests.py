@@ -13,7 +13,8 @@ from sqlmodel import col
 from finalmile.errors import NotFoundError
 from finalmile.routing.manifest import RouteSheet, SheetStop
 from finalmile.routing.models import PlannedRoute
-from finalmile.routing.store import get_plan, plan_day, route_stops
+from finalmile.routing.plan_days import plan_day
+from finalmile.routing.store import get_plan, route_stops
 from finalmile.vault import Vault
 
 
@@ -34,7 +35,7 @@ def stored_sheet(
     ).first()
     if route is None or route.id is None:
         raise NotFoundError(f"driver {driver_id!r} has no route in plan {plan_id}")
-    _, day = plan_day(row, vault)
+    day = plan_day(row, vault)
     site_id = next(d.start_site for d in day.problem.drivers if d.driver_id == driver_id)
     lines = []
     for stop in route_stops(session, route.id):

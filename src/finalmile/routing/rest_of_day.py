@@ -23,9 +23,10 @@ from finalmile.errors import InputError
 from finalmile.orders.models import Order, OrderStatus
 from finalmile.routing.dayfile import DayIn
 from finalmile.routing.models import PlannedRoute, PlannedStop, RoutePlan
+from finalmile.routing.plan_days import plan_day, plan_day_text
 from finalmile.routing.progress import VISITED, PlannedDay, Report, driver_progress
 from finalmile.routing.replan import DriverProgress
-from finalmile.routing.store import get_plan, plan_day, route_stops
+from finalmile.routing.store import get_plan, route_stops
 from finalmile.tracking.models import Driver as DriverRow
 from finalmile.tracking.models import DriverUpdate
 from finalmile.vault import Vault
@@ -67,7 +68,7 @@ def rest_of_day(
     """
     row = get_plan(session, plan_id)
     must_be_in_force(row)
-    text, day = plan_day(row, vault)
+    text, day = plan_day_text(row, vault), plan_day(row, vault)
     absent = tuple(dict.fromkeys(absent))
     drivers = {d.driver_id for d in day.problem.drivers}
     for n, name in enumerate(absent):

@@ -15,14 +15,12 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from finalmile.db_types import utcnow
-from finalmile.errors import InputError, NotFoundError
+from finalmile.errors import NotFoundError
 from finalmile.routing.check import CheckReport
 from finalmile.routing.courier import CourierStop
-from finalmile.routing.dayfile import CourierDay, load_day
 from finalmile.routing.manifest import eta_window
 from finalmile.routing.models import PlannedRoute, PlannedStop, RoutePlan
 from finalmile.routing.plan import Plan, Route
-from finalmile.vault import Vault
 
 
 def save_plan(
@@ -158,22 +156,6 @@ def get_plan(session: Session, plan_id: int, *, for_update: bool = False) -> Rou
     if row is None:
         raise NotFoundError(f"no route plan {plan_id}")
     return row
-
-
-def plan_day(row: RoutePlan, vault: Vault) -> tuple[str, CourierDay]:
-    """The day-file JSON a plan was made from, and that day validated (for the plan's date).
-
-    Raises:
-        InputError: the plan was stored before plans kept their day.
-    """
-    if row.day_encrypted is None:
-        raise InputError(
-            f"route plan {row.id} was stored without its day; plan the day again",
-            location="plan_id",
-            code="no_day",
-        )
-    text = vault.decrypt(row.day_encrypted).decode()
-    return text, load_day(text, source=f"route plan {row.id}").on(row.plan_date)
 
 
 def route_stops(session: Session, route_id: int) -> list[PlannedStop]:
