@@ -144,7 +144,7 @@ def _visits(reports: dict[str, list[Report]]) -> dict[str, tuple[Report, ...]]:
         for report in items:
             if report.kind not in VISITED:
                 continue
-            first.setdefault(report.order_id, report.at)
+            first[report.order_id] = min(first.get(report.order_id, report.at), report.at)
             if report.order_id not in last or last[report.order_id][1].at <= report.at:
                 last[report.order_id] = (driver_id, report)
     out: dict[str, list[Report]] = {}

@@ -5,12 +5,15 @@ re-plan keeps visited stops, drops cancelled orders, absorbs new ones and covers
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from typer.testing import CliRunner
 
+from finalmile.cli import app
 from finalmile.config.settings import Settings
 from finalmile.db import transaction
 from finalmile.errors import InputError
@@ -228,3 +231,33 @@ def test_a_driver_on_the_road_keeps_its_load(
     for text in (paper.content.decode("latin-1"), app_json.text, etas.text):
         for phi in (PATIENT_FAMILY, PATIENT_GIVEN, PATIENT_PHONE_DIGITS, "MRN4417"):
             assert phi not in text
+
+
+def test_cli_replans_with_an_absent_driver(
+    tracked: Services, cli_env: Settings, planned: dict[str, Any]
+) -> None:
+    route, plan_id = planned["route"], planned["plan_id"]
+    start = dt.datetime.fromisoformat(route["departure"]).isoformat(timespec="seconds")
+    unknown = CliRunner().invoke(app, ["routes", "replan", str(plan_id), "--absent", "nobody"])
+    assert unknown.exit_code == 1 and "no driver 'nobody' in the plan" in unknown.stderr
+    result = CliRunner().invoke(
+        app,
+        [
+            "routes",
+            "replan",
+            str(plan_id),
+            "--absent",
+            route["driver_id"],
+            "--at",
+            start,
+            "--seconds",
+            "0.3",
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    new = json.loads(result.stdout)
+    assert new["previous_plan_id"] == plan_id and new["feasible"] is True
+    assert route["driver_id"] not in {r["driver_id"] for r in new["routes"]}
+    placed = {s["order_id"] for r in new["routes"] for s in r["stops"]}
+    left = {u["order_id"] for u in new["unassigned"]}
+    assert placed | left == set(ORDERS)
