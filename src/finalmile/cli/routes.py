@@ -1,5 +1,6 @@
 """``finalmile routes``: plan a courier day from a day file, the bundled demo day, or the stored
-courier decisions of a date."""
+courier decisions of a date (with driver manifests as JSON and PDF); re-plan the rest of a stored
+plan's day."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from finalmile.cli.context import fail, load_settings, open_services
+from finalmile.db_types import utcnow
 from finalmile.errors import FinalmileError
 from finalmile.routing import (
     Budget,
@@ -24,11 +26,17 @@ from finalmile.routing import (
     plan,
 )
 from finalmile.routing.dayfile import CourierDay, load_day
-from finalmile.routing.manifest import manifest
+from finalmile.routing.jobs import run_replan
+from finalmile.routing.manifest import manifest, route_sheet
+from finalmile.routing.manifest_pdf import manifest_pdf
 from finalmile.routing.plan import with_unplaced
+from finalmile.routing.store import plan_record
 from finalmile.routing.stored import stored_day
 
-app = typer.Typer(help="Courier routes: plan a day, write driver manifests.", no_args_is_help=True)
+app = typer.Typer(
+    help="Courier routes: plan a day, write driver manifests, re-plan the rest of a day.",
+    no_args_is_help=True,
+)
 
 DEMO_DAY = "routing/demo_day.json"
 DEMO_DATE = dt.date(2026, 11, 24)
@@ -47,7 +55,8 @@ def _provider(osrm: str | None, valhalla: str | None) -> MatrixProvider:
 def plan_day(
     day: CourierDay, provider: MatrixProvider, seconds: float, manifests: Path | None
 ) -> dict[str, Any]:
-    """Plan ``day``, check the plan independently, optionally write one manifest per route."""
+    """Plan ``day``, check the plan independently, optionally write each route's manifest (JSON
+    and PDF)."""
     matrix = provider.matrix(day.problem.points())
     result = plan(day.problem, matrix, Budget(seconds=seconds))
     report = check_plan(day.problem, result, matrix)
@@ -56,9 +65,12 @@ def plan_day(
     if manifests is not None:
         manifests.mkdir(parents=True, exist_ok=True)
         for route in result.routes:
-            zone = ZoneInfo(day.site_zones[drivers[route.driver_id].start_site])
-            body = manifest(route, day.jobs, zone=zone)
-            (manifests / f"{route.driver_id}.json").write_text(json.dumps(body, indent=2) + "\n")
+            site_id = drivers[route.driver_id].start_site
+            zone = ZoneInfo(day.site_zones[site_id])
+            sheet = route_sheet(route, day.jobs, site_id=site_id)
+            body = json.dumps(manifest(sheet, zone=zone), indent=2) + "\n"
+            (manifests / f"{route.driver_id}.json").write_text(body)
+            (manifests / f"{route.driver_id}.pdf").write_bytes(manifest_pdf(sheet, zone=zone))
     return {
         "objective": result.objective,
         "feasible": report.feasible,
@@ -111,7 +123,8 @@ def plan_command(
     demo: Annotated[bool, typer.Option("--demo", help="Plan the bundled demo day")] = False,
     seconds: Annotated[float, typer.Option(min=0.1, help="Search time budget")] = 5.0,
     manifests: Annotated[
-        Path | None, typer.Option(help="Write one driver manifest (JSON) per route here")
+        Path | None,
+        typer.Option(help="Write each route's driver manifest here (DRIVER.json and DRIVER.pdf)"),
     ] = None,
     osrm: Annotated[str | None, typer.Option(help="OSRM base URL for travel times")] = None,
     valhalla: Annotated[str | None, typer.Option(help="Valhalla base URL")] = None,
@@ -135,3 +148,39 @@ def plan_command(
     except FinalmileError as exc:
         raise fail(str(exc)) from None
     typer.echo(json.dumps(summary, indent=2))
+
+
+@app.command("replan")
+def replan_command(
+    plan_id: Annotated[
+        int, typer.Argument(help="The stored plan to re-plan (the newest of its day)")
+    ],
+    *,
+    absent: Annotated[
+        list[str] | None, typer.Option(help="A driver out for the rest of the day (repeatable)")
+    ] = None,
+    at: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z"],
+            help="Re-plan as of this time, with its offset (default: now)",
+        ),
+    ] = None,
+    seconds: Annotated[float, typer.Option(min=0.1, help="Search time budget")] = 10.0,
+) -> None:
+    """Re-plan the rest of a stored plan's day from driver reports, new and cancelled courier
+    orders and absent drivers; store the new plan (superseding the old) and print it (JSON)."""
+    try:
+        with open_services(load_settings()) as services:
+            new_id = run_replan(
+                services=services,
+                plan_id=plan_id,
+                now=at or utcnow(),
+                seconds=seconds,
+                absent=absent or (),
+            )
+            with services.sessions() as session:
+                record = plan_record(session=session, plan_id=new_id)
+    except FinalmileError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(json.dumps(record, indent=2))

@@ -1,4 +1,5 @@
-"""Planning as a job: each run plans one day in a child process with a time budget and stores it.
+"""Planning as a job: each run plans one day in a child process with a time budget and stores it;
+a re-plan runs the rest of a stored plan's day the same way and stores a plan superseding it.
 
 The search never runs on the caller's interpreter (PyVRP's search loop is mostly Python and would
 compete for the interpreter lock with intake's event loop), and a scheduled run that has no
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -20,8 +21,11 @@ from finalmile.routing.check import CheckReport, check_plan
 from finalmile.routing.dayfile import load_day
 from finalmile.routing.matrix import HaversineProvider
 from finalmile.routing.plan import Plan, with_unplaced
+from finalmile.routing.replan import replan_problem
+from finalmile.routing.rest_of_day import RestOfDay, must_be_in_force, reported_rows, rest_of_day
 from finalmile.routing.solve import Budget, plan
-from finalmile.routing.store import save_plan
+from finalmile.routing.store import get_plan, save_plan
+from finalmile.routing.stored import stored_day
 from finalmile.services import Services
 
 log = structlog.get_logger(__name__)
@@ -48,7 +52,7 @@ def plan_in_child(text: str, date: dt.date, seconds: float) -> tuple[Plan, Check
 def store_plan(
     services: Services, text: str, date: dt.date, seconds: float, outcome: tuple[Plan, CheckReport]
 ) -> int:
-    """Save a planned day; returns the plan id."""
+    """Save a planned day with the day file it was made from (encrypted); returns the plan id."""
     result, report = outcome
     jobs = load_day(text, source="day").on(date).jobs
     with services.sessions() as session, session.begin():
@@ -59,6 +63,7 @@ def store_plan(
             report=report,
             jobs=jobs,
             budget_seconds=seconds,
+            day_encrypted=services.vault.encrypt(text.encode()),
         )
 
 
@@ -108,3 +113,70 @@ def add_planning_job(
         misfire_grace_time=3600,
         replace_existing=True,
     )
+
+
+def replan_rest(rest: RestOfDay, seconds: float) -> tuple[Plan, CheckReport]:
+    """Plan and check the rest of a day (what the child process runs); orders without a location
+    that were not cancelled stay unassigned."""
+    day = load_day(rest.day, source="day").on(rest.plan_date)
+    problem = replan_problem(
+        day.problem,
+        now=rest.now,
+        progress=rest.progress,
+        cancelled=rest.cancelled,
+        absent=rest.absent,
+    )
+    matrix = HaversineProvider().matrix(problem.points())
+    result = plan(problem, matrix, Budget(seconds=seconds))
+    report = check_plan(problem, result, matrix)
+    unplaced = tuple(u for u in day.unplaced if u not in set(rest.cancelled))
+    return with_unplaced(result, unplaced), report
+
+
+def replan_in_child(rest: RestOfDay, seconds: float) -> tuple[Plan, CheckReport]:
+    """``replan_rest`` in a fresh child process, waiting for its answer."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(replan_rest, rest, seconds).result()
+
+
+def run_replan(
+    *,
+    services: Services,
+    plan_id: int,
+    now: dt.datetime,
+    seconds: float,
+    absent: Sequence[str] = (),
+) -> int:
+    """Re-plan the rest of plan ``plan_id``'s day as of ``now`` with the courier orders stored
+    now; store the new plan (superseding the old) and return its id.
+
+    Raises:
+        NotFoundError: no such plan.
+        InputError: the plan was superseded (before or during the run), has no stored day, or an
+            absent driver is not in it.
+    """
+    with services.sessions() as session:
+        plan_date = get_plan(session, plan_id).plan_date
+    new_day = stored_day(services, plan_date)
+    with services.sessions() as session:
+        rest = rest_of_day(
+            session, plan_id=plan_id, vault=services.vault, now=now, absent=absent, new_day=new_day
+        )
+    result, report = replan_in_child(rest, seconds)
+    jobs = load_day(rest.day, source="day").on(rest.plan_date).jobs
+    with services.sessions() as session, session.begin():
+        previous = get_plan(session, plan_id, for_update=True)
+        must_be_in_force(previous)
+        new_id = save_plan(
+            session=session,
+            plan_date=rest.plan_date,
+            plan=result,
+            report=report,
+            jobs=jobs,
+            budget_seconds=seconds,
+            day_encrypted=services.vault.encrypt(rest.day.encode()),
+            previous=previous,
+            reported=reported_rows(session, plan_id=plan_id, visits=rest.visits),
+        )
+    log.info("route_replan_stored", plan_id=new_id, previous_plan_id=plan_id)
+    return new_id

@@ -1,4 +1,5 @@
-"""``/routes``: plan a courier day and read stored plans.
+"""``/routes``: plan a courier day, re-plan the rest of it, read stored plans, their current ETAs
+and their driver manifests (JSON and PDF).
 
 The search runs in a child process with its own time budget and the request waits for it on a
 worker thread, so a long plan never holds intake's event loop or its interpreter lock.
@@ -9,15 +10,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends, Query, Response
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from finalmile.auth.models import Scope
+from finalmile.db_types import utcnow
 from finalmile.deps import ServicesDep, SessionDep, require
 from finalmile.errors import NotFoundError
 from finalmile.routing.dayfile import DayIn, load_day
-from finalmile.routing.jobs import plan_in_child, store_plan
-from finalmile.routing.store import plan_record
+from finalmile.routing.jobs import plan_in_child, run_replan, store_plan
+from finalmile.routing.manifest import manifest
+from finalmile.routing.manifest_pdf import manifest_pdf
+from finalmile.routing.plan_manifests import stored_sheet
+from finalmile.routing.store import plan_etas, plan_record
 from finalmile.routing.stored import stored_day
 
 router = APIRouter(prefix="/routes", tags=["routes"])
@@ -61,3 +67,79 @@ async def plan_routes(
 def get_plan(plan_id: int, session: SessionDep) -> dict[str, Any]:
     """A stored plan."""
     return plan_record(session=session, plan_id=plan_id)
+
+
+class ReplanIn(BaseModel):
+    """What changed that the stored data does not know: drivers who are out, and the time."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    absent: list[str] = Field(default=[], description="Drivers out for the rest of the day")
+    at: AwareDatetime | None = Field(default=None, description="Re-plan as of (default: now)")
+
+
+@router.post("/plans/{plan_id}/replan", dependencies=[Depends(require(Scope.ORDERS_WRITE))])
+async def replan_routes(
+    plan_id: int,
+    services: ServicesDep,
+    body: Annotated[ReplanIn | None, Body()] = None,
+    seconds: Annotated[float, Query(gt=0, le=MAX_BUDGET_SECONDS)] = 10.0,
+) -> dict[str, Any]:
+    """Re-plan the rest of the plan's day (driver reports, new and cancelled orders, absent
+    drivers); store the new plan, superseding this one, and return it.
+
+    Raises:
+        NotFoundError: no such plan.
+        InputError: the plan was superseded, has no stored day, or names an unknown driver.
+    """
+    changes = body or ReplanIn()
+
+    def run() -> dict[str, Any]:
+        new_id = run_replan(
+            services=services,
+            plan_id=plan_id,
+            now=changes.at or utcnow(),
+            seconds=seconds,
+            absent=changes.absent,
+        )
+        with services.sessions() as session:
+            return plan_record(session=session, plan_id=new_id)
+
+    return await run_in_threadpool(run)
+
+
+@router.get("/plans/{plan_id}/etas", dependencies=[Depends(require(Scope.ORDERS_READ))])
+def get_etas(plan_id: int, session: SessionDep) -> dict[str, Any]:
+    """Every routed stop's current ETA window, whether it is late, and the driver's last report."""
+    return plan_etas(session=session, plan_id=plan_id)
+
+
+@router.get(
+    "/plans/{plan_id}/manifests/{driver_id}.json",
+    dependencies=[Depends(require(Scope.ORDERS_READ))],
+)
+def get_manifest_json(
+    plan_id: int, driver_id: str, services: ServicesDep, session: SessionDep
+) -> dict[str, Any]:
+    """The driver's manifest for the app: stops in order with current ETAs (no patient names)."""
+    sheet, zone = stored_sheet(session, plan_id=plan_id, driver_id=driver_id, vault=services.vault)
+    return manifest(sheet, zone=zone)
+
+
+@router.get(
+    "/plans/{plan_id}/manifests/{driver_id}.pdf",
+    dependencies=[Depends(require(Scope.ORDERS_READ))],
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def get_manifest_pdf(
+    plan_id: int, driver_id: str, services: ServicesDep, session: SessionDep
+) -> Response:
+    """The driver's manifest on paper (PDF)."""
+    sheet, zone = stored_sheet(session, plan_id=plan_id, driver_id=driver_id, vault=services.vault)
+    name = f"plan-{plan_id}-{driver_id}.pdf"
+    return Response(
+        manifest_pdf(sheet, zone=zone),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )

@@ -17,6 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import structlog
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,6 +26,7 @@ from sqlmodel import col
 from finalmile.carriers.base import TrackingStatus
 from finalmile.db import transaction
 from finalmile.errors import InputError, NotFoundError
+from finalmile.routing.live_etas import retime_after_report
 from finalmile.shipments.models import Shipment
 from finalmile.tracking import proofs
 from finalmile.tracking.driver_payloads import DriverUpdateIn, UpdateKind
@@ -34,6 +36,8 @@ from finalmile.tracking.recorder import lock_shipment, record_scans, refresh
 from finalmile.tracking.report import Scan
 from finalmile.tracking.status import TrackingDetail
 from finalmile.vault import Vault
+
+log = structlog.get_logger(__name__)
 
 #: How far ahead of our clock a driver's device may be.
 CLOCK_SKEW = dt.timedelta(minutes=10)
@@ -149,7 +153,42 @@ def apply_update(
         actor=f"driver:{driver.driver_id}",
         new_rows=new,
     )
+    if update.kind is not UpdateKind.PICKED_UP:
+        _retime_route(
+            session, driver=driver, shipment=shipment, update=update, vault=vault, now=now
+        )
     return UpdateResult(update.client_id, "applied", status=state.status.value if state else None)
+
+
+def _retime_route(
+    session: Session,
+    *,
+    driver: Driver,
+    shipment: Shipment,
+    update: DriverUpdateIn,
+    vault: Vault,
+    now: dt.datetime,
+) -> None:
+    """Re-time the rest of the driver's planned route. ETAs are advice: a failure here is logged
+    and rolled back to a savepoint, never allowed to lose the driver's update."""
+    try:
+        with session.begin_nested():
+            retime_after_report(
+                session,
+                driver_id=driver.driver_id,
+                order_id=shipment.order_id,
+                kind=update.kind.value,
+                at=update.occurred_at,
+                vault=vault,
+                now=now,
+            )
+    except Exception:  # any failure: keep the update, log it (type and frames only), go on
+        log.warning(
+            "eta_retime_failed",
+            driver_id=driver.driver_id,
+            order_id=shipment.order_id,
+            exc_info=True,
+        )
 
 
 def apply_batch(

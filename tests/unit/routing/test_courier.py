@@ -15,7 +15,7 @@ from finalmile.routing import Plan, Skill, TravelMatrix, check_plan
 from finalmile.routing.courier import courier_stop
 from finalmile.routing.dayfile import CourierDay, load_day
 from finalmile.routing.geocode import zip_centroid
-from finalmile.routing.manifest import eta_window, manifest
+from finalmile.routing.manifest import eta_window, manifest, route_sheet
 from finalmile.routing.plan import Route, Visit
 from tests.unit.routing.line import PATIENT_TZ, at, window
 
@@ -133,7 +133,7 @@ def test_manifest_lists_what_the_driver_needs_and_no_more() -> None:
     visit = Visit("RX-T1", at("09:55"), at("10:00"), at("10:07"))
     route = Route("D1", at("09:40"), (visit,), (), at("10:30"), 12_345)
     assert check_plan(day.problem, Plan((route,), (), 12_345), _far_matrix(day)).violations == ()
-    body = manifest(route, day.jobs, zone=PATIENT_TZ)
+    body = manifest(route_sheet(route, day.jobs, site_id="A"), zone=PATIENT_TZ)
     (entry,) = body["stops"]
     assert entry["order_id"] == "RX-T1"
     assert entry["address"]["line1"] == "12 Test St"
