@@ -81,15 +81,14 @@ def _decide_demo_order(services: Services) -> str:
     if order is None:
         return f"demo decision: {DEMO_SHIPPED_ORDER} is not stored"
     if decided is None:
-        decided = services.decider.decide_order(
-            order_id=DEMO_SHIPPED_ORDER, connector=order.connector, actor="demo"
-        ).row
+        try:
+            decided = services.decider.decide_order(
+                order_id=DEMO_SHIPPED_ORDER, connector=order.connector, actor="demo"
+            ).row
+        except FinalmileError as exc:
+            return f"demo decision: {DEMO_SHIPPED_ORDER} not decided ({exc})"
     choice = " ".join(filter(None, [decided.delivery_type.value, decided.carrier, decided.service]))
-    return (
-        f"demo decision: {DEMO_SHIPPED_ORDER} -> {choice} (the rules engine's choice; the demo "
-        f"ships it with the sandbox {DEMO_ACCOUNT} account instead, as staff can with POST "
-        f"/orders/{DEMO_SHIPPED_ORDER}/shipments, so carrier tracking can be watched)"
-    )
+    return f"demo decision: {DEMO_SHIPPED_ORDER} -> {choice}"
 
 
 def _ship_demo_order(services: Services) -> str:
@@ -106,7 +105,9 @@ def _ship_demo_order(services: Services) -> str:
     return (
         f"demo shipment: {DEMO_SHIPPED_ORDER} via {shipment.account} ({shipment.carrier} "
         f"{shipment.service}), tracking {shipment.tracking_number}, tracker "
-        f"{bought.tracking.status.value}, label {label}"
+        f"{bought.tracking.status.value}, label {label}\n"
+        f"  (bought with the sandbox {DEMO_ACCOUNT} account whatever the decision, as staff can "
+        f"with POST /orders/{DEMO_SHIPPED_ORDER}/shipments, so carrier tracking can be watched)"
     )
 
 
