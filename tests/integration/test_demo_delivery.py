@@ -68,8 +68,9 @@ def demo_env(tmp_path: Path, sandbox: SandboxServer, pms: FakePms) -> dict[str, 
             "ship_from": SHIP_FROM,
         }
     }
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("FINALMILE_")}
     return {
-        **os.environ,
+        **inherited,
         "FINALMILE_DATA_DIR": str(tmp_path / "data"),
         "FINALMILE_CONFIG_DIR": str(config_dir),
         "FINALMILE_HTTP_PORT": str(free_port()),
