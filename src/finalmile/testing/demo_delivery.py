@@ -75,8 +75,8 @@ class DemoDelivery:
     step_hours: float = STEP_HOURS
     step_pause_seconds: float = STEP_PAUSE_SECONDS
     say: Callable[[str], None] = print
-    _seen_pms: set[str] = field(default_factory=set)
-    _shipment: str = ""
+    _seen_pms: set[str] = field(default_factory=set, init=False)
+    _shipment: str = field(default="", init=False)
 
     def run(self) -> bool:
         """Carry the order to billed; False when it was billed before this run (nothing moved).
