@@ -20,21 +20,38 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 SANDBOX_PORT ?= 8787
+FAKE_PMS_PORT ?= 8790
 DEMO_SHIP_FROM := {"name": "Demo Specialty Pharmacy", "line1": "1 Test Plaza", "city": "Boston", "state": "MA", "postal_code": "02110"}
 # Demo carrier accounts, all on the local carrier sandbox; FINALMILE_CARRIERS, when set, wins.
 run: export DEMO_CARRIERS := {"easypost": {"type": "easypost", "api_key": "EZTK_sandbox", "api_base": "http://127.0.0.1:$(SANDBOX_PORT)/easypost/v2", "ship_from": $(DEMO_SHIP_FROM)}, "shippo": {"type": "shippo", "api_key": "shippo_test_sandbox", "server_url": "http://127.0.0.1:$(SANDBOX_PORT)/shippo", "ship_from": $(DEMO_SHIP_FROM)}, "drivers": {"type": "courier", "ship_from": $(DEMO_SHIP_FROM)}}
+# Demo-only signing secrets between local processes (sandbox -> finalmile -> fake PMS); the
+# variables, when set, win.
+run: export FINALMILE_EASYPOST_WEBHOOK_SECRET ?= demo-easypost-webhook-secret
+run: export FINALMILE_DEMO_PMS_SECRET ?= demo-pms-webhook-secret
 
-## run: install, migrate, start the carrier sandbox (:8787), load demo data (one order shipped
-## through the sandbox), plan the demo courier day and serve HTTP :8000 + MLLP :2575
+## run: install, migrate, start the carrier sandbox (:8787) and a fake PMS (:8790), load demo data
+## (DEMO-RX-001 decided and shipped through the sandbox), plan the demo courier day, serve HTTP
+## :8000 + MLLP :2575, and watch DEMO-RX-001 get delivered and billed (FINALMILE_HTTP_PORT,
+## FINALMILE_MLLP_PORT, SANDBOX_PORT, FAKE_PMS_PORT move the ports)
 run: $(STAMP)
-	$(BIN)/finalmile sandbox --port $(SANDBOX_PORT) --db "$${FINALMILE_DATA_DIR:-.finalmile}/sandbox.db" & \
-	sandbox=$$!; trap 'kill $$sandbox 2>/dev/null' EXIT INT TERM; \
+	data="$${FINALMILE_DATA_DIR:-.finalmile}"; follow=; \
+	$(BIN)/finalmile sandbox --port $(SANDBOX_PORT) --db "$$data/sandbox.db" & \
+	sandbox=$$!; \
+	$(BIN)/python -m finalmile.testing.fake_pms --port $(FAKE_PMS_PORT) --events "$$data/fake-pms/events.jsonl" & \
+	pms=$$!; trap 'kill $$sandbox $$pms $$follow 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python -m finalmile.testing.wait_http http://127.0.0.1:$(SANDBOX_PORT)/_sandbox/clock || exit 1; \
+	$(BIN)/python -m finalmile.testing.wait_http http://127.0.0.1:$(FAKE_PMS_PORT)/events || exit 1; \
 	export FINALMILE_CARRIERS="$${FINALMILE_CARRIERS:-$$DEMO_CARRIERS}"; \
+	if [ -z "$$FINALMILE_CONFIG_DIR" ]; then \
+		export FINALMILE_CONFIG_DIR="$$data/demo-config"; \
+		$(BIN)/python -m finalmile.testing.demo_config "$$FINALMILE_CONFIG_DIR" \
+			--pms-url http://127.0.0.1:$(FAKE_PMS_PORT)/finalmile/events || exit 1; fi; \
 	$(BIN)/finalmile demo || exit 1; \
-	data="$${FINALMILE_DATA_DIR:-.finalmile}"; \
 	$(BIN)/finalmile routes plan --demo --seconds 2 --manifests "$$data/manifests" > "$$data/demo-routes.json" && \
 	echo "demo courier day: routes in $$data/demo-routes.json, driver manifests in $$data/manifests/"; \
+	$(BIN)/python -m finalmile.testing.demo_delivery --sandbox http://127.0.0.1:$(SANDBOX_PORT) \
+		--pms http://127.0.0.1:$(FAKE_PMS_PORT) & \
+	follow=$$!; \
 	$(BIN)/finalmile serve
 
 ## test: the whole suite (SQLite; PostgreSQL too when FINALMILE_TEST_POSTGRES_URL is set, always under CI=true)

@@ -107,15 +107,24 @@ def test_keys_create_prints_a_working_key_once(cli_env: Settings) -> None:
     assert bad.exit_code == 2
 
 
-def test_demo_loads_samples_once_and_prints_a_key(cli_env: Settings) -> None:
+def test_demo_loads_samples_once_and_keeps_one_key(cli_env: Settings) -> None:
+    key_file = cli_env.data_dir / "demo-api-key"
     first = runner.invoke(app, ["demo"])
     assert first.exit_code == 0, first.stderr
-    assert "demo API key (admin; shown once): fm_" in first.stdout
+    token = key_file.read_text().strip()
+    assert f"demo API key (admin, new in {key_file}): {token}" in first.stdout
+    assert token.startswith("fm_") and key_file.stat().st_mode & 0o077 == 0
     assert "7 new HL7 v2 and FHIR sample messages and 2 CSV orders stored" in first.stdout
+    assert "demo decision: DEMO-RX-001 -> " in first.stdout
     second = runner.invoke(app, ["demo"])
     assert "0 new HL7 v2 and FHIR sample messages and 0 CSV orders stored" in second.stdout
+    assert f"demo API key (admin, kept in {key_file}): {token}" in second.stdout
     listed = runner.invoke(app, ["messages", "list"]).stdout.splitlines()
     assert len(listed) == 9 and all("\taccepted\t" in line for line in listed)
+    assert runner.invoke(app, ["keys", "revoke", token.split("_")[1]]).exit_code == 0
+    third = runner.invoke(app, ["demo"])
+    assert "demo API key (admin, new in" in third.stdout
+    assert key_file.read_text().strip() != token
 
 
 def test_bad_configuration_lists_every_problem(monkeypatch: pytest.MonkeyPatch) -> None:

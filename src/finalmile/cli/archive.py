@@ -1,4 +1,4 @@
-"""``finalmile archive``: export an order's audit packet; list what is past retention."""
+"""``finalmile archive``: export an order's audit packet; list and purge what is past retention."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import typer
 
 from finalmile.cli.context import fail, load_settings, open_services
 from finalmile.errors import FinalmileError
+from finalmile.evidence.archive.packet import Retention
 from finalmile.evidence.archive.pdf import packet_filename, render_pdf
 from finalmile.evidence.archive.service import archive_service
 
@@ -41,25 +42,43 @@ def export(
 @app.command("purge")
 def purge(
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="List the orders past retention (required)")
+        bool, typer.Option("--dry-run", help="Only list the orders past retention")
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Delete their evidence (required to delete anything)")
     ] = False,
 ) -> None:
-    """List orders whose evidence is past FINALMILE_ARCHIVE_RETENTION_YEARS, one JSON line each.
-    Nothing is deleted: only --dry-run is available (see docs/temperature.md, Retention)."""
-    if not dry_run:
-        raise fail("archive purge only lists what is past retention: run it with --dry-run", 2)
-    with open_services(load_settings()) as services:
-        found = archive_service(services).past_retention()
-    for entry in found:
-        retention = entry.retention
-        typer.echo(
-            json.dumps(
-                {
-                    "order_id": entry.order_id,
-                    "connector": entry.connector,
-                    "basis": retention.basis,
-                    "since": retention.since.isoformat(),
-                    "retain_until": retention.until.isoformat(),
-                }
-            )
+    """Delete the evidence of orders past FINALMILE_ARCHIVE_RETENTION_YEARS, one JSON line each
+    (docs/temperature.md, Retention, says what goes and what stays). --dry-run lists them."""
+    if dry_run == yes:
+        raise fail(
+            "archive purge deletes evidence for good: run it with --dry-run to list what is past "
+            "retention, or with --yes to delete it",
+            2,
         )
+    with open_services(load_settings()) as services:
+        archive = archive_service(services)
+        if dry_run:
+            for entry in archive.past_retention():
+                typer.echo(json.dumps(_order(entry.order_id, entry.connector, entry.retention)))
+            return
+        outcomes = archive.purge(actor="cli")
+    for outcome in outcomes:
+        line = _order(outcome.order_id, outcome.connector, outcome.retention)
+        if outcome.purged:
+            line |= {"outcome": "purged", "removed": outcome.removed}
+        else:
+            line |= {"outcome": "kept", "reason": outcome.reason}
+        typer.echo(json.dumps(line))
+    purged = sum(1 for o in outcomes if o.purged)
+    typer.echo(f"{purged} purged, {len(outcomes) - purged} kept", err=True)
+
+
+def _order(order_id: str, connector: str, retention: Retention) -> dict[str, object]:
+    return {
+        "order_id": order_id,
+        "connector": connector,
+        "basis": retention.basis,
+        "since": retention.since.isoformat(),
+        "retain_until": retention.until.isoformat(),
+    }

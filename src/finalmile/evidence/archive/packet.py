@@ -85,6 +85,7 @@ class Retention:
     since: dt.datetime
     years: int
     until: dt.date
+    purged_at: dt.datetime | None = None  # when ``finalmile archive purge`` deleted the evidence
 
 
 @dataclass(frozen=True)

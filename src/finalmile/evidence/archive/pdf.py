@@ -132,6 +132,8 @@ def _order(pdf: FPDF, packet: AuditPacket) -> None:
         f"{retention.until.isoformat()} ({retention.years} years from {retention.basis} "
         f"{_time(retention.since, zone)})",
     )
+    if retention.purged_at is not None:
+        _field(pdf, "Evidence purged", _time(retention.purged_at, zone))
     _heading(pdf, "Order")
     patient = order.patient
     name = " ".join(part for part in (patient.given, patient.family) if part)

@@ -3,7 +3,8 @@
 The clock starts at delivery (the earliest proof of delivery), else at the order's last change
 (orders never delivered: cancelled, lost). Evidence is kept ``FINALMILE_ARCHIVE_RETENTION_YEARS``
 (default 10) from then, to the same calendar day in the pharmacy's time zone; listing is all this
-module does (``finalmile archive purge --dry-run``): nothing within retention is ever listed.
+module decides (``finalmile archive purge`` deletes, see ``purge.py``): nothing within retention
+is ever listed, nor an order whose evidence was purged already (an ``audit_event`` says so).
 """
 
 from __future__ import annotations
@@ -11,16 +12,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, String, cast, func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from finalmile.audit import AuditEvent
 from finalmile.evidence.archive.packet import Retention
 from finalmile.orders.models import Order
 from finalmile.tracking.models import DeliveryProof
 
 DELIVERED = "delivery"
 LAST_CHANGE = "last change"
+#: The audit action (entity ``order``, id the order's primary key) of a purge.
+PURGED = "evidence_purged"
+ORDER_ENTITY = "order"
 
 
 @dataclass(frozen=True)
@@ -41,21 +46,36 @@ def retain_until(since: dt.datetime, years: int, zone: dt.tzinfo) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
+def purged_order_pks() -> Select[str]:
+    """The audit ``entity_id`` (the order's primary key as text) of every purged order."""
+    return select(col(AuditEvent.entity_id)).where(
+        col(AuditEvent.entity) == ORDER_ENTITY, col(AuditEvent.action) == PURGED
+    )
+
+
 def retention_of(session: Session, order: Order, *, years: int, zone: dt.tzinfo) -> Retention:
-    """The retention of one order's evidence."""
+    """The retention of one order's evidence, with when it was purged (if it was)."""
     delivered = session.scalar(
         select(func.min(DeliveryProof.delivered_at)).where(col(DeliveryProof.order_pk) == order.id)
     )
     basis, since = (
         (DELIVERED, delivered) if delivered is not None else (LAST_CHANGE, order.updated_at)
     )
-    return Retention(basis, since, years, retain_until(since, years, zone))
+    purged = session.scalar(
+        select(func.min(AuditEvent.at)).where(
+            col(AuditEvent.entity) == ORDER_ENTITY,
+            col(AuditEvent.entity_id) == str(order.id),
+            col(AuditEvent.action) == PURGED,
+        )
+    )
+    return Retention(basis, since, years, retain_until(since, years, zone), purged)
 
 
 def past_retention(
     session: Session, *, years: int, today: dt.date, zone: dt.tzinfo
 ) -> list[PastRetention]:
-    """Orders whose retention ended before ``today``, oldest first."""
+    """Orders whose retention ended before ``today`` and whose evidence is not purged yet,
+    oldest first."""
     delivered = (
         select(
             col(DeliveryProof.order_pk).label("order_pk"),
@@ -72,7 +92,7 @@ def past_retention(
     rows = session.execute(
         select(Order, delivered.c.delivered_at)
         .outerjoin(delivered, delivered.c.order_pk == Order.id)
-        .where(since < cutoff)
+        .where(since < cutoff, cast(col(Order.id), String).not_in(purged_order_pks()))
         .order_by(since, col(Order.id))
     )
     found = []

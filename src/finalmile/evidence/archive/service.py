@@ -1,4 +1,5 @@
-"""Gather one order's evidence into an ``AuditPacket``: order, POD, temperature, custody.
+"""Gather one order's evidence into an ``AuditPacket``: order, POD, temperature, custody; list and
+purge what is past retention.
 
 The POD and the chain of custody are read through tracking's own functions (``proofs.view``
 decrypts and checks the POD; ``custody.verify_chain`` checks every hash), so the packet shows
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from finalmile.db import transaction
 from finalmile.db_types import utcnow
 from finalmile.evidence.archive.packet import (
     AuditPacket,
@@ -22,6 +24,7 @@ from finalmile.evidence.archive.packet import (
     TemperatureSection,
 )
 from finalmile.evidence.archive.pdf import render_pdf
+from finalmile.evidence.archive.purge import PurgeOutcome, purge_order
 from finalmile.evidence.archive.retention import PastRetention, past_retention, retention_of
 from finalmile.evidence.temperature.packing import unpack
 from finalmile.evidence.temperature.store import combine, latest_evaluations, logs_of
@@ -33,7 +36,7 @@ from finalmile.vault import Vault
 
 @dataclass
 class ArchiveService:
-    """Builds audit packets and lists what is past retention."""
+    """Builds audit packets, lists what is past retention and purges it."""
 
     sessions: sessionmaker[Session]
     vault: Vault
@@ -71,10 +74,36 @@ class ArchiveService:
         return render_pdf(self.packet(order_id=order_id, connector=connector))
 
     def past_retention(self, *, today: dt.date | None = None) -> list[PastRetention]:
-        """Orders whose evidence is past retention (listing only: nothing is deleted)."""
-        day = today or utcnow().astimezone(self.zone).date()
+        """Orders whose evidence is past retention and not purged yet (nothing is deleted)."""
+        day = today or self._today()
         with self.sessions() as session:
             return past_retention(session, years=self.retention_years, today=day, zone=self.zone)
+
+    def purge(self, *, actor: str, today: dt.date | None = None) -> list[PurgeOutcome]:
+        """Delete the evidence of every order past retention, one transaction per order (a
+        failure keeps what was purged before it); what happened to each, oldest first."""
+        day = today or self._today()
+        outcomes = []
+        for entry in self.past_retention(today=day):
+            with transaction(self.sessions) as session:
+                order = find_order(
+                    session=session, order_id=entry.order_id, connector=entry.connector
+                )
+                assert order.id is not None
+                outcomes.append(
+                    purge_order(
+                        session,
+                        order_pk=order.id,
+                        years=self.retention_years,
+                        today=day,
+                        zone=self.zone,
+                        actor=actor,
+                    )
+                )
+        return outcomes
+
+    def _today(self) -> dt.date:
+        return utcnow().astimezone(self.zone).date()
 
 
 def archive_service(services: Services) -> ArchiveService:

@@ -57,12 +57,13 @@ class CustodyIndex(BaseModel):
 
 
 class RetentionIndex(BaseModel):
-    """Until when the evidence is kept, and from what."""
+    """Until when the evidence is kept, from what, and when it was purged (if it was)."""
 
     basis: str
     since: dt.datetime
     years: int
     until: dt.date
+    purged_at: dt.datetime | None = None
 
 
 class ArchiveIndex(BaseModel):
