@@ -135,8 +135,8 @@ def test_an_order_changed_while_it_is_quoted_is_decided_at_its_new_version(
     batch = threading.Thread(target=live.decider.decide_backlog)
     batch.start()
     # The PMS amends the order while the batch is waiting for its rates. SQLite: the batch's
-    # decision of version 1 is dropped. PostgreSQL: the amendment waits for the batch's row lease,
-    # so version 1 is decided first. Either way version 2 is decided, once.
+    # decision of version 1 is dropped. PostgreSQL: an amendment that comes after the batch took
+    # its row lease waits for it, so version 1 is decided first. Version 2 is decided, once.
     live.intake.ingest_hl7([rde("D1b", ORDER, quantity="5")], connector="default")
     batch.join()
 
@@ -144,7 +144,7 @@ def test_an_order_changed_while_it_is_quoted_is_decided_at_its_new_version(
     with live.sessions() as session:
         versions = list(session.scalars(select(DecisionRecord.order_version)))
     leased = session.get_bind().dialect.name == "postgresql"
-    assert versions == ([1, 2] if leased else [2])
+    assert versions in ([[2], [1, 2]] if leased else [[2]])
 
 
 def test_a_carrier_outage_while_dispatching_leaves_the_order_for_the_next_run(
