@@ -22,6 +22,7 @@ from finalmile.rules.site_config import DeliveryOption
 HOUR = 3600.0
 _COLDNESS = {storage: rank for rank, storage in enumerate(StorageClass)}
 _COLD = _COLDNESS.__getitem__
+_COURIER, _CARRIER = DeliveryType.COURIER, DeliveryType.CARRIER
 
 
 class OrderFacts:
@@ -69,6 +70,8 @@ class OrderFacts:
         )
         self.distance_miles = place.miles
         self.state = ship_to.state or place.state
+        self.postal_code = place.zip5
+        self.zip3 = place.zip3
         self.requires_signature = order.requires_signature
         self.needed_by = order.needed_by
 
@@ -81,18 +84,12 @@ class OrderFacts:
         return value
 
 
-def _zip5(facts: OrderFacts) -> str | None:
-    return (facts.order.ship_to.postal_code or "").strip()[:5] or None
-
-
 def _hours_until_needed(facts: OrderFacts) -> float | None:
     needed_by = facts.needed_by
     return None if needed_by is None else (needed_by - facts.now).total_seconds() / HOUR
 
 
 _LAZY: dict[str, Callable[[OrderFacts], Any]] = {
-    "postal_code": _zip5,
-    "zip3": lambda f: f.postal_code[:3] if f.postal_code else None,
     "country": lambda f: f.order.ship_to.country,
     "declared_value": lambda f: f.site.declared_value(f.order),
     "hours_until_needed": _hours_until_needed,
@@ -132,10 +129,9 @@ class Candidate:
         "transit_hours",
     )
 
-    def __init__(
+    def __init__(  # noqa: PLR0917 - positional: keywords cost time on the per-candidate path
         self,
         order: OrderFacts,
-        *,
         delivery_type: DeliveryType,
         carrier: str,
         service: str,
@@ -219,46 +215,68 @@ def courier_candidate(order: OrderFacts, run: CourierRun, site: Site) -> Candida
     assert courier is not None
     candidate = Candidate(
         order,
-        delivery_type=DeliveryType.COURIER,
-        carrier=courier.carrier,
-        service=courier.service,
-        service_level=courier.level,
-        label=run.label,
-        cost=run.cost,
-        ship_at=run.leaves,
-        offered=courier.options,
+        _COURIER,
+        courier.carrier,
+        courier.service,
+        courier.level,
+        run.label,
+        run.cost,
+        run.leaves,
+        courier.options,
     )
     candidate.arrive(Arrival.between(run.leaves, run.arrives, idle_days=0))
     return candidate
 
 
-def quote_candidate(order: OrderFacts, quote: CarrierQuote, site: Site) -> Candidate | str:
-    """A candidate for a carrier or drop-ship quote, or why it cannot be placed in time."""
-    ship_at = order.local
-    label = quote.name
-    if quote.delivery_type is DeliveryType.CARRIER:
+def quote_candidate(
+    order: OrderFacts, quote: CarrierQuote, site: Site, departures: dict[str, dt.datetime | str]
+) -> Candidate | str:
+    """A candidate for a carrier or drop-ship quote, or why it cannot be placed in time.
+
+    ``departures`` remembers, for this order, when each carrier's pickup collects (or why it
+    cannot): an order's quotes mostly share a few pickups.
+    """
+    label = quote.label or f"{quote.carrier} {quote.service}"
+    if quote.delivery_type is _CARRIER:
         collector = quote.pickup or quote.carrier
-        pickup = site.pickups.get(collector)
-        if pickup is None:
-            return f"{label} removed: the site has no pickup set up with {collector}"
-        found = site.calendar.next_pickup(ship_at, pickup.cutoff, pickup.days)
-        if found is None:
-            return f"{label} removed: no {collector} pickup in the next weeks"
-        ship_at = found
+        leaves = departures.get(collector)
+        if leaves is None:
+            leaves = departures[collector] = _departure(order, collector, site)
+        if isinstance(leaves, str):
+            return f"{label} removed: {leaves}"
+        ship_at = leaves
+    else:
+        ship_at = order.local
     candidate = Candidate(
         order,
-        delivery_type=quote.delivery_type,
-        carrier=quote.carrier,
-        service=quote.service,
-        service_level=quote.service_level,
-        label=label,
-        cost=quote.cost,
-        ship_at=ship_at,
-        offered=quote.options,
+        quote.delivery_type,
+        quote.carrier,
+        quote.service,
+        quote.service_level,
+        label,
+        quote.cost,
+        ship_at,
+        quote.options,
     )
-    candidate.fixed_arrival = quote.estimated_delivery
-    candidate.transit_days = quote.transit_days
-    candidate.delivery_by = quote.delivery_by
-    if not candidate.schedule(site):
+    fixed = candidate.fixed_arrival = quote.estimated_delivery
+    days = candidate.transit_days = quote.transit_days
+    by = candidate.delivery_by = quote.delivery_by
+    if fixed is None and days is not None and by is not None:  # a rate card's arrival
+        arrival = site.calendar.arrival(ship_at, days, by, order.patient_zone, saturday=False)
+        if arrival is None:
+            return f"{label} removed: no delivery day found after pickup"
+        candidate.arrive(arrival)
+    elif not candidate.schedule(site):
         return f"{label} removed: no delivery day found after pickup"
     return candidate
+
+
+def _departure(order: OrderFacts, collector: str, site: Site) -> dt.datetime | str:
+    """When ``collector``'s next pickup leaves the site, or why there is none."""
+    pickup = site.pickups.get(collector)
+    if pickup is None:
+        return f"the site has no pickup set up with {collector}"
+    found = site.calendar.next_pickup(order.local, pickup.cutoff, pickup.days)
+    if found is None:
+        return f"no {collector} pickup in the next weeks"
+    return found

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
+from typing import NamedTuple
 
 from finalmile.orders.canonical import StorageClass
 from finalmile.rules.site import Site
@@ -18,10 +18,10 @@ from finalmile.rules.site import Site
 CENT = Decimal("0.01")
 LOOKAHEAD_DAYS = 8
 ONE_DAY = dt.timedelta(days=1)
+FARE_CACHE_LIMIT = 4096
 
 
-@dataclass(frozen=True, slots=True)
-class CourierRun:
+class CourierRun(NamedTuple):
     """One possible courier delivery: when it leaves, when it arrives, what it costs."""
 
     label: str
@@ -41,24 +41,37 @@ def courier_runs(
     handling = dt.timedelta(minutes=courier.handling_minutes)
     if handling + drive > site.longest_shift:
         return []
-    cost = courier.base + courier.per_mile * Decimal(f"{miles:.1f}")
-    cost += courier.storage_surcharges.get(storage, Decimal(0))
+    fares = _fares(site, miles, storage)
     local = _next_minute(now.astimezone(site.zone))
+    trip = handling + drive
+    only = len(courier.shifts) == 1
     runs: list[CourierRun] = []
     for index, shift in enumerate(courier.shifts):
-        run = _first_run(site, index, local, trip=handling + drive, handling=handling)
+        run = _first_run(site, index, local, trip=trip, handling=handling)
         if run is not None:
-            leaves, arrives = run
-            runs.append(
-                CourierRun(
-                    label=_label(courier.label, shift.name, index, len(courier.shifts) == 1),
-                    leaves=leaves,
-                    arrives=arrives,
-                    cost=(cost + shift.surcharge).quantize(CENT, ROUND_HALF_UP),
-                )
-            )
-    runs.sort(key=lambda r: (r.arrives, r.label))
+            label = _label(courier.label, shift.name, index, only)
+            runs.append(CourierRun(label, run[0], run[1], fares[index]))
+    if len(runs) > 1:
+        runs.sort(key=lambda r: (r.arrives, r.label))
     return runs
+
+
+def _fares(site: Site, miles: float, storage: StorageClass) -> tuple[Decimal, ...]:
+    """The price of a run on each shift, worked out once per distance and storage class."""
+    key = (miles, storage)
+    fares = site.courier_fares.get(key)
+    if fares is None:
+        courier = site.config.courier
+        assert courier is not None
+        cost = courier.base + courier.per_mile * Decimal(f"{miles:.1f}")
+        cost += courier.storage_surcharges.get(storage, Decimal(0))
+        fares = tuple(
+            (cost + shift.surcharge).quantize(CENT, ROUND_HALF_UP) for shift in courier.shifts
+        )
+        if len(site.courier_fares) >= FARE_CACHE_LIMIT:
+            site.courier_fares.clear()
+        site.courier_fares[key] = fares
+    return fares
 
 
 def _first_run(

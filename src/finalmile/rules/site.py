@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from finalmile.errors import ConfigError
 from finalmile.geo import Geocoder, Location, ZipCentroids, haversine_miles
-from finalmile.orders.canonical import Address, DispatchOrder
+from finalmile.orders.canonical import Address, DispatchOrder, StorageClass
 from finalmile.rules.calendar import SiteCalendar, weekday_numbers
 from finalmile.rules.ruleset import RuleSet
 from finalmile.rules.site_config import CarrierAccount, SiteConfig
@@ -27,13 +27,16 @@ class Pickup:
 
 @dataclass(frozen=True, slots=True)
 class Destination:
-    """What the site knows about a ship-to postal code: location, distance and time zone."""
+    """What the site knows about a ship-to postal code: location, distance, time zone, and the
+    code's first five and three digits."""
 
     location: Location | None
     miles: float | None
     zone_name: str | None
     zone: ZoneInfo | None
     state: str | None
+    zip5: str | None
+    zip3: str | None
 
 
 class Site:
@@ -65,6 +68,8 @@ class Site:
         self._places: dict[tuple[str, str], Location | None] = {}
         self._windows: dict[tuple[int, dt.date], tuple[dt.datetime, dt.datetime] | None] = {}
         self._destinations: dict[tuple[str | None, str], Destination] = {}
+        #: Courier run prices by (miles, storage class), one per shift (kept by ``courier``).
+        self.courier_fares: dict[tuple[float, StorageClass], tuple[Decimal, ...]] = {}
 
     @property
     def name(self) -> str:
@@ -109,12 +114,15 @@ class Site:
         if found is None:
             place = self.locate(address)
             zone_name = place.timezone if place is not None else None
+            zip5 = (address.postal_code or "").strip()[:5] or None
             found = Destination(
                 location=place,
                 miles=self.distance_miles(place),
                 zone_name=zone_name,
                 zone=ZoneInfo(zone_name) if zone_name else None,
                 state=place.state if place is not None else None,
+                zip5=zip5,
+                zip3=zip5[:3] if zip5 else None,
             )
             self._destinations[key] = found
         return found
@@ -126,6 +134,10 @@ class Site:
     def declared_value(self, order: DispatchOrder) -> Decimal:
         """Sum of quantity x unit value over the items (the site's value table, in USD)."""
         default = self.config.declared_values.default_unit_value
+        items = order.items
+        if len(items) == 1:  # the usual case, without the generator (same sum: 0 + value)
+            item = items[0]
+            return Decimal(0) + item.quantity * self.unit_values.get(item.ndc or "", default)
         return sum(
             (item.quantity * self.unit_values.get(item.ndc or "", default) for item in order.items),
             Decimal(0),
