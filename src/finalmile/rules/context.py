@@ -103,7 +103,8 @@ _LAZY: dict[str, Callable[[OrderFacts], Any]] = {
 class Candidate:
     """One way to send the order, with its candidate facts; rules remove it or add extras.
 
-    Every candidate gets its arrival (``arrive``) right after it is made.
+    A candidate is made with its arrival; ``quote`` is the carrier quote it came from (None for a
+    courier run), from which Saturday delivery reschedules it.
     """
 
     __slots__ = (
@@ -111,21 +112,19 @@ class Candidate:
         "arrival_weekday",
         "carrier",
         "cost",
-        "delivery_by",
         "delivery_type",
         "estimated_delivery",
-        "fixed_arrival",
         "idle_days",
         "label",
         "offered",
         "order",
+        "quote",
         "removed_by",
         "required",
         "service",
         "service_level",
         "ship_at",
         "ship_weekday",
-        "transit_days",
         "transit_hours",
     )
 
@@ -140,6 +139,8 @@ class Candidate:
         cost: Decimal,
         ship_at: dt.datetime,
         offered: Mapping[DeliveryOption, Decimal],
+        arrival: Arrival,
+        quote: CarrierQuote | None,
     ) -> None:
         self.order = order
         self.delivery_type = delivery_type
@@ -152,9 +153,12 @@ class Candidate:
         self.required: list[DeliveryOption] = []
         self.removed_by: str | None = None
         self.ship_at = ship_at
-        self.transit_days: int | None = None
-        self.delivery_by: dt.time | None = None
-        self.fixed_arrival: dt.datetime | None = None
+        self.quote = quote
+        self.arrival = arrival
+        self.estimated_delivery = arrival.at
+        self.arrival_weekday = arrival.weekday
+        self.transit_hours = arrival.transit_hours
+        self.idle_days = arrival.idle_days
 
     def __getattr__(self, name: str) -> Any:
         # Only ``ship_weekday`` is left unset until a rule or a reason asks for it.
@@ -164,39 +168,16 @@ class Candidate:
         return self.ship_weekday
 
     def arrive(self, arrival: Arrival) -> None:
-        """Set the arrival and the facts derived from it."""
+        """Set a new arrival and the facts derived from it."""
         self.arrival = arrival
         self.estimated_delivery = arrival.at
         self.arrival_weekday = arrival.weekday
         self.transit_hours = arrival.transit_hours
         self.idle_days = arrival.idle_days
 
-    def schedule(self, site: Site) -> bool:
-        """Work out the arrival: the quoted one, or transit days after pickup (rate-card quotes).
-        False when no delivery day is found. Courier runs are scheduled when they are made."""
-        saturday = DeliveryOption.SATURDAY_DELIVERY in self.required
-        if self.fixed_arrival is not None:
-            shipped = self.ship_at.date()
-            arrives = self.fixed_arrival.astimezone(self.order.patient_zone).date()
-            idle = site.calendar.idle_days(shipped, arrives, saturday=saturday)
-            self.arrive(Arrival.between(self.ship_at, self.fixed_arrival, idle_days=idle))
-            return True
-        if self.transit_days is None or self.delivery_by is None:
-            return True
-        arrival = site.calendar.arrival(
-            self.ship_at,
-            self.transit_days,
-            self.delivery_by,
-            self.order.patient_zone,
-            saturday=saturday,
-        )
-        if arrival is None:
-            return False
-        self.arrive(arrival)
-        return True
-
     def require(self, option: DeliveryOption, site: Site) -> bool:
-        """Add an extra (and its price); False when this candidate does not offer it."""
+        """Add an extra (and its price); False when this candidate does not offer it, or when
+        Saturday delivery finds no delivery day."""
         if option in self.required:
             return True
         price = self.offered.get(option)
@@ -204,16 +185,35 @@ class Candidate:
             return False
         self.required.append(option)
         self.cost += price
-        if option is DeliveryOption.SATURDAY_DELIVERY:
-            return self.schedule(site)
+        if option is DeliveryOption.SATURDAY_DELIVERY and self.quote is not None:
+            arrival = quoted_arrival(self.order, self.quote, self.ship_at, site, saturday=True)
+            if arrival is None:
+                return False
+            self.arrive(arrival)
         return True
+
+
+def quoted_arrival(
+    order: OrderFacts, quote: CarrierQuote, ship_at: dt.datetime, site: Site, *, saturday: bool
+) -> Arrival | None:
+    """The arrival of a quote leaving at ``ship_at``: the quoted one, or transit days after
+    pickup (rate-card quotes); None when no delivery day is found."""
+    fixed = quote.estimated_delivery
+    if fixed is None:
+        assert quote.transit_days is not None and quote.delivery_by is not None
+        return site.calendar.arrival(
+            ship_at, quote.transit_days, quote.delivery_by, order.patient_zone, saturday=saturday
+        )
+    arrives = fixed.astimezone(order.patient_zone).date()
+    idle = site.calendar.idle_days(ship_at.date(), arrives, saturday=saturday)
+    return Arrival.between(ship_at, fixed, idle_days=idle)
 
 
 def courier_candidate(order: OrderFacts, run: CourierRun, site: Site) -> Candidate:
     """A candidate for one courier run."""
     courier = site.config.courier
     assert courier is not None
-    candidate = Candidate(
+    return Candidate(
         order,
         _COURIER,
         courier.carrier,
@@ -223,9 +223,9 @@ def courier_candidate(order: OrderFacts, run: CourierRun, site: Site) -> Candida
         run.cost,
         run.leaves,
         courier.options,
+        Arrival.between(run.leaves, run.arrives, idle_days=0),
+        None,
     )
-    candidate.arrive(Arrival.between(run.leaves, run.arrives, idle_days=0))
-    return candidate
 
 
 def quote_candidate(
@@ -247,7 +247,10 @@ def quote_candidate(
         ship_at = leaves
     else:
         ship_at = order.local
-    candidate = Candidate(
+    arrival = quoted_arrival(order, quote, ship_at, site, saturday=False)
+    if arrival is None:
+        return f"{label} removed: no delivery day found after pickup"
+    return Candidate(
         order,
         quote.delivery_type,
         quote.carrier,
@@ -257,18 +260,9 @@ def quote_candidate(
         quote.cost,
         ship_at,
         quote.options,
+        arrival,
+        quote,
     )
-    fixed = candidate.fixed_arrival = quote.estimated_delivery
-    days = candidate.transit_days = quote.transit_days
-    by = candidate.delivery_by = quote.delivery_by
-    if fixed is None and days is not None and by is not None:  # a rate card's arrival
-        arrival = site.calendar.arrival(ship_at, days, by, order.patient_zone, saturday=False)
-        if arrival is None:
-            return f"{label} removed: no delivery day found after pickup"
-        candidate.arrive(arrival)
-    elif not candidate.schedule(site):
-        return f"{label} removed: no delivery day found after pickup"
-    return candidate
 
 
 def _departure(order: OrderFacts, collector: str, site: Site) -> dt.datetime | str:
