@@ -17,12 +17,14 @@ from finalmile.rules.courier import CourierRun
 from finalmile.rules.facts import DeliveryType
 from finalmile.rules.quotes import CarrierQuote
 from finalmile.rules.site import Site
-from finalmile.rules.site_config import DeliveryOption
+from finalmile.rules.site_config import DeliveryOption, Weekday
 
 HOUR = 3600.0
 _COLDNESS = {storage: rank for rank, storage in enumerate(StorageClass)}
 _COLD = _COLDNESS.__getitem__
 _COURIER, _CARRIER = DeliveryType.COURIER, DeliveryType.CARRIER
+#: When a package leaves the site, and that day's name.
+Departure = tuple[dt.datetime, Weekday]
 
 
 class OrderFacts:
@@ -138,6 +140,7 @@ class Candidate:
         label: str,
         cost: Decimal,
         ship_at: dt.datetime,
+        ship_weekday: Weekday,
         offered: Mapping[DeliveryOption, Decimal],
         arrival: Arrival,
         quote: CarrierQuote | None,
@@ -153,19 +156,13 @@ class Candidate:
         self.required: list[DeliveryOption] = []
         self.removed_by: str | None = None
         self.ship_at = ship_at
+        self.ship_weekday = ship_weekday
         self.quote = quote
         self.arrival = arrival
         self.estimated_delivery = arrival.at
         self.arrival_weekday = arrival.weekday
         self.transit_hours = arrival.transit_hours
         self.idle_days = arrival.idle_days
-
-    def __getattr__(self, name: str) -> Any:
-        # Only ``ship_weekday`` is left unset until a rule or a reason asks for it.
-        if name != "ship_weekday":
-            raise AttributeError(name)
-        self.ship_weekday = weekday_name(self.ship_at.date())
-        return self.ship_weekday
 
     def arrive(self, arrival: Arrival) -> None:
         """Set a new arrival and the facts derived from it."""
@@ -222,6 +219,7 @@ def courier_candidate(order: OrderFacts, run: CourierRun, site: Site) -> Candida
         run.label,
         run.cost,
         run.leaves,
+        weekday_name(run.leaves.date()),
         courier.options,
         Arrival.between(run.leaves, run.arrives, idle_days=0),
         None,
@@ -229,24 +227,24 @@ def courier_candidate(order: OrderFacts, run: CourierRun, site: Site) -> Candida
 
 
 def quote_candidate(
-    order: OrderFacts, quote: CarrierQuote, site: Site, departures: dict[str, dt.datetime | str]
+    order: OrderFacts, quote: CarrierQuote, site: Site, departures: dict[str, Departure | str]
 ) -> Candidate | str:
     """A candidate for a carrier or drop-ship quote, or why it cannot be placed in time.
 
-    ``departures`` remembers, for this order, when each carrier's pickup collects (or why it
-    cannot): an order's quotes mostly share a few pickups.
+    ``departures`` remembers, for this order, when (and on which weekday) each carrier's pickup
+    collects, or why it cannot: an order's quotes mostly share a few pickups.
     """
     label = quote.label or f"{quote.carrier} {quote.service}"
     if quote.delivery_type is _CARRIER:
         collector = quote.pickup or quote.carrier
-        leaves = departures.get(collector)
-        if leaves is None:
-            leaves = departures[collector] = _departure(order, collector, site)
-        if isinstance(leaves, str):
-            return f"{label} removed: {leaves}"
-        ship_at = leaves
+        departure = departures.get(collector)
+        if departure is None:
+            departure = departures[collector] = _departure(order, collector, site)
+        if isinstance(departure, str):
+            return f"{label} removed: {departure}"
+        ship_at, weekday = departure
     else:
-        ship_at = order.local
+        ship_at, weekday = order.local, order.weekday
     arrival = quoted_arrival(order, quote, ship_at, site, saturday=False)
     if arrival is None:
         return f"{label} removed: no delivery day found after pickup"
@@ -259,13 +257,14 @@ def quote_candidate(
         label,
         quote.cost,
         ship_at,
+        weekday,
         quote.options,
         arrival,
         quote,
     )
 
 
-def _departure(order: OrderFacts, collector: str, site: Site) -> dt.datetime | str:
+def _departure(order: OrderFacts, collector: str, site: Site) -> Departure | str:
     """When ``collector``'s next pickup leaves the site, or why there is none."""
     pickup = site.pickups.get(collector)
     if pickup is None:
@@ -273,4 +272,4 @@ def _departure(order: OrderFacts, collector: str, site: Site) -> dt.datetime | s
     found = site.calendar.next_pickup(order.local, pickup.cutoff, pickup.days)
     if found is None:
         return f"no {collector} pickup in the next weeks"
-    return found
+    return found, weekday_name(found.date())

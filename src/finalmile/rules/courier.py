@@ -9,14 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from finalmile.orders.canonical import StorageClass
 from finalmile.rules.site import Site
 
 CENT = Decimal("0.01")
-LOOKAHEAD_DAYS = 8
 ONE_DAY = dt.timedelta(days=1)
 FARE_CACHE_LIMIT = 4096
 
@@ -37,8 +36,8 @@ def courier_runs(
     courier = site.config.courier
     if courier is None:
         return []
-    drive = dt.timedelta(minutes=math.ceil(miles / courier.average_speed_mph * 60))
-    handling = dt.timedelta(minutes=courier.handling_minutes)
+    drive = _minutes(math.ceil(miles / courier.average_speed_mph * 60))
+    handling = _minutes(courier.handling_minutes)
     if handling + drive > site.longest_shift:
         return []
     fares = _fares(site, miles, storage)
@@ -79,20 +78,21 @@ def _first_run(
 ) -> tuple[dt.datetime, dt.datetime] | None:
     if trip > site.shift_lengths[index]:
         return None
-    day = local.date()
-    for _ in range(LOOKAHEAD_DAYS):
-        window = site.shift_window(index, day)
-        if window is not None:
-            begin = max(window[0], local)
-            if begin + trip <= window[1]:
-                return begin + handling, begin + trip
-        day += ONE_DAY
+    for start, end in site.shift_windows(index, local.date()):
+        begin = max(start, local)
+        if begin + trip <= end:
+            return begin + handling, begin + trip
     return None
 
 
 def _next_minute(moment: dt.datetime) -> dt.datetime:
     whole = moment.replace(second=0, microsecond=0)
     return whole if whole == moment else whole + dt.timedelta(minutes=1)
+
+
+@lru_cache(maxsize=4096)
+def _minutes(count: int) -> dt.timedelta:
+    return dt.timedelta(minutes=count)
 
 
 @cache

@@ -9,7 +9,13 @@ import datetime as dt
 from collections.abc import Sequence
 
 from finalmile.orders.canonical import DispatchOrder
-from finalmile.rules.context import Candidate, OrderFacts, courier_candidate, quote_candidate
+from finalmile.rules.context import (
+    Candidate,
+    Departure,
+    OrderFacts,
+    courier_candidate,
+    quote_candidate,
+)
 from finalmile.rules.courier import courier_runs
 from finalmile.rules.decision import Decision
 from finalmile.rules.facts import DeliveryType
@@ -75,7 +81,7 @@ def _candidates(
             if not runs:
                 reasons.append("Courier not offered: no shift in the next week can make the trip")
             candidates.extend(courier_candidate(facts, run, site) for run in runs)
-    departures: dict[str, dt.datetime | str] = {}
+    departures: dict[str, Departure | str] = {}
     for quote in quotes:
         placed = quote_candidate(facts, quote, site, departures)
         if isinstance(placed, str):

@@ -15,6 +15,10 @@ from finalmile.rules.ruleset import RuleSet
 from finalmile.rules.site_config import CarrierAccount, SiteConfig
 
 WINDOW_CACHE_LIMIT = 4096
+#: How many days ahead a courier run is looked for, today included.
+SHIFT_LOOKAHEAD_DAYS = 8
+#: When a courier shift starts and ends on one day.
+Window = tuple[dt.datetime, dt.datetime]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +70,7 @@ class Site:
         self.longest_shift = max(self.shift_lengths, default=dt.timedelta(0))
         self.unit_values = dict(config.declared_values.by_ndc)
         self._places: dict[tuple[str, str], Location | None] = {}
-        self._windows: dict[tuple[int, dt.date], tuple[dt.datetime, dt.datetime] | None] = {}
+        self._windows: dict[tuple[int, dt.date], tuple[Window, ...]] = {}
         self._destinations: dict[tuple[str | None, str], Destination] = {}
         #: Courier run prices by (miles, storage class), one per shift (kept by ``courier``).
         self.courier_fares: dict[tuple[float, StorageClass], tuple[Decimal, ...]] = {}
@@ -80,23 +84,32 @@ class Site:
         """The same site under another rule set (for simulations and activations)."""
         return Site(self.config, rules, self.geocoder)
 
-    def shift_window(self, index: int, day: dt.date) -> tuple[dt.datetime, dt.datetime] | None:
-        """Start and end of courier shift ``index`` on ``day``; None when it does not run then."""
+    def shift_windows(self, index: int, day: dt.date) -> tuple[Window, ...]:
+        """Start and end of courier shift ``index`` on each day it runs, from ``day`` through
+        the ``SHIFT_LOOKAHEAD_DAYS`` days starting then, soonest first."""
         key = (index, day)
-        if key not in self._windows:
+        found = self._windows.get(key)
+        if found is None:
             if len(self._windows) > WINDOW_CACHE_LIMIT:
                 self._windows.clear()
-            shift = self.config.courier.shifts[index] if self.config.courier else None
-            runs = shift is not None and day.weekday() in self.shift_days[index]
-            self._windows[key] = (
-                (
-                    dt.datetime.combine(day, shift.start, tzinfo=self.zone),
-                    dt.datetime.combine(day, shift.end, tzinfo=self.zone),
-                )
-                if shift is not None and runs and not self.calendar.closed(day)
-                else None
+            found = self._windows[key] = tuple(
+                window
+                for offset in range(SHIFT_LOOKAHEAD_DAYS)
+                if (window := self._shift_window(index, day + dt.timedelta(days=offset)))
+                is not None
             )
-        return self._windows[key]
+        return found
+
+    def _shift_window(self, index: int, day: dt.date) -> Window | None:
+        shift = self.config.courier.shifts[index] if self.config.courier else None
+        if shift is None or day.weekday() not in self.shift_days[index]:
+            return None
+        if self.calendar.closed(day):
+            return None
+        return (
+            dt.datetime.combine(day, shift.start, tzinfo=self.zone),
+            dt.datetime.combine(day, shift.end, tzinfo=self.zone),
+        )
 
     def locate(self, address: Address) -> Location | None:
         """Where ``address`` is, by its postal code; None when it has none or it is unknown."""
