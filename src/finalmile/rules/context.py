@@ -245,7 +245,12 @@ def quote_candidate(
         ship_at, weekday = departure
     else:
         ship_at, weekday = order.local, order.weekday
-    arrival = quoted_arrival(order, quote, ship_at, site, saturday=False)
+    days, by = quote.transit_days, quote.delivery_by
+    arrival = (
+        site.calendar.arrival(ship_at, days, by, order.patient_zone, saturday=False)
+        if quote.estimated_delivery is None and days is not None and by is not None
+        else quoted_arrival(order, quote, ship_at, site, saturday=False)
+    )
     if arrival is None:
         return f"{label} removed: no delivery day found after pickup"
     return Candidate(

@@ -97,15 +97,14 @@ def _apply(
     rule: Rule, candidates: list[Candidate], facts: OrderFacts, site: Site, reasons: list[str]
 ) -> list[Candidate]:
     applies = rule.when.candidate
+    chosen = candidates if applies is None else [c for c in candidates if applies(c)]
+    if not chosen:
+        return candidates
     target = rule.target
-    action = rule.action
     words = rule.words
-    fired = removed = False
-    for candidate in candidates:
-        if applies is not None and not applies(candidate):
-            continue
-        if action is _REQUIRE:
-            fired = True
+    removed = False
+    if rule.action is _REQUIRE:
+        for candidate in chosen:
             for option in rule.options:
                 if not candidate.require(option, site):
                     extra = option.value.replace("_", " ")
@@ -114,15 +113,17 @@ def _apply(
                     )
                     removed = True
                     break
-        elif action is _FORBID:
+        reasons.append(words(facts, None))
+    elif rule.action is _FORBID:
+        for candidate in chosen:
             if target is None or target(candidate):
                 candidate.removed_by = f"{candidate.label} removed: {words(facts, candidate)}"
                 removed = True
-        elif target is not None and not target(candidate):  # allow_only
-            candidate.removed_by = f"{candidate.label} removed: {words(facts, candidate)}"
-            removed = True
-    if fired:
-        reasons.append(words(facts, None))
+    elif target is not None:  # allow_only
+        for candidate in chosen:
+            if not target(candidate):
+                candidate.removed_by = f"{candidate.label} removed: {words(facts, candidate)}"
+                removed = True
     if not removed:
         return candidates
     kept: list[Candidate] = []
@@ -139,14 +140,15 @@ def _meet_deadline(
 ) -> list[Candidate]:
     needed_by = facts.needed_by
     assert needed_by is not None
-    survivors = [c for c in candidates if c.estimated_delivery <= needed_by]
-    if len(survivors) < len(candidates):
+    survivors: list[Candidate] = []
+    late: list[Candidate] = []
+    for candidate in candidates:
+        (survivors if candidate.estimated_delivery <= needed_by else late).append(candidate)
+    if late:
         zone = facts.patient_zone
         deadline = when(needed_by.astimezone(zone))
         reasons.extend(
-            f"{c.label} removed: arrives {c.arrival.text(zone)}, needed by {deadline}"
-            for c in candidates
-            if c.estimated_delivery > needed_by
+            f"{c.label} removed: arrives {c.arrival.text(zone)}, needed by {deadline}" for c in late
         )
     return survivors
 
