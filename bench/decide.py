@@ -81,10 +81,13 @@ def cheapest_quote(site: Site, cases: list[Case]) -> Counter[str]:
 
 
 def finalmile(site: Site, cases: list[Case]) -> Counter[str]:
-    """finalmile's decisions under the default rule set."""
+    """finalmile's decisions under the default rule set. Each decision's reasons are read (and
+    their characters counted) inside the timed loop, so the timing holds the finished words."""
     outcomes: Counter[str] = Counter()
     for subject, quotes, now in cases:
-        outcomes[decide(subject, site, quotes, now).delivery_type.value] += 1
+        decision = decide(subject, site, quotes, now)
+        outcomes[decision.delivery_type.value] += 1
+        outcomes["reason characters"] += sum(map(len, decision.reasons))
     return outcomes
 
 
@@ -137,7 +140,9 @@ def main() -> None:
         f"ratio finalmile/baseline throughput (cpu): {base_cpu / cpu:.4f} "
         f"({cpu / base_cpu:.0f}x the work of a bare cheapest pick)"
     )
+    text = outcomes.pop("reason characters")
     print("outcomes: " + ", ".join(f"{k} {v:,}" for k, v in sorted(outcomes.items())))
+    print(f"reasons read in the timed loop: {text:,} characters")
     rate = count / cpu
     verdict = "met" if rate >= GOAL_PER_SECOND else "NOT met"
     print(f"goal >= {GOAL_PER_SECOND:,} decisions/s on one core: {verdict} ({rate:,.0f}/s)")

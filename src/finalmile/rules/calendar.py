@@ -20,6 +20,7 @@ SATURDAY = 5
 #: How far ahead pickups and deliveries are searched before giving up (covers long closures).
 HORIZON_DAYS = 30
 CACHE_LIMIT = 4096
+_UNKNOWN: Any = object()  # a memo's "not asked yet" (None is a real answer)
 
 
 class Arrival:
@@ -83,10 +84,11 @@ class SiteCalendar:
         if before it, else a later open pickup day (``days`` are Python weekday numbers). None
         when there is none within the horizon."""
         key = (local.date(), local.time() >= cutoff, cutoff, days)
-        if key not in self._pickups:
+        found: dt.datetime | None = self._pickups.get(key, _UNKNOWN)
+        if found is _UNKNOWN:
             _bound(self._pickups)
-            self._pickups[key] = self._find_pickup(local, cutoff, days)
-        return self._pickups[key]
+            found = self._pickups[key] = self._find_pickup(local, cutoff, days)
+        return found
 
     def delivery_date(
         self, shipped: dt.date, transit_days: int, *, saturday: bool
@@ -110,10 +112,11 @@ class SiteCalendar:
         """When a package leaving at ``shipped`` arrives after ``transit_days`` delivery days, by
         ``delivery_by`` in ``zone``; None when no delivery day is within the horizon."""
         key = (shipped, transit_days, delivery_by, zone, saturday)
-        if key not in self._arrivals:
+        found: Arrival | None = self._arrivals.get(key, _UNKNOWN)
+        if found is _UNKNOWN:
             _bound(self._arrivals)
             day = self.delivery_date(shipped.date(), transit_days, saturday=saturday)
-            self._arrivals[key] = (
+            found = self._arrivals[key] = (
                 None
                 if day is None
                 else Arrival.between(
@@ -122,7 +125,7 @@ class SiteCalendar:
                     idle_days=(day - shipped.date()).days - transit_days,
                 )
             )
-        return self._arrivals[key]
+        return found
 
     def idle_days(self, shipped: dt.date, arrives: dt.date, *, saturday: bool) -> int:
         """Days after ``shipped`` up to ``arrives`` on which carriers deliver nothing."""

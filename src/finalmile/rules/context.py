@@ -17,11 +17,14 @@ from finalmile.rules.courier import CourierRun
 from finalmile.rules.facts import DeliveryType
 from finalmile.rules.quotes import CarrierQuote
 from finalmile.rules.site import Site
-from finalmile.rules.site_config import DeliveryOption
+from finalmile.rules.site_config import DeliveryOption, Weekday
 
 HOUR = 3600.0
 _COLDNESS = {storage: rank for rank, storage in enumerate(StorageClass)}
 _COLD = _COLDNESS.__getitem__
+_COURIER, _CARRIER = DeliveryType.COURIER, DeliveryType.CARRIER
+#: When a package leaves the site, and that day's name.
+Departure = tuple[dt.datetime, Weekday]
 
 
 class OrderFacts:
@@ -69,6 +72,8 @@ class OrderFacts:
         )
         self.distance_miles = place.miles
         self.state = ship_to.state or place.state
+        self.postal_code = place.zip5
+        self.zip3 = place.zip3
         self.requires_signature = order.requires_signature
         self.needed_by = order.needed_by
 
@@ -81,18 +86,12 @@ class OrderFacts:
         return value
 
 
-def _zip5(facts: OrderFacts) -> str | None:
-    return (facts.order.ship_to.postal_code or "").strip()[:5] or None
-
-
 def _hours_until_needed(facts: OrderFacts) -> float | None:
     needed_by = facts.needed_by
     return None if needed_by is None else (needed_by - facts.now).total_seconds() / HOUR
 
 
 _LAZY: dict[str, Callable[[OrderFacts], Any]] = {
-    "postal_code": _zip5,
-    "zip3": lambda f: f.postal_code[:3] if f.postal_code else None,
     "country": lambda f: f.order.ship_to.country,
     "declared_value": lambda f: f.site.declared_value(f.order),
     "hours_until_needed": _hours_until_needed,
@@ -106,7 +105,8 @@ _LAZY: dict[str, Callable[[OrderFacts], Any]] = {
 class Candidate:
     """One way to send the order, with its candidate facts; rules remove it or add extras.
 
-    Every candidate gets its arrival (``arrive``) right after it is made.
+    A candidate is made with its arrival; ``quote`` is the carrier quote it came from (None for a
+    courier run), from which Saturday delivery reschedules it.
     """
 
     __slots__ = (
@@ -114,28 +114,25 @@ class Candidate:
         "arrival_weekday",
         "carrier",
         "cost",
-        "delivery_by",
         "delivery_type",
         "estimated_delivery",
-        "fixed_arrival",
         "idle_days",
         "label",
         "offered",
         "order",
+        "quote",
         "removed_by",
         "required",
         "service",
         "service_level",
         "ship_at",
         "ship_weekday",
-        "transit_days",
         "transit_hours",
     )
 
-    def __init__(
+    def __init__(  # noqa: PLR0917 - positional: keywords cost time on the per-candidate path
         self,
         order: OrderFacts,
-        *,
         delivery_type: DeliveryType,
         carrier: str,
         service: str,
@@ -143,7 +140,10 @@ class Candidate:
         label: str,
         cost: Decimal,
         ship_at: dt.datetime,
+        ship_weekday: Weekday,
         offered: Mapping[DeliveryOption, Decimal],
+        arrival: Arrival,
+        quote: CarrierQuote | None,
     ) -> None:
         self.order = order
         self.delivery_type = delivery_type
@@ -156,51 +156,25 @@ class Candidate:
         self.required: list[DeliveryOption] = []
         self.removed_by: str | None = None
         self.ship_at = ship_at
-        self.transit_days: int | None = None
-        self.delivery_by: dt.time | None = None
-        self.fixed_arrival: dt.datetime | None = None
-
-    def __getattr__(self, name: str) -> Any:
-        # Only ``ship_weekday`` is left unset until a rule or a reason asks for it.
-        if name != "ship_weekday":
-            raise AttributeError(name)
-        self.ship_weekday = weekday_name(self.ship_at.date())
-        return self.ship_weekday
-
-    def arrive(self, arrival: Arrival) -> None:
-        """Set the arrival and the facts derived from it."""
+        self.ship_weekday = ship_weekday
+        self.quote = quote
         self.arrival = arrival
         self.estimated_delivery = arrival.at
         self.arrival_weekday = arrival.weekday
         self.transit_hours = arrival.transit_hours
         self.idle_days = arrival.idle_days
 
-    def schedule(self, site: Site) -> bool:
-        """Work out the arrival: the quoted one, or transit days after pickup (rate-card quotes).
-        False when no delivery day is found. Courier runs are scheduled when they are made."""
-        saturday = DeliveryOption.SATURDAY_DELIVERY in self.required
-        if self.fixed_arrival is not None:
-            shipped = self.ship_at.date()
-            arrives = self.fixed_arrival.astimezone(self.order.patient_zone).date()
-            idle = site.calendar.idle_days(shipped, arrives, saturday=saturday)
-            self.arrive(Arrival.between(self.ship_at, self.fixed_arrival, idle_days=idle))
-            return True
-        if self.transit_days is None or self.delivery_by is None:
-            return True
-        arrival = site.calendar.arrival(
-            self.ship_at,
-            self.transit_days,
-            self.delivery_by,
-            self.order.patient_zone,
-            saturday=saturday,
-        )
-        if arrival is None:
-            return False
-        self.arrive(arrival)
-        return True
+    def arrive(self, arrival: Arrival) -> None:
+        """Set a new arrival and the facts derived from it."""
+        self.arrival = arrival
+        self.estimated_delivery = arrival.at
+        self.arrival_weekday = arrival.weekday
+        self.transit_hours = arrival.transit_hours
+        self.idle_days = arrival.idle_days
 
     def require(self, option: DeliveryOption, site: Site) -> bool:
-        """Add an extra (and its price); False when this candidate does not offer it."""
+        """Add an extra (and its price); False when this candidate does not offer it, or when
+        Saturday delivery finds no delivery day."""
         if option in self.required:
             return True
         price = self.offered.get(option)
@@ -208,57 +182,99 @@ class Candidate:
             return False
         self.required.append(option)
         self.cost += price
-        if option is DeliveryOption.SATURDAY_DELIVERY:
-            return self.schedule(site)
+        if option is DeliveryOption.SATURDAY_DELIVERY and self.quote is not None:
+            arrival = quoted_arrival(self.order, self.quote, self.ship_at, site, saturday=True)
+            if arrival is None:
+                return False
+            self.arrive(arrival)
         return True
+
+
+def quoted_arrival(
+    order: OrderFacts, quote: CarrierQuote, ship_at: dt.datetime, site: Site, *, saturday: bool
+) -> Arrival | None:
+    """The arrival of a quote leaving at ``ship_at``: the quoted one, or transit days after
+    pickup (rate-card quotes); None when no delivery day is found."""
+    fixed = quote.estimated_delivery
+    if fixed is None:
+        assert quote.transit_days is not None and quote.delivery_by is not None
+        return site.calendar.arrival(
+            ship_at, quote.transit_days, quote.delivery_by, order.patient_zone, saturday=saturday
+        )
+    arrives = fixed.astimezone(order.patient_zone).date()
+    idle = site.calendar.idle_days(ship_at.date(), arrives, saturday=saturday)
+    return Arrival.between(ship_at, fixed, idle_days=idle)
 
 
 def courier_candidate(order: OrderFacts, run: CourierRun, site: Site) -> Candidate:
     """A candidate for one courier run."""
     courier = site.config.courier
     assert courier is not None
-    candidate = Candidate(
+    return Candidate(
         order,
-        delivery_type=DeliveryType.COURIER,
-        carrier=courier.carrier,
-        service=courier.service,
-        service_level=courier.level,
-        label=run.label,
-        cost=run.cost,
-        ship_at=run.leaves,
-        offered=courier.options,
+        _COURIER,
+        courier.carrier,
+        courier.service,
+        courier.level,
+        run.label,
+        run.cost,
+        run.leaves,
+        weekday_name(run.leaves.date()),
+        courier.options,
+        Arrival.between(run.leaves, run.arrives, idle_days=0),
+        None,
     )
-    candidate.arrive(Arrival.between(run.leaves, run.arrives, idle_days=0))
-    return candidate
 
 
-def quote_candidate(order: OrderFacts, quote: CarrierQuote, site: Site) -> Candidate | str:
-    """A candidate for a carrier or drop-ship quote, or why it cannot be placed in time."""
-    ship_at = order.local
-    label = quote.name
-    if quote.delivery_type is DeliveryType.CARRIER:
+def quote_candidate(
+    order: OrderFacts, quote: CarrierQuote, site: Site, departures: dict[str, Departure | str]
+) -> Candidate | str:
+    """A candidate for a carrier or drop-ship quote, or why it cannot be placed in time.
+
+    ``departures`` remembers, for this order, when (and on which weekday) each carrier's pickup
+    collects, or why it cannot: an order's quotes mostly share a few pickups.
+    """
+    label = quote.label or f"{quote.carrier} {quote.service}"
+    if quote.delivery_type is _CARRIER:
         collector = quote.pickup or quote.carrier
-        pickup = site.pickups.get(collector)
-        if pickup is None:
-            return f"{label} removed: the site has no pickup set up with {collector}"
-        found = site.calendar.next_pickup(ship_at, pickup.cutoff, pickup.days)
-        if found is None:
-            return f"{label} removed: no {collector} pickup in the next weeks"
-        ship_at = found
-    candidate = Candidate(
-        order,
-        delivery_type=quote.delivery_type,
-        carrier=quote.carrier,
-        service=quote.service,
-        service_level=quote.service_level,
-        label=label,
-        cost=quote.cost,
-        ship_at=ship_at,
-        offered=quote.options,
+        departure = departures.get(collector)
+        if departure is None:
+            departure = departures[collector] = _departure(order, collector, site)
+        if isinstance(departure, str):
+            return f"{label} removed: {departure}"
+        ship_at, weekday = departure
+    else:
+        ship_at, weekday = order.local, order.weekday
+    days, by = quote.transit_days, quote.delivery_by
+    arrival = (
+        site.calendar.arrival(ship_at, days, by, order.patient_zone, saturday=False)
+        if quote.estimated_delivery is None and days is not None and by is not None
+        else quoted_arrival(order, quote, ship_at, site, saturday=False)
     )
-    candidate.fixed_arrival = quote.estimated_delivery
-    candidate.transit_days = quote.transit_days
-    candidate.delivery_by = quote.delivery_by
-    if not candidate.schedule(site):
+    if arrival is None:
         return f"{label} removed: no delivery day found after pickup"
-    return candidate
+    return Candidate(
+        order,
+        quote.delivery_type,
+        quote.carrier,
+        quote.service,
+        quote.service_level,
+        label,
+        quote.cost,
+        ship_at,
+        weekday,
+        quote.options,
+        arrival,
+        quote,
+    )
+
+
+def _departure(order: OrderFacts, collector: str, site: Site) -> Departure | str:
+    """When ``collector``'s next pickup leaves the site, or why there is none."""
+    pickup = site.pickups.get(collector)
+    if pickup is None:
+        return f"the site has no pickup set up with {collector}"
+    found = site.calendar.next_pickup(order.local, pickup.cutoff, pickup.days)
+    if found is None:
+        return f"no {collector} pickup in the next weeks"
+    return found, weekday_name(found.date())

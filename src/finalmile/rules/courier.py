@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
+from functools import cache, lru_cache
+from typing import NamedTuple
 
 from finalmile.orders.canonical import StorageClass
 from finalmile.rules.site import Site
 
 CENT = Decimal("0.01")
-LOOKAHEAD_DAYS = 8
 ONE_DAY = dt.timedelta(days=1)
+FARE_CACHE_LIMIT = 4096
 
 
-@dataclass(frozen=True, slots=True)
-class CourierRun:
+class CourierRun(NamedTuple):
     """One possible courier delivery: when it leaves, when it arrives, what it costs."""
 
     label: str
@@ -37,28 +36,41 @@ def courier_runs(
     courier = site.config.courier
     if courier is None:
         return []
-    drive = dt.timedelta(minutes=math.ceil(miles / courier.average_speed_mph * 60))
-    handling = dt.timedelta(minutes=courier.handling_minutes)
+    drive = _minutes(math.ceil(miles / courier.average_speed_mph * 60))
+    handling = _minutes(courier.handling_minutes)
     if handling + drive > site.longest_shift:
         return []
-    cost = courier.base + courier.per_mile * Decimal(f"{miles:.1f}")
-    cost += courier.storage_surcharges.get(storage, Decimal(0))
+    fares = _fares(site, miles, storage)
     local = _next_minute(now.astimezone(site.zone))
+    trip = handling + drive
+    only = len(courier.shifts) == 1
     runs: list[CourierRun] = []
     for index, shift in enumerate(courier.shifts):
-        run = _first_run(site, index, local, trip=handling + drive, handling=handling)
+        run = _first_run(site, index, local, trip=trip, handling=handling)
         if run is not None:
-            leaves, arrives = run
-            runs.append(
-                CourierRun(
-                    label=_label(courier.label, shift.name, index, len(courier.shifts) == 1),
-                    leaves=leaves,
-                    arrives=arrives,
-                    cost=(cost + shift.surcharge).quantize(CENT, ROUND_HALF_UP),
-                )
-            )
-    runs.sort(key=lambda r: (r.arrives, r.label))
+            label = _label(courier.label, shift.name, index, only)
+            runs.append(CourierRun(label, run[0], run[1], fares[index]))
+    if len(runs) > 1:
+        runs.sort(key=lambda r: (r.arrives, r.label))
     return runs
+
+
+def _fares(site: Site, miles: float, storage: StorageClass) -> tuple[Decimal, ...]:
+    """The price of a run on each shift, worked out once per distance and storage class."""
+    key = (miles, storage)
+    fares = site.courier_fares.get(key)
+    if fares is None:
+        courier = site.config.courier
+        assert courier is not None
+        cost = courier.base + courier.per_mile * Decimal(f"{miles:.1f}")
+        cost += courier.storage_surcharges.get(storage, Decimal(0))
+        fares = tuple(
+            (cost + shift.surcharge).quantize(CENT, ROUND_HALF_UP) for shift in courier.shifts
+        )
+        if len(site.courier_fares) >= FARE_CACHE_LIMIT:
+            site.courier_fares.clear()
+        site.courier_fares[key] = fares
+    return fares
 
 
 def _first_run(
@@ -66,20 +78,21 @@ def _first_run(
 ) -> tuple[dt.datetime, dt.datetime] | None:
     if trip > site.shift_lengths[index]:
         return None
-    day = local.date()
-    for _ in range(LOOKAHEAD_DAYS):
-        window = site.shift_window(index, day)
-        if window is not None:
-            begin = max(window[0], local)
-            if begin + trip <= window[1]:
-                return begin + handling, begin + trip
-        day += ONE_DAY
+    for start, end in site.shift_windows(index, local.date()):
+        begin = max(start, local)
+        if begin + trip <= end:
+            return begin + handling, begin + trip
     return None
 
 
 def _next_minute(moment: dt.datetime) -> dt.datetime:
     whole = moment.replace(second=0, microsecond=0)
     return whole if whole == moment else whole + dt.timedelta(minutes=1)
+
+
+@lru_cache(maxsize=4096)
+def _minutes(count: int) -> dt.timedelta:
+    return dt.timedelta(minutes=count)
 
 
 @cache

@@ -9,14 +9,20 @@ import datetime as dt
 from collections.abc import Sequence
 
 from finalmile.orders.canonical import DispatchOrder
-from finalmile.rules.context import Candidate, OrderFacts, courier_candidate, quote_candidate
+from finalmile.rules.context import (
+    Candidate,
+    Departure,
+    OrderFacts,
+    courier_candidate,
+    quote_candidate,
+)
 from finalmile.rules.courier import courier_runs
 from finalmile.rules.decision import Decision
-from finalmile.rules.facts import FACTS, DeliveryType
+from finalmile.rules.facts import DeliveryType
 from finalmile.rules.quotes import CarrierQuote
 from finalmile.rules.ruleset import Action, Rule
 from finalmile.rules.site import Site
-from finalmile.rules.wording import show, when
+from finalmile.rules.wording import when
 
 # Enum members bound once: looking them up on the class is measurable on the per-candidate path.
 _HOLD, _FORBID, _REQUIRE = Action.HOLD, Action.FORBID, Action.REQUIRE
@@ -40,7 +46,7 @@ def decide(
         if applies is not None and not applies(facts):
             continue
         if rule.action is _HOLD:
-            reasons.append("Hold: " + _text(rule, facts, None))
+            reasons.append("Hold: " + rule.words(facts, None))
             return _decision(order, site, now, None, reasons)
         candidates = _apply(rule, candidates, facts, site, reasons)
     if facts.needed_by is not None:
@@ -71,12 +77,13 @@ def _candidates(
         if facts.distance_miles is None:
             reasons.append("Courier not offered: the ship-to ZIP is not in the ZIP database")
         else:
-            runs = courier_runs(site, now, facts.distance_miles, facts.storage)
+            runs = courier_runs(site, facts.local, facts.distance_miles, facts.storage)
             if not runs:
                 reasons.append("Courier not offered: no shift in the next week can make the trip")
             candidates.extend(courier_candidate(facts, run, site) for run in runs)
+    departures: dict[str, Departure | str] = {}
     for quote in quotes:
-        placed = quote_candidate(facts, quote, site)
+        placed = quote_candidate(facts, quote, site, departures)
         if isinstance(placed, str):
             reasons.append(placed)
         else:
@@ -90,35 +97,42 @@ def _apply(
     rule: Rule, candidates: list[Candidate], facts: OrderFacts, site: Site, reasons: list[str]
 ) -> list[Candidate]:
     applies = rule.when.candidate
+    chosen = candidates if applies is None else [c for c in candidates if applies(c)]
+    if not chosen:
+        return candidates
     target = rule.target
-    action = rule.action
-    fired = removed = False
-    for candidate in candidates:
-        if applies is not None and not applies(candidate):
-            continue
-        if action is _REQUIRE:
-            fired = True
+    words = rule.words
+    removed = False
+    if rule.action is _REQUIRE:
+        for candidate in chosen:
             for option in rule.options:
                 if not candidate.require(option, site):
-                    words = option.value.replace("_", " ")
+                    extra = option.value.replace("_", " ")
                     candidate.removed_by = (
-                        f"{candidate.label} removed: no {words}, which rule '{rule.name}' requires"
+                        f"{candidate.label} removed: no {extra}, which rule '{rule.name}' requires"
                     )
                     removed = True
                     break
-        elif action is _FORBID:
+        reasons.append(words(facts, None))
+    elif rule.action is _FORBID:
+        for candidate in chosen:
             if target is None or target(candidate):
-                candidate.removed_by = _removed(rule, facts, candidate)
+                candidate.removed_by = f"{candidate.label} removed: {words(facts, candidate)}"
                 removed = True
-        elif target is not None and not target(candidate):  # allow_only
-            candidate.removed_by = _removed(rule, facts, candidate)
-            removed = True
-    if fired:
-        reasons.append(_text(rule, facts, None))
+    elif target is not None:  # allow_only
+        for candidate in chosen:
+            if not target(candidate):
+                candidate.removed_by = f"{candidate.label} removed: {words(facts, candidate)}"
+                removed = True
     if not removed:
         return candidates
-    reasons.extend(c.removed_by for c in candidates if c.removed_by is not None)
-    return [c for c in candidates if c.removed_by is None]
+    kept: list[Candidate] = []
+    for candidate in candidates:
+        if candidate.removed_by is None:
+            kept.append(candidate)
+        else:
+            reasons.append(candidate.removed_by)
+    return kept
 
 
 def _meet_deadline(
@@ -126,39 +140,17 @@ def _meet_deadline(
 ) -> list[Candidate]:
     needed_by = facts.needed_by
     assert needed_by is not None
-    survivors = [c for c in candidates if c.estimated_delivery <= needed_by]
-    if len(survivors) < len(candidates):
+    survivors: list[Candidate] = []
+    late: list[Candidate] = []
+    for candidate in candidates:
+        (survivors if candidate.estimated_delivery <= needed_by else late).append(candidate)
+    if late:
         zone = facts.patient_zone
         deadline = when(needed_by.astimezone(zone))
         reasons.extend(
-            f"{c.label} removed: arrives {c.arrival.text(zone)}, needed by {deadline}"
-            for c in candidates
-            if c.estimated_delivery > needed_by
+            f"{c.label} removed: arrives {c.arrival.text(zone)}, needed by {deadline}" for c in late
         )
     return survivors
-
-
-def _removed(rule: Rule, facts: OrderFacts, candidate: Candidate) -> str:
-    return f"{candidate.label} removed: {_text(rule, facts, candidate)}"
-
-
-def _text(rule: Rule, facts: OrderFacts, candidate: Candidate | None) -> str:
-    if rule.reason is None:
-        if rule.action is Action.REQUIRE:
-            extras = ", ".join(o.value.replace("_", " ") for o in rule.options)
-            return f"{rule.name}: {extras} required"
-        return f"rule '{rule.name}'"
-    values: dict[str, str] = {}
-    for name in rule.reason_fields:
-        if name == "rule":
-            values[name] = rule.name
-        elif name == "candidate":
-            values[name] = candidate.label if candidate is not None else ""
-        elif FACTS[name].per_candidate:
-            values[name] = show(getattr(candidate, name)) if candidate is not None else ""
-        else:
-            values[name] = show(getattr(facts, name))
-    return rule.reason.format_map(values)
 
 
 def _decision(
@@ -175,7 +167,7 @@ def _decision(
         ship_at=best.ship_at if best else None,
         estimated_delivery=best.estimated_delivery if best else None,
         cost=best.cost if best else None,
-        options=tuple(o.value for o in best.required) if best else (),
+        options=tuple(o.value for o in best.required) if best and best.required else (),
         rule_set=rules.name,
         rule_set_version=rules.version,
         rule_set_sha256=rules.sha256,

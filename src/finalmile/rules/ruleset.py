@@ -12,6 +12,7 @@ import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
@@ -25,6 +26,7 @@ from finalmile.rules.conditions import (
     compile_condition,
 )
 from finalmile.rules.facts import FACTS
+from finalmile.rules.reasons import Words, compile_reason
 from finalmile.rules.site_config import DeliveryOption
 from finalmile.rules.wording import show
 from finalmile.rules.yamlsource import YamlDocument, load_yaml
@@ -51,7 +53,8 @@ class Rule:
 
     ``when`` says when it applies; ``target`` (forbid/allow_only) picks the options it acts on;
     ``options`` are what ``require`` adds; ``reason`` is the template shown to people, with
-    the settings already filled in and ``reason_fields`` the placeholders left to fill.
+    the settings already filled in and ``reason_fields`` the placeholders left to fill;
+    ``words`` fills them (see ``reasons.compile_reason``).
     """
 
     name: str
@@ -62,6 +65,7 @@ class Rule:
     reason: str | None
     reason_fields: tuple[str, ...]
     line: int
+    words: Words = dataclass_field(compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -221,8 +225,9 @@ def _rule(
     if len(errors) > before or action is None:
         return None
     assert isinstance(name, str)
+    name = name.strip()
     return Rule(
-        name=name.strip(),
+        name=name,
         action=action,
         when=when,
         target=target,
@@ -230,6 +235,7 @@ def _rule(
         reason=reason,
         reason_fields=fields,
         line=document.line(path),
+        words=compile_reason(name, reason, fields, [o.value for o in options]),
     )
 
 

@@ -9,12 +9,16 @@ from zoneinfo import ZoneInfo
 
 from finalmile.errors import ConfigError
 from finalmile.geo import Geocoder, Location, ZipCentroids, haversine_miles
-from finalmile.orders.canonical import Address, DispatchOrder
+from finalmile.orders.canonical import Address, DispatchOrder, StorageClass
 from finalmile.rules.calendar import SiteCalendar, weekday_numbers
 from finalmile.rules.ruleset import RuleSet
 from finalmile.rules.site_config import CarrierAccount, SiteConfig
 
 WINDOW_CACHE_LIMIT = 4096
+#: How many days ahead a courier run is looked for, today included.
+SHIFT_LOOKAHEAD_DAYS = 8
+#: When a courier shift starts and ends on one day.
+Window = tuple[dt.datetime, dt.datetime]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,13 +31,16 @@ class Pickup:
 
 @dataclass(frozen=True, slots=True)
 class Destination:
-    """What the site knows about a ship-to postal code: location, distance and time zone."""
+    """What the site knows about a ship-to postal code: location, distance, time zone, and the
+    code's first five and three digits."""
 
     location: Location | None
     miles: float | None
     zone_name: str | None
     zone: ZoneInfo | None
     state: str | None
+    zip5: str | None
+    zip3: str | None
 
 
 class Site:
@@ -63,8 +70,10 @@ class Site:
         self.longest_shift = max(self.shift_lengths, default=dt.timedelta(0))
         self.unit_values = dict(config.declared_values.by_ndc)
         self._places: dict[tuple[str, str], Location | None] = {}
-        self._windows: dict[tuple[int, dt.date], tuple[dt.datetime, dt.datetime] | None] = {}
+        self._windows: dict[tuple[int, dt.date], tuple[Window, ...]] = {}
         self._destinations: dict[tuple[str | None, str], Destination] = {}
+        #: Courier run prices by (miles, storage class), one per shift (kept by ``courier``).
+        self.courier_fares: dict[tuple[float, StorageClass], tuple[Decimal, ...]] = {}
 
     @property
     def name(self) -> str:
@@ -75,23 +84,32 @@ class Site:
         """The same site under another rule set (for simulations and activations)."""
         return Site(self.config, rules, self.geocoder)
 
-    def shift_window(self, index: int, day: dt.date) -> tuple[dt.datetime, dt.datetime] | None:
-        """Start and end of courier shift ``index`` on ``day``; None when it does not run then."""
+    def shift_windows(self, index: int, day: dt.date) -> tuple[Window, ...]:
+        """Start and end of courier shift ``index`` on each day it runs, from ``day`` through
+        the ``SHIFT_LOOKAHEAD_DAYS`` days starting then, soonest first."""
         key = (index, day)
-        if key not in self._windows:
+        found = self._windows.get(key)
+        if found is None:
             if len(self._windows) > WINDOW_CACHE_LIMIT:
                 self._windows.clear()
-            shift = self.config.courier.shifts[index] if self.config.courier else None
-            runs = shift is not None and day.weekday() in self.shift_days[index]
-            self._windows[key] = (
-                (
-                    dt.datetime.combine(day, shift.start, tzinfo=self.zone),
-                    dt.datetime.combine(day, shift.end, tzinfo=self.zone),
-                )
-                if shift is not None and runs and not self.calendar.closed(day)
-                else None
+            found = self._windows[key] = tuple(
+                window
+                for offset in range(SHIFT_LOOKAHEAD_DAYS)
+                if (window := self._shift_window(index, day + dt.timedelta(days=offset)))
+                is not None
             )
-        return self._windows[key]
+        return found
+
+    def _shift_window(self, index: int, day: dt.date) -> Window | None:
+        shift = self.config.courier.shifts[index] if self.config.courier else None
+        if shift is None or day.weekday() not in self.shift_days[index]:
+            return None
+        if self.calendar.closed(day):
+            return None
+        return (
+            dt.datetime.combine(day, shift.start, tzinfo=self.zone),
+            dt.datetime.combine(day, shift.end, tzinfo=self.zone),
+        )
 
     def locate(self, address: Address) -> Location | None:
         """Where ``address`` is, by its postal code; None when it has none or it is unknown."""
@@ -109,12 +127,15 @@ class Site:
         if found is None:
             place = self.locate(address)
             zone_name = place.timezone if place is not None else None
+            zip5 = (address.postal_code or "").strip()[:5] or None
             found = Destination(
                 location=place,
                 miles=self.distance_miles(place),
                 zone_name=zone_name,
                 zone=ZoneInfo(zone_name) if zone_name else None,
                 state=place.state if place is not None else None,
+                zip5=zip5,
+                zip3=zip5[:3] if zip5 else None,
             )
             self._destinations[key] = found
         return found
@@ -126,6 +147,10 @@ class Site:
     def declared_value(self, order: DispatchOrder) -> Decimal:
         """Sum of quantity x unit value over the items (the site's value table, in USD)."""
         default = self.config.declared_values.default_unit_value
+        items = order.items
+        if len(items) == 1:  # the usual case, without the generator (same sum: 0 + value)
+            item = items[0]
+            return Decimal(0) + item.quantity * self.unit_values.get(item.ndc or "", default)
         return sum(
             (item.quantity * self.unit_values.get(item.ndc or "", default) for item in order.items),
             Decimal(0),

@@ -11,7 +11,15 @@ _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 def when(moment: dt.datetime) -> str:
     """``Thu 2026-11-26 10:30``: how a date and time reads in reasons (strftime, but faster)."""
-    return f"{_DAYS[moment.weekday()]} {moment.isoformat(' ', 'minutes')[:16]}"
+    m = moment
+    return "%s %04d-%02d-%02d %02d:%02d" % (  # noqa: UP031 - %-format is the fastest here
+        _DAYS[m.weekday()],
+        m.year,
+        m.month,
+        m.day,
+        m.hour,
+        m.minute,
+    )
 
 
 def show(value: Any) -> str:
