@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from finalmile.orders.canonical import DispatchOrder, StorageClass
+from finalmile.orders.canonical import ControlledSchedule, DispatchOrder, StorageClass
 from finalmile.rules.calendar import Arrival, weekday_name
 from finalmile.rules.courier import CourierRun
 from finalmile.rules.facts import DeliveryType
@@ -23,6 +23,7 @@ HOUR = 3600.0
 _COLDNESS = {storage: rank for rank, storage in enumerate(StorageClass)}
 _COLD = _COLDNESS.__getitem__
 _COURIER, _CARRIER = DeliveryType.COURIER, DeliveryType.CARRIER
+_STRICTNESS = {schedule: rank for rank, schedule in enumerate(ControlledSchedule)}.__getitem__
 #: When a package leaves the site, and that day's name.
 Departure = tuple[dt.datetime, Weekday]
 
@@ -35,6 +36,8 @@ class OrderFacts:
     """
 
     __slots__ = (
+        "controlled",
+        "controlled_schedule",
         "country",
         "declared_value",
         "distance_miles",
@@ -86,12 +89,19 @@ class OrderFacts:
         return value
 
 
+def _controlled_schedule(facts: OrderFacts) -> str | None:
+    schedules = [i.controlled_schedule for i in facts.order.items if i.controlled_schedule]
+    return min(schedules, key=_STRICTNESS).value if schedules else None
+
+
 def _hours_until_needed(facts: OrderFacts) -> float | None:
     needed_by = facts.needed_by
     return None if needed_by is None else (needed_by - facts.now).total_seconds() / HOUR
 
 
 _LAZY: dict[str, Callable[[OrderFacts], Any]] = {
+    "controlled": lambda f: f.order.controlled,
+    "controlled_schedule": _controlled_schedule,
     "country": lambda f: f.order.ship_to.country,
     "declared_value": lambda f: f.site.declared_value(f.order),
     "hours_until_needed": _hours_until_needed,

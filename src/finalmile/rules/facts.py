@@ -62,6 +62,13 @@ FACTS: dict[str, Fact] = {
         Fact("state", FactType.TEXT, False, "ship-to state (two letters)"),
         Fact("country", FactType.TEXT, False, "ship-to country (two letters)"),
         Fact("requires_signature", FactType.FLAG, False, "the PMS asked for a signature"),
+        Fact("controlled", FactType.FLAG, False, "an item is a DEA controlled substance"),
+        Fact(
+            "controlled_schedule",
+            FactType.TEXT,
+            False,
+            "strictest DEA schedule among the items (II, IIN, III, IIIN, IV, V)",
+        ),
         Fact("declared_value", FactType.NUMBER, False, "USD: item quantity x unit value"),
         Fact("hours_until_needed", FactType.NUMBER, False, "from now until needed_by"),
         Fact("weekday", FactType.WEEKDAY, False, "today at the site"),
