@@ -20,7 +20,7 @@ from finalmile.cli import app
 from finalmile.orders.models import Order
 from finalmile.routing.dayfile import load_day
 from finalmile.routing.jobs import plan_day_file
-from finalmile.routing.manifest import manifest
+from finalmile.routing.manifest import manifest, route_sheet
 from finalmile.routing.model import Skill
 from finalmile.routing.stored import stored_day
 from finalmile.rules.facts import DeliveryType
@@ -181,5 +181,8 @@ def test_a_schedule_ii_item_needs_the_lockbox_and_rides_with_a_lockbox_driver(
     assert report.feasible, report.violations
     [route] = [r for r in result.routes if any(v.stop_id == "RX-CII" for v in r.visits)]
     assert route.driver_id in lockbox
-    sheet = manifest(route, day.jobs, zone=ZoneInfo("America/New_York"))
+    site_id = next(d.start_site for d in day.problem.drivers if d.driver_id == route.driver_id)
+    sheet = manifest(
+        route_sheet(route, day.jobs, site_id=site_id), zone=ZoneInfo("America/New_York")
+    )
     assert [s["lockbox"] for s in sheet["stops"] if s["order_id"] == "RX-CII"] == [True]

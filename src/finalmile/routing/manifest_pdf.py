@@ -10,11 +10,11 @@ cover Windows-1252; other characters become their closest unaccented letter (or 
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from finalmile.pdf_text import latin_text
 from finalmile.routing.manifest import RouteSheet, SheetStop, handover_address
 
 BODY = 8
@@ -45,7 +45,7 @@ class _Sheet(FPDF):
     def header(self) -> None:
         self.set_font("Helvetica", size=7)
         self.set_text_color(110)
-        self.cell(0, 4, _latin(self.running_title), align="R")
+        self.cell(0, 4, latin_text(self.running_title), align="R")
         self.set_text_color(0)
         self.ln(6)
 
@@ -59,7 +59,7 @@ def manifest_pdf(sheet: RouteSheet, *, zone: dt.tzinfo) -> bytes:
     """The PDF bytes of the driver's manifest; ``zone`` is the site's. Same sheet, same bytes."""
     day = sheet.departure.astimezone(zone).date()
     pdf = _Sheet(f"finalmile driver manifest - driver {sheet.driver_id} - {day.isoformat()}")
-    pdf.set_title(_latin(f"Driver manifest {sheet.driver_id} {day.isoformat()}"))
+    pdf.set_title(latin_text(f"Driver manifest {sheet.driver_id} {day.isoformat()}"))
     pdf.set_creator("finalmile")
     pdf.set_creation_date(sheet.departure)
     pdf.add_page()
@@ -74,7 +74,7 @@ def _header(pdf: FPDF, sheet: RouteSheet, zone: dt.tzinfo) -> None:
     pdf.cell(
         0,
         8,
-        _latin(f"Driver manifest: {sheet.driver_id}"),
+        latin_text(f"Driver manifest: {sheet.driver_id}"),
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )
@@ -96,9 +96,9 @@ def _header(pdf: FPDF, sheet: RouteSheet, zone: dt.tzinfo) -> None:
     )
     for label, value in fields:
         pdf.set_font("Helvetica", style="B", size=9)
-        pdf.cell(36, 5, _latin(label))
+        pdf.cell(36, 5, latin_text(label))
         pdf.set_font("Helvetica", size=9)
-        pdf.cell(0, 5, _latin(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(0, 5, latin_text(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
 
 
@@ -114,7 +114,7 @@ def _stops(pdf: FPDF, sheet: RouteSheet, zone: dt.tzinfo) -> None:
         for line in sheet.stops:
             row = table.row()
             for value in _row(line, zone):
-                row.cell(_latin(value))
+                row.cell(latin_text(value))
 
 
 def _row(line: SheetStop, zone: dt.tzinfo) -> tuple[str, ...]:
@@ -156,20 +156,3 @@ def _span(start: dt.datetime, end: dt.datetime, site_zone: dt.tzinfo) -> str:
 
 def _clock(at: dt.datetime, zone: dt.tzinfo) -> str:
     return at.astimezone(zone).strftime("%H:%M")
-
-
-def _latin(text: str) -> str:
-    """``text`` in the characters the core fonts have (Windows-1252)."""
-    try:
-        text.encode("cp1252")
-    except UnicodeEncodeError:
-        return "".join(_fallback(char) for char in text)
-    return text
-
-
-def _fallback(char: str) -> str:
-    try:
-        char.encode("cp1252")
-    except UnicodeEncodeError:
-        return unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode() or "?"
-    return char

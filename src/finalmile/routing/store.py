@@ -169,6 +169,16 @@ def route_stops(session: Session, route_id: int) -> list[PlannedStop]:
     )
 
 
+def _routes(session: Session, plan_id: int) -> list[PlannedRoute]:
+    return list(
+        session.scalars(
+            select(PlannedRoute)
+            .where(col(PlannedRoute.plan_id) == plan_id)
+            .order_by(col(PlannedRoute.id))
+        )
+    )
+
+
 def plan_record(*, session: Session, plan_id: int) -> dict[str, Any]:
     """A stored plan as JSON-ready data.
 
@@ -176,11 +186,7 @@ def plan_record(*, session: Session, plan_id: int) -> dict[str, Any]:
         NotFoundError: no plan has that id.
     """
     row = get_plan(session, plan_id)
-    routes = session.scalars(
-        select(PlannedRoute)
-        .where(col(PlannedRoute.plan_id) == plan_id)
-        .order_by(col(PlannedRoute.id))
-    ).all()
+    routes = _routes(session, plan_id)
     stops = session.scalars(
         select(PlannedStop)
         .where(col(PlannedStop.plan_id) == plan_id)
@@ -222,11 +228,7 @@ def plan_etas(*, session: Session, plan_id: int) -> dict[str, Any]:
         NotFoundError: no plan has that id.
     """
     row = get_plan(session, plan_id)
-    routes = session.scalars(
-        select(PlannedRoute)
-        .where(col(PlannedRoute.plan_id) == plan_id)
-        .order_by(col(PlannedRoute.id))
-    ).all()
+    routes = _routes(session, plan_id)
     return {
         "plan_id": row.id,
         "superseded_at": _iso(row.superseded_at),

@@ -17,10 +17,11 @@ from finalmile.evidence.archive.packet import (
     Retention,
     TemperatureSection,
 )
-from finalmile.evidence.archive.pdf import packet_filename, render_pdf, safe
+from finalmile.evidence.archive.pdf import packet_filename, render_pdf
 from finalmile.evidence.temperature.evaluate import Window, evaluate
 from finalmile.evidence.temperature.limits import DEFAULT_LIMITS
 from finalmile.orders.canonical import Address, DispatchOrder, Item, Patient, StorageClass
+from finalmile.pdf_text import latin_text
 from tests.unit.evidence.logs import START, ZONE, log_of
 
 ORDER = DispatchOrder(
@@ -147,7 +148,7 @@ def test_no_pod_and_a_broken_chain_say_so() -> None:
 
 
 def test_characters_beyond_the_core_fonts_degrade_readably() -> None:
-    assert safe("Zoë Nguyễn 张") == "Zoë Nguyen ?"
+    assert latin_text("Zoë Nguyễn 张") == "Zoë Nguyen ?"
 
 
 def test_packet_file_names_are_safe_in_paths_and_headers() -> None:

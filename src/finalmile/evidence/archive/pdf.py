@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import unicodedata
 from collections.abc import Sequence
 
 from fpdf import FPDF
@@ -19,6 +18,7 @@ from fpdf.enums import XPos, YPos
 from finalmile.evidence.archive.chart import draw_chart
 from finalmile.evidence.archive.packet import AuditPacket, CustodySection, PodSection
 from finalmile.evidence.archive.packet import TemperatureSection as Temperature
+from finalmile.pdf_text import latin_text
 
 BODY = 9
 LINE = 4.6
@@ -35,7 +35,7 @@ class _Packet(FPDF):
     def header(self) -> None:
         self.set_font("Helvetica", size=7)
         self.set_text_color(110)
-        self.cell(0, 4, safe(f"finalmile audit packet - order {self.order_id}"), align="R")
+        self.cell(0, 4, latin_text(f"finalmile audit packet - order {self.order_id}"), align="R")
         self.set_text_color(0)
         self.ln(6)
 
@@ -48,7 +48,7 @@ class _Packet(FPDF):
 def render_pdf(packet: AuditPacket) -> bytes:
     """The PDF bytes of ``packet``; the same packet always gives the same bytes."""
     pdf = _Packet(packet.order.order_id)
-    pdf.set_title(safe(f"Audit packet {packet.order.order_id}"))
+    pdf.set_title(latin_text(f"Audit packet {packet.order.order_id}"))
     pdf.set_creator("finalmile")
     pdf.set_creation_date(packet.generated_at)
     pdf.add_page()
@@ -64,37 +64,19 @@ def packet_filename(order_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", order_id) + "-audit-packet.pdf"
 
 
-def safe(text: str) -> str:
-    """``text`` in the characters the core fonts have (Windows-1252)."""
-    try:
-        text.encode("cp1252")
-    except UnicodeEncodeError:
-        return "".join(_fallback(char) for char in text)
-    return text
-
-
-def _fallback(char: str) -> str:
-    try:
-        char.encode("cp1252")
-    except UnicodeEncodeError:
-        base = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
-        return base or "?"
-    return char
-
-
 def _heading(pdf: FPDF, text: str) -> None:
     pdf.ln(2)
     pdf.set_font("Helvetica", style="B", size=12)
-    pdf.cell(0, 7, safe(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, 7, latin_text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("Helvetica", size=BODY)
 
 
 def _field(pdf: FPDF, label: str, value: object) -> None:
     pdf.set_font("Helvetica", style="B", size=BODY)
-    pdf.cell(42, LINE, safe(label))
+    pdf.cell(42, LINE, latin_text(label))
     pdf.set_font("Helvetica", size=BODY)
     text = "-" if value is None or value == "" else str(value)
-    pdf.multi_cell(0, LINE, safe(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, LINE, latin_text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _time(at: dt.datetime | None, zone: dt.tzinfo) -> str | None:
@@ -107,18 +89,22 @@ def _table(
     with pdf.table(col_widths=widths, text_align="LEFT", line_height=LINE) as table:
         heading = table.row()
         for title in header:
-            heading.cell(safe(title))
+            heading.cell(latin_text(title))
         for values in rows:
             row = table.row()
             for value in values:
-                row.cell(safe(value))
+                row.cell(latin_text(value))
 
 
 def _order(pdf: FPDF, packet: AuditPacket) -> None:
     order, zone = packet.order, packet.zone
     pdf.set_font("Helvetica", style="B", size=16)
     pdf.cell(
-        0, 9, safe(f"Audit packet: order {order.order_id}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        0,
+        9,
+        latin_text(f"Audit packet: order {order.order_id}"),
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
     )
     pdf.set_font("Helvetica", size=BODY)
     _field(pdf, "Connector", order.connector)
@@ -202,7 +188,7 @@ def _temperature(pdf: FPDF, log: Temperature, zone: dt.tzinfo) -> None:
     pdf.cell(
         0,
         6,
-        safe(title + (f", package {log.package}" if log.package else "")),
+        latin_text(title + (f", package {log.package}" if log.package else "")),
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )
