@@ -28,11 +28,14 @@ run: export DEMO_CARRIERS := {"easypost": {"type": "easypost", "api_key": "EZTK_
 # variables, when set, win.
 run: export FINALMILE_EASYPOST_WEBHOOK_SECRET ?= demo-easypost-webhook-secret
 run: export FINALMILE_DEMO_PMS_SECRET ?= demo-pms-webhook-secret
+# Decisions price carriers with live rates from the sandbox accounts, so a carrier decision names
+# the account dispatch buys from (docs/rules.md "Live quotes"); the variable, when set, wins.
+run: export FINALMILE_QUOTES ?= live
 
 ## run: install, migrate, start the carrier sandbox (:8787) and a fake PMS (:8790), load demo data
-## (DEMO-RX-001 decided and shipped through the sandbox), plan the demo courier day, serve HTTP
-## :8000 + MLLP :2575, and watch DEMO-RX-001 get delivered and billed (FINALMILE_HTTP_PORT,
-## FINALMILE_MLLP_PORT, SANDBOX_PORT, FAKE_PMS_PORT move the ports)
+## (DEMO-RX-011 decided by carrier from live sandbox rates and dispatched as decided), plan the
+## demo courier day, serve HTTP :8000 + MLLP :2575, and watch DEMO-RX-011 get delivered and billed
+## (FINALMILE_HTTP_PORT, FINALMILE_MLLP_PORT, SANDBOX_PORT, FAKE_PMS_PORT move the ports)
 run: $(STAMP)
 	data="$${FINALMILE_DATA_DIR:-.finalmile}"; follow=; \
 	$(BIN)/finalmile sandbox --port $(SANDBOX_PORT) --db "$$data/sandbox.db" & \

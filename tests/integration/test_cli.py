@@ -114,13 +114,14 @@ def test_demo_loads_samples_once_and_keeps_one_key(cli_env: Settings) -> None:
     token = key_file.read_text().strip()
     assert f"demo API key (admin, new in {key_file}): {token}" in first.stdout
     assert token.startswith("fm_") and key_file.stat().st_mode & 0o077 == 0
-    assert "7 new HL7 v2 and FHIR sample messages and 2 CSV orders stored" in first.stdout
-    assert "demo decision: DEMO-RX-001 -> " in first.stdout
+    assert "8 new HL7 v2 and FHIR sample messages and 2 CSV orders stored" in first.stdout
+    assert "demo decision: DEMO-RX-011 -> carrier via ups, service ground" in first.stdout
+    assert "demo shipment: DEMO-RX-011 not dispatched: its decision names 'ups'" in first.stdout
     second = runner.invoke(app, ["demo"])
     assert "0 new HL7 v2 and FHIR sample messages and 0 CSV orders stored" in second.stdout
     assert f"demo API key (admin, kept in {key_file}): {token}" in second.stdout
     listed = runner.invoke(app, ["messages", "list"]).stdout.splitlines()
-    assert len(listed) == 9 and all("\taccepted\t" in line for line in listed)
+    assert len(listed) == 10 and all("\taccepted\t" in line for line in listed)
     assert runner.invoke(app, ["keys", "revoke", token.split("_")[1]]).exit_code == 0
     third = runner.invoke(app, ["demo"])
     assert "demo API key (admin, new in" in third.stdout
@@ -289,17 +290,27 @@ def test_connectors_check_lists_every_problem(cli_env: Settings, tmp_path: Path)
     assert "pms.yaml line 6 (csv.mapping.encoding): unknown encoding 'klingon'" in result.stderr
 
 
-def test_demo_ships_one_order_through_the_sandbox_once(
+def test_demo_dispatches_its_live_carrier_decision_once(
     cli_env: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with SandboxServer(tick_seconds=None) as sandbox:
         monkeypatch.setenv("FINALMILE_CARRIERS", json.dumps(carrier_config(sandbox)))
+        monkeypatch.setenv("FINALMILE_QUOTES", "live")
         first = runner.invoke(app, ["demo"])
         assert first.exit_code == 0, first.stderr
+        [decided] = [x for x in first.stdout.splitlines() if x.startswith("demo decision:")]
         [line] = [x for x in first.stdout.splitlines() if x.startswith("demo shipment:")]
-        assert line.startswith("demo shipment: DEMO-RX-001 via easypost (")
-        label = cli_env.data_dir / "labels" / "DEMO-RX-001.pdf"
+        account, service = decided.split(" via ")[1].split(", service ")
+        assert decided.startswith("demo decision: DEMO-RX-011 -> carrier via ")
+        carrier, carrier_service = service.split(":")
+        assert line.startswith(
+            f"demo shipment: DEMO-RX-011 dispatched as decided: account {account}, "
+            f"{carrier} {carrier_service}, tracking "
+        )
+        label = cli_env.data_dir / "labels" / "DEMO-RX-011.pdf"
         assert label.read_bytes().startswith(b"%PDF")
         again = runner.invoke(app, ["demo"])
-        assert line in again.stdout  # the same label: nothing bought twice
+        tracking = line.split(", tracking ")[1].split(",")[0]
+        assert f"DEMO-RX-011 already dispatched as decided: account {account}" in again.stdout
+        assert f"tracking {tracking}, label {label}" in again.stdout  # nothing bought twice
         assert sum(labels_by_order(sandbox).values()) == 1

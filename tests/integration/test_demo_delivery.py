@@ -1,13 +1,15 @@
 """The ``make run`` demo end to end, with real servers on free loopback ports: the carrier sandbox,
-``finalmile demo`` and ``finalmile serve`` as child processes, and the fake PMS. DEMO-RX-001 goes
-from HL7 intake to delivered by signed sandbox tracker events, and its billing confirmation
-reaches the fake PMS signed, once; a second run (demo and service restarted) bills nothing more."""
+``finalmile demo`` and ``finalmile serve`` as child processes, and the fake PMS. DEMO-RX-011 is
+decided by carrier from live sandbox rates, dispatched as decided, goes to delivered by signed
+sandbox tracker events, and its billing confirmation reaches the fake PMS signed, once; a second
+run (demo and service restarted) bills nothing more."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -36,14 +38,14 @@ SHIP_FROM = {
     "state": "MA",
     "postal_code": "02110",
 }
-#: A Friday morning: the demo label ships the same day.
-FRIDAY = dt.datetime(2026, 11, 20, 14, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
 def sandbox() -> Iterator[SandboxServer]:
-    """The carrier sandbox, its clock frozen until the demo moves it."""
-    with SandboxServer(Sandbox(clock=SandboxClock(FRIDAY, rate=0)), tick_seconds=None) as server:
+    """The carrier sandbox at the time ``finalmile demo`` decides (now, as under ``make run``),
+    its clock frozen until the demo moves it."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    with SandboxServer(Sandbox(clock=SandboxClock(now, rate=0)), tick_seconds=None) as server:
         yield server
 
 
@@ -76,6 +78,7 @@ def demo_env(tmp_path: Path, sandbox: SandboxServer, pms: FakePms) -> dict[str, 
         "FINALMILE_HTTP_PORT": str(free_port()),
         "FINALMILE_MLLP_PORT": str(free_port()),
         "FINALMILE_CARRIERS": json.dumps(carriers),
+        "FINALMILE_QUOTES": "live",
         "FINALMILE_EASYPOST_WEBHOOK_SECRET": EASYPOST_SECRET,
         "FINALMILE_OUTBOX_POLL_SECONDS": "0.2",
         "FINALMILE_DECIDE_INTERVAL_SECONDS": "0",
@@ -148,14 +151,27 @@ def test_make_run_demo_delivers_and_bills_once(
         again.say = printed.append
         moved_again = again.run()
 
-    assert "demo shipment: DEMO-RX-001 via easypost" in first_demo
+    decided = re.search(
+        r"demo decision: DEMO-RX-011 -> carrier via easypost, service (\S+):(\S+)", first_demo
+    )
+    assert decided, first_demo
+    carrier, service = decided.groups()
+    assert (
+        f"demo shipment: DEMO-RX-011 dispatched as decided: account easypost, {carrier} {service},"
+        in first_demo
+    )
+    said = "\n".join(printed)
+    assert f"rules engine decision: carrier via easypost, service {carrier}:{service}" in said
+    assert f"label bought by dispatch as decided: account easypost ({carrier} {service})" in said
+    assert "DEMO-RX-001" not in "".join(printed)
     assert (moved, moved_again) == (True, False)
     assert {d.status for d in sandbox.dispatcher.deliveries} == {200}
     statuses = [line.rsplit(" ", 1)[-1] for line in printed if "tracking status" in line]
     assert statuses[-3:] == ["in_transit", "out_for_delivery", "delivered"]
     assert any("proof of delivery complete (carrier" in line for line in printed)
     assert "reached the fake PMS" in printed[-2] and "already delivered and billed" in printed[-1]
-    assert _confirmations(pms) == ["default:delivery_confirmed:1"]
+    [confirmation] = _confirmations(pms)
+    assert confirmation.startswith("default:delivery_confirmed:")
     assert [e.type for e in pms.log.events()] == [
         "order.shipped",
         "order.delivered",

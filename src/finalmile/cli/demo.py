@@ -20,14 +20,16 @@ from finalmile.errors import AuthError, FinalmileError
 from finalmile.intake.prepare_fhir import prepare_fhir
 from finalmile.messages.models import InboundMessage
 from finalmile.orders.models import Order
+from finalmile.rules.facts import DeliveryType
+from finalmile.rules.models import DecisionRecord
 from finalmile.rules.service import current_decision
 from finalmile.services import Services
-from finalmile.shipments.demo import ship_demo_order
+from finalmile.shipments.models import ShipmentState
 
 DEMO_PACKAGE = "finalmile.config.defaults"
-#: The carrier account ``make run`` points at the local sandbox, and the order it ships.
-DEMO_ACCOUNT = "easypost"
-DEMO_SHIPPED_ORDER = "DEMO-RX-001"
+#: The order ``make run`` follows to delivered and billed: far outside the courier radius, so the
+#: rules engine sends it by national carrier, and dispatch buys the label its decision names.
+DEMO_CARRIER_ORDER = "DEMO-RX-011"
 #: Where the demo's admin API key is kept (in the data directory, beside the database it opens).
 DEMO_KEY_FILE = "demo-api-key"
 
@@ -69,52 +71,78 @@ def _demo_key(services: Services) -> tuple[str, bool]:
     return issued.token, True
 
 
-def _decide_demo_order(services: Services) -> str:
-    """Decide the demo order (once) with the rules engine; what to print about the decision."""
+def _decide_demo_order(services: Services) -> tuple[str, DecisionRecord | None]:
+    """Decide the demo order (once) with the rules engine; what to print, and the decision."""
     with services.sessions() as session:
         order = session.scalars(
-            select(Order).where(col(Order.order_id) == DEMO_SHIPPED_ORDER)
+            select(Order).where(col(Order.order_id) == DEMO_CARRIER_ORDER)
         ).first()
         decided = (
             current_decision(session=session, order_pk=order.id) if order and order.id else None
         )
     if order is None:
-        return f"demo decision: {DEMO_SHIPPED_ORDER} is not stored"
+        return f"demo decision: {DEMO_CARRIER_ORDER} is not stored", None
     if decided is None:
         try:
             decided = services.decider.decide_order(
-                order_id=DEMO_SHIPPED_ORDER, connector=order.connector, actor="demo"
+                order_id=DEMO_CARRIER_ORDER, connector=order.connector, actor="demo"
             ).row
         except FinalmileError as exc:
-            return f"demo decision: {DEMO_SHIPPED_ORDER} not decided ({exc})"
-    choice = " ".join(filter(None, [decided.delivery_type.value, decided.carrier, decided.service]))
-    return f"demo decision: {DEMO_SHIPPED_ORDER} -> {choice}"
+            return f"demo decision: {DEMO_CARRIER_ORDER} not decided ({exc})", None
+    choice = decided.delivery_type.value
+    if decided.carrier:
+        choice += f" via {decided.carrier}, service {decided.service}"
+    return f"demo decision: {DEMO_CARRIER_ORDER} -> {choice}", decided
 
 
-def _ship_demo_order(services: Services) -> str:
-    """Buy (once) the demo order's label through the sandbox account; what to print about it."""
+def _dispatch_demo_order(services: Services, decided: DecisionRecord) -> str:
+    """Buy (once) the label the demo order's decision names, as ``finalmile dispatch --order``
+    does, and keep its file in ``<data dir>/labels``; what to print about it."""
+    if decided.carrier not in services.shipments.accounts:
+        return (
+            f"demo shipment: {DEMO_CARRIER_ORDER} not dispatched: its decision names "
+            f"{decided.carrier!r}, which is no account in FINALMILE_CARRIERS (`make run` decides "
+            "with FINALMILE_QUOTES=live, whose decisions name the sandbox account)"
+        )
+    bought = [
+        s
+        for s in services.shipments.for_order(order_id=DEMO_CARRIER_ORDER)
+        if s.state is ShipmentState.PURCHASED
+    ]
+    if bought:
+        shipment = bought[-1]
+    else:
+        try:
+            done = services.dispatcher.dispatch_order(order_id=DEMO_CARRIER_ORDER)
+        except FinalmileError as exc:
+            return f"demo shipment: {DEMO_CARRIER_ORDER} not dispatched ({exc})"
+        if done.shipment is None:
+            return (
+                f"demo shipment: {DEMO_CARRIER_ORDER} not bought ({done.error}); "
+                "is the sandbox running?"
+            )
+        shipment = done.shipment
     try:
-        bought = ship_demo_order(services, order_id=DEMO_SHIPPED_ORDER, account=DEMO_ACCOUNT)
+        label, label_format = services.shipments.label(shipment)
+        # Once delivered, finalmile's tracking (GET /orders/{id}/tracking) says more than this.
+        tracker = "" if bought else f", tracker {services.shipments.track(shipment).status.value}"
     except FinalmileError as exc:
-        return f"demo shipment: not bought ({type(exc).__name__}: {exc}); is the sandbox running?"
-    shipment = bought.shipment
+        return f"demo shipment: {DEMO_CARRIER_ORDER} bought, but {type(exc).__name__}: {exc}"
     folder = services.settings.data_dir / "labels"
     folder.mkdir(parents=True, exist_ok=True)
-    label = folder / f"{DEMO_SHIPPED_ORDER}{bought.label_format.suffix}"
-    label.write_bytes(bought.label)
+    path = folder / f"{DEMO_CARRIER_ORDER}{label_format.suffix}"
+    path.write_bytes(label)
     return (
-        f"demo shipment: {DEMO_SHIPPED_ORDER} via {shipment.account} ({shipment.carrier} "
-        f"{shipment.service}), tracking {shipment.tracking_number}, tracker "
-        f"{bought.tracking.status.value}, label {label}\n"
-        f"  (bought with the sandbox {DEMO_ACCOUNT} account whatever the decision, as staff can "
-        f"with POST /orders/{DEMO_SHIPPED_ORDER}/shipments, so carrier tracking can be watched)"
+        f"demo shipment: {DEMO_CARRIER_ORDER} {'already ' if bought else ''}dispatched as decided: "
+        f"account {shipment.account}, {shipment.carrier} {shipment.service}, tracking "
+        f"{shipment.tracking_number}{tracker}, label {path}"
     )
 
 
 def demo() -> None:
-    """Load the sample orders (once), decide the demo order and ship it through the sandbox when
-    its account is configured (``make run`` does), and print the demo admin API key (kept in the
-    data directory and reused while valid) for trying the API."""
+    """Load the sample orders (once), decide the demo carrier order and dispatch its decision when
+    the decision names a configured account (``make run``'s live quotes do), and print the demo
+    admin API key (kept in the data directory and reused while valid) for trying the API."""
     settings = load_settings()
     messages = demo_messages()
     csv_orders = 0
@@ -143,9 +171,11 @@ def demo() -> None:
                 io.BytesIO(raw), connector=settings.connector, name=f"demo-{number}.csv"
             )
             csv_orders += summary.accepted
-        decided = _decide_demo_order(services)
+        decided, decision = _decide_demo_order(services)
         shipped = (
-            _ship_demo_order(services) if DEMO_ACCOUNT in services.shipments.accounts else None
+            _dispatch_demo_order(services, decision)
+            if decision is not None and decision.delivery_type is DeliveryType.CARRIER
+            else None
         )
         token, new_key = _demo_key(services)
     accepted = sum(1 for o in outcomes if o.durable_success)

@@ -1,12 +1,15 @@
 """``python -m finalmile.testing.demo_delivery``: watch the demo order get delivered and billed.
 
-``make run`` starts this in the background beside ``finalmile serve``. Once the service answers,
-it registers finalmile's ``POST /webhooks/easypost`` with the carrier sandbox (signed with the
-first secret of ``FINALMILE_EASYPOST_WEBHOOK_SECRET``, once: a URL already registered is left
-alone), then moves the sandbox clock on in steps. Each step makes the sandbox post its signed
-tracker events to finalmile; every change finalmile records (tracking status, proof of delivery)
-and every event the fake PMS accepts is printed as it happens, ending with the billing
-confirmation reaching the fake PMS. An order already billed (a second ``make run``) moves nothing.
+The demo order is the one ``finalmile demo`` decided by carrier from live sandbox rates and
+dispatched as decided: a label bought from the account the decision names (with the demo's
+accounts, EasyPost wins ties on price). ``make run`` starts this in the background beside
+``finalmile serve``. Once the service answers, it registers finalmile's
+``POST /webhooks/easypost`` with the carrier sandbox (signed with the first secret of
+``FINALMILE_EASYPOST_WEBHOOK_SECRET``, once: a URL already registered is left alone), then moves
+the sandbox clock on in steps. Each step makes the sandbox post its signed tracker events to
+finalmile; every change finalmile records (tracking status, proof of delivery) and every event
+the fake PMS accepts is printed as it happens, ending with the billing confirmation reaching the
+fake PMS. An order already billed (a second ``make run``) moves nothing.
 
 Everything goes over HTTP, as a person with curl would see it: the finalmile API with the demo
 API key (``<data dir>/demo-api-key``), the sandbox controls and the fake PMS's ``GET /events``.
@@ -29,7 +32,8 @@ from typing import Any
 from finalmile.config.settings import Settings
 from finalmile.testing.wait_http import wait_for
 
-DEMO_ORDER = "DEMO-RX-001"
+#: The demo carrier order (``finalmile.cli.demo.DEMO_CARRIER_ORDER``).
+DEMO_ORDER = "DEMO-RX-011"
 #: The key file ``finalmile demo`` writes in the data directory.
 KEY_FILE = "demo-api-key"
 CONFIRMED = "order.delivery_confirmed"
@@ -127,21 +131,33 @@ class DemoDelivery:
         self.say(f"sandbox: EasyPost tracker webhooks now go to {url} (signed)")
 
     def _describe_start(self) -> None:
-        decision = self._get(f"/orders/{self.order_id}").get("decision")
-        if decision:
-            choice = " ".join(
-                str(decision[k]) for k in ("delivery_type", "carrier", "service") if decision.get(k)
-            )
-            self.say(f"{self.order_id}: received by HL7 intake; rules engine decision: {choice}")
+        decision = self._get(f"/orders/{self.order_id}").get("decision") or {}
+        choice = ", ".join(
+            f"{name} {decision[key]}"
+            for name, key in (("via", "carrier"), ("service", "service"))
+            if decision.get(key)
+        )
+        self.say(
+            f"{self.order_id}: received by HL7 intake; rules engine decision: "
+            f"{decision.get('delivery_type', 'none')}" + (f" {choice}" if choice else "")
+        )
         shipments = self._get(f"/orders/{self.order_id}/shipments")
         bought = [s for s in shipments if s["state"] == "purchased"]
         if not bought:
-            raise DemoError(f"{self.order_id} has no bought label: did `finalmile demo` buy it?")
+            raise DemoError(
+                f"{self.order_id} has no bought label: did `finalmile demo` dispatch it?"
+            )
         shipment = bought[-1]
+        if shipment["carrier_account"] != decision.get("carrier"):
+            raise DemoError(
+                f"{self.order_id}: the label was bought with account "
+                f"{shipment['carrier_account']}, not the decided {decision.get('carrier')}"
+            )
         self._shipment = str(shipment["key"])
         self.say(
-            f"{self.order_id}: label bought with account {shipment['carrier_account']} "
-            f"({shipment['carrier']} {shipment['service']}), tracking {shipment['tracking_number']}"
+            f"{self.order_id}: label bought by dispatch as decided: account "
+            f"{shipment['carrier_account']} ({shipment['carrier']} {shipment['service']}), "
+            f"tracking {shipment['tracking_number']}"
         )
         self._report_pms()
 

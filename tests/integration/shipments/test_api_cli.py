@@ -13,14 +13,12 @@ from typer.testing import CliRunner
 
 from finalmile.auth.models import Scope
 from finalmile.auth.service import create_key
-from finalmile.carriers.base import LabelFormat, TrackingStatus
 from finalmile.carriers.sandbox.faults import Fault, FaultKind
 from finalmile.carriers.sandbox.server import SandboxServer
 from finalmile.cli import app as cli
 from finalmile.config.settings import Settings
 from finalmile.main import create_app
 from finalmile.services import Services, build_services
-from finalmile.shipments.demo import ship_demo_order
 from tests.integration.shipments.conftest import ingest_orders, labels_by_order
 
 
@@ -147,14 +145,6 @@ def test_dropship_csv_import_reports_bad_lines_and_keeps_the_rest(
     errors = [json.loads(line) for line in result.stderr.splitlines()]
     assert [e["line"] for e in errors] == [3, 4]
     assert "tracking_number" in errors[0]["error"]
-
-
-def test_demo_order_ends_with_label_tracking_number_and_tracker(shipping: Services) -> None:
-    [order_id] = ingest_orders(shipping, 1)
-    demo = ship_demo_order(shipping, order_id=order_id, account="easypost")
-    assert demo.label.startswith(b"%PDF") and demo.label_format is LabelFormat.PDF
-    assert demo.tracking.tracking_number == demo.shipment.tracking_number
-    assert demo.shipment.tracker_id and demo.tracking.status is TrackingStatus.PRE_TRANSIT
 
 
 def test_carrier_catalogue_serves_settings_schema_without_secrets(api: TestClient) -> None:
