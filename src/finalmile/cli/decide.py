@@ -1,7 +1,8 @@
 """``finalmile decide FILE``: how each order in a file would travel, as JSON lines.
 
 Nothing is stored. Orders are read with the same pure mappings intake uses (HL7 v2, FHIR R4, CSV);
-quotes come from the site's offline rate card.
+quotes come from the site's offline rate card, or with ``--quotes live`` from the configured
+carrier accounts (``FINALMILE_CARRIERS``), as the service decides with ``FINALMILE_QUOTES=live``.
 """
 
 from __future__ import annotations
@@ -10,17 +11,19 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from finalmile.adapters.hl7v2.batch import split_messages
-from finalmile.cli.context import connectors, fail, load_settings
+from finalmile.cli.context import connectors, fail, load_settings, open_services
 from finalmile.cli.ingest import InputFormat
 from finalmile.config.settings import Settings
 from finalmile.db_types import utcnow
-from finalmile.errors import ConfigError, InputError, NotFoundError
+from finalmile.errors import ConfigError, InputError, NotFoundError, RetriableError
 from finalmile.intake.prepare import PreparedMessage, prepare_hl7
 from finalmile.intake.prepare_csv import prepare_csv
 from finalmile.intake.prepare_fhir import prepare_fhir
@@ -28,6 +31,7 @@ from finalmile.mapping.csv import CsvProfile
 from finalmile.mapping.intent import OrderAction, OrderIntent
 from finalmile.orders.canonical import DispatchOrder
 from finalmile.rules import RateCardSource, RuleSet, Site, decide, load_catalog, load_rule_set
+from finalmile.rules.quotes import QuoteSource
 
 EXIT_REJECTED = 1
 EXIT_CONFIG = 2
@@ -44,6 +48,23 @@ AtOption = Annotated[
     str | None,
     typer.Option("--at", help="Decide as if it were this ISO 8601 time [default: now]"),
 ]
+
+
+class QuotesFrom(StrEnum):
+    """Where ``finalmile decide`` gets carrier rates."""
+
+    RATE_CARD = "rate_card"
+    LIVE = "live"
+
+
+QuotesOption = Annotated[
+    QuotesFrom | None,
+    typer.Option(
+        "--quotes",
+        help="rate_card: the site's file; live: the configured carrier accounts "
+        "[default: FINALMILE_QUOTES]",
+    ),
+]
 SiteOption = Annotated[
     str | None, typer.Option("--site", help="Dispensing site [default: the connector's site]")
 ]
@@ -56,6 +77,7 @@ def decide_file(
     connector: ConnectorOption = None,
     at: AtOption = None,
     site: SiteOption = None,
+    quotes: QuotesOption = None,
     rules: Annotated[
         Path | None,
         typer.Option(
@@ -73,16 +95,34 @@ def decide_file(
     if rules is not None:
         where = where.with_rules(load_rule_file(rules))
     now = decision_time(at, where)
-    source = RateCardSource()
     status = 0
-    for item in read_orders(file, format_, connector=name, settings=settings):
-        if isinstance(item, InputError):
-            status = EXIT_REJECTED
-            print(json.dumps(_error(item)), file=sys.stderr)
-            continue
-        decision = decide(item, where, source.quotes(item, where, now), now)
-        print(json.dumps(decision.summary()))
+    with ExitStack() as stack:
+        source = quote_source(settings, quotes or QuotesFrom(settings.quotes), stack)
+        for item in read_orders(file, format_, connector=name, settings=settings):
+            if isinstance(item, InputError):
+                status = EXIT_REJECTED
+                print(json.dumps(_error(item)), file=sys.stderr)
+                continue
+            try:
+                offered = source.quotes(item, where, now)
+            except RetriableError as exc:
+                raise fail(f"carrier rates are unavailable: {exc}", EXIT_CONFIG) from None
+            print(json.dumps(decide(item, where, offered, now).summary()))
     raise typer.Exit(status)
+
+
+def quote_source(settings: Settings, origin: QuotesFrom, stack: ExitStack) -> QuoteSource:
+    """The rate card, or live rates from the configured carrier accounts (whose services stay
+    open until ``stack`` closes); exits 2 when live rates have no account to come from."""
+    if origin is QuotesFrom.RATE_CARD:
+        return RateCardSource()
+    try:
+        services = stack.enter_context(
+            open_services(settings.model_copy(update={"quotes": "live"}))
+        )
+    except ConfigError as exc:
+        raise fail(str(exc), EXIT_CONFIG) from None
+    return services.decider.quotes
 
 
 def load_rule_file(path: Path) -> RuleSet:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -204,3 +205,31 @@ def test_dispatch_command_buys_once_and_names_what_it_cannot(
     assert second.exit_code == 0 and second.stdout == ""
     assert unknown.exit_code == 1 and "NOPE" in unknown.stderr
     assert labels_by_order(sandbox) == {ORDER: 1}
+
+
+def test_decide_cli_quotes_live_rates_from_the_carrier_accounts(
+    live_settings: Settings, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    orders = tmp_path / "orders.hl7"
+    orders.write_bytes(rde("Q1", "RX-Q1").replace(b"ZDL|20261124170000-0500|", b"ZDL||"))
+    env = {**cli_env(live_settings), "FINALMILE_CONFIG_DIR": str(live_settings.config_dir)}
+    command = ["decide", str(orders), "--format", "hl7"]
+
+    live = CliRunner().invoke(cli, [*command, "--quotes", "live"], env=env)
+    card = CliRunner().invoke(cli, [*command, "--quotes", "rate_card"], env=env)
+
+    assert live.exit_code == 0, live.output
+    assert card.exit_code == 0, card.output
+    [by_account], [by_card] = (
+        [json.loads(line) for line in r.stdout.splitlines()] for r in (live, card)
+    )
+    assert by_account["delivery_type"] == by_card["delivery_type"] == "carrier"
+    assert by_account["carrier"] in {"easypost", "shippo"}  # live rates name the account
+    assert by_card["carrier"] not in {"easypost", "shippo"}  # the rate card names the carrier
+    sandbox.add_fault(Fault(kind=FaultKind.SERVER_ERROR))
+    down = CliRunner().invoke(cli, [*command, "--quotes", "live"], env=env)
+    assert down.exit_code == 2 and "carrier rates are unavailable" in down.stderr
+    no_accounts = CliRunner().invoke(
+        cli, [*command, "--quotes", "live"], env={**env, "FINALMILE_CARRIERS": "{}"}
+    )
+    assert no_accounts.exit_code == 2 and "FINALMILE_QUOTES=live needs" in no_accounts.stderr
