@@ -15,16 +15,6 @@ from tests.conftest import FIXTURES
 from tests.hl7_builder import rde
 from tests.integration.shipments.conftest import carrier_config, labels_by_order
 
-
-@pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("FINALMILE_DATABASE_URL", settings.resolved_database_url)
-    assert settings.secret_key is not None
-    monkeypatch.setenv("FINALMILE_SECRET_KEY", settings.secret_key.get_secret_value())
-    monkeypatch.setenv("FINALMILE_DATA_DIR", str(settings.data_dir))
-    return settings
-
-
 runner = CliRunner()
 
 

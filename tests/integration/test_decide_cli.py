@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from finalmile.cli import app
@@ -22,15 +21,6 @@ SUMMARY_KEYS = [
     "order_id", "delivery_type", "carrier", "service", "estimated_delivery", "cost", "reasons",
 ]  # fmt: skip
 DEFAULT_TEXT = load_catalog(None).rule_files["default"].text
-
-
-@pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("FINALMILE_DATABASE_URL", settings.resolved_database_url)
-    assert settings.secret_key is not None
-    monkeypatch.setenv("FINALMILE_SECRET_KEY", settings.secret_key.get_secret_value())
-    monkeypatch.setenv("FINALMILE_DATA_DIR", str(settings.data_dir))
-    return settings
 
 
 def _lines(output: str) -> list[dict[str, object]]:

@@ -119,15 +119,6 @@ def test_retention_lists_only_what_is_past_it(services: Services) -> None:
     assert [e.order_id for e in later] == [old.order_id, recent.order_id]
 
 
-@pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("FINALMILE_DATABASE_URL", settings.resolved_database_url)
-    assert settings.secret_key is not None
-    monkeypatch.setenv("FINALMILE_SECRET_KEY", settings.secret_key.get_secret_value())
-    monkeypatch.setenv("FINALMILE_DATA_DIR", str(settings.data_dir))
-    return settings
-
-
 def test_cli_imports_shows_exports_and_lists_retention(
     cli_env: Settings, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

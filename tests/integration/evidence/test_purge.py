@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 from sqlmodel import col
@@ -133,15 +132,6 @@ def test_purge_deletes_only_what_is_past_retention_once(
     assert index["temperature"] == [] and index["custody"]["verified"] is True
     kept = courier_client.get(f"/orders/{recent.order_id}/archive", headers=headers).json()
     assert kept["retention"]["purged_at"] is None and len(kept["temperature"]) == 1
-
-
-@pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("FINALMILE_DATABASE_URL", settings.resolved_database_url)
-    assert settings.secret_key is not None
-    monkeypatch.setenv("FINALMILE_SECRET_KEY", settings.secret_key.get_secret_value())
-    monkeypatch.setenv("FINALMILE_DATA_DIR", str(settings.data_dir))
-    return settings
 
 
 def test_cli_purge_needs_yes_and_reports_each_order(cli_env: Settings, services: Services) -> None:
