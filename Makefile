@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 ROUTING_SECONDS ?= 5
+# pytest-xdist workers for `make test` (auto: one per core; 1 runs the suite in one process).
+TEST_WORKERS ?= auto
 
 ifeq ($(CI),true)
 export FINALMILE_TEST_POSTGRES_URL ?= $(POSTGRES_URL)
@@ -61,7 +63,7 @@ run: $(STAMP)
 test: $(STAMP)
 	@if [ -n "$$FINALMILE_TEST_POSTGRES_URL" ]; then \
 		$(BIN)/python -m finalmile.db_probe "$$FINALMILE_TEST_POSTGRES_URL" || exit 1; fi
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 ## check: formatting, lint and types
 check: $(STAMP)

@@ -95,13 +95,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    """Settings for one test: its own database and data dir, a fixed key, MLLP on a free port."""
+    """Settings for one test: its own database and data dir, a fixed key, MLLP on a free port.
+
+    The decision job is off: a test that wants orders decided in the background turns it on, so
+    no other test races a job that fires whenever the machine happens to be slow.
+    """
     return Settings(
         database_url=database_url,
         data_dir=tmp_path / "data",
         secret_key=Fernet.generate_key().decode(),
         mllp_port=0,
         timezone="America/New_York",
+        decide_interval_seconds=0,
     )
 
 

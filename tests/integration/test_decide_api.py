@@ -34,8 +34,8 @@ def _key(client: TestClient, *scopes: Scope) -> dict[str, str]:
 
 @pytest.fixture
 def quiet(settings: Settings) -> Iterator[TestClient]:
-    """The app without the background worker, on a fixed clock, with two orders."""
-    with TestClient(create_app(settings.model_copy(update={"decide_interval_seconds": 0}))) as c:
+    """The app (its decision job off, as in every test's settings) on a fixed clock, two orders."""
+    with TestClient(create_app(settings)) as c:
         _services(c).decider.clock = lambda: TUESDAY
         admin = _key(c, Scope.ADMIN)
         for n in (1, 2):
