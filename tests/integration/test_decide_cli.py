@@ -67,6 +67,11 @@ def test_rules_check_lists_every_error_with_its_line(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"{bad}:4: rules[0].when.storge: unknown fact" in result.stderr
     assert f"{bad}:7: rules[1].require[0]: unknown option 'saturday'" in result.stderr
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("name: Zürich\nrules: []\n".encode("cp1252"))
+    unreadable = runner.invoke(app, ["rules", "check", str(latin)])
+    assert unreadable.exit_code == 1
+    assert f"{latin}: cannot be read (UnicodeDecodeError)" in unreadable.stderr
 
 
 def test_rules_activate_stores_a_new_version_and_refuses_broken_files(

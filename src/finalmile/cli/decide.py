@@ -22,6 +22,7 @@ from finalmile.adapters.hl7v2.batch import split_messages
 from finalmile.cli.context import connectors, fail, load_settings, open_services
 from finalmile.cli.ingest import InputFormat
 from finalmile.config.settings import Settings
+from finalmile.config.yaml_source import read_source
 from finalmile.db_types import utcnow
 from finalmile.errors import ConfigError, InputError, NotFoundError, RetriableError
 from finalmile.intake.prepare import PreparedMessage, prepare_hl7
@@ -128,7 +129,7 @@ def quote_source(settings: Settings, origin: QuotesFrom, stack: ExitStack) -> Qu
 def load_rule_file(path: Path) -> RuleSet:
     """A rule file, validated; exits 1 listing every error with its line."""
     try:
-        return load_rule_set(path.read_text(encoding="utf-8"), source=str(path))
+        return load_rule_set(read_source(path), source=str(path))
     except ConfigError as exc:
         raise fail(str(exc), EXIT_REJECTED) from None
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from finalmile.config.profiles import ConnectorProfile
 from finalmile.config.settings import Settings
-from finalmile.config.yaml_source import YamlDocument
+from finalmile.config.yaml_source import YamlDocument, load_yaml, read_source
 from finalmile.errors import ConfigError, InputError, NotFoundError
 from finalmile.mapping.csv_profile import CsvProfile
 from finalmile.mapping.fhir import FhirProfile
@@ -100,14 +100,14 @@ def load_connectors(settings: Settings) -> ConnectorRegistry:
         ConfigError: listing every problem found in every file.
     """
     errors: list[str] = []
-    found: dict[str, tuple[str, ConnectorProfile]] = {}
+    found: dict[str, tuple[YamlDocument, ConnectorProfile]] = {}
     for label, text, stem in _sources(settings):
         try:
-            profile = _parse(label, text, stem, settings)
+            document, profile = _parse(label, text, stem, settings)
         except ConfigError as exc:
             errors.extend(exc.errors)
             continue
-        found[profile.name] = (label, profile)  # a config-dir file replaces the built-in one
+        found[profile.name] = (document, profile)  # a config-dir file replaces the built-in one
     profiles = {name: profile for name, (_, profile) in found.items()}
     errors += _conflicts(found, settings)
     if errors:
@@ -117,30 +117,30 @@ def load_connectors(settings: Settings) -> ConnectorRegistry:
 
 def _sources(settings: Settings) -> list[tuple[str, str, str]]:
     builtin = resources.files("finalmile.config") / "defaults" / "connectors" / "default.yaml"
-    sources = [("built-in connectors/default.yaml", builtin.read_text("utf-8"), "default")]
+    sources = [("(embedded) connectors/default.yaml", builtin.read_text("utf-8"), "default")]
     if settings.config_dir is not None:
         folder = settings.config_dir / "connectors"
         if not folder.is_dir():
             raise ConfigError([f"{folder}: the connectors folder does not exist"])
         for path in sorted(folder.glob("*.y*ml")):
-            try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise ConfigError([f"{path}: cannot be read ({type(exc).__name__})"]) from None
-            sources.append((str(path), text, path.stem))
+            sources.append((str(path), read_source(path), path.stem))
     return sources
 
 
-def _parse(label: str, text: str, stem: str, settings: Settings) -> ConnectorProfile:
-    document = YamlDocument(text, label)
+def _parse(
+    label: str, text: str, stem: str, settings: Settings
+) -> tuple[YamlDocument, ConnectorProfile]:
+    document = load_yaml(text, source=label)
     document.data.setdefault("name", stem)
     document.data.setdefault("timezone", settings.timezone)
     profile = document.validate(ConnectorProfile)
+    problems = list(document.problems)
     if profile.name != stem:
-        line = document.line_of(["name"])
-        raise ConfigError(
-            [f"{label} line {line} (name): {profile.name!r} differs from the file name {stem!r}"]
+        problems.append(
+            document.error(("name",), f"{profile.name!r} differs from the file name {stem!r}")
         )
+    if problems:
+        raise ConfigError(problems)
     if profile.csv and profile.csv.drop_folder and not profile.csv.drop_folder.path.is_absolute():
         base = settings.config_dir or Path.cwd()
         folder = profile.csv.drop_folder.model_copy(
@@ -148,10 +148,12 @@ def _parse(label: str, text: str, stem: str, settings: Settings) -> ConnectorPro
         )
         csv = profile.csv.model_copy(update={"drop_folder": folder})
         profile = profile.model_copy(update={"csv": csv})
-    return profile
+    return document, profile
 
 
-def _conflicts(found: dict[str, tuple[str, ConnectorProfile]], settings: Settings) -> list[str]:
+def _conflicts(
+    found: dict[str, tuple[YamlDocument, ConnectorProfile]], settings: Settings
+) -> list[str]:
     errors = []
     if settings.connector not in found:
         errors.append(
@@ -167,16 +169,20 @@ def _conflicts(found: dict[str, tuple[str, ConnectorProfile]], settings: Setting
             ports[profile.hl7v2.mllp_port] += 1
         if profile.csv and profile.csv.drop_folder:
             folders[profile.csv.drop_folder.path.resolve()] += 1
-    for label, profile in found.values():
+    for document, profile in found.values():
         port = profile.hl7v2.mllp_port if profile.hl7v2 else None
         if port and ports[port] > 1:
             errors.append(
-                f"{label} (hl7v2.mllp_port): port {port} is also used by another connector or "
-                "FINALMILE_MLLP_PORT"
+                document.error(
+                    ("hl7v2", "mllp_port"),
+                    f"port {port} is also used by another connector or FINALMILE_MLLP_PORT",
+                )
             )
         folder = profile.csv.drop_folder if profile.csv else None
         if folder and folders[folder.path.resolve()] > 1:
             errors.append(
-                f"{label} (csv.drop_folder.path): {folder.path} is used by another connector"
+                document.error(
+                    ("csv", "drop_folder", "path"), f"{folder.path} is used by another connector"
+                )
             )
     return errors

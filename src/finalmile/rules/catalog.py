@@ -9,16 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
-from pydantic import ValidationError
-
+from finalmile.config.yaml_source import YamlDocument, load_yaml, read_source
 from finalmile.errors import ConfigError
 from finalmile.geo import Geocoder
 from finalmile.rules.ruleset import RuleSet, load_rule_set
 from finalmile.rules.site import Site
 from finalmile.rules.site_config import SiteConfig
-from finalmile.rules.yamlsource import YamlDocument, dotted, load_yaml
 
 
 @dataclass(frozen=True)
@@ -88,27 +85,31 @@ def load_catalog(config_dir: Path | None) -> Catalog:
                 )
         if config_dir is not None and (config_dir / kind).is_dir():
             for path in sorted((config_dir / kind).glob("*.yaml")):
-                files[path.stem] = (path.read_text("utf-8"), str(path))
+                files[path.stem] = (read_source(path), str(path))
     errors: list[str] = []
-    sites: dict[str, SiteConfig] = {}
+    sites: dict[str, tuple[YamlDocument, SiteConfig]] = {}
     for stem, (text, source) in sorted(sources["sites"].items()):
         try:
-            config = load_site_config(text, source=source)
+            document, config = _load_site(text, source=source)
         except ConfigError as exc:
             errors.extend(exc.errors)
             continue
         if config.name != stem:
-            errors.append(f"{source}:1: name is {config.name!r}; name the file {config.name}.yaml")
-        sites[config.name] = config
+            errors.append(
+                document.error(("name",), f"{config.name!r} differs from the file name {stem!r}")
+            )
+        sites[config.name] = (document, config)
     rule_files = {
         stem: RuleFile(stem, text, source) for stem, (text, source) in sources["rules"].items()
     }
-    for config in sites.values():
+    for document, config in sites.values():
         if config.rules not in rule_files:
-            errors.append(f"site {config.name}: no rule set file {config.rules}.yaml")
+            errors.append(document.error(("rules",), f"no rule set file {config.rules}.yaml"))
     if errors:
         raise ConfigError(errors)
-    return Catalog(sites=sites, rule_files=rule_files)
+    return Catalog(
+        sites={name: config for name, (_, config) in sites.items()}, rule_files=rule_files
+    )
 
 
 def load_site_config(text: str, *, source: str) -> SiteConfig:
@@ -117,16 +118,16 @@ def load_site_config(text: str, *, source: str) -> SiteConfig:
     Raises:
         ConfigError: every problem, each with ``file:line``.
     """
+    return _load_site(text, source=source)[1]
+
+
+def _load_site(text: str, *, source: str) -> tuple[YamlDocument, SiteConfig]:
     document = load_yaml(text, source=source)
-    try:
-        config = SiteConfig.model_validate(document.data)
-    except ValidationError as exc:
-        located = [_located(document, error) for error in exc.errors()]
-        raise ConfigError(document.problems + located) from None
+    config = document.validate(SiteConfig)
     problems = document.problems + _driver_problems(document, config)
     if problems:
         raise ConfigError(problems)
-    return config
+    return document, config
 
 
 def _driver_problems(document: YamlDocument, config: SiteConfig) -> list[str]:
@@ -145,12 +146,3 @@ def _driver_problems(document: YamlDocument, config: SiteConfig) -> list[str]:
             problems.append(document.error((*path, "id"), "appears twice"))
         seen.add(driver.id)
     return problems
-
-
-def _located(document: YamlDocument, error: Any) -> str:
-    path = tuple(error["loc"])
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if error["type"] == "missing":
-        line = document.line(path[:-1])
-        return f"{document.source}:{line}: {dotted(path)}: required"
-    return document.error(path, message)

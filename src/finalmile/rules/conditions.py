@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from finalmile.config.yaml_source import YamlDocument
 from finalmile.rules.facts import CHOICES, FACTS, Fact, FactType
-from finalmile.rules.yamlsource import YamlDocument
 
 Predicate = Callable[[Any], bool]
 
@@ -201,15 +201,7 @@ def per_candidate(node: Node) -> bool:
 
 def compile_condition(node: Node) -> Compiled:
     """Split a top-level ``all`` into its order part and its candidate part, and compile both."""
-    parts = node.parts if isinstance(node, Group) and node.kind == "all" else (node,)
-    flat: list[Node] = []
-    for part in parts:  # flatten nested all-groups produced by multi-test entries
-        if isinstance(part, Group) and part.kind == "all":
-            flat.extend(part.parts)
-        else:
-            flat.append(part)
-    order_parts = [p for p in flat if not per_candidate(p)]
-    candidate_parts = [p for p in flat if per_candidate(p)]
+    order_parts, candidate_parts = _split(node)
     return Compiled(
         order=_function(order_parts, via_candidate=False),
         candidate=_function(candidate_parts, via_candidate=True),
@@ -222,6 +214,28 @@ def candidate_predicate(node: Node) -> Predicate:
     compiled = _function([node], via_candidate=True)
     assert compiled is not None
     return compiled
+
+
+def acting_on(when: Node | None, target: Node | None, *, inverted: bool) -> Predicate | None:
+    """The candidates a rule acts on, as one predicate: the candidate part of ``when`` and
+    ``target`` (``not target`` when ``inverted``: allow_only removes what its target misses).
+    None when the rule acts on every candidate."""
+    parts = _split(when)[1] if when is not None else []
+    if target is not None:
+        parts.append(Group("not", (target,)) if inverted else target)
+    return _function(parts, via_candidate=True)
+
+
+def _split(node: Node) -> tuple[list[Node], list[Node]]:
+    """A condition's parts on order facts only, and those that need a candidate."""
+    parts = node.parts if isinstance(node, Group) and node.kind == "all" else (node,)
+    flat: list[Node] = []
+    for part in parts:  # flatten nested all-groups produced by multi-test entries
+        if isinstance(part, Group) and part.kind == "all":
+            flat.extend(part.parts)
+        else:
+            flat.append(part)
+    return [p for p in flat if not per_candidate(p)], [p for p in flat if per_candidate(p)]
 
 
 def _function(parts: list[Node], *, via_candidate: bool) -> Predicate | None:

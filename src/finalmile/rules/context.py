@@ -163,7 +163,7 @@ class Candidate:
         self.label = label
         self.cost = cost
         self.offered = offered
-        self.required: list[DeliveryOption] = []
+        self.required: tuple[DeliveryOption, ...] = ()
         self.removed_by: str | None = None
         self.ship_at = ship_at
         self.ship_weekday = ship_weekday
@@ -190,7 +190,7 @@ class Candidate:
         price = self.offered.get(option)
         if price is None:
             return False
-        self.required.append(option)
+        self.required += (option,)
         self.cost += price
         if option is DeliveryOption.SATURDAY_DELIVERY and self.quote is not None:
             arrival = quoted_arrival(self.order, self.quote, self.ship_at, site, saturday=True)

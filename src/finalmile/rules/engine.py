@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from operator import attrgetter
 
 from finalmile.orders.canonical import DispatchOrder
 from finalmile.rules.context import (
@@ -22,10 +23,15 @@ from finalmile.rules.facts import DeliveryType
 from finalmile.rules.quotes import CarrierQuote
 from finalmile.rules.ruleset import Action, Rule
 from finalmile.rules.site import Site
+from finalmile.rules.site_config import DeliveryOption
 from finalmile.rules.wording import when
 
 # Enum members bound once: looking them up on the class is measurable on the per-candidate path.
-_HOLD, _FORBID, _REQUIRE = Action.HOLD, Action.FORBID, Action.REQUIRE
+_HOLD, _REQUIRE = Action.HOLD, Action.REQUIRE
+#: The cheapest, then the earliest, then by name.
+_PREFERENCE = attrgetter("cost", "estimated_delivery", "label")
+#: ``option.value`` goes through an enum descriptor; a dict look-up is several times faster.
+_OPTION_VALUE = {option: option.value for option in DeliveryOption}.__getitem__
 
 
 def decide(
@@ -54,7 +60,7 @@ def decide(
     if not candidates:
         reasons.append("Hold: no delivery option is left; a person must decide")
         return _decision(order, site, now, None, reasons)
-    best = min(candidates, key=lambda c: (c.cost, c.estimated_delivery, c.label))
+    best = min(candidates, key=_PREFERENCE)
     others = len(candidates) - 1
     why = "the only allowed option" if not others else f"the cheapest of {others + 1} allowed"
     reasons.append(
@@ -80,7 +86,8 @@ def _candidates(
             runs = courier_runs(site, facts.local, facts.distance_miles, facts.storage)
             if not runs:
                 reasons.append("Courier not offered: no shift in the next week can make the trip")
-            candidates.extend(courier_candidate(facts, run, site) for run in runs)
+            for run in runs:
+                candidates.append(courier_candidate(facts, run, site))
     departures: dict[str, Departure | str] = {}
     for quote in quotes:
         placed = quote_candidate(facts, quote, site, departures)
@@ -96,14 +103,13 @@ def _candidates(
 def _apply(
     rule: Rule, candidates: list[Candidate], facts: OrderFacts, site: Site, reasons: list[str]
 ) -> list[Candidate]:
-    applies = rule.when.candidate
-    chosen = candidates if applies is None else [c for c in candidates if applies(c)]
-    if not chosen:
-        return candidates
-    target = rule.target
+    acts_on = rule.acts_on
     words = rule.words
     removed = False
     if rule.action is _REQUIRE:
+        chosen = candidates if acts_on is None else list(filter(acts_on, candidates))
+        if not chosen:
+            return candidates
         for candidate in chosen:
             for option in rule.options:
                 if not candidate.require(option, site):
@@ -114,16 +120,10 @@ def _apply(
                     removed = True
                     break
         reasons.append(words(facts, None))
-    elif rule.action is _FORBID:
-        for candidate in chosen:
-            if target is None or target(candidate):
-                candidate.removed_by = f"{candidate.label} removed: {words(facts, candidate)}"
-                removed = True
-    elif target is not None:  # allow_only
-        for candidate in chosen:
-            if not target(candidate):
-                candidate.removed_by = f"{candidate.label} removed: {words(facts, candidate)}"
-                removed = True
+    else:  # forbid and allow_only remove what they act on
+        for candidate in candidates if acts_on is None else filter(acts_on, candidates):
+            candidate.removed_by = f"{candidate.label} removed: {words(facts, candidate)}"
+            removed = True
     if not removed:
         return candidates
     kept: list[Candidate] = []
@@ -167,7 +167,7 @@ def _decision(
         ship_at=best.ship_at if best else None,
         estimated_delivery=best.estimated_delivery if best else None,
         cost=best.cost if best else None,
-        options=tuple(o.value for o in best.required) if best and best.required else (),
+        options=tuple(map(_OPTION_VALUE, best.required)) if best and best.required else (),
         rule_set=rules.name,
         rule_set_version=rules.version,
         rule_set_sha256=rules.sha256,

@@ -17,19 +17,20 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+from finalmile.config.yaml_source import YamlDocument, load_yaml
 from finalmile.errors import ConfigError
 from finalmile.rules.conditions import (
     Compiled,
     ConditionReader,
+    Node,
     Predicate,
-    candidate_predicate,
+    acting_on,
     compile_condition,
 )
 from finalmile.rules.facts import FACTS
 from finalmile.rules.reasons import Words, compile_reason
 from finalmile.rules.site_config import DeliveryOption
 from finalmile.rules.wording import show
-from finalmile.rules.yamlsource import YamlDocument, load_yaml
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _TOP_KEYS = ("name", "description", "settings", "rules")
@@ -51,16 +52,18 @@ class Action(StrEnum):
 class Rule:
     """One compiled rule.
 
-    ``when`` says when it applies; ``target`` (forbid/allow_only) picks the options it acts on;
-    ``options`` are what ``require`` adds; ``reason`` is the template shown to people, with
-    the settings already filled in and ``reason_fields`` the placeholders left to fill;
-    ``words`` fills them (see ``reasons.compile_reason``).
+    ``when`` says when it applies; ``acts_on`` picks the candidates it removes (forbid,
+    allow_only) or adds extras to (require): the candidate part of ``when`` together with the
+    forbid or allow_only target, None for every candidate. ``options`` are what ``require``
+    adds; ``reason`` is the template shown to people, with the settings already filled in and
+    ``reason_fields`` the placeholders left to fill; ``words`` fills them (see
+    ``reasons.compile_reason``).
     """
 
     name: str
     action: Action
     when: Compiled
-    target: Predicate | None
+    acts_on: Predicate | None
     options: tuple[DeliveryOption, ...]
     reason: str | None
     reason_fields: tuple[str, ...]
@@ -107,9 +110,6 @@ def load_rule_set(text: str, *, source: str) -> RuleSet:
     document = load_yaml(text, source=source)
     errors = list(document.problems)
     data = document.data
-    if not isinstance(data, dict):
-        errors.append(document.error((), "a rule set is a mapping with name and rules"))
-        raise ConfigError(errors)
     for key in data:
         if key not in _TOP_KEYS:
             errors.append(document.error((key,), f"unknown key; use {', '.join(_TOP_KEYS)}"))
@@ -201,16 +201,13 @@ def _rule(
         )
     when_node = reader.read(raw["when"], (*path, "when")) if "when" in raw else None
     when = compile_condition(when_node) if when_node is not None else _ALWAYS
-    target: Predicate | None = None
+    target: Node | None = None
     options: tuple[DeliveryOption, ...] = ()
     action = actions[0] if len(actions) == 1 else None
     if action in (Action.FORBID, Action.ALLOW_ONLY):
         value = raw[action.value]
-        if value is True and action is Action.FORBID:
-            target = None
-        else:
-            node = reader.read(value, (*path, action.value))
-            target = candidate_predicate(node) if node is not None else None
+        if value is not True or action is Action.ALLOW_ONLY:
+            target = reader.read(value, (*path, action.value))
     elif action is Action.REQUIRE:
         options = _options(document, raw["require"], (*path, "require"), errors)
     elif action is Action.HOLD:
@@ -230,7 +227,7 @@ def _rule(
         name=name,
         action=action,
         when=when,
-        target=target,
+        acts_on=acting_on(when_node, target, inverted=action is Action.ALLOW_ONLY),
         options=options,
         reason=reason,
         reason_fields=fields,

@@ -15,6 +15,7 @@ from finalmile.rules.ruleset import RuleSet
 from finalmile.rules.site_config import CarrierAccount, SiteConfig
 
 WINDOW_CACHE_LIMIT = 4096
+_ZERO = Decimal(0)
 #: How many days ahead a courier run is looked for, today included.
 SHIFT_LOOKAHEAD_DAYS = 8
 #: When a courier shift starts and ends on one day.
@@ -150,10 +151,10 @@ class Site:
         items = order.items
         if len(items) == 1:  # the usual case, without the generator (same sum: 0 + value)
             item = items[0]
-            return Decimal(0) + item.quantity * self.unit_values.get(item.ndc or "", default)
+            return _ZERO + item.quantity * self.unit_values.get(item.ndc or "", default)
         return sum(
             (item.quantity * self.unit_values.get(item.ndc or "", default) for item in order.items),
-            Decimal(0),
+            _ZERO,
         )
 
     def package_weight_lb(self, order: DispatchOrder) -> float:

@@ -32,12 +32,12 @@ def test_hl7_fields_refused_at_load_with_their_lines(tmp_path: Path) -> None:
     )
     pms = str(tmp_path / "connectors" / "pms.yaml")
     assert errors[0].startswith(
-        f"{pms} line 5 (hl7v2.mapping.fields.patient.ssn): unknown canonical field 'patient.ssn'; "
+        f"{pms}:5: hl7v2.mapping.fields.patient.ssn: unknown canonical field 'patient.ssn'; "
         "expected one of order_id, patient.mrn,"
     )
     assert errors[1:] == [
-        f"{pms} line 6 (hl7v2.mapping.fields.patient.mrn): 'PID2' is not an HL7 path like 'PID-5' "
-        "or 'RXE-8.9.3'"
+        f"{pms}:6: hl7v2.mapping.fields.patient.mrn: 'PID2' is not an HL7 path like 'PID-5' or "
+        "'RXE-8.9.3'"
     ]
 
 
@@ -46,7 +46,7 @@ def test_hl7_delivery_key_and_field_may_not_both_be_given(tmp_path: Path) -> Non
         tmp_path, "hl7v2:\n  mapping:\n    needed_by: ORC-15\n    fields: {needed_by: ZOR-2}\n"
     )
     assert errors == [
-        f"{tmp_path / 'connectors' / 'pms.yaml'} line 3 (hl7v2.mapping): give needed_by or "
+        f"{tmp_path / 'connectors' / 'pms.yaml'}:2: hl7v2.mapping: give needed_by or "
         "fields.needed_by, not both"
     ]
 
@@ -64,9 +64,9 @@ def test_fhir_fields_refused_at_load_with_their_lines(tmp_path: Path) -> None:
     pms = str(tmp_path / "connectors" / "pms.yaml")
     assert len(errors) == 2
     assert errors[0].startswith(
-        f'{pms} line 5 (fhir.mapping.fields.needed_by): "MedicationDispense.extension('
+        f'{pms}:5: fhir.mapping.fields.needed_by: "MedicationDispense.extension('
     )
     assert "unsupported FHIRPath at '.first()'" in errors[0]
     assert errors[1].startswith(
-        f"{pms} line 6 (fhir.mapping.fields.ship_to.line3): unknown canonical field"
+        f"{pms}:6: fhir.mapping.fields.ship_to.line3: unknown canonical field"
     )

@@ -81,7 +81,8 @@ def test_every_error_is_listed_with_its_line() -> None:
 
 def test_yaml_syntax_errors_name_the_line() -> None:
     assert _errors("name: x\nrules:\n  - name: a\n    when: {storage: frozen\n") == [
-        "new.yaml:5: expected ',' or '}', but got '<stream end>'"
+        "new.yaml:5: not valid YAML: while parsing a flow mapping, expected ',' or '}', but got "
+        "'<stream end>'"
     ]
 
 
@@ -98,7 +99,7 @@ def test_duplicate_keys_and_rule_names_are_errors() -> None:
         """
     )
     assert errors == [
-        "new.yaml:5: rules[0].forbid: appears twice",
+        "new.yaml:5: rules[0].forbid: key given twice",
         "new.yaml:6: rules[1].name: repeats the rule of line 3",
     ]
 
@@ -199,6 +200,20 @@ def test_a_broken_config_dir_file_is_refused_with_its_path(tmp_path: Path) -> No
     with pytest.raises(ConfigError) as raised:
         load_catalog(tmp_path)
     assert raised.value.errors == [f"{tmp_path}/sites/north.yaml:1: postal_code: required"]
+
+
+def test_a_site_file_is_checked_against_its_name_and_rule_file_with_lines(tmp_path: Path) -> None:
+    (tmp_path / "sites").mkdir()
+    (tmp_path / "sites" / "north.yaml").write_text(
+        "# the north depot\nname: south\ntimezone: UTC\npostal_code: '02139'\nrules: winter\n"
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_catalog(tmp_path)
+    north = tmp_path / "sites" / "north.yaml"
+    assert raised.value.errors == [
+        f"{north}:2: name: 'south' differs from the file name 'north'",
+        f"{north}:5: rules: no rule set file winter.yaml",
+    ]
 
 
 def test_values_are_data_never_code() -> None:
