@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import typer
 from sqlalchemy import select
@@ -25,6 +27,7 @@ from finalmile.rules.models import DecisionRecord
 from finalmile.rules.service import current_decision
 from finalmile.services import Services
 from finalmile.shipments.models import ShipmentState
+from finalmile.testing.demo_dates import days_since_samples, redate
 
 DEMO_PACKAGE = "finalmile.config.defaults"
 #: The order ``make run`` follows to delivered and billed: far outside the courier radius, so the
@@ -34,11 +37,13 @@ DEMO_CARRIER_ORDER = "DEMO-RX-011"
 DEMO_KEY_FILE = "demo-api-key"
 
 
-def demo_messages(suffix: str = ".hl7") -> list[bytes]:
-    """Bundled synthetic samples (synthetic patients only) ending in ``suffix``, in name order."""
+def demo_messages(suffix: str, *, today: dt.date) -> list[bytes]:
+    """Bundled synthetic samples (synthetic patients only) ending in ``suffix``, in name order,
+    with their dates moved forward to ``today`` (``demo_dates``)."""
     folder = resources.files(DEMO_PACKAGE).joinpath("demo")
+    days = days_since_samples(today)
     return [
-        entry.read_bytes()
+        redate(entry.read_bytes(), days)
         for entry in sorted(folder.iterdir(), key=lambda e: e.name)
         if entry.name.endswith(suffix)
     ]
@@ -140,11 +145,13 @@ def _dispatch_demo_order(services: Services, decided: DecisionRecord) -> str:
 
 
 def demo() -> None:
-    """Load the sample orders (once), decide the demo carrier order and dispatch its decision when
-    the decision names a configured account (``make run``'s live quotes do), and print the demo
-    admin API key (kept in the data directory and reused while valid) for trying the API."""
+    """Load the sample orders (once, their dates moved to today), decide the demo carrier order
+    and dispatch its decision when the decision names a configured account (``make run``'s live
+    quotes do), and print the demo admin API key (kept in the data directory and reused while
+    valid) for trying the API."""
     settings = load_settings()
-    messages = demo_messages()
+    today = dt.datetime.now(ZoneInfo(settings.timezone)).date()
+    messages = demo_messages(".hl7", today=today)
     csv_orders = 0
     with open_services(settings) as services:
         with services.sessions() as session:
@@ -161,11 +168,11 @@ def demo() -> None:
         outcomes = services.intake.ingest_hl7(fresh, connector=settings.connector)
         fhir = [
             raw
-            for raw in demo_messages(".json")
+            for raw in demo_messages(".json", today=today)
             if _fhir_key(raw, settings.connector, services) not in known
         ]
         outcomes += services.intake.ingest_fhir(fhir, connector=settings.connector)
-        csv_files = demo_messages(".csv")
+        csv_files = demo_messages(".csv", today=today)
         for number, raw in enumerate(csv_files, start=1):
             summary = services.files.ingest_csv(
                 io.BytesIO(raw), connector=settings.connector, name=f"demo-{number}.csv"
