@@ -9,6 +9,12 @@ and not stored again), and answer 2xx only once the event is durably stored.
 Accepted events are appended to a JSON-lines file, one line each with the event type, order id,
 idempotency key, event id and tracking number: never patient data. ``GET /events`` lists them.
 
+To watch finalmile retry and dead-letter, tell it how to answer: ``POST /control`` with
+``{"status": 503}`` refuses every valid signed event with 503 until ``{"status": 200}``;
+``{"status": 503, "times": 2}`` refuses the next two, then accepts again. ``GET /state`` shows
+the programmed answer and what was not stored since the process started: duplicates, refused
+events and bad signatures. The control endpoint is unauthenticated: keep the fake on loopback.
+
     python -m finalmile.testing.fake_pms [--host 127.0.0.1] [--port 8790] --events FILE \\
         [--secret-env FINALMILE_DEMO_PMS_SECRET]
 """
@@ -26,7 +32,7 @@ import sys
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -35,6 +41,8 @@ from typing import Any
 TOLERANCE_SECONDS = 300
 #: Where finalmile posts its events.
 EVENTS_PATH = "/finalmile/events"
+#: Where a person or a test sets the answer (``POST``).
+CONTROL_PATH = "/control"
 #: The variable ``make run`` hands the shared signing secret in.
 SECRET_ENV = "FINALMILE_DEMO_PMS_SECRET"  # noqa: S105 - a variable name, not a secret
 DEFAULT_PORT = 8790
@@ -95,21 +103,28 @@ class EventLog:
             return list(self._events)
 
 
-class _BadEventError(ValueError):
-    """A signed body that is not a finalmile event envelope."""
+class _BadRequestError(ValueError):
+    """A request body the fake PMS cannot act on; the message names the field."""
+
+
+def _json_object(raw_body: bytes) -> dict[str, Any]:
+    try:
+        body = json.loads(raw_body)
+    except ValueError:
+        raise _BadRequestError("body: not JSON") from None
+    if not isinstance(body, dict):
+        raise _BadRequestError("body: not a JSON object")
+    return body
 
 
 def _received(raw_body: bytes, headers: Mapping[str, str]) -> ReceivedEvent:
-    try:
-        envelope = json.loads(raw_body)
-    except ValueError:
-        raise _BadEventError("body: not JSON") from None
-    data = envelope.get("data") if isinstance(envelope, dict) else None
+    envelope = _json_object(raw_body)
+    data = envelope.get("data")
     if not isinstance(data, dict) or not isinstance(data.get("order_id"), str):
-        raise _BadEventError("data.order_id: missing")
+        raise _BadRequestError("data.order_id: missing")
     key = headers.get("Idempotency-Key", "")
     if not key or key != envelope.get("idempotency_key"):
-        raise _BadEventError("Idempotency-Key: missing or not the body's idempotency_key")
+        raise _BadRequestError("Idempotency-Key: missing or not the body's idempotency_key")
     tracking = data.get("tracking_number")
     return ReceivedEvent(
         type=str(envelope.get("type", "")),
@@ -121,10 +136,114 @@ def _received(raw_body: bytes, headers: Mapping[str, str]) -> ReceivedEvent:
     )
 
 
-def _handler(secret: bytes, log: EventLog, echo: bool) -> type[BaseHTTPRequestHandler]:
+@dataclass(frozen=True)
+class Answer:
+    """The status valid signed events get: 200 stores them, 400-599 refuses them unstored.
+
+    ``times`` events get it, then the answer is 200 again; None: every event until changed.
+    """
+
+    status: int = 200
+    times: int | None = None
+
+    @classmethod
+    def from_request(cls, raw_body: bytes) -> Answer:
+        """The answer a ``POST /control`` body asks for.
+
+        Raises:
+            _BadRequestError: not ``{"status": 200 or 400-599, "times": 1 or more (optional)}``.
+        """
+        request = _json_object(raw_body)
+        unknown = sorted(set(request) - {"status", "times"})
+        if unknown:
+            raise _BadRequestError(f"{unknown[0]}: unknown field (expected status, times)")
+        status, times = request.get("status"), request.get("times")
+        if type(status) is not int or not (status == 200 or 400 <= status <= 599):
+            raise _BadRequestError(f"status: {status!r} is not 200 (accept) or 400-599 (refuse)")
+        if times is not None and (type(times) is not int or times < 1):
+            raise _BadRequestError(f"times: {times!r} is not a whole number of 1 or more")
+        return cls(status, times)
+
+    def after_use(self) -> Answer:
+        """The answer for the event after this one."""
+        if self.times is None:
+            return self
+        return Answer() if self.times == 1 else replace(self, times=self.times - 1)
+
+
+@dataclass
+class Counts:
+    """Deliveries the fake PMS did not store, since the process started."""
+
+    duplicates: int = 0
+    refused: int = 0
+    bad_signatures: int = 0
+
+
+class Receiver:
+    """The PMS side of docs/webhooks.md minus HTTP: verify, answer as set, keep each key once."""
+
+    def __init__(self, secret: bytes, log: EventLog, *, echo: bool) -> None:
+        self.log = log
+        self._secret = secret
+        self._echo = echo
+        self._lock = threading.Lock()
+        self._answer = Answer()
+        self._counts = Counts()
+
+    def receive(self, headers: Mapping[str, str], raw_body: bytes) -> tuple[int, dict[str, str]]:
+        """The HTTP status and JSON body answering one delivery."""
+        if not verify(self._secret, headers, raw_body):
+            with self._lock:
+                self._counts.bad_signatures += 1
+            return 401, {"error": "bad or stale signature"}
+        try:
+            event = _received(raw_body, headers)
+        except _BadRequestError as exc:
+            return 400, {"error": str(exc)}
+        status = self._next_status()
+        if status != 200:
+            self._say(f"refused {event.type} for {event.order_id} with {status} (as set)")
+            return status, {"error": f"refused with {status} as set by {CONTROL_PATH}"}
+        if not self.log.add(event):
+            with self._lock:
+                self._counts.duplicates += 1
+            self._say(f"already had Idempotency-Key {event.idempotency_key}: not stored again")
+            return 200, {"outcome": "duplicate"}
+        self._say(
+            f"accepted {event.type} for {event.order_id} (Idempotency-Key {event.idempotency_key})"
+        )
+        return 200, {"outcome": "accepted"}
+
+    def set_answer(self, answer: Answer) -> None:
+        """Answer the next valid signed events as ``answer`` says."""
+        with self._lock:
+            self._answer = answer
+        times = "every event" if answer.times is None else f"the next {answer.times} event(s)"
+        self._say(f"answering {times} with {answer.status}")
+
+    def state(self) -> dict[str, Any]:
+        """The current answer and the counts, as ``GET /state`` shows them."""
+        with self._lock:
+            return {"answer": asdict(self._answer), **asdict(self._counts)}
+
+    def _next_status(self) -> int:
+        """The status this event gets under the set answer; a refusal is counted."""
+        with self._lock:
+            status, self._answer = self._answer.status, self._answer.after_use()
+            if status != 200:
+                self._counts.refused += 1
+            return status
+
+    def _say(self, message: str) -> None:
+        if self._echo:
+            print(f"fake PMS: {message}", flush=True)
+
+
+def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:
-            pass  # request lines are noise here; accepted events are printed below
+            pass  # request lines are noise here; the receiver says what it did
 
         def _reply(self, status: int, body: object) -> None:
             data = json.dumps(body).encode()
@@ -135,13 +254,16 @@ def _handler(secret: bytes, log: EventLog, echo: bool) -> type[BaseHTTPRequestHa
             self.wfile.write(data)
 
         def do_GET(self) -> None:
-            if self.path.split("?", 1)[0] != "/events":
+            path = self.path.split("?", 1)[0]
+            if path == "/events":
+                self._reply(200, {"events": [asdict(e) for e in receiver.log.events()]})
+            elif path == "/state":
+                self._reply(200, receiver.state())
+            else:
                 self._reply(404, {"error": "not found"})
-                return
-            self._reply(200, {"events": [asdict(e) for e in log.events()]})
 
         def do_POST(self) -> None:
-            if self.path != EVENTS_PATH:
+            if self.path not in (EVENTS_PATH, CONTROL_PATH):
                 self._reply(404, {"error": "not found"})
                 return
             length = int(self.headers.get("Content-Length") or 0)
@@ -149,23 +271,17 @@ def _handler(secret: bytes, log: EventLog, echo: bool) -> type[BaseHTTPRequestHa
                 self._reply(413, {"error": "body too large"})
                 return
             raw_body = self.rfile.read(length)
-            headers = {name: self.headers.get(name, "") for name in _HEADERS}
-            if not verify(secret, headers, raw_body):
-                self._reply(401, {"error": "bad or stale signature"})
+            if self.path == EVENTS_PATH:
+                headers = {name: self.headers.get(name, "") for name in _HEADERS}
+                self._reply(*receiver.receive(headers, raw_body))
                 return
             try:
-                event = _received(raw_body, headers)
-            except _BadEventError as exc:
+                answer = Answer.from_request(raw_body)
+            except _BadRequestError as exc:
                 self._reply(400, {"error": str(exc)})
                 return
-            fresh = log.add(event)
-            if fresh and echo:
-                print(
-                    f"fake PMS: accepted {event.type} for {event.order_id} "
-                    f"(Idempotency-Key {event.idempotency_key})",
-                    flush=True,
-                )
-            self._reply(200, {"outcome": "accepted" if fresh else "duplicate"})
+            receiver.set_answer(answer)
+            self._reply(200, {"answer": asdict(answer)})
 
     return Handler
 
@@ -195,7 +311,8 @@ class FakePms:
         echo: bool = False,
     ) -> None:
         self.log = EventLog(events_file)
-        self._server = ThreadingHTTPServer((host, port), _handler(secret, self.log, echo))
+        receiver = Receiver(secret, self.log, echo=echo)
+        self._server = ThreadingHTTPServer((host, port), _handler(receiver))
         self.host, self.port = host, int(self._server.server_address[1])
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -253,7 +370,8 @@ def main(argv: list[str]) -> int:
         return 2
     print(
         f"fake PMS: receiving webhooks at {pms.url}; accepted events: {pms.base_url}/events "
-        f"(stored in {args.events})",
+        f"(stored in {args.events}); set answers: POST {pms.base_url}{CONTROL_PATH}, "
+        f"see them: {pms.base_url}/state",
         flush=True,
     )
     with contextlib.suppress(KeyboardInterrupt):

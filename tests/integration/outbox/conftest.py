@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -22,43 +23,62 @@ from finalmile.orders.models import Order
 from finalmile.outbox import OutboxEvent, enqueue
 from finalmile.services import Services, build_services
 from finalmile.testing import free_port, order_id_for, rde_o11
+from finalmile.testing.fake_pms import EVENTS_PATH, SECRET_ENV
+from finalmile.testing.process import STARTUP_TIMEOUT_SECONDS
+from finalmile.testing.wait_http import wait_for
 
 SECRET = "whsec_test_only_0123456789"
 
 
 @dataclass
-class FakePms:
-    """Handle on the receiver process."""
+class PmsProcess:
+    """Handle on the packaged fake PMS (``finalmile.testing.fake_pms``) run as its own process."""
 
-    url: str
+    base_url: str
+
+    @property
+    def webhook_url(self) -> str:
+        """Where the ``pms`` connector posts its signed events."""
+        return self.base_url + EVENTS_PATH
 
     def answer(self, status: int) -> None:
-        """Make the receiver answer every signed POST with ``status`` (200: accept)."""
-        httpx2.post(f"{self.url}/control", json={"status": status}).raise_for_status()
+        """Answer every valid signed event with ``status`` from now on (200: store it)."""
+        httpx2.post(f"{self.base_url}/control", json={"status": status}).raise_for_status()
 
     def state(self) -> dict[str, Any]:
-        """What the receiver has seen."""
-        result: dict[str, Any] = httpx2.get(f"{self.url}/state").json()
+        """The answer in force and the counts of duplicates, refusals and bad signatures."""
+        result: dict[str, Any] = httpx2.get(f"{self.base_url}/state").json()
         return result
+
+    def accepted(self) -> dict[str, dict[str, Any]]:
+        """The events it stored, by idempotency key."""
+        events = httpx2.get(f"{self.base_url}/events").json()["events"]
+        return {event["idempotency_key"]: event for event in events}
 
 
 @pytest.fixture
-def fake_pms() -> Iterator[FakePms]:
-    """The webhook receiver in its own process, on a loopback port."""
-    port = free_port()
-    script = Path(__file__).with_name("fake_pms.py")
-    process = subprocess.Popen(
-        [sys.executable, str(script), str(port), SECRET], stdout=subprocess.PIPE, text=True
-    )
+def fake_pms(tmp_path: Path) -> Iterator[PmsProcess]:
+    """The fake PMS in its own process on a loopback port; output in ``fake-pms/output.log``."""
+    port, folder = free_port(), tmp_path / "fake-pms"
+    folder.mkdir()
+    output = folder / "output.log"
+    command = [sys.executable, "-m", "finalmile.testing.fake_pms", "--port", str(port)]
+    command += ["--events", str(folder / "events.jsonl")]
+    with output.open("wb") as sink:
+        process = subprocess.Popen(
+            command,
+            env={**os.environ, SECRET_ENV: SECRET},
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
     try:
-        assert process.stdout is not None
-        assert process.stdout.readline().strip() == "ready"
-        yield FakePms(f"http://127.0.0.1:{port}")
+        pms = PmsProcess(f"http://127.0.0.1:{port}")
+        assert wait_for(f"{pms.base_url}/state", STARTUP_TIMEOUT_SECONDS), output.read_text()
+        yield pms
     finally:
         process.terminate()
         process.wait(timeout=10)
-        if process.stdout is not None:
-            process.stdout.close()
 
 
 def profile(name: str = "pms", **writeback: Any) -> ConnectorProfile:
@@ -137,7 +157,7 @@ def enqueue_shipped(services: Services, count: int, *, connector: str = "pms") -
 
 @pytest.fixture
 def pms_settings(
-    settings: Settings, tmp_path: Path, fake_pms: FakePms, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, tmp_path: Path, fake_pms: PmsProcess, monkeypatch: pytest.MonkeyPatch
 ) -> Settings:
     """Settings with a ``pms`` connector writing back signed webhooks to the fake PMS."""
     monkeypatch.setenv("PMS_WEBHOOK_SECRET", SECRET)
@@ -148,7 +168,7 @@ def pms_settings(
 hl7v2: {{}}
 writeback:
   webhook:
-    url: {fake_pms.url}/hooks
+    url: {fake_pms.webhook_url}
     secret_env: PMS_WEBHOOK_SECRET
     timeout_seconds: 5
   billing_csv:

@@ -25,7 +25,7 @@ from finalmile.services import Services, build_services
 from finalmile.shipments.store import NewShipment
 from finalmile.tracking.models import DeliveryProof
 
-from .conftest import FakePms, ingest
+from .conftest import PmsProcess, ingest
 
 SHIPPED = dt.datetime(2026, 11, 22, 3, 30, tzinfo=dt.UTC)  # 22:30 on the 21st in New York
 DELIVERED = dt.datetime(2026, 11, 23, 18, 10, tzinfo=dt.UTC)
@@ -143,7 +143,7 @@ def test_a_required_temperature_pass_holds_the_confirmation(pms: Services) -> No
 
 
 def test_restarts_and_redeliveries_never_bill_twice(
-    pms: Services, pms_settings: Settings, fake_pms: FakePms
+    pms: Services, pms_settings: Settings, fake_pms: PmsProcess
 ) -> None:
     order_pk = _shipped_order(pms)
     evidence = Evidence()
@@ -164,9 +164,8 @@ def test_restarts_and_redeliveries_never_bill_twice(
     finally:
         restarted.close()
 
-    state = fake_pms.state()
-    assert list(state["accepted"]) == [f"pms:{confirm_key(order_pk)}"]
-    assert state["duplicates"] == 1  # recognised by its idempotency key
+    assert list(fake_pms.accepted()) == [f"pms:{confirm_key(order_pk)}"]
+    assert fake_pms.state()["duplicates"] == 1  # recognised by its idempotency key
     folder = Path(pms_settings.config_dir or ".") / "billing"
     [day_file] = folder.glob("billing-*.csv")
     with day_file.open(newline="", encoding="utf-8") as handle:

@@ -13,7 +13,7 @@ from finalmile.outbox import OutboxStatus
 from finalmile.outbox.worker import OutboxWorker
 from finalmile.services import Services
 
-from .conftest import FakePms, enqueue_shipped
+from .conftest import PmsProcess, enqueue_shipped
 
 runner = CliRunner()
 
@@ -27,7 +27,7 @@ def cli_env(pms_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FINALMILE_SECRET_KEY", pms_settings.secret_key.get_secret_value())
 
 
-def test_list_show_retry_replay(cli_env: None, pms: Services, fake_pms: FakePms) -> None:
+def test_list_show_retry_replay(cli_env: None, pms: Services, fake_pms: PmsProcess) -> None:
     [event_id] = enqueue_shipped(pms, 1)
     fake_pms.answer(422)
     OutboxWorker(pms.outbox, pms.writeback).drain()

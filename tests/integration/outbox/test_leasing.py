@@ -10,10 +10,10 @@ from finalmile.outbox import OutboxAttempt, OutboxStatus
 from finalmile.outbox.worker import OutboxWorker
 from finalmile.services import Services
 
-from .conftest import FakePms, enqueue_shipped
+from .conftest import PmsProcess, enqueue_shipped
 
 
-def test_two_workers_deliver_each_row_once(pms: Services, fake_pms: FakePms) -> None:
+def test_two_workers_deliver_each_row_once(pms: Services, fake_pms: PmsProcess) -> None:
     ids = enqueue_shipped(pms, 60)
     start = threading.Barrier(2)
     processed: list[int] = []
@@ -31,9 +31,8 @@ def test_two_workers_deliver_each_row_once(pms: Services, fake_pms: FakePms) -> 
 
     assert sum(processed) == 60
     assert all(count > 0 for count in processed)  # both took part
-    state = fake_pms.state()
-    assert len(state["accepted"]) == 60
-    assert state["duplicates"] == 0
+    assert len(fake_pms.accepted()) == 60
+    assert fake_pms.state()["duplicates"] == 0
     assert {pms.outbox.get(i)[0].status for i in ids} == {OutboxStatus.DELIVERED}
     with pms.sessions() as session:
         assert session.scalar(select(func.count()).select_from(OutboxAttempt)) == 60

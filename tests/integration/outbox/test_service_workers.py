@@ -12,10 +12,12 @@ from finalmile.main import create_app
 from finalmile.outbox import OutboxStatus
 from finalmile.services import build_services
 
-from .conftest import FakePms, enqueue_shipped
+from .conftest import PmsProcess, enqueue_shipped
 
 
-def test_the_service_delivers_what_is_enqueued(pms_settings: Settings, fake_pms: FakePms) -> None:
+def test_the_service_delivers_what_is_enqueued(
+    pms_settings: Settings, fake_pms: PmsProcess
+) -> None:
     settings = pms_settings.model_copy(update={"outbox_workers": 2, "outbox_poll_seconds": 0.05})
     services = build_services(settings)
     try:
@@ -28,4 +30,4 @@ def test_the_service_delivers_what_is_enqueued(pms_settings: Settings, fake_pms:
         assert services.outbox.get(event_id)[0].status is OutboxStatus.DELIVERED
     finally:
         services.close()
-    assert len(fake_pms.state()["accepted"]) == 1
+    assert len(fake_pms.accepted()) == 1

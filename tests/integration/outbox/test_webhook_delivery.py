@@ -7,23 +7,24 @@ from finalmile.outbox import OutboxStatus
 from finalmile.outbox.worker import OutboxWorker
 from finalmile.services import Services
 
-from .conftest import Clock, FakePms, enqueue_shipped
+from .conftest import Clock, PmsProcess, enqueue_shipped
 
 
 def _statuses(services: Services, ids: list[int]) -> list[OutboxStatus]:
     return [services.outbox.get(i)[0].status for i in ids]
 
 
-def test_webhooks_arrive_signed_once_each(pms: Services, fake_pms: FakePms) -> None:
+def test_webhooks_arrive_signed_once_each(pms: Services, fake_pms: PmsProcess) -> None:
     ids = enqueue_shipped(pms, 3)
     worker = OutboxWorker(pms.outbox, pms.writeback)
     assert worker.drain() == 3
-    state = fake_pms.state()
-    assert state["bad_signatures"] == 0
-    assert len(state["accepted"]) == 3
-    event = state["accepted"][f"pms:shipped:{pms.outbox.get(ids[0])[0].payload['order_pk']}"]
-    assert event["type"] == "order.shipped"
-    assert event["event"]["data"]["tracking_number"].startswith("1ZSYN")
+    assert fake_pms.state()["bad_signatures"] == 0
+    accepted = fake_pms.accepted()
+    assert len(accepted) == 3
+    payload = pms.outbox.get(ids[0])[0].payload
+    event = accepted[f"pms:shipped:{payload['order_pk']}"]
+    assert (event["type"], event["order_id"]) == ("order.shipped", payload["order_id"])
+    assert event["tracking_number"].startswith("1ZSYN")
     assert _statuses(pms, ids) == [OutboxStatus.DELIVERED] * 3
     # Shipped effects do not go to the billing CSV (it takes confirmations only).
     row, attempts = pms.outbox.get(ids[0])
@@ -32,7 +33,7 @@ def test_webhooks_arrive_signed_once_each(pms: Services, fake_pms: FakePms) -> N
 
 
 def test_a_long_outage_loses_nothing_and_delivers_each_once(
-    pms: Services, fake_pms: FakePms
+    pms: Services, fake_pms: PmsProcess
 ) -> None:
     ids = enqueue_shipped(pms, 3)
     clock = Clock()
@@ -41,9 +42,8 @@ def test_a_long_outage_loses_nothing_and_delivers_each_once(
     for _ in range(80):  # 40 hours down, looked at every 30 minutes
         worker.drain()
         clock.advance(minutes=30)
-    state = fake_pms.state()
-    assert state["accepted"] == {}
-    assert state["refused_answers"] >= 3 * 30  # retried all along, backing off to hourly
+    assert fake_pms.accepted() == {}
+    assert fake_pms.state()["refused"] >= 3 * 30  # retried all along, backing off to hourly
     assert _statuses(pms, ids) == [OutboxStatus.PENDING] * 3
     assert all(pms.outbox.get(i)[0].attempts < 80 for i in ids)  # not on every look
 
@@ -51,13 +51,12 @@ def test_a_long_outage_loses_nothing_and_delivers_each_once(
     for _ in range(3):  # the backoff is capped at an hour (+ jitter)
         clock.advance(minutes=61)
         worker.drain()
-    state = fake_pms.state()
-    assert len(state["accepted"]) == 3
-    assert state["duplicates"] == 0
+    assert len(fake_pms.accepted()) == 3
+    assert fake_pms.state()["duplicates"] == 0
     assert _statuses(pms, ids) == [OutboxStatus.DELIVERED] * 3
 
 
-def test_budget_spent_goes_dead_then_retry_delivers(pms: Services, fake_pms: FakePms) -> None:
+def test_budget_spent_goes_dead_then_retry_delivers(pms: Services, fake_pms: PmsProcess) -> None:
     [event_id] = enqueue_shipped(pms, 1)
     clock = Clock()
     worker = OutboxWorker(pms.outbox, pms.writeback, clock=clock)
@@ -74,11 +73,11 @@ def test_budget_spent_goes_dead_then_retry_delivers(pms: Services, fake_pms: Fak
     pms.outbox.retry(event_id, now=clock())
     worker.drain()
     assert pms.outbox.get(event_id)[0].status is OutboxStatus.DELIVERED
-    assert len(fake_pms.state()["accepted"]) == 1
+    assert len(fake_pms.accepted()) == 1
 
 
 def test_a_refusal_is_dead_at_once_and_replay_resends_with_the_same_key(
-    pms: Services, fake_pms: FakePms
+    pms: Services, fake_pms: PmsProcess
 ) -> None:
     [event_id] = enqueue_shipped(pms, 1)
     worker = OutboxWorker(pms.outbox, pms.writeback)
@@ -93,6 +92,7 @@ def test_a_refusal_is_dead_at_once_and_replay_resends_with_the_same_key(
     worker.drain()
     pms.outbox.replay(event_id, now=row.updated_at)  # a delivered row may be replayed too
     worker.drain()
-    state = fake_pms.state()
-    assert len(state["accepted"]) == 1
-    assert state["duplicates"] == 1  # the PMS recognised the replay by its idempotency key
+    assert len(fake_pms.accepted()) == 1
+    assert (
+        fake_pms.state()["duplicates"] == 1
+    )  # the PMS recognised the replay by its idempotency key

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.json_handler import JsonHandler
+
 
 @dataclass
 class CourierState:
@@ -29,24 +31,13 @@ class CourierState:
 
 
 def _handler(state: CourierState) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-        def _answer(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
+    class Handler(JsonHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             expected = "sha256=" + hmac.new(state.secret.encode(), body, hashlib.sha256).hexdigest()
             if not hmac.compare_digest(self.headers.get("X-Finalmile-Signature", ""), expected):
                 state.bad_signatures += 1
-                self._answer(401, {"error": "bad signature"})
+                self.answer_json(401, {"error": "bad signature"})
                 return
             key = self.headers.get("Idempotency-Key", "")
             parts = self.path.strip("/").split("/")
@@ -57,11 +48,11 @@ def _handler(state: CourierState) -> type[BaseHTTPRequestHandler]:
                     job = state.jobs.setdefault(
                         job_id, {"id": job_id, "status": "quoted", "job": json.loads(body)}
                     )
-                    self._answer(201, {"id": job_id, "price": "31.50", "currency": "USD"})
+                    self.answer_json(201, {"id": job_id, "price": "31.50", "currency": "USD"})
                     return
                 job = state.jobs.get(parts[1]) if len(parts) == 3 else None
                 if job is None:
-                    self._answer(404, {"error": "no such job"})
+                    self.answer_json(404, {"error": "no such job"})
                     return
                 if parts[2] == "dispatch":
                     if job["status"] == "quoted":
@@ -69,19 +60,19 @@ def _handler(state: CourierState) -> type[BaseHTTPRequestHandler]:
                         state.dispatches += 1
                     if state.fail_next_dispatch_after_commit:
                         state.fail_next_dispatch_after_commit = False
-                        self._answer(500, {"error": "oops"})
+                        self.answer_json(500, {"error": "oops"})
                         return
                 elif parts[2] == "cancel":
                     job["status"] = "cancelled"
-                self._answer(200, {"id": job["id"], "status": job["status"]})
+                self.answer_json(200, {"id": job["id"], "status": job["status"]})
 
         def do_GET(self) -> None:
             parts = self.path.strip("/").split("/")
             job = state.jobs.get(parts[1]) if len(parts) == 2 and parts[0] == "jobs" else None
             if job is None:
-                self._answer(404, {"error": "no such job"})
+                self.answer_json(404, {"error": "no such job"})
                 return
-            self._answer(200, {"id": job["id"], "status": job["status"]})
+            self.answer_json(200, {"id": job["id"], "status": job["status"]})
 
     return Handler
 
