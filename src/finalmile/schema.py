@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 from finalmile import audit
 from finalmile.auth import models as auth_models
 from finalmile.connectors import models as connector_models
+from finalmile.evidence.archive import models as archive_models
 from finalmile.evidence.temperature import models as temperature_models
 from finalmile.messages import models as message_models
 from finalmile.orders import models as order_models
@@ -18,6 +19,7 @@ from finalmile.tracking import models as tracking_models
 
 TABLE_MODULES = (
     audit,
+    archive_models,
     auth_models,
     connector_models,
     temperature_models,

@@ -1,4 +1,5 @@
-"""``finalmile archive``: export an order's audit packet; list and purge what is past retention."""
+"""``finalmile archive``: export an order's audit packet; list and purge what is past retention;
+place, release and list legal holds."""
 
 from __future__ import annotations
 
@@ -10,11 +11,16 @@ import typer
 
 from finalmile.cli.context import fail, load_settings, open_services
 from finalmile.errors import FinalmileError
+from finalmile.evidence.archive.holds import HoldRecord, held_since
 from finalmile.evidence.archive.packet import Retention
 from finalmile.evidence.archive.pdf import packet_filename, render_pdf
 from finalmile.evidence.archive.service import archive_service
 
-app = typer.Typer(help="Audit archive: export packets, retention.", no_args_is_help=True)
+app = typer.Typer(
+    help="Audit archive: export packets, retention, legal holds.", no_args_is_help=True
+)
+Connector = Annotated[str | None, typer.Option(help="When the order id is ambiguous")]
+Actor = Annotated[str, typer.Option(help="Who acts, recorded on the hold and in the audit trail")]
 
 
 @app.command("export")
@@ -24,7 +30,7 @@ def export(
         Path | None,
         typer.Option("--out", "-o", help="PDF to write (default ORDER-audit-packet.pdf)"),
     ] = None,
-    connector: Annotated[str | None, typer.Option(help="When the order id is ambiguous")] = None,
+    connector: Connector = None,
 ) -> None:
     """Write the order's audit packet (POD, signature, temperature, custody) as one PDF. It
     holds patient data: store and send it as PHI."""
@@ -42,14 +48,16 @@ def export(
 @app.command("purge")
 def purge(
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Only list the orders past retention")
+        bool,
+        typer.Option("--dry-run", help="Only list the orders past retention (held ones as kept)"),
     ] = False,
     yes: Annotated[
         bool, typer.Option("--yes", help="Delete their evidence (required to delete anything)")
     ] = False,
 ) -> None:
     """Delete the evidence of orders past FINALMILE_ARCHIVE_RETENTION_YEARS, one JSON line each
-    (docs/temperature.md, Retention, says what goes and what stays). --dry-run lists them."""
+    (docs/temperature.md, Retention, says what goes and what stays); orders on legal hold are
+    kept. --dry-run lists them."""
     if dry_run == yes:
         raise fail(
             "archive purge deletes evidence for good: run it with --dry-run to list what is past "
@@ -60,7 +68,13 @@ def purge(
         archive = archive_service(services)
         if dry_run:
             for entry in archive.past_retention():
-                typer.echo(json.dumps(_order(entry.order_id, entry.connector, entry.retention)))
+                line = _order(entry.order_id, entry.connector, entry.retention)
+                if entry.held_since is not None:
+                    line |= {
+                        "outcome": "kept",
+                        "reason": held_since(entry.held_since, archive.zone),
+                    }
+                typer.echo(json.dumps(line))
             return
         outcomes = archive.purge(actor="cli")
     for outcome in outcomes:
@@ -72,6 +86,81 @@ def purge(
         typer.echo(json.dumps(line))
     purged = sum(1 for o in outcomes if o.purged)
     typer.echo(f"{purged} purged, {len(outcomes) - purged} kept", err=True)
+
+
+@app.command("hold")
+def hold(
+    order_id: str,
+    reason: Annotated[
+        str,
+        typer.Option(help="Why (litigation, DEA or board inquiry, payer audit); kept encrypted"),
+    ],
+    reference: Annotated[
+        str | None, typer.Option(help="A case or inquiry number; kept encrypted")
+    ] = None,
+    connector: Connector = None,
+    actor: Actor = "cli",
+) -> None:
+    """Put the order's evidence on legal hold: purge keeps it until the hold is released."""
+    with open_services(load_settings()) as services:
+        try:
+            record = archive_service(services).place_hold(
+                order_id=order_id,
+                connector=connector,
+                reason=reason,
+                reference=reference,
+                actor=actor,
+            )
+        except FinalmileError as exc:
+            raise fail(str(exc)) from None
+    typer.echo(json.dumps(_hold(record)))
+
+
+@app.command("release")
+def release(
+    order_id: str,
+    reason: Annotated[str, typer.Option(help="Why the hold ends; kept encrypted")],
+    connector: Connector = None,
+    actor: Actor = "cli",
+) -> None:
+    """Release the order's legal hold (it stays as history); purge may then delete the evidence."""
+    with open_services(load_settings()) as services:
+        try:
+            record = archive_service(services).release_hold(
+                order_id=order_id, connector=connector, reason=reason, actor=actor
+            )
+        except FinalmileError as exc:
+            raise fail(str(exc)) from None
+    typer.echo(json.dumps(_hold(record)))
+
+
+@app.command("holds")
+def list_holds(
+    include_released: Annotated[
+        bool, typer.Option("--all", help="Released holds too (history)")
+    ] = False,
+) -> None:
+    """List legal holds, active ones by default: one JSON line each, oldest first."""
+    with open_services(load_settings()) as services:
+        records = archive_service(services).list_holds(include_released=include_released)
+    for record in records:
+        typer.echo(json.dumps(_hold(record)))
+
+
+def _hold(record: HoldRecord) -> dict[str, object]:
+    return {
+        "order_id": record.order_id,
+        "connector": record.connector,
+        "hold_id": record.hold_id,
+        "active": record.active,
+        "placed_at": record.placed_at.isoformat(),
+        "placed_by": record.placed_by,
+        "reason": record.reason,
+        "reference": record.reference,
+        "released_at": record.released_at.isoformat() if record.released_at else None,
+        "released_by": record.released_by,
+        "release_reason": record.release_reason,
+    }
 
 
 def _order(order_id: str, connector: str, retention: Retention) -> dict[str, object]:

@@ -16,7 +16,9 @@ billing rows, and an ``audit_event`` (order, ``evidence_purged``) naming the ret
 basis and the dates, what was removed and the custody head hash at the time.
 
 An order is purged in one transaction with its row locked, after checking again that it is past
-retention and not purged before; an order whose write-back to the PMS is not finished (outbox rows
+retention and not purged before. An order on legal hold (``holds.py``; checked under the same
+lock that placing a hold takes) is kept, with an ``evidence_kept_legal_hold`` audit event naming
+the hold but not its text; an order whose write-back to the PMS is not finished (outbox rows
 ``pending`` or ``dead``: a claim may still need the evidence) is kept and reported.
 """
 
@@ -30,17 +32,18 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from finalmile.audit import AuditEvent, audit_row
 from finalmile.db_types import utcnow
+from finalmile.evidence.archive.holds import active_hold, held_since, lock_order
 from finalmile.evidence.archive.packet import Retention
-from finalmile.evidence.archive.retention import ORDER_ENTITY, PURGED, retention_of
+from finalmile.evidence.archive.retention import PURGED, record_order_event, retention_of
 from finalmile.evidence.temperature.models import TemperatureEvaluationRow, TemperatureLogRow
-from finalmile.orders.models import Order
 from finalmile.outbox.models import OutboxEvent, OutboxStatus
 from finalmile.tracking import custody
 from finalmile.tracking.models import DeliveryProof, DriverUpdate, TrackingEventRow
 
 OPEN_OUTBOX = (OutboxStatus.PENDING, OutboxStatus.DEAD)
+#: The audit action of a purge that found the order due but on legal hold.
+KEPT_ON_HOLD = "evidence_kept_legal_hold"
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,7 @@ def purge_order(
     actor: str,
 ) -> PurgeOutcome:
     """Delete one order's evidence in the caller's transaction, if it is due (see the module)."""
-    order = session.scalars(select(Order).where(col(Order.id) == order_pk).with_for_update()).one()
+    order = lock_order(session, order_pk)
     retention = retention_of(session, order, years=years, zone=zone)
 
     def kept(reason: str) -> PurgeOutcome:
@@ -75,6 +78,22 @@ def purge_order(
         return kept(f"within retention until {retention.until.isoformat()}")
     if retention.purged_at is not None:
         return kept("evidence already purged")
+    hold = active_hold(session, order_pk)
+    if hold is not None:
+        on_hold = {
+            "hold_id": hold.id,
+            "held_since": hold.placed_at.isoformat(),
+            "retain_until": retention.until.isoformat(),
+        }
+        record_order_event(
+            session,
+            order_pk=order_pk,
+            action=KEPT_ON_HOLD,
+            actor=actor,
+            detail=on_hold,
+            at=utcnow(),
+        )
+        return kept(held_since(hold.placed_at, zone))
     open_rows = session.scalar(
         select(func.count())
         .select_from(OutboxEvent)
@@ -96,40 +115,27 @@ def purge_order(
         "removed": removed,
         "custody_head_hash": head,
     }
-    session.add(
-        AuditEvent(
-            **audit_row(
-                entity=ORDER_ENTITY,
-                entity_id=order_pk,
-                action=PURGED,
-                actor=actor,
-                detail=detail,
-                at=utcnow(),
-            )
-        )
+    record_order_event(
+        session, order_pk=order_pk, action=PURGED, actor=actor, detail=detail, at=utcnow()
     )
     return PurgeOutcome(order.order_id, order.connector, retention, True, None, removed)
 
 
 def _remove(session: Session, order_pk: int) -> dict[str, int]:
     """Delete or blank the evidence rows and columns; how many rows of each kind changed."""
-
-    def count(result: Any) -> int:
-        return int(result.rowcount or 0)
-
-    evaluations = count(
+    evaluations = _count(
         session.execute(
             delete(TemperatureEvaluationRow).where(
                 col(TemperatureEvaluationRow.order_pk) == order_pk
             )
         )
     )
-    logs = count(
+    logs = _count(
         session.execute(
             delete(TemperatureLogRow).where(col(TemperatureLogRow.order_pk) == order_pk)
         )
     )
-    proofs = count(
+    proofs = _count(
         session.execute(
             update(DeliveryProof)
             .where(
@@ -141,30 +147,28 @@ def _remove(session: Session, order_pk: int) -> dict[str, int]:
             .values(signature_encrypted=None, photo_encrypted=None, evidence_encrypted=None)
         )
     )
-    events = count(
-        session.execute(
-            update(TrackingEventRow)
-            .where(
-                col(TrackingEventRow.order_pk) == order_pk,
-                col(TrackingEventRow.evidence_encrypted).is_not(None),
-            )
-            .values(evidence_encrypted=None)
-        )
-    )
-    updates = count(
-        session.execute(
-            update(DriverUpdate)
-            .where(
-                col(DriverUpdate.order_pk) == order_pk,
-                col(DriverUpdate.evidence_encrypted).is_not(None),
-            )
-            .values(evidence_encrypted=None)
-        )
-    )
     return {
         "temperature_logs": logs,
         "temperature_evaluations": evaluations,
         "delivery_proofs": proofs,
-        "tracking_events": events,
-        "driver_updates": updates,
+        "tracking_events": _clear_evidence(session, TrackingEventRow, order_pk),
+        "driver_updates": _clear_evidence(session, DriverUpdate, order_pk),
     }
+
+
+def _count(result: Any) -> int:
+    """How many rows a DELETE or UPDATE changed."""
+    return int(result.rowcount or 0)
+
+
+def _clear_evidence(
+    session: Session, rows: type[TrackingEventRow] | type[DriverUpdate], order_pk: int
+) -> int:
+    """Null the encrypted details of an order's ``rows``; how many rows had some."""
+    return _count(
+        session.execute(
+            update(rows)
+            .where(col(rows.order_pk) == order_pk, col(rows.evidence_encrypted).is_not(None))
+            .values(evidence_encrypted=None)
+        )
+    )

@@ -4,19 +4,22 @@ The clock starts at delivery (the earliest proof of delivery), else at the order
 (orders never delivered: cancelled, lost). Evidence is kept ``FINALMILE_ARCHIVE_RETENTION_YEARS``
 (default 10) from then, to the same calendar day in the pharmacy's time zone; listing is all this
 module decides (``finalmile archive purge`` deletes, see ``purge.py``): nothing within retention
-is ever listed, nor an order whose evidence was purged already (an ``audit_event`` says so).
+is ever listed, nor an order whose evidence was purged already (an ``audit_event`` says so). A
+listed order under legal hold says since when (``holds.py``); purge keeps it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, String, cast, func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from finalmile.audit import AuditEvent
+from finalmile.audit import AuditEvent, audit_row
+from finalmile.evidence.archive.models import LegalHold
 from finalmile.evidence.archive.packet import Retention
 from finalmile.orders.models import Order
 from finalmile.tracking.models import DeliveryProof
@@ -30,11 +33,12 @@ ORDER_ENTITY = "order"
 
 @dataclass(frozen=True)
 class PastRetention:
-    """An order whose evidence is past its retention period."""
+    """An order whose evidence is past its retention period; ``held_since`` if on legal hold."""
 
     order_id: str
     connector: str
     retention: Retention
+    held_since: dt.datetime | None = None
 
 
 def retain_until(since: dt.datetime, years: int, zone: dt.tzinfo) -> dt.date:
@@ -61,14 +65,44 @@ def retention_of(session: Session, order: Order, *, years: int, zone: dt.tzinfo)
     basis, since = (
         (DELIVERED, delivered) if delivered is not None else (LAST_CHANGE, order.updated_at)
     )
-    purged = session.scalar(
+    assert order.id is not None
+    purged = purged_at(session, order.id)
+    return Retention(basis, since, years, retain_until(since, years, zone), purged)
+
+
+def record_order_event(
+    session: Session,
+    *,
+    order_pk: int,
+    action: str,
+    actor: str,
+    detail: dict[str, Any],
+    at: dt.datetime,
+) -> None:
+    """Add an archive ``audit_event`` for the order (``detail`` must hold no patient data)."""
+    session.add(
+        AuditEvent(
+            **audit_row(
+                entity=ORDER_ENTITY,
+                entity_id=order_pk,
+                action=action,
+                actor=actor,
+                detail=detail,
+                at=at,
+            )
+        )
+    )
+
+
+def purged_at(session: Session, order_pk: int) -> dt.datetime | None:
+    """When the order's evidence was purged, or ``None``."""
+    return session.scalar(
         select(func.min(AuditEvent.at)).where(
             col(AuditEvent.entity) == ORDER_ENTITY,
-            col(AuditEvent.entity_id) == str(order.id),
+            col(AuditEvent.entity_id) == str(order_pk),
             col(AuditEvent.action) == PURGED,
         )
     )
-    return Retention(basis, since, years, retain_until(since, years, zone), purged)
 
 
 def past_retention(
@@ -90,13 +124,17 @@ def past_retention(
     cutoff = dt.datetime.combine(first_kept + dt.timedelta(days=1), dt.time(), zone)
     since = func.coalesce(delivered.c.delivered_at, Order.updated_at)
     rows = session.execute(
-        select(Order, delivered.c.delivered_at)
+        select(Order, delivered.c.delivered_at, col(LegalHold.placed_at))
         .outerjoin(delivered, delivered.c.order_pk == Order.id)
+        .outerjoin(
+            LegalHold,
+            (col(LegalHold.order_pk) == Order.id) & col(LegalHold.released_at).is_(None),
+        )
         .where(since < cutoff, cast(col(Order.id), String).not_in(purged_order_pks()))
         .order_by(since, col(Order.id))
     )
     found = []
-    for order, delivered_at in rows:
+    for order, delivered_at, held_since in rows:
         basis, start = (
             (DELIVERED, delivered_at)
             if delivered_at is not None
@@ -104,7 +142,7 @@ def past_retention(
         )
         retention = Retention(basis, start, years, retain_until(start, years, zone))
         if retention.until < today:
-            found.append(PastRetention(order.order_id, order.connector, retention))
+            found.append(PastRetention(order.order_id, order.connector, retention, held_since))
     return found
 
 

@@ -1,5 +1,5 @@
 """Gather one order's evidence into an ``AuditPacket``: order, POD, temperature, custody; list and
-purge what is past retention.
+purge what is past retention; place, release and list legal holds.
 
 The POD and the chain of custody are read through tracking's own functions (``proofs.view``
 decrypts and checks the POD; ``custody.verify_chain`` checks every hash), so the packet shows
@@ -12,10 +12,13 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+import structlog
 from sqlalchemy.orm import Session, sessionmaker
 
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
+from finalmile.evidence.archive import holds
+from finalmile.evidence.archive.holds import HoldRecord
 from finalmile.evidence.archive.packet import (
     AuditPacket,
     CustodyEntry,
@@ -28,15 +31,18 @@ from finalmile.evidence.archive.purge import PurgeOutcome, purge_order
 from finalmile.evidence.archive.retention import PastRetention, past_retention, retention_of
 from finalmile.evidence.temperature.packing import unpack
 from finalmile.evidence.temperature.store import combine, latest_evaluations, logs_of
+from finalmile.orders.models import Order
 from finalmile.orders.service import find_order, order_record
 from finalmile.services import Services
 from finalmile.tracking import custody, proofs
 from finalmile.vault import Vault
 
+log = structlog.get_logger(__name__)
+
 
 @dataclass
 class ArchiveService:
-    """Builds audit packets, lists what is past retention and purges it."""
+    """Builds audit packets, lists what is past retention and purges it, manages legal holds."""
 
     sessions: sessionmaker[Session]
     vault: Vault
@@ -83,24 +89,84 @@ class ArchiveService:
         """Delete the evidence of every order past retention, one transaction per order (a
         failure keeps what was purged before it); what happened to each, oldest first."""
         day = today or self._today()
-        outcomes = []
-        for entry in self.past_retention(today=day):
-            with transaction(self.sessions) as session:
-                order = find_order(
-                    session=session, order_id=entry.order_id, connector=entry.connector
-                )
-                assert order.id is not None
-                outcomes.append(
-                    purge_order(
-                        session,
-                        order_pk=order.id,
-                        years=self.retention_years,
-                        today=day,
-                        zone=self.zone,
-                        actor=actor,
-                    )
-                )
-        return outcomes
+        return [
+            self.purge_one(entry, actor=actor, today=day)
+            for entry in self.past_retention(today=day)
+        ]
+
+    def purge_one(self, entry: PastRetention, *, actor: str, today: dt.date) -> PurgeOutcome:
+        """Purge one listed order in its own transaction, checking it again under its row lock
+        (whatever changed since it was listed, a hold placed meanwhile included)."""
+        with transaction(self.sessions) as session:
+            order = find_order(session=session, order_id=entry.order_id, connector=entry.connector)
+            assert order.id is not None
+            return purge_order(
+                session,
+                order_pk=order.id,
+                years=self.retention_years,
+                today=today,
+                zone=self.zone,
+                actor=actor,
+            )
+
+    def place_hold(
+        self,
+        *,
+        order_id: str,
+        connector: str | None,
+        reason: str,
+        reference: str | None,
+        actor: str,
+    ) -> HoldRecord:
+        """Put an order's evidence on legal hold (see ``holds.place``).
+
+        Raises:
+            NotFoundError: no such order.
+            InputError: ambiguous order id, bad text, already held, evidence purged.
+        """
+        with transaction(self.sessions) as session:
+            order = self._locked(session, order_id, connector)
+            hold = holds.place(
+                session,
+                order=order,
+                reason=reason,
+                reference=reference,
+                actor=actor,
+                vault=self.vault,
+                at=utcnow(),
+                zone=self.zone,
+            )
+            record = holds.record(hold, order, self.vault)
+        log.info("legal_hold_placed", order_id=order_id, hold_id=record.hold_id, actor=actor)
+        return record
+
+    def release_hold(
+        self, *, order_id: str, connector: str | None, reason: str, actor: str
+    ) -> HoldRecord:
+        """Release an order's legal hold; it stays as history (see ``holds.release``).
+
+        Raises:
+            NotFoundError: no such order.
+            InputError: ambiguous order id, bad text, not on hold.
+        """
+        with transaction(self.sessions) as session:
+            order = self._locked(session, order_id, connector)
+            hold = holds.release(
+                session, order=order, reason=reason, actor=actor, vault=self.vault, at=utcnow()
+            )
+            record = holds.record(hold, order, self.vault)
+        log.info("legal_hold_released", order_id=order_id, hold_id=record.hold_id, actor=actor)
+        return record
+
+    def list_holds(self, *, include_released: bool = False) -> list[HoldRecord]:
+        """Active legal holds (all, released too, with ``include_released``), oldest first."""
+        with self.sessions() as session:
+            return holds.holds(session, vault=self.vault, include_released=include_released)
+
+    def _locked(self, session: Session, order_id: str, connector: str | None) -> Order:
+        order = find_order(session=session, order_id=order_id, connector=connector)
+        assert order.id is not None
+        return holds.lock_order(session, order.id)
 
     def _today(self) -> dt.date:
         return utcnow().astimezone(self.zone).date()
