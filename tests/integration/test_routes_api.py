@@ -31,7 +31,7 @@ def test_plan_is_stored_with_etas_and_reasons(client: TestClient) -> None:
     )
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["feasible"] is True
+    assert body["feasible"] is True and body["travel_source"] == "haversine"
     planned = [s for r in body["routes"] for s in r["stops"]]
     assert len(planned) + len(body["unassigned"]) == 24
     assert all(s["eta"]["from"] <= s["service_start"] <= s["eta"]["to"] for s in planned)

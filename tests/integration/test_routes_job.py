@@ -1,17 +1,24 @@
 """Planning as a scheduled job: registered on APScheduler; a run with nothing to plan stores
-nothing (a run that plans goes through the same child process as ``POST /routes/plan``)."""
+nothing (a run that plans goes through the same child process as ``POST /routes/plan``), and a
+run whose routing engine is down raises ``RetriableError`` and stores nothing."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from importlib import resources
 
+import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import select
 
 from finalmile.config.settings import Settings
+from finalmile.errors import RetriableError
 from finalmile.routing.jobs import add_planning_job, run_planning
+from finalmile.routing.models import RoutePlan
 from finalmile.scheduler import build_scheduler
 from finalmile.services import Services, build_services
+from tests.osrm_server import FakeOsrm
 
 DEMO = resources.files("finalmile.config.defaults").joinpath("routing/demo_day.json").read_text()
 DAY = dt.date(2026, 11, 24)
@@ -52,3 +59,24 @@ def test_service_schedules_planning_only_when_a_time_is_set(settings: Settings) 
         assert str(job.trigger.timezone) == settings.timezone
     finally:
         on.close()
+
+
+def test_runs_are_priced_on_the_configured_engine_and_store_nothing_while_it_is_down(
+    settings: Settings,
+) -> None:
+    with FakeOsrm() as engine:
+        source = f"osrm+{engine.url}"
+        services = build_services(
+            settings.model_copy(update={"routing_table_url": source, "outbox_workers": 0})
+        )
+        try:
+            plan_id = run_planning(services=services, source=lambda d: DEMO, date=DAY, seconds=0.5)
+            asked = len(engine.requests)
+            engine.down = True
+            with pytest.raises(RetriableError, match=re.escape(f"travel times from {source}: ")):
+                run_planning(services=services, source=lambda d: DEMO, date=DAY, seconds=0.5)
+            with services.sessions() as session:
+                stored = [(row.id, row.travel_source) for row in session.scalars(select(RoutePlan))]
+        finally:
+            services.close()
+    assert asked == 1 and stored == [(plan_id, source)]

@@ -23,6 +23,7 @@ from finalmile.routing.jobs import plan_day_file
 from finalmile.routing.manifest import manifest, route_sheet
 from finalmile.routing.model import Skill
 from finalmile.routing.stored import stored_day
+from finalmile.routing.travel import HAVERSINE
 from finalmile.rules.facts import DeliveryType
 from finalmile.rules.models import DecisionRecord
 from finalmile.services import Services
@@ -89,7 +90,7 @@ def test_courier_orders_are_routed_or_unassigned_with_a_reason(decided: Services
     day = load_day(text, source="stored").on(DAY)
     assert sorted(day.jobs) == ["RX-S1", "RX-S2", "RX-S3", "RX-S4"]
     assert {d.driver_id for d in day.problem.drivers} == {"d1", "d2", "d3"}
-    result, report = plan_day_file(text, DAY, 0.3)
+    result, report = plan_day_file(text, DAY, 0.3, travel_source=HAVERSINE)
     assert report.feasible, report.violations
     routed = {v.stop_id for r in result.routes for v in r.visits}
     unassigned = {u.stop_id: u.reason.value for u in result.unassigned}
@@ -177,7 +178,7 @@ def test_a_schedule_ii_item_needs_the_lockbox_and_rides_with_a_lockbox_driver(
     assert stops["RX-PLAIN"].skills == set()
     lockbox = {d.driver_id for d in day.problem.drivers if Skill.LOCKBOX in d.skills}
     assert lockbox and lockbox != {d.driver_id for d in day.problem.drivers}
-    result, report = plan_day_file(text, DAY, 0.3)
+    result, report = plan_day_file(text, DAY, 0.3, travel_source=HAVERSINE)
     assert report.feasible, report.violations
     [route] = [r for r in result.routes if any(v.stop_id == "RX-CII" for v in r.visits)]
     assert route.driver_id in lockbox

@@ -18,7 +18,6 @@ from finalmile.db_types import utcnow
 from finalmile.errors import FinalmileError
 from finalmile.routing import (
     Budget,
-    HaversineProvider,
     MatrixProvider,
     OsrmTableProvider,
     ValhallaTableProvider,
@@ -32,6 +31,7 @@ from finalmile.routing.manifest_pdf import manifest_pdf
 from finalmile.routing.plan import with_unplaced
 from finalmile.routing.store import plan_record
 from finalmile.routing.stored import stored_day
+from finalmile.routing.travel import TravelSource, configured
 
 app = typer.Typer(
     help="Courier routes: plan a day, write driver manifests, re-plan the rest of a day.",
@@ -40,16 +40,19 @@ app = typer.Typer(
 
 DEMO_DAY = "routing/demo_day.json"
 DEMO_DATE = dt.date(2026, 11, 24)
+ACTOR = "cli"
 
 
 def _provider(osrm: str | None, valhalla: str | None) -> MatrixProvider:
+    """The engine named on the command line, else the service's (FINALMILE_ROUTING_TABLE_URL,
+    else great-circle estimates)."""
     if osrm and valhalla:
         raise fail("give --osrm or --valhalla, not both", 2)
     if osrm:
         return OsrmTableProvider(osrm)
     if valhalla:
         return ValhallaTableProvider(valhalla)
-    return HaversineProvider()
+    return TravelSource(configured(load_settings()))
 
 
 def plan_day(
@@ -126,7 +129,13 @@ def plan_command(
         Path | None,
         typer.Option(help="Write each route's driver manifest here (DRIVER.json and DRIVER.pdf)"),
     ] = None,
-    osrm: Annotated[str | None, typer.Option(help="OSRM base URL for travel times")] = None,
+    osrm: Annotated[
+        str | None,
+        typer.Option(
+            help="OSRM base URL for travel times (default: FINALMILE_ROUTING_TABLE_URL, else"
+            " great-circle estimates)"
+        ),
+    ] = None,
     valhalla: Annotated[str | None, typer.Option(help="Valhalla base URL")] = None,
 ) -> None:
     """Plan the day's courier routes and print the plan (JSON) with the checker's verdict."""
@@ -169,18 +178,31 @@ def replan_command(
     seconds: Annotated[float, typer.Option(min=0.1, help="Search time budget")] = 10.0,
 ) -> None:
     """Re-plan the rest of a stored plan's day from driver reports, new and cancelled courier
-    orders and absent drivers; store the new plan (superseding the old) and print it (JSON)."""
+    orders and absent drivers; store the new plan (superseding the old), hand the stops that
+    changed driver over, and print it (JSON, with ``assignments``). Exits 3 when a stop could not
+    be handed over (listed on stderr)."""
     try:
         with open_services(load_settings()) as services:
-            new_id = run_replan(
+            replanned = run_replan(
                 services=services,
                 plan_id=plan_id,
                 now=at or utcnow(),
                 seconds=seconds,
                 absent=absent or (),
+                actor=ACTOR,
             )
             with services.sessions() as session:
-                record = plan_record(session=session, plan_id=new_id)
+                record = plan_record(session=session, plan_id=replanned.plan_id)
     except FinalmileError as exc:
         raise fail(str(exc)) from None
-    typer.echo(json.dumps(record, indent=2))
+    handover = replanned.handover
+    typer.echo(json.dumps(record | {"assignments": handover.as_json()}, indent=2))
+    for released in handover.released:
+        typer.echo(
+            f"released: {released.order_id} from {released.driver_id} ({released.reason})",
+            err=True,
+        )
+    for problem in handover.problems:
+        typer.echo(f"not handed over: {problem}", err=True)
+    typer.echo(f"re-assigned {len(handover.reassigned)} stop(s)", err=True)
+    raise typer.Exit(3 if handover.problems else 0)

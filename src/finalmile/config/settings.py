@@ -7,6 +7,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, model_validator
@@ -153,6 +154,13 @@ class Settings(BaseSettings):
     route_planning_seconds: float = Field(
         default=60.0, gt=0, le=600, title="Route planning budget", description="Search seconds"
     )
+    routing_table_url: str | None = Field(
+        default=None,
+        title="Routing engine table service",
+        description="Travel times for stored route plans, re-plans and live ETAs from a"
+        " self-hosted engine: osrm+http://HOST:PORT or valhalla+http://HOST:PORT (https too);"
+        " unset: great-circle estimates (offline). Plans record it; see docs/routing.md",
+    )
     quotes: Literal["rate_card", "live"] = Field(
         default="rate_card",
         title="Quote source",
@@ -217,6 +225,8 @@ class Settings(BaseSettings):
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             problems.append(f"FINALMILE_TIMEZONE: unknown time zone {self.timezone!r}")
+        if self.routing_table_url is not None:
+            problems.extend(_routing_table_problems(self.routing_table_url))
         try:
             resolve_limits(self.temperature_limits)
         except ConfigError as exc:
@@ -238,6 +248,26 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'finalmile.db').as_posix()}"
+
+
+def _routing_table_problems(url: str) -> list[str]:
+    """What is wrong with FINALMILE_ROUTING_TABLE_URL (plans record it, so no credentials)."""
+    name = "FINALMILE_ROUTING_TABLE_URL"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (a port that is not a number raises)
+    except ValueError:
+        return [f"{name}: not a URL"]
+    engine, _, scheme = parts.scheme.partition("+")
+    if engine not in ("osrm", "valhalla") or scheme not in ("http", "https"):
+        return [
+            f"{name}: start with osrm+http://, osrm+https://, valhalla+http:// or valhalla+https://"
+        ]
+    if not parts.hostname:
+        return [f"{name}: no host"]
+    if parts.username or parts.password or parts.query or parts.fragment:
+        return [f"{name}: no credentials, query or fragment (route plans record this URL)"]
+    return []
 
 
 @lru_cache(maxsize=1)

@@ -29,6 +29,7 @@ def _fetch_json(request: urllib.request.Request, timeout: float, engine: str) ->
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             return json.load(response)
     except urllib.error.HTTPError as exc:
+        exc.close()  # it holds the connection; the error outlives this call
         if exc.code == 429 or exc.code >= 500:
             raise RetriableError(f"{engine} table: HTTP {exc.code}") from exc
         raise PermanentError(f"{engine} table: HTTP {exc.code}") from exc

@@ -3,7 +3,9 @@ a re-plan runs the rest of a stored plan's day the same way and stores a plan su
 
 The search never runs on the caller's interpreter (PyVRP's search loop is mostly Python and would
 compete for the interpreter lock with intake's event loop), and a scheduled run that has no
-courier jobs for the day stores nothing.
+courier jobs for the day stores nothing. Travel times come from the configured source for a new
+plan and from the old plan's source for a re-plan (``travel.py``); when that routing engine is
+down the run raises ``RetriableError`` before anything is stored.
 """
 
 from __future__ import annotations
@@ -17,15 +19,17 @@ from typing import Any
 import structlog
 from apscheduler.triggers.cron import CronTrigger
 
+from finalmile.errors import RetriableError
 from finalmile.routing.check import CheckReport, check_plan
 from finalmile.routing.dayfile import load_day
-from finalmile.routing.matrix import HaversineProvider
 from finalmile.routing.plan import Plan, with_unplaced
 from finalmile.routing.replan import replan_problem
-from finalmile.routing.rest_of_day import RestOfDay, must_be_in_force, reported_rows, rest_of_day
+from finalmile.routing.rest_of_day import RestOfDay, rest_of_day
 from finalmile.routing.solve import Budget, plan
 from finalmile.routing.store import get_plan, save_plan
 from finalmile.routing.stored import stored_day
+from finalmile.routing.supersede import Replanned, store_replan
+from finalmile.routing.travel import TravelSource, configured
 from finalmile.services import Services
 
 log = structlog.get_logger(__name__)
@@ -34,25 +38,41 @@ DaySource = Callable[[dt.date], str | None]
 """Returns the day file (JSON) for a date, or ``None`` when there is nothing to plan."""
 
 
-def plan_day_file(text: str, date: dt.date, seconds: float) -> tuple[Plan, CheckReport]:
-    """Parse, plan and check one day (what the child process runs)."""
+def plan_day_file(
+    text: str, date: dt.date, seconds: float, *, travel_source: str
+) -> tuple[Plan, CheckReport]:
+    """Parse, price (``routing.travel``), plan and check one day (what the child process runs).
+
+    Raises:
+        RetriableError: the routing engine is down or busy.
+        PermanentError: the routing engine refused the table.
+    """
     day = load_day(text, source="day").on(date)
-    matrix = HaversineProvider().matrix(day.problem.points())
+    matrix = TravelSource(travel_source).matrix(day.problem.points())
     result = plan(day.problem, matrix, Budget(seconds=seconds))
     report = check_plan(day.problem, result, matrix)
     return with_unplaced(result, day.unplaced), report
 
 
-def plan_in_child(text: str, date: dt.date, seconds: float) -> tuple[Plan, CheckReport]:
-    """``plan_day_file`` in a fresh child process, waiting for its answer."""
+def plan_in_child(
+    text: str, date: dt.date, seconds: float, *, travel_source: str
+) -> tuple[Plan, CheckReport]:
+    """``plan_day_file`` in a fresh child process, waiting for its answer (or its error)."""
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(plan_day_file, text, date, seconds).result()
+        return pool.submit(plan_day_file, text, date, seconds, travel_source=travel_source).result()
 
 
 def store_plan(
-    services: Services, text: str, date: dt.date, seconds: float, outcome: tuple[Plan, CheckReport]
+    services: Services,
+    text: str,
+    date: dt.date,
+    seconds: float,
+    outcome: tuple[Plan, CheckReport],
+    *,
+    travel_source: str,
 ) -> int:
-    """Save a planned day with the day file it was made from (encrypted); returns the plan id."""
+    """Save a planned day with the day file it was made from (encrypted) and the travel source
+    that priced it; returns the plan id."""
     result, report = outcome
     jobs = load_day(text, source="day").on(date).jobs
     with services.sessions() as session, session.begin():
@@ -63,6 +83,7 @@ def store_plan(
             report=report,
             jobs=jobs,
             budget_seconds=seconds,
+            travel_source=travel_source,
             day_encrypted=services.vault.encrypt(text.encode()),
         )
 
@@ -70,13 +91,24 @@ def store_plan(
 def run_planning(
     *, services: Services, source: DaySource, date: dt.date, seconds: float
 ) -> int | None:
-    """One planning run for ``date``: the stored plan's id, or ``None`` with nothing to plan."""
+    """One planning run for ``date`` priced by the configured travel source: the stored plan's
+    id, or ``None`` with nothing to plan.
+
+    Raises:
+        RetriableError: the routing engine is down or busy (nothing is stored).
+    """
     text = source(date)
     if text is None:
         log.info("route_planning_skipped", date=date.isoformat())
         return None
-    plan_id = store_plan(services, text, date, seconds, plan_in_child(text, date, seconds))
-    log.info("route_plan_stored", date=date.isoformat(), plan_id=plan_id)
+    travel = configured(services.settings)
+    try:
+        outcome = plan_in_child(text, date, seconds, travel_source=travel)
+    except RetriableError as exc:
+        log.warning("route_planning_failed", date=date.isoformat(), error=str(exc))
+        raise
+    plan_id = store_plan(services, text, date, seconds, outcome, travel_source=travel)
+    log.info("route_plan_stored", date=date.isoformat(), plan_id=plan_id, travel_source=travel)
     return plan_id
 
 
@@ -116,8 +148,12 @@ def add_planning_job(
 
 
 def replan_rest(rest: RestOfDay, seconds: float) -> tuple[Plan, CheckReport]:
-    """Plan and check the rest of a day (what the child process runs); orders without a location
-    that were not cancelled stay unassigned."""
+    """Plan and check the rest of a day (what the child process runs), priced by the old plan's
+    travel source; orders without a location that were not cancelled stay unassigned.
+
+    Raises:
+        RetriableError: the routing engine is down or busy.
+    """
     day = load_day(rest.day, source="day").on(rest.plan_date)
     problem = replan_problem(
         day.problem,
@@ -126,7 +162,7 @@ def replan_rest(rest: RestOfDay, seconds: float) -> tuple[Plan, CheckReport]:
         cancelled=rest.cancelled,
         absent=rest.absent,
     )
-    matrix = HaversineProvider().matrix(problem.points())
+    matrix = TravelSource(rest.travel_source).matrix(problem.points())
     result = plan(problem, matrix, Budget(seconds=seconds))
     report = check_plan(problem, result, matrix)
     unplaced = tuple(u for u in day.unplaced if u not in set(rest.cancelled))
@@ -145,15 +181,19 @@ def run_replan(
     plan_id: int,
     now: dt.datetime,
     seconds: float,
+    actor: str,
     absent: Sequence[str] = (),
-) -> int:
+) -> Replanned:
     """Re-plan the rest of plan ``plan_id``'s day as of ``now`` with the courier orders stored
-    now; store the new plan (superseding the old) and return its id.
+    now; store the new plan (superseding the old) and hand the stops that changed driver over
+    (audited as ``actor``), in one transaction (``supersede.py``).
 
     Raises:
         NotFoundError: no such plan.
         InputError: the plan was superseded (before or during the run), has no stored day, or an
             absent driver is not in it.
+        RetriableError: the plan's routing engine is down or busy, or a driver reported, during
+            the run, on a stop the new plan takes away from it (nothing is stored either way).
     """
     with services.sessions() as session:
         plan_date = get_plan(session, plan_id).plan_date
@@ -162,21 +202,15 @@ def run_replan(
         rest = rest_of_day(
             session, plan_id=plan_id, vault=services.vault, now=now, absent=absent, new_day=new_day
         )
-    result, report = replan_in_child(rest, seconds)
-    jobs = load_day(rest.day, source="day").on(rest.plan_date).jobs
-    with services.sessions() as session, session.begin():
-        previous = get_plan(session, plan_id, for_update=True)
-        must_be_in_force(previous)
-        new_id = save_plan(
-            session=session,
-            plan_date=rest.plan_date,
-            plan=result,
-            report=report,
-            jobs=jobs,
-            budget_seconds=seconds,
-            day_encrypted=services.vault.encrypt(rest.day.encode()),
-            previous=previous,
-            reported=reported_rows(session, plan_id=plan_id, visits=rest.visits),
-        )
-    log.info("route_replan_stored", plan_id=new_id, previous_plan_id=plan_id)
-    return new_id
+    outcome = replan_in_child(rest, seconds)
+    replanned = store_replan(services, rest, outcome, seconds=seconds, actor=actor)
+    handover = replanned.handover
+    log.info(
+        "route_replan_stored",
+        plan_id=replanned.plan_id,
+        previous_plan_id=plan_id,
+        reassigned=len(handover.reassigned),
+        released=len(handover.released),
+        problems=len(handover.problems),
+    )
+    return replanned

@@ -4,29 +4,35 @@ of the driver's route in the plan in force and stores the new ETA windows.
 The plan in force for a report is the newest plan not superseded whose route for that driver holds
 the stop. The reported stop records the report; every stop of the route not reported yet keeps its
 planned order and is re-timed with ``remaining_etas`` from where and when the driver is free
-(after the service time when it has only arrived), on the great-circle matrix plans are made on.
-A stop that can no longer be reached inside a window is flagged ``late``.
+(after the service time when it has only arrived), on the travel source the plan was priced on
+(``travel.py``; an engine gets ``ETA_TIMEOUT_S`` to answer, and when it fails the report is still
+recorded and the ETAs stay). A stop that can no longer be reached inside a window is flagged
+``late``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from finalmile.errors import PermanentError, RetriableError
 from finalmile.routing.dayfile import CourierDay
 from finalmile.routing.eta import remaining_etas
 from finalmile.routing.manifest import eta_window
-from finalmile.routing.matrix import HaversineProvider
 from finalmile.routing.model import RoutingProblem
 from finalmile.routing.models import PlannedRoute, PlannedStop, RoutePlan
 from finalmile.routing.plan import Route, ScheduledBreak, Visit
 from finalmile.routing.plan_days import plan_day
 from finalmile.routing.progress import ARRIVED, VISITED
 from finalmile.routing.store import route_stops
+from finalmile.routing.travel import ETA_TIMEOUT_S, TravelSource
 from finalmile.vault import Vault
+
+log = structlog.get_logger(__name__)
 
 
 def retime_after_report(
@@ -41,7 +47,8 @@ def retime_after_report(
 ) -> int:
     """Record a driver's report on its planned stop and re-time the rest of its route, in the
     caller's transaction; returns how many stops got a new ETA (0 when the stop is in no plan in
-    force, the report is not a visit, or the plan has no stored day)."""
+    force, the report is not a visit, the plan has no stored day, or its routing engine failed:
+    the report is recorded, the ETAs stay as they were and the failure is logged)."""
     if kind not in VISITED:
         return 0
     found = _plan_stop(session, driver_id, order_id)
@@ -60,7 +67,11 @@ def retime_after_report(
     service = day.jobs[stop.order_id].to_stop().service
     free_at = at + service if kind == ARRIVED else at
     problem = _route_problem(day, driver_id, [stop, *rest])
-    matrix = HaversineProvider().matrix(problem.points())
+    try:
+        matrix = TravelSource(plan.travel_source, ETA_TIMEOUT_S).matrix(problem.points())
+    except (RetriableError, PermanentError) as exc:
+        log.warning("eta_retime_failed", plan_id=plan.id, driver_id=driver_id, error=str(exc))
+        return 0
     etas = remaining_etas(problem, matrix, _as_route(route, stop, rest), done=1, free_at=free_at)
     for row, eta in zip(rest, etas, strict=True):
         row.eta_from, row.eta_to = eta_window(eta.visit, day.jobs[row.order_id])

@@ -31,7 +31,8 @@ class RoutePlan(SQLModel, table=True):
 
     A re-plan names the plan it replaced in ``previous_plan_id``, and that plan gets
     ``superseded_at``. ``day_encrypted`` is the day-file JSON the plan was made from (vault
-    encrypted; ``None`` for plans stored before it was kept).
+    encrypted; ``None`` for plans stored before it was kept). ``travel_source`` names where its
+    travel times came from (``routing.travel``); its re-plans and ETA updates use the same.
     """
 
     __tablename__ = "route_plan"
@@ -54,6 +55,10 @@ class RoutePlan(SQLModel, table=True):
         ),
     )
     superseded_at: dt.datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
+    travel_source: str = Field(
+        default="haversine",
+        sa_column=Column(String(300), nullable=False, server_default="haversine"),
+    )
 
 
 class PlannedRoute(SQLModel, table=True):

@@ -38,16 +38,32 @@ class RestOfDay:
 
     ``day`` is the day-file JSON of the old day plus new orders; ``visits`` lists, per driver,
     the last report of each stop it visited, in the order visited (they head its new route).
+    ``drivers`` and ``order_ids`` are the day's, and ``seen`` the driver updates read: storing
+    the re-plan reads the updates again and takes in those that came during the search.
+    ``travel_source`` is the old plan's: the re-plan is priced the same way.
     """
 
     plan_id: int
     plan_date: dt.date
+    travel_source: str
     day: str
     now: dt.datetime
     progress: tuple[DriverProgress, ...]
     cancelled: tuple[str, ...]
     absent: tuple[str, ...]
     visits: dict[str, tuple[Report, ...]]
+    drivers: frozenset[str]
+    order_ids: frozenset[str]
+    seen: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True)
+class DriverReport:
+    """One stored driver update about a stop of the day: its id, the driver, the report."""
+
+    update_id: int
+    driver_id: str
+    report: Report
 
 
 def rest_of_day(
@@ -76,7 +92,8 @@ def rest_of_day(
             raise InputError(f"no driver {name!r} in the plan", location=f"absent[{n}]")
     merged = _with_new_jobs(text, new_day) if new_day else text
     order_ids = set(day.jobs) | _order_ids(DayIn.model_validate_json(merged))
-    reports = _reports(session, drivers, order_ids)
+    rows = day_reports(session, drivers=drivers, order_ids=order_ids)
+    reports = _by_driver(rows)
     planned = _planned(session, plan_id)
     progress = []
     for driver in day.problem.drivers:
@@ -87,12 +104,16 @@ def rest_of_day(
     return RestOfDay(
         plan_id=plan_id,
         plan_date=row.plan_date,
+        travel_source=row.travel_source,
         day=merged,
         now=now,
         progress=tuple(progress),
         cancelled=_cancelled(session, order_ids),
         absent=absent,
-        visits=_visits(reports),
+        visits=visits_of(rows),
+        drivers=frozenset(drivers),
+        order_ids=frozenset(order_ids),
+        seen=frozenset(r.update_id for r in rows),
     )
 
 
@@ -135,12 +156,12 @@ def _order_ids(day: DayIn) -> set[str]:
     return {job.order.order_id for job in day.jobs}
 
 
-def _visits(reports: dict[str, list[Report]]) -> dict[str, tuple[Report, ...]]:
+def visits_of(rows: Iterable[DriverReport]) -> dict[str, tuple[Report, ...]]:
     """Per driver, the last report of each stop it visited, in the order first visited; a stop
     two drivers reported belongs to the one that reported it last."""
     last: dict[str, tuple[str, Report]] = {}
     first: dict[str, dt.datetime] = {}
-    for driver_id, items in reports.items():
+    for driver_id, items in _by_driver(rows).items():
         for report in items:
             if report.kind not in VISITED:
                 continue
@@ -154,9 +175,13 @@ def _visits(reports: dict[str, list[Report]]) -> dict[str, tuple[Report, ...]]:
     return {driver_id: tuple(items) for driver_id, items in out.items()}
 
 
-def _reports(session: Session, drivers: set[str], order_ids: set[str]) -> dict[str, list[Report]]:
+def day_reports(
+    session: Session, *, drivers: Iterable[str], order_ids: Iterable[str]
+) -> list[DriverReport]:
+    """The stored updates of ``drivers`` about ``order_ids``, oldest first."""
     statement = (
         select(
+            col(DriverUpdate.id),
             col(DriverRow.driver_id),
             col(Order.order_id),
             col(DriverUpdate.kind),
@@ -164,12 +189,20 @@ def _reports(session: Session, drivers: set[str], order_ids: set[str]) -> dict[s
         )
         .join(DriverRow, col(DriverRow.id) == col(DriverUpdate.driver_pk))
         .join(Order, col(Order.id) == col(DriverUpdate.order_pk))
-        .where(col(DriverRow.driver_id).in_(drivers), col(Order.order_id).in_(order_ids))
+        .where(col(DriverRow.driver_id).in_(set(drivers)), col(Order.order_id).in_(set(order_ids)))
         .order_by(col(DriverUpdate.occurred_at), col(DriverUpdate.id))
     )
+    out = []
+    for update_id, driver_id, order_id, kind, at in session.execute(statement):
+        assert update_id is not None
+        out.append(DriverReport(update_id, driver_id, Report(order_id, kind, at)))
+    return out
+
+
+def _by_driver(rows: Iterable[DriverReport]) -> dict[str, list[Report]]:
     out: dict[str, list[Report]] = {}
-    for driver_id, order_id, kind, at in session.execute(statement):
-        out.setdefault(driver_id, []).append(Report(order_id, kind, at))
+    for row in rows:
+        out.setdefault(row.driver_id, []).append(row.report)
     return out
 
 

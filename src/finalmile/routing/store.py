@@ -31,11 +31,13 @@ def save_plan(
     report: CheckReport,
     jobs: Mapping[str, CourierStop],
     budget_seconds: float,
+    travel_source: str,
     day_encrypted: bytes | None = None,
     previous: RoutePlan | None = None,
     reported: Mapping[str, Sequence[PlannedStop]] | None = None,
 ) -> int:
-    """Store ``plan`` for ``plan_date`` (the caller commits); returns the plan's id.
+    """Store ``plan`` for ``plan_date``, priced by ``travel_source`` (the caller commits);
+    returns the plan's id.
 
     A re-plan names the ``previous`` plan (marked superseded) and passes, per driver, the stops
     already ``reported`` there: they head the driver's new route in the order they were reported,
@@ -51,6 +53,7 @@ def save_plan(
         budget_seconds=budget_seconds,
         day_encrypted=day_encrypted,
         previous_plan_id=previous.id if previous else None,
+        travel_source=travel_source,
     )
     session.add(row)
     if previous is not None:
@@ -202,6 +205,7 @@ def plan_record(*, session: Session, plan_id: int) -> dict[str, Any]:
         "objective": row.objective,
         "distance_km": round(row.distance_m / 1000, 1),
         "feasible": row.feasible,
+        "travel_source": row.travel_source,
         "previous_plan_id": row.previous_plan_id,
         "superseded_at": _iso(row.superseded_at),
         "routes": [

@@ -15,6 +15,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from finalmile.auth.models import Scope
+from finalmile.auth.service import Principal
 from finalmile.db_types import utcnow
 from finalmile.deps import ServicesDep, SessionDep, require
 from finalmile.errors import NotFoundError
@@ -25,6 +26,7 @@ from finalmile.routing.manifest_pdf import manifest_pdf
 from finalmile.routing.plan_manifests import stored_sheet
 from finalmile.routing.store import plan_etas, plan_record
 from finalmile.routing.stored import stored_day
+from finalmile.routing.travel import configured
 
 router = APIRouter(prefix="/routes", tags=["routes"])
 
@@ -41,10 +43,12 @@ async def plan_routes(
     ] = None,
     seconds: Annotated[float, Query(gt=0, le=MAX_BUDGET_SECONDS)] = 10.0,
 ) -> dict[str, Any]:
-    """Plan ``date``'s routes, store and return the plan (routes, ETAs, unassigned, objective).
+    """Plan ``date``'s routes with the configured travel source, store and return the plan
+    (routes, ETAs, unassigned, objective, travel source).
 
     Raises:
         NotFoundError: no day given and no stored courier order is due on ``date``.
+        RetriableError: the routing engine is down or busy (503; nothing is stored).
     """
     if day is None:
         stored = await run_in_threadpool(stored_day, services, date)
@@ -54,9 +58,11 @@ async def plan_routes(
     else:
         text, source = day.model_dump_json(), "request body"
     load_day(text, source=source)  # reject bad input before starting a process
+    travel = configured(services.settings)
 
     def run() -> dict[str, Any]:
-        plan_id = store_plan(services, text, date, seconds, plan_in_child(text, date, seconds))
+        outcome = plan_in_child(text, date, seconds, travel_source=travel)
+        plan_id = store_plan(services, text, date, seconds, outcome, travel_source=travel)
         with services.sessions() as session:
             return plan_record(session=session, plan_id=plan_id)
 
@@ -78,32 +84,38 @@ class ReplanIn(BaseModel):
     at: AwareDatetime | None = Field(default=None, description="Re-plan as of (default: now)")
 
 
-@router.post("/plans/{plan_id}/replan", dependencies=[Depends(require(Scope.ORDERS_WRITE))])
+@router.post("/plans/{plan_id}/replan")
 async def replan_routes(
     plan_id: int,
     services: ServicesDep,
+    principal: Annotated[Principal, Depends(require(Scope.ORDERS_WRITE))],
     body: Annotated[ReplanIn | None, Body()] = None,
     seconds: Annotated[float, Query(gt=0, le=MAX_BUDGET_SECONDS)] = 10.0,
 ) -> dict[str, Any]:
     """Re-plan the rest of the plan's day (driver reports, new and cancelled orders, absent
-    drivers); store the new plan, superseding this one, and return it.
+    drivers); store the new plan, superseding this one, hand the stops that changed driver over
+    (``assignments``: re-assigned, released, problems) and return it.
 
     Raises:
         NotFoundError: no such plan.
         InputError: the plan was superseded, has no stored day, or names an unknown driver.
+        RetriableError: the plan's routing engine is down or busy, or a driver reported on a
+            stop the new plan takes away from it (503; nothing is stored).
     """
     changes = body or ReplanIn()
 
     def run() -> dict[str, Any]:
-        new_id = run_replan(
+        replanned = run_replan(
             services=services,
             plan_id=plan_id,
             now=changes.at or utcnow(),
             seconds=seconds,
             absent=changes.absent,
+            actor=f"key:{principal.key_prefix}",
         )
         with services.sessions() as session:
-            return plan_record(session=session, plan_id=new_id)
+            record = plan_record(session=session, plan_id=replanned.plan_id)
+        return record | {"assignments": replanned.handover.as_json()}
 
     return await run_in_threadpool(run)
 

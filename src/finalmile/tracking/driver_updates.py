@@ -4,6 +4,11 @@ Each update carries the app's own ``client_id``, so an offline app can resend it
 as it likes: the same update sent again is answered ``duplicate`` and counts once; a different
 update under a used ``client_id`` is refused. Every update is applied in one transaction: the
 ``driver_update`` row, the tracking event, the proof of delivery, custody, outbox and billing.
+
+The shipment row is locked before anything is written, and the stop's assignment is checked again
+under that lock: a re-plan locks the day's shipments before it hands stops to other drivers, so
+an update is either seen by the re-plan or sees its outcome (a stop handed to another driver is
+then refused, like any re-assigned stop), never half of each.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from finalmile.routing.live_etas import retime_after_report
 from finalmile.shipments.models import Shipment
 from finalmile.tracking import proofs
 from finalmile.tracking.driver_payloads import DriverUpdateIn, UpdateKind
-from finalmile.tracking.drivers import stop_for
+from finalmile.tracking.drivers import must_still_carry, stop_for
 from finalmile.tracking.models import DeliveryProof, Driver, DriverUpdate
 from finalmile.tracking.recorder import lock_shipment, record_scans, refresh
 from finalmile.tracking.report import Scan
@@ -102,6 +107,7 @@ def apply_update(
     found = stop_for(session=session, driver=driver, stop=update.stop)
     assert found.id is not None
     shipment = lock_shipment(session, found.id)
+    must_still_carry(session=session, driver=driver, shipment=shipment)
     if update.occurred_at > now + CLOCK_SKEW:
         raise InputError("occurred_at is in the future", location="occurred_at", code="future")
     row = DriverUpdate(

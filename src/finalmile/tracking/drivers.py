@@ -2,7 +2,8 @@
 
 A driver token is ``fmd_<prefix>_<secret>``; like API keys (``finalmile.auth``) only its SHA-256
 is stored and ``prefix`` finds the row. A driver sees and updates only the stops assigned to them:
-a stop is a purchased courier shipment, named by its shipment key.
+a stop is a purchased courier shipment, named by its shipment key. Every change of assignment,
+by hand or by a re-plan (``routing.handover``), is audited on the driver.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -160,24 +162,98 @@ def assign_order(
             col(Shipment.carrier_type) == COURIER,
         )
     ).first()
-    if shipment is None or shipment.id is None or driver.id is None:
+    if shipment is None:
         raise InputError(
             f"order {order_id!r} has no purchased courier shipment", location="order_id"
         )
+    give(session=session, shipment=shipment, driver=driver, actor=actor)
+    return shipment
+
+
+def give(
+    *, session: Session, shipment: Shipment, driver: Driver, actor: str, **detail: object
+) -> bool:
+    """Make ``driver`` the carrier of ``shipment``, audited on the driver (``detail`` added to the
+    audit row); False when it carried it already."""
+    assert shipment.id is not None and driver.id is not None
     assignment = session.get(CourierAssignment, shipment.id)
-    previous = assignment.driver_pk if assignment else None
+    if assignment is not None and assignment.driver_pk == driver.id:
+        return False
     if assignment is None:
         assignment = CourierAssignment(
             shipment_pk=shipment.id, driver_pk=driver.id, assigned_at=utcnow(), assigned_by=actor
         )
-    elif assignment.driver_pk != driver.id:
+    else:
         assignment.driver_pk, assignment.assigned_at = driver.id, utcnow()
         assignment.assigned_by = actor
-    if previous != driver.id:
-        session.add(assignment)
-        _audit(session, driver_id, "assigned", actor, order_id=order_id, shipment=shipment.key)
+    session.add(assignment)
+    _audit(
+        session,
+        driver.driver_id,
+        "assigned",
+        actor,
+        order_id=shipment.order_id,
+        shipment=shipment.key,
+        **detail,
+    )
     session.flush()
-    return shipment
+    return True
+
+
+def take_back(*, session: Session, shipment: Shipment, actor: str, **detail: object) -> str | None:
+    """Leave ``shipment`` with no driver, audited on the driver who had it; returns that driver's
+    id (``None`` when nobody carried it)."""
+    assert shipment.id is not None
+    assignment = session.get(CourierAssignment, shipment.id)
+    if assignment is None:
+        return None
+    driver = session.get(Driver, assignment.driver_pk)
+    assert driver is not None
+    session.delete(assignment)
+    _audit(
+        session,
+        driver.driver_id,
+        "unassigned",
+        actor,
+        order_id=shipment.order_id,
+        shipment=shipment.key,
+        **detail,
+    )
+    session.flush()
+    return driver.driver_id
+
+
+def carriers_of(session: Session, shipments: Iterable[Shipment]) -> dict[int, str]:
+    """Shipment id -> the id of the driver carrying it, for the shipments someone carries."""
+    ids = [s.id for s in shipments]
+    rows = session.execute(
+        select(col(CourierAssignment.shipment_pk), col(Driver.driver_id))
+        .join(Driver, col(Driver.id) == col(CourierAssignment.driver_pk))
+        .where(col(CourierAssignment.shipment_pk).in_(ids))
+    )
+    return {int(shipment_pk): str(driver_id) for shipment_pk, driver_id in rows}
+
+
+def courier_shipments(
+    session: Session, order_ids: Iterable[str], *, lock: bool = False
+) -> list[Shipment]:
+    """The purchased courier shipments of ``order_ids`` in id order; ``lock``: locked for this
+    transaction.
+
+    A driver update locks its shipment before anything else and checks its assignment after
+    (``must_still_carry``), so a transaction holding these locks has seen every update on them
+    committed before, and no update on them starts until it ends.
+    """
+    statement = (
+        select(Shipment)
+        .where(
+            col(Shipment.order_id).in_(set(order_ids)),
+            col(Shipment.state) == ShipmentState.PURCHASED.value,
+            col(Shipment.carrier_type) == COURIER,
+        )
+        .order_by(col(Shipment.id))
+    )
+    return list(session.scalars(statement.with_for_update() if lock else statement))
 
 
 def assign_plan(*, session: Session, plan_id: int, actor: str) -> tuple[int, list[str]]:
@@ -243,5 +319,25 @@ def stop_for(*, session: Session, driver: Driver, stop: str) -> Shipment:
     )
     shipment = session.scalars(statement).first()
     if shipment is None:
-        raise NotFoundError(f"no stop {stop!r} is assigned to you")
+        raise _not_yours(stop)
     return shipment
+
+
+def must_still_carry(*, session: Session, driver: Driver, shipment: Shipment) -> None:
+    """Check, once the shipment row is locked, that ``driver`` still carries it: a re-plan may have
+    handed it to another driver while the caller waited for the lock.
+
+    Raises:
+        NotFoundError: it is no longer this driver's stop.
+    """
+    carrier = session.scalar(
+        select(col(CourierAssignment.driver_pk)).where(
+            col(CourierAssignment.shipment_pk) == shipment.id
+        )
+    )
+    if carrier != driver.id:
+        raise _not_yours(shipment.key)
+
+
+def _not_yours(stop: str) -> NotFoundError:
+    return NotFoundError(f"no stop {stop!r} is assigned to you")

@@ -17,6 +17,7 @@ from finalmile.carriers.sandbox import Sandbox, SandboxClock, SandboxServer
 from finalmile.config.settings import Settings
 from finalmile.main import create_app
 from finalmile.services import Services, build_services
+from tests.integration.environment import export_settings
 from tests.integration.shipments.conftest import carrier_config
 
 #: A Friday afternoon (UTC), as in the sandbox tests.
@@ -89,8 +90,5 @@ def app_server(track_settings: Settings, tracked: Services) -> Iterator[AppServe
 
 @pytest.fixture
 def cli_env(track_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("FINALMILE_DATABASE_URL", track_settings.resolved_database_url)
-    assert track_settings.secret_key is not None
-    monkeypatch.setenv("FINALMILE_SECRET_KEY", track_settings.secret_key.get_secret_value())
-    monkeypatch.setenv("FINALMILE_DATA_DIR", str(track_settings.data_dir))
-    return track_settings
+    """The tracking tests' settings as the environment the ``finalmile`` command reads."""
+    return export_settings(track_settings, monkeypatch)

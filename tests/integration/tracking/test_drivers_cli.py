@@ -3,25 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from finalmile.audit import history
 from finalmile.cli import app
 from finalmile.config.settings import Settings
 from finalmile.db import transaction
 from finalmile.main import create_app
+from finalmile.routing.handover import Handover, Reassigned, Released, hand_over
 from finalmile.routing.models import PlannedRoute, PlannedStop, RoutePlan
 from finalmile.services import Services
+from finalmile.tracking import drivers
 from tests.integration.shipments.conftest import ingest_orders
 
 runner = CliRunner()
 T0 = dt.datetime(2026, 11, 21, 13, tzinfo=dt.UTC)
 
 
-def _plan(services: Services, routes: dict[str, list[str]], unrouted: list[str]) -> int:
-    """A stored route plan: each driver's orders in sequence, and unassigned orders."""
+def _plan(
+    services: Services,
+    routes: dict[str, list[str]],
+    unrouted: dict[str, str],
+    *,
+    visited: Collection[str] = (),
+) -> int:
+    """A stored route plan: each driver's orders in sequence (``visited`` ones reported
+    delivered), and unassigned orders with their reason."""
     with transaction(services.sessions) as session:
         plan = RoutePlan(
             plan_date=T0.date(),
@@ -48,13 +59,15 @@ def _plan(services: Services, routes: dict[str, list[str]], unrouted: list[str])
             for sequence, order_id in enumerate(orders, start=1):
                 session.add(
                     PlannedStop(
-                        plan_id=plan.id, route_id=route.id, order_id=order_id, sequence=sequence
+                        plan_id=plan.id,
+                        route_id=route.id,
+                        order_id=order_id,
+                        sequence=sequence,
+                        reported="delivered" if order_id in visited else None,
                     )
                 )
-        for order_id in unrouted:
-            session.add(
-                PlannedStop(plan_id=plan.id, order_id=order_id, unassigned_reason="deferred")
-            )
+        for order_id, reason in unrouted.items():
+            session.add(PlannedStop(plan_id=plan.id, order_id=order_id, unassigned_reason=reason))
         return plan.id
 
 
@@ -63,7 +76,9 @@ def test_drivers_commands(track_settings: Settings, tracked: Services) -> None:
     orders = ingest_orders(tracked, 4, start=1300)
     for order_id in orders[:3]:
         tracked.shipments.buy(order_id=order_id, account="drivers")
-    plan_id = _plan(tracked, {"A1": [orders[0], orders[3]], "B2": [orders[1]]}, [orders[2]])
+    plan_id = _plan(
+        tracked, {"A1": [orders[0], orders[3]], "B2": [orders[1]]}, {orders[2]: "deferred"}
+    )
 
     created = runner.invoke(app, ["drivers", "create", "A1", "--name", "Ana One"])
     ben = runner.invoke(app, ["drivers", "create", "B2", "--name", "Ben Two"]).stdout.strip()
@@ -91,3 +106,67 @@ def test_drivers_commands(track_settings: Settings, tracked: Services) -> None:
     assert [s["order_id"] for s in stops.json()] == [orders[0]]
     assert b2.status_code == 401
     assert revoked.exit_code == 0 and "revoked B2" in revoked.stdout
+
+
+def test_a_replan_hands_over_only_the_stops_whose_driver_changed(tracked: Services) -> None:
+    """``hand_over`` between two stored plans: moved and newly routed stops go to their new
+    driver, visited and unchanged ones stay (a hand-made assignment too), dropped ones are taken
+    back unless on board, and what cannot be handed over is reported."""
+    o = ingest_orders(tracked, 9, start=1400)
+    for order_id in o[:8]:
+        tracked.shipments.buy(order_id=order_id, account="drivers")
+    with transaction(tracked.sessions) as session:
+        for driver_id in ("A1", "B2"):
+            drivers.create_driver(session=session, driver_id=driver_id, name=driver_id, actor="t")
+    old = _plan(
+        tracked, {"A1": [o[0], o[1], o[2], o[5], o[7]], "B2": [o[3], o[6]]}, {o[4]: "no_room"}
+    )
+    with transaction(tracked.sessions) as session:
+        drivers.assign_plan(session=session, plan_id=old, actor="t")
+        drivers.assign_order(
+            session=session, driver_id="A1", order_id=o[3], connector=None, actor="t"
+        )
+    new = _plan(
+        tracked,
+        {"A1": [o[0]], "B2": [o[3], o[1], o[4], o[8]], "C3": [o[2]]},
+        {o[5]: "no_room", o[6]: "unreachable"},
+        visited={o[0]},
+    )
+    with transaction(tracked.sessions) as session:
+        handover = hand_over(
+            session,
+            old_plan_id=old,
+            new_plan_id=new,
+            cancelled=[o[7]],
+            on_board={o[5]: "A1"},
+            actor="dispatch",
+        )
+    assert handover == Handover(
+        reassigned=(Reassigned(o[1], "A1", "B2"), Reassigned(o[4], None, "B2")),
+        released=(Released(o[6], "B2", "unreachable"), Released(o[7], "A1", "cancelled")),
+        problems=(
+            f"{o[2]}: no driver 'C3' is registered (finalmile drivers create)",
+            f"{o[5]}: left unassigned (no_room) but on board with A1; it stays assigned to A1",
+            f"{o[8]}: no purchased courier shipment to hand over",
+        ),
+    )
+    with tracked.sessions() as session:
+        carried = {
+            d.driver_id: {s.order_id for s in drivers.stops_of(session=session, driver=d)}
+            for d in drivers.list_drivers(session=session)
+        }
+        audit = [
+            (e.action, e.detail["order_id"], e.detail["plan_id"], e.actor)
+            for driver_id in ("A1", "B2")
+            for e in history(session, entity="driver", entity_id=driver_id)
+            if e.detail.get("plan_id") == new
+        ]
+    assert carried == {"A1": {o[0], o[2], o[3], o[5]}, "B2": {o[1], o[4]}}
+    assert sorted(audit) == sorted(
+        [
+            ("unassigned", o[7], new, "dispatch"),
+            ("assigned", o[1], new, "dispatch"),
+            ("assigned", o[4], new, "dispatch"),
+            ("unassigned", o[6], new, "dispatch"),
+        ]
+    )

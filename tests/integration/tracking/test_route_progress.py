@@ -6,99 +6,61 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+import time
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, text
 from typer.testing import CliRunner
 
+from finalmile.audit import history
 from finalmile.cli import app
 from finalmile.config.settings import Settings
 from finalmile.db import transaction
-from finalmile.errors import InputError
+from finalmile.errors import InputError, RetriableError
 from finalmile.main import create_app
-from finalmile.routing.jobs import plan_day_file, run_replan, store_plan
+from finalmile.routing.jobs import replan_rest, run_replan
 from finalmile.routing.models import RoutePlan
+from finalmile.routing.rest_of_day import rest_of_day
 from finalmile.routing.store import plan_etas, plan_record
-from finalmile.routing.stored import stored_day
+from finalmile.routing.supersede import store_replan
 from finalmile.services import Services
 from finalmile.tracking import drivers
-from finalmile.tracking.driver_payloads import DriverUpdateIn
-from finalmile.tracking.driver_updates import apply_batch
-from finalmile.tracking.models import DeliveryProof, Driver
+from finalmile.tracking.driver_updates import UpdateResult
+from finalmile.tracking.models import DeliveryProof, DriverUpdate
 from tests.hl7_builder import PATIENT_FAMILY, PATIENT_GIVEN, PATIENT_PHONE_DIGITS, rde
+from tests.integration.tracking.courier_day import (
+    ORDERS,
+    arrival,
+    carried,
+    courier_order,
+    deliver,
+    plan_courier_day,
+    report,
+    routed,
+    send,
+)
 from tests.integration.tracking.helpers import api_key
-
-TUESDAY = dt.datetime(2026, 11, 17, 15, 0, tzinfo=dt.UTC)  # 10:00 in Cambridge MA
-DAY = dt.date(2026, 11, 17)
-ORDERS = ("RX-R1", "RX-R2", "RX-R3", "RX-R4")
-
-
-def _order(n: int, order_id: str) -> bytes:
-    """A courier order (the demo rules send Cambridge orders by courier), cold when ``n`` is odd."""
-    return rde(f"M{n}", order_id, storage="R" if n % 2 else "A")
 
 
 @pytest.fixture
 def planned(tracked: Services) -> dict[str, Any]:
     """Four courier orders decided for DAY, planned and stored, shipped with the planned drivers."""
-    tracked.decider.clock = lambda: TUESDAY
-    raws = [_order(n, order_id) for n, order_id in enumerate(ORDERS, start=1)]
-    tracked.intake.ingest_hl7(raws, connector="default")
-    tracked.decider.decide_backlog()
-    text = stored_day(tracked, DAY)
-    assert text is not None
-    plan_id = store_plan(tracked, text, DAY, 0.3, plan_day_file(text, DAY, 0.3))
-    with tracked.sessions() as session:
-        record = plan_record(session=session, plan_id=plan_id)
-    assert record["feasible"] and not record["unassigned"], record
-    for order_id in ORDERS:
-        tracked.shipments.buy(order_id=order_id, account="drivers")
-    with transaction(tracked.sessions) as session:
-        for driver_id in ("d1", "d2", "d3"):
-            drivers.create_driver(session=session, driver_id=driver_id, name="N", actor="t")
-        assigned, problems = drivers.assign_plan(session=session, plan_id=plan_id, actor="t")
-    assert (assigned, problems) == (4, [])
-    route = max(record["routes"], key=lambda r: len(r["stops"]))
-    return {"plan_id": plan_id, "record": record, "route": route}
+    return plan_courier_day(tracked)
 
 
-def _report(
-    services: Services, driver_id: str, order_id: str, kind: str, at: dt.datetime, **extra: Any
-) -> None:
-    with services.sessions() as session:
-        driver = drivers.get_driver(session=session, driver_id=driver_id)
-        stop = next(
-            s.key
-            for s in drivers.stops_of(session=session, driver=driver)
-            if s.order_id == order_id
-        )
-    update = DriverUpdateIn.model_validate(
-        {
-            "client_id": f"{driver_id}-{order_id}-{kind}",
-            "stop": stop,
-            "kind": kind,
-            "occurred_at": at.isoformat(),
-            **extra,
-        }
-    )
-    assert isinstance(driver, Driver) and driver.id is not None
-    (result,) = apply_batch(
-        services.sessions, driver_pk=driver.id, updates=[update], vault=services.vault, now=at
-    )
-    assert result.outcome == "applied", result
-
-
-def _at(stop: dict[str, Any], minutes: int = 0) -> dt.datetime:
-    return dt.datetime.fromisoformat(stop["arrival"]) + dt.timedelta(minutes=minutes)
-
-
-def _deliver(services: Services, driver_id: str, stop: dict[str, Any], late: int) -> dt.datetime:
-    """Arrive ``late`` minutes after the planned arrival and deliver 6 minutes later."""
-    _report(services, driver_id, stop["order_id"], "arrived", _at(stop, late))
-    _report(services, driver_id, stop["order_id"], "delivered", _at(stop, late + 6))
-    return _at(stop, late + 6)
+def _changed(old: dict[str, Any], new: dict[str, Any]) -> set[tuple[str, str | None, str]]:
+    """(order id, old driver, new driver) of the new plan's stops not visited whose driver
+    changed: what a re-plan must hand over."""
+    before = {s["order_id"]: r["driver_id"] for r in old["routes"] for s in r["stops"]}
+    return {
+        (s["order_id"], before.get(s["order_id"]), r["driver_id"])
+        for r in new["routes"]
+        for s in r["stops"]
+        if s["reported"] is None and before.get(s["order_id"]) != r["driver_id"]
+    }
 
 
 def test_a_late_delivery_moves_the_rest_of_the_route(
@@ -109,8 +71,8 @@ def test_a_late_delivery_moves_the_rest_of_the_route(
     first, rest = route["stops"][0], route["stops"][1:]
     departure = dt.datetime.fromisoformat(route["departure"])
     for stop in route["stops"]:
-        _report(tracked, route["driver_id"], stop["order_id"], "picked_up", departure)
-    _deliver(tracked, route["driver_id"], first, late=40)
+        report(tracked, route["driver_id"], stop["order_id"], "picked_up", departure)
+    deliver(tracked, route["driver_id"], first, late=40)
     with tracked.sessions() as session:
         etas = plan_etas(session=session, plan_id=plan_id)
     (now,) = [r for r in etas["routes"] if r["driver_id"] == route["driver_id"]]
@@ -130,7 +92,7 @@ def test_an_eta_failure_never_loses_the_update(tracked: Services, planned: dict[
         assert row is not None
         row.day_encrypted = tracked.vault.encrypt(b"{not a day")
     first = route["stops"][0]
-    _report(tracked, route["driver_id"], first["order_id"], "delivered", _at(first))  # applied
+    report(tracked, route["driver_id"], first["order_id"], "delivered", arrival(first))  # applied
     with tracked.sessions() as session:
         (mine,) = [
             r
@@ -138,7 +100,7 @@ def test_an_eta_failure_never_loses_the_update(tracked: Services, planned: dict[
             if r["driver_id"] == route["driver_id"]
         ]
         proofs = session.scalars(select(DeliveryProof)).all()
-    assert [p.delivered_at for p in proofs] == [_at(first)]
+    assert [p.delivered_at for p in proofs] == [arrival(first)]
     assert all(s["reported"] is None and s["eta_updated_at"] is None for s in mine["stops"])
 
 
@@ -148,11 +110,11 @@ def test_a_sick_driver_cancelled_order_and_new_order(
     route, plan_id = planned["route"], planned["plan_id"]
     sick = route["driver_id"]
     first = route["stops"][0]
-    delivered_at = _deliver(tracked, sick, first, late=0)
+    delivered_at = deliver(tracked, sick, first, late=0)
     others = [s["order_id"] for s in route["stops"][1:]]
     cancelled = others[0]
     tracked.intake.ingest_hl7(
-        [rde("C1", cancelled, order_control="CA"), _order(5, "RX-R5")],
+        [rde("C1", cancelled, order_control="CA"), courier_order(5, "RX-R5")],
         connector="default",
     )
     tracked.decider.decide_backlog()
@@ -162,7 +124,8 @@ def test_a_sick_driver_cancelled_order_and_new_order(
         now=delivered_at + dt.timedelta(minutes=5),
         seconds=0.3,
         absent=[sick],
-    )
+        actor="test",
+    ).plan_id
     with tracked.sessions() as session:
         old = plan_record(session=session, plan_id=plan_id)
         new = plan_record(session=session, plan_id=new_id)
@@ -181,7 +144,7 @@ def test_a_sick_driver_cancelled_order_and_new_order(
         assert placed.get(order_id, sick) != sick or reasons.get(order_id)
         assert order_id in placed or order_id in reasons
     with pytest.raises(InputError, match="superseded"):
-        run_replan(services=tracked, plan_id=plan_id, now=delivered_at, seconds=0.3)
+        run_replan(services=tracked, plan_id=plan_id, now=delivered_at, seconds=0.3, actor="t")
 
 
 def test_a_driver_on_the_road_keeps_its_load(
@@ -192,8 +155,8 @@ def test_a_driver_on_the_road_keeps_its_load(
     route, plan_id = planned["route"], planned["plan_id"]
     departure = dt.datetime.fromisoformat(route["departure"])
     for stop in route["stops"]:
-        _report(tracked, route["driver_id"], stop["order_id"], "picked_up", departure)
-    delivered_at = _deliver(tracked, route["driver_id"], route["stops"][0], late=0)
+        report(tracked, route["driver_id"], stop["order_id"], "picked_up", departure)
+    delivered_at = deliver(tracked, route["driver_id"], route["stops"][0], late=0)
     headers = api_key(tracked)
     with TestClient(create_app(track_settings)) as client:
         response = client.post(
@@ -228,9 +191,9 @@ def test_a_driver_on_the_road_keeps_its_load(
         s["order_id"] for s in mine["stops"]
     ]
     assert etas.status_code == 200
-    for text in (paper.content.decode("latin-1"), app_json.text, etas.text):
+    for shown in (paper.content.decode("latin-1"), app_json.text, etas.text):
         for phi in (PATIENT_FAMILY, PATIENT_GIVEN, PATIENT_PHONE_DIGITS, "MRN4417"):
-            assert phi not in text
+            assert phi not in shown
 
 
 def test_cli_replans_with_an_absent_driver(
@@ -261,3 +224,162 @@ def test_cli_replans_with_an_absent_driver(
     placed = {s["order_id"] for r in new["routes"] for s in r["stops"]}
     left = {u["order_id"] for u in new["unassigned"]}
     assert placed | left == set(ORDERS)
+    handed = new["assignments"]["reassigned"]
+    assert {s["order_id"] for s in route["stops"]} <= {
+        r["order_id"] for r in handed if r["from"] == route["driver_id"]
+    }
+    assert f"re-assigned {len(handed)} stop(s)" in result.stderr
+    assert carried(tracked) == routed(new, planned["tokens"])
+
+
+def test_a_replan_hands_an_absent_drivers_stops_over(
+    tracked: Services, track_settings: Settings, planned: dict[str, Any]
+) -> None:
+    """The driver app shows the new plan after a re-plan over HTTP: the sick driver keeps the
+    stop it delivered, its other stops go to the drivers the new plan gives them, its cancelled
+    stop leaves its list; every change is audited on the driver like a manual assignment."""
+    route, plan_id, tokens = planned["route"], planned["plan_id"], planned["tokens"]
+    sick = route["driver_id"]
+    first, cancelled = route["stops"][0], route["stops"][1]["order_id"]
+    delivered_at = deliver(tracked, sick, first, late=0)
+    tracked.intake.ingest_hl7([rde("C1", cancelled, order_control="CA")], connector="default")
+    headers = api_key(tracked)
+    with TestClient(create_app(track_settings)) as client:
+
+        def app_lists() -> dict[str, set[str]]:
+            lists = {}
+            for driver_id, token in tokens.items():
+                mine = client.get("/driver/stops", headers={"Authorization": f"Bearer {token}"})
+                assert mine.status_code == 200, mine.text
+                lists[driver_id] = {s["order_id"] for s in mine.json()}
+            return lists
+
+        before = app_lists()
+        response = client.post(
+            f"/routes/plans/{plan_id}/replan?seconds=0.3",
+            json={"absent": [sick], "at": (delivered_at + dt.timedelta(minutes=5)).isoformat()},
+            headers=headers,
+        )
+        assert response.status_code == 200, response.text
+        after = app_lists()
+    new = response.json()
+    assert before == routed(planned["record"], tokens)
+    assert after == routed(new, tokens)
+    assert after[sick] == {first["order_id"]}
+    assignments = new["assignments"]
+    handed = {(r["order_id"], r["from"], r["to"]) for r in assignments["reassigned"]}
+    assert handed == _changed(planned["record"], new)
+    assert {s["order_id"] for s in route["stops"][2:]} <= {o for o, old, _ in handed if old == sick}
+    assert assignments["released"] == [{"order_id": cancelled, "from": sick, "reason": "cancelled"}]
+    assert assignments["problems"] == []
+    with tracked.sessions() as session:
+        for order_id, old, driver_id in handed:
+            event = [
+                e
+                for e in history(session, entity="driver", entity_id=driver_id)
+                if e.detail.get("order_id") == order_id
+            ][-1]
+            assert (event.action, event.detail["plan_id"]) == ("assigned", new["plan_id"])
+            assert event.detail["previous"] == old
+            assert event.actor == "key:" + headers["X-API-Key"].split("_")[1]
+        events = history(session, entity="driver", entity_id=sick)
+    taken = [e for e in events if e.action == "unassigned"]
+    assert [(e.action, e.detail["order_id"], e.detail["reason"]) for e in taken] == [
+        ("unassigned", cancelled, "cancelled")
+    ]
+
+
+def test_a_delivery_during_the_search_is_kept_in_the_new_plan(
+    tracked: Services, planned: dict[str, Any]
+) -> None:
+    """A driver on the road delivers its next stop while the re-plan searches: the stored plan
+    has that stop visited at the head of the driver's route (once), and nobody's stops move."""
+    route, plan_id = planned["route"], planned["plan_id"]
+    driver = route["driver_id"]
+    first, second = route["stops"][:2]
+    delivered_at = deliver(tracked, driver, first, late=0)  # on the road: the rest is on board
+    with tracked.sessions() as session:
+        rest = rest_of_day(session, plan_id=plan_id, vault=tracked.vault, now=delivered_at)
+    outcome = replan_rest(rest, 0.3)
+    deliver(tracked, driver, second, late=0)
+    replanned = store_replan(tracked, rest, outcome, seconds=0.3, actor="test")
+    with tracked.sessions() as session:
+        new = plan_record(session=session, plan_id=replanned.plan_id)
+    (mine,) = [r for r in new["routes"] if r["driver_id"] == driver]
+    assert [(s["order_id"], s["reported"]) for s in mine["stops"][:2]] == [
+        (first["order_id"], "delivered"),
+        (second["order_id"], "delivered"),
+    ]
+    assert sorted(s["order_id"] for s in mine["stops"]) == sorted(
+        s["order_id"] for s in route["stops"]
+    )
+    assert carried(tracked) == routed(new, planned["tokens"])
+
+
+def test_a_pickup_during_the_search_of_a_stop_moved_away_stores_nothing(
+    tracked: Services, planned: dict[str, Any]
+) -> None:
+    route, plan_id = planned["route"], planned["plan_id"]
+    sick, first = route["driver_id"], route["stops"][0]["order_id"]
+    departure = dt.datetime.fromisoformat(route["departure"])
+    with tracked.sessions() as session:
+        rest = rest_of_day(
+            session, plan_id=plan_id, vault=tracked.vault, now=departure, absent=[sick]
+        )
+    outcome = replan_rest(rest, 0.3)
+    report(tracked, sick, first, "picked_up", departure)
+    with pytest.raises(RetriableError, match=f"{sick} reported {first} picked_up and the new plan"):
+        store_replan(tracked, rest, outcome, seconds=0.3, actor="test")
+    with tracked.sessions() as session:
+        plans = session.scalars(select(RoutePlan)).all()
+    assert [(p.id, p.superseded_at) for p in plans] == [(plan_id, None)]
+    assert carried(tracked) == routed(planned["record"], planned["tokens"])
+
+
+def test_an_update_waiting_for_a_stop_handed_over_meanwhile_is_refused(
+    tracked: Services, planned: dict[str, Any]
+) -> None:
+    """A delivery report that reaches the stop's lock while a re-plan's transaction holds it and
+    hands the stop to another driver is refused once that commits (never recorded for a stop
+    another driver now carries)."""
+    route = planned["route"]
+    order_id = route["stops"][0]["order_id"]
+    with tracked.sessions() as session:
+        driver = drivers.get_driver(session=session, driver_id=route["driver_id"])
+        other = next(d for d in drivers.list_drivers(session=session) if d.id != driver.id)
+        (shipment,) = drivers.courier_shipments(session, [order_id])
+    at = dt.datetime.fromisoformat(route["stops"][0]["arrival"])
+    results: list[UpdateResult] = []
+    reporter = threading.Thread(
+        target=lambda: results.append(send(tracked, driver, shipment.key, "delivered", at))
+    )
+    with transaction(tracked.sessions) as session:
+        (locked,) = drivers.courier_shipments(session, [order_id], lock=True)
+        drivers.give(session=session, shipment=locked, driver=other, actor="test")
+        reporter.start()
+        _until_waiting_for_a_lock(tracked)
+    reporter.join(60)
+    assert [(r.outcome, r.location) for r in results] == [("rejected", "stop")]
+    lists = carried(tracked)
+    assert order_id in lists[other.driver_id] and order_id not in lists[driver.driver_id]
+    with tracked.sessions() as session:
+        assert session.scalars(select(DriverUpdate)).all() == []
+
+
+def _until_waiting_for_a_lock(services: Services) -> None:
+    """Give the reporting thread time to block on the lock (PostgreSQL: until it waits)."""
+    if services.engine.dialect.name != "postgresql":
+        time.sleep(0.5)  # SQLite: it waits to begin its transaction, whatever happens here
+        return
+    deadline = time.monotonic() + 10
+    with services.engine.connect() as connection:
+        while time.monotonic() < deadline:
+            waiting = connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    " AND query ILIKE '%FOR UPDATE%'"
+                )
+            ).scalar()
+            if waiting:
+                return
+            time.sleep(0.02)

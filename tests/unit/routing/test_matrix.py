@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any, ClassVar
 
 import pytest
@@ -21,6 +21,7 @@ from finalmile.routing import (
 )
 from finalmile.routing.geocode import zip_centroid
 from finalmile.routing.http_table import UNROUTABLE
+from tests.json_handler import JsonHandler
 
 BOSTON = GeoPoint(42.3601, -71.0589)
 CAMBRIDGE = GeoPoint(42.3736, -71.1097)
@@ -55,7 +56,7 @@ def test_unknown_zip_names_the_field(code: str) -> None:
     assert caught.value.location == "stops[3].postal_code"
 
 
-class _Engine(BaseHTTPRequestHandler):
+class _Engine(JsonHandler):
     """Answers the way the engine under test would; the test sets ``reply`` and reads ``seen``."""
 
     reply: ClassVar[tuple[int, Any]] = (200, {})
@@ -71,16 +72,7 @@ class _Engine(BaseHTTPRequestHandler):
         self._answer()
 
     def _answer(self) -> None:
-        status, body = type(self).reply
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
+        self.answer_json(*type(self).reply)
 
 
 @pytest.fixture
