@@ -276,8 +276,13 @@ def test_connectors_check_lists_every_problem(cli_env: Settings, tmp_path: Path)
     )
     result = runner.invoke(app, ["connectors", "check", "--config-dir", str(tmp_path)])
     assert result.exit_code == 2
-    assert "pms.yaml line 3 (hl7v2.mapping.storage)" in result.stderr
-    assert "pms.yaml line 6 (csv.mapping.encoding): unknown encoding 'klingon'" in result.stderr
+    pms = tmp_path / "connectors" / "pms.yaml"
+    assert result.stderr.splitlines() == [
+        "invalid configuration:",
+        f"  - {pms}:3: hl7v2.mapping.storage: 'nowhere' is not an HL7 path like 'PID-5' or "
+        "'RXE-8.9.3'",
+        f"  - {pms}:6: csv.mapping.encoding: unknown encoding 'klingon'",
+    ]
 
 
 def test_demo_dispatches_its_live_carrier_decision_once(
