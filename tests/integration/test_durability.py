@@ -40,9 +40,8 @@ CONNECTIONS = 4
 KILLS = 5
 SEED = 20_261_122
 RESEND_SAMPLE = 25
-STREAM_BUDGET_SECONDS = 150.0
+STREAM_BUDGET_SECONDS = 300.0
 ACK_TIMEOUT_SECONDS = 10.0
-MAX_ATTEMPTS = 500
 RETRY_PAUSE_SECONDS = 0.02
 
 
@@ -72,14 +71,19 @@ async def _send_until_aa(
     """Send each message in turn until it is answered AA; resend after AR or a lost connection.
 
     AE (or anything else) fails at once: the content was rejected and resending cannot help.
+    Only the stream's deadline bounds the resends: how many a restart takes depends on how fast
+    the machine starts the server, not on finalmile.
     """
     connected = False
     try:
         for sequence in sequences:
             message = _message(sequence)
-            for _ in range(MAX_ATTEMPTS):
+            while True:
                 if time.monotonic() > deadline:
-                    raise AssertionError(f"stream took longer than {STREAM_BUDGET_SECONDS} s")
+                    raise AssertionError(
+                        f"message {sequence} not acknowledged within the stream's"
+                        f" {STREAM_BUDGET_SECONDS} s"
+                    )
                 try:
                     if not connected:
                         await client.connect()
@@ -96,8 +100,6 @@ async def _send_until_aa(
                     break
                 assert code == "AR", f"message {sequence} answered {code}"
                 await asyncio.sleep(RETRY_PAUSE_SECONDS)
-            else:
-                raise AssertionError(f"message {sequence} not acknowledged in {MAX_ATTEMPTS} tries")
     finally:
         await client.close()
 
