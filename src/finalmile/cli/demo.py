@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import typer
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import col
 
 from finalmile.adapters.hl7v2.header import read_header
@@ -37,11 +38,10 @@ DEMO_CARRIER_ORDER = "DEMO-RX-011"
 DEMO_KEY_FILE = "demo-api-key"
 
 
-def demo_messages(suffix: str, *, today: dt.date) -> list[bytes]:
+def demo_messages(suffix: str, *, days: int) -> list[bytes]:
     """Bundled synthetic samples (synthetic patients only) ending in ``suffix``, in name order,
-    with their dates moved forward to ``today`` (``demo_dates``)."""
+    with their dates moved ``days`` days forward (``demo_dates``)."""
     folder = resources.files(DEMO_PACKAGE).joinpath("demo")
-    days = days_since_samples(today)
     return [
         redate(entry.read_bytes(), days)
         for entry in sorted(folder.iterdir(), key=lambda e: e.name)
@@ -144,40 +144,75 @@ def _dispatch_demo_order(services: Services, decided: DecisionRecord) -> str:
     )
 
 
-def demo() -> None:
-    """Load the sample orders (once, their dates moved to today), decide the demo carrier order
-    and dispatch its decision when the decision names a configured account (``make run``'s live
-    quotes do), and print the demo admin API key (kept in the data directory and reused while
-    valid) for trying the API."""
-    settings = load_settings()
-    today = dt.datetime.now(ZoneInfo(settings.timezone)).date()
-    messages = demo_messages(".hl7", today=today)
-    csv_orders = 0
-    with open_services(settings) as services:
-        with services.sessions() as session:
-            known = set(
-                session.scalars(
-                    select(col(InboundMessage.control_id)).where(
-                        col(InboundMessage.connector) == settings.connector
-                    )
+def _samples_day(services: Services, connector: str, today: dt.date) -> dt.date:
+    """The day this database first stored the samples, so a re-run on a later day offers them
+    dated as they were stored and they are skipped (moved again, the FHIR and CSV samples would
+    amend their orders); ``today`` when none is stored yet."""
+    controls = [h.control_id for raw in demo_messages(".hl7", days=0) if (h := read_header(raw))]
+    with services.sessions() as session:
+        first = session.scalar(
+            select(func.min(col(InboundMessage.received_at))).where(
+                col(InboundMessage.connector) == connector,
+                col(InboundMessage.control_id).in_(controls),
+            )
+        )
+    if first is None:
+        return today
+    return first.astimezone(ZoneInfo(services.settings.timezone)).date()
+
+
+@dataclass(frozen=True)
+class LoadedSamples:
+    """What one demo run stored: new HL7 v2 and FHIR messages, and CSV orders."""
+
+    messages: int
+    csv_orders: int
+
+
+def load_samples(services: Services, *, connector: str, today: dt.date) -> LoadedSamples:
+    """Store the bundled samples not stored yet, their dates moved forward (``demo_dates``) to
+    the day the samples were first stored, or to ``today`` on a first run."""
+    days = days_since_samples(_samples_day(services, connector, today))
+    with services.sessions() as session:
+        known = set(
+            session.scalars(
+                select(col(InboundMessage.control_id)).where(
+                    col(InboundMessage.connector) == connector
                 )
             )
-        fresh = [
-            raw for raw in messages if (h := read_header(raw)) is None or h.control_id not in known
-        ]
-        outcomes = services.intake.ingest_hl7(fresh, connector=settings.connector)
-        fhir = [
-            raw
-            for raw in demo_messages(".json", today=today)
-            if _fhir_key(raw, settings.connector, services) not in known
-        ]
-        outcomes += services.intake.ingest_fhir(fhir, connector=settings.connector)
-        csv_files = demo_messages(".csv", today=today)
-        for number, raw in enumerate(csv_files, start=1):
-            summary = services.files.ingest_csv(
-                io.BytesIO(raw), connector=settings.connector, name=f"demo-{number}.csv"
-            )
-            csv_orders += summary.accepted
+        )
+    fresh = [
+        raw
+        for raw in demo_messages(".hl7", days=days)
+        if (h := read_header(raw)) is None or h.control_id not in known
+    ]
+    outcomes = services.intake.ingest_hl7(fresh, connector=connector)
+    fhir = [
+        raw
+        for raw in demo_messages(".json", days=days)
+        if _fhir_key(raw, connector, services) not in known
+    ]
+    outcomes += services.intake.ingest_fhir(fhir, connector=connector)
+    csv_orders = 0
+    for number, raw in enumerate(demo_messages(".csv", days=days), start=1):
+        summary = services.files.ingest_csv(
+            io.BytesIO(raw), connector=connector, name=f"demo-{number}.csv"
+        )
+        csv_orders += summary.accepted
+    return LoadedSamples(
+        messages=sum(1 for o in outcomes if o.durable_success), csv_orders=csv_orders
+    )
+
+
+def demo() -> None:
+    """Load the sample orders (once, their dates moved to the day of the first run), decide the
+    demo carrier order and dispatch its decision when the decision names a configured account
+    (``make run``'s live quotes do), and print the demo admin API key (kept in the data
+    directory and reused while valid) for trying the API."""
+    settings = load_settings()
+    today = dt.datetime.now(ZoneInfo(settings.timezone)).date()
+    with open_services(settings) as services:
+        loaded = load_samples(services, connector=settings.connector, today=today)
         decided, decision = _decide_demo_order(services)
         shipped = (
             _dispatch_demo_order(services, decision)
@@ -185,12 +220,11 @@ def demo() -> None:
             else None
         )
         token, new_key = _demo_key(services)
-    accepted = sum(1 for o in outcomes if o.durable_success)
     base = f"http://{settings.http_host}:{settings.http_port}"
     key_file = settings.data_dir / DEMO_KEY_FILE
     typer.echo(
-        f"demo data: {accepted} new HL7 v2 and FHIR sample messages and {csv_orders} CSV orders "
-        "stored (samples already there are skipped)\n"
+        f"demo data: {loaded.messages} new HL7 v2 and FHIR sample messages and "
+        f"{loaded.csv_orders} CSV orders stored (samples already there are skipped)\n"
         f"demo API key (admin, {'new' if new_key else 'kept'} in {key_file}): {token}\n"
         f'  curl -H "X-API-Key: $(cat {key_file})" {base}/orders\n'
         f"  API docs: {base}/docs    MLLP: {settings.mllp_host}:{settings.mllp_port}\n"

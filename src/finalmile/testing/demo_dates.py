@@ -1,12 +1,13 @@
-"""Keep the demo's sample orders in the future: move their dates forward to the day it runs.
+"""Keep the demo's sample orders in the future: move their dates forward to the day of a run.
 
 The bundled samples are written as of ``SAMPLES_WRITTEN``: entered then, needed one to twelve days
 later. Run weeks afterwards, every needed-by date would be past and every demo order a hold. So
 ``finalmile demo`` moves each date of the samples' time (HL7 v2 ``TS``/``DT`` values, ISO dates in
-FHIR JSON and CSV) forward by the whole days since then; times of day and UTC offsets stay as
-written. Dates well before the samples (birth dates) are left alone. It reads dates by their
-shape, which suits the bundled samples (no other run of digits there starts like a date of
-theirs; a test checks that each still maps to the same order, moved), not arbitrary messages.
+FHIR JSON and CSV) forward by the whole days from then to its first run against a database
+(``cli.demo.load_samples``); times of day and UTC offsets stay as written. Dates well before
+the samples (birth dates) are left alone. It reads dates by their shape, which suits the bundled
+samples (no other run of digits there starts like a date of theirs; a test checks that each
+still maps to the same order, moved), not arbitrary messages.
 """
 
 from __future__ import annotations
