@@ -11,21 +11,27 @@ from finalmile.cli.context import fail, load_settings, open_services
 from finalmile.errors import FinalmileError
 from finalmile.orders.service import find_order
 from finalmile.tracking.custody import chain, verify_chain
+from finalmile.tracking.models import CustodyEvent
 
 app = typer.Typer(help="Chain of custody (hash-linked handoffs per order).", no_args_is_help=True)
 Connector = Annotated[str | None, typer.Option(help="When the order id exists for several PMSs")]
 
 
-@app.command("verify")
-def verify(order_id: str, connector: Connector = None) -> None:
-    """Check every link and hash; exit 1 naming the first bad event if the chain was altered."""
+def _events(order_id: str, connector: str | None) -> list[CustodyEvent]:
+    """The order's custody events, oldest first; exit 1 naming the problem if it is not found."""
     with open_services(load_settings()) as services, services.sessions() as session:
         try:
             order = find_order(session=session, order_id=order_id, connector=connector)
         except FinalmileError as exc:
             raise fail(str(exc)) from None
         assert order.id is not None
-        events = chain(session, order.id)
+        return chain(session, order.id)
+
+
+@app.command("verify")
+def verify(order_id: str, connector: Connector = None) -> None:
+    """Check every link and hash; exit 1 naming the first bad event if the chain was altered."""
+    events = _events(order_id, connector)
     check = verify_chain(events)
     if not check.ok:
         bad = next(e for e in events if e.seq == check.first_bad_seq)
@@ -42,13 +48,7 @@ def verify(order_id: str, connector: Connector = None) -> None:
 @app.command("show")
 def show(order_id: str, connector: Connector = None) -> None:
     """Print the chain, one JSON line per event, oldest first."""
-    with open_services(load_settings()) as services, services.sessions() as session:
-        try:
-            order = find_order(session=session, order_id=order_id, connector=connector)
-        except FinalmileError as exc:
-            raise fail(str(exc)) from None
-        assert order.id is not None
-        events = chain(session, order.id)
+    events = _events(order_id, connector)
     for event in events:
         line = {
             "seq": event.seq,
