@@ -4,6 +4,7 @@ Polling: a parcel whose webhooks never came is tracked by asking the carrier."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -64,6 +65,26 @@ def test_a_custody_row_edited_in_the_database_is_detected(
         "out_for_delivery",
         "delivered",
     ]
+
+
+def test_custody_show_prints_the_chain_and_names_an_unknown_order(
+    cli_env: Settings, tracked: Services
+) -> None:
+    order_id = _delivered_order(tracked)
+    runner = CliRunner()
+    shown = runner.invoke(app, ["custody", "show", order_id])
+    unknown = runner.invoke(app, ["custody", "show", "RX-NOPE"])
+
+    assert shown.exit_code == 0, shown.stderr
+    lines = [json.loads(line) for line in shown.stdout.splitlines()]
+    assert [(e["seq"], e["kind"]) for e in lines] == [
+        (1, "transferred_to_carrier"),
+        (2, "out_for_delivery"),
+        (3, "delivered"),
+    ]
+    assert all(len(e["hash"]) == 64 for e in lines)
+    assert unknown.exit_code == 1
+    assert "RX-NOPE" in unknown.stderr
 
 
 def test_staff_record_packing_into_the_chain(cli_env: Settings, tracked: Services) -> None:
