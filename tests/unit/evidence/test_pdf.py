@@ -1,4 +1,5 @@
-"""The audit packet PDF: parseable, with the order, POD signature, temperature and custody."""
+"""The audit packet PDF: parseable, with the order, POD signature, temperature, custody and
+legal holds."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from finalmile.evidence.archive.packet import (
     AuditPacket,
     CustodyEntry,
     CustodySection,
+    HoldEntry,
+    LegalHoldSection,
     PodSection,
     Retention,
     TemperatureSection,
@@ -53,7 +56,13 @@ def signature_png() -> bytes:
     return buffer.getvalue()
 
 
-def packet(*, pod: PodSection | None, verified: bool = True) -> AuditPacket:
+def packet(
+    *,
+    pod: PodSection | None,
+    verified: bool = True,
+    holds: tuple[HoldEntry, ...] = (),
+    generated_at: dt.datetime = START + dt.timedelta(days=1),
+) -> AuditPacket:
     log = log_of([5.0] * 30 + [9.0] * 40 + [5.0] * 20)
     limits = DEFAULT_LIMITS[StorageClass.REFRIGERATED]
     result = evaluate(
@@ -101,7 +110,8 @@ def packet(*, pod: PodSection | None, verified: bool = True) -> AuditPacket:
         temperature=(temperature,),
         custody=custody,
         retention=Retention("delivered", START, 10, dt.date(2036, 11, 21)),
-        generated_at=START + dt.timedelta(days=1),
+        legal_hold=LegalHoldSection(holds),
+        generated_at=generated_at,
         zone=ZONE,
     )
 
@@ -145,6 +155,49 @@ def test_no_pod_and_a_broken_chain_say_so() -> None:
     _, text = text_of(render_pdf(packet(pod=None, verified=False)))
     assert "No delivery has been recorded." in text
     assert "NOT verified: event 2 content does not match its hash" in text
+
+
+RELEASED = HoldEntry(
+    3,
+    START + dt.timedelta(days=2),
+    "compliance:rgray",
+    START + dt.timedelta(days=40, hours=3),
+    "compliance:tlee",
+)
+IN_FORCE = HoldEntry(8, START + dt.timedelta(days=90), "key:Ab12Cd34")
+LATER = START + dt.timedelta(days=100)
+
+
+def test_a_held_packet_says_so_with_every_hold_placed_and_released() -> None:
+    _, text = text_of(render_pdf(packet(pod=None, holds=(RELEASED, IN_FORCE), generated_at=LATER)))
+    flat = " ".join(text.split())
+
+    assert "ON LEGAL HOLD" in text
+    assert "Legal hold in force since 2027-02-19 08:00 EST by key:Ab12Cd34 (hold 8)" in flat
+    assert "past retention" not in flat
+    assert "Hold Placed Placed by Released Released by" in flat
+    assert "3 2026-11-23 08:00 EST compliance:rgray 2026-12-31 11:00 EST compliance:tlee" in flat
+    assert "8 2027-02-19 08:00 EST key:Ab12Cd34 in force -" in flat
+    assert "reason and reference are kept encrypted and shown to administrators only" in flat
+
+
+def test_a_hold_past_retention_says_it_keeps_the_evidence() -> None:
+    after_retention = dt.datetime(2037, 1, 5, 9, tzinfo=ZONE)
+    _, text = text_of(render_pdf(packet(pod=None, holds=(IN_FORCE,), generated_at=after_retention)))
+
+    assert "past retention, the evidence is kept until the hold is released" in " ".join(
+        text.split()
+    )
+
+
+def test_released_holds_stay_in_the_history_and_no_hold_is_in_force() -> None:
+    _, released = text_of(render_pdf(packet(pod=None, holds=(RELEASED,), generated_at=LATER)))
+    _, never = text_of(render_pdf(packet(pod=None)))
+
+    assert "ON LEGAL HOLD" not in released and "ON LEGAL HOLD" not in never
+    assert "Legal hold none in force (1 released)" in " ".join(released.split())
+    assert "compliance:tlee" in released
+    assert "Legal hold none" in never and "The evidence has never been on legal hold." in never
 
 
 def test_characters_beyond_the_core_fonts_degrade_readably() -> None:

@@ -68,6 +68,17 @@ def active_hold(session: Session, order_pk: int) -> LegalHold | None:
     ).one_or_none()
 
 
+def holds_of(session: Session, order_pk: int) -> list[LegalHold]:
+    """Every hold of the order, released ones included, oldest first."""
+    return list(
+        session.scalars(
+            select(LegalHold)
+            .where(col(LegalHold.order_pk) == order_pk)
+            .order_by(col(LegalHold.placed_at), col(LegalHold.id))
+        )
+    )
+
+
 def place(
     session: Session,
     *,

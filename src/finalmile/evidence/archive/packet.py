@@ -1,6 +1,7 @@
 """What an audit packet holds: typed, decrypted, independent of the tables it was read from.
 
-``assemble.py`` fills it from storage; ``pdf.py`` renders it; ``index.py`` lists it as JSON.
+``service.py`` fills it from storage; ``pdf.py`` renders it; ``views.py`` serves it as the JSON
+index.
 """
 
 from __future__ import annotations
@@ -89,6 +90,33 @@ class Retention:
 
 
 @dataclass(frozen=True)
+class HoldEntry:
+    """One legal hold: who placed it and when, and who released it and when (if released).
+
+    The hold's reason and reference are not here: they are staff's free text, shown to admin
+    keys only (``finalmile archive holds``, ``GET /legal-holds``; ADR 0014).
+    """
+
+    hold_id: int
+    placed_at: dt.datetime
+    placed_by: str
+    released_at: dt.datetime | None = None
+    released_by: str | None = None
+
+
+@dataclass(frozen=True)
+class LegalHoldSection:
+    """Every legal hold the order's evidence has been under, oldest first."""
+
+    holds: tuple[HoldEntry, ...]
+
+    @property
+    def active(self) -> HoldEntry | None:
+        """The hold in force (at most one), or ``None``."""
+        return next((h for h in self.holds if h.released_at is None), None)
+
+
+@dataclass(frozen=True)
 class AuditPacket:
     """Everything that proves one order's delivery."""
 
@@ -100,5 +128,6 @@ class AuditPacket:
     temperature: tuple[TemperatureSection, ...]
     custody: CustodySection
     retention: Retention
+    legal_hold: LegalHoldSection
     generated_at: dt.datetime
     zone: dt.tzinfo

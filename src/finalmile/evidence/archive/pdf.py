@@ -1,5 +1,6 @@
 """Render an ``AuditPacket`` as a PDF: order and items, proof of delivery with the signature,
-temperature records with a chart and the verdict, and the chain of custody with its hashes.
+temperature records with a chart and the verdict, the chain of custody with its hashes, and the
+legal holds (who placed and released each, and when; never the hold's text).
 
 The PDF's core fonts cover Windows-1252; other characters are written as their closest
 unaccented letter (or ``?``), so an unusual name never stops the packet from being produced.
@@ -56,6 +57,7 @@ def render_pdf(packet: AuditPacket) -> bytes:
     _pod(pdf, packet.pod, packet.zone)
     _temperatures(pdf, packet)
     _custody(pdf, packet.custody, packet.zone)
+    _legal_holds(pdf, packet)
     return bytes(pdf.output())
 
 
@@ -106,6 +108,9 @@ def _order(pdf: FPDF, packet: AuditPacket) -> None:
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )
+    if packet.legal_hold.active is not None:
+        pdf.set_font("Helvetica", style="B", size=11)
+        pdf.cell(0, 6, "ON LEGAL HOLD", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("Helvetica", size=BODY)
     _field(pdf, "Connector", order.connector)
     _field(pdf, "Status", packet.status)
@@ -120,6 +125,7 @@ def _order(pdf: FPDF, packet: AuditPacket) -> None:
     )
     if retention.purged_at is not None:
         _field(pdf, "Evidence purged", _time(retention.purged_at, zone))
+    _field(pdf, "Legal hold", _hold_state(packet))
     _heading(pdf, "Order")
     patient = order.patient
     name = " ".join(part for part in (patient.given, patient.family) if part)
@@ -144,6 +150,21 @@ def _order(pdf: FPDF, packet: AuditPacket) -> None:
         for number, item in enumerate(order.items, start=1)
     ]
     _table(pdf, ("#", "NDC", "Description", "Quantity", "Storage"), rows, (6, 24, 70, 20, 22))
+
+
+def _hold_state(packet: AuditPacket) -> str:
+    """``in force since ... by ... (hold 3)``, ``none in force (1 released)`` or ``none``."""
+    section, zone = packet.legal_hold, packet.zone
+    hold = section.active
+    if hold is None:
+        released = len(section.holds)
+        return f"none in force ({released} released)" if released else "none"
+    state = (
+        f"in force since {_time(hold.placed_at, zone)} by {hold.placed_by} (hold {hold.hold_id})"
+    )
+    if packet.retention.until < packet.generated_at.astimezone(zone).date():
+        state += "; past retention, the evidence is kept until the hold is released"
+    return state
 
 
 def _pod(pdf: FPDF, pod: PodSection | None, zone: dt.tzinfo) -> None:
@@ -269,3 +290,36 @@ def _custody(pdf: FPDF, custody: CustodySection, zone: dt.tzinfo) -> None:
     pdf.set_font("Helvetica", size=7)
     _table(pdf, ("#", "At", "Handoff", "By", "Previous hash / hash"), rows, (6, 30, 30, 30, 84))
     pdf.set_font("Helvetica", size=BODY)
+
+
+def _legal_holds(pdf: FPDF, packet: AuditPacket) -> None:
+    section, zone = packet.legal_hold, packet.zone
+    _heading(pdf, "Legal holds")
+    if not section.holds:
+        pdf.multi_cell(
+            0,
+            LINE,
+            "The evidence has never been on legal hold.",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+        return
+    rows = [
+        (
+            str(h.hold_id),
+            _time(h.placed_at, zone) or "-",
+            h.placed_by,
+            _time(h.released_at, zone) or "in force",
+            h.released_by or "-",
+        )
+        for h in section.holds
+    ]
+    _table(
+        pdf, ("Hold", "Placed", "Placed by", "Released", "Released by"), rows, (14, 36, 48, 36, 46)
+    )
+    pdf.ln(1)
+    note = (
+        "Each hold's reason and reference are kept encrypted and shown to administrators only "
+        "(finalmile archive holds --all)."
+    )
+    pdf.multi_cell(0, LINE, note, new_x=XPos.LMARGIN, new_y=YPos.NEXT)

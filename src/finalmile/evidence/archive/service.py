@@ -1,5 +1,5 @@
-"""Gather one order's evidence into an ``AuditPacket``: order, POD, temperature, custody; list and
-purge what is past retention; place, release and list legal holds.
+"""Gather one order's evidence into an ``AuditPacket``: order, POD, temperature, custody, legal
+holds; list and purge what is past retention; place, release and list holds.
 
 The POD and the chain of custody are read through tracking's own functions (``proofs.view``
 decrypts and checks the POD; ``custody.verify_chain`` checks every hash), so the packet shows
@@ -23,6 +23,8 @@ from finalmile.evidence.archive.packet import (
     AuditPacket,
     CustodyEntry,
     CustodySection,
+    HoldEntry,
+    LegalHoldSection,
     PodSection,
     TemperatureSection,
 )
@@ -71,6 +73,7 @@ class ArchiveService:
                 temperature=temperature,
                 custody=_custody(session, order.id),
                 retention=retention_of(session, order, years=self.retention_years, zone=self.zone),
+                legal_hold=_legal_hold(session, order.id),
                 generated_at=now or utcnow(),
                 zone=self.zone,
             )
@@ -241,6 +244,17 @@ def _temperature(session: Session, order_pk: int) -> tuple[TemperatureSection, .
             )
         )
     return tuple(sections)
+
+
+def _legal_hold(session: Session, order_pk: int) -> LegalHoldSection:
+    """Who placed and released each hold, and when; never the hold's text (ADR 0014)."""
+    entries = []
+    for hold in holds.holds_of(session, order_pk):
+        assert hold.id is not None
+        entries.append(
+            HoldEntry(hold.id, hold.placed_at, hold.placed_by, hold.released_at, hold.released_by)
+        )
+    return LegalHoldSection(tuple(entries))
 
 
 def _custody(session: Session, order_pk: int) -> CustodySection:
