@@ -9,7 +9,7 @@ from finalmile.carriers import views as carriers
 from finalmile.connectors.http import csv as csv_http
 from finalmile.connectors.http import fhir as fhir_http
 from finalmile.connectors.http import views as hl7_http
-from finalmile.evidence.archive import hold_views
+from finalmile.evidence.archive import hold_views, listing_views
 from finalmile.evidence.archive import views as archive
 from finalmile.evidence.temperature import views as temperature
 from finalmile.messages import views as messages
@@ -33,6 +33,7 @@ router.include_router(carriers.router)
 router.include_router(temperature.router)
 router.include_router(archive.router)
 router.include_router(hold_views.router)
+router.include_router(listing_views.router)
 router.include_router(webhook_views.router)
 router.include_router(driver_views.router)
 router.include_router(order_views.router)

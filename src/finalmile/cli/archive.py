@@ -1,5 +1,5 @@
-"""``finalmile archive``: export an order's audit packet; list and purge what is past retention;
-place, release and list legal holds."""
+"""``finalmile archive``: export an order's audit packet; list the archive (held orders flagged);
+list and purge what is past retention; place, release and list legal holds."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import typer
 from finalmile.cli.context import fail, load_settings, open_services
 from finalmile.errors import FinalmileError
 from finalmile.evidence.archive.holds import HoldRecord, held_since
+from finalmile.evidence.archive.listing import ArchiveEntry, ArchiveFilter
 from finalmile.evidence.archive.packet import Retention
 from finalmile.evidence.archive.pdf import packet_filename, render_pdf
 from finalmile.evidence.archive.service import archive_service
@@ -21,6 +22,8 @@ app = typer.Typer(
 )
 Connector = Annotated[str | None, typer.Option(help="When the order id is ambiguous")]
 Actor = Annotated[str, typer.Option(help="Who acts, recorded on the hold and in the audit trail")]
+#: Orders read per query while listing the archive.
+LIST_BATCH = 500
 
 
 @app.command("export")
@@ -43,6 +46,31 @@ def export(
     content = render_pdf(packet)
     target.write_bytes(content)
     typer.echo(f"{target}: {len(content)} bytes")
+
+
+@app.command("list")
+def list_archive(
+    held: Annotated[
+        bool | None,
+        typer.Option(
+            "--held/--not-held", help="Only orders on legal hold, or only those not on hold"
+        ),
+    ] = None,
+    connector: Annotated[str | None, typer.Option(help="Only this connector's orders")] = None,
+) -> None:
+    """List the archive, newest order first: one JSON line per order with its retention and the
+    legal hold in force (since when, by whom; never the hold's text), no patient data."""
+    filters = ArchiveFilter(held=held, connector=connector)
+    with open_services(load_settings()) as services:
+        archive = archive_service(services)
+        cursor: str | None = None
+        while True:
+            page = archive.listing(filters=filters, limit=LIST_BATCH, cursor=cursor)
+            for entry in page.entries:
+                typer.echo(json.dumps(_entry(entry)))
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
 
 
 @app.command("purge")
@@ -160,6 +188,18 @@ def _hold(record: HoldRecord) -> dict[str, object]:
         "released_at": record.released_at.isoformat() if record.released_at else None,
         "released_by": record.released_by,
         "release_reason": record.release_reason,
+    }
+
+
+def _entry(entry: ArchiveEntry) -> dict[str, object]:
+    hold = entry.hold
+    return _order(entry.order_id, entry.connector, entry.retention) | {
+        "status": entry.status,
+        "purged_at": entry.retention.purged_at.isoformat() if entry.retention.purged_at else None,
+        "held": hold is not None,
+        "hold_id": hold.hold_id if hold else None,
+        "held_since": hold.placed_at.isoformat() if hold else None,
+        "held_by": hold.placed_by if hold else None,
     }
 
 

@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, String, cast, func, select
+from sqlalchemy import Select, String, Subquery, cast, func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -59,15 +59,54 @@ def purged_order_pks() -> Select[str]:
 
 def retention_of(session: Session, order: Order, *, years: int, zone: dt.tzinfo) -> Retention:
     """The retention of one order's evidence, with when it was purged (if it was)."""
+    assert order.id is not None
     delivered = session.scalar(
         select(func.min(DeliveryProof.delivered_at)).where(col(DeliveryProof.order_pk) == order.id)
     )
-    basis, since = (
-        (DELIVERED, delivered) if delivered is not None else (LAST_CHANGE, order.updated_at)
+    return retention_from(
+        order, delivered, years=years, zone=zone, purged=purged_at(session, order.id)
     )
-    assert order.id is not None
-    purged = purged_at(session, order.id)
+
+
+def retention_from(
+    order: Order,
+    delivered_at: dt.datetime | None,
+    *,
+    years: int,
+    zone: dt.tzinfo,
+    purged: dt.datetime | None = None,
+) -> Retention:
+    """The retention of ``order``'s evidence given its first delivery (``None``: never
+    delivered, so the clock starts at its last change)."""
+    basis, since = (
+        (DELIVERED, delivered_at) if delivered_at is not None else (LAST_CHANGE, order.updated_at)
+    )
     return Retention(basis, since, years, retain_until(since, years, zone), purged)
+
+
+def first_deliveries() -> Subquery:
+    """``order_pk`` and ``delivered_at``: each delivered order's earliest proof of delivery."""
+    return (
+        select(
+            col(DeliveryProof.order_pk).label("order_pk"),
+            func.min(DeliveryProof.delivered_at).label("delivered_at"),
+        )
+        .group_by(col(DeliveryProof.order_pk))
+        .subquery()
+    )
+
+
+def purges() -> Subquery:
+    """``order_key`` (the order's primary key as text) and ``purged_at`` of each purged order."""
+    return (
+        select(
+            col(AuditEvent.entity_id).label("order_key"),
+            func.min(AuditEvent.at).label("purged_at"),
+        )
+        .where(col(AuditEvent.entity) == ORDER_ENTITY, col(AuditEvent.action) == PURGED)
+        .group_by(col(AuditEvent.entity_id))
+        .subquery()
+    )
 
 
 def record_order_event(
@@ -110,14 +149,7 @@ def past_retention(
 ) -> list[PastRetention]:
     """Orders whose retention ended before ``today`` and whose evidence is not purged yet,
     oldest first."""
-    delivered = (
-        select(
-            col(DeliveryProof.order_pk).label("order_pk"),
-            func.min(DeliveryProof.delivered_at).label("delivered_at"),
-        )
-        .group_by(col(DeliveryProof.order_pk))
-        .subquery()
-    )
+    delivered = first_deliveries()
     # Past retention iff the clock started before this day `years` ago (a generous bound in SQL,
     # made exact per row below with the calendar rule of retain_until).
     first_kept = _years_before(today, years)
@@ -135,12 +167,7 @@ def past_retention(
     )
     found = []
     for order, delivered_at, held_since in rows:
-        basis, start = (
-            (DELIVERED, delivered_at)
-            if delivered_at is not None
-            else (LAST_CHANGE, order.updated_at)
-        )
-        retention = Retention(basis, start, years, retain_until(start, years, zone))
+        retention = retention_from(order, delivered_at, years=years, zone=zone)
         if retention.until < today:
             found.append(PastRetention(order.order_id, order.connector, retention, held_since))
     return found

@@ -1,5 +1,5 @@
 """Gather one order's evidence into an ``AuditPacket``: order, POD, temperature, custody, legal
-holds; list and purge what is past retention; place, release and list holds.
+holds; list the archive; list and purge what is past retention; place, release and list holds.
 
 The POD and the chain of custody are read through tracking's own functions (``proofs.view``
 decrypts and checks the POD; ``custody.verify_chain`` checks every hash), so the packet shows
@@ -19,6 +19,7 @@ from finalmile.db import transaction
 from finalmile.db_types import utcnow
 from finalmile.evidence.archive import holds
 from finalmile.evidence.archive.holds import HoldRecord
+from finalmile.evidence.archive.listing import ArchiveFilter, ArchivePage, archive_page
 from finalmile.evidence.archive.packet import (
     AuditPacket,
     CustodyEntry,
@@ -81,6 +82,24 @@ class ArchiveService:
     def pdf(self, *, order_id: str, connector: str | None) -> bytes:
         """The order's audit packet as a PDF."""
         return render_pdf(self.packet(order_id=order_id, connector=connector))
+
+    def listing(
+        self, *, filters: ArchiveFilter, limit: int, cursor: str | None = None
+    ) -> ArchivePage:
+        """One page of the archive: each order's retention and legal hold, newest first.
+
+        Raises:
+            InputError: a cursor this listing did not return.
+        """
+        with self.sessions() as session:
+            return archive_page(
+                session,
+                filters=filters,
+                limit=limit,
+                cursor=cursor,
+                years=self.retention_years,
+                zone=self.zone,
+            )
 
     def past_retention(self, *, today: dt.date | None = None) -> list[PastRetention]:
         """Orders whose evidence is past retention and not purged yet (nothing is deleted)."""

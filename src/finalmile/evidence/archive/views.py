@@ -1,4 +1,5 @@
-"""``/orders/{order_id}/archive``: the evidence index (JSON, no patient data) and the PDF packet."""
+"""``/orders/{order_id}/archive``: the evidence index (JSON, no patient data) and the PDF packet;
+both say whether the evidence is on legal hold, since when and by whom."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pydantic import BaseModel
 from finalmile.auth.models import Scope
 from finalmile.auth.service import Principal
 from finalmile.deps import ServicesDep, require
-from finalmile.evidence.archive.packet import AuditPacket, CustodyEntry
+from finalmile.evidence.archive.packet import AuditPacket, CustodyEntry, HoldEntry
 from finalmile.evidence.archive.pdf import packet_filename, render_pdf
 from finalmile.evidence.archive.service import archive_service
 
@@ -66,6 +67,37 @@ class RetentionIndex(BaseModel):
     purged_at: dt.datetime | None = None
 
 
+class HoldState(BaseModel):
+    """Whether the order's evidence is on legal hold: since when, by whom, which hold."""
+
+    held: bool
+    hold_id: int | None = None
+    since: dt.datetime | None = None
+    placed_by: str | None = None
+
+    @classmethod
+    def of(cls, hold: HoldEntry | None) -> HoldState:
+        if hold is None:
+            return cls(held=False)
+        return cls(held=True, hold_id=hold.hold_id, since=hold.placed_at, placed_by=hold.placed_by)
+
+
+class HoldIndex(BaseModel):
+    """One legal hold: placed and released, when and by whom (its text: ``GET /legal-holds``)."""
+
+    hold_id: int
+    placed_at: dt.datetime
+    placed_by: str
+    released_at: dt.datetime | None
+    released_by: str | None
+
+
+class LegalHoldIndex(HoldState):
+    """The hold in force (if any) and every hold, released ones included, oldest first."""
+
+    history: list[HoldIndex]
+
+
 class ArchiveIndex(BaseModel):
     """What the archive holds for an order, and where to fetch it."""
 
@@ -77,6 +109,7 @@ class ArchiveIndex(BaseModel):
     temperature: list[TemperatureIndex]
     custody: CustodyIndex
     retention: RetentionIndex
+    legal_hold: LegalHoldIndex
     documents: dict[str, str]
 
     @classmethod
@@ -126,6 +159,10 @@ class ArchiveIndex(BaseModel):
                 events=list(custody.entries),
             ),
             retention=RetentionIndex(**vars(packet.retention)),
+            legal_hold=LegalHoldIndex(
+                **HoldState.of(packet.legal_hold.active).model_dump(),
+                history=[HoldIndex(**vars(h)) for h in packet.legal_hold.holds],
+            ),
             documents={
                 "packet_pdf": f"{base}/archive.pdf",
                 "order": base,
