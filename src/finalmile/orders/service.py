@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ from finalmile.messages.models import MessageOrderLink
 from finalmile.orders.canonical import DispatchOrder
 from finalmile.orders.codec import load_order
 from finalmile.orders.models import Order, OrderItem, OrderStatus
+from finalmile.pagination import page_cursor, read_cursor
 from finalmile.vault import Vault
 
 
@@ -54,7 +54,7 @@ def list_orders(
     """Orders matching ``filters``, newest first, ``limit`` at a time (keyset pagination)."""
     statement = select(Order).order_by(col(Order.id).desc()).limit(limit + 1)
     if cursor is not None:
-        statement = statement.where(col(Order.id) < _decode_cursor(cursor))
+        statement = statement.where(col(Order.id) < read_cursor("orders", cursor))
     if filters.status is not None:
         statement = statement.where(col(Order.status) == filters.status.value)
     if filters.connector is not None:
@@ -68,9 +68,8 @@ def list_orders(
     rows = list(session.scalars(statement))
     more = len(rows) > limit
     rows = rows[:limit]
-    return OrderPage(
-        orders=rows, next_cursor=_encode_cursor(rows[-1].id) if more and rows else None
-    )
+    last = rows[-1].id if more and rows else None
+    return OrderPage(orders=rows, next_cursor=None if last is None else page_cursor("orders", last))
 
 
 def find_order(*, session: Session, order_id: str, connector: str | None) -> Order:
@@ -115,20 +114,3 @@ def order_record(*, session: Session, row: Order, vault: Vault) -> OrderRecord:
         message_ids=message_ids,
         history=history(session, entity="order", entity_id=row.id),
     )
-
-
-def _encode_cursor(last_id: int | None) -> str:
-    return base64.urlsafe_b64encode(f"o:{last_id}".encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> int:
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        kind, _, value = text.partition(":")
-        if kind != "o":
-            raise ValueError(kind)
-        return int(value)
-    except (ValueError, UnicodeDecodeError):
-        raise InputError(
-            "not a cursor this API returned", location="cursor", code="invalid_cursor"
-        ) from None

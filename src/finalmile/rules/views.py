@@ -12,8 +12,8 @@ from pydantic import BaseModel
 from finalmile.auth.models import Scope
 from finalmile.auth.service import Principal
 from finalmile.deps import ServicesDep, SessionDep, require
-from finalmile.errors import InputError
 from finalmile.orders.models import Order
+from finalmile.pagination import page_cursor, read_cursor
 from finalmile.rules.facts import DeliveryType
 from finalmile.rules.models import DecisionRecord
 from finalmile.rules.service import list_current
@@ -75,14 +75,16 @@ def get_decisions(
 ) -> DecisionList:
     """Each open order's current decision, newest first; ``delivery_type=hold`` lists the
     orders waiting for a person."""
-    before = _cursor(cursor)
+    before = None if cursor is None else read_cursor("decisions", cursor)
     rows = list_current(
         session=session, delivery_type=delivery_type, limit=limit + 1, before=before
     )
     page = rows[:limit]
     items = [_summary(record, order, services.decider.read(record)) for record, order in page]
-    more = len(rows) > limit and page
-    return DecisionList(items=items, next_cursor=str(page[-1][0].id) if more else None)
+    last = page[-1][0].id if len(rows) > limit and page else None
+    return DecisionList(
+        items=items, next_cursor=None if last is None else page_cursor("decisions", last)
+    )
 
 
 def _summary(record: DecisionRecord, order: Order, full: dict[str, Any]) -> DecisionSummary:
@@ -102,11 +104,3 @@ def _summary(record: DecisionRecord, order: Order, full: dict[str, Any]) -> Deci
         reasons=list(full.get("reasons", [])),
         decided_at=record.created_at,
     )
-
-
-def _cursor(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    if not cursor.isdigit():
-        raise InputError("not a cursor this API returned", location="cursor", code="invalid_cursor")
-    return int(cursor)

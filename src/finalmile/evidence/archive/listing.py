@@ -7,7 +7,6 @@ here (its reason and reference are for admin keys: ``GET /legal-holds``).
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from dataclasses import dataclass
 
@@ -15,11 +14,11 @@ from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from finalmile.errors import InputError
 from finalmile.evidence.archive.models import LegalHold
 from finalmile.evidence.archive.packet import HoldEntry, Retention
 from finalmile.evidence.archive.retention import first_deliveries, purges, retention_from
 from finalmile.orders.models import Order
+from finalmile.pagination import page_cursor, read_cursor
 
 _CURSOR_KIND = "archive"
 
@@ -78,7 +77,7 @@ def archive_page(
         .limit(limit + 1)
     )
     if cursor is not None:
-        statement = statement.where(col(Order.id) < _decode(cursor))
+        statement = statement.where(col(Order.id) < read_cursor(_CURSOR_KIND, cursor))
     if filters.connector is not None:
         statement = statement.where(col(Order.connector) == filters.connector)
     if filters.held is not None:
@@ -96,7 +95,9 @@ def archive_page(
             )
         )
         last = order.id
-    return ArchivePage(entries, _encode(last) if more and last is not None else None)
+    return ArchivePage(
+        entries, page_cursor(_CURSOR_KIND, last) if more and last is not None else None
+    )
 
 
 def _entry(hold: LegalHold | None) -> HoldEntry | None:
@@ -104,20 +105,3 @@ def _entry(hold: LegalHold | None) -> HoldEntry | None:
         return None
     assert hold.id is not None
     return HoldEntry(hold.id, hold.placed_at, hold.placed_by)
-
-
-def _encode(last_pk: int) -> str:
-    return base64.urlsafe_b64encode(f"{_CURSOR_KIND}:{last_pk}".encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str) -> int:
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        kind, _, value = text.partition(":")
-        if kind != _CURSOR_KIND:
-            raise ValueError(kind)
-        return int(value)
-    except (ValueError, UnicodeDecodeError):
-        raise InputError(
-            "not a cursor this listing returned", location="cursor", code="invalid_cursor"
-        ) from None
