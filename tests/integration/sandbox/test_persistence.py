@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import easypost
@@ -15,6 +14,8 @@ from easypost.errors import InvalidRequestError
 
 from finalmile.carriers.sandbox import Sandbox, SandboxClock, SandboxServer, SandboxStore
 from finalmile.testing import free_port
+from finalmile.testing.process import STARTUP_TIMEOUT_SECONDS
+from finalmile.testing.wait_http import wait_for
 from tests.integration.sandbox.conftest import BOSTON, CAMBRIDGE, FRIDAY, PARCEL
 
 
@@ -58,13 +59,8 @@ def test_finalmile_sandbox_command_serves_both_apis(tmp_path: Path) -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        clock = None
-        for _ in range(200):
-            try:
-                clock = requests.get(f"{base}/_sandbox/clock", timeout=1).json()
-                break
-            except requests.ConnectionError:
-                time.sleep(0.05)
+        assert wait_for(f"{base}/_sandbox/clock", STARTUP_TIMEOUT_SECONDS), "sandbox did not start"
+        clock = requests.get(f"{base}/_sandbox/clock", timeout=5).json()
         easypost_answer = requests.get(f"{base}/easypost/v2/trackers", auth=("k", ""), timeout=5)
         shippo_answer = requests.get(
             f"{base}/shippo/transactions", headers={"Authorization": "ShippoToken k"}, timeout=5
