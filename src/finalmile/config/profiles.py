@@ -14,7 +14,15 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 from finalmile.connectors.writeback.settings import WritebackSection
 from finalmile.mapping.csv_profile import CsvProfile
@@ -23,6 +31,7 @@ from finalmile.mapping.hl7v2 import Hl7Profile
 from finalmile.mapping.zones import TimeZoneName
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+_ZONE = TypeAdapter(TimeZoneName)
 
 
 class _Section(BaseModel):
@@ -109,8 +118,12 @@ class ConnectorProfile(_Section):
     @model_validator(mode="before")
     @classmethod
     def _inherit_timezone(cls, data: Any) -> Any:
-        """Give each section's mapping the profile's time zone unless it sets its own."""
-        if not isinstance(data, dict) or "timezone" not in data:
+        """Give each section's mapping the profile's time zone unless it sets its own.
+
+        Only a valid zone is passed on: a wrong one is reported once, at the top-level key the
+        file wrote, not again for every section that would have inherited it.
+        """
+        if not isinstance(data, dict) or not _is_zone(data.get("timezone")):
             return data
         data = dict(data)
         for section in ("hl7v2", "fhir", "csv"):
@@ -131,3 +144,11 @@ class ConnectorProfile(_Section):
     def formats(self) -> list[str]:
         """The formats this connector accepts."""
         return [f for f in ("hl7v2", "fhir", "csv") if getattr(self, f) is not None]
+
+
+def _is_zone(value: Any) -> bool:
+    try:
+        _ZONE.validate_python(value)
+    except ValidationError:
+        return False
+    return True

@@ -85,14 +85,12 @@ def test_every_error_of_every_file_is_listed_with_its_line(tmp_path: Path) -> No
     expected = [
         f"{broken}:1: timezone: unknown time zone 'Mars/Olympus'",
         f"{broken}:3: hl7v2.mllp_port: ",
-        f"{broken}:4: hl7v2.mapping.timezone: unknown time zone 'Mars/Olympus'",
         f"{broken}:5: hl7v2.mapping.storage: 'ZRX-four' is not an HL7 path like 'PID-5' or "
         "'RXE-8.9.3'",
         f"{broken}:6: hl7v2.mapping.storage_codes.FRZ: ",
         f"{broken}:9: csv.mapping.delimiter: must be one character other than a quote or a line "
         "break",
         f"{broken}:10: csv.mapping.columns: unknown column(s) rx; expected some of order_id,",
-        f"{broken}:8: csv.mapping.timezone: unknown time zone 'Mars/Olympus'",
         f"{broken}:11: csv.extra: unknown key",
         f"{folder / 'empty.yaml'}:1: a connector needs at least one of the sections hl7v2, fhir, "
         "csv",
@@ -103,6 +101,23 @@ def test_every_error_of_every_file_is_listed_with_its_line(tmp_path: Path) -> No
     assert len(errors) == len(expected), "\n".join(errors)
     for error, start in zip(errors, expected, strict=True):
         assert error.startswith(start), f"{error!r} does not start with {start!r}"
+
+
+def test_a_wrong_zone_in_a_section_is_reported_there_and_a_good_one_is_inherited(
+    tmp_path: Path,
+) -> None:
+    _write(
+        tmp_path,
+        "pms",
+        "timezone: America/Chicago\nhl7v2: {}\ncsv:\n  mapping: {timezone: Pluto/Base}\n",
+    )
+    assert _errors(tmp_path) == [
+        f"{tmp_path / 'connectors' / 'pms.yaml'}:4: csv.mapping.timezone: unknown time zone "
+        "'Pluto/Base'"
+    ]
+    _write(tmp_path, "pms", "timezone: America/Chicago\nhl7v2: {}\ncsv: {}\n")
+    registry = load_connectors(_settings(tmp_path))
+    assert registry.hl7("pms").timezone == registry.csv("pms").timezone == "America/Chicago"
 
 
 def test_ports_and_drop_folders_may_not_be_shared(tmp_path: Path) -> None:
