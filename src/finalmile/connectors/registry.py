@@ -3,7 +3,8 @@
 ``load_connectors`` reads the embedded ``default`` profile and every ``connectors/*.yaml`` of
 ``FINALMILE_CONFIG_DIR`` and refuses to start with a ``ConfigError`` listing every problem of
 every file (with its line), plus the problems between files: two connectors with one name or one
-MLLP port, a drop folder shared by two connectors, a default connector that does not exist.
+MLLP port, a drop folder shared by two connectors, a default connector that does not exist. Each
+file's problems, those between files included, are listed together and by line.
 """
 
 from __future__ import annotations
@@ -97,22 +98,28 @@ def load_connectors(settings: Settings) -> ConnectorRegistry:
     """Every connector profile for ``settings``, validated together.
 
     Raises:
-        ConfigError: listing every problem found in every file.
+        ConfigError: listing every problem found in every file, file by file in the order read
+            (each file's by line), then the problems of the settings.
     """
-    errors: list[str] = []
+    read: list[YamlDocument | ConfigError] = []
     found: dict[str, tuple[YamlDocument, ConnectorProfile]] = {}
     for label, text, stem in _sources(settings):
         try:
-            document, profile = _parse(label, text, stem, settings)
+            document = load_yaml(text, source=label)
         except ConfigError as exc:
-            errors.extend(exc.errors)
+            read.append(exc)
             continue
-        found[profile.name] = (document, profile)  # a config-dir file replaces the built-in one
-    profiles = {name: profile for name, (_, profile) in found.items()}
-    errors += _conflicts(found, settings)
+        read.append(document)
+        profile = _profile(document, stem, settings)
+        if profile is not None:  # a config-dir file replaces the built-in one
+            found[profile.name] = (document, profile)
+    of_settings = _conflicts(found, settings)
+    errors = [error for each in read for error in each.errors] + of_settings
     if errors:
         raise ConfigError(errors)
-    return ConnectorRegistry(profiles, default=settings.connector)
+    return ConnectorRegistry(
+        {name: profile for name, (_, profile) in found.items()}, default=settings.connector
+    )
 
 
 def _sources(settings: Settings) -> list[tuple[str, str, str]]:
@@ -127,20 +134,16 @@ def _sources(settings: Settings) -> list[tuple[str, str, str]]:
     return sources
 
 
-def _parse(
-    label: str, text: str, stem: str, settings: Settings
-) -> tuple[YamlDocument, ConnectorProfile]:
-    document = load_yaml(text, source=label)
+def _profile(document: YamlDocument, stem: str, settings: Settings) -> ConnectorProfile | None:
+    """The profile of file ``stem``, or None with its problems reported to ``document``."""
     document.data.setdefault("name", stem)
     document.data.setdefault("timezone", settings.timezone)
     profile = document.validate(ConnectorProfile)
-    problems = list(document.problems)
-    if profile.name != stem:
-        problems.append(
-            document.error(("name",), f"{profile.name!r} differs from the file name {stem!r}")
-        )
-    if problems:
-        raise ConfigError(problems)
+    name = document.text_at(("name",))  # checked even when other settings are wrong
+    if name is not None and name != stem:
+        document.report(("name",), f"{name!r} differs from the file name {stem!r}")
+    if profile is None or document.failed(("name",)):
+        return None
     if profile.csv and profile.csv.drop_folder and not profile.csv.drop_folder.path.is_absolute():
         base = settings.config_dir or Path.cwd()
         folder = profile.csv.drop_folder.model_copy(
@@ -148,12 +151,13 @@ def _parse(
         )
         csv = profile.csv.model_copy(update={"drop_folder": folder})
         profile = profile.model_copy(update={"csv": csv})
-    return document, profile
+    return profile
 
 
 def _conflicts(
     found: dict[str, tuple[YamlDocument, ConnectorProfile]], settings: Settings
 ) -> list[str]:
+    """Problems between files, reported to the files involved; returns those of the settings."""
     errors = []
     if settings.connector not in found:
         errors.append(
@@ -172,17 +176,13 @@ def _conflicts(
     for document, profile in found.values():
         port = profile.hl7v2.mllp_port if profile.hl7v2 else None
         if port and ports[port] > 1:
-            errors.append(
-                document.error(
-                    ("hl7v2", "mllp_port"),
-                    f"port {port} is also used by another connector or FINALMILE_MLLP_PORT",
-                )
+            document.report(
+                ("hl7v2", "mllp_port"),
+                f"port {port} is also used by another connector or FINALMILE_MLLP_PORT",
             )
         folder = profile.csv.drop_folder if profile.csv else None
         if folder and folders[folder.path.resolve()] > 1:
-            errors.append(
-                document.error(
-                    ("csv", "drop_folder", "path"), f"{folder.path} is used by another connector"
-                )
+            document.report(
+                ("csv", "drop_folder", "path"), f"{folder.path} is used by another connector"
             )
     return errors

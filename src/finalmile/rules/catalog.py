@@ -1,7 +1,8 @@
 """Sites and rule sets from YAML files: the embedded defaults, overridden by ``<config_dir>``.
 
 ``<config_dir>/sites/*.yaml`` and ``<config_dir>/rules/*.yaml`` replace embedded files of the same
-name and add new ones. Every problem in every file is reported at once (``ConfigError``).
+name and add new ones. Every problem in every file is reported at once (``ConfigError``), file by
+file and each file's by line.
 """
 
 from __future__ import annotations
@@ -86,63 +87,71 @@ def load_catalog(config_dir: Path | None) -> Catalog:
         if config_dir is not None and (config_dir / kind).is_dir():
             for path in sorted((config_dir / kind).glob("*.yaml")):
                 files[path.stem] = (read_source(path), str(path))
-    errors: list[str] = []
-    sites: dict[str, tuple[YamlDocument, SiteConfig]] = {}
-    for stem, (text, source) in sorted(sources["sites"].items()):
-        try:
-            document, config = _load_site(text, source=source)
-        except ConfigError as exc:
-            errors.extend(exc.errors)
-            continue
-        if config.name != stem:
-            errors.append(
-                document.error(("name",), f"{config.name!r} differs from the file name {stem!r}")
-            )
-        sites[config.name] = (document, config)
     rule_files = {
         stem: RuleFile(stem, text, source) for stem, (text, source) in sources["rules"].items()
     }
-    for document, config in sites.values():
-        if config.rules not in rule_files:
-            errors.append(document.error(("rules",), f"no rule set file {config.rules}.yaml"))
+    read: list[YamlDocument | ConfigError] = []
+    sites: dict[str, SiteConfig] = {}
+    for stem, (text, source) in sorted(sources["sites"].items()):
+        try:
+            document = load_yaml(text, source=source)
+        except ConfigError as exc:
+            read.append(exc)
+            continue
+        read.append(document)
+        config = _site(document)
+        _check_names(document, stem, rule_files)
+        if config is not None:
+            sites[config.name] = config
+    errors = [error for each in read for error in each.errors]
     if errors:
         raise ConfigError(errors)
-    return Catalog(
-        sites={name: config for name, (_, config) in sites.items()}, rule_files=rule_files
-    )
+    return Catalog(sites=sites, rule_files=rule_files)
 
 
 def load_site_config(text: str, *, source: str) -> SiteConfig:
     """Validate a site file.
 
     Raises:
-        ConfigError: every problem, each with ``file:line``.
+        ConfigError: every problem, each with ``file:line``, by line.
     """
-    return _load_site(text, source=source)[1]
-
-
-def _load_site(text: str, *, source: str) -> tuple[YamlDocument, SiteConfig]:
     document = load_yaml(text, source=source)
+    config = _site(document)
+    document.raise_errors()
+    assert config is not None  # a site that did not validate has problems
+    return config
+
+
+def _site(document: YamlDocument) -> SiteConfig | None:
+    """The site, or None with its problems reported to ``document``."""
     config = document.validate(SiteConfig)
-    problems = document.problems + _driver_problems(document, config)
-    if problems:
-        raise ConfigError(problems)
-    return document, config
+    if config is not None:
+        _check_drivers(document, config)
+    return config
 
 
-def _driver_problems(document: YamlDocument, config: SiteConfig) -> list[str]:
+def _check_names(document: YamlDocument, stem: str, rule_files: dict[str, RuleFile]) -> None:
+    """The site is named as its file, and its rule set has a file (checked even when other
+    settings of the site are wrong, so that every problem shows at once)."""
+    name = document.text_at(("name",))
+    if name is not None and name != stem:
+        document.report(("name",), f"{name!r} differs from the file name {stem!r}")
+    rules = document.text_at(("rules",))
+    if rules is not None and rules not in rule_files:
+        document.report(("rules",), f"no rule set file {rules}.yaml")
+
+
+def _check_drivers(document: YamlDocument, config: SiteConfig) -> None:
     """Each courier driver names a shift of the site, and no driver id repeats."""
     if config.courier is None:
-        return []
+        return
     shifts = {shift.name for shift in config.courier.shifts if shift.name}
-    problems: list[str] = []
     seen: set[str] = set()
     for i, driver in enumerate(config.courier.drivers):
         path = ("courier", "drivers", i)
         if driver.shift not in shifts:
             known = ", ".join(sorted(shifts)) or "none has a name"
-            problems.append(document.error((*path, "shift"), f"no shift named so ({known})"))
+            document.report((*path, "shift"), f"no shift named so ({known})")
         if driver.id in seen:
-            problems.append(document.error((*path, "id"), "appears twice"))
+            document.report((*path, "id"), "appears twice")
         seen.add(driver.id)
-    return problems

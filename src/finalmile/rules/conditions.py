@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from finalmile.config.yaml_source import YamlDocument
+from finalmile.config.yaml_source import KeyPath, YamlDocument
 from finalmile.rules.facts import CHOICES, FACTS, Fact, FactType
 
 Predicate = Callable[[Any], bool]
@@ -58,15 +58,19 @@ class Compiled:
     facts: frozenset[str]
 
 
-class ConditionReader:
-    """Reads conditions of one document, collecting every error instead of stopping at the first."""
+def setting_path(name: str) -> KeyPath:
+    """Where the rule set's setting ``name`` is written."""
+    return ("settings", name)
 
-    def __init__(
-        self, document: YamlDocument, settings: Mapping[str, Any], errors: list[str]
-    ) -> None:
+
+class ConditionReader:
+    """Reads conditions of one document, reporting every problem to it instead of stopping at the
+    first. ``settings`` holds the valid settings; a reference to one that is invalid fails
+    without a problem of its own (the setting has one)."""
+
+    def __init__(self, document: YamlDocument, settings: Mapping[str, Any]) -> None:
         self.document = document
         self.settings = settings
-        self.errors = errors
 
     def read(self, data: Any, path: tuple[str | int, ...]) -> Node | None:
         """The condition at ``path``, or None (with errors recorded) when it is invalid."""
@@ -97,7 +101,9 @@ class ConditionReader:
         fact = FACTS.get(key)
         if fact is None:
             self._fail(
-                path, f"unknown fact {key!r}{_guess(key, FACTS)}; facts are: {', '.join(FACTS)}"
+                path,
+                f"unknown fact {key!r}{_guess(key, FACTS)}; facts are: {', '.join(FACTS)}",
+                on_key=True,
             )
             return None
         if isinstance(value, dict):
@@ -113,7 +119,9 @@ class ConditionReader:
     def _test(self, fact: Fact, test: str, raw: Any, path: tuple[str | int, ...]) -> Test | None:
         if test not in TESTS:
             self._fail(
-                path, f"unknown test {test!r}{_guess(test, TESTS)}; tests are: {', '.join(TESTS)}"
+                path,
+                f"unknown test {test!r}{_guess(test, TESTS)}; tests are: {', '.join(TESTS)}",
+                on_key=True,
             )
             return None
         value = self._resolve(raw, path)
@@ -131,7 +139,11 @@ class ConditionReader:
             if not isinstance(value, list | tuple):
                 self._fail(path, f"{test} takes a list")
                 return None
-            items = [self._scalar(fact, v, path) for v in value]
+            # Entries written here are located one by one; a setting's, at the reference.
+            written = value is raw
+            items = [
+                self._scalar(fact, v, (*path, i) if written else path) for i, v in enumerate(value)
+            ]
             if any(i is _INVALID for i in items):
                 return None
             return Test(fact, test, frozenset(items))
@@ -145,7 +157,11 @@ class ConditionReader:
         if isinstance(raw, str) and raw.startswith("$"):
             name = raw[1:]
             if name not in self.settings:
-                self._fail(path, f"no setting {name!r} in this rule set's settings")
+                self.document.report(
+                    path,
+                    f"no setting {name!r} in this rule set's settings",
+                    follows=setting_path(name),
+                )
                 return _INVALID
             return self.settings[name]
         return raw
@@ -175,8 +191,8 @@ class ConditionReader:
             return _INVALID
         return text
 
-    def _fail(self, path: Sequence[str | int], message: str) -> None:
-        self.errors.append(self.document.error(path, message))
+    def _fail(self, path: Sequence[str | int], message: str, *, on_key: bool = False) -> None:
+        self.document.report(path, message, on_key=on_key)
 
 
 _INVALID = object()

@@ -1,7 +1,8 @@
 """Rule sets: a YAML file of named settings and ordered rules, validated and compiled once.
 
-Loading reports every problem of a file at once, each with its line (``ConfigError``); a set that
-loaded is immutable and evaluates with no YAML or pydantic work per decision.
+Loading reports every problem of a file at once, each with its line, in line order and once
+(``ConfigError``): what uses an invalid setting fails without repeating the setting's problem. A
+set that loaded is immutable and evaluates with no YAML or pydantic work per decision.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from finalmile.config.yaml_source import YamlDocument, load_yaml
-from finalmile.errors import ConfigError
+from finalmile.config.yaml_source import KeyPath, YamlDocument, load_yaml
 from finalmile.rules.conditions import (
     Compiled,
     ConditionReader,
@@ -26,6 +26,7 @@ from finalmile.rules.conditions import (
     Predicate,
     acting_on,
     compile_condition,
+    setting_path,
 )
 from finalmile.rules.facts import FACTS
 from finalmile.rules.reasons import Words, compile_reason
@@ -105,40 +106,36 @@ def load_rule_set(text: str, *, source: str) -> RuleSet:
     """Validate and compile a rule-set file.
 
     Raises:
-        ConfigError: listing every problem with ``file:line``.
+        ConfigError: listing every problem with ``file:line``, by line.
     """
     document = load_yaml(text, source=source)
-    errors = list(document.problems)
     data = document.data
     for key in data:
         if key not in _TOP_KEYS:
-            errors.append(document.error((key,), f"unknown key; use {', '.join(_TOP_KEYS)}"))
+            document.report((key,), f"unknown key; use {', '.join(_TOP_KEYS)}", on_key=True)
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
-        errors.append(document.error(("name",), "a rule set needs a name"))
+        document.report(("name",), "a rule set needs a name")
     description = data.get("description")
-    settings = _settings(document, data.get("settings", {}), errors)
+    settings = _settings(document, data.get("settings", {}))
     raw_rules = data.get("rules")
     rules: list[Rule] = []
     if not isinstance(raw_rules, list):
-        errors.append(document.error(("rules",), "rules is a list of rules"))
+        document.report(("rules",), "rules is a list of rules")
     else:
-        reader = ConditionReader(document, settings, errors)
+        reader = ConditionReader(document, settings)
         seen: dict[str, int] = {}
         for index, raw in enumerate(raw_rules):
-            rule = _rule(reader, raw, ("rules", index), errors)
+            rule = _rule(reader, raw, ("rules", index))
             if rule is None:
                 continue
             if rule.name in seen:
-                errors.append(
-                    document.error(
-                        ("rules", index, "name"), f"repeats the rule of line {seen[rule.name]}"
-                    )
+                document.report(
+                    ("rules", index, "name"), f"repeats the rule of line {seen[rule.name]}"
                 )
             seen.setdefault(rule.name, rule.line)
             rules.append(rule)
-    if errors:
-        raise ConfigError(errors)
+    document.raise_errors()
     assert isinstance(name, str)
     return RuleSet(
         name=name.strip(),
@@ -151,22 +148,23 @@ def load_rule_set(text: str, *, source: str) -> RuleSet:
     )
 
 
-def _settings(document: YamlDocument, raw: Any, errors: list[str]) -> dict[str, Any]:
+def _settings(document: YamlDocument, raw: Any) -> dict[str, Any]:
+    """The valid settings; what uses an invalid one follows its problem (``setting_path``)."""
     if not isinstance(raw, dict):
-        errors.append(document.error(("settings",), "settings is a mapping of name: value"))
+        document.report(("settings",), "settings is a mapping of name: value")
         return {}
     settings: dict[str, Any] = {}
     for key, value in raw.items():
-        path = ("settings", key)
+        path = setting_path(key)
         if not _NAME.match(key):
-            errors.append(document.error(path, "setting names are lower_case_with_underscores"))
+            document.report(path, "setting names are lower_case_with_underscores", on_key=True)
         elif isinstance(value, list):
             if not all(_is_scalar(v) for v in value):
-                errors.append(document.error(path, "a list setting holds plain values only"))
+                document.report(path, "a list setting holds plain values only")
             else:
                 settings[key] = [_plain(v) for v in value]
         elif not _is_scalar(value):
-            errors.append(document.error(path, "a setting is a number, text, true/false or a list"))
+            document.report(path, "a setting is a number, text, true/false or a list")
         else:
             settings[key] = _plain(value)
     return settings
@@ -180,25 +178,20 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def _rule(
-    reader: ConditionReader, raw: Any, path: tuple[str | int, ...], errors: list[str]
-) -> Rule | None:
+def _rule(reader: ConditionReader, raw: Any, path: KeyPath) -> Rule | None:
     document, settings = reader.document, reader.settings
     if not isinstance(raw, dict):
-        errors.append(document.error(path, "a rule is a mapping with name, when and one action"))
+        document.report(path, "a rule is a mapping with name, when and one action")
         return None
-    before = len(errors)
     for key in raw:
         if key not in _RULE_KEYS:
-            errors.append(document.error((*path, key), f"unknown key; use {', '.join(_RULE_KEYS)}"))
+            document.report((*path, key), f"unknown key; use {', '.join(_RULE_KEYS)}", on_key=True)
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
-        errors.append(document.error(path, "a rule needs a name"))
+        document.report((*path, "name") if "name" in raw else path, "a rule needs a name")
     actions = [a for a in Action if a.value in raw]
     if len(actions) != 1:
-        errors.append(
-            document.error(path, "give exactly one action: forbid, allow_only, require or hold")
-        )
+        document.report(path, "give exactly one action: forbid, allow_only, require or hold")
     when_node = reader.read(raw["when"], (*path, "when")) if "when" in raw else None
     when = compile_condition(when_node) if when_node is not None else _ALWAYS
     target: Node | None = None
@@ -209,17 +202,17 @@ def _rule(
         if value is not True or action is Action.ALLOW_ONLY:
             target = reader.read(value, (*path, action.value))
     elif action is Action.REQUIRE:
-        options = _options(document, raw["require"], (*path, "require"), errors)
+        options = _options(document, raw["require"], (*path, "require"))
     elif action is Action.HOLD:
         if raw["hold"] is not True:
-            errors.append(document.error((*path, "hold"), "write hold: true"))
+            document.report((*path, "hold"), "write hold: true")
         if when.candidate is not None:
-            errors.append(document.error((*path, "when"), "a hold rule can test order facts only"))
+            document.report((*path, "when"), "a hold rule can test order facts only")
     reason = raw.get("reason")
     fields: tuple[str, ...] = ()
     if reason is not None:
-        reason, fields = _reason(document, reason, settings, (*path, "reason"), errors)
-    if len(errors) > before or action is None:
+        reason, fields = _reason(document, reason, settings, (*path, "reason"))
+    if document.failed(path) or action is None:
         return None
     assert isinstance(name, str)
     name = name.strip()
@@ -239,19 +232,17 @@ def _rule(
 _ALWAYS = Compiled(order=None, candidate=None, facts=frozenset())
 
 
-def _options(
-    document: YamlDocument, raw: Any, path: tuple[str | int, ...], errors: list[str]
-) -> tuple[DeliveryOption, ...]:
+def _options(document: YamlDocument, raw: Any, path: KeyPath) -> tuple[DeliveryOption, ...]:
     known = ", ".join(o.value for o in DeliveryOption)
     if not isinstance(raw, list) or not raw:
-        errors.append(document.error(path, f"require takes a list of options: {known}"))
+        document.report(path, f"require takes a list of options: {known}")
         return ()
     result: list[DeliveryOption] = []
     for index, value in enumerate(raw):
         try:
             result.append(DeliveryOption(value))
         except ValueError:
-            errors.append(document.error((*path, index), f"unknown option {value!r}; use {known}"))
+            document.report((*path, index), f"unknown option {value!r}; use {known}")
     return tuple(result)
 
 
@@ -259,17 +250,16 @@ def _reason(
     document: YamlDocument,
     reason: Any,
     settings: Mapping[str, Any],
-    path: tuple[str | int, ...],
-    errors: list[str],
+    path: KeyPath,
 ) -> tuple[str, tuple[str, ...]]:
     """The template with settings filled in now (they never change), and the fields left."""
     if not isinstance(reason, str):
-        errors.append(document.error(path, "reason is text"))
+        document.report(path, "reason is text")
         return "", ()
     try:
         parts = list(string.Formatter().parse(reason))
     except ValueError as exc:
-        errors.append(document.error(path, f"bad placeholder: {exc}"))
+        document.report(path, f"bad placeholder: {exc}")
         return "", ()
     template, fields = "", []
     for literal, field, spec, conversion in parts:
@@ -277,16 +267,16 @@ def _reason(
         if field is None:
             continue
         if spec or conversion:
-            errors.append(document.error(path, f"write {{{field}}} without a format"))
+            document.report(path, f"write {{{field}}} without a format")
         elif field in settings:
             template += show(settings[field]).replace("{", "{{").replace("}", "}}")
         elif field in FACTS or field in REASON_FIELDS:
             template += f"{{{field}}}"
             fields.append(field)
         else:
-            errors.append(
-                document.error(
-                    path, f"unknown placeholder {{{field}}}; use a fact, a setting or {{candidate}}"
-                )
+            document.report(
+                path,
+                f"unknown placeholder {{{field}}}; use a fact, a setting or {{candidate}}",
+                follows=setting_path(field),
             )
     return template, tuple(dict.fromkeys(fields))

@@ -79,6 +79,69 @@ def test_every_error_is_listed_with_its_line() -> None:
     ]
 
 
+def test_each_error_is_listed_once_in_line_order() -> None:
+    errors = _errors(
+        """\
+        name: winter
+        settings:
+          radius: 50
+          first_snow: 2026-02-30
+          cold_states: [MN, {WI: 1}]
+        rules:
+          - name: too far
+            when: {distance_miles: {above: $radius}, state: {in: $cold_states}}
+            forbid: true
+            reason: "no courier after {first_snow}"
+          - name: storage typo
+            when: {storge: frozen}
+            require: [saturday]
+          - name: !!int one
+            hold: !!bool maybe
+          - name: placeholder typo
+            forbid: true
+            reason: "{radius} miles to {nowhere}"
+        """
+    )
+    # Lines 4, 14 and 15 are the loader's and come in their place, not first; what uses the
+    # broken settings (lines 8 and 10) and what would repeat the loader (a rule needs a name,
+    # write hold: true) is not listed again.
+    assert errors == [
+        "new.yaml:4: settings.first_snow: not a valid value: day is out of range for month",
+        "new.yaml:5: settings.cold_states: a list setting holds plain values only",
+        "new.yaml:12: rules[1].when.storge: unknown fact 'storge' (did you mean storage?); "
+        "facts are: " + ", ".join(FACTS),
+        "new.yaml:13: rules[1].require[0]: unknown option 'saturday'; use adult_signature, "
+        "saturday_delivery, dry_ice, insurance",
+        "new.yaml:14: rules[2].name: not a valid value: invalid literal for int() with base 10: "
+        "'one'",
+        "new.yaml:15: rules[2].hold: not a valid value: 'maybe' is not a valid bool",
+        "new.yaml:18: rules[3].reason: unknown placeholder {nowhere}; use a fact, a setting or "
+        "{candidate}",
+    ]
+
+
+def test_a_list_entry_that_could_not_be_read_is_reported_once_at_its_line() -> None:
+    errors = _errors(
+        """\
+        name: cold
+        rules:
+          - name: frozen
+            when:
+              storage:
+                - refrigerated
+                - !!str [frozen]
+                - chilled
+            forbid: true
+        """
+    )
+    assert errors == [
+        "new.yaml:7: rules[0].when.storage[1]: not a valid value: could not determine a "
+        "constructor for the tag 'tag:yaml.org,2002:str'",
+        "new.yaml:8: rules[0].when.storage[2]: 'chilled' is not a storage class; use one of "
+        "ambient, controlled_room, refrigerated, frozen",
+    ]
+
+
 def test_yaml_syntax_errors_name_the_line() -> None:
     assert _errors("name: x\nrules:\n  - name: a\n    when: {storage: frozen\n") == [
         "new.yaml:5: not valid YAML: while parsing a flow mapping, expected ',' or '}', but got "
@@ -185,6 +248,47 @@ def test_courier_drivers_are_checked_with_lines() -> None:
     ]
 
 
+def test_every_site_error_is_listed_once_by_file_then_line(tmp_path: Path) -> None:
+    (tmp_path / "sites").mkdir()
+    (tmp_path / "sites" / "north.yaml").write_text(
+        textwrap.dedent(
+            """\
+            name: south
+            timezone: Mars/Olympus
+            postal_code: "02139"
+            rules: winter
+            holidays:
+              dates: [2026-12-24, 2026-02-30]
+            courier:
+              base: 10
+              per_mile: -1
+              shifts:
+                - {days: [mon], start: "18:00", end: "08:00"}
+            carriers:
+              - carrier: ups
+                cutoff: "25:00"
+            """
+        )
+    )
+    (tmp_path / "sites" / "east.yaml").write_text("name: east\ntimezone: UTC\n")
+    with pytest.raises(ConfigError) as raised:
+        load_catalog(tmp_path)
+    east, north = tmp_path / "sites" / "east.yaml", tmp_path / "sites" / "north.yaml"
+    # The name and rule-set checks do not wait for the rest of the file to be valid; the bad
+    # date is not reported again as pydantic's "Input should be a valid date".
+    assert raised.value.errors == [
+        f"{east}:1: postal_code: required",
+        f"{north}:1: name: 'south' differs from the file name 'north'",
+        f"{north}:2: timezone: unknown time zone 'Mars/Olympus'",
+        f"{north}:4: rules: no rule set file winter.yaml",
+        f"{north}:6: holidays.dates[1]: not a valid value: day is out of range for month",
+        f"{north}:9: courier.per_mile: Input should be greater than or equal to 0",
+        f"{north}:11: courier.shifts[0]: end must be after start",
+        f"{north}:14: carriers[0].cutoff: Input should be in a valid time format, hour value is "
+        "outside expected range of 0-23",
+    ]
+
+
 def test_config_dir_overrides_and_adds_files(tmp_path: Path) -> None:
     (tmp_path / "rules").mkdir()
     (tmp_path / "rules" / "default.yaml").write_text(DEFAULT_RULES.replace("50", "25", 1))
@@ -199,7 +303,11 @@ def test_a_broken_config_dir_file_is_refused_with_its_path(tmp_path: Path) -> No
     (tmp_path / "sites" / "north.yaml").write_text("name: south\ntimezone: UTC\n")
     with pytest.raises(ConfigError) as raised:
         load_catalog(tmp_path)
-    assert raised.value.errors == [f"{tmp_path}/sites/north.yaml:1: postal_code: required"]
+    north = tmp_path / "sites" / "north.yaml"
+    assert raised.value.errors == [
+        f"{north}:1: postal_code: required",
+        f"{north}:1: name: 'south' differs from the file name 'north'",
+    ]
 
 
 def test_a_site_file_is_checked_against_its_name_and_rule_file_with_lines(tmp_path: Path) -> None:
