@@ -269,19 +269,27 @@ def test_connectors_check_list_and_test_with_the_example_profiles(
     assert "does not accept csv; it accepts hl7v2" in refused.stderr
 
 
-def test_connectors_check_lists_every_problem(cli_env: Settings, tmp_path: Path) -> None:
+def test_connectors_check_lists_every_problem_once_in_line_order(
+    cli_env: Settings, tmp_path: Path
+) -> None:
     (tmp_path / "connectors").mkdir()
     (tmp_path / "connectors" / "pms.yaml").write_text(
-        "hl7v2:\n  mapping:\n    storage: nowhere\ncsv:\n  mapping:\n    encoding: klingon\n"
+        "timezone: America/Bostn\n"
+        "hl7v2:\n  mapping:\n    storage: nowhere\n"
+        "fhir:\n  server: {base_url: 'https://pms.example/fhir', poll_seconds: !!float often}\n"
+        "csv:\n  mapping:\n    encoding: klingon\n"
     )
     result = runner.invoke(app, ["connectors", "check", "--config-dir", str(tmp_path)])
     assert result.exit_code == 2
     pms = tmp_path / "connectors" / "pms.yaml"
     assert result.stderr.splitlines() == [
         "invalid configuration:",
-        f"  - {pms}:3: hl7v2.mapping.storage: 'nowhere' is not an HL7 path like 'PID-5' or "
+        f"  - {pms}:1: timezone: unknown time zone 'America/Bostn'",
+        f"  - {pms}:4: hl7v2.mapping.storage: 'nowhere' is not an HL7 path like 'PID-5' or "
         "'RXE-8.9.3'",
-        f"  - {pms}:6: csv.mapping.encoding: unknown encoding 'klingon'",
+        f"  - {pms}:6: fhir.server.poll_seconds: not a valid value: could not convert string to "
+        "float: 'often'",
+        f"  - {pms}:9: csv.mapping.encoding: unknown encoding 'klingon'",
     ]
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from finalmile.cli import app
 from finalmile.config.settings import Settings
-from finalmile.rules import load_catalog
+from finalmile.rules import FACTS, load_catalog
 from finalmile.rules.versions import active_version
 from finalmile.services import build_services
 from tests.conftest import FIXTURES
@@ -62,16 +63,50 @@ def test_rules_check_lists_every_error_with_its_line(tmp_path: Path) -> None:
     assert runner.invoke(app, ["rules", "check", str(good)]).exit_code == 0
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nrules:\n  - name: a\n    when: {storge: frozen}\n    forbid: true\n"
-                   "  - name: b\n    require: [saturday]\n")  # fmt: skip
+                   "  - name: b\n    require: [saturday]\n"
+                   "  - name: c\n    when: {distance_miles: {above: 2026-02-30}}\n    hold: true\n"
+                   "settings: {late: 17:00, late: 18:00}\n")  # fmt: skip
     result = runner.invoke(app, ["rules", "check", str(bad)])
     assert result.exit_code == 1
-    assert f"{bad}:4: rules[0].when.storge: unknown fact" in result.stderr
-    assert f"{bad}:7: rules[1].require[0]: unknown option 'saturday'" in result.stderr
+    assert result.stderr.splitlines() == [
+        "invalid configuration:",
+        f"  - {bad}:4: rules[0].when.storge: unknown fact 'storge' (did you mean storage?); "
+        f"facts are: {', '.join(FACTS)}",
+        f"  - {bad}:7: rules[1].require[0]: unknown option 'saturday'; use adult_signature, "
+        "saturday_delivery, dry_ice, insurance",
+        f"  - {bad}:9: rules[2].when.distance_miles.above: not a valid value: day is out of "
+        "range for month",
+        f"  - {bad}:11: settings.late: key given twice",
+    ]
     latin = tmp_path / "latin.yaml"
     latin.write_bytes("name: Zürich\nrules: []\n".encode("cp1252"))
     unreadable = runner.invoke(app, ["rules", "check", str(latin)])
     assert unreadable.exit_code == 1
     assert f"{latin}: cannot be read (UnicodeDecodeError)" in unreadable.stderr
+
+
+def test_decide_lists_every_site_problem_once_in_line_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "sites").mkdir()
+    demo = tmp_path / "sites" / "demo.yaml"
+    demo.write_text(
+        "name: demo\ntimezone: America/New_York\npostal_code: '02139'\n"
+        "holidays: {dates: [2026-02-30]}\n"
+        "carriers:\n  - {carrier: ups, cutoff: '17:00', bogus: 1}\n"
+        "rules: winter\n"
+    )
+    monkeypatch.setenv("FINALMILE_CONFIG_DIR", str(tmp_path))
+    path = tmp_path / "orders.hl7"
+    path.write_bytes(rde("D1", "RX-D1"))
+    result = runner.invoke(app, ["decide", str(path), "--format", "hl7", *AT])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "invalid configuration:",
+        f"  - {demo}:4: holidays.dates[0]: not a valid value: day is out of range for month",
+        f"  - {demo}:6: carriers[0].bogus: unknown key",
+        f"  - {demo}:7: rules: no rule set file winter.yaml",
+    ]
 
 
 def test_rules_activate_stores_a_new_version_and_refuses_broken_files(
