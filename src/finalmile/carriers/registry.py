@@ -3,7 +3,8 @@
 Built-in integrations are listed in ``BUILTIN``; others register under the entry-point group
 ``finalmile.carriers`` (the entry-point name is the slug; it points at a ``CarrierInfo``). A
 duplicate slug is an error; an entry point that fails to load is logged and listed in
-``Registry.failures``, never fatal.
+``Registry.failures``, never fatal. The built-in records come from each hub's ``info`` module, so
+reading the registry loads no carrier SDK: a hub's SDK loads when an account of it is built.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from pydantic import ValidationError
 from finalmile.carriers.base import CAPABILITY_PROTOCOLS
 from finalmile.carriers.courier.carrier import COURIER
 from finalmile.carriers.dropship.carrier import DROPSHIP
-from finalmile.carriers.easypost.carrier import EASYPOST
+from finalmile.carriers.easypost.info import EASYPOST
 from finalmile.carriers.info import CarrierAccount, CarrierInfo
-from finalmile.carriers.shippo.carrier import SHIPPO
+from finalmile.carriers.shippo.info import SHIPPO
 from finalmile.errors import ConfigError
 from finalmile.plugins import load_plugins
 

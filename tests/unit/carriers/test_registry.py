@@ -10,7 +10,8 @@ from finalmile import plugins
 from finalmile.carriers import registry
 from finalmile.carriers.base import Capability
 from finalmile.carriers.courier.settings import CourierSettings
-from finalmile.carriers.easypost.carrier import EASYPOST, EasyPostCarrier
+from finalmile.carriers.easypost.carrier import EasyPostCarrier
+from finalmile.carriers.easypost.info import EASYPOST
 from finalmile.carriers.info import CarrierInfo
 from finalmile.errors import ConfigError, PermanentError
 

@@ -11,8 +11,6 @@ from easypost.errors.general.easypost_error import EasyPostError
 
 from finalmile.carriers.base import (
     AddressCheck,
-    Capability,
-    CarrierKind,
     Purchase,
     Rated,
     RefundStatus,
@@ -23,7 +21,6 @@ from finalmile.carriers.base import (
 from finalmile.carriers.easypost import mapper
 from finalmile.carriers.easypost.settings import EasyPostSettings
 from finalmile.carriers.errors import UncertainOutcomeError
-from finalmile.carriers.info import CarrierInfo
 from finalmile.carriers.limits import RequestLimiter
 from finalmile.orders.canonical import Address
 
@@ -120,17 +117,3 @@ def _seconds(value: object) -> float | None:
         return max(0.0, float(str(value))) if value is not None else None
     except ValueError:
         return None
-
-
-def _build(name: str, settings: Any) -> object:
-    return EasyPostCarrier(name, settings)
-
-
-EASYPOST = CarrierInfo(
-    slug="easypost",
-    label="EasyPost",
-    kind=CarrierKind.HUB,
-    capabilities=frozenset(Capability),
-    settings_model=EasyPostSettings,
-    factory=_build,
-)

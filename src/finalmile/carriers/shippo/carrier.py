@@ -12,8 +12,6 @@ from shippo.models import operations
 
 from finalmile.carriers.base import (
     AddressCheck,
-    Capability,
-    CarrierKind,
     Purchase,
     Rated,
     RefundStatus,
@@ -22,7 +20,6 @@ from finalmile.carriers.base import (
     TrackingInfo,
 )
 from finalmile.carriers.errors import UncertainOutcomeError
-from finalmile.carriers.info import CarrierInfo
 from finalmile.carriers.limits import RequestLimiter
 from finalmile.carriers.shippo import mapper
 from finalmile.carriers.shippo.session import TimeoutSession
@@ -128,17 +125,3 @@ class ShippoCarrier:
             except Exception as exc:
                 # from None: SDK messages can quote the response body (an address).
                 raise mapper.map_error(exc, operation=operation) from None
-
-
-def _build(name: str, settings: Any) -> object:
-    return ShippoCarrier(name, settings)
-
-
-SHIPPO = CarrierInfo(
-    slug="shippo",
-    label="Shippo",
-    kind=CarrierKind.HUB,
-    capabilities=frozenset(Capability),
-    settings_model=ShippoSettings,
-    factory=_build,
-)
