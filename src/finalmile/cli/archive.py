@@ -14,7 +14,6 @@ from finalmile.errors import FinalmileError
 from finalmile.evidence.archive.holds import HoldRecord, held_since
 from finalmile.evidence.archive.listing import ArchiveEntry, ArchiveFilter
 from finalmile.evidence.archive.packet import Retention
-from finalmile.evidence.archive.pdf import packet_filename, render_pdf
 from finalmile.evidence.archive.service import archive_service
 
 app = typer.Typer(
@@ -37,6 +36,9 @@ def export(
 ) -> None:
     """Write the order's audit packet (POD, signature, temperature, custody) as one PDF. It
     holds patient data: store and send it as PHI."""
+    # Deferred: fpdf is slow to import and only rendering needs it.
+    from finalmile.evidence.archive.pdf import packet_filename, render_pdf  # noqa: PLC0415
+
     target = out or Path(packet_filename(order_id))
     with open_services(load_settings()) as services:
         try:

@@ -27,7 +27,6 @@ from finalmile.routing import (
 from finalmile.routing.dayfile import CourierDay, load_day
 from finalmile.routing.jobs import run_replan
 from finalmile.routing.manifest import manifest, route_sheet
-from finalmile.routing.manifest_pdf import manifest_pdf
 from finalmile.routing.plan import with_unplaced
 from finalmile.routing.store import plan_record
 from finalmile.routing.stored import stored_day
@@ -66,6 +65,9 @@ def plan_day(
     result = with_unplaced(result, day.unplaced)
     drivers = {d.driver_id: d for d in day.problem.drivers}
     if manifests is not None:
+        # Deferred: fpdf is slow to import and only rendering needs it.
+        from finalmile.routing.manifest_pdf import manifest_pdf  # noqa: PLC0415
+
         manifests.mkdir(parents=True, exist_ok=True)
         for route in result.routes:
             site_id = drivers[route.driver_id].start_site

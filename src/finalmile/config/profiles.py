@@ -26,7 +26,7 @@ from pydantic import (
 
 from finalmile.connectors.writeback.settings import WritebackSection
 from finalmile.mapping.csv_profile import CsvProfile
-from finalmile.mapping.fhir import FhirProfile
+from finalmile.mapping.fhir_profile import FhirProfile
 from finalmile.mapping.hl7v2 import Hl7Profile
 from finalmile.mapping.zones import TimeZoneName
 

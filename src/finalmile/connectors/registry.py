@@ -19,7 +19,7 @@ from finalmile.config.settings import Settings
 from finalmile.config.yaml_source import YamlDocument, load_yaml, read_source
 from finalmile.errors import ConfigError, InputError, NotFoundError
 from finalmile.mapping.csv_profile import CsvProfile
-from finalmile.mapping.fhir import FhirProfile
+from finalmile.mapping.fhir_profile import FhirProfile
 from finalmile.mapping.hl7v2 import Hl7Profile
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import TYPE_CHECKING
 
 from finalmile.errors import InputError
 from finalmile.intake.prepare import PreparedMessage, check_lengths, internal_error
-from finalmile.mapping.fhir import FhirProfile, map_fhir
-from finalmile.mapping.fhir_refs import Resolver
+from finalmile.mapping.fhir_profile import FhirProfile
 from finalmile.mapping.intent import OrderIntent
 from finalmile.messages.models import MessageFormat
+
+if TYPE_CHECKING:
+    from finalmile.mapping.fhir_refs import Resolver
 
 MAX_DEDUPE_ID = 200
 
@@ -30,6 +33,9 @@ def prepare_fhir(
     ``MedicationDispense/<id>/_history/<versionId>`` (so a polled resource version is ingested
     once); any other payload is identified by the sha256 of its bytes.
     """
+    # Deferred: the FHIR models it loads cost start-up time that only FHIR intake needs.
+    from finalmile.mapping.fhir import map_fhir  # noqa: PLC0415
+
     sha256 = hashlib.sha256(raw).hexdigest()
     dedupe_id = f"sha256:{sha256}"
     kind: str | None = None
@@ -60,3 +66,8 @@ def prepare_fhir(
         error=error,
         replay_of=replay_of,
     )
+
+
+def load_fhir_mapping() -> None:
+    """Import the FHIR mapping and its models now, rather than in the first ``prepare_fhir``."""
+    import finalmile.mapping.fhir  # noqa: F401, PLC0415

@@ -12,7 +12,7 @@ import datetime as dt
 import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,12 +25,14 @@ from finalmile.errors import InputError, NotFoundError
 from finalmile.intake.outcome import Outcome, OutcomeKind
 from finalmile.intake.prepare import PreparedMessage, prepare_hl7
 from finalmile.intake.prepare_csv import CsvMessage, prepare_csv, prepare_csv_replay
-from finalmile.intake.prepare_fhir import prepare_fhir
+from finalmile.intake.prepare_fhir import load_fhir_mapping, prepare_fhir
 from finalmile.intake.queue import IntakeQueue
 from finalmile.intake.store import IntakeStore
-from finalmile.mapping.fhir_refs import Resolver
 from finalmile.messages.models import InboundMessage, MessageFormat, MessageStatus
 from finalmile.vault import Vault
+
+if TYPE_CHECKING:
+    from finalmile.mapping.fhir_refs import Resolver
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,10 @@ class IntakeService:
         return self._queue is not None
 
     async def start(self) -> None:
-        """Start group commit for concurrent senders (MLLP, HTTP)."""
+        """Start group commit for concurrent senders (MLLP, HTTP); load the FHIR models up front
+        (off the event loop) when a connector accepts FHIR, so its first payload does not."""
+        if self.connectors.with_format("fhir"):
+            await asyncio.to_thread(load_fhir_mapping)
         self._queue = IntakeQueue(self._store, max_batch=self._max_batch)
         await self._queue.start()
 

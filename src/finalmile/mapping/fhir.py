@@ -21,7 +21,6 @@ import datetime as dt
 import hashlib
 from collections.abc import Collection
 from dataclasses import dataclass, replace
-from functools import cached_property
 
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.codeableconcept import CodeableConcept
@@ -31,18 +30,17 @@ from fhir.resources.R4B.medicationdispense import MedicationDispense
 from fhir.resources.R4B.patient import Patient as FhirPatient
 from fhir.resources.R4B.reference import Reference
 from fhir.resources.R4B.task import Task
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from finalmile.adapters.fhir.codes import FhirErrorCode
 from finalmile.adapters.fhir.parse import fhir_path, parse
 from finalmile.errors import InputError
 from finalmile.mapping import fhir_order
-from finalmile.mapping.fhir_fields import FhirPathText, Found, Roots, read, schedule
-from finalmile.mapping.fhir_paths import FhirPath, compile_path
+from finalmile.mapping.fhir_fields import Found, Roots, read, schedule
+from finalmile.mapping.fhir_paths import FhirPath
+from finalmile.mapping.fhir_profile import FhirProfile
 from finalmile.mapping.fhir_refs import Located, Resolver, Resources
-from finalmile.mapping.fields import FieldName
 from finalmile.mapping.intent import OrderAction, OrderIntent
-from finalmile.mapping.zones import TimeZoneName
 from finalmile.orders.canonical import ControlledSchedule, DispatchOrder, Item, StorageClass
 
 STATUSES = frozenset(
@@ -50,36 +48,6 @@ STATUSES = frozenset(
     | {"entered-in-error", "stopped", "declined", "unknown"}
 )
 _CANCEL = frozenset({"cancelled", "entered-in-error", "stopped", "declined"})
-_EXT = "https://finalmile.dev/fhir/StructureDefinition/"
-
-
-class FhirProfile(BaseModel):
-    """Per-connector settings of the FHIR R4 mapping."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    timezone: TimeZoneName = Field(
-        "America/New_York", description="IANA zone for date-only deadlines"
-    )
-    storage_extension: str = Field(_EXT + "storage-class", description="extension (valueCode)")
-    signature_extension: str = Field(
-        _EXT + "signature-required", description="extension (valueBoolean)"
-    )
-    schedule_extension: str = Field(
-        _EXT + "controlled-schedule", description="extension (valueCode): DEA schedule"
-    )
-    storage_codes: dict[str, StorageClass] = Field(
-        default_factory=lambda: {s.value: s for s in StorageClass},
-        description="storage extension code -> storage class",
-    )
-    fields: dict[FieldName, FhirPathText] = Field(
-        default_factory=dict, description="canonical field -> FHIR path it is read from"
-    )
-
-    @cached_property
-    def paths(self) -> dict[str, FhirPath]:
-        """``fields`` compiled once."""
-        return {name: compile_path(text) for name, text in self.fields.items()}
 
 
 @dataclass(frozen=True, slots=True)

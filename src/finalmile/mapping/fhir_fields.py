@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator
@@ -22,10 +22,12 @@ from finalmile.adapters.fhir.codes import FhirErrorCode
 from finalmile.errors import InputError
 from finalmile.mapping.country import to_alpha2
 from finalmile.mapping.fhir_paths import FhirPath, compile_path, evaluate
-from finalmile.mapping.fhir_refs import Located
 from finalmile.mapping.phone import to_e164
 from finalmile.mapping.schedule import ScheduleError, controlled_schedule
 from finalmile.orders.canonical import ControlledSchedule, StorageClass
+
+if TYPE_CHECKING:
+    from finalmile.mapping.fhir_refs import Located
 
 _DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 _BOOLEANS = {"true": True, "false": False, "y": True, "n": False}

@@ -22,7 +22,6 @@ from finalmile.errors import NotFoundError
 from finalmile.routing.dayfile import DayIn, load_day
 from finalmile.routing.jobs import plan_in_child, run_replan, store_plan
 from finalmile.routing.manifest import manifest
-from finalmile.routing.manifest_pdf import manifest_pdf
 from finalmile.routing.plan_manifests import stored_sheet
 from finalmile.routing.store import plan_etas, plan_record
 from finalmile.routing.stored import stored_day
@@ -148,6 +147,9 @@ def get_manifest_pdf(
     plan_id: int, driver_id: str, services: ServicesDep, session: SessionDep
 ) -> Response:
     """The driver's manifest on paper (PDF)."""
+    # Deferred: fpdf is slow to import and only rendering needs it.
+    from finalmile.routing.manifest_pdf import manifest_pdf  # noqa: PLC0415
+
     sheet, zone = stored_sheet(session, plan_id=plan_id, driver_id=driver_id, vault=services.vault)
     name = f"plan-{plan_id}-{driver_id}.pdf"
     return Response(

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from finalmile.errors import InputError
-from finalmile.mapping.fhir import FhirProfile, map_fhir
+from finalmile.mapping.fhir import map_fhir
+from finalmile.mapping.fhir_profile import FhirProfile
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "fhir"
 TXN = json.loads((FIXTURES / "transaction_urn_uuid.json").read_text())

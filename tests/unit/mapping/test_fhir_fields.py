@@ -11,8 +11,9 @@ import pytest
 from pydantic import ValidationError
 
 from finalmile.errors import InputError
-from finalmile.mapping.fhir import FhirProfile, map_fhir
+from finalmile.mapping.fhir import map_fhir
 from finalmile.mapping.fhir_paths import compile_path
+from finalmile.mapping.fhir_profile import FhirProfile
 from finalmile.mapping.fields import CANONICAL_FIELDS
 
 PMS = "https://pms.example/"

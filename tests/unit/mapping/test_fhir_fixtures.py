@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from finalmile.mapping.fhir import FhirProfile, map_fhir
+from finalmile.mapping.fhir import map_fhir
+from finalmile.mapping.fhir_profile import FhirProfile
 from finalmile.mapping.intent import OrderAction
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "fhir"

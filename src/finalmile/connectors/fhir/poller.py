@@ -37,7 +37,7 @@ from finalmile.intake.outcome import OutcomeKind
 from finalmile.intake.prepare import PreparedMessage
 from finalmile.intake.prepare_fhir import prepare_fhir
 from finalmile.intake.store import CursorUpdate, IntakeStore
-from finalmile.mapping.fhir import FhirProfile
+from finalmile.mapping.fhir_profile import FhirProfile
 from finalmile.messages.models import InboundMessage, MessageFormat
 
 if TYPE_CHECKING:

@@ -9,7 +9,6 @@ from pathlib import Path
 from finalmile.config.profiles import ConnectorProfile
 from finalmile.connectors.writeback.base import WritebackTarget
 from finalmile.connectors.writeback.billing_csv import BillingCsvWriteback
-from finalmile.connectors.writeback.fhir import FhirWriteback
 from finalmile.connectors.writeback.hl7 import Hl7Writeback
 from finalmile.connectors.writeback.settings import RetryPolicy
 from finalmile.connectors.writeback.webhook import WebhookWriteback
@@ -77,6 +76,9 @@ def build_targets(
         if section.hl7v2 is not None:
             built.append(Hl7Writeback(section.hl7v2))
         if section.fhir is not None:
+            # Deferred: it loads the FHIR models, which only FHIR write-back needs.
+            from finalmile.connectors.writeback.fhir import FhirWriteback  # noqa: PLC0415
+
             try:
                 built.append(FhirWriteback(section.fhir, environ=env))
             except ConfigError as exc:

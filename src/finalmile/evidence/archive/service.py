@@ -29,7 +29,6 @@ from finalmile.evidence.archive.packet import (
     PodSection,
     TemperatureSection,
 )
-from finalmile.evidence.archive.pdf import render_pdf
 from finalmile.evidence.archive.purge import PurgeOutcome, purge_order
 from finalmile.evidence.archive.retention import PastRetention, past_retention, retention_of
 from finalmile.evidence.temperature.packing import unpack
@@ -81,6 +80,9 @@ class ArchiveService:
 
     def pdf(self, *, order_id: str, connector: str | None) -> bytes:
         """The order's audit packet as a PDF."""
+        # Deferred: fpdf is slow to import and only rendering needs it.
+        from finalmile.evidence.archive.pdf import render_pdf  # noqa: PLC0415
+
         return render_pdf(self.packet(order_id=order_id, connector=connector))
 
     def listing(

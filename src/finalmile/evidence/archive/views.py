@@ -13,7 +13,6 @@ from finalmile.auth.models import Scope
 from finalmile.auth.service import Principal
 from finalmile.deps import ServicesDep, require
 from finalmile.evidence.archive.packet import AuditPacket, CustodyEntry, HoldEntry
-from finalmile.evidence.archive.pdf import packet_filename, render_pdf
 from finalmile.evidence.archive.service import archive_service
 
 router = APIRouter(prefix="/orders/{order_id}", tags=["archive"])
@@ -185,6 +184,9 @@ def get_archive_pdf(
     order_id: str, services: ServicesDep, _principal: Reader, connector: str | None = None
 ) -> Response:
     """The order's audit packet as one PDF (it holds patient data: handle as PHI)."""
+    # Deferred: fpdf is slow to import and only rendering needs it.
+    from finalmile.evidence.archive.pdf import packet_filename, render_pdf  # noqa: PLC0415
+
     packet = archive_service(services).packet(order_id=order_id, connector=connector)
     return Response(
         render_pdf(packet),
