@@ -7,10 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 
-from finalmile.carriers.sandbox import Sandbox, SandboxClock, SandboxStore, create_sandbox_app
-from finalmile.carriers.sandbox.server import sandbox_urls
 from finalmile.cli.context import fail
 from finalmile.netlisten import listen
 
@@ -31,6 +28,18 @@ def sandbox(
     ] = 1.0,
 ) -> None:
     """Serve the carrier sandbox (EasyPost under /easypost/v2, Shippo under /shippo)."""
+    # Deferred: the sandbox app (FastAPI) and uvicorn are for this command only, not for every
+    # other command and --help.
+    import uvicorn  # noqa: PLC0415
+
+    from finalmile.carriers.sandbox import (  # noqa: PLC0415
+        Sandbox,
+        SandboxClock,
+        SandboxStore,
+        create_sandbox_app,
+        sandbox_urls,
+    )
+
     try:
         begin = dt.datetime.fromisoformat(start) if start else None
     except ValueError:

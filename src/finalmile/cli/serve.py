@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from finalmile.cli.context import fail, load_settings
-from finalmile.main import create_app
 from finalmile.netlisten import listen
 
 
@@ -24,6 +22,12 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the HTTP API and the MLLP listener (database from FINALMILE_DATABASE_URL)."""
+    # Deferred: the API (FastAPI and every router) and uvicorn are for this command only, not
+    # for every other command and --help.
+    import uvicorn  # noqa: PLC0415
+
+    from finalmile.main import create_app  # noqa: PLC0415
+
     settings = load_settings(
         http_host=host, http_port=port, mllp_host=mllp_host, mllp_port=mllp_port
     )
