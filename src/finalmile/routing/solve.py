@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pyvrp
-from pyvrp.stop import MaxIterations, StoppingCriterion
-
-from finalmile.routing.encode import Encoded, encode
 from finalmile.routing.matrix import TravelMatrix
 from finalmile.routing.model import RoutingProblem, eligible, stop_penalty
 from finalmile.routing.plan import (
@@ -36,6 +33,12 @@ from finalmile.routing.timing import (
     stop_sec,
     time_route,
 )
+
+if TYPE_CHECKING:
+    import pyvrp
+    from pyvrp.stop import StoppingCriterion
+
+    from finalmile.routing.encode import Encoded
 
 REINSERT_SHARE = 0.2
 """Re-inserting left-out stops may take this share of the budget after the search (at least
@@ -100,6 +103,12 @@ def plan(problem: RoutingProblem, matrix: TravelMatrix, budget: Budget | None = 
     candidates = [s for s in day.stops if s.index not in reasons]
     orders: dict[int, list[int]] = {d: [] for d in range(len(problem.drivers))}
     if candidates:
+        # Deferred: PyVRP loads with the first plan, not in every process that only reads plans.
+        import pyvrp  # noqa: PLC0415
+        from pyvrp.stop import MaxIterations  # noqa: PLC0415
+
+        from finalmile.routing.encode import encode  # noqa: PLC0415
+
         encoded = encode(problem, matrix, candidates, day.drivers)
         criterion: StoppingCriterion = (
             MaxIterations(budget.iterations)
