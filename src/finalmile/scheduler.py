@@ -13,9 +13,9 @@ collapse into one); the first poll runs at startup.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import structlog
-from apscheduler.schedulers.background import BackgroundScheduler
 
 from finalmile.connectors.csv_drop.watcher import DropFolderWatcher
 from finalmile.connectors.fhir.poller import pollers_for
@@ -24,6 +24,9 @@ from finalmile.routing.jobs import add_planning_job
 from finalmile.routing.stored import stored_day
 from finalmile.services import Services
 from finalmile.tracking.jobs import add_tracking_poll
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.background import BackgroundScheduler
 
 log = structlog.get_logger(__name__)
 
@@ -40,6 +43,9 @@ def build_scheduler(services: Services) -> BackgroundScheduler | None:
     jobs = decide_every or dispatch_every or services.settings.outbox_workers
     if not (pollers or folders or jobs or tracked or planned):
         return None
+    # Deferred: APScheduler loads when the service builds its scheduler, not on import.
+    from apscheduler.schedulers.background import BackgroundScheduler  # noqa: PLC0415
+
     scheduler = BackgroundScheduler(timezone=dt.UTC)
     add_outbox_workers(scheduler, services)
     add_tracking_poll(scheduler, services)

@@ -7,12 +7,15 @@ event loop, so deliveries never hold up intake; ``max_instances=1`` keeps one ru
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import structlog
-from apscheduler.schedulers.base import BaseScheduler
 
 from finalmile.outbox.worker import OutboxWorker
 from finalmile.services import Services
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.base import BaseScheduler
 
 log = structlog.get_logger(__name__)
 

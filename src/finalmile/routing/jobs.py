@@ -17,7 +17,6 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import structlog
-from apscheduler.triggers.cron import CronTrigger
 
 from finalmile.errors import RetriableError
 from finalmile.routing.check import CheckReport, check_plan
@@ -126,6 +125,8 @@ def add_planning_job(
 
     One run at a time (``max_instances=1``); a run missed by less than an hour still runs.
     """
+    # Deferred: APScheduler loads in the process that schedules jobs, not in every importer.
+    from apscheduler.triggers.cron import CronTrigger  # noqa: PLC0415
 
     def job() -> None:
         today = dt.datetime.now(dt.UTC).astimezone(CronTrigger(timezone=zone).timezone).date()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import structlog
-from apscheduler.schedulers.background import BackgroundScheduler
 
 from finalmile.services import Services
 from finalmile.tracking.service import tracking_service
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.background import BackgroundScheduler
 
 log = structlog.get_logger(__name__)
 JOB_ID = "tracking-poll"
