@@ -11,8 +11,6 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import holidays as holiday_tables
-
 from finalmile.rules.site_config import WEEKDAYS, Holidays, Weekday
 from finalmile.rules.wording import when
 
@@ -165,6 +163,9 @@ class SiteCalendar:
     def _load_year(self, year: int) -> frozenset[dt.date]:
         if self._config.country is None:
             return frozenset()
+        # Deferred: the holiday tables are slow to import and only a site with a country uses them.
+        import holidays as holiday_tables  # noqa: PLC0415
+
         table = holiday_tables.country_holidays(
             self._config.country, subdiv=self._config.subdivision, years=year
         )
