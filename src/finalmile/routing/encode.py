@@ -19,14 +19,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pyvrp
 
-from finalmile.routing.matrix import IntMatrix, TravelMatrix
+from finalmile.routing.matrix import TravelMatrix
 from finalmile.routing.model import RoutingProblem, eligible, stop_penalty
 from finalmile.routing.timing import DriverSec, StopSec
+
+if TYPE_CHECKING:
+    from finalmile.routing.matrix import IntMatrix
 
 FORBIDDEN_M = 10**10
 """Distance given to an edge into a copy the vehicle may not serve (outweighs any prize)."""

@@ -12,13 +12,14 @@ import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from finalmile.errors import PermanentError, RetriableError
 from finalmile.routing.matrix import TravelMatrix
 from finalmile.routing.model import GeoPoint
+
+if TYPE_CHECKING:
+    import numpy as np
 
 UNROUTABLE = 10_000_000
 """Metres and seconds given to a pair the engine reports as unroutable (about 116 days)."""
@@ -43,6 +44,9 @@ def _as_matrix(rows: Any, n: int, engine: str, what: str) -> np.ndarray[Any, np.
     if not isinstance(rows, list) or len(rows) != n or any(len(r) != n for r in rows):
         raise PermanentError(f"{engine} table: {what} is not a {n}x{n} matrix")
     values = [[UNROUTABLE if v is None else round(float(v)) for v in row] for row in rows]
+    # Deferred: NumPy loads with the first matrix, not in every process that imports routing.
+    import numpy as np  # noqa: PLC0415
+
     return np.array(values, dtype=np.int64)
 
 

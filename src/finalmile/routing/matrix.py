@@ -9,16 +9,17 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 from finalmile.routing.model import GeoPoint
 
-EARTH_RADIUS_M = 6_371_008.8
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
-IntMatrix = npt.NDArray[np.int64]
+    IntMatrix: TypeAlias = npt.NDArray[np.int64]
+
+EARTH_RADIUS_M = 6_371_008.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,9 @@ class HaversineProvider:
 
     def matrix(self, points: Sequence[GeoPoint]) -> TravelMatrix:
         """The all-pairs estimate over ``points``."""
+        # Deferred: NumPy loads with the first matrix, not in every process that imports routing.
+        import numpy as np  # noqa: PLC0415
+
         lat = np.radians(np.array([p.lat for p in points], dtype=float))
         lon = np.radians(np.array([p.lon for p in points], dtype=float))
         dlat = lat[None, :] - lat[:, None]
@@ -95,6 +99,9 @@ class HaversineProvider:
         )
 
     def _seconds(self, road_m: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        # Deferred, as in matrix().
+        import numpy as np  # noqa: PLC0415
+
         seconds = np.zeros_like(road_m)
         lower = 0.0
         for band in self.speed_profile:

@@ -12,9 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from finalmile.routing.matrix import IntMatrix
 from finalmile.routing.model import Driver, RoutingProblem, Stop
+
+if TYPE_CHECKING:
+    from finalmile.routing.matrix import IntMatrix
 
 
 @dataclass(frozen=True, slots=True)
