@@ -74,6 +74,7 @@ check: $(STAMP)
 ## bench: benchmarks (ratios against a baseline measured in the same run; installs the bench extra)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/hl7_parse.py
 	$(BIN)/python bench/mllp_ingest.py
 	$(BIN)/python bench/csv_ingest.py
