@@ -2,7 +2,8 @@
 
 ``<config_dir>/sites/*.yaml`` and ``<config_dir>/rules/*.yaml`` replace embedded files of the same
 name and add new ones. Every problem in every file is reported at once (``ConfigError``), file by
-file and each file's by line.
+file and each file's by line: the site files, then the rule-set files the sites use (a file no
+site names is checked when it is first used, by ``rules simulate`` or ``decide --rules``).
 """
 
 from __future__ import annotations
@@ -30,10 +31,12 @@ class RuleFile:
 
 @dataclass(frozen=True)
 class Catalog:
-    """Every configured site and rule-set file, by name."""
+    """Every configured site and rule-set file, by name; ``used`` holds the rule sets the sites
+    name, compiled when the catalog was loaded."""
 
     sites: dict[str, SiteConfig]
     rule_files: dict[str, RuleFile]
+    used: dict[str, RuleSet]
 
     def site_config(self, name: str | None = None, *, connector: str | None = None) -> SiteConfig:
         """The site called ``name``; else the one serving ``connector``; else the only site.
@@ -55,6 +58,8 @@ class Catalog:
 
     def rule_set(self, name: str) -> RuleSet:
         """The rule set of file ``<name>.yaml``, validated (not yet activated)."""
+        if name in self.used:
+            return self.used[name]
         if name not in self.rule_files:
             raise ConfigError([f"no rule set {name!r}; have: {', '.join(sorted(self.rule_files))}"])
         found = self.rule_files[name]
@@ -103,10 +108,16 @@ def load_catalog(config_dir: Path | None) -> Catalog:
         _check_names(document, stem, rule_files)
         if config is not None:
             sites[config.name] = config
+    used: dict[str, RuleSet] = {}
+    for name in sorted({config.rules for config in sites.values()} & rule_files.keys()):
+        try:
+            used[name] = load_rule_set(rule_files[name].text, source=rule_files[name].source)
+        except ConfigError as exc:
+            read.append(exc)
     errors = [error for each in read for error in each.errors]
     if errors:
         raise ConfigError(errors)
-    return Catalog(sites=sites, rule_files=rule_files)
+    return Catalog(sites=sites, rule_files=rule_files, used=used)
 
 
 def load_site_config(text: str, *, source: str) -> SiteConfig:

@@ -324,6 +324,31 @@ def test_a_site_file_is_checked_against_its_name_and_rule_file_with_lines(tmp_pa
     ]
 
 
+def test_a_broken_rule_set_a_site_uses_is_refused_when_the_catalog_loads(tmp_path: Path) -> None:
+    (tmp_path / "rules").mkdir()
+    broken = tmp_path / "rules" / "default.yaml"
+    broken.write_text("name: default\nrules:\n  - name: Late\n    when: {nonsense: 1}\n")
+    with pytest.raises(ConfigError) as raised:
+        load_catalog(tmp_path)
+    # Before, the catalog loaded and every order of the site became a hold saying that no site
+    # serves its connector.
+    assert [e.partition(";")[0] for e in raised.value.errors] == [
+        f"{broken}:3: rules[0]: give exactly one action: forbid, allow_only, require or hold",
+        f"{broken}:4: rules[0].when.nonsense: unknown fact 'nonsense'",
+    ]
+
+
+def test_a_broken_rule_set_no_site_uses_waits_until_it_is_used(tmp_path: Path) -> None:
+    (tmp_path / "rules").mkdir()
+    draft = tmp_path / "rules" / "draft.yaml"
+    draft.write_text("name: draft\nrules: [1]\n")
+    catalog = load_catalog(tmp_path)
+    assert catalog.site("demo").rules.name == "default"
+    with pytest.raises(ConfigError) as raised:
+        catalog.rule_set("draft")
+    assert raised.value.errors[0].startswith(f"{draft}:2: rules[0]")
+
+
 def test_values_are_data_never_code() -> None:
     rules = load_rule_set(
         textwrap.dedent(
