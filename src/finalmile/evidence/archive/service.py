@@ -78,13 +78,6 @@ class ArchiveService:
                 zone=self.zone,
             )
 
-    def pdf(self, *, order_id: str, connector: str | None) -> bytes:
-        """The order's audit packet as a PDF."""
-        # Deferred: fpdf is slow to import and only rendering needs it.
-        from finalmile.evidence.archive.pdf import render_pdf  # noqa: PLC0415
-
-        return render_pdf(self.packet(order_id=order_id, connector=connector))
-
     def listing(
         self, *, filters: ArchiveFilter, limit: int, cursor: str | None = None
     ) -> ArchivePage:
