@@ -78,7 +78,8 @@ def assign(
     ] = None,
     connector: Annotated[str | None, typer.Option()] = None,
 ) -> None:
-    """Give orders' courier shipments to a driver, or a whole route plan to its drivers."""
+    """Give orders' courier shipments to a driver (all or none), or a whole route plan to its
+    drivers; a re-plan searching meanwhile leaves the stops with the drivers given here."""
     with open_services(load_settings()) as services:
         try:
             with transaction(services.sessions) as session:
@@ -89,14 +90,13 @@ def assign(
                 else:
                     if driver_id is None or not order_ids:
                         raise fail("name a driver and orders, or use --plan")
-                    for order_id in order_ids:
-                        drivers.assign_order(
-                            session=session,
-                            driver_id=driver_id,
-                            order_id=order_id,
-                            connector=connector,
-                            actor=ACTOR,
-                        )
+                    drivers.assign_orders(
+                        session=session,
+                        driver_id=driver_id,
+                        order_ids=order_ids,
+                        connector=connector,
+                        actor=ACTOR,
+                    )
                     count, problems = len(order_ids), []
         except FinalmileError as exc:
             raise fail(str(exc)) from None

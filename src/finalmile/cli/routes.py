@@ -181,8 +181,9 @@ def replan_command(
 ) -> None:
     """Re-plan the rest of a stored plan's day from driver reports, new and cancelled courier
     orders and absent drivers; store the new plan (superseding the old), hand the stops that
-    changed driver over, and print it (JSON, with ``assignments``). Exits 3 when a stop could not
-    be handed over (listed on stderr)."""
+    changed driver over, and print it (JSON, with ``assignments``). A stop a dispatcher assigned
+    during the re-plan stays with that driver (``kept``, listed on stderr). Exits 3 when a stop
+    could not be handed over (listed on stderr)."""
     try:
         with open_services(load_settings()) as services:
             replanned = run_replan(
@@ -202,6 +203,13 @@ def replan_command(
     for released in handover.released:
         typer.echo(
             f"released: {released.order_id} from {released.driver_id} ({released.reason})",
+            err=True,
+        )
+    for kept in handover.kept:
+        planned = f"routes it to {kept.planned}" if kept.planned else "does not route it"
+        typer.echo(
+            f"kept: {kept.order_id} with {kept.driver_id} (assigned by {kept.assigned_by} during"
+            f" the re-plan; the new plan {planned})",
             err=True,
         )
     for problem in handover.problems:

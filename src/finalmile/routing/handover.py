@@ -8,6 +8,10 @@
   duty has picked up stays with that driver (the package is in its vehicle), and is reported.
 - Visited stops (delivered, failed, or the one a driver has arrived at) and stops whose driver did
   not change keep their assignment, so a dispatcher's hand-made assignment of those stands.
+- A stop a dispatcher assigned while the re-plan searched (its assignment is not the one the
+  search started from) keeps that assignment whatever the new plan says: the dispatcher decided
+  later, knowing more than the search did. It is reported as kept and audited (``kept``) on its
+  driver.
 
 Every change is audited on the driver like a manual one (``assigned`` / ``unassigned``, with the
 new plan's id). A stop that cannot be given (no purchased courier shipment yet, its driver not
@@ -16,7 +20,7 @@ registered, an order id several connectors use) keeps its assignment and is repo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +31,7 @@ from sqlmodel import col
 from finalmile.routing.models import PlannedRoute, PlannedStop
 from finalmile.shipments.models import Shipment
 from finalmile.tracking import drivers
+from finalmile.tracking.drivers import Assignment
 from finalmile.tracking.models import Driver
 
 
@@ -49,11 +54,24 @@ class Released:
 
 
 @dataclass(frozen=True, slots=True)
+class Kept:
+    """A stop ``assigned_by`` gave ``driver_id`` while the re-plan searched: it stays with them,
+    though the new plan routes it to ``planned`` (``None``: does not route it)."""
+
+    order_id: str
+    driver_id: str
+    planned: str | None
+    assigned_by: str
+
+
+@dataclass(frozen=True, slots=True)
 class Handover:
-    """What a re-plan did to the drivers' stops, and the stops it could not hand over."""
+    """What a re-plan did to the drivers' stops, the stops it left with the driver a dispatcher
+    gave them meanwhile, and the stops it could not hand over."""
 
     reassigned: tuple[Reassigned, ...] = ()
     released: tuple[Released, ...] = ()
+    kept: tuple[Kept, ...] = ()
     problems: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
@@ -66,6 +84,15 @@ class Handover:
             "released": [
                 {"order_id": r.order_id, "from": r.driver_id, "reason": r.reason}
                 for r in self.released
+            ],
+            "kept": [
+                {
+                    "order_id": k.order_id,
+                    "with": k.driver_id,
+                    "planned": k.planned,
+                    "assigned_by": k.assigned_by,
+                }
+                for k in self.kept
             ],
             "problems": list(self.problems),
         }
@@ -81,13 +108,15 @@ def hand_over(
     new_plan_id: int,
     cancelled: Iterable[str],
     on_board: Mapping[str, str],
+    searched: Collection[Assignment],
     actor: str,
 ) -> Handover:
     """Hand the stops of stored plan ``new_plan_id`` that changed driver since ``old_plan_id``
     to their new drivers, and take back the ones it no longer routes (see the module docstring).
 
-    ``on_board`` maps the stops picked up and not visited to the driver on duty that has them.
-    The caller holds the locks of the day's courier shipments.
+    ``on_board`` maps the stops picked up and not visited to the driver on duty that has them;
+    ``searched`` holds the day's assignments the search started from. The caller holds the locks
+    of the day's courier shipments.
     """
     old, new = _routed(session, old_plan_id), _stops(session, new_plan_id)
     moves = {
@@ -104,23 +133,79 @@ def hand_over(
     shipments: dict[str, list[Shipment]] = {}
     for shipment in drivers.courier_shipments(session, [*moves, *drops]):
         shipments.setdefault(shipment.order_id, []).append(shipment)
-    reassigned, problems = _give(session, moves, shipments, plan_id=new_plan_id, actor=actor)
-    released, kept = _take_back(
-        session, drops, shipments, on_board, plan_id=new_plan_id, actor=actor
+    now = drivers.assignments_of(session, (s for found in shipments.values() for s in found))
+    kept = _keep(
+        session,
+        {**dict.fromkeys(drops), **moves},
+        shipments,
+        {pk: a for pk, a in now.items() if a not in searched},
+        plan_id=new_plan_id,
+        actor=actor,
     )
-    return Handover(tuple(reassigned), tuple(released), tuple(sorted(problems + kept)))
+    stay = {k.order_id for k in kept}
+    reassigned, problems = _give(
+        session,
+        {o: d for o, d in moves.items() if o not in stay},
+        shipments,
+        now,
+        plan_id=new_plan_id,
+        actor=actor,
+    )
+    released, on_board_kept = _take_back(
+        session,
+        {o: why for o, why in drops.items() if o not in stay},
+        shipments,
+        on_board,
+        plan_id=new_plan_id,
+        actor=actor,
+    )
+    return Handover(
+        tuple(reassigned), tuple(released), tuple(kept), tuple(sorted(problems + on_board_kept))
+    )
+
+
+def _keep(
+    session: Session,
+    wanted: Mapping[str, str | None],
+    shipments: Mapping[str, list[Shipment]],
+    newer: Mapping[int, Assignment],
+    *,
+    plan_id: int,
+    actor: str,
+) -> list[Kept]:
+    """The stops the new plan wants with another driver (``wanted``; ``None``: nobody) that were
+    assigned since the search started (``newer``): they stay, audited on their driver."""
+    kept: list[Kept] = []
+    for order_id, planned in sorted(wanted.items()):
+        for shipment in shipments.get(order_id, []):
+            assert shipment.id is not None
+            decided = newer.get(shipment.id)
+            if decided is None or decided.driver_id == planned:
+                continue
+            drivers.audit_kept(
+                session=session,
+                shipment=shipment,
+                driver_id=decided.driver_id,
+                actor=actor,
+                plan_id=plan_id,
+                planned=planned,
+                assigned_by=decided.assigned_by,
+                assigned_at=decided.assigned_at.isoformat(),
+            )
+            kept.append(Kept(order_id, decided.driver_id, planned, decided.assigned_by))
+    return kept
 
 
 def _give(
     session: Session,
     moves: Mapping[str, str],
     shipments: Mapping[str, list[Shipment]],
+    carriers: Mapping[int, Assignment],
     *,
     plan_id: int,
     actor: str,
 ) -> tuple[list[Reassigned], list[str]]:
     """Give each moved stop to its new driver: what changed, and the stops that could not."""
-    carriers = drivers.carriers_of(session, (s for found in shipments.values() for s in found))
     registered = _drivers(session, moves.values())
     reassigned: list[Reassigned] = []
     problems: list[str] = []
@@ -132,15 +217,11 @@ def _give(
             continue
         (shipment,) = found
         assert shipment.id is not None
-        previous = carriers.get(shipment.id)
+        carrier = carriers.get(shipment.id)
         if drivers.give(
-            session=session,
-            shipment=shipment,
-            driver=driver,
-            actor=actor,
-            plan_id=plan_id,
-            previous=previous,
+            session=session, shipment=shipment, driver=driver, actor=actor, plan_id=plan_id
         ):
+            previous = carrier.driver_id if carrier else None
             reassigned.append(Reassigned(order_id, previous, driver_id))
     return reassigned, problems
 

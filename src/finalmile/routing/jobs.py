@@ -212,6 +212,7 @@ def run_replan(
         previous_plan_id=plan_id,
         reassigned=len(handover.reassigned),
         released=len(handover.released),
+        kept=len(handover.kept),
         problems=len(handover.problems),
     )
     return replanned

@@ -27,6 +27,7 @@ from finalmile.routing.plan_days import plan_day, plan_day_text
 from finalmile.routing.progress import VISITED, PlannedDay, Report, driver_progress
 from finalmile.routing.replan import DriverProgress
 from finalmile.routing.store import get_plan, route_stops
+from finalmile.tracking.drivers import Assignment, assignments_of, courier_shipments
 from finalmile.tracking.models import Driver as DriverRow
 from finalmile.tracking.models import DriverUpdate
 from finalmile.vault import Vault
@@ -40,6 +41,7 @@ class RestOfDay:
     the last report of each stop it visited, in the order visited (they head its new route).
     ``drivers`` and ``order_ids`` are the day's, and ``seen`` the driver updates read: storing
     the re-plan reads the updates again and takes in those that came during the search.
+    ``assignments`` are the day's stop assignments read: a stop assigned since keeps its driver.
     ``travel_source`` is the old plan's: the re-plan is priced the same way.
     """
 
@@ -55,6 +57,7 @@ class RestOfDay:
     drivers: frozenset[str]
     order_ids: frozenset[str]
     seen: frozenset[int]
+    assignments: frozenset[Assignment]
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +117,9 @@ def rest_of_day(
         drivers=frozenset(drivers),
         order_ids=frozenset(order_ids),
         seen=frozenset(r.update_id for r in rows),
+        assignments=frozenset(
+            assignments_of(session, courier_shipments(session, order_ids)).values()
+        ),
     )
 
 

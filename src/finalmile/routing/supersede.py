@@ -13,6 +13,10 @@ the new assignments. The updates that came during the search are taken in:
 - a report (pick-up or visit) on a stop the new plan gives to another driver, leaves unassigned
   or drops is a conflict: nothing is stored, and ``RetriableError`` asks for the re-plan to run
   again (it then starts from that report).
+
+A dispatcher's assignment locks its shipments in id order too (``tracking.drivers.assign_orders``),
+so the assignments read under these locks include every one committed during the search; the
+hand-over leaves those with the driver the dispatcher chose and reports them as kept.
 """
 
 from __future__ import annotations
@@ -89,6 +93,7 @@ def store_replan(
             new_plan_id=new_id,
             cancelled=rest.cancelled,
             on_board=_on_board(rows, absent=rest.absent),
+            searched=rest.assignments,
             actor=actor,
         )
     return Replanned(new_id, handover)

@@ -93,7 +93,8 @@ async def replan_routes(
 ) -> dict[str, Any]:
     """Re-plan the rest of the plan's day (driver reports, new and cancelled orders, absent
     drivers); store the new plan, superseding this one, hand the stops that changed driver over
-    (``assignments``: re-assigned, released, problems) and return it.
+    (``assignments``: re-assigned, released, kept with the driver a dispatcher gave them during
+    the re-plan, problems) and return it.
 
     Raises:
         NotFoundError: no such plan.

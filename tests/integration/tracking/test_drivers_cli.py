@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from finalmile.audit import history
+from finalmile.audit import AuditEvent, history
 from finalmile.cli import app
 from finalmile.config.settings import Settings
 from finalmile.db import transaction
 from finalmile.main import create_app
-from finalmile.routing.handover import Handover, Reassigned, Released, hand_over
+from finalmile.routing.handover import Handover, Kept, Reassigned, Released, hand_over
 from finalmile.routing.models import PlannedRoute, PlannedStop, RoutePlan
 from finalmile.services import Services
 from finalmile.tracking import drivers
@@ -139,6 +140,7 @@ def test_a_replan_hands_over_only_the_stops_whose_driver_changed(tracked: Servic
             new_plan_id=new,
             cancelled=[o[7]],
             on_board={o[5]: "A1"},
+            searched=_assignments(session, o),
             actor="dispatch",
         )
     assert handover == Handover(
@@ -169,4 +171,97 @@ def test_a_replan_hands_over_only_the_stops_whose_driver_changed(tracked: Servic
             ("assigned", o[4], new, "dispatch"),
             ("unassigned", o[6], new, "dispatch"),
         ]
+    )
+
+
+def test_a_replan_keeps_the_stops_a_dispatcher_assigned_during_its_search(
+    tracked: Services,
+) -> None:
+    """Assignments made after the search started win over the new plan: a stop it moves or
+    drops stays with the dispatcher's driver (kept, audited on that driver); one the dispatcher
+    gave the plan's own driver needs nothing; the other stops are handed over as usual."""
+    o = ingest_orders(tracked, 4, start=1500)
+    for order_id in o:
+        tracked.shipments.buy(order_id=order_id, account="drivers")
+    with transaction(tracked.sessions) as session:
+        for driver_id in ("A1", "B2", "C3"):
+            drivers.create_driver(session=session, driver_id=driver_id, name=driver_id, actor="t")
+    old = _plan(tracked, {"A1": [o[0], o[1], o[2]], "B2": [o[3]]}, {})
+    with transaction(tracked.sessions) as session:
+        drivers.assign_plan(session=session, plan_id=old, actor="t")
+        searched = _assignments(session, o)
+    with transaction(tracked.sessions) as session:  # while the re-plan searches
+        drivers.assign_orders(
+            session=session, driver_id="C3", order_ids=[o[0]], connector=None, actor="key:disp"
+        )
+        drivers.assign_orders(
+            session=session, driver_id="B2", order_ids=[o[1]], connector=None, actor="key:disp"
+        )
+        drivers.assign_orders(
+            session=session, driver_id="A1", order_ids=[o[3]], connector=None, actor="key:disp"
+        )
+    new = _plan(tracked, {"B2": [o[0], o[1]], "C3": [o[2]]}, {})
+    with transaction(tracked.sessions) as session:
+        handover = hand_over(
+            session,
+            old_plan_id=old,
+            new_plan_id=new,
+            cancelled=[o[3]],
+            on_board={},
+            searched=searched,
+            actor="replan",
+        )
+    assert handover == Handover(
+        reassigned=(Reassigned(o[2], "A1", "C3"),),
+        kept=(Kept(o[0], "C3", "B2", "key:disp"), Kept(o[3], "A1", None, "key:disp")),
+    )
+    assert handover.as_json()["kept"] == [
+        {"order_id": o[0], "with": "C3", "planned": "B2", "assigned_by": "key:disp"},
+        {"order_id": o[3], "with": "A1", "planned": None, "assigned_by": "key:disp"},
+    ]
+    with tracked.sessions() as session:
+        carried = {
+            d.driver_id: {s.order_id for s in drivers.stops_of(session=session, driver=d)}
+            for d in drivers.list_drivers(session=session)
+        }
+        trail = {
+            driver_id: [
+                _entry(e)
+                for e in history(session, entity="driver", entity_id=driver_id)
+                if e.action != "created" and e.actor != "t"
+            ]
+            for driver_id in ("A1", "B2", "C3")
+        }
+    assert carried == {"A1": {o[3]}, "B2": {o[1]}, "C3": {o[0], o[2]}}
+    assert trail == {
+        "A1": [
+            ("assigned", "key:disp", o[3], "B2", "-", None),
+            ("kept", "replan", o[3], "-", None, new),
+        ],
+        "B2": [("assigned", "key:disp", o[1], "A1", "-", None)],
+        "C3": [
+            ("assigned", "key:disp", o[0], "A1", "-", None),
+            ("kept", "replan", o[0], "-", "B2", new),
+            ("assigned", "replan", o[2], "A1", "-", new),
+        ],
+    }
+
+
+def _assignments(session: Session, order_ids: Iterable[str]) -> set[drivers.Assignment]:
+    """The orders' stop assignments as a re-plan's search starts from them."""
+    return set(
+        drivers.assignments_of(session, drivers.courier_shipments(session, order_ids)).values()
+    )
+
+
+def _entry(event: AuditEvent) -> tuple[object, ...]:
+    """An assignment audit row: action, actor, order, previous driver, planned driver, plan."""
+    detail = event.detail
+    return (
+        event.action,
+        event.actor,
+        detail["order_id"],
+        detail.get("previous", "-"),
+        detail.get("planned", "-"),
+        detail.get("plan_id"),
     )
