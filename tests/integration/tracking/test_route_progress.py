@@ -7,12 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-import time
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, text
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from finalmile.audit import history
@@ -43,6 +42,7 @@ from tests.integration.tracking.courier_day import (
     send,
 )
 from tests.integration.tracking.helpers import api_key
+from tests.integration.tracking.row_locks import backend, until_blocked_by
 
 
 @pytest.fixture
@@ -357,29 +357,10 @@ def test_an_update_waiting_for_a_stop_handed_over_meanwhile_is_refused(
         (locked,) = drivers.courier_shipments(session, [order_id], lock=True)
         drivers.give(session=session, shipment=locked, driver=other, actor="test")
         reporter.start()
-        _until_waiting_for_a_lock(tracked)
+        until_blocked_by(tracked, backend(session), reporter)
     reporter.join(60)
     assert [(r.outcome, r.location) for r in results] == [("rejected", "stop")]
     lists = carried(tracked)
     assert order_id in lists[other.driver_id] and order_id not in lists[driver.driver_id]
     with tracked.sessions() as session:
         assert session.scalars(select(DriverUpdate)).all() == []
-
-
-def _until_waiting_for_a_lock(services: Services) -> None:
-    """Give the reporting thread time to block on the lock (PostgreSQL: until it waits)."""
-    if services.engine.dialect.name != "postgresql":
-        time.sleep(0.5)  # SQLite: it waits to begin its transaction, whatever happens here
-        return
-    deadline = time.monotonic() + 10
-    with services.engine.connect() as connection:
-        while time.monotonic() < deadline:
-            waiting = connection.execute(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                    " AND query ILIKE '%FOR UPDATE%'"
-                )
-            ).scalar()
-            if waiting:
-                return
-            time.sleep(0.02)
