@@ -9,7 +9,7 @@ import typer
 from finalmile.cli.context import fail, load_settings, open_services
 from finalmile.db import transaction
 from finalmile.errors import FinalmileError
-from finalmile.tracking import drivers
+from finalmile.tracking import assignments, drivers
 
 app = typer.Typer(
     help="Courier drivers (tokens are stored hashed and shown once) and stop assignment.",
@@ -84,13 +84,13 @@ def assign(
         try:
             with transaction(services.sessions) as session:
                 if plan is not None:
-                    count, problems = drivers.assign_plan(
+                    count, problems = assignments.assign_plan(
                         session=session, plan_id=plan, actor=ACTOR
                     )
                 else:
                     if driver_id is None or not order_ids:
                         raise fail("name a driver and orders, or use --plan")
-                    drivers.assign_orders(
+                    assignments.assign_orders(
                         session=session,
                         driver_id=driver_id,
                         order_ids=order_ids,

@@ -30,8 +30,8 @@ from sqlmodel import col
 
 from finalmile.routing.models import PlannedRoute, PlannedStop
 from finalmile.shipments.models import Shipment
-from finalmile.tracking import drivers
-from finalmile.tracking.drivers import Assignment
+from finalmile.tracking import assignments
+from finalmile.tracking.assignments import Assignment
 from finalmile.tracking.models import Driver
 
 
@@ -131,9 +131,9 @@ def hand_over(
         if new.get(order_id, (None, None))[1] is None
     }
     shipments: dict[str, list[Shipment]] = {}
-    for shipment in drivers.courier_shipments(session, [*moves, *drops]):
+    for shipment in assignments.courier_shipments(session, [*moves, *drops]):
         shipments.setdefault(shipment.order_id, []).append(shipment)
-    now = drivers.assignments_of(session, (s for found in shipments.values() for s in found))
+    now = assignments.assignments_of(session, (s for found in shipments.values() for s in found))
     kept = _keep(
         session,
         {**dict.fromkeys(drops), **moves},
@@ -182,7 +182,7 @@ def _keep(
             decided = newer.get(shipment.id)
             if decided is None or decided.driver_id == planned:
                 continue
-            drivers.audit_kept(
+            assignments.audit_kept(
                 session=session,
                 shipment=shipment,
                 driver_id=decided.driver_id,
@@ -218,7 +218,7 @@ def _give(
         (shipment,) = found
         assert shipment.id is not None
         carrier = carriers.get(shipment.id)
-        if drivers.give(
+        if assignments.give(
             session=session, shipment=shipment, driver=driver, actor=actor, plan_id=plan_id
         ):
             previous = carrier.driver_id if carrier else None
@@ -248,7 +248,7 @@ def _take_back(
             )
             continue
         for shipment in shipments.get(order_id, []):
-            previous = drivers.take_back(
+            previous = assignments.take_back(
                 session=session, shipment=shipment, actor=actor, plan_id=plan_id, reason=reason
             )
             if previous is not None:

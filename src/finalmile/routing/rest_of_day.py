@@ -27,7 +27,7 @@ from finalmile.routing.plan_days import plan_day, plan_day_text
 from finalmile.routing.progress import VISITED, PlannedDay, Report, driver_progress
 from finalmile.routing.replan import DriverProgress
 from finalmile.routing.store import get_plan, route_stops
-from finalmile.tracking.drivers import Assignment, assignments_of, courier_shipments
+from finalmile.tracking.assignments import Assignment, assignments_of, courier_shipments
 from finalmile.tracking.models import Driver as DriverRow
 from finalmile.tracking.models import DriverUpdate
 from finalmile.vault import Vault

@@ -4,7 +4,7 @@ stops that changed driver over (``handover.py``).
 The search ran on what drivers had reported when it started. Driver updates go on meanwhile, so
 the transaction first takes the old plan's row lock (two re-plans cannot both supersede it), then
 the locks of the day's courier shipments (a driver update locks its shipment before it writes
-anything: ``tracking.drivers.courier_shipments``), and only then reads the updates again. Every
+anything: ``tracking.assignments.courier_shipments``), and only then reads the updates again. Every
 update is therefore either read here or applied after this commits, against the new plan and
 the new assignments. The updates that came during the search are taken in:
 
@@ -14,7 +14,7 @@ the new assignments. The updates that came during the search are taken in:
   or drops is a conflict: nothing is stored, and ``RetriableError`` asks for the re-plan to run
   again (it then starts from that report).
 
-A dispatcher's assignment locks its shipments in id order too (``tracking.drivers.assign_orders``),
+A dispatcher's assignment locks its shipments in id order too (``tracking.assignments.assign_orders``),
 so the assignments read under these locks include every one committed during the search; the
 hand-over leaves those with the driver the dispatcher chose and reports them as kept.
 """
@@ -40,7 +40,7 @@ from finalmile.routing.rest_of_day import (
 )
 from finalmile.routing.store import get_plan, save_plan
 from finalmile.services import Services
-from finalmile.tracking.drivers import courier_shipments
+from finalmile.tracking.assignments import courier_shipments
 
 
 @dataclass(frozen=True, slots=True)

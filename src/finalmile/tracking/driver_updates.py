@@ -34,8 +34,8 @@ from finalmile.errors import InputError, NotFoundError
 from finalmile.routing.live_etas import retime_after_report
 from finalmile.shipments.models import Shipment
 from finalmile.tracking import proofs
+from finalmile.tracking.assignments import must_still_carry, stop_for
 from finalmile.tracking.driver_payloads import DriverUpdateIn, UpdateKind
-from finalmile.tracking.drivers import must_still_carry, stop_for
 from finalmile.tracking.models import DeliveryProof, Driver, DriverUpdate
 from finalmile.tracking.recorder import lock_shipment, record_scans, refresh
 from finalmile.tracking.report import Scan

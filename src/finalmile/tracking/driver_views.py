@@ -20,7 +20,7 @@ from finalmile.auth.service import Principal
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
 from finalmile.deps import ServicesDep, require
-from finalmile.tracking import drivers
+from finalmile.tracking import assignments, drivers
 from finalmile.tracking.driver_payloads import DriverUpdateIn
 from finalmile.tracking.driver_updates import UpdateResult, apply_batch
 from finalmile.tracking.models import Driver, TrackingState
@@ -91,7 +91,7 @@ def my_stops(services: ServicesDep, driver: DriverDep) -> list[StopOut]:
     """The stops assigned to me (address and contact are shown for my stops only)."""
     out = []
     with services.sessions() as session:
-        for shipment in drivers.stops_of(session=session, driver=driver):
+        for shipment in assignments.stops_of(session=session, driver=driver):
             assert shipment.id is not None
             order = canonical_order(session, shipment.order_pk, services.vault)
             state = session.get(TrackingState, shipment.id)
@@ -145,7 +145,7 @@ def assign_stop(
 ) -> AssignmentOut:
     """Give the order's purchased courier shipment to the driver (re-assigning it if needed)."""
     with transaction(services.sessions) as session:
-        shipment = drivers.assign_order(
+        shipment = assignments.assign_order(
             session=session,
             driver_id=driver_id,
             order_id=order_id,

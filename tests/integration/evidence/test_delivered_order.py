@@ -24,7 +24,8 @@ from finalmile.main import create_app
 from finalmile.orders.models import Order
 from finalmile.outbox import OutboxEvent
 from finalmile.services import Services
-from finalmile.tracking.drivers import assign_order, create_driver
+from finalmile.tracking.assignments import assign_order
+from finalmile.tracking.drivers import create_driver
 from tests.conftest import read_fixture
 from tests.integration.evidence.conftest import EST, store_order
 from tests.integration.shipments.conftest import SHIP_FROM

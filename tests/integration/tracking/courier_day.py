@@ -14,7 +14,7 @@ from finalmile.routing.store import plan_record
 from finalmile.routing.stored import stored_day
 from finalmile.routing.travel import configured
 from finalmile.services import Services
-from finalmile.tracking import drivers
+from finalmile.tracking import assignments, drivers
 from finalmile.tracking.driver_payloads import DriverUpdateIn
 from finalmile.tracking.driver_updates import UpdateResult, apply_batch
 from finalmile.tracking.models import Driver
@@ -54,7 +54,7 @@ def plan_courier_day(services: Services) -> dict[str, Any]:
             ).token
             for driver_id in ("d1", "d2", "d3")
         }
-        assigned, problems = drivers.assign_plan(session=session, plan_id=plan_id, actor="t")
+        assigned, problems = assignments.assign_plan(session=session, plan_id=plan_id, actor="t")
     assert (assigned, problems) == (4, [])
     route = max(record["routes"], key=lambda r: len(r["stops"]))
     return {"plan_id": plan_id, "record": record, "route": route, "tokens": tokens}
@@ -68,7 +68,7 @@ def report(
         driver = drivers.get_driver(session=session, driver_id=driver_id)
         stop = next(
             s.key
-            for s in drivers.stops_of(session=session, driver=driver)
+            for s in assignments.stops_of(session=session, driver=driver)
             if s.order_id == order_id
         )
     result = send(services, driver, stop, kind, at, **extra)
@@ -111,7 +111,9 @@ def carried(services: Services) -> dict[str, set[str]]:
     """Each registered driver's stops (order ids) as its app lists them (``stops_of``)."""
     with services.sessions() as session:
         return {
-            driver.driver_id: {s.order_id for s in drivers.stops_of(session=session, driver=driver)}
+            driver.driver_id: {
+                s.order_id for s in assignments.stops_of(session=session, driver=driver)
+            }
             for driver in drivers.list_drivers(session=session)
         }
 

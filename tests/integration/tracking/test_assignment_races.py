@@ -32,7 +32,7 @@ from finalmile.routing.store import plan_record
 from finalmile.routing.supersede import Replanned, store_replan
 from finalmile.services import Services
 from finalmile.shipments.models import Shipment
-from finalmile.tracking import drivers
+from finalmile.tracking import assignments, drivers
 from finalmile.tracking.models import Driver
 from tests.integration.tracking.courier_day import ORDERS, carried, plan_courier_day, routed
 from tests.integration.tracking.helpers import api_key
@@ -89,7 +89,7 @@ def test_an_assignment_the_replan_waits_for_is_kept(
         lambda: store_replan(tracked, rest, outcome, seconds=0.3, actor="replan")
     )
     with transaction(tracked.sessions) as session:
-        drivers.assign_order(
+        assignments.assign_order(
             session=session, driver_id=BACKUP, order_id=order_id, connector=None, actor="key:disp"
         )
         storer.start()
@@ -108,12 +108,12 @@ def test_an_assignment_the_replan_waits_for_is_kept(
     if planned_to is not None:
         expected[planned_to] = expected[planned_to] - {order_id}
     assert carried(tracked) == expected
-    assignments = replanned.handover.as_json()
-    assert assignments["kept"] == [
+    handover = replanned.handover.as_json()
+    assert handover["kept"] == [
         {"order_id": order_id, "with": BACKUP, "planned": planned_to, "assigned_by": "key:disp"}
     ]
-    assert order_id not in {r["order_id"] for r in assignments["reassigned"]}
-    assert order_id not in {r["order_id"] for r in assignments["released"]}
+    assert order_id not in {r["order_id"] for r in handover["reassigned"]}
+    assert order_id not in {r["order_id"] for r in handover["released"]}
     assert trail == [
         ("assigned", "key:disp", None, "-"),
         ("kept", "replan", replanned.plan_id, planned_to),
@@ -129,8 +129,8 @@ def test_an_assignment_that_waits_for_the_replan_comes_after_it(
     _postgresql(tracked)
     order_id = planned["route"]["stops"][0]["order_id"]
     with transaction(tracked.sessions) as session:
-        (shipment,) = drivers.courier_shipments(session, [order_id], lock=True)
-        drivers.take_back(session=session, shipment=shipment, actor="t")  # nobody carries it
+        (shipment,) = assignments.courier_shipments(session, [order_id], lock=True)
+        assignments.take_back(session=session, shipment=shipment, actor="t")  # nobody carries it
     rest, outcome, order_id, planned_to = _searched(tracked, planned)
     assert planned_to is not None, "the new plan routes the absent driver's first stop"
     storer, stored = in_thread(
@@ -168,7 +168,7 @@ def test_an_assignment_that_waits_for_the_replan_comes_after_it(
 def _assign(services: Services, order_id: str) -> str:
     """A dispatcher gives ``order_id`` to the backup driver."""
     with transaction(services.sessions) as session:
-        return drivers.assign_order(
+        return assignments.assign_order(
             session=session, driver_id=BACKUP, order_id=order_id, connector=None, actor="key:disp"
         ).order_id
 
@@ -182,7 +182,7 @@ def test_an_assignment_of_several_stops_locks_them_in_id_order(
     waiting for another cannot deadlock with it."""
     _postgresql(tracked)
     with tracked.sessions() as session:
-        low, *_, high = drivers.courier_shipments(session, ORDERS)
+        low, *_, high = assignments.courier_shipments(session, ORDERS)
     assigner, ran = in_thread(
         lambda: CliRunner().invoke(app, ["drivers", "assign", BACKUP, high.order_id, low.order_id])
     )

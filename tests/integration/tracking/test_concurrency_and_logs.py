@@ -15,7 +15,7 @@ from finalmile.db import transaction
 from finalmile.logging import configure_logging
 from finalmile.main import create_app
 from finalmile.services import Services
-from finalmile.tracking import drivers, easypost_events
+from finalmile.tracking import assignments, drivers, easypost_events
 from finalmile.tracking.service import tracking_service
 from tests.integration.shipments.conftest import ingest_orders
 from tests.integration.tracking.conftest import EASYPOST_SECRET
@@ -51,7 +51,7 @@ def test_tracking_logs_name_no_patient_and_no_secret(
     stop = tracked.shipments.buy(order_id=courier_order, account="drivers").key
     with transaction(tracked.sessions) as session:
         issued = drivers.create_driver(session=session, driver_id="L1", name="Lou Van", actor="t")
-        drivers.assign_order(
+        assignments.assign_order(
             session=session, driver_id="L1", order_id=courier_order, connector=None, actor="t"
         )
     bearer = {"Authorization": f"Bearer {issued.token}"}

@@ -16,7 +16,7 @@ from finalmile.config.settings import Settings
 from finalmile.db import transaction
 from finalmile.main import create_app
 from finalmile.services import Services
-from finalmile.tracking import drivers
+from finalmile.tracking import assignments, drivers
 from finalmile.tracking.models import DriverUpdate, TrackingEventRow
 from tests.integration.shipments.conftest import ingest_orders
 from tests.integration.tracking.helpers import api_key, custody_kinds, outbox_topics, state_of
@@ -43,7 +43,7 @@ def crew(tracked: Services) -> dict[str, Any]:
         dana = drivers.create_driver(session=session, driver_id="D1", name="Dana Driver", actor="t")
         eli = drivers.create_driver(session=session, driver_id="D2", name="Eli Wheels", actor="t")
         for order_id, driver in zip(orders, ["D1", "D1", "D2"], strict=True):
-            drivers.assign_order(
+            assignments.assign_order(
                 session=session, driver_id=driver, order_id=order_id, connector=None, actor="t"
             )
     return {

@@ -18,7 +18,7 @@ from finalmile.main import create_app
 from finalmile.routing.handover import Handover, Kept, Reassigned, Released, hand_over
 from finalmile.routing.models import PlannedRoute, PlannedStop, RoutePlan
 from finalmile.services import Services
-from finalmile.tracking import drivers
+from finalmile.tracking import assignments, drivers
 from tests.integration.shipments.conftest import ingest_orders
 
 runner = CliRunner()
@@ -123,8 +123,8 @@ def test_a_replan_hands_over_only_the_stops_whose_driver_changed(tracked: Servic
         tracked, {"A1": [o[0], o[1], o[2], o[5], o[7]], "B2": [o[3], o[6]]}, {o[4]: "no_room"}
     )
     with transaction(tracked.sessions) as session:
-        drivers.assign_plan(session=session, plan_id=old, actor="t")
-        drivers.assign_order(
+        assignments.assign_plan(session=session, plan_id=old, actor="t")
+        assignments.assign_order(
             session=session, driver_id="A1", order_id=o[3], connector=None, actor="t"
         )
     new = _plan(
@@ -154,7 +154,7 @@ def test_a_replan_hands_over_only_the_stops_whose_driver_changed(tracked: Servic
     )
     with tracked.sessions() as session:
         carried = {
-            d.driver_id: {s.order_id for s in drivers.stops_of(session=session, driver=d)}
+            d.driver_id: {s.order_id for s in assignments.stops_of(session=session, driver=d)}
             for d in drivers.list_drivers(session=session)
         }
         audit = [
@@ -188,16 +188,16 @@ def test_a_replan_keeps_the_stops_a_dispatcher_assigned_during_its_search(
             drivers.create_driver(session=session, driver_id=driver_id, name=driver_id, actor="t")
     old = _plan(tracked, {"A1": [o[0], o[1], o[2]], "B2": [o[3]]}, {})
     with transaction(tracked.sessions) as session:
-        drivers.assign_plan(session=session, plan_id=old, actor="t")
+        assignments.assign_plan(session=session, plan_id=old, actor="t")
         searched = _assignments(session, o)
     with transaction(tracked.sessions) as session:  # while the re-plan searches
-        drivers.assign_orders(
+        assignments.assign_orders(
             session=session, driver_id="C3", order_ids=[o[0]], connector=None, actor="key:disp"
         )
-        drivers.assign_orders(
+        assignments.assign_orders(
             session=session, driver_id="B2", order_ids=[o[1]], connector=None, actor="key:disp"
         )
-        drivers.assign_orders(
+        assignments.assign_orders(
             session=session, driver_id="A1", order_ids=[o[3]], connector=None, actor="key:disp"
         )
     new = _plan(tracked, {"B2": [o[0], o[1]], "C3": [o[2]]}, {})
@@ -221,7 +221,7 @@ def test_a_replan_keeps_the_stops_a_dispatcher_assigned_during_its_search(
     ]
     with tracked.sessions() as session:
         carried = {
-            d.driver_id: {s.order_id for s in drivers.stops_of(session=session, driver=d)}
+            d.driver_id: {s.order_id for s in assignments.stops_of(session=session, driver=d)}
             for d in drivers.list_drivers(session=session)
         }
         trail = {
@@ -247,10 +247,12 @@ def test_a_replan_keeps_the_stops_a_dispatcher_assigned_during_its_search(
     }
 
 
-def _assignments(session: Session, order_ids: Iterable[str]) -> set[drivers.Assignment]:
+def _assignments(session: Session, order_ids: Iterable[str]) -> set[assignments.Assignment]:
     """The orders' stop assignments as a re-plan's search starts from them."""
     return set(
-        drivers.assignments_of(session, drivers.courier_shipments(session, order_ids)).values()
+        assignments.assignments_of(
+            session, assignments.courier_shipments(session, order_ids)
+        ).values()
     )
 
 

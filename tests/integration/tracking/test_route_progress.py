@@ -26,7 +26,7 @@ from finalmile.routing.rest_of_day import rest_of_day
 from finalmile.routing.store import plan_etas, plan_record
 from finalmile.routing.supersede import store_replan
 from finalmile.services import Services
-from finalmile.tracking import drivers
+from finalmile.tracking import assignments, drivers
 from finalmile.tracking.driver_updates import UpdateResult
 from finalmile.tracking.models import DeliveryProof, DriverUpdate
 from tests.hl7_builder import PATIENT_FAMILY, PATIENT_GIVEN, PATIENT_PHONE_DIGITS, rde
@@ -347,15 +347,15 @@ def test_an_update_waiting_for_a_stop_handed_over_meanwhile_is_refused(
     with tracked.sessions() as session:
         driver = drivers.get_driver(session=session, driver_id=route["driver_id"])
         other = next(d for d in drivers.list_drivers(session=session) if d.id != driver.id)
-        (shipment,) = drivers.courier_shipments(session, [order_id])
+        (shipment,) = assignments.courier_shipments(session, [order_id])
     at = dt.datetime.fromisoformat(route["stops"][0]["arrival"])
     results: list[UpdateResult] = []
     reporter = threading.Thread(
         target=lambda: results.append(send(tracked, driver, shipment.key, "delivered", at))
     )
     with transaction(tracked.sessions) as session:
-        (locked,) = drivers.courier_shipments(session, [order_id], lock=True)
-        drivers.give(session=session, shipment=locked, driver=other, actor="test")
+        (locked,) = assignments.courier_shipments(session, [order_id], lock=True)
+        assignments.give(session=session, shipment=locked, driver=other, actor="test")
         reporter.start()
         until_blocked_by(tracked, backend(session), reporter)
     reporter.join(60)
