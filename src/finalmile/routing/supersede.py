@@ -14,9 +14,10 @@ the new assignments. The updates that came during the search are taken in:
   or drops is a conflict: nothing is stored, and ``RetriableError`` asks for the re-plan to run
   again (it then starts from that report).
 
-A dispatcher's assignment locks its shipments in id order too (``tracking.assignments.assign_orders``),
-so the assignments read under these locks include every one committed during the search; the
-hand-over leaves those with the driver the dispatcher chose and reports them as kept.
+A dispatcher's assignment locks its shipments in id order too
+(``tracking.assignments.assign_orders``), so the assignments read under these locks include every
+one committed during the search; the hand-over leaves those with the driver the dispatcher chose
+and reports them as kept.
 """
 
 from __future__ import annotations
