@@ -7,6 +7,7 @@ prints it and ``GET /orders/{order_id}`` returns it under ``order``. Change it o
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -21,6 +22,14 @@ class StorageClass(StrEnum):
     CONTROLLED_ROOM = "controlled_room"
     REFRIGERATED = "refrigerated"
     FROZEN = "frozen"
+
+
+_COLDNESS = {storage: rank for rank, storage in enumerate(StorageClass)}
+
+
+def coldest(classes: Iterable[StorageClass]) -> StorageClass:
+    """The strictest of ``classes`` (a package travels at the class of its coldest item)."""
+    return max(classes, key=_COLDNESS.__getitem__)
 
 
 class ControlledSchedule(StrEnum):
@@ -101,8 +110,7 @@ class DispatchOrder(_Contract):
     @property
     def storage(self) -> StorageClass:
         """The strictest storage class among the items (the package travels at that class)."""
-        order = list(StorageClass)
-        return max((item.storage for item in self.items), key=order.index)
+        return coldest(item.storage for item in self.items)
 
     @property
     def controlled(self) -> bool:

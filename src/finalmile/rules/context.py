@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from finalmile.orders.canonical import ControlledSchedule, DispatchOrder, StorageClass
+from finalmile.orders.canonical import ControlledSchedule, DispatchOrder, StorageClass, coldest
 from finalmile.rules.calendar import Arrival, weekday_name
 from finalmile.rules.courier import CourierRun
 from finalmile.rules.facts import DeliveryType
@@ -20,8 +20,6 @@ from finalmile.rules.site import Site
 from finalmile.rules.site_config import DeliveryOption, Weekday
 
 HOUR = 3600.0
-_COLDNESS = {storage: rank for rank, storage in enumerate(StorageClass)}
-_COLD = _COLDNESS.__getitem__
 _COURIER, _CARRIER = DeliveryType.COURIER, DeliveryType.CARRIER
 _STRICTNESS = {schedule: rank for rank, schedule in enumerate(ControlledSchedule)}.__getitem__
 #: When a package leaves the site, and that day's name.
@@ -71,7 +69,7 @@ class OrderFacts:
         self.patient_zone = place.zone or site.zone
         items = order.items
         self.storage: StorageClass = (
-            items[0].storage if len(items) == 1 else max((i.storage for i in items), key=_COLD)
+            items[0].storage if len(items) == 1 else coldest(i.storage for i in items)
         )
         self.distance_miles = place.miles
         self.state = ship_to.state or place.state
