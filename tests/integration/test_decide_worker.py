@@ -147,7 +147,29 @@ def test_an_order_no_site_serves_is_held_and_blocks_nothing(
             ("(none)", DeliveryType.HOLD, None)
         }
         assert services.decider.read(records[0])["reasons"] == [
-            "Hold: no dispensing site serves connector 'default'; a person must decide"
+            "Hold: no dispensing site serves connector 'default' (several sites, none lists it);"
+            " a person must decide"
+        ]
+    finally:
+        services.close()
+
+
+def test_orders_of_a_site_that_cannot_be_built_are_held_naming_why(
+    settings: Settings, tmp_path: Path
+) -> None:
+    (tmp_path / "sites").mkdir()
+    (tmp_path / "connectors").mkdir()
+    demo = (files("finalmile.config.defaults") / "sites" / "demo.yaml").read_text()
+    (tmp_path / "sites" / "demo.yaml").write_text(demo.replace('"02139"', '"00000"'))
+    services = build_services(settings.model_copy(update={"config_dir": tmp_path}))
+    try:
+        services.decider.clock = lambda: TUESDAY
+        services.intake.ingest_hl7([rde("Z1", "RX-Z1")], connector="default")
+        assert services.decider.decide_pending() == 1
+        (record,) = _decisions(services)
+        # Before, this read "no dispensing site serves connector 'default'": the wrong fix.
+        assert services.decider.read(record)["reasons"] == [
+            "Hold: site demo: postal_code '00000' is not a known ZIP; a person must decide"
         ]
     finally:
         services.close()

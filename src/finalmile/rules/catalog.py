@@ -54,7 +54,9 @@ class Catalog:
                     return config
         if len(self.sites) == 1:
             return next(iter(self.sites.values()))
-        raise ConfigError([f"several sites and none serves connector {connector!r}; name one"])
+        raise ConfigError(
+            [f"no dispensing site serves connector {connector!r} (several sites, none lists it)"]
+        )
 
     def rule_set(self, name: str) -> RuleSet:
         """The rule set of file ``<name>.yaml``, validated (not yet activated)."""

@@ -177,9 +177,14 @@ class Decider:
         now = self.clock()
         try:
             site, version = self.site_for(session, row.connector)
-        except ConfigError:  # one unroutable order must not block the others: hold it
-            log.warning("order_without_site", order_id=row.order_id, connector=row.connector)
-            why = f"no dispensing site serves connector {row.connector!r}"
+        except ConfigError as exc:  # one undecidable order must not block the others: hold it
+            log.warning(
+                "order_without_site",
+                order_id=row.order_id,
+                connector=row.connector,
+                problems=exc.errors,
+            )
+            why = "; ".join(exc.errors)  # no site serves it, or its site cannot be built
             return _Draft(
                 row.id, row.version, now, None, None, None, _hold(row.order_id, None, now, why)
             )
