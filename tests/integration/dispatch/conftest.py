@@ -29,7 +29,9 @@ def live_settings(settings: Settings, sandbox: SandboxServer, tmp_path: Path) ->
     (sites / "demo.yaml").write_text(yaml.safe_dump(demo), "utf-8")
     return settings.model_copy(
         update={
-            "carriers": carrier_config(sandbox),
+            # Latency faults here slow a batch down; they must never time a call out, however
+            # loaded the machine (FAST's 1 s timeout left 0.3 s beside a 0.7 s delay).
+            "carriers": carrier_config(sandbox, timeout_seconds=10.0),
             "shipment_lease_seconds": 30.0,
             "config_dir": tmp_path / "config",
             "quotes": "live",

@@ -106,7 +106,7 @@ def test_a_carrier_outage_while_quoting_leaves_the_order_undecided(
 def test_intake_commits_while_a_decision_batch_waits_for_carrier_rates(
     live: Services, sandbox: SandboxServer
 ) -> None:
-    # Slow carriers: each sandbox call waits 0.7 s (timeout 1 s), so two orders quote for ~3 s.
+    # Slow carriers: each sandbox call waits 0.7 s (timeout 10 s), so two orders quote for ~3 s.
     receive(live)
     second = rde("D9", "RX-D9").replace(b"ZDL|20261124170000-0500|", b"ZDL||")
     live.intake.ingest_hl7([second], connector="default")
