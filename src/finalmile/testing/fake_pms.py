@@ -33,10 +33,12 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+
+from finalmile.testing.json_handler import JsonHandler
 
 TOLERANCE_SECONDS = 300
 #: Where finalmile posts its events.
@@ -240,48 +242,37 @@ class Receiver:
             print(f"fake PMS: {message}", flush=True)
 
 
-def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass  # request lines are noise here; the receiver says what it did
-
-        def _reply(self, status: int, body: object) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
+def _handler(receiver: Receiver) -> type[JsonHandler]:
+    class Handler(JsonHandler):  # request lines are noise here; the receiver says what it did
         def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
             if path == "/events":
-                self._reply(200, {"events": [asdict(e) for e in receiver.log.events()]})
+                self.answer_json(200, {"events": [asdict(e) for e in receiver.log.events()]})
             elif path == "/state":
-                self._reply(200, receiver.state())
+                self.answer_json(200, receiver.state())
             else:
-                self._reply(404, {"error": "not found"})
+                self.answer_json(404, {"error": "not found"})
 
         def do_POST(self) -> None:
             if self.path not in (EVENTS_PATH, CONTROL_PATH):
-                self._reply(404, {"error": "not found"})
+                self.answer_json(404, {"error": "not found"})
                 return
             length = int(self.headers.get("Content-Length") or 0)
             if length > MAX_BODY_BYTES:
-                self._reply(413, {"error": "body too large"})
+                self.answer_json(413, {"error": "body too large"})
                 return
             raw_body = self.rfile.read(length)
             if self.path == EVENTS_PATH:
                 headers = {name: self.headers.get(name, "") for name in _HEADERS}
-                self._reply(*receiver.receive(headers, raw_body))
+                self.answer_json(*receiver.receive(headers, raw_body))
                 return
             try:
                 answer = Answer.from_request(raw_body)
             except _BadRequestError as exc:
-                self._reply(400, {"error": str(exc)})
+                self.answer_json(400, {"error": str(exc)})
                 return
             receiver.set_answer(answer)
-            self._reply(200, {"answer": asdict(answer)})
+            self.answer_json(200, {"answer": asdict(answer)})
 
     return Handler
 

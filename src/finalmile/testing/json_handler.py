@@ -1,5 +1,5 @@
-"""The base of the tests' small HTTP fakes (routing engines, courier receivers): JSON answers,
-no request log on stderr."""
+"""The base of the small HTTP fakes (the fake PMS; the tests' routing engines and courier
+receivers): JSON answers, no request log on stderr. Standard library only, like ``fake_pms``."""
 
 from __future__ import annotations
 
