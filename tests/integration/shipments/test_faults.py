@@ -21,6 +21,8 @@ from tests.integration.shipments.conftest import ingest_orders, labels_by_order
 BUY = {"easypost": "easypost.shipment.buy", "shippo": "shippo.transaction.create"}
 HUBS = sorted(BUY)
 
+RECOVERY_PASSES = 5
+
 
 def actions(shipping: Services, shipment_id: int) -> list[str]:
     with shipping.sessions() as session:
@@ -135,7 +137,11 @@ def test_a_storm_of_faults_across_a_batch(
         [BuyRequest(order_id, account) for order_id in order_ids], workers=16
     )
     sandbox.clear_faults()
-    recover(shipping.shipments)
+    # The service recovers every few minutes; a pass whose call times out on a loaded machine
+    # (the accounts' timeout is 1 s) leaves its shipment to the next, as it would there.
+    for _ in range(RECOVERY_PASSES):
+        if not recover(shipping.shipments).still_open:
+            break
 
     assert labels_by_order(sandbox) == dict.fromkeys(order_ids, 1)
     finished = {o.order_id for o in outcomes if o.shipment is not None}
