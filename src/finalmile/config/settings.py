@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from finalmile.config.temperature_limits import resolve_limits
 from finalmile.errors import ConfigError
-from finalmile.evidence.temperature.limits import resolve_limits
 
 DEFAULT_DATA_DIR = Path(".finalmile")
 

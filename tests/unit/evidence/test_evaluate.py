@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from finalmile.config.temperature_limits import DEFAULT_LIMITS, ClassLimits
 from finalmile.evidence.temperature.evaluate import Evaluation, Verdict, Window, evaluate
-from finalmile.evidence.temperature.limits import DEFAULT_LIMITS, ClassLimits
 from finalmile.evidence.temperature.readings import TemperatureLog
 from finalmile.orders.canonical import StorageClass
 from tests.unit.evidence.logs import ZONE, at, log_of

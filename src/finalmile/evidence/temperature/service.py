@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -24,13 +25,13 @@ from sqlmodel import col
 
 from finalmile.audit import AuditEvent, audit_row
 from finalmile.billing import confirm_if_ready
+from finalmile.config.temperature_limits import ClassLimits, resolve_limits
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
 from finalmile.errors import NotFoundError
 from finalmile.evidence.temperature.evaluate import Evaluation, Verdict, evaluate
 from finalmile.evidence.temperature.layouts.base import ReadOptions
 from finalmile.evidence.temperature.layouts.registry import LayoutRegistry, load_layouts
-from finalmile.evidence.temperature.limits import ClassLimits, resolve_limits
 from finalmile.evidence.temperature.models import TemperatureEvaluationRow, TemperatureLogRow
 from finalmile.evidence.temperature.packing import pack, unpack
 from finalmile.evidence.temperature.readings import Reading, TemperatureLog
@@ -41,7 +42,6 @@ from finalmile.evidence.temperature.store import (
     temperature_verdict,
 )
 from finalmile.evidence.trip import trip_window
-from finalmile.orders.canonical import StorageClass
 from finalmile.orders.models import Order
 from finalmile.orders.service import find_order
 from finalmile.services import Services
@@ -86,7 +86,7 @@ class TemperatureService:
         *,
         sessions: sessionmaker[Session],
         vault: Vault,
-        limits: dict[StorageClass, ClassLimits],
+        limits: Mapping[str, ClassLimits],
         gap_factor: float,
         zone: ZoneInfo,
         layouts: LayoutRegistry,

@@ -4,6 +4,9 @@ The ranges are the labelled storage conditions (USP <659>): refrigerated 2-8 °C
 -10 °C, controlled room temperature 20-25 °C with excursions between 15 and 30 °C permitted and a
 mean kinetic temperature of at most 25 °C. The minute limits are site policy: starting points to
 set from each product's stability data (``FINALMILE_TEMPERATURE_LIMITS``, docs/temperature.md).
+
+Limits are keyed by the storage class's value (``orders.canonical.StorageClass``, a ``StrEnum``,
+indexes them directly), so settings validate them without loading the order model.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ from collections.abc import Mapping
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from finalmile.errors import ConfigError
-from finalmile.orders.canonical import StorageClass
 
 
 class ClassLimits(BaseModel):
@@ -65,14 +67,10 @@ class ClassLimits(BaseModel):
         return any(v is not None for v in (self.low, self.high, *self.band, self.max_mkt))
 
 
-DEFAULT_LIMITS: dict[StorageClass, ClassLimits] = {
-    StorageClass.REFRIGERATED: ClassLimits(
-        low=2.0, high=8.0, max_single_minutes=30, max_cumulative_minutes=60, max_mkt=8.0
-    ),
-    StorageClass.FROZEN: ClassLimits(
-        low=-25.0, high=-10.0, max_single_minutes=30, max_cumulative_minutes=60
-    ),
-    StorageClass.CONTROLLED_ROOM: ClassLimits(
+#: The labelled limits per storage class, in ``StorageClass`` order (warmest first).
+DEFAULT_LIMITS: dict[str, ClassLimits] = {
+    "ambient": ClassLimits(),
+    "controlled_room": ClassLimits(
         low=20.0,
         high=25.0,
         allowed_low=15.0,
@@ -81,13 +79,16 @@ DEFAULT_LIMITS: dict[StorageClass, ClassLimits] = {
         max_cumulative_minutes=120,
         max_mkt=25.0,
     ),
-    StorageClass.AMBIENT: ClassLimits(),
+    "refrigerated": ClassLimits(
+        low=2.0, high=8.0, max_single_minutes=30, max_cumulative_minutes=60, max_mkt=8.0
+    ),
+    "frozen": ClassLimits(low=-25.0, high=-10.0, max_single_minutes=30, max_cumulative_minutes=60),
 }
 
 
 def resolve_limits(
     overrides: Mapping[str, Mapping[str, float | None]],
-) -> dict[StorageClass, ClassLimits]:
+) -> dict[str, ClassLimits]:
     """The default limits with the site's ``overrides`` (class -> fields) applied.
 
     Raises:
@@ -96,17 +97,15 @@ def resolve_limits(
     problems: list[str] = []
     limits = dict(DEFAULT_LIMITS)
     for name, fields in overrides.items():
-        try:
-            storage = StorageClass(name)
-        except ValueError:
-            known = ", ".join(s.value for s in StorageClass)
+        if name not in limits:
+            known = ", ".join(DEFAULT_LIMITS)
             problems.append(
                 f"FINALMILE_TEMPERATURE_LIMITS: unknown storage class {name!r} ({known})"
             )
             continue
         try:
-            merged = {**limits[storage].model_dump(), **fields}
-            limits[storage] = ClassLimits.model_validate(merged)
+            merged = {**limits[name].model_dump(), **fields}
+            limits[name] = ClassLimits.model_validate(merged)
         except ValidationError as exc:
             problems.extend(
                 f"FINALMILE_TEMPERATURE_LIMITS.{name}"
