@@ -1,27 +1,29 @@
 """Quotes from the configured carrier accounts: live rates through the Carrier interface.
 
-For every hub account (EasyPost, Shippo) ``ShipmentService.quote_order`` rates the order and each
-rate becomes a ``CarrierQuote`` whose ``carrier`` is the *account* and whose ``service`` is
-``provider carrier:service`` (what ``ShipmentService.buy`` accepts), so the decision can be bought
-as it stands. What a live rate does not say is taken from the site's rate card for the same
-carrier and service level: the option prices and the delivery time of day. ``docs/rules.md``
-("Live quotes") describes it for people.
+For every hub account (EasyPost, Shippo) the ``LiveRating`` port (the shipment service, passed in
+by the caller) rates the order and each rate becomes a ``CarrierQuote`` whose ``carrier`` is the
+*account* and whose ``service`` is ``provider carrier:service`` (what ``ShipmentService.buy``
+accepts), so the decision can be bought as it stands. What a live rate does not say is taken
+from the site's rate card for the same carrier and service level: the option prices and the
+delivery time of day. ``docs/rules.md`` ("Live quotes") describes it for people.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
+from typing import Protocol
 
 import structlog
 
-from finalmile.carriers.base import CarrierKind, Quote
+from finalmile.carriers.base import CarrierKind, Quote, Rated
+from finalmile.carriers.info import CarrierAccount
 from finalmile.errors import PermanentError
 from finalmile.orders.canonical import DispatchOrder
 from finalmile.rules.quotes import CarrierQuote
 from finalmile.rules.site import Site
 from finalmile.rules.site_config import CarrierService
-from finalmile.shipments.service import ShipmentService
 
 log = structlog.get_logger(__name__)
 
@@ -47,18 +49,31 @@ SERVICE_LEVELS = {
 }
 
 
+class LiveRating(Protocol):
+    """What live quotes need of the shipments side (``ShipmentService`` is one)."""
+
+    @property
+    def accounts(self) -> Mapping[str, CarrierAccount]:
+        """The configured carrier accounts by name."""
+        ...
+
+    def quote_order(self, order: DispatchOrder, *, account: str) -> Rated:
+        """Rates from ``account`` for ``order``; nothing is bought."""
+        ...
+
+
 class LiveQuoteSource:
-    """A ``QuoteSource`` over the hub carrier accounts of a ``ShipmentService``.
+    """A ``QuoteSource`` over the hub carrier accounts of a ``LiveRating``.
 
     A carrier that is down raises ``RetriableError`` (the order stays undecided for the next
     run); one that refuses the shipment is skipped for this order with a log line.
     """
 
-    def __init__(self, shipments: ShipmentService) -> None:
-        self.shipments = shipments
+    def __init__(self, rating: LiveRating) -> None:
+        self.rating = rating
         self.accounts = sorted(
             name
-            for name, account in shipments.accounts.items()
+            for name, account in rating.accounts.items()
             if account.info.kind is CarrierKind.HUB
         )
 
@@ -67,7 +82,7 @@ class LiveQuoteSource:
         found: list[CarrierQuote] = []
         for account in self.accounts:
             try:
-                rated = self.shipments.quote_order(order, account=account)
+                rated = self.rating.quote_order(order, account=account)
             except PermanentError as exc:
                 log.warning(
                     "live_quote_refused",
