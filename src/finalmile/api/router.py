@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from finalmile.api import health
+from finalmile.api import health, order_detail
 from finalmile.carriers import views as carriers
 from finalmile.connectors.http import csv as csv_http
 from finalmile.connectors.http import fhir as fhir_http
@@ -22,6 +22,7 @@ from finalmile.tracking import driver_views, order_views, webhook_views
 router = APIRouter()
 router.include_router(health.router)
 router.include_router(orders.router)
+router.include_router(order_detail.router)
 router.include_router(decisions.router)
 router.include_router(messages.router)
 router.include_router(hl7_http.router)

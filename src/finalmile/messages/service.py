@@ -41,6 +41,17 @@ def linked_orders(*, session: Session, message_id: int) -> list[LinkedOrder]:
     return [LinkedOrder(r.order_id, r.connector, r.action) for r in rows]
 
 
+def message_ids_of_order(*, session: Session, order_pk: int) -> list[int]:
+    """The messages that created, updated or cancelled order ``order_pk``, oldest first."""
+    return list(
+        session.scalars(
+            select(col(MessageOrderLink.message_id))
+            .where(col(MessageOrderLink.order_pk) == order_pk)
+            .order_by(col(MessageOrderLink.message_id))
+        )
+    )
+
+
 def list_messages(
     *,
     session: Session,

@@ -11,7 +11,6 @@ from sqlmodel import col
 
 from finalmile.audit import AuditEvent, history
 from finalmile.errors import InputError, NotFoundError
-from finalmile.messages.models import MessageOrderLink
 from finalmile.orders.canonical import DispatchOrder
 from finalmile.orders.codec import load_order
 from finalmile.orders.models import Order, OrderItem, OrderStatus
@@ -40,11 +39,10 @@ class OrderPage:
 
 @dataclass(frozen=True)
 class OrderRecord:
-    """An order with its canonical content, source messages and history."""
+    """An order with its canonical content and history."""
 
     row: Order
     order: DispatchOrder
-    message_ids: list[int]
     history: list[AuditEvent]
 
 
@@ -101,16 +99,8 @@ def order_record(*, session: Session, row: Order, vault: Vault) -> OrderRecord:
     """Everything known about one stored order."""
     assert row.id is not None
     items = list(session.scalars(select(OrderItem).where(col(OrderItem.order_pk) == row.id)))
-    message_ids = list(
-        session.scalars(
-            select(col(MessageOrderLink.message_id))
-            .where(col(MessageOrderLink.order_pk) == row.id)
-            .order_by(col(MessageOrderLink.message_id))
-        )
-    )
     return OrderRecord(
         row=row,
         order=load_order(row, items, vault=vault),
-        message_ids=message_ids,
         history=history(session, entity="order", entity_id=row.id),
     )
