@@ -6,9 +6,9 @@ from sqlmodel import SQLModel
 
 from finalmile import audit
 from finalmile.auth import models as auth_models
-from finalmile.connectors import models as connector_models
 from finalmile.evidence.archive import models as archive_models
 from finalmile.evidence.temperature import models as temperature_models
+from finalmile.intake import models as intake_models
 from finalmile.messages import models as message_models
 from finalmile.orders import models as order_models
 from finalmile.outbox import models as outbox_models
@@ -21,7 +21,7 @@ TABLE_MODULES = (
     audit,
     archive_models,
     auth_models,
-    connector_models,
+    intake_models,
     temperature_models,
     message_models,
     order_models,

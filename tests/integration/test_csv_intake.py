@@ -13,9 +13,9 @@ from finalmile.auth.models import Scope
 from finalmile.auth.service import create_key
 from finalmile.config.profiles import DropFolder
 from finalmile.connectors.csv_drop.watcher import DropFolderWatcher
-from finalmile.connectors.models import FileStatus, IngestedFile
 from finalmile.connectors.registry import load_connectors
 from finalmile.intake.files import FileIntake
+from finalmile.intake.models import FileStatus, IngestedFile
 from finalmile.intake.outcome import OutcomeKind
 from finalmile.intake.service import IntakeService
 from finalmile.intake.store import IntakeStore

@@ -21,8 +21,8 @@ from finalmile.cli import app as cli
 from finalmile.config.settings import Settings
 from finalmile.connectors.fhir.lease import lock_key
 from finalmile.connectors.fhir.poller import CURSOR_NAME, FhirPoller, pollers_for
-from finalmile.connectors.models import ConnectorCursor
 from finalmile.errors import ConfigError
+from finalmile.intake.models import ConnectorCursor
 from finalmile.intake.outcome import OutcomeKind
 from finalmile.logging import configure_logging
 from finalmile.main import create_app

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
-from finalmile.connectors.models import FileStatus, IngestedFile
 from finalmile.db_types import utcnow
 from finalmile.errors import InputError
+from finalmile.intake.models import FileStatus, IngestedFile
 from finalmile.intake.outcome import Outcome, OutcomeKind
 from finalmile.intake.prepare_csv import CsvMessage, file_sha256
 from finalmile.intake.service import IntakeService

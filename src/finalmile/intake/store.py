@@ -20,9 +20,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from finalmile.audit import AuditEvent, audit_row
-from finalmile.connectors.models import ConnectorCursor
 from finalmile.db_types import utcnow
 from finalmile.errors import InputError
+from finalmile.intake.models import ConnectorCursor
 from finalmile.intake.outcome import Outcome, OutcomeKind
 from finalmile.intake.plan import (
     OrderState,

@@ -30,9 +30,9 @@ from finalmile.config.profiles import FhirServer
 from finalmile.connectors.fhir.client import FhirClient, FhirRefusedError
 from finalmile.connectors.fhir.lease import lease
 from finalmile.connectors.fhir.watermark import Watermark
-from finalmile.connectors.models import ConnectorCursor
 from finalmile.db_types import utcnow
 from finalmile.errors import PermanentError, RetriableError
+from finalmile.intake.models import ConnectorCursor
 from finalmile.intake.outcome import OutcomeKind
 from finalmile.intake.prepare import PreparedMessage
 from finalmile.intake.prepare_fhir import prepare_fhir

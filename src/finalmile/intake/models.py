@@ -1,4 +1,5 @@
-"""Connector state kept between runs: poll high-water marks and the ledger of ingested files."""
+"""Connector state kept between runs, written by intake with the messages it covers: poll
+high-water marks and the ledger of ingested files."""
 
 from __future__ import annotations
 
