@@ -43,11 +43,11 @@ from sqlalchemy import create_engine, select, text
 from sqlmodel import col
 
 from finalmile.config.settings import Settings
-from finalmile.connectors.writeback.base import Effect
 from finalmile.connectors.writeback.webhook import body_of, sign
 from finalmile.db import migrate, transaction
 from finalmile.logging import configure_logging
 from finalmile.outbox import OutboxEvent, OutboxStatus, Topic, enqueue
+from finalmile.outbox.ports import Effect
 from finalmile.outbox.worker import OutboxWorker
 from finalmile.services import Services, build_services
 

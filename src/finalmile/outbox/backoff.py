@@ -1,14 +1,35 @@
-"""When to try a failed effect again: exponential backoff plus jitter, computed by tenacity."""
+"""When to try a failed effect again: exponential backoff plus jitter, and when to stop."""
 
 from __future__ import annotations
 
 import datetime as dt
+import random
 
-from tenacity import RetryCallState, Retrying, wait_exponential, wait_random
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from finalmile.connectors.writeback.settings import RetryPolicy
 
-_RETRYING = Retrying()
+class RetryPolicy(BaseModel):
+    """Exponential backoff with jitter, and the budget after which a row is dead-lettered."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    initial_seconds: float = Field(5, gt=0)
+    max_seconds: float = Field(900, gt=0, description="the longest wait between two attempts")
+    jitter_seconds: float = Field(5, ge=0)
+    max_attempts: int | None = Field(
+        None, ge=1, description="dead-letter after this many attempts (default: no limit)"
+    )
+    max_age_hours: float | None = Field(
+        72, gt=0, description="dead-letter once retried this long (default 72 hours)"
+    )
+
+    @model_validator(mode="after")
+    def _bounded(self) -> RetryPolicy:
+        if self.max_attempts is None and self.max_age_hours is None:
+            raise ValueError("give max_attempts, max_age_hours or both: retries must end")
+        if self.max_seconds < self.initial_seconds:
+            raise ValueError("max_seconds is below initial_seconds")
+        return self
 
 
 def next_delay(policy: RetryPolicy, attempts: int) -> float:
@@ -17,12 +38,12 @@ def next_delay(policy: RetryPolicy, attempts: int) -> float:
     ``initial * 2**(attempts-1)`` capped at ``max_seconds``, plus up to ``jitter_seconds`` drawn
     uniformly, so rows that failed together (an outage) do not all come back in the same second.
     """
-    wait = wait_exponential(
-        multiplier=policy.initial_seconds, max=policy.max_seconds
-    ) + wait_random(0, policy.jitter_seconds)
-    state = RetryCallState(retry_object=_RETRYING, fn=None, args=(), kwargs={})
-    state.attempt_number = attempts
-    return float(wait(state))
+    try:
+        doubled = policy.initial_seconds * 2.0 ** (attempts - 1)
+    except OverflowError:  # far past the cap
+        doubled = policy.max_seconds
+    jitter = random.uniform(0, policy.jitter_seconds)  # noqa: S311 - spreads load, not a secret
+    return min(doubled, policy.max_seconds) + jitter
 
 
 def spent(

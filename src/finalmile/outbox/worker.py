@@ -15,13 +15,12 @@ from collections.abc import Callable
 
 import structlog
 
-from finalmile.connectors.writeback.base import Effect, WritebackTarget
-from finalmile.connectors.writeback.targets import Targets
 from finalmile.db_types import utcnow
 from finalmile.errors import PermanentError, RetriableError
 from finalmile.outbox.backoff import next_delay, spent
 from finalmile.outbox.models import AttemptOutcome, OutboxEvent, OutboxStatus
 from finalmile.outbox.payloads import Topic
+from finalmile.outbox.ports import Deliverer, Deliverers, Effect
 from finalmile.outbox.store import AttemptRecord, OutboxStore, Outcome, Result
 
 log = structlog.get_logger(__name__)
@@ -33,7 +32,7 @@ class OutboxWorker:
     def __init__(
         self,
         store: OutboxStore,
-        targets: Targets,
+        targets: Deliverers,
         *,
         batch_size: int = 20,
         clock: Callable[[], dt.datetime] = utcnow,
@@ -112,7 +111,7 @@ class OutboxWorker:
         )
         return Outcome(row.id, result, records)
 
-    def _attempt(self, target: WritebackTarget, effect: Effect) -> AttemptRecord:
+    def _attempt(self, target: Deliverer, effect: Effect) -> AttemptRecord:
         started = self.clock()
         began = time.perf_counter()
         try:
@@ -135,7 +134,7 @@ class OutboxWorker:
         self,
         row: OutboxEvent,
         *,
-        targets: list[WritebackTarget],
+        targets: list[Deliverer],
         done: list[str],
         errors: list[str],
         refused: bool,

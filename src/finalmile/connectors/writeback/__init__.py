@@ -2,5 +2,5 @@
 
 ``settings.py`` is the ``writeback`` section of a connector profile; ``webhook.py`` (signed JSON),
 ``hl7.py`` (HL7 v2 over MLLP), ``fhir.py`` (FHIR R4) and ``billing_csv.py`` (a daily CSV file)
-each implement ``base.WritebackTarget``; ``targets.py`` builds them from the profiles.
+each implement the outbox's ``Deliverer``; ``targets.py`` builds them from the profiles.
 """

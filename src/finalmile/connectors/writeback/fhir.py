@@ -15,7 +15,6 @@ from typing import Any
 
 import httpx2
 
-from finalmile.connectors.writeback.base import Effect
 from finalmile.connectors.writeback.fhir_resources import (
     FINALMILE_SYSTEM,
     completed_dispense,
@@ -25,6 +24,7 @@ from finalmile.connectors.writeback.fhir_resources import (
 from finalmile.connectors.writeback.settings import FhirTarget
 from finalmile.errors import ConfigError, PermanentError, RetriableError
 from finalmile.outbox.payloads import Topic
+from finalmile.outbox.ports import Effect
 
 FHIR_JSON = "application/fhir+json"
 RETRIED = frozenset({408, 409, 412, 425, 429})

@@ -10,8 +10,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
+from finalmile.outbox.backoff import RetryPolicy
 from finalmile.outbox.payloads import Topic
 
 ENV_NAME = r"^[A-Z_][A-Z0-9_]{0,127}$"
@@ -73,28 +74,6 @@ class BillingCsvTarget(_Target):
         (Topic.DELIVERY_CONFIRMED,), min_length=1, description="outbox topics written"
     )
     folder: Path = Field(description="billing-YYYY-MM-DD.csv files are written here")
-
-
-class RetryPolicy(_Section):
-    """Exponential backoff with jitter, and the budget after which a row is dead-lettered."""
-
-    initial_seconds: float = Field(5, gt=0)
-    max_seconds: float = Field(900, gt=0, description="the longest wait between two attempts")
-    jitter_seconds: float = Field(5, ge=0)
-    max_attempts: int | None = Field(
-        None, ge=1, description="dead-letter after this many attempts (default: no limit)"
-    )
-    max_age_hours: float | None = Field(
-        72, gt=0, description="dead-letter once retried this long (default 72 hours)"
-    )
-
-    @model_validator(mode="after")
-    def _bounded(self) -> RetryPolicy:
-        if self.max_attempts is None and self.max_age_hours is None:
-            raise ValueError("give max_attempts, max_age_hours or both: retries must end")
-        if self.max_seconds < self.initial_seconds:
-            raise ValueError("max_seconds is below initial_seconds")
-        return self
 
 
 class BillingPolicy(_Section):

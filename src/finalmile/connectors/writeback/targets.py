@@ -1,4 +1,7 @@
-"""The write-back targets of every connector, built once per process from the profiles."""
+"""The write-back targets of every connector, built once per process from the profiles.
+
+``Targets`` is what the outbox worker delivers through (``outbox.ports.Deliverers``).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +10,12 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from finalmile.config.profiles import ConnectorProfile
-from finalmile.connectors.writeback.base import WritebackTarget
 from finalmile.connectors.writeback.billing_csv import BillingCsvWriteback
 from finalmile.connectors.writeback.hl7 import Hl7Writeback
-from finalmile.connectors.writeback.settings import RetryPolicy
 from finalmile.connectors.writeback.webhook import WebhookWriteback
 from finalmile.errors import ConfigError
+from finalmile.outbox.backoff import RetryPolicy
+from finalmile.outbox.ports import Deliverer
 
 
 class Targets:
@@ -20,13 +23,13 @@ class Targets:
 
     def __init__(
         self,
-        targets: Mapping[str, list[WritebackTarget]],
+        targets: Mapping[str, list[Deliverer]],
         policies: Mapping[str, RetryPolicy],
     ) -> None:
         self._targets = dict(targets)
         self._policies = dict(policies)
 
-    def for_connector(self, connector: str) -> list[WritebackTarget]:
+    def for_connector(self, connector: str) -> list[Deliverer]:
         """The connector's targets (none when it has no ``writeback`` section)."""
         return self._targets.get(connector, [])
 
@@ -55,7 +58,7 @@ def build_targets(
         ConfigError: a secret's environment variable is not set (every one listed).
     """
     env = os.environ if environ is None else environ
-    targets: dict[str, list[WritebackTarget]] = {}
+    targets: dict[str, list[Deliverer]] = {}
     policies: dict[str, RetryPolicy] = {}
     errors: list[str] = []
     for profile in profiles:
@@ -63,7 +66,7 @@ def build_targets(
         if section is None:
             continue
         policies[profile.name] = section.retry
-        built: list[WritebackTarget] = []
+        built: list[Deliverer] = []
         if section.webhook is not None:
             secret = env.get(section.webhook.secret_env)
             if not secret:

@@ -7,11 +7,11 @@ import hashlib
 import hmac
 import json
 
-from finalmile.connectors.writeback.base import Effect
 from finalmile.connectors.writeback.hl7_message import build_status_update
 from finalmile.connectors.writeback.settings import Hl7Target
 from finalmile.connectors.writeback.webhook import body_of, sign
 from finalmile.outbox.payloads import Topic
+from finalmile.outbox.ports import Effect
 
 EFFECT = Effect(
     event_id=7,

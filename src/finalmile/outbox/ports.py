@@ -1,17 +1,23 @@
-"""What a write-back target is: something that delivers one outbox effect, or says why not."""
+"""What the outbox asks of the outside: deliverers of effects, found per connector.
+
+The write-back targets of ``connectors/writeback`` implement these; the outbox knows them only
+through this module.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from finalmile.outbox.backoff import RetryPolicy
 from finalmile.outbox.payloads import Topic
 
 
 @dataclass(frozen=True)
 class Effect:
-    """One outbox row as a target sees it."""
+    """One outbox row as a deliverer sees it."""
 
     event_id: int
     key: str
@@ -26,7 +32,7 @@ class Effect:
         return f"{self.connector}:{self.key}"
 
 
-class WritebackTarget(Protocol):
+class Deliverer(Protocol):
     """Delivers effects to one PMS endpoint.
 
     ``deliver`` returns a short description of the receiver's answer (``HTTP 200``, ``AA``) and
@@ -39,4 +45,16 @@ class WritebackTarget(Protocol):
 
     def deliver(self, effect: Effect) -> str:
         """Deliver ``effect`` once; the receiver may see it again on a retry (same key)."""
+        ...
+
+
+class Deliverers(Protocol):
+    """The deliverers and retry policy of each connector."""
+
+    def for_connector(self, connector: str) -> Sequence[Deliverer]:
+        """The connector's deliverers (none when it delivers nothing)."""
+        ...
+
+    def policy(self, connector: str) -> RetryPolicy:
+        """The connector's retry policy."""
         ...
