@@ -11,7 +11,6 @@ from finalmile.billing.rules import BILLING_RULES, billing_rules
 from finalmile.carriers.registry import load_registry
 from finalmile.config.settings import Settings
 from finalmile.connectors.fhir.client import FhirClient, clients_for
-from finalmile.connectors.registry import load_connectors
 from finalmile.connectors.writeback.targets import Targets, build_targets
 from finalmile.db import create_db_engine, session_factory
 from finalmile.errors import ConfigError
@@ -19,6 +18,7 @@ from finalmile.intake.files import FileIntake
 from finalmile.intake.service import IntakeService
 from finalmile.intake.store import IntakeStore
 from finalmile.outbox.store import OutboxStore
+from finalmile.profiles.registry import load_connectors
 from finalmile.rules.catalog import load_catalog
 from finalmile.rules.live_quotes import LiveQuoteSource
 from finalmile.rules.quotes import QuoteSource

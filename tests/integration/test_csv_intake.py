@@ -11,9 +11,7 @@ from sqlalchemy import select
 
 from finalmile.auth.models import Scope
 from finalmile.auth.service import create_key
-from finalmile.config.profiles import DropFolder
 from finalmile.connectors.csv_drop.watcher import DropFolderWatcher
-from finalmile.connectors.registry import load_connectors
 from finalmile.intake.files import FileIntake
 from finalmile.intake.models import FileStatus, IngestedFile
 from finalmile.intake.outcome import OutcomeKind
@@ -21,6 +19,8 @@ from finalmile.intake.service import IntakeService
 from finalmile.intake.store import IntakeStore
 from finalmile.messages.models import InboundMessage, MessageFormat, MessageStatus
 from finalmile.orders.models import Order
+from finalmile.profiles.connector import DropFolder
+from finalmile.profiles.registry import load_connectors
 from finalmile.services import Services
 from tests.conftest import read_fixture
 

@@ -12,12 +12,12 @@ from sqlalchemy import func, select
 
 from finalmile.auth.models import Scope
 from finalmile.auth.service import create_key
-from finalmile.connectors.registry import load_connectors
 from finalmile.intake.outcome import OutcomeKind
 from finalmile.intake.service import IntakeService
 from finalmile.intake.store import IntakeStore
 from finalmile.messages.models import InboundMessage, MessageFormat, MessageStatus
 from finalmile.orders.models import Order, OrderStatus
+from finalmile.profiles.registry import load_connectors
 from finalmile.services import Services
 from tests.conftest import read_fixture
 

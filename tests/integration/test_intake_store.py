@@ -7,7 +7,6 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from finalmile.audit import history
-from finalmile.connectors.registry import load_connectors
 from finalmile.intake.outcome import OutcomeKind
 from finalmile.intake.service import IntakeService
 from finalmile.intake.store import IntakeStore
@@ -15,6 +14,7 @@ from finalmile.messages.models import InboundMessage, MessageOrderLink, MessageS
 from finalmile.orders.canonical import ControlledSchedule, StorageClass
 from finalmile.orders.models import Order, OrderItem, OrderStatus
 from finalmile.orders.service import order_record
+from finalmile.profiles.registry import load_connectors
 from finalmile.services import Services
 from tests.hl7_builder import PATIENT_FAMILY, rde
 

@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from finalmile.billing.evidence import DeliveryEvidence, EvidenceSource
-from finalmile.connectors.writeback.settings import BillingPolicy
 from finalmile.errors import ConfigError, NotFoundError
 from finalmile.orders.models import Order, OrderItem
 from finalmile.outbox import Topic, enqueue
+from finalmile.profiles.writeback import BillingPolicy
 from finalmile.shipments.models import LIVE_STATES, Shipment
 
 log = structlog.get_logger(__name__)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from finalmile.billing.confirm import SESSION_KEY, BillingRules
 from finalmile.billing.stored import stored_evidence
 from finalmile.config.settings import Settings
-from finalmile.connectors.registry import ConnectorRegistry
+from finalmile.profiles.registry import ConnectorRegistry
 
 BILLING_RULES = SESSION_KEY
 

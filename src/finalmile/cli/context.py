@@ -12,10 +12,10 @@ from pydantic_settings import SettingsError
 
 from finalmile.carriers.registry import load_registry
 from finalmile.config.settings import Settings
-from finalmile.connectors.registry import ConnectorRegistry, load_connectors
 from finalmile.db import migrate
 from finalmile.errors import ConfigError
 from finalmile.logging import configure_logging
+from finalmile.profiles.registry import ConnectorRegistry, load_connectors
 from finalmile.services import Services, build_services
 
 

@@ -17,7 +17,6 @@ import typer
 
 from finalmile.adapters.hl7v2.batch import split_messages
 from finalmile.cli.context import connectors, fail, load_settings, open_services
-from finalmile.connectors.registry import ConnectorRegistry
 from finalmile.db_types import utcnow
 from finalmile.errors import InputError, NotFoundError
 from finalmile.intake.outcome import Outcome, OutcomeKind
@@ -25,6 +24,7 @@ from finalmile.intake.prepare import PreparedMessage, prepare_hl7
 from finalmile.intake.prepare_csv import CsvMessage, prepare_csv
 from finalmile.intake.prepare_fhir import prepare_fhir
 from finalmile.mapping.intent import OrderAction
+from finalmile.profiles.registry import ConnectorRegistry
 
 
 class InputFormat(enum.StrEnum):

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from finalmile.adapters.hl7v2 import ack as hl7_ack
 from finalmile.adapters.hl7v2.header import MessageHeader, read_header
 from finalmile.audit import AuditEvent, audit_row
-from finalmile.connectors.registry import ConnectorRegistry
 from finalmile.db_types import utcnow
 from finalmile.errors import InputError, NotFoundError
 from finalmile.intake.outcome import Outcome, OutcomeKind
@@ -29,6 +28,7 @@ from finalmile.intake.prepare_fhir import load_fhir_mapping, prepare_fhir
 from finalmile.intake.queue import IntakeQueue
 from finalmile.intake.store import IntakeStore
 from finalmile.messages.models import InboundMessage, MessageFormat, MessageStatus
+from finalmile.profiles.registry import ConnectorRegistry
 from finalmile.vault import Vault
 
 if TYPE_CHECKING:

@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
-from finalmile.config.profiles import ConnectorProfile
 from finalmile.config.settings import Settings
 from finalmile.db import transaction
 from finalmile.orders.models import Order
 from finalmile.outbox import OutboxEvent, enqueue
+from finalmile.profiles.connector import ConnectorProfile
 from finalmile.services import Services, build_services
 from finalmile.testing import free_port, order_id_for, rde_o11
 from finalmile.testing.fake_pms import EVENTS_PATH, SECRET_ENV

@@ -16,11 +16,11 @@ from sqlmodel import col
 from finalmile.billing import BillingRules, confirm_if_ready, confirm_key
 from finalmile.carriers.base import ShipmentOptions
 from finalmile.config.settings import Settings
-from finalmile.connectors.writeback.settings import BillingPolicy
 from finalmile.db import transaction
 from finalmile.orders.models import Order
 from finalmile.outbox import OutboxEvent, OutboxStatus
 from finalmile.outbox.worker import OutboxWorker
+from finalmile.profiles.writeback import BillingPolicy
 from finalmile.services import Services, build_services
 from finalmile.shipments.store import NewShipment
 from finalmile.tracking.models import DeliveryProof

@@ -24,10 +24,10 @@ from typing import TextIO
 
 import structlog
 
-from finalmile.config.profiles import DropFolder
 from finalmile.intake.files import FileIntake, FileSummary
 from finalmile.intake.outcome import Outcome
 from finalmile.intake.prepare_csv import CsvMessage
+from finalmile.profiles.connector import DropFolder
 
 log = structlog.get_logger(__name__)
 

@@ -18,8 +18,8 @@ from typing import Any
 import httpx2
 import structlog
 
-from finalmile.config.profiles import ConnectorProfile, FhirServer
 from finalmile.errors import ConfigError, PermanentError, RetriableError
+from finalmile.profiles.connector import ConnectorProfile, FhirServer
 
 log = structlog.get_logger(__name__)
 

@@ -26,7 +26,6 @@ import structlog
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from finalmile.config.profiles import FhirServer
 from finalmile.connectors.fhir.client import FhirClient, FhirRefusedError
 from finalmile.connectors.fhir.lease import lease
 from finalmile.connectors.fhir.watermark import Watermark
@@ -39,6 +38,7 @@ from finalmile.intake.prepare_fhir import prepare_fhir
 from finalmile.intake.store import CursorUpdate, IntakeStore
 from finalmile.mapping.fhir_profile import FhirProfile
 from finalmile.messages.models import InboundMessage, MessageFormat
+from finalmile.profiles.connector import FhirServer
 
 if TYPE_CHECKING:
     from finalmile.services import Services

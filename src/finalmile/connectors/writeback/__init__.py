@@ -1,6 +1,7 @@
 """Write-back to the PMS: the targets an outbox row is delivered to, configured per connector.
 
-``settings.py`` is the ``writeback`` section of a connector profile; ``webhook.py`` (signed JSON),
-``hl7.py`` (HL7 v2 over MLLP), ``fhir.py`` (FHIR R4) and ``billing_csv.py`` (a daily CSV file)
-each implement the outbox's ``Deliverer``; ``targets.py`` builds them from the profiles.
+The ``writeback`` section of a connector profile is ``finalmile.profiles.writeback``;
+``webhook.py`` (signed JSON), ``hl7.py`` (HL7 v2 over MLLP), ``fhir.py`` (FHIR R4) and
+``billing_csv.py`` (a daily CSV file) each implement the outbox's ``Deliverer``; ``targets.py``
+builds them from the profiles.
 """

@@ -17,11 +17,11 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from finalmile.connectors.writeback.settings import BillingCsvTarget
 from finalmile.db_types import utcnow
 from finalmile.errors import PermanentError, RetriableError
 from finalmile.outbox.payloads import DeliveryConfirmedPayload, Topic
 from finalmile.outbox.ports import Effect
+from finalmile.profiles.writeback import BillingCsvTarget
 
 COLUMNS = (
     "idempotency_key",

@@ -21,10 +21,10 @@ from finalmile.connectors.writeback.fhir_resources import (
     supply_delivery,
     supply_delivery_identifier,
 )
-from finalmile.connectors.writeback.settings import FhirTarget
 from finalmile.errors import ConfigError, PermanentError, RetriableError
 from finalmile.outbox.payloads import Topic
 from finalmile.outbox.ports import Effect
+from finalmile.profiles.writeback import FhirTarget
 
 FHIR_JSON = "application/fhir+json"
 RETRIED = frozenset({408, 409, 412, 425, 429})

@@ -9,13 +9,13 @@ import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from finalmile.config.profiles import ConnectorProfile
 from finalmile.connectors.writeback.billing_csv import BillingCsvWriteback
 from finalmile.connectors.writeback.hl7 import Hl7Writeback
 from finalmile.connectors.writeback.webhook import WebhookWriteback
 from finalmile.errors import ConfigError
 from finalmile.outbox.backoff import RetryPolicy
 from finalmile.outbox.ports import Deliverer
+from finalmile.profiles.connector import ConnectorProfile
 
 
 class Targets:

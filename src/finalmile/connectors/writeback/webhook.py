@@ -18,10 +18,10 @@ from typing import Any
 
 import httpx2
 
-from finalmile.connectors.writeback.settings import WebhookTarget
 from finalmile.errors import PermanentError, RetriableError
 from finalmile.outbox.payloads import Topic
 from finalmile.outbox.ports import Effect
+from finalmile.profiles.writeback import WebhookTarget
 
 SIGNATURE_VERSION = "v1"
 RETRIED_STATUSES = frozenset({408, 409, 425, 429})

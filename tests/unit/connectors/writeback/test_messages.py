@@ -8,10 +8,10 @@ import hmac
 import json
 
 from finalmile.connectors.writeback.hl7_message import build_status_update
-from finalmile.connectors.writeback.settings import Hl7Target
 from finalmile.connectors.writeback.webhook import body_of, sign
 from finalmile.outbox.payloads import Topic
 from finalmile.outbox.ports import Effect
+from finalmile.profiles.writeback import Hl7Target
 
 EFFECT = Effect(
     event_id=7,

@@ -8,9 +8,9 @@ import pytest
 from cryptography.fernet import Fernet
 
 from finalmile.config.settings import Settings
-from finalmile.connectors.registry import load_connectors
 from finalmile.connectors.writeback.targets import build_targets
 from finalmile.errors import ConfigError
+from finalmile.profiles.registry import load_connectors
 
 
 def _settings(tmp_path: Path, text: str) -> Settings:

@@ -24,11 +24,11 @@ from pydantic import (
     model_validator,
 )
 
-from finalmile.connectors.writeback.settings import WritebackSection
 from finalmile.mapping.csv_profile import CsvProfile
 from finalmile.mapping.fhir_profile import FhirProfile
 from finalmile.mapping.hl7v2 import Hl7Profile
 from finalmile.mapping.zones import TimeZoneName
+from finalmile.profiles.writeback import WritebackSection
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 _ZONE = TypeAdapter(TimeZoneName)

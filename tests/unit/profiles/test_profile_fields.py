@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from finalmile.config.settings import Settings
-from finalmile.connectors.registry import load_connectors
 from finalmile.errors import ConfigError
+from finalmile.profiles.registry import load_connectors
 
 
 def _errors(tmp_path: Path, text: str) -> list[str]:

@@ -14,13 +14,13 @@ from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
-from finalmile.config.profiles import ConnectorProfile
 from finalmile.config.settings import Settings
 from finalmile.config.yaml_source import YamlDocument, load_yaml, read_source
 from finalmile.errors import ConfigError, InputError, NotFoundError
 from finalmile.mapping.csv_profile import CsvProfile
 from finalmile.mapping.fhir_profile import FhirProfile
 from finalmile.mapping.hl7v2 import Hl7Profile
+from finalmile.profiles.connector import ConnectorProfile
 
 
 class ConnectorRegistry:

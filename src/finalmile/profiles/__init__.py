@@ -1,0 +1,5 @@
+"""Connector profiles: each PMS's formats, transports, mappings and write-back, from YAML.
+
+``connector`` holds the profile model, ``writeback`` its ``writeback`` section and ``registry``
+loads every profile at startup. Only configuration lives here; the I/O is in ``connectors``.
+"""
