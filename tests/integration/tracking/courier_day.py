@@ -8,16 +8,16 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from finalmile.courier import assignments, drivers
+from finalmile.courier.day_from_orders import stored_day
+from finalmile.courier.driver_payloads import DriverUpdateIn
+from finalmile.courier.driver_tables import Driver
+from finalmile.courier.driver_updates import UpdateResult, apply_batch
+from finalmile.courier.plan_store import plan_record
+from finalmile.courier.planning_job import plan_day_file, store_plan
 from finalmile.db import transaction
-from finalmile.routing.jobs import plan_day_file, store_plan
-from finalmile.routing.store import plan_record
-from finalmile.routing.stored import stored_day
 from finalmile.routing.travel import configured
 from finalmile.services import Services
-from finalmile.tracking import assignments, drivers
-from finalmile.tracking.driver_payloads import DriverUpdateIn
-from finalmile.tracking.driver_updates import UpdateResult, apply_batch
-from finalmile.tracking.models import Driver
 from tests.hl7_builder import rde
 
 TUESDAY = dt.datetime(2026, 11, 17, 15, 0, tzinfo=dt.UTC)  # 10:00 in Cambridge MA

@@ -13,12 +13,12 @@ from typer.testing import CliRunner
 from finalmile.audit import AuditEvent, history
 from finalmile.cli import app
 from finalmile.config.settings import Settings
+from finalmile.courier import assignments, drivers
+from finalmile.courier.handover import Handover, Kept, Reassigned, Released, hand_over
+from finalmile.courier.plan_tables import PlannedRoute, PlannedStop, RoutePlan
 from finalmile.db import transaction
 from finalmile.main import create_app
-from finalmile.routing.handover import Handover, Kept, Reassigned, Released, hand_over
-from finalmile.routing.models import PlannedRoute, PlannedStop, RoutePlan
 from finalmile.services import Services
-from finalmile.tracking import assignments, drivers
 from tests.integration.shipments.conftest import ingest_orders
 
 runner = CliRunner()
