@@ -22,7 +22,7 @@ from finalmile.courier.dayfile import load_day
 from finalmile.courier.manifest import manifest, route_sheet
 from finalmile.courier.planning_job import plan_day_file
 from finalmile.orders.models import Order
-from finalmile.routing.model import Skill
+from finalmile.routing.problem import Skill
 from finalmile.routing.travel import HAVERSINE
 from finalmile.rules.facts import DeliveryType
 from finalmile.rules.models import DecisionRecord

@@ -51,7 +51,7 @@ def _provider(osrm: str | None, valhalla: str | None) -> MatrixProvider:
         return OsrmTableProvider(osrm)
     if valhalla:
         return ValhallaTableProvider(valhalla)
-    return TravelSource(configured(load_settings()))
+    return TravelSource(configured(load_settings().routing_table_url))
 
 
 def plan_day(

@@ -30,7 +30,7 @@ from finalmile.errors import InputError
 from finalmile.orders.canonical import DispatchOrder
 from finalmile.orders.codec import load_order
 from finalmile.orders.models import Order, OrderItem
-from finalmile.routing.model import Skill
+from finalmile.routing.problem import Skill
 from finalmile.rules.facts import DeliveryType
 from finalmile.rules.models import DecisionRecord
 from finalmile.rules.service import Decider, list_current

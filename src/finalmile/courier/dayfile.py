@@ -16,7 +16,7 @@ from finalmile.courier.stops import CourierStop, courier_stop
 from finalmile.errors import InputError
 from finalmile.mapping.zones import TimeZoneName
 from finalmile.orders.canonical import DispatchOrder
-from finalmile.routing.model import (
+from finalmile.routing.problem import (
     Driver,
     DriverBreak,
     GeoPoint,

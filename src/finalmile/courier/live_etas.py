@@ -27,8 +27,8 @@ from finalmile.courier.plan_tables import PlannedRoute, PlannedStop, RoutePlan
 from finalmile.courier.progress import ARRIVED, VISITED
 from finalmile.errors import PermanentError, RetriableError
 from finalmile.routing.eta import remaining_etas
-from finalmile.routing.model import RoutingProblem
 from finalmile.routing.plan import Route, ScheduledBreak, Visit
+from finalmile.routing.problem import RoutingProblem
 from finalmile.routing.travel import ETA_TIMEOUT_S, TravelSource
 from finalmile.vault import Vault
 

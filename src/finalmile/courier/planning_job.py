@@ -100,7 +100,7 @@ def run_planning(
     if text is None:
         log.info("route_planning_skipped", date=date.isoformat())
         return None
-    travel = configured(services.settings)
+    travel = configured(services.settings.routing_table_url)
     try:
         outcome = plan_in_child(text, date, seconds, travel_source=travel)
     except RetriableError as exc:

@@ -57,7 +57,7 @@ async def plan_routes(
     else:
         text, source = day.model_dump_json(), "request body"
     load_day(text, source=source)  # reject bad input before starting a process
-    travel = configured(services.settings)
+    travel = configured(services.settings.routing_table_url)
 
     def run() -> dict[str, Any]:
         outcome = plan_in_child(text, date, seconds, travel_source=travel)

@@ -8,7 +8,15 @@ offline, ``OsrmTableProvider`` / ``ValhallaTableProvider`` against a routing eng
 from finalmile.routing.check import CheckReport, Violation, ViolationKind, check_plan
 from finalmile.routing.http_table import OsrmTableProvider, ValhallaTableProvider
 from finalmile.routing.matrix import HaversineProvider, MatrixProvider, SpeedBand, TravelMatrix
-from finalmile.routing.model import (
+from finalmile.routing.plan import (
+    Plan,
+    Route,
+    ScheduledBreak,
+    Unassigned,
+    UnassignedReason,
+    Visit,
+)
+from finalmile.routing.problem import (
     Driver,
     DriverBreak,
     GeoPoint,
@@ -17,14 +25,6 @@ from finalmile.routing.model import (
     Skill,
     Stop,
     TimeWindow,
-)
-from finalmile.routing.plan import (
-    Plan,
-    Route,
-    ScheduledBreak,
-    Unassigned,
-    UnassignedReason,
-    Visit,
 )
 from finalmile.routing.solve import Budget, plan
 

@@ -39,7 +39,7 @@ def plan_courier_day(services: Services) -> dict[str, Any]:
     services.decider.decide_backlog()
     text = stored_day(services, DAY)
     assert text is not None
-    travel = configured(services.settings)
+    travel = configured(services.settings.routing_table_url)
     outcome = plan_day_file(text, DAY, 0.3, travel_source=travel)
     plan_id = store_plan(services, text, DAY, 0.3, outcome, travel_source=travel)
     with services.sessions() as session:
