@@ -1,8 +1,9 @@
-"""Courier routing: plan a day's driver routes within patient windows and cold-chain limits.
+"""The route solver: plan a day's driver routes within patient windows and cold-chain limits.
 
 ``plan(problem, matrix, budget)`` returns a ``Plan``; ``check_plan`` verifies any plan against
 every hard constraint on its own. Travel comes from a ``MatrixProvider``: ``HaversineProvider``
-offline, ``OsrmTableProvider`` / ``ValhallaTableProvider`` against a routing engine.
+offline, ``OsrmTableProvider`` / ``ValhallaTableProvider`` against a routing engine. Pure: no
+storage, no settings; the courier day's operations that use it are ``finalmile.courier``.
 """
 
 from finalmile.routing.check import CheckReport, Violation, ViolationKind, check_plan
