@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
 from finalmile.carriers.base import TrackingStatus
-from finalmile.courier.assignments import must_still_carry, stop_for
 from finalmile.courier.driver_payloads import DriverUpdateIn, UpdateKind
+from finalmile.courier.driver_stops import must_still_carry, stop_for
 from finalmile.courier.driver_tables import Driver, DriverUpdate
 from finalmile.courier.live_etas import retime_after_report
 from finalmile.db import transaction

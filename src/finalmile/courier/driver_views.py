@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from finalmile.auth.models import Scope
 from finalmile.auth.service import Principal
-from finalmile.courier import assignments, drivers
+from finalmile.courier import assignments, driver_stops, drivers
 from finalmile.courier.driver_payloads import DriverUpdateIn
 from finalmile.courier.driver_tables import Driver
 from finalmile.courier.driver_updates import UpdateResult, apply_batch
@@ -92,7 +92,7 @@ def my_stops(services: ServicesDep, driver: DriverDep) -> list[StopOut]:
     """The stops assigned to me (address and contact are shown for my stops only)."""
     out = []
     with services.sessions() as session:
-        for shipment in assignments.stops_of(session=session, driver=driver):
+        for shipment in driver_stops.stops_of(session=session, driver=driver):
             assert shipment.id is not None
             order = canonical_order(session, shipment.order_pk, services.vault)
             state = session.get(TrackingState, shipment.id)

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from finalmile.courier import assignments, drivers
+from finalmile.courier import assignments, driver_stops, drivers
 from finalmile.courier.day_from_orders import stored_day
 from finalmile.courier.driver_payloads import DriverUpdateIn
 from finalmile.courier.driver_tables import Driver
@@ -68,7 +68,7 @@ def report(
         driver = drivers.get_driver(session=session, driver_id=driver_id)
         stop = next(
             s.key
-            for s in assignments.stops_of(session=session, driver=driver)
+            for s in driver_stops.stops_of(session=session, driver=driver)
             if s.order_id == order_id
         )
     result = send(services, driver, stop, kind, at, **extra)
@@ -112,7 +112,7 @@ def carried(services: Services) -> dict[str, set[str]]:
     with services.sessions() as session:
         return {
             driver.driver_id: {
-                s.order_id for s in assignments.stops_of(session=session, driver=driver)
+                s.order_id for s in driver_stops.stops_of(session=session, driver=driver)
             }
             for driver in drivers.list_drivers(session=session)
         }
