@@ -10,8 +10,8 @@ controlled-substance schedule needs a driver with the lockbox skill. Drivers com
 code with no known point makes the order ``unplaced``: reported unassigned with a reason, never an
 error.
 
-The result is day-file JSON (``dayfile``), so a stored day runs through the same child
-process and checks as a day file.
+The result is day-file JSON (``dayfile``), so a stored day runs through the same child process
+and checks as a day file.
 """
 
 from __future__ import annotations
