@@ -55,7 +55,7 @@ from finalmile.routing import (
     check_plan,
     plan,
 )
-from finalmile.routing.model import eligible, stop_penalty
+from finalmile.routing.problem import eligible, stop_penalty
 
 TZ = ZoneInfo("America/New_York")
 DAY = dt.date(2026, 11, 24)

@@ -3,7 +3,7 @@ scan job per CSV drop folder, the delivery decisions of received orders, the dis
 carrier and courier orders (``FINALMILE_DISPATCH_INTERVAL_SECONDS``),
 ``FINALMILE_OUTBOX_WORKERS`` outbox workers, the tracking poll (``finalmile.tracking.jobs``)
 when carrier accounts are configured, and the daily courier route planning
-(``finalmile.routing.jobs``) when ``FINALMILE_ROUTE_PLANNING_AT`` is set.
+(``finalmile.courier.planning_job``) when ``FINALMILE_ROUTE_PLANNING_AT`` is set.
 
 Jobs run on the scheduler's worker threads, off the event loop. Each job has ``max_instances=1``
 (a slow poll is never overlapped by the next) and ``coalesce=True`` (polls missed while one ran
@@ -19,9 +19,9 @@ import structlog
 
 from finalmile.connectors.csv_drop.watcher import DropFolderWatcher
 from finalmile.connectors.fhir.poller import pollers_for
+from finalmile.courier.day_from_orders import stored_day
+from finalmile.courier.planning_job import add_planning_job
 from finalmile.outbox.jobs import add_outbox_workers
-from finalmile.routing.jobs import add_planning_job
-from finalmile.routing.stored import stored_day
 from finalmile.services import Services
 from finalmile.tracking.jobs import add_tracking_poll
 

@@ -6,13 +6,13 @@ from sqlmodel import SQLModel
 
 from finalmile import audit
 from finalmile.auth import models as auth_models
+from finalmile.courier import driver_tables, plan_tables
 from finalmile.evidence.archive import models as archive_models
 from finalmile.evidence.temperature import models as temperature_models
 from finalmile.intake import models as intake_models
 from finalmile.messages import models as message_models
 from finalmile.orders import models as order_models
 from finalmile.outbox import models as outbox_models
-from finalmile.routing import models as routing_models
 from finalmile.rules import models as rule_models
 from finalmile.shipments import models as shipment_models
 from finalmile.tracking import models as tracking_models
@@ -21,12 +21,13 @@ TABLE_MODULES = (
     audit,
     archive_models,
     auth_models,
+    driver_tables,
     intake_models,
+    plan_tables,
     temperature_models,
     message_models,
     order_models,
     outbox_models,
-    routing_models,
     rule_models,
     shipment_models,
     tracking_models,

@@ -13,9 +13,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import select
 
 from finalmile.config.settings import Settings
+from finalmile.courier.plan_tables import RoutePlan
+from finalmile.courier.planning_job import add_planning_job, run_planning
 from finalmile.errors import RetriableError
-from finalmile.routing.jobs import add_planning_job, run_planning
-from finalmile.routing.models import RoutePlan
 from finalmile.scheduler import build_scheduler
 from finalmile.services import Services, build_services
 from tests.osrm_server import FakeOsrm

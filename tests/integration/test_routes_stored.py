@@ -17,12 +17,12 @@ from typer.testing import CliRunner
 from finalmile.auth.models import Scope
 from finalmile.auth.service import create_key
 from finalmile.cli import app
+from finalmile.courier.day_from_orders import stored_day
+from finalmile.courier.dayfile import load_day
+from finalmile.courier.manifest import manifest, route_sheet
+from finalmile.courier.planning_job import plan_day_file
 from finalmile.orders.models import Order
-from finalmile.routing.dayfile import load_day
-from finalmile.routing.jobs import plan_day_file
-from finalmile.routing.manifest import manifest, route_sheet
-from finalmile.routing.model import Skill
-from finalmile.routing.stored import stored_day
+from finalmile.routing.problem import Skill
 from finalmile.routing.travel import HAVERSINE
 from finalmile.rules.facts import DeliveryType
 from finalmile.rules.models import DecisionRecord

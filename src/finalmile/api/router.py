@@ -9,15 +9,16 @@ from finalmile.carriers import views as carriers
 from finalmile.connectors.http import csv as csv_http
 from finalmile.connectors.http import fhir as fhir_http
 from finalmile.connectors.http import views as hl7_http
+from finalmile.courier import driver_views
+from finalmile.courier import route_views as routes
 from finalmile.evidence.archive import hold_views, listing_views
 from finalmile.evidence.archive import views as archive
 from finalmile.evidence.temperature import views as temperature
 from finalmile.messages import views as messages
 from finalmile.orders import views as orders
-from finalmile.routing import views as routes
 from finalmile.rules import views as decisions
 from finalmile.shipments import views as shipments
-from finalmile.tracking import driver_views, order_views, webhook_views
+from finalmile.tracking import order_views, webhook_views
 
 router = APIRouter()
 router.include_router(health.router)

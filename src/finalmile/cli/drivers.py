@@ -7,9 +7,9 @@ from typing import Annotated
 import typer
 
 from finalmile.cli.context import fail, load_settings, open_services
+from finalmile.courier import assignments, drivers
 from finalmile.db import transaction
 from finalmile.errors import FinalmileError
-from finalmile.tracking import assignments, drivers
 
 app = typer.Typer(
     help="Courier drivers (tokens are stored hashed and shown once) and stop assignment.",

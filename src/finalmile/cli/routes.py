@@ -14,6 +14,11 @@ from zoneinfo import ZoneInfo
 import typer
 
 from finalmile.cli.context import fail, load_settings, open_services
+from finalmile.courier.day_from_orders import stored_day
+from finalmile.courier.dayfile import CourierDay, load_day
+from finalmile.courier.manifest import manifest, route_sheet
+from finalmile.courier.plan_store import plan_record
+from finalmile.courier.planning_job import run_replan
 from finalmile.db_types import utcnow
 from finalmile.errors import FinalmileError
 from finalmile.routing import (
@@ -24,12 +29,7 @@ from finalmile.routing import (
     check_plan,
     plan,
 )
-from finalmile.routing.dayfile import CourierDay, load_day
-from finalmile.routing.jobs import run_replan
-from finalmile.routing.manifest import manifest, route_sheet
 from finalmile.routing.plan import with_unplaced
-from finalmile.routing.store import plan_record
-from finalmile.routing.stored import stored_day
 from finalmile.routing.travel import TravelSource, configured
 
 app = typer.Typer(
@@ -51,7 +51,7 @@ def _provider(osrm: str | None, valhalla: str | None) -> MatrixProvider:
         return OsrmTableProvider(osrm)
     if valhalla:
         return ValhallaTableProvider(valhalla)
-    return TravelSource(configured(load_settings()))
+    return TravelSource(configured(load_settings().routing_table_url))
 
 
 def plan_day(
@@ -66,7 +66,7 @@ def plan_day(
     drivers = {d.driver_id: d for d in day.problem.drivers}
     if manifests is not None:
         # Deferred: fpdf is slow to import and only rendering needs it.
-        from finalmile.routing.manifest_pdf import manifest_pdf  # noqa: PLC0415
+        from finalmile.courier.manifest_pdf import manifest_pdf  # noqa: PLC0415
 
         manifests.mkdir(parents=True, exist_ok=True)
         for route in result.routes:

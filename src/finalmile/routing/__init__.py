@@ -1,14 +1,23 @@
-"""Courier routing: plan a day's driver routes within patient windows and cold-chain limits.
+"""The route solver: plan a day's driver routes within patient windows and cold-chain limits.
 
 ``plan(problem, matrix, budget)`` returns a ``Plan``; ``check_plan`` verifies any plan against
 every hard constraint on its own. Travel comes from a ``MatrixProvider``: ``HaversineProvider``
-offline, ``OsrmTableProvider`` / ``ValhallaTableProvider`` against a routing engine.
+offline, ``OsrmTableProvider`` / ``ValhallaTableProvider`` against a routing engine. Pure: no
+storage, no settings; the courier day's operations that use it are ``finalmile.courier``.
 """
 
 from finalmile.routing.check import CheckReport, Violation, ViolationKind, check_plan
 from finalmile.routing.http_table import OsrmTableProvider, ValhallaTableProvider
 from finalmile.routing.matrix import HaversineProvider, MatrixProvider, SpeedBand, TravelMatrix
-from finalmile.routing.model import (
+from finalmile.routing.plan import (
+    Plan,
+    Route,
+    ScheduledBreak,
+    Unassigned,
+    UnassignedReason,
+    Visit,
+)
+from finalmile.routing.problem import (
     Driver,
     DriverBreak,
     GeoPoint,
@@ -17,14 +26,6 @@ from finalmile.routing.model import (
     Skill,
     Stop,
     TimeWindow,
-)
-from finalmile.routing.plan import (
-    Plan,
-    Route,
-    ScheduledBreak,
-    Unassigned,
-    UnassignedReason,
-    Visit,
 )
 from finalmile.routing.solve import Budget, plan
 

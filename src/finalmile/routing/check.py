@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from finalmile.routing.matrix import TravelMatrix
-from finalmile.routing.model import Driver, RoutingProblem, Stop, eligible, stop_penalty
 from finalmile.routing.plan import Plan, Route, UnassignedReason, Visit
+from finalmile.routing.problem import Driver, RoutingProblem, Stop, eligible, stop_penalty
 
 
 class ViolationKind(StrEnum):

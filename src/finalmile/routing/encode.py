@@ -25,7 +25,7 @@ import numpy as np
 import pyvrp
 
 from finalmile.routing.matrix import TravelMatrix
-from finalmile.routing.model import RoutingProblem, eligible, stop_penalty
+from finalmile.routing.problem import RoutingProblem, eligible, stop_penalty
 from finalmile.routing.timing import DriverSec, StopSec
 
 if TYPE_CHECKING:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from finalmile.errors import InputError
 from finalmile.routing.matrix import TravelMatrix
-from finalmile.routing.model import RoutingProblem
 from finalmile.routing.plan import Route, Visit
+from finalmile.routing.problem import RoutingProblem
 
 
 @dataclass(frozen=True, slots=True)

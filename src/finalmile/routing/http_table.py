@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from finalmile.errors import PermanentError, RetriableError
 from finalmile.routing.matrix import TravelMatrix
-from finalmile.routing.model import GeoPoint
+from finalmile.routing.problem import GeoPoint
 
 if TYPE_CHECKING:
     import numpy as np

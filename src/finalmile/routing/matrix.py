@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeAlias
 
-from finalmile.routing.model import GeoPoint
+from finalmile.routing.problem import GeoPoint
 
 if TYPE_CHECKING:
     import numpy as np

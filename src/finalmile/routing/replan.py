@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from finalmile.errors import InputError
-from finalmile.routing.model import Driver, GeoPoint, RoutingProblem, Site, Stop
+from finalmile.routing.problem import Driver, GeoPoint, RoutingProblem, Site, Stop
 
 
 @dataclass(frozen=True, slots=True)

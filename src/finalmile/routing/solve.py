@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from finalmile.routing.matrix import TravelMatrix
-from finalmile.routing.model import RoutingProblem, eligible, stop_penalty
 from finalmile.routing.plan import (
     Plan,
     Route,
@@ -22,6 +21,7 @@ from finalmile.routing.plan import (
     UnassignedReason,
     Visit,
 )
+from finalmile.routing.problem import RoutingProblem, eligible, stop_penalty
 from finalmile.routing.timing import (
     Clock,
     DriverSec,

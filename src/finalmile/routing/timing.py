@@ -14,7 +14,7 @@ import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from finalmile.routing.model import Driver, RoutingProblem, Stop
+from finalmile.routing.problem import Driver, RoutingProblem, Stop
 
 if TYPE_CHECKING:
     from finalmile.routing.matrix import IntMatrix

@@ -13,11 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from finalmile.config.settings import Settings
 from finalmile.errors import InputError, PermanentError, RetriableError
 from finalmile.routing.http_table import OsrmTableProvider, ValhallaTableProvider
 from finalmile.routing.matrix import HaversineProvider, MatrixProvider, TravelMatrix
-from finalmile.routing.model import GeoPoint
+from finalmile.routing.problem import GeoPoint
 
 HAVERSINE = "haversine"
 PLAN_TIMEOUT_S = 30.0
@@ -26,9 +25,9 @@ ETA_TIMEOUT_S = 5.0
 """How long an ETA update waits (it holds the driver's update open meanwhile)."""
 
 
-def configured(settings: Settings) -> str:
-    """The travel source new plans use."""
-    return settings.routing_table_url or HAVERSINE
+def configured(table_url: str | None) -> str:
+    """The travel source new plans use: the configured engine table URL, else haversine."""
+    return table_url or HAVERSINE
 
 
 @dataclass(frozen=True, slots=True)

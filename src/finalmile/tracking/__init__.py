@@ -1,1 +1,2 @@
-"""Tracking: carrier webhooks and polling, driver updates, proof of delivery, chain of custody."""
+"""Tracking: carrier webhooks and polling, recorded scans and driver events, proof of delivery,
+chain of custody. The driver API that feeds it lives in ``finalmile.courier``."""

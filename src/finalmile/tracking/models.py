@@ -1,11 +1,10 @@
-"""Tracking tables: carrier and driver events, current status, drivers, proof of delivery, custody.
+"""Tracking tables: carrier and driver events, current status, proof of delivery, custody.
 
-Append-only: ``tracking_event``, ``driver_update``, ``custody_event`` and
-``tracking_webhook_receipt`` are only ever inserted into. ``tracking_state`` is derived
-(recomputed from the events of its shipment), and ``delivery_proof`` only gains evidence it did
-not have. Patient data (a signer's printed name, GPS at the door, carrier scan messages and
-locations, signature and photo images) is stored encrypted by the vault; plain columns hold
-codes, times and ids.
+Append-only: ``tracking_event``, ``custody_event`` and ``tracking_webhook_receipt`` are only
+ever inserted into. ``tracking_state`` is derived (recomputed from the events of its shipment),
+and ``delivery_proof`` only gains evidence it did not have. Patient data (a signer's printed
+name, GPS at the door, carrier scan messages and locations, signature and photo images) is stored
+encrypted by the vault; plain columns hold codes, times and ids.
 """
 
 from __future__ import annotations
@@ -91,60 +90,6 @@ class TrackingState(SQLModel, table=True):
     last_event_at: dt.datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
     last_polled_at: dt.datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
     updated_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
-
-
-class Driver(SQLModel, table=True):
-    """A courier driver with an API token (only its SHA-256 is kept)."""
-
-    __tablename__ = "driver"
-
-    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
-    driver_id: str = Field(max_length=64, unique=True, description="As in route plans")
-    name: str = Field(max_length=100, description="The driver's own printed name")
-    token_prefix: str = Field(max_length=16, unique=True)
-    token_sha256: str = Field(max_length=64)
-    created_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
-    revoked_at: dt.datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
-
-
-class CourierAssignment(SQLModel, table=True):
-    """Which driver carries a courier shipment (one at a time)."""
-
-    __tablename__ = "courier_assignment"
-    __table_args__ = (Index("ix_courier_assignment_driver_pk", "driver_pk"),)
-
-    shipment_pk: int = Field(sa_column=_shipment_fk(primary_key=True))
-    driver_pk: int = Field(
-        sa_column=Column(BigId, ForeignKey("driver.id", ondelete="RESTRICT"), nullable=False)
-    )
-    assigned_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
-    assigned_by: str = Field(max_length=100)
-
-
-class DriverUpdate(SQLModel, table=True):
-    """A driver's update as received, keyed by the app's own id so a resend counts once."""
-
-    __tablename__ = "driver_update"
-    __table_args__ = (
-        UniqueConstraint("driver_pk", "client_id", name="uq_driver_update_client_id"),
-        Index("ix_driver_update_shipment_pk", "shipment_pk"),
-    )
-
-    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
-    driver_pk: int = Field(
-        sa_column=Column(BigId, ForeignKey("driver.id", ondelete="RESTRICT"), nullable=False)
-    )
-    client_id: str = Field(max_length=64)
-    content_sha256: str = Field(max_length=64)
-    shipment_pk: int = Field(sa_column=_shipment_fk())
-    order_pk: int = Field(sa_column=_order_fk())
-    kind: str = Field(max_length=16, description="picked_up, arrived, delivered, attempt_failed")
-    reason: str | None = Field(default=None, max_length=32)
-    occurred_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
-    received_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
-    evidence_encrypted: bytes | None = Field(
-        default=None, sa_column=Column(LargeBinary, nullable=True)
-    )
 
 
 class DeliveryProof(SQLModel, table=True):

@@ -20,12 +20,12 @@ from finalmile.auth.models import Scope
 from finalmile.auth.service import create_key
 from finalmile.billing import confirm_key
 from finalmile.config.settings import Settings
+from finalmile.courier.assignments import assign_order
+from finalmile.courier.drivers import create_driver
 from finalmile.main import create_app
 from finalmile.orders.models import Order
 from finalmile.outbox import OutboxEvent
 from finalmile.services import Services
-from finalmile.tracking.assignments import assign_order
-from finalmile.tracking.drivers import create_driver
 from tests.conftest import read_fixture
 from tests.integration.evidence.conftest import EST, store_order
 from tests.integration.shipments.conftest import SHIP_FROM

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from finalmile.audit import AuditEvent
 from finalmile.cli import app
 from finalmile.config.settings import Settings
+from finalmile.courier.driver_tables import DriverUpdate
 from finalmile.evidence.archive.purge import purge_order
 from finalmile.evidence.archive.service import archive_service
 from finalmile.evidence.temperature.models import TemperatureEvaluationRow, TemperatureLogRow
@@ -21,7 +22,7 @@ from finalmile.orders.models import Order
 from finalmile.outbox.worker import OutboxWorker
 from finalmile.services import Services
 from finalmile.tracking import custody
-from finalmile.tracking.models import DeliveryProof, DriverUpdate
+from finalmile.tracking.models import DeliveryProof
 from tests.integration.evidence.conftest import store_order
 from tests.integration.evidence.test_delivered_order import (  # noqa: F401 - fixture
     courier_client,

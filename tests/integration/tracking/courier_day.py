@@ -8,16 +8,16 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from finalmile.courier import assignments, driver_stops, drivers
+from finalmile.courier.day_from_orders import stored_day
+from finalmile.courier.driver_payloads import DriverUpdateIn
+from finalmile.courier.driver_tables import Driver
+from finalmile.courier.driver_updates import UpdateResult, apply_batch
+from finalmile.courier.plan_store import plan_record
+from finalmile.courier.planning_job import plan_day_file, store_plan
 from finalmile.db import transaction
-from finalmile.routing.jobs import plan_day_file, store_plan
-from finalmile.routing.store import plan_record
-from finalmile.routing.stored import stored_day
 from finalmile.routing.travel import configured
 from finalmile.services import Services
-from finalmile.tracking import assignments, drivers
-from finalmile.tracking.driver_payloads import DriverUpdateIn
-from finalmile.tracking.driver_updates import UpdateResult, apply_batch
-from finalmile.tracking.models import Driver
 from tests.hl7_builder import rde
 
 TUESDAY = dt.datetime(2026, 11, 17, 15, 0, tzinfo=dt.UTC)  # 10:00 in Cambridge MA
@@ -39,7 +39,7 @@ def plan_courier_day(services: Services) -> dict[str, Any]:
     services.decider.decide_backlog()
     text = stored_day(services, DAY)
     assert text is not None
-    travel = configured(services.settings)
+    travel = configured(services.settings.routing_table_url)
     outcome = plan_day_file(text, DAY, 0.3, travel_source=travel)
     plan_id = store_plan(services, text, DAY, 0.3, outcome, travel_source=travel)
     with services.sessions() as session:
@@ -68,7 +68,7 @@ def report(
         driver = drivers.get_driver(session=session, driver_id=driver_id)
         stop = next(
             s.key
-            for s in assignments.stops_of(session=session, driver=driver)
+            for s in driver_stops.stops_of(session=session, driver=driver)
             if s.order_id == order_id
         )
     result = send(services, driver, stop, kind, at, **extra)
@@ -112,7 +112,7 @@ def carried(services: Services) -> dict[str, set[str]]:
     with services.sessions() as session:
         return {
             driver.driver_id: {
-                s.order_id for s in assignments.stops_of(session=session, driver=driver)
+                s.order_id for s in driver_stops.stops_of(session=session, driver=driver)
             }
             for driver in drivers.list_drivers(session=session)
         }

@@ -20,20 +20,20 @@ from typer.testing import CliRunner
 from finalmile.audit import history
 from finalmile.cli import app
 from finalmile.config.settings import Settings
+from finalmile.courier import assignments, drivers
+from finalmile.courier.driver_tables import Driver
+from finalmile.courier.handover import Reassigned
+from finalmile.courier.plan_store import plan_record
+from finalmile.courier.plan_tables import RoutePlan
+from finalmile.courier.planning_job import replan_rest
+from finalmile.courier.rest_of_day import RestOfDay, rest_of_day
+from finalmile.courier.supersede import Replanned, store_replan
 from finalmile.db import transaction
 from finalmile.main import create_app
 from finalmile.routing.check import CheckReport
-from finalmile.routing.handover import Reassigned
-from finalmile.routing.jobs import replan_rest
-from finalmile.routing.models import RoutePlan
 from finalmile.routing.plan import Plan
-from finalmile.routing.rest_of_day import RestOfDay, rest_of_day
-from finalmile.routing.store import plan_record
-from finalmile.routing.supersede import Replanned, store_replan
 from finalmile.services import Services
 from finalmile.shipments.models import Shipment
-from finalmile.tracking import assignments, drivers
-from finalmile.tracking.models import Driver
 from tests.integration.tracking.courier_day import ORDERS, carried, plan_courier_day, routed
 from tests.integration.tracking.helpers import api_key
 from tests.integration.tracking.row_locks import backend, in_thread, until_blocked_by

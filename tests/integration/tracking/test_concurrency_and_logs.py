@@ -11,11 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from finalmile.config.settings import Settings
+from finalmile.courier import assignments, drivers
 from finalmile.db import transaction
 from finalmile.logging import configure_logging
 from finalmile.main import create_app
 from finalmile.services import Services
-from finalmile.tracking import assignments, drivers, easypost_events
+from finalmile.tracking import easypost_events
 from finalmile.tracking.service import tracking_service
 from tests.integration.shipments.conftest import ingest_orders
 from tests.integration.tracking.conftest import EASYPOST_SECRET

@@ -13,12 +13,12 @@ from typer.testing import CliRunner
 from finalmile.audit import AuditEvent, history
 from finalmile.cli import app
 from finalmile.config.settings import Settings
+from finalmile.courier import assignments, driver_stops, drivers
+from finalmile.courier.handover import Handover, Kept, Reassigned, Released, hand_over
+from finalmile.courier.plan_tables import PlannedRoute, PlannedStop, RoutePlan
 from finalmile.db import transaction
 from finalmile.main import create_app
-from finalmile.routing.handover import Handover, Kept, Reassigned, Released, hand_over
-from finalmile.routing.models import PlannedRoute, PlannedStop, RoutePlan
 from finalmile.services import Services
-from finalmile.tracking import assignments, drivers
 from tests.integration.shipments.conftest import ingest_orders
 
 runner = CliRunner()
@@ -154,7 +154,7 @@ def test_a_replan_hands_over_only_the_stops_whose_driver_changed(tracked: Servic
     )
     with tracked.sessions() as session:
         carried = {
-            d.driver_id: {s.order_id for s in assignments.stops_of(session=session, driver=d)}
+            d.driver_id: {s.order_id for s in driver_stops.stops_of(session=session, driver=d)}
             for d in drivers.list_drivers(session=session)
         }
         audit = [
@@ -221,7 +221,7 @@ def test_a_replan_keeps_the_stops_a_dispatcher_assigned_during_its_search(
     ]
     with tracked.sessions() as session:
         carried = {
-            d.driver_id: {s.order_id for s in assignments.stops_of(session=session, driver=d)}
+            d.driver_id: {s.order_id for s in driver_stops.stops_of(session=session, driver=d)}
             for d in drivers.list_drivers(session=session)
         }
         trail = {

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from finalmile.config.settings import Settings
+from finalmile.courier.plan_store import plan_etas, plan_record
+from finalmile.courier.plan_tables import RoutePlan
+from finalmile.courier.planning_job import run_replan
 from finalmile.main import create_app
-from finalmile.routing.jobs import run_replan
-from finalmile.routing.models import RoutePlan
-from finalmile.routing.store import plan_etas, plan_record
 from finalmile.services import Services, build_services
 from tests.integration.tracking.courier_day import DAY, deliver, plan_courier_day
 from tests.integration.tracking.helpers import api_key

@@ -17,18 +17,19 @@ from typer.testing import CliRunner
 from finalmile.audit import history
 from finalmile.cli import app
 from finalmile.config.settings import Settings
+from finalmile.courier import assignments, drivers
+from finalmile.courier.driver_tables import DriverUpdate
+from finalmile.courier.driver_updates import UpdateResult
+from finalmile.courier.plan_store import plan_etas, plan_record
+from finalmile.courier.plan_tables import RoutePlan
+from finalmile.courier.planning_job import replan_rest, run_replan
+from finalmile.courier.rest_of_day import rest_of_day
+from finalmile.courier.supersede import store_replan
 from finalmile.db import transaction
 from finalmile.errors import InputError, RetriableError
 from finalmile.main import create_app
-from finalmile.routing.jobs import replan_rest, run_replan
-from finalmile.routing.models import RoutePlan
-from finalmile.routing.rest_of_day import rest_of_day
-from finalmile.routing.store import plan_etas, plan_record
-from finalmile.routing.supersede import store_replan
 from finalmile.services import Services
-from finalmile.tracking import assignments, drivers
-from finalmile.tracking.driver_updates import UpdateResult
-from finalmile.tracking.models import DeliveryProof, DriverUpdate
+from finalmile.tracking.models import DeliveryProof
 from tests.hl7_builder import PATIENT_FAMILY, PATIENT_GIVEN, PATIENT_PHONE_DIGITS, rde
 from tests.integration.tracking.courier_day import (
     ORDERS,

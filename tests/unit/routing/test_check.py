@@ -22,7 +22,7 @@ from finalmile.routing import (
     Visit,
     check_plan,
 )
-from finalmile.routing.model import DriverBreak
+from finalmile.routing.problem import DriverBreak
 from tests.unit.routing.line import at, day, driver, stop, window
 
 COOLER = frozenset({Skill.COOLER})

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 import pytest
 
+from finalmile.courier.geocode import zip_centroid
 from finalmile.errors import InputError, PermanentError, RetriableError
 from finalmile.routing import (
     GeoPoint,
@@ -19,7 +20,6 @@ from finalmile.routing import (
     SpeedBand,
     ValhallaTableProvider,
 )
-from finalmile.routing.geocode import zip_centroid
 from finalmile.routing.http_table import UNROUTABLE
 from finalmile.testing.json_handler import JsonHandler
 

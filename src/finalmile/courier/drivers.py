@@ -1,7 +1,7 @@
 """Drivers and their API tokens.
 
 A driver token is ``fmd_<prefix>_<secret>``; like API keys (``finalmile.auth``) only its SHA-256
-is stored and ``prefix`` finds the row. Which stops a driver carries is ``tracking.assignments``.
+is stored and ``prefix`` finds the row. Which stops a driver carries is ``assignments``.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from finalmile.audit import AuditEvent, audit_row
+from finalmile.courier.driver_tables import Driver
 from finalmile.db_types import utcnow
 from finalmile.errors import AuthError, InputError, NotFoundError
-from finalmile.tracking.models import Driver
 
 DRIVER_KEY_TAG = "fmd"
 _DRIVER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")

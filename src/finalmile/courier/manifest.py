@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from finalmile.routing.courier import CourierStop
+from finalmile.courier.stops import CourierStop
 from finalmile.routing.plan import Route, Visit
 
 ETA_MARGIN = dt.timedelta(minutes=15)

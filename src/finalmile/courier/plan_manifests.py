@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from finalmile.courier.manifest import RouteSheet, SheetStop
+from finalmile.courier.plan_days import plan_day
+from finalmile.courier.plan_store import get_plan, route_stops
+from finalmile.courier.plan_tables import PlannedRoute
 from finalmile.errors import NotFoundError
-from finalmile.routing.manifest import RouteSheet, SheetStop
-from finalmile.routing.models import PlannedRoute
-from finalmile.routing.plan_days import plan_day
-from finalmile.routing.store import get_plan, route_stops
 from finalmile.vault import Vault
 
 

@@ -28,11 +28,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from finalmile.routing.models import PlannedRoute, PlannedStop
+from finalmile.courier import assignments
+from finalmile.courier.assignments import Assignment
+from finalmile.courier.driver_tables import Driver
+from finalmile.courier.plan_tables import PlannedRoute, PlannedStop
 from finalmile.shipments.models import Shipment
-from finalmile.tracking import assignments
-from finalmile.tracking.assignments import Assignment
-from finalmile.tracking.models import Driver
 
 
 @dataclass(frozen=True, slots=True)

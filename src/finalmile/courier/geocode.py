@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from finalmile.errors import InputError
 from finalmile.geo.zip_centroids import ZipCentroids
-from finalmile.routing.model import GeoPoint
+from finalmile.routing.problem import GeoPoint
 
 
 def zip_centroid(postal_code: str, *, location: str = "postal_code") -> GeoPoint:

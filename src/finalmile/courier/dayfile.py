@@ -12,11 +12,11 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from finalmile.courier.stops import CourierStop, courier_stop
 from finalmile.errors import InputError
 from finalmile.mapping.zones import TimeZoneName
 from finalmile.orders.canonical import DispatchOrder
-from finalmile.routing.courier import CourierStop, courier_stop
-from finalmile.routing.model import (
+from finalmile.routing.problem import (
     Driver,
     DriverBreak,
     GeoPoint,

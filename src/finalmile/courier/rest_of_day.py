@@ -19,17 +19,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from finalmile.courier.assignments import Assignment, assignments_of, courier_shipments
+from finalmile.courier.dayfile import DayIn
+from finalmile.courier.driver_tables import Driver as DriverRow
+from finalmile.courier.driver_tables import DriverUpdate
+from finalmile.courier.plan_days import plan_day, plan_day_text
+from finalmile.courier.plan_store import get_plan, route_stops
+from finalmile.courier.plan_tables import PlannedRoute, PlannedStop, RoutePlan
+from finalmile.courier.progress import VISITED, PlannedDay, Report, driver_progress
 from finalmile.errors import InputError
 from finalmile.orders.models import Order, OrderStatus
-from finalmile.routing.dayfile import DayIn
-from finalmile.routing.models import PlannedRoute, PlannedStop, RoutePlan
-from finalmile.routing.plan_days import plan_day, plan_day_text
-from finalmile.routing.progress import VISITED, PlannedDay, Report, driver_progress
 from finalmile.routing.replan import DriverProgress
-from finalmile.routing.store import get_plan, route_stops
-from finalmile.tracking.assignments import Assignment, assignments_of, courier_shipments
-from finalmile.tracking.models import Driver as DriverRow
-from finalmile.tracking.models import DriverUpdate
 from finalmile.vault import Vault
 
 

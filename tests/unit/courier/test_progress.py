@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from finalmile.routing.progress import PlannedDay, Report, driver_progress
+from finalmile.courier.progress import PlannedDay, Report, driver_progress
 from tests.unit.routing.line import at, day, driver, on_line, stop
 
 SERVICE = dt.timedelta(minutes=6)

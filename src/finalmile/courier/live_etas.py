@@ -19,16 +19,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from finalmile.courier.dayfile import CourierDay
+from finalmile.courier.manifest import eta_window
+from finalmile.courier.plan_days import plan_day
+from finalmile.courier.plan_store import route_stops
+from finalmile.courier.plan_tables import PlannedRoute, PlannedStop, RoutePlan
+from finalmile.courier.progress import ARRIVED, VISITED
 from finalmile.errors import PermanentError, RetriableError
-from finalmile.routing.dayfile import CourierDay
 from finalmile.routing.eta import remaining_etas
-from finalmile.routing.manifest import eta_window
-from finalmile.routing.model import RoutingProblem
-from finalmile.routing.models import PlannedRoute, PlannedStop, RoutePlan
 from finalmile.routing.plan import Route, ScheduledBreak, Visit
-from finalmile.routing.plan_days import plan_day
-from finalmile.routing.progress import ARRIVED, VISITED
-from finalmile.routing.store import route_stops
+from finalmile.routing.problem import RoutingProblem
 from finalmile.routing.travel import ETA_TIMEOUT_S, TravelSource
 from finalmile.vault import Vault
 

@@ -4,7 +4,7 @@ stops that changed driver over (``handover.py``).
 The search ran on what drivers had reported when it started. Driver updates go on meanwhile, so
 the transaction first takes the old plan's row lock (two re-plans cannot both supersede it), then
 the locks of the day's courier shipments (a driver update locks its shipment before it writes
-anything: ``tracking.assignments.courier_shipments``), and only then reads the updates again. Every
+anything: ``assignments.courier_shipments``), and only then reads the updates again. Every
 update is therefore either read here or applied after this commits, against the new plan and
 the new assignments. The updates that came during the search are taken in:
 
@@ -15,7 +15,7 @@ the new assignments. The updates that came during the search are taken in:
   again (it then starts from that report).
 
 A dispatcher's assignment locks its shipments in id order too
-(``tracking.assignments.assign_orders``), so the assignments read under these locks include every
+(``assignments.assign_orders``), so the assignments read under these locks include every
 one committed during the search; the hand-over leaves those with the driver the dispatcher chose
 and reports them as kept.
 """
@@ -25,13 +25,12 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
-from finalmile.errors import RetriableError
-from finalmile.routing.check import CheckReport
-from finalmile.routing.dayfile import load_day
-from finalmile.routing.handover import Handover, hand_over
-from finalmile.routing.plan import Plan, Route
-from finalmile.routing.progress import PICKED_UP, VISITED
-from finalmile.routing.rest_of_day import (
+from finalmile.courier.assignments import courier_shipments
+from finalmile.courier.dayfile import load_day
+from finalmile.courier.handover import Handover, hand_over
+from finalmile.courier.plan_store import get_plan, save_plan
+from finalmile.courier.progress import PICKED_UP, VISITED
+from finalmile.courier.rest_of_day import (
     DriverReport,
     RestOfDay,
     day_reports,
@@ -39,9 +38,10 @@ from finalmile.routing.rest_of_day import (
     reported_rows,
     visits_of,
 )
-from finalmile.routing.store import get_plan, save_plan
+from finalmile.errors import RetriableError
+from finalmile.routing.check import CheckReport
+from finalmile.routing.plan import Plan, Route
 from finalmile.services import Services
-from finalmile.tracking.assignments import courier_shipments
 
 
 @dataclass(frozen=True, slots=True)

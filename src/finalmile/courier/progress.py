@@ -22,7 +22,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from finalmile.routing.model import GeoPoint, RoutingProblem
+from finalmile.routing.problem import GeoPoint, RoutingProblem
 from finalmile.routing.replan import DriverProgress
 
 PICKED_UP = "picked_up"

@@ -29,14 +29,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
 from finalmile.carriers.base import TrackingStatus
+from finalmile.courier.driver_payloads import DriverUpdateIn, UpdateKind
+from finalmile.courier.driver_stops import must_still_carry, stop_for
+from finalmile.courier.driver_tables import Driver, DriverUpdate
+from finalmile.courier.live_etas import retime_after_report
 from finalmile.db import transaction
 from finalmile.errors import InputError, NotFoundError
-from finalmile.routing.live_etas import retime_after_report
 from finalmile.shipments.models import Shipment
 from finalmile.tracking import proofs
-from finalmile.tracking.assignments import must_still_carry, stop_for
-from finalmile.tracking.driver_payloads import DriverUpdateIn, UpdateKind
-from finalmile.tracking.models import DeliveryProof, Driver, DriverUpdate
+from finalmile.tracking.models import DeliveryProof
 from finalmile.tracking.recorder import lock_shipment, record_scans, refresh
 from finalmile.tracking.report import Scan
 from finalmile.tracking.status import TrackingDetail

@@ -14,8 +14,8 @@ import datetime as dt
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from finalmile.courier.manifest import RouteSheet, SheetStop, handover_address
 from finalmile.pdf_text import latin_text
-from finalmile.routing.manifest import RouteSheet, SheetStop, handover_address
 
 BODY = 8
 LINE = 4.2

@@ -18,16 +18,16 @@ from typing import Any
 
 import structlog
 
+from finalmile.courier.day_from_orders import stored_day
+from finalmile.courier.dayfile import load_day
+from finalmile.courier.plan_store import get_plan, save_plan
+from finalmile.courier.rest_of_day import RestOfDay, rest_of_day
+from finalmile.courier.supersede import Replanned, store_replan
 from finalmile.errors import RetriableError
 from finalmile.routing.check import CheckReport, check_plan
-from finalmile.routing.dayfile import load_day
 from finalmile.routing.plan import Plan, with_unplaced
 from finalmile.routing.replan import replan_problem
-from finalmile.routing.rest_of_day import RestOfDay, rest_of_day
 from finalmile.routing.solve import Budget, plan
-from finalmile.routing.store import get_plan, save_plan
-from finalmile.routing.stored import stored_day
-from finalmile.routing.supersede import Replanned, store_replan
 from finalmile.routing.travel import TravelSource, configured
 from finalmile.services import Services
 
@@ -100,7 +100,7 @@ def run_planning(
     if text is None:
         log.info("route_planning_skipped", date=date.isoformat())
         return None
-    travel = configured(services.settings)
+    travel = configured(services.settings.routing_table_url)
     try:
         outcome = plan_in_child(text, date, seconds, travel_source=travel)
     except RetriableError as exc:

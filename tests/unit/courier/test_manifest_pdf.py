@@ -9,13 +9,13 @@ import re
 
 from pypdf import PdfReader
 
+from finalmile.courier.manifest import RouteSheet, SheetStop, manifest, route_sheet
+from finalmile.courier.manifest_pdf import manifest_pdf
+from finalmile.courier.stops import CourierStop, courier_stop
 from finalmile.orders.canonical import DispatchOrder
-from finalmile.routing.courier import CourierStop, courier_stop
-from finalmile.routing.manifest import RouteSheet, SheetStop, manifest, route_sheet
-from finalmile.routing.manifest_pdf import manifest_pdf
 from finalmile.routing.plan import Route, Visit
+from tests.unit.courier.test_courier_day import PATIENT, order
 from tests.unit.routing.line import PATIENT_TZ, at, window
-from tests.unit.routing.test_courier import PATIENT, order
 
 STOPS = 32
 

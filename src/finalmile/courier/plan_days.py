@@ -12,9 +12,9 @@ import hashlib
 import threading
 from collections import OrderedDict
 
+from finalmile.courier.dayfile import CourierDay, load_day
+from finalmile.courier.plan_tables import RoutePlan
 from finalmile.errors import InputError
-from finalmile.routing.dayfile import CourierDay, load_day
-from finalmile.routing.models import RoutePlan
 from finalmile.vault import Vault
 
 CACHED_DAYS = 8

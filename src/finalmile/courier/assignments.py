@@ -2,7 +2,7 @@
 
 A stop is a purchased courier shipment, named by its shipment key; a driver sees and updates only
 the stops assigned to them. Every change of assignment, by hand or by a re-plan
-(``routing.handover``), is audited on the driver.
+(``handover``), is audited on the driver.
 
 Whoever changes an assignment holds the shipment's row lock: a dispatcher's assignment locks its
 shipments in id order, as a re-plan storing its hand-over does, so the two cannot deadlock and
@@ -20,13 +20,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import col
 
+from finalmile.courier.driver_tables import CourierAssignment, Driver
+from finalmile.courier.drivers import audit_driver, get_driver
+from finalmile.courier.plan_tables import PlannedRoute, PlannedStop
 from finalmile.db_types import utcnow
 from finalmile.errors import InputError, NotFoundError
 from finalmile.orders.service import find_order
-from finalmile.routing.models import PlannedRoute, PlannedStop
 from finalmile.shipments.models import Shipment, ShipmentState
-from finalmile.tracking.drivers import audit_driver, get_driver
-from finalmile.tracking.models import CourierAssignment, Driver
 
 COURIER = "courier"
 """The carrier type of a courier shipment (the stops drivers carry)."""
@@ -44,7 +44,7 @@ def assign_orders(
 
     The shipments are locked first, in id order like a re-plan locks them, and each assignment is
     read and written under its lock: a re-plan storing meanwhile has either committed (this
-    decision then replaces its hand-over) or waits and keeps this one (``routing.handover``).
+    decision then replaces its hand-over) or waits and keeps this one (``handover``).
 
     Raises:
         NotFoundError: no such driver or order.
@@ -254,58 +254,3 @@ def assign_plan(*, session: Session, plan_id: int, actor: str) -> tuple[int, lis
             continue
         assigned += 1
     return assigned, problems
-
-
-def stops_of(*, session: Session, driver: Driver) -> list[Shipment]:
-    """The purchased shipments assigned to ``driver``, oldest first."""
-    statement = (
-        select(Shipment)
-        .join(CourierAssignment, col(CourierAssignment.shipment_pk) == col(Shipment.id))
-        .where(
-            col(CourierAssignment.driver_pk) == driver.id,
-            col(Shipment.state) == ShipmentState.PURCHASED.value,
-        )
-        .order_by(col(Shipment.id))
-    )
-    return list(session.scalars(statement))
-
-
-def stop_for(*, session: Session, driver: Driver, stop: str) -> Shipment:
-    """The stop (shipment key) if it is assigned to ``driver``.
-
-    Raises:
-        NotFoundError: no such stop for this driver (another driver's stop looks the same).
-    """
-    statement = (
-        select(Shipment)
-        .join(CourierAssignment, col(CourierAssignment.shipment_pk) == col(Shipment.id))
-        .where(
-            col(Shipment.key) == stop,
-            col(CourierAssignment.driver_pk) == driver.id,
-            col(Shipment.state) == ShipmentState.PURCHASED.value,
-        )
-    )
-    shipment = session.scalars(statement).first()
-    if shipment is None:
-        raise _not_yours(stop)
-    return shipment
-
-
-def must_still_carry(*, session: Session, driver: Driver, shipment: Shipment) -> None:
-    """Check, once the shipment row is locked, that ``driver`` still carries it: a re-plan may have
-    handed it to another driver while the caller waited for the lock.
-
-    Raises:
-        NotFoundError: it is no longer this driver's stop.
-    """
-    carrier = session.scalar(
-        select(col(CourierAssignment.driver_pk)).where(
-            col(CourierAssignment.shipment_pk) == shipment.id
-        )
-    )
-    if carrier != driver.id:
-        raise _not_yours(shipment.key)
-
-
-def _not_yours(stop: str) -> NotFoundError:
-    return NotFoundError(f"no stop {stop!r} is assigned to you")

@@ -10,8 +10,8 @@ controlled-substance schedule needs a driver with the lockbox skill. Drivers com
 code with no known point makes the order ``unplaced``: reported unassigned with a reason, never an
 error.
 
-The result is day-file JSON (``routing.dayfile``), so a stored day runs through the same child
-process and checks as a day file.
+The result is day-file JSON (``dayfile``), so a stored day runs through the same child process
+and checks as a day file.
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from finalmile.courier.dayfile import DayIn, DriverIn, JobIn, SiteIn, WindowIn
+from finalmile.courier.geocode import zip_centroid
 from finalmile.errors import InputError
 from finalmile.orders.canonical import DispatchOrder
 from finalmile.orders.codec import load_order
 from finalmile.orders.models import Order, OrderItem
-from finalmile.routing.dayfile import DayIn, DriverIn, JobIn, SiteIn, WindowIn
-from finalmile.routing.geocode import zip_centroid
-from finalmile.routing.model import Skill
+from finalmile.routing.problem import Skill
 from finalmile.rules.facts import DeliveryType
 from finalmile.rules.models import DecisionRecord
 from finalmile.rules.service import Decider, list_current

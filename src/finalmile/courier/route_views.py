@@ -16,15 +16,15 @@ from starlette.concurrency import run_in_threadpool
 
 from finalmile.auth.models import Scope
 from finalmile.auth.service import Principal
+from finalmile.courier.day_from_orders import stored_day
+from finalmile.courier.dayfile import DayIn, load_day
+from finalmile.courier.manifest import manifest
+from finalmile.courier.plan_manifests import stored_sheet
+from finalmile.courier.plan_store import plan_etas, plan_record
+from finalmile.courier.planning_job import plan_in_child, run_replan, store_plan
 from finalmile.db_types import utcnow
 from finalmile.deps import ServicesDep, SessionDep, require
 from finalmile.errors import NotFoundError
-from finalmile.routing.dayfile import DayIn, load_day
-from finalmile.routing.jobs import plan_in_child, run_replan, store_plan
-from finalmile.routing.manifest import manifest
-from finalmile.routing.plan_manifests import stored_sheet
-from finalmile.routing.store import plan_etas, plan_record
-from finalmile.routing.stored import stored_day
 from finalmile.routing.travel import configured
 
 router = APIRouter(prefix="/routes", tags=["routes"])
@@ -57,7 +57,7 @@ async def plan_routes(
     else:
         text, source = day.model_dump_json(), "request body"
     load_day(text, source=source)  # reject bad input before starting a process
-    travel = configured(services.settings)
+    travel = configured(services.settings.routing_table_url)
 
     def run() -> dict[str, Any]:
         outcome = plan_in_child(text, date, seconds, travel_source=travel)
@@ -149,7 +149,7 @@ def get_manifest_pdf(
 ) -> Response:
     """The driver's manifest on paper (PDF)."""
     # Deferred: fpdf is slow to import and only rendering needs it.
-    from finalmile.routing.manifest_pdf import manifest_pdf  # noqa: PLC0415
+    from finalmile.courier.manifest_pdf import manifest_pdf  # noqa: PLC0415
 
     sheet, zone = stored_sheet(session, plan_id=plan_id, driver_id=driver_id, vault=services.vault)
     name = f"plan-{plan_id}-{driver_id}.pdf"

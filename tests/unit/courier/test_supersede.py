@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from finalmile.courier.progress import Report
+from finalmile.courier.rest_of_day import DriverReport
+from finalmile.courier.supersede import take_in
 from finalmile.errors import RetriableError
 from finalmile.routing.plan import Plan, Route, ScheduledBreak, Unassigned, UnassignedReason, Visit
-from finalmile.routing.progress import Report
-from finalmile.routing.rest_of_day import DriverReport
-from finalmile.routing.supersede import take_in
 from tests.unit.routing.line import at
 
 

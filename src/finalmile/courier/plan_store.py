@@ -14,12 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from finalmile.courier.manifest import eta_window
+from finalmile.courier.plan_tables import PlannedRoute, PlannedStop, RoutePlan
+from finalmile.courier.stops import CourierStop
 from finalmile.db_types import utcnow
 from finalmile.errors import NotFoundError
 from finalmile.routing.check import CheckReport
-from finalmile.routing.courier import CourierStop
-from finalmile.routing.manifest import eta_window
-from finalmile.routing.models import PlannedRoute, PlannedStop, RoutePlan
 from finalmile.routing.plan import Plan, Route
 
 

@@ -17,13 +17,14 @@ from pydantic import BaseModel, Field
 
 from finalmile.auth.models import Scope
 from finalmile.auth.service import Principal
+from finalmile.courier import assignments, driver_stops, drivers
+from finalmile.courier.driver_payloads import DriverUpdateIn
+from finalmile.courier.driver_tables import Driver
+from finalmile.courier.driver_updates import UpdateResult, apply_batch
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
 from finalmile.deps import ServicesDep, require
-from finalmile.tracking import assignments, drivers
-from finalmile.tracking.driver_payloads import DriverUpdateIn
-from finalmile.tracking.driver_updates import UpdateResult, apply_batch
-from finalmile.tracking.models import Driver, TrackingState
+from finalmile.tracking.models import TrackingState
 from finalmile.tracking.proofs import canonical_order
 
 router = APIRouter(tags=["driver"])
@@ -91,7 +92,7 @@ def my_stops(services: ServicesDep, driver: DriverDep) -> list[StopOut]:
     """The stops assigned to me (address and contact are shown for my stops only)."""
     out = []
     with services.sessions() as session:
-        for shipment in assignments.stops_of(session=session, driver=driver):
+        for shipment in driver_stops.stops_of(session=session, driver=driver):
             assert shipment.id is not None
             order = canonical_order(session, shipment.order_pk, services.vault)
             state = session.get(TrackingState, shipment.id)
