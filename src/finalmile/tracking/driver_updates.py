@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
-from finalmile.carriers.base import TrackingStatus
+from finalmile.carriers.base import Scan, TrackingDetail, TrackingStatus
 from finalmile.db import transaction
 from finalmile.errors import InputError, NotFoundError
 from finalmile.routing.live_etas import retime_after_report
@@ -38,8 +38,6 @@ from finalmile.tracking.assignments import must_still_carry, stop_for
 from finalmile.tracking.driver_payloads import DriverUpdateIn, UpdateKind
 from finalmile.tracking.models import DeliveryProof, Driver, DriverUpdate
 from finalmile.tracking.recorder import lock_shipment, record_scans, refresh
-from finalmile.tracking.report import Scan
-from finalmile.tracking.status import TrackingDetail
 from finalmile.vault import Vault
 
 log = structlog.get_logger(__name__)
