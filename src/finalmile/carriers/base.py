@@ -6,7 +6,7 @@ A carrier moves boxes. Every integration implements the capabilities it has:
 - ``Purchasing``: buy the label for one rate, and tell whether a label was already bought for
   it (``find_purchase``). The two go together: a carrier that cannot answer ``find_purchase``
   cannot be used safely, because an uncertain buy must be reconciled before it is retried;
-- ``Tracking``: where a parcel is;
+- ``Tracking``: where a parcel is, as a ``TrackingReport`` (the model webhooks produce too);
 - ``Cancelling``: void or refund a bought label;
 - ``AddressVerifying`` (optional): check a delivery address before rating.
 
@@ -18,6 +18,8 @@ logs or error messages.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
@@ -150,24 +152,94 @@ class TrackingStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class TrackingEvent(_Value):
-    """One scan or status change."""
+class TrackingDetail(StrEnum):
+    """The sub-status every provider's detail code maps onto."""
 
-    at: dt.datetime | None
+    LABEL_CREATED = "label_created"
+    ACCEPTED = "accepted"
+    PICKED_UP = "picked_up"
+    IN_TRANSIT = "in_transit"
+    ARRIVED_AT_FACILITY = "arrived_at_facility"
+    DEPARTED_FACILITY = "departed_facility"
+    DELAYED = "delayed"
+    HELD = "held"
+    ADDRESS_ISSUE = "address_issue"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    ARRIVED = "arrived"
+    AVAILABLE_FOR_PICKUP = "available_for_pickup"
+    DELIVERY_ATTEMPTED = "delivery_attempted"
+    DELIVERED = "delivered"
+    REFUSED = "refused"
+    DAMAGED = "damaged"
+    LOST = "lost"
+    UNDELIVERABLE = "undeliverable"
+    RETURN_TO_SENDER = "return_to_sender"
+    CANCELLED = "cancelled"
+    UNKNOWN = "unknown"
+    OTHER = "other"
+
+
+#: The detail a bare status implies (a carrier that reports statuses only, or a status-only scan).
+DETAIL_OF_STATUS = {
+    TrackingStatus.UNKNOWN: TrackingDetail.UNKNOWN,
+    TrackingStatus.PRE_TRANSIT: TrackingDetail.LABEL_CREATED,
+    TrackingStatus.IN_TRANSIT: TrackingDetail.IN_TRANSIT,
+    TrackingStatus.OUT_FOR_DELIVERY: TrackingDetail.OUT_FOR_DELIVERY,
+    TrackingStatus.DELIVERED: TrackingDetail.DELIVERED,
+    TrackingStatus.RETURNED: TrackingDetail.RETURN_TO_SENDER,
+    TrackingStatus.FAILURE: TrackingDetail.OTHER,
+    TrackingStatus.CANCELLED: TrackingDetail.CANCELLED,
+}
+
+
+@dataclass(frozen=True)
+class Scan:
+    """One carrier scan, normalized; ``message`` and ``location`` may name people and places."""
+
+    occurred_at: dt.datetime
     status: TrackingStatus
+    detail: TrackingDetail
+    provider_status: str | None = None
+    provider_detail: str | None = None
     message: str | None = None
     location: str | None = None
+    undated: bool = False
+
+    def key(self, tracking_number: str) -> str:
+        """The scan's identity: parcel, time and carrier message (the same via webhook or poll).
+
+        An undated scan (a bare status, timed when we saw it) is identified by its status.
+        """
+        when = self.occurred_at.astimezone(dt.UTC).isoformat()
+        text = f"{tracking_number}|{when}|{self.message or ''}"
+        if self.undated:
+            text = f"{tracking_number}|status|{self.status.value}"
+        return hashlib.sha256(text.encode()).hexdigest()
 
 
-class TrackingInfo(_Value):
-    """The latest known state of one parcel."""
+@dataclass(frozen=True)
+class TrackingReport:
+    """What a carrier says about one parcel, polled (``Tracking.track``) or pushed (a webhook).
+
+    ``status`` is the carrier's own summary; ``scans`` are its dated scans so far. ``signed_by``
+    and ``public_url`` are delivery evidence when the parcel is delivered.
+    """
 
     tracking_number: str
     status: TrackingStatus
-    events: tuple[TrackingEvent, ...] = ()
-    estimated_delivery: dt.datetime | None = None
+    scans: tuple[Scan, ...] = ()
     tracker_id: str | None = None
+    carrier: str | None = None
+    estimated_delivery: dt.datetime | None = None
     public_url: str | None = None
+    signed_by: str | None = None
+
+    def scans_as_of(self, observed_at: dt.datetime) -> tuple[Scan, ...]:
+        """The scans; a known status without scans is one undated scan seen at ``observed_at``."""
+        if self.scans or self.status is TrackingStatus.UNKNOWN:
+            return self.scans
+        detail = DETAIL_OF_STATUS[self.status]
+        return (Scan(occurred_at=observed_at, status=self.status, detail=detail, undated=True),)
 
 
 class RefundStatus(StrEnum):
@@ -220,8 +292,10 @@ class Purchasing(Protocol):
 class Tracking(Protocol):
     """Where a parcel is."""
 
-    def track(self, *, tracking_number: str, carrier: str, tracker_id: str | None) -> TrackingInfo:
-        """The parcel's latest status and events."""
+    def track(
+        self, *, tracking_number: str, carrier: str, tracker_id: str | None
+    ) -> TrackingReport:
+        """The parcel's latest status and scans."""
         ...
 
 

@@ -1,9 +1,14 @@
-"""What an integration is (``CarrierInfo``) and a configured account of it (``CarrierAccount``)."""
+"""What an integration is (``CarrierInfo``) and a configured account of it (``CarrierAccount``).
+
+Domain code asks these records what a carrier can do (``capabilities``, ``traits``,
+``tracks_through``, ``tracked_by_drivers``); it never compares slugs or reads settings by name.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, cast
 
 from finalmile.carriers.base import (
@@ -16,12 +21,23 @@ from finalmile.carriers.base import (
     Tracking,
 )
 from finalmile.carriers.settings import CarrierSettings
-from finalmile.errors import PermanentError
+from finalmile.carriers.webhooks import SupportsWebhooks
+from finalmile.errors import NotFoundError, PermanentError
+
+
+class Trait(StrEnum):
+    """What an integration is, beyond the Protocols it implements.
+
+    ``records_external``: its shipments are made elsewhere and recorded here (a drop shipper).
+    """
+
+    RECORDS_EXTERNAL = "records_external"
 
 
 @dataclass(frozen=True)
 class CarrierInfo:
-    """What one integration is: its slug, kind, capabilities, settings model and constructor."""
+    """What one integration is: its slug, kind, capabilities, traits, settings model, constructor
+    and, when it takes webhooks, the factory of an account's ``SupportsWebhooks`` (SDK-free)."""
 
     slug: str
     label: str
@@ -29,6 +45,8 @@ class CarrierInfo:
     capabilities: frozenset[Capability]
     settings_model: type[CarrierSettings]
     factory: Callable[[str, Any], object] = field(repr=False)
+    traits: frozenset[Trait] = frozenset()
+    webhooks: Callable[[Any], SupportsWebhooks] | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -59,6 +77,22 @@ class CarrierAccount:
     def verifying(self) -> AddressVerifying:
         """The carrier as ``AddressVerifying`` (PermanentError when it cannot verify)."""
         return cast(AddressVerifying, self._as(AddressVerifying, "verify addresses"))
+
+    def receiving_webhooks(self) -> SupportsWebhooks:
+        """The account's webhook verifier and parser (NotFoundError when it takes none)."""
+        if self.info.webhooks is None:
+            raise NotFoundError(f"carrier account {self.name!r} takes no webhooks")
+        return self.info.webhooks(self.settings)
+
+    @property
+    def tracks_through(self) -> str | None:
+        """The account whose ``Tracking`` tracks this one's parcels (None: its own, if any)."""
+        return self.settings.tracks_through
+
+    @property
+    def tracked_by_drivers(self) -> bool:
+        """Whether the account's progress comes from finalmile's drivers, not from polling."""
+        return self.settings.tracked_by_drivers
 
     def _as(self, protocol: type, verb: str) -> object:
         if not isinstance(self.carrier, protocol):

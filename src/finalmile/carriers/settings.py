@@ -46,3 +46,13 @@ class CarrierSettings(BaseModel):
     retry_max_wait_seconds: float = Field(
         default=30.0, gt=0, title="Longest retry wait", description="Cap of the backoff"
     )
+
+    @property
+    def tracks_through(self) -> str | None:
+        """The account that tracks this one's parcels; None: the account itself, if it can."""
+        return None
+
+    @property
+    def tracked_by_drivers(self) -> bool:
+        """Whether finalmile's own drivers report progress (polling the carrier learns nothing)."""
+        return False

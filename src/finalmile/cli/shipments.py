@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic_core import to_json
 
 from finalmile.cli.context import fail, load_settings, open_services
 from finalmile.cli.ship import shipment_line
@@ -82,7 +83,7 @@ def track(
             info = services.shipments.track(row)
         except FinalmileError as exc:
             raise fail(str(exc)) from None
-    typer.echo(info.model_dump_json())
+    typer.echo(to_json(info).decode())
 
 
 @app.command("void")

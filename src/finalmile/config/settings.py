@@ -176,22 +176,27 @@ class Settings(BaseSettings):
     easypost_webhook_secret: SecretStr | None = Field(
         default=None,
         title="EasyPost webhook secret",
-        description="Comma-separated; any listed secret verifies X-Hmac-Signature (rotation). "
-        "Unset: POST /webhooks/easypost refuses everything",
+        description="Old route POST /webhooks/easypost (an alias of /webhooks/{account}, whose "
+        "secret is an account setting): comma-separated; any listed secret verifies "
+        "X-Hmac-Signature (rotation). Unset: the route is the account named easypost, if any",
     )
     shippo_webhook_token: SecretStr | None = Field(
         default=None,
         title="Shippo webhook token",
-        description="The ?token= of the Shippo webhook URL. Unset: POST /webhooks/shippo "
-        "refuses everything",
+        description="Old route POST /webhooks/shippo (an alias of /webhooks/{account}): the "
+        "?token= of its URL. Unset: the route is the account named shippo, if any",
     )
     shippo_webhook_secret: SecretStr | None = Field(
         default=None,
         title="Shippo HMAC secret",
-        description="When set, Shippo-Auth-Signature (t=...,v1=...) is required as well",
+        description="Old route POST /webhooks/shippo: when set, Shippo-Auth-Signature "
+        "(t=...,v1=...) is required as well",
     )
     webhook_tolerance_seconds: float = Field(
-        default=300.0, gt=0, title="Webhook timestamp tolerance", description="Signed timestamps"
+        default=300.0,
+        gt=0,
+        title="Webhook timestamp tolerance",
+        description="Signed timestamps on the old route POST /webhooks/shippo",
     )
     tracking_poll_seconds: float = Field(
         default=900.0, gt=0, title="Tracking poll interval", description="How often to look"

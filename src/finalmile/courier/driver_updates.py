@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
-from finalmile.carriers.base import TrackingStatus
+from finalmile.carriers.base import Scan, TrackingDetail, TrackingStatus
 from finalmile.courier.driver_payloads import DriverUpdateIn, UpdateKind
 from finalmile.courier.driver_stops import must_still_carry, stop_for
 from finalmile.courier.driver_tables import Driver, DriverUpdate
@@ -39,8 +39,6 @@ from finalmile.shipments.models import Shipment
 from finalmile.tracking import proofs
 from finalmile.tracking.models import DeliveryProof
 from finalmile.tracking.recorder import lock_shipment, record_scans, refresh
-from finalmile.tracking.report import Scan
-from finalmile.tracking.status import TrackingDetail
 from finalmile.vault import Vault
 
 log = structlog.get_logger(__name__)

@@ -20,9 +20,9 @@ from finalmile.carriers.base import (
     Rated,
     RefundStatus,
     ShipmentOptions,
-    TrackingInfo,
+    TrackingReport,
 )
-from finalmile.carriers.info import CarrierAccount
+from finalmile.carriers.info import CarrierAccount, Trait
 from finalmile.errors import (
     FinalmileError,
     InputError,
@@ -289,7 +289,7 @@ class ShipmentService:
                 live shipment.
         """
         dropship = self.account(account)
-        if dropship.info.slug != "dropship":
+        if Trait.RECORDS_EXTERNAL not in dropship.info.traits:
             raise InputError(
                 f"carrier account {account!r} is not a drop shipper", location="carrier"
             )
@@ -345,13 +345,12 @@ class ShipmentService:
             shipment.id, refund_status=status.value, actor=actor, reason=reason
         )
 
-    def track(self, shipment: Shipment) -> TrackingInfo:
+    def track(self, shipment: Shipment) -> TrackingReport:
         """The latest tracking of a purchased shipment."""
         if shipment.tracking_number is None:
             raise InputError("the shipment has no tracking number yet", location="shipment")
         account = self.account(shipment.account)
-        # A drop shipper's parcels are tracked through the hub account it names.
-        via = getattr(account.settings, "track_with", None)
+        via = account.tracks_through
         tracking = (self.account(via) if via else account).tracking()
         return tracking.track(
             tracking_number=shipment.tracking_number,

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from finalmile.auth.models import Scope
 from finalmile.auth.service import Principal
-from finalmile.carriers.base import ShipmentOptions, TrackingInfo
+from finalmile.carriers.base import ShipmentOptions, TrackingReport
 from finalmile.deps import ServicesDep, require
 from finalmile.shipments.models import Shipment
 
@@ -126,10 +126,10 @@ def get_label(
     )
 
 
-@router.get("/{key}/tracking", response_model=TrackingInfo)
+@router.get("/{key}/tracking", response_model=TrackingReport)
 def get_tracking(
     order_id: str, key: str, services: ServicesDep, _principal: Reader, connector: str | None = None
-) -> TrackingInfo:
+) -> TrackingReport:
     """The parcel's latest status and events, asked of the carrier now."""
     shipment = services.shipments.find(order_id=order_id, key=key, connector=connector)
     return services.shipments.track(shipment)

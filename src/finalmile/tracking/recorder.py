@@ -25,15 +25,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from finalmile.carriers.base import TrackingStatus
+from finalmile.carriers.base import Scan, TrackingDetail, TrackingStatus
 from finalmile.orders.models import Order
 from finalmile.outbox import Topic, enqueue
 from finalmile.shipments.models import Shipment
 from finalmile.tracking import custody, proofs
 from finalmile.tracking.custody import CustodyKind
 from finalmile.tracking.models import TrackingEventRow, TrackingState
-from finalmile.tracking.report import Scan
-from finalmile.tracking.status import SHIPPED, StatusPoint, TrackingDetail, current_status
+from finalmile.tracking.status import SHIPPED, StatusPoint, current_status
 from finalmile.vault import Vault
 
 DRIVER = "driver"

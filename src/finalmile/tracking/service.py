@@ -18,8 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
-from finalmile.carriers.base import Capability, TrackingStatus
-from finalmile.carriers.courier.settings import CourierMode
+from finalmile.carriers.base import Capability, TrackingDetail, TrackingReport, TrackingStatus
 from finalmile.carriers.info import CarrierAccount
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
@@ -35,8 +34,7 @@ from finalmile.tracking.recorder import (
     record_scans,
     refresh,
 )
-from finalmile.tracking.report import CarrierReport, report_from_poll
-from finalmile.tracking.status import TERMINAL, TrackingDetail
+from finalmile.tracking.status import TERMINAL
 from finalmile.vault import Vault
 
 log = structlog.get_logger(__name__)
@@ -80,7 +78,7 @@ class TrackingService:
         self.clock = clock
 
     def receive(
-        self, *, provider: str, event_id: str, report: CarrierReport | None
+        self, *, provider: str, event_id: str, report: TrackingReport | None
     ) -> WebhookOutcome:
         """Record a verified webhook's report (idempotent per provider event id)."""
         if report is None:
@@ -96,7 +94,7 @@ class TrackingService:
             return WebhookOutcome("duplicate")
 
     def _receive(
-        self, session: Session, provider: str, event_id: str, report: CarrierReport
+        self, session: Session, provider: str, event_id: str, report: TrackingReport
     ) -> WebhookOutcome:
         if _receipt(session, provider, event_id) is not None:
             return WebhookOutcome("duplicate")
@@ -118,7 +116,7 @@ class TrackingService:
         new = record_scans(
             session,
             shipment=shipment,
-            scans=report.scans,
+            scans=report.scans_as_of(now),
             source=provider,
             vault=self.vault,
             now=now,
@@ -131,7 +129,7 @@ class TrackingService:
             now=now,
             actor=carrier_actor(shipment),
             new_rows=new,
-            evidence=CarrierEvidence(report.signed_by, report.proof_url),
+            evidence=CarrierEvidence(report.signed_by, report.public_url),
         )
         log.info(
             "tracking_webhook_processed",
@@ -164,15 +162,13 @@ class TrackingService:
         """Track one shipment now and record what is new; returns the number of new events."""
         assert shipment.id is not None
         now = now or self.clock()
-        account = self.shipments.account(shipment.account)
-        info = self.shipments.track(shipment)
-        report = report_from_poll(account.info.slug, info, observed_at=now)
+        report = self.shipments.track(shipment)
         with transaction(self.sessions) as session:
             locked = lock_shipment(session, shipment.id)
             new = record_scans(
                 session,
                 shipment=locked,
-                scans=report.scans,
+                scans=report.scans_as_of(now),
                 source="poll",
                 vault=self.vault,
                 now=now,
@@ -184,6 +180,7 @@ class TrackingService:
                 now=now,
                 actor=carrier_actor(locked),
                 new_rows=new,
+                evidence=CarrierEvidence(report.signed_by, report.public_url),
             ) or TrackingState(
                 shipment_pk=shipment.id,
                 order_pk=shipment.order_pk,
@@ -242,13 +239,11 @@ def tracking_service(services: Services) -> TrackingService:
 
 
 def _trackable(account: CarrierAccount) -> bool:
-    """Whether polling can learn anything: a tracking capability (or a hub to track through),
-    and not an in-house courier (its progress comes from the drivers)."""
-    if getattr(account.settings, "mode", None) is CourierMode.IN_HOUSE:
+    """Whether polling can learn anything: a tracking capability (or an account to track
+    through), and not tracked by finalmile's drivers (an in-house courier)."""
+    if account.tracked_by_drivers:
         return False
-    return Capability.TRACK in account.info.capabilities or bool(
-        getattr(account.settings, "track_with", None)
-    )
+    return Capability.TRACK in account.info.capabilities or account.tracks_through is not None
 
 
 def _receipt(session: Session, provider: str, event_id: str) -> int | None:
@@ -258,7 +253,7 @@ def _receipt(session: Session, provider: str, event_id: str) -> int | None:
     return session.scalars(statement).first()
 
 
-def match_shipment(session: Session, report: CarrierReport) -> Shipment | None:
+def match_shipment(session: Session, report: TrackingReport) -> Shipment | None:
     """The purchased shipment a report is about: by tracker id, else by tracking number."""
     conditions = [col(Shipment.tracking_number) == report.tracking_number]
     if report.tracker_id:

@@ -1,8 +1,9 @@
 """The normalized tracking vocabulary and the rule that derives a shipment's current status.
 
-Every provider status and sub-status maps onto ``TrackingStatus`` (``carriers.base``) plus a
-``TrackingDetail``. A shipment's status is a pure function of the *set* of its events
-(``current_status``), so duplicates and arrival order cannot change it:
+Every provider status and sub-status maps onto ``TrackingStatus`` plus a ``TrackingDetail``
+(both ``carriers.base``; each provider's table lives in its carrier folder). A shipment's status
+is a pure function of the *set* of its events (``current_status``), so duplicates and arrival
+order cannot change it:
 
 1. ``returned`` and ``cancelled`` are final: once any such event exists, the newest of them is
    the status (a return after a delivery scan is the one documented way out of ``delivered``).
@@ -21,9 +22,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import StrEnum
 
-from finalmile.carriers.base import TrackingStatus
+from finalmile.carriers.base import TrackingDetail, TrackingStatus
 
 TERMINAL = frozenset({TrackingStatus.DELIVERED, TrackingStatus.RETURNED, TrackingStatus.CANCELLED})
 #: Statuses that mean the parcel is in a carrier's or a driver's hands.
@@ -41,33 +41,6 @@ _PROGRESS = {
     TrackingStatus.IN_TRANSIT: 2,
     TrackingStatus.OUT_FOR_DELIVERY: 3,
 }
-
-
-class TrackingDetail(StrEnum):
-    """The sub-status every provider's detail code maps onto."""
-
-    LABEL_CREATED = "label_created"
-    ACCEPTED = "accepted"
-    PICKED_UP = "picked_up"
-    IN_TRANSIT = "in_transit"
-    ARRIVED_AT_FACILITY = "arrived_at_facility"
-    DEPARTED_FACILITY = "departed_facility"
-    DELAYED = "delayed"
-    HELD = "held"
-    ADDRESS_ISSUE = "address_issue"
-    OUT_FOR_DELIVERY = "out_for_delivery"
-    ARRIVED = "arrived"
-    AVAILABLE_FOR_PICKUP = "available_for_pickup"
-    DELIVERY_ATTEMPTED = "delivery_attempted"
-    DELIVERED = "delivered"
-    REFUSED = "refused"
-    DAMAGED = "damaged"
-    LOST = "lost"
-    UNDELIVERABLE = "undeliverable"
-    RETURN_TO_SENDER = "return_to_sender"
-    CANCELLED = "cancelled"
-    UNKNOWN = "unknown"
-    OTHER = "other"
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ from sqlmodel import col
 
 from finalmile.auth.models import Scope
 from finalmile.auth.service import create_key
+from finalmile.carriers.easypost.webhooks import signature as easypost_signature
 from finalmile.outbox import OutboxEvent
 from finalmile.services import Services
 from finalmile.shipments.models import Shipment
 from finalmile.tracking.custody import chain, verify_chain
 from finalmile.tracking.models import TrackingEventRow, TrackingState, WebhookReceipt
-from finalmile.tracking.signatures import easypost_signature
 from tests.integration.shipments.conftest import ingest_orders
 from tests.integration.tracking.conftest import EASYPOST_SECRET
 

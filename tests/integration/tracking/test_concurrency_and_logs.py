@@ -10,13 +10,13 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from fastapi.testclient import TestClient
 
+from finalmile.carriers.easypost.webhooks import parse_event
 from finalmile.config.settings import Settings
 from finalmile.courier import assignments, drivers
 from finalmile.db import transaction
 from finalmile.logging import configure_logging
 from finalmile.main import create_app
 from finalmile.services import Services
-from finalmile.tracking import easypost_events
 from finalmile.tracking.service import tracking_service
 from tests.integration.shipments.conftest import ingest_orders
 from tests.integration.tracking.conftest import EASYPOST_SECRET
@@ -27,10 +27,12 @@ from tests.integration.tracking.test_driver_api import delivery_run, proof, upda
 def test_one_event_delivered_concurrently_is_processed_once(tracked: Services) -> None:
     order_id, number = dropship(tracked, 1100)
     service = tracking_service(tracked)
-    event_id, report = easypost_events.parse_event(easypost_event(number, 5, event_id="evt_race"))
+    event = parse_event(easypost_event(number, 5, event_id="evt_race"))
 
     def deliver(_: int) -> str:
-        return service.receive(provider="easypost", event_id=event_id, report=report).outcome
+        return service.receive(
+            provider="easypost", event_id=event.event_id, report=event.report
+        ).outcome
 
     with ThreadPoolExecutor(max_workers=6) as pool:
         outcomes = Counter(pool.map(deliver, range(12)))

@@ -10,12 +10,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from typer.testing import CliRunner
 
+from finalmile.carriers.easypost.webhooks import parse_event
 from finalmile.carriers.sandbox import SandboxServer
 from finalmile.cli import app
 from finalmile.config.settings import Settings
 from finalmile.main import create_app
 from finalmile.services import Services
-from finalmile.tracking import easypost_events
 from finalmile.tracking.service import TrackingService, tracking_service
 from tests.integration.shipments.conftest import ingest_orders
 from tests.integration.tracking.helpers import (
@@ -31,8 +31,10 @@ from tests.integration.tracking.helpers import (
 
 def _delivered_order(tracked: Services) -> str:
     order_id, number = dropship(tracked, 900)
-    event_id, report = easypost_events.parse_event(easypost_event(number, 5, event_id="evt_c"))
-    tracking_service(tracked).receive(provider="easypost", event_id=event_id, report=report)
+    event = parse_event(easypost_event(number, 5, event_id="evt_c"))
+    tracking_service(tracked).receive(
+        provider="easypost", event_id=event.event_id, report=event.report
+    )
     return order_id
 
 

@@ -8,8 +8,8 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from finalmile.carriers.easypost.webhooks import parse_event
 from finalmile.services import Services
-from finalmile.tracking import easypost_events
 from finalmile.tracking.service import tracking_service
 from tests.integration.tracking.helpers import (
     DELIVERED_PLAN,
@@ -43,10 +43,8 @@ def test_shuffled_duplicated_streams_never_regress_and_bill_once(
     service = tracking_service(tracked)
     furthest = 0
     for upto in stream:
-        event_id, report = easypost_events.parse_event(
-            easypost_event(number, upto, event_id=f"evt_{number}_{upto}")
-        )
-        service.receive(provider="easypost", event_id=event_id, report=report)
+        event = parse_event(easypost_event(number, upto, event_id=f"evt_{number}_{upto}"))
+        service.receive(provider="easypost", event_id=event.event_id, report=event.report)
         state = state_of(tracked, order_id)
         assert state is not None
         rank = PROGRESS.index(state.status.value)

@@ -12,6 +12,7 @@ from easypost.errors.api.timeout_error import TimeoutError as EasyPostTimeoutErr
 
 from finalmile.carriers.base import LabelFormat, RefundStatus, ShipmentOptions, TrackingStatus
 from finalmile.carriers.easypost import mapper
+from finalmile.carriers.easypost.tracking import tracker_report
 from finalmile.carriers.errors import AlreadyPurchasedError, RateLimitedError, UncertainOutcomeError
 from finalmile.errors import PermanentError
 from tests.unit.carriers.drafts import draft
@@ -120,7 +121,7 @@ def test_purchase_is_read_only_when_postage_exists() -> None:
 
 
 def test_tracker_and_refund_are_read() -> None:
-    info = mapper.tracking_info(
+    info = tracker_report(
         {
             "id": "trk_1",
             "tracking_code": "9400TEST",
@@ -136,7 +137,7 @@ def test_tracker_and_refund_are_read() -> None:
         }
     )
     assert info.status is TrackingStatus.OUT_FOR_DELIVERY
-    assert info.events[0].location == "BOSTON, MA"
+    assert info.scans[0].location == "BOSTON, MA"
     assert mapper.refund_status({"refund_status": "submitted"}) is RefundStatus.SUBMITTED
     assert mapper.refund_status({"refund_status": "rejected"}) is RefundStatus.REJECTED
 

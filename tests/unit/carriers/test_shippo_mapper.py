@@ -98,7 +98,7 @@ def test_track_and_refund_are_read() -> None:
             status_details="Departed",
         ),
     )
-    assert mapper.tracking_info(track).status is TrackingStatus.IN_TRANSIT
+    assert mapper.tracking_report(track).status is TrackingStatus.IN_TRANSIT
     assert (
         mapper.refund_status(components.Refund(status=components.RefundStatus.QUEUED))
         is RefundStatus.SUBMITTED

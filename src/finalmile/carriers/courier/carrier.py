@@ -24,7 +24,7 @@ from finalmile.carriers.base import (
     RefundStatus,
     ShipmentDraft,
     ShipmentOptions,
-    TrackingInfo,
+    TrackingReport,
     TrackingStatus,
 )
 from finalmile.carriers.courier.client import CourierClient
@@ -108,13 +108,17 @@ class CourierCarrier:
             return self._purchase(provider_shipment_id, rate_id)
         return None
 
-    def track(self, *, tracking_number: str, carrier: str, tracker_id: str | None) -> TrackingInfo:
+    def track(
+        self, *, tracking_number: str, carrier: str, tracker_id: str | None
+    ) -> TrackingReport:
         """The job's status (in-house: awaiting a driver until routing reports progress)."""
         if self._client is None or tracker_id is None:
-            return TrackingInfo(tracking_number=tracking_number, status=TrackingStatus.PRE_TRANSIT)
+            return TrackingReport(
+                tracking_number=tracking_number, status=TrackingStatus.PRE_TRANSIT
+            )
         job = self._call("GET", f"/jobs/{tracker_id}")
         status = _JOB_STATUS.get(str(job.get("status")), TrackingStatus.UNKNOWN)
-        return TrackingInfo(tracking_number=tracking_number, status=status, tracker_id=tracker_id)
+        return TrackingReport(tracking_number=tracking_number, status=status, tracker_id=tracker_id)
 
     def cancel(self, *, provider_shipment_id: str, transaction_id: str | None) -> RefundStatus:
         """Cancel the job."""

@@ -38,6 +38,11 @@ class CourierSettings(CarrierSettings):
     flat_rate: Decimal = Field(default=Decimal("25.00"), ge=0, title="Price per delivery (USD)")
     tracking_prefix: str = Field(default="FM", max_length=4, title="Tracking number prefix")
 
+    @property
+    def tracked_by_drivers(self) -> bool:
+        """In-house: the drivers report progress."""
+        return self.mode is CourierMode.IN_HOUSE
+
     @model_validator(mode="after")
     def _endpoint_for_third_party(self) -> CourierSettings:
         if self.mode is CourierMode.THIRD_PARTY and not self.endpoint:

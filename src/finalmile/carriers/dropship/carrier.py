@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from finalmile.carriers.base import CarrierKind
-from finalmile.carriers.info import CarrierInfo
+from finalmile.carriers.info import CarrierInfo, Trait
 from finalmile.carriers.settings import CarrierSettings
 
 
@@ -25,6 +25,11 @@ class DropshipSettings(CarrierSettings):
         title="Tracking account",
         description="A configured hub account (e.g. easypost) that creates trackers",
     )
+
+    @property
+    def tracks_through(self) -> str | None:
+        """The hub account named in ``track_with``."""
+        return self.track_with
 
 
 class DropshipCarrier:
@@ -46,4 +51,5 @@ DROPSHIP = CarrierInfo(
     capabilities=frozenset(),
     settings_model=DropshipSettings,
     factory=_build,
+    traits=frozenset({Trait.RECORDS_EXTERNAL}),
 )

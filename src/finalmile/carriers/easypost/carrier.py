@@ -16,10 +16,11 @@ from finalmile.carriers.base import (
     RefundStatus,
     ShipmentDraft,
     ShipmentOptions,
-    TrackingInfo,
+    TrackingReport,
 )
 from finalmile.carriers.easypost import mapper
 from finalmile.carriers.easypost.settings import EasyPostSettings
+from finalmile.carriers.easypost.tracking import tracker_report
 from finalmile.carriers.errors import UncertainOutcomeError
 from finalmile.carriers.limits import RequestLimiter
 from finalmile.orders.canonical import Address
@@ -60,7 +61,9 @@ class EasyPostCarrier:
         )
         return mapper.purchase(shipment.to_dict())
 
-    def track(self, *, tracking_number: str, carrier: str, tracker_id: str | None) -> TrackingInfo:
+    def track(
+        self, *, tracking_number: str, carrier: str, tracker_id: str | None
+    ) -> TrackingReport:
         """The shipment's tracker, or a new tracker for a parcel shipped elsewhere."""
         if tracker_id:
             tracker = self._call("retrieve tracker", lambda c: c.tracker.retrieve(tracker_id))
@@ -69,7 +72,7 @@ class EasyPostCarrier:
                 "create tracker",
                 lambda c: c.tracker.create(tracking_code=tracking_number, carrier=carrier),
             )
-        return mapper.tracking_info(tracker.to_dict())
+        return tracker_report(tracker.to_dict())
 
     def cancel(self, *, provider_shipment_id: str, transaction_id: str | None) -> RefundStatus:
         """``POST /shipments/{id}/refund``."""

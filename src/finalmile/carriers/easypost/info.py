@@ -1,7 +1,7 @@
 """What the EasyPost integration is, without loading the EasyPost SDK.
 
 The registry reads this record at every start; the SDK-bound ``carrier`` module is imported only
-when an account is built from it.
+when an account is built from it. Webhooks (``webhooks``) are SDK-free.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from typing import Any
 
 from finalmile.carriers.base import Capability, CarrierKind
 from finalmile.carriers.easypost.settings import EasyPostSettings
+from finalmile.carriers.easypost.webhooks import account_webhooks
 from finalmile.carriers.info import CarrierInfo
 
 
@@ -27,4 +28,5 @@ EASYPOST = CarrierInfo(
     capabilities=frozenset(Capability),
     settings_model=EasyPostSettings,
     factory=_build,
+    webhooks=account_webhooks,
 )

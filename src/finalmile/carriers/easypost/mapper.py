@@ -28,9 +28,6 @@ from finalmile.carriers.base import (
     RefundStatus,
     ShipmentDraft,
     ShipmentOptions,
-    TrackingEvent,
-    TrackingInfo,
-    TrackingStatus,
 )
 from finalmile.carriers.errors import (
     AlreadyPurchasedError,
@@ -42,17 +39,6 @@ from finalmile.orders.canonical import Address
 
 POSTAGE_EXISTS = "SHIPMENT.POSTAGE.EXISTS"
 
-_TRACKING_STATUS = {
-    "pre_transit": TrackingStatus.PRE_TRANSIT,
-    "in_transit": TrackingStatus.IN_TRANSIT,
-    "out_for_delivery": TrackingStatus.OUT_FOR_DELIVERY,
-    "delivered": TrackingStatus.DELIVERED,
-    "available_for_pickup": TrackingStatus.IN_TRANSIT,
-    "return_to_sender": TrackingStatus.RETURNED,
-    "failure": TrackingStatus.FAILURE,
-    "error": TrackingStatus.FAILURE,
-    "cancelled": TrackingStatus.CANCELLED,
-}
 _LABEL_URL_KEY = {
     LabelFormat.PDF: "label_pdf_url",
     LabelFormat.ZPL: "label_zpl_url",
@@ -169,27 +155,6 @@ def refund_status(shipment: Mapping[str, Any]) -> RefundStatus:
     return RefundStatus.SUBMITTED
 
 
-def tracking_info(tracker: Mapping[str, Any]) -> TrackingInfo:
-    """An EasyPost tracker."""
-    events = tuple(
-        TrackingEvent(
-            at=_datetime(detail.get("datetime")),
-            status=_TRACKING_STATUS.get(str(detail.get("status")), TrackingStatus.UNKNOWN),
-            message=detail.get("message"),
-            location=_location(detail.get("tracking_location")),
-        )
-        for detail in tracker.get("tracking_details") or ()
-    )
-    return TrackingInfo(
-        tracking_number=str(tracker["tracking_code"]),
-        status=_TRACKING_STATUS.get(str(tracker.get("status")), TrackingStatus.UNKNOWN),
-        events=events,
-        estimated_delivery=_datetime(tracker.get("est_delivery_date")),
-        tracker_id=tracker.get("id"),
-        public_url=tracker.get("public_url"),
-    )
-
-
 def address_check(address: Mapping[str, Any]) -> AddressCheck:
     """The delivery verification of an address created with ``verify``."""
     delivery = (address.get("verifications") or {}).get("delivery") or {}
@@ -247,14 +212,6 @@ def _label_format(file_type: str | None, options: Mapping[str, Any]) -> LabelFor
     if "zpl" in kind:
         return LabelFormat.ZPL
     return LabelFormat.PNG
-
-
-def _location(location: Mapping[str, Any] | None) -> str | None:
-    if not location:
-        return None
-    parts = [location.get("city"), location.get("state"), location.get("zip")]
-    text = ", ".join(str(p) for p in parts if p)
-    return text or None
 
 
 def _number(value: Decimal) -> float | int:

@@ -27,5 +27,11 @@ class EasyPostSettings(CarrierSettings):
     carrier_accounts: tuple[str, ...] = Field(
         default=(), title="Carrier account ids", description="Restrict rating to these (ca_...)"
     )
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        title="Webhook secret",
+        description="Comma-separated; any listed secret verifies X-Hmac-Signature on "
+        "POST /webhooks/{account} (rotation). Unset: that route refuses everything",
+    )
     max_concurrency: int = Field(default=16, ge=1, title="Concurrent requests")
     requests_per_second: float = Field(default=20.0, gt=0, title="Request rate")

@@ -17,7 +17,7 @@ from finalmile.carriers.base import (
     RefundStatus,
     ShipmentDraft,
     ShipmentOptions,
-    TrackingInfo,
+    TrackingReport,
 )
 from finalmile.carriers.errors import UncertainOutcomeError
 from finalmile.carriers.limits import RequestLimiter
@@ -70,12 +70,14 @@ class ShippoCarrier:
                 return found
         return None
 
-    def track(self, *, tracking_number: str, carrier: str, tracker_id: str | None) -> TrackingInfo:
+    def track(
+        self, *, tracking_number: str, carrier: str, tracker_id: str | None
+    ) -> TrackingReport:
         """``GET /tracks/{carrier}/{tracking_number}``."""
         track = self._call(
             "track", lambda s: s.tracking_status.get(tracking_number, carrier.lower())
         )
-        return mapper.tracking_info(track)
+        return mapper.tracking_report(track)
 
     def cancel(self, *, provider_shipment_id: str, transaction_id: str | None) -> RefundStatus:
         """``POST /refunds`` for the label's transaction."""

@@ -1,7 +1,7 @@
 """What the Shippo integration is, without loading the Shippo SDK.
 
 The registry reads this record at every start; the SDK-bound ``carrier`` module is imported only
-when an account is built from it.
+when an account is built from it. Webhooks (``webhooks``) are SDK-free.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 from finalmile.carriers.base import Capability, CarrierKind
 from finalmile.carriers.info import CarrierInfo
 from finalmile.carriers.shippo.settings import ShippoSettings
+from finalmile.carriers.shippo.webhooks import account_webhooks
 
 
 def _build(name: str, settings: Any) -> object:
@@ -27,4 +28,5 @@ SHIPPO = CarrierInfo(
     capabilities=frozenset(Capability),
     settings_model=ShippoSettings,
     factory=_build,
+    webhooks=account_webhooks,
 )

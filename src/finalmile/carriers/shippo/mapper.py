@@ -8,6 +8,7 @@ answer, not a refusal: for a purchase its outcome is unknown.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -22,11 +23,10 @@ from finalmile.carriers.base import (
     Rated,
     RefundStatus,
     ShipmentDraft,
-    TrackingEvent,
-    TrackingInfo,
-    TrackingStatus,
+    TrackingReport,
 )
 from finalmile.carriers.errors import RateLimitedError, UncertainOutcomeError
+from finalmile.carriers.shippo.tracking import track_report
 from finalmile.errors import PermanentError, RetriableError
 from finalmile.orders.canonical import Address
 
@@ -38,14 +38,6 @@ _LABEL_FILE_TYPE = {
     LabelFormat.PDF: components.LabelFileTypeEnum.PDF_4X6,
     LabelFormat.ZPL: components.LabelFileTypeEnum.ZPLII,
     LabelFormat.PNG: components.LabelFileTypeEnum.PNG,
-}
-_TRACKING_STATUS = {
-    "PRE_TRANSIT": TrackingStatus.PRE_TRANSIT,
-    "TRANSIT": TrackingStatus.IN_TRANSIT,
-    "DELIVERED": TrackingStatus.DELIVERED,
-    "RETURNED": TrackingStatus.RETURNED,
-    "FAILURE": TrackingStatus.FAILURE,
-    "UNKNOWN": TrackingStatus.UNKNOWN,
 }
 #: Transaction states after which nothing changes without a new request.
 FINAL_TRANSACTION_STATES = frozenset({"SUCCESS", "ERROR", "REFUNDED", "REFUNDREJECTED"})
@@ -187,27 +179,9 @@ def refund_status(refund: Any) -> RefundStatus:
     return RefundStatus.SUBMITTED
 
 
-def tracking_info(track: Any) -> TrackingInfo:
-    """A Shippo track."""
-    events = tuple(
-        TrackingEvent(
-            at=entry.status_date,
-            status=_TRACKING_STATUS.get(_value(entry.status), TrackingStatus.UNKNOWN),
-            message=entry.status_details,
-            location=_location(entry.location),
-        )
-        for entry in track.tracking_history or ()
-    )
-    current = track.tracking_status
-    status = (
-        _TRACKING_STATUS.get(_value(current.status), TrackingStatus.UNKNOWN) if current else None
-    )
-    return TrackingInfo(
-        tracking_number=str(track.tracking_number),
-        status=status or TrackingStatus.UNKNOWN,
-        events=events,
-        estimated_delivery=track.eta,
-    )
+def tracking_report(track: Any) -> TrackingReport:
+    """A Shippo track, read as the JSON a ``track_updated`` webhook carries."""
+    return track_report(json.loads(track.to_json()))
 
 
 def address_check(address: Any) -> AddressCheck:
@@ -250,13 +224,6 @@ def _label_format(value: Any) -> LabelFormat:
     if text.startswith("PNG"):
         return LabelFormat.PNG
     return LabelFormat.PDF
-
-
-def _location(location: Any) -> str | None:
-    if location is None:
-        return None
-    parts = [location.city, location.state, location.zip]
-    return ", ".join(str(p) for p in parts if p) or None
 
 
 def _text(value: Decimal, places: int | None = None) -> str:

@@ -26,6 +26,20 @@ class ShippoSettings(CarrierSettings):
         title="API base URL",
         description="Point it at the sandbox for demos and tests",
     )
+    webhook_token: SecretStr | None = Field(
+        default=None,
+        title="Webhook token",
+        description="The ?token= of this account's webhook URL, POST /webhooks/{account}. "
+        "Unset: that route refuses everything",
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        title="Webhook HMAC secret",
+        description="When set, Shippo-Auth-Signature (t=...,v1=...) is required as well",
+    )
+    webhook_tolerance_seconds: float = Field(
+        default=300.0, gt=0, title="Webhook timestamp tolerance", description="Signed timestamps"
+    )
     max_concurrency: int = Field(default=8, ge=1, title="Concurrent requests")
     requests_per_second: float = Field(default=8.0, gt=0, title="Request rate")
     label_poll_seconds: float = Field(

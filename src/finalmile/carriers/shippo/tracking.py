@@ -1,23 +1,19 @@
-"""Shippo ``track_updated`` webhooks as ``CarrierReport``s.
+"""Shippo's tracking vocabulary and its Track object as a ``TrackingReport`` (pure, SDK-free).
 
-Statuses are Shippo's ``TrackingStatusEnum``; sub-statuses are the ``substatus.code`` values of
-Shippo's tracking event definitions. ``TRANSIT`` with ``out_for_delivery`` is our
-``out_for_delivery``; an unlisted code maps to ``other``. A Shippo event has no id of its own: its
-identity is the SHA-256 of the body, so a resent (or replayed) body counts once.
+The one status table of Shippo: statuses are Shippo's ``TrackingStatusEnum``; sub-statuses are
+the ``substatus.code`` values of Shippo's tracking event definitions. ``TRANSIT`` with
+``out_for_delivery`` is our ``out_for_delivery``; an unlisted code maps to ``other``. Webhooks
+and polling (the SDK's Track, as JSON) read the same Track object here.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from finalmile.carriers.base import TrackingStatus
-from finalmile.errors import InputError
-from finalmile.tracking.report import CarrierReport, Scan, location_text, parse_time, text_or_none
-from finalmile.tracking.status import TrackingDetail as D
-
-PROVIDER = "shippo"
+from finalmile.carriers.base import Scan, TrackingReport, TrackingStatus
+from finalmile.carriers.base import TrackingDetail as D
+from finalmile.carriers.parsing import location_text, parse_time, text_or_none
 
 STATUS = {
     "UNKNOWN": TrackingStatus.UNKNOWN,
@@ -71,33 +67,32 @@ def normalize(status: str | None, substatus: str | None) -> tuple[TrackingStatus
     return ours, detail
 
 
-def event_id(raw: bytes) -> str:
-    """The identity of a Shippo webhook delivery: the SHA-256 of its body."""
-    return "sha256:" + hashlib.sha256(raw).hexdigest()
-
-
-def parse_event(body: Mapping[str, Any]) -> CarrierReport | None:
-    """The report of a ``track_updated`` event (None for other event types).
-
-    Raises:
-        InputError: a track event without a tracking number.
-    """
-    if body.get("event") != "track_updated":
-        return None
-    data = body.get("data")
-    if not isinstance(data, Mapping) or not data.get("tracking_number"):
-        raise InputError("track event without a tracking number", location="data.tracking_number")
+def track_report(data: Mapping[str, Any]) -> TrackingReport:
+    """The report of a Shippo Track in JSON (a ``track_updated`` webhook's ``data``, or a poll)."""
     entries = list(data.get("tracking_history") or ())
     current = data.get("tracking_status")
     if not entries and isinstance(current, Mapping):
         entries = [current]
-    scans = tuple(scan for scan in (_scan(entry) for entry in entries) if scan is not None)
-    return CarrierReport(
-        provider=PROVIDER,
+    scans = tuple(s for s in (_scan(entry) for entry in entries) if s is not None)
+    status = _json_status(current)
+    return TrackingReport(
         tracking_number=str(data["tracking_number"]),
+        status=status,
         scans=scans,
         carrier=text_or_none(data.get("carrier")),
+        estimated_delivery=parse_time(data.get("eta")),
     )
+
+
+def _json_status(entry: Any) -> TrackingStatus:
+    if not isinstance(entry, Mapping):
+        return TrackingStatus.UNKNOWN
+    return normalize(text_or_none(entry.get("status")), _code(entry))[0]
+
+
+def _code(entry: Mapping[str, Any]) -> str | None:
+    substatus = entry.get("substatus")
+    return text_or_none(substatus.get("code")) if isinstance(substatus, Mapping) else None
 
 
 def _scan(entry: Any) -> Scan | None:
@@ -106,15 +101,14 @@ def _scan(entry: Any) -> Scan | None:
     moment = parse_time(entry.get("status_date"))
     if moment is None:
         return None
-    substatus = entry.get("substatus")
-    code = substatus.get("code") if isinstance(substatus, Mapping) else None
-    status, detail = normalize(entry.get("status"), code)
+    code = _code(entry)
+    status, detail = normalize(text_or_none(entry.get("status")), code)
     return Scan(
         occurred_at=moment,
         status=status,
         detail=detail,
         provider_status=text_or_none(entry.get("status")),
-        provider_detail=text_or_none(code),
+        provider_detail=code,
         message=text_or_none(entry.get("status_details")),
         location=location_text(entry.get("location")),
     )

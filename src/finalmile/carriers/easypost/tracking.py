@@ -1,7 +1,8 @@
-"""EasyPost tracker events (``tracker.created`` / ``tracker.updated``) as ``CarrierReport``s.
+"""EasyPost's tracking vocabulary and its Tracker object as a ``TrackingReport`` (pure, SDK-free).
 
-Statuses and status details as listed in EasyPost's Tracker reference; an unlisted detail maps
-to ``other`` (kept beside the provider's code), never to an error.
+The one status table of EasyPost: statuses and status details as listed in EasyPost's Tracker
+reference; an unlisted detail maps to ``other`` (kept beside the provider's code), never to an
+error. Polling (``carrier``) and webhooks (``webhooks``) read the same Tracker object here.
 """
 
 from __future__ import annotations
@@ -9,13 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from finalmile.carriers.base import TrackingStatus
-from finalmile.errors import InputError
-from finalmile.tracking.report import CarrierReport, Scan, location_text, parse_time, text_or_none
-from finalmile.tracking.status import TrackingDetail as D
-
-PROVIDER = "easypost"
-TRACKER_EVENTS = frozenset({"tracker.created", "tracker.updated"})
+from finalmile.carriers.base import Scan, TrackingReport, TrackingStatus
+from finalmile.carriers.base import TrackingDetail as D
+from finalmile.carriers.parsing import location_text, parse_time, text_or_none
 
 STATUS = {
     "unknown": TrackingStatus.UNKNOWN,
@@ -84,64 +81,50 @@ def normalize(status: str | None, detail: str | None) -> tuple[TrackingStatus, D
     return ours, mapped
 
 
-def parse_event(body: Mapping[str, Any]) -> tuple[str, CarrierReport | None]:
-    """The event id and, for tracker events, the report (None for other event types).
+def tracker_report(tracker: Mapping[str, Any]) -> TrackingReport:
+    """The report of an EasyPost Tracker object (a webhook's ``result``, or a retrieved tracker).
 
-    Raises:
-        InputError: the body is not an EasyPost Event, or its tracker has no tracking code.
+    Without dated scans, a known status counts as one scan at the tracker's ``updated_at``.
     """
-    event_id = body.get("id")
-    if body.get("object") != "Event" or not isinstance(event_id, str) or not event_id:
-        raise InputError("not an EasyPost Event", location="id")
-    if body.get("description") not in TRACKER_EVENTS:
-        return event_id, None
-    tracker = body.get("result")
-    if not isinstance(tracker, Mapping) or not tracker.get("tracking_code"):
-        raise InputError("tracker event without a tracking code", location="result.tracking_code")
-    return event_id, tracker_report(tracker)
-
-
-def tracker_report(tracker: Mapping[str, Any]) -> CarrierReport:
-    """A report from an EasyPost Tracker object."""
-    scans = [_scan(detail) for detail in tracker.get("tracking_details") or ()]
+    status, detail = normalize(tracker.get("status"), tracker.get("status_detail"))
+    scans = [_scan(entry) for entry in tracker.get("tracking_details") or ()]
     dated = tuple(scan for scan in scans if scan is not None)
-    if not dated:
-        moment = parse_time(tracker.get("updated_at"))
-        status, detail = normalize(tracker.get("status"), tracker.get("status_detail"))
-        if moment is not None and status is not TrackingStatus.UNKNOWN:
-            dated = (
-                Scan(
-                    occurred_at=moment,
-                    status=status,
-                    detail=detail,
-                    provider_status=tracker.get("status"),
-                    provider_detail=tracker.get("status_detail"),
-                ),
-            )
-    return CarrierReport(
-        provider=PROVIDER,
+    moment = parse_time(tracker.get("updated_at"))
+    if not dated and moment is not None and status is not TrackingStatus.UNKNOWN:
+        dated = (
+            Scan(
+                occurred_at=moment,
+                status=status,
+                detail=detail,
+                provider_status=text_or_none(tracker.get("status")),
+                provider_detail=text_or_none(tracker.get("status_detail")),
+            ),
+        )
+    return TrackingReport(
         tracking_number=str(tracker["tracking_code"]),
+        status=status,
         scans=dated,
         tracker_id=text_or_none(tracker.get("id")),
         carrier=text_or_none(tracker.get("carrier")),
+        estimated_delivery=parse_time(tracker.get("est_delivery_date")),
+        public_url=text_or_none(tracker.get("public_url")),
         signed_by=text_or_none(tracker.get("signed_by")),
-        proof_url=text_or_none(tracker.get("public_url")),
     )
 
 
-def _scan(detail: Any) -> Scan | None:
-    if not isinstance(detail, Mapping):
+def _scan(entry: Any) -> Scan | None:
+    if not isinstance(entry, Mapping):
         return None
-    moment = parse_time(detail.get("datetime"))
+    moment = parse_time(entry.get("datetime"))
     if moment is None:
         return None
-    status, ours = normalize(detail.get("status"), detail.get("status_detail"))
+    status, detail = normalize(entry.get("status"), entry.get("status_detail"))
     return Scan(
         occurred_at=moment,
         status=status,
-        detail=ours,
-        provider_status=text_or_none(detail.get("status")),
-        provider_detail=text_or_none(detail.get("status_detail")),
-        message=text_or_none(detail.get("message")),
-        location=location_text(detail.get("tracking_location")),
+        detail=detail,
+        provider_status=text_or_none(entry.get("status")),
+        provider_detail=text_or_none(entry.get("status_detail")),
+        message=text_or_none(entry.get("message")),
+        location=location_text(entry.get("tracking_location")),
     )

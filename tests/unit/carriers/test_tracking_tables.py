@@ -1,4 +1,5 @@
-"""EasyPost and Shippo tracking payloads map onto one normalized status and detail set."""
+"""EasyPost and Shippo tracking payloads map onto one normalized status and detail set, through
+one status table per provider that polling and webhooks share."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ import datetime as dt
 
 import pytest
 
+from finalmile.carriers.base import TrackingDetail as D
 from finalmile.carriers.base import TrackingStatus as S
+from finalmile.carriers.easypost import tracking as easypost_tracking
+from finalmile.carriers.easypost import webhooks as easypost_webhooks
+from finalmile.carriers.shippo import tracking as shippo_tracking
+from finalmile.carriers.shippo import webhooks as shippo_webhooks
+from finalmile.carriers.webhooks import WebhookEvent
 from finalmile.errors import InputError
-from finalmile.tracking import easypost_events, shippo_events
-from finalmile.tracking.status import TrackingDetail as D
 
 EASYPOST_STATUSES = [
     "unknown",
@@ -27,8 +32,8 @@ SHIPPO_STATUSES = ["UNKNOWN", "PRE_TRANSIT", "TRANSIT", "DELIVERED", "RETURNED",
 
 
 def test_every_documented_status_has_a_mapping() -> None:
-    assert set(easypost_events.STATUS) == set(EASYPOST_STATUSES)
-    assert set(shippo_events.STATUS) == set(SHIPPO_STATUSES)
+    assert set(easypost_tracking.STATUS) == set(EASYPOST_STATUSES)
+    assert set(shippo_tracking.STATUS) == set(SHIPPO_STATUSES)
 
 
 @pytest.mark.parametrize(
@@ -49,7 +54,7 @@ def test_every_documented_status_has_a_mapping() -> None:
     ],
 )
 def test_easypost_status_and_detail(status: str, detail: str | None, expected: tuple) -> None:
-    assert easypost_events.normalize(status, detail) == expected
+    assert easypost_tracking.normalize(status, detail) == expected
 
 
 @pytest.mark.parametrize(
@@ -65,7 +70,7 @@ def test_easypost_status_and_detail(status: str, detail: str | None, expected: t
     ],
 )
 def test_shippo_status_and_substatus(status: str, substatus: str | None, expected: tuple) -> None:
-    assert shippo_events.normalize(status, substatus) == expected
+    assert shippo_tracking.normalize(status, substatus) == expected
 
 
 def _tracker(**extra: object) -> dict:
@@ -105,12 +110,14 @@ def test_an_easypost_tracker_event_becomes_a_report_with_delivery_evidence() -> 
         "result": _tracker(),
     }
 
-    event_id, report = easypost_events.parse_event(body)
+    event = easypost_webhooks.parse_event(body)
 
-    assert event_id == "evt_1"
+    report = event.report
+    assert event.event_id == "evt_1"
     assert report is not None
     assert (report.tracker_id, report.carrier, report.signed_by) == ("trk_1", "USPS", "J DOE")
-    assert report.proof_url == "https://track.example/trk_1"
+    assert report.public_url == "https://track.example/trk_1"
+    assert report.status is S.DELIVERED
     assert [(s.status, s.detail) for s in report.scans] == [
         (S.PRE_TRANSIT, D.LABEL_CREATED),
         (S.DELIVERED, D.DELIVERED),
@@ -119,25 +126,48 @@ def test_an_easypost_tracker_event_becomes_a_report_with_delivery_evidence() -> 
     assert report.scans[0].location == "BOSTON, MA, 02110"
 
 
+def test_a_polled_tracker_is_the_report_its_webhook_carries() -> None:
+    event = easypost_webhooks.parse_event(
+        {"object": "Event", "id": "evt_1", "description": "tracker.updated", "result": _tracker()}
+    )
+
+    assert easypost_tracking.tracker_report(_tracker()) == event.report
+
+
+def test_a_bare_status_is_one_undated_scan_seen_when_observed() -> None:
+    seen = dt.datetime(2026, 11, 21, 9, tzinfo=dt.UTC)
+    report = easypost_tracking.tracker_report(_tracker(tracking_details=[], status="in_transit"))
+
+    (scan,) = report.scans_as_of(seen)
+
+    assert report.scans == ()
+    assert (scan.status, scan.detail, scan.occurred_at, scan.undated) == (
+        S.IN_TRANSIT,
+        D.IN_TRANSIT,
+        seen,
+        True,
+    )
+    later = report.scans_as_of(seen + dt.timedelta(hours=1))
+    assert [s.key(report.tracking_number) for s in later] == [scan.key(report.tracking_number)]
+
+
 def test_other_easypost_events_are_ignored_and_non_events_refused() -> None:
-    assert easypost_events.parse_event(
+    assert easypost_webhooks.parse_event(
         {"object": "Event", "id": "evt_2", "description": "batch.created", "result": {}}
-    ) == ("evt_2", None)
+    ) == WebhookEvent("evt_2", None)
     with pytest.raises(InputError):
-        easypost_events.parse_event({"object": "Tracker", "id": "trk_1"})
+        easypost_webhooks.parse_event({"object": "Tracker", "id": "trk_1"})
     with pytest.raises(InputError):
-        easypost_events.parse_event(
+        easypost_webhooks.parse_event(
             {"object": "Event", "id": "evt_3", "description": "tracker.updated", "result": {}}
         )
 
 
 def test_a_scan_has_the_same_key_whichever_way_it_arrives() -> None:
-    _, first = easypost_events.parse_event(
+    first = easypost_webhooks.parse_event(
         {"object": "Event", "id": "evt_1", "description": "tracker.created", "result": _tracker()}
-    )
-    _, again = easypost_events.parse_event(
-        {"object": "Event", "id": "evt_9", "description": "tracker.updated", "result": _tracker()}
-    )
+    ).report
+    again = easypost_tracking.tracker_report(_tracker())
     assert first is not None and again is not None
     number = first.tracking_number
     assert [s.key(number) for s in first.scans] == [s.key(number) for s in again.scans]
@@ -169,13 +199,15 @@ def test_a_shippo_track_updated_becomes_a_report() -> None:
         },
     }
 
-    report = shippo_events.parse_event(body)
+    report = shippo_webhooks.parse_event(body, "sha256:1").report
 
     assert report is not None
     assert [s.status for s in report.scans] == [S.OUT_FOR_DELIVERY, S.DELIVERED]
-    assert shippo_events.parse_event({"event": "transaction_created", "data": {}}) is None
+    assert report.scans[0].location == "CAMBRIDGE, MA, 02139"
+    ignored = shippo_webhooks.parse_event({"event": "transaction_created", "data": {}}, "sha256:2")
+    assert ignored == WebhookEvent("sha256:2", None)
     assert (
-        shippo_events.event_id(b"{}")
-        == shippo_events.event_id(b"{}")
-        != shippo_events.event_id(b"[]")
+        shippo_webhooks.event_id(b"{}")
+        == shippo_webhooks.event_id(b"{}")
+        != shippo_webhooks.event_id(b"[]")
     )
