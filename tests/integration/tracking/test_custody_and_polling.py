@@ -10,13 +10,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from finalmile.carriers.sandbox import SandboxServer
 from finalmile.cli import app
 from finalmile.config.settings import Settings
 from finalmile.main import create_app
 from finalmile.services import Services
 from finalmile.tracking import easypost_events
 from finalmile.tracking.service import TrackingService, tracking_service
+from finalmile_sandbox.server import SandboxServer
 from tests.integration.shipments.conftest import ingest_orders
 from tests.integration.tracking.helpers import (
     api_key,
