@@ -14,11 +14,14 @@ endif
 
 .PHONY: run test check bench format clean
 
-$(STAMP): pyproject.toml
+# The carrier sandbox (sandbox/) and the dev rigs (devtools/) are distributions of their own, which
+# `pip install finalmile` never pulls in; the dev extra cannot name them (a requirement cannot be a
+# relative path portably), so they are installed beside it here.
+$(STAMP): pyproject.toml sandbox/pyproject.toml devtools/pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]' -e ./sandbox -e ./devtools
 	touch $(STAMP)
 
 SANDBOX_PORT ?= 8787
@@ -42,19 +45,19 @@ run: $(STAMP)
 	data="$${FINALMILE_DATA_DIR:-.finalmile}"; follow=; \
 	$(BIN)/finalmile sandbox --port $(SANDBOX_PORT) --db "$$data/sandbox.db" & \
 	sandbox=$$!; \
-	$(BIN)/python -m finalmile.testing.fake_pms --port $(FAKE_PMS_PORT) --events "$$data/fake-pms/events.jsonl" & \
+	$(BIN)/python -m finalmile_devtools.fake_pms --port $(FAKE_PMS_PORT) --events "$$data/fake-pms/events.jsonl" & \
 	pms=$$!; trap 'kill $$sandbox $$pms $$follow 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/python -m finalmile.testing.wait_http http://127.0.0.1:$(SANDBOX_PORT)/_sandbox/clock || exit 1; \
-	$(BIN)/python -m finalmile.testing.wait_http http://127.0.0.1:$(FAKE_PMS_PORT)/events || exit 1; \
+	$(BIN)/python -m finalmile_devtools.wait_http http://127.0.0.1:$(SANDBOX_PORT)/_sandbox/clock || exit 1; \
+	$(BIN)/python -m finalmile_devtools.wait_http http://127.0.0.1:$(FAKE_PMS_PORT)/events || exit 1; \
 	export FINALMILE_CARRIERS="$${FINALMILE_CARRIERS:-$$DEMO_CARRIERS}"; \
 	if [ -z "$$FINALMILE_CONFIG_DIR" ]; then \
 		export FINALMILE_CONFIG_DIR="$$data/demo-config"; \
-		$(BIN)/python -m finalmile.testing.demo_config "$$FINALMILE_CONFIG_DIR" \
+		$(BIN)/python -m finalmile_devtools.demo_config "$$FINALMILE_CONFIG_DIR" \
 			--pms-url http://127.0.0.1:$(FAKE_PMS_PORT)/finalmile/events || exit 1; fi; \
 	$(BIN)/finalmile demo || exit 1; \
 	$(BIN)/finalmile routes plan --demo --seconds 2 --manifests "$$data/manifests" > "$$data/demo-routes.json" && \
 	echo "demo courier day: routes in $$data/demo-routes.json, driver manifests in $$data/manifests/"; \
-	$(BIN)/python -m finalmile.testing.demo_delivery --sandbox http://127.0.0.1:$(SANDBOX_PORT) \
+	$(BIN)/python -m finalmile_devtools.demo_delivery --sandbox http://127.0.0.1:$(SANDBOX_PORT) \
 		--pms http://127.0.0.1:$(FAKE_PMS_PORT) & \
 	follow=$$!; \
 	$(BIN)/finalmile serve

@@ -28,13 +28,13 @@ from typing import Any
 from cryptography.fernet import Fernet
 from easypost.easypost_client import EasyPostClient
 
-from finalmile.carriers.sandbox.server import SandboxServer
 from finalmile.config.settings import Settings
 from finalmile.db import migrate
 from finalmile.services import build_services
 from finalmile.shipments.models import ShipmentState
 from finalmile.shipments.service import BuyRequest
-from finalmile.testing.synthetic import order_id_for, rde_o11
+from finalmile_devtools.synthetic import order_id_for, rde_o11
+from finalmile_sandbox.server import SandboxServer
 from mllp_ingest import fresh_database  # bench/ is the script's directory
 
 SHIP_FROM = {

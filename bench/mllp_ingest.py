@@ -36,8 +36,8 @@ from sqlalchemy.engine import make_url
 from finalmile.connectors.mllp.client import MllpClient
 from finalmile.connectors.mllp.framing import frame, read_frame
 from finalmile.db import create_db_engine
-from finalmile.testing import STORAGE_CODES, ChildServer, finalmile_server, free_port, rde_o11
-from finalmile.testing.process import HOST
+from finalmile_devtools import STORAGE_CODES, ChildServer, finalmile_server, free_port, rde_o11
+from finalmile_devtools.process import HOST
 
 MAX_FRAME_BYTES = 1_048_576
 ACK_TIMEOUT_SECONDS = 30.0

@@ -24,7 +24,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from finalmile.testing import free_port
+from finalmile_devtools import free_port
 
 FHIR_JSON = "application/fhir+json"
 #: The first ``put`` without ``at`` is stamped at this instant, each later one a second later.

@@ -12,7 +12,7 @@ import threading
 from http.server import ThreadingHTTPServer
 from typing import Any
 
-from finalmile.testing.json_handler import JsonHandler
+from finalmile_devtools.json_handler import JsonHandler
 
 TABLE = re.compile(r"^/table/v1/driving/([^?]+)\?annotations=duration,distance$")
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from finalmile.carriers.sandbox import SandboxServer
 from finalmile.cli import app
 from finalmile.config.settings import Settings
+from finalmile_sandbox.server import SandboxServer
 from tests.conftest import FIXTURES
 from tests.hl7_builder import rde
 from tests.integration.shipments.conftest import carrier_config, labels_by_order

@@ -14,7 +14,7 @@ from finalmile.connectors.mllp.client import MllpClient
 from finalmile.main import create_app
 from finalmile.orders.models import Order
 from finalmile.services import Services
-from finalmile.testing.process import free_port
+from finalmile_devtools.process import free_port
 from tests.conftest import read_fixture
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "connectors"

@@ -19,13 +19,15 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from finalmile.carriers.sandbox import Sandbox, SandboxClock, SandboxServer
 from finalmile.config.settings import Settings
-from finalmile.testing.demo_config import write_demo_config
-from finalmile.testing.demo_delivery import DEMO_ORDER, from_settings
-from finalmile.testing.fake_pms import SECRET_ENV, FakePms
-from finalmile.testing.process import free_port
-from finalmile.testing.wait_http import wait_for
+from finalmile_devtools.demo_config import write_demo_config
+from finalmile_devtools.demo_delivery import DEMO_ORDER, from_settings
+from finalmile_devtools.fake_pms import SECRET_ENV, FakePms
+from finalmile_devtools.process import free_port
+from finalmile_devtools.wait_http import wait_for
+from finalmile_sandbox.clock import SandboxClock
+from finalmile_sandbox.engine import Sandbox
+from finalmile_sandbox.server import SandboxServer
 
 pytestmark = pytest.mark.slow
 

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from finalmile.cli.demo import LoadedSamples, load_samples
+from finalmile.config.demo_dates import days_since_samples
 from finalmile.orders.models import Order
 from finalmile.services import Services
-from finalmile.testing.demo_dates import days_since_samples
 
 
 def _today(services: Services) -> dt.date:

@@ -24,7 +24,7 @@ from finalmile.adapters.hl7v2.parse import parse
 from finalmile.connectors.mllp.client import MllpClient
 from finalmile.messages.models import InboundMessage, MessageOrderLink, MessageStatus
 from finalmile.orders.models import Order, OrderItem
-from finalmile.testing import (
+from finalmile_devtools import (
     STORAGE_CODES,
     ChildServer,
     control_id_for,

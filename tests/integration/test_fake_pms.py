@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from finalmile.connectors.writeback.webhook import sign
-from finalmile.testing.fake_pms import TOLERANCE_SECONDS, FakePms
+from finalmile_devtools.fake_pms import TOLERANCE_SECONDS, FakePms
 
 SECRET = b"fake-pms-test-secret"
 EVENT = {

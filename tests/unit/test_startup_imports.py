@@ -25,8 +25,9 @@ HEAVY = (
     "pyvrp",  # route planning
     "shippo",  # Shippo accounts
 )
-#: What only ``finalmile serve`` and ``finalmile sandbox`` need.
-SERVER = ("fastapi", "finalmile.api.router", "uvicorn")
+#: What only ``finalmile serve`` and ``finalmile sandbox`` need (``--help`` lists the sandbox's
+#: command from its light ``cli`` module, never its app).
+SERVER = ("fastapi", "finalmile.api.router", "uvicorn", "finalmile_sandbox.app")
 
 HELP = """
 from finalmile.cli import app

@@ -1,10 +1,12 @@
-"""The ``finalmile`` command line."""
+"""The ``finalmile`` command line: the built-in commands, then those installed distributions add
+(``finalmile.cli.commands``; the carrier sandbox adds ``finalmile sandbox``)."""
 
 from __future__ import annotations
 
 import typer
 
 from finalmile.cli.archive import app as archive_app
+from finalmile.cli.commands import CommandGroup
 from finalmile.cli.connectors import app as connectors_app
 from finalmile.cli.custody import app as custody_app
 from finalmile.cli.db import app as db_app
@@ -19,7 +21,6 @@ from finalmile.cli.messages import app as messages_app
 from finalmile.cli.outbox import app as outbox_app
 from finalmile.cli.routes import app as routes_app
 from finalmile.cli.rules import app as rules_app
-from finalmile.cli.sandbox import sandbox
 from finalmile.cli.serve import serve
 from finalmile.cli.ship import ship
 from finalmile.cli.shipments import app as shipments_app
@@ -31,6 +32,7 @@ app = typer.Typer(
     help="Pharmacy-to-door middleware: intake, storage, delivery decisions and the service.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=CommandGroup,
 )
 app.command("serve")(serve)
 app.command("ingest")(ingest)
@@ -38,7 +40,6 @@ app.command("decide")(decide_file)
 app.command("demo")(demo)
 app.command("dispatch")(dispatch)
 app.add_typer(connectors_app, name="connectors")
-app.command("sandbox")(sandbox)
 app.command("ship")(ship)
 app.add_typer(db_app, name="db")
 app.add_typer(fhir_app, name="fhir")

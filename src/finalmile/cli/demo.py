@@ -18,6 +18,7 @@ from finalmile.adapters.hl7v2.header import read_header
 from finalmile.auth.models import Scope
 from finalmile.auth.service import authenticate, create_key
 from finalmile.cli.context import load_settings, open_services
+from finalmile.config.demo_dates import days_since_samples, redate
 from finalmile.db_types import utcnow
 from finalmile.errors import AuthError, FinalmileError
 from finalmile.intake.prepare_fhir import prepare_fhir
@@ -28,7 +29,6 @@ from finalmile.rules.models import DecisionRecord
 from finalmile.rules.service import current_decision
 from finalmile.services import Services
 from finalmile.shipments.models import ShipmentState
-from finalmile.testing.demo_dates import days_since_samples, redate
 
 DEMO_PACKAGE = "finalmile.config.defaults"
 #: The order ``make run`` follows to delivered and billed: far outside the courier radius, so the

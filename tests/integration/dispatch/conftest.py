@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from finalmile.carriers.sandbox.server import SandboxServer
 from finalmile.config.settings import Settings
 from finalmile.services import Services, build_services
+from finalmile_sandbox.server import SandboxServer
 from tests.integration.shipments.conftest import carrier_config, sandbox  # noqa: F401
 
 

@@ -11,9 +11,6 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from finalmile.carriers.sandbox.faults import Fault, FaultKind
-from finalmile.carriers.sandbox.records import ShipmentRecord
-from finalmile.carriers.sandbox.server import SandboxServer
 from finalmile.cli import app as cli
 from finalmile.config.settings import Settings
 from finalmile.errors import InputError
@@ -23,6 +20,9 @@ from finalmile.rules.service import list_current
 from finalmile.scheduler import build_scheduler
 from finalmile.services import Services
 from finalmile.shipments.models import ShipmentState
+from finalmile_sandbox.faults import Fault, FaultKind
+from finalmile_sandbox.records import ShipmentRecord
+from finalmile_sandbox.server import SandboxServer
 from tests.hl7_builder import rde
 from tests.integration.shipments.conftest import labels_by_order
 from tests.integration.shipments.test_api_cli import cli_env

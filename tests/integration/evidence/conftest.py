@@ -12,8 +12,8 @@ from finalmile.auth.service import create_key
 from finalmile.orders.models import Order
 from finalmile.orders.service import find_order
 from finalmile.services import Services
-from finalmile.testing.synthetic import order_id_for, rde_o11
 from finalmile.tracking.custody import CustodyKind, append
+from finalmile_devtools.synthetic import order_id_for, rde_o11
 
 #: The fixture trip (tests/fixtures/temperature): 08:00 to 12:00 at UTC-05:00.
 EST = dt.timezone(dt.timedelta(hours=-5))

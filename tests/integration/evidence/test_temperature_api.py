@@ -12,8 +12,8 @@ from finalmile.evidence import Verdict, temperature_verdict
 from finalmile.evidence.temperature.layouts.base import ReadOptions
 from finalmile.evidence.temperature.service import Upload, temperature_service
 from finalmile.services import Services
-from finalmile.testing.synthetic import order_id_for
 from finalmile.tracking.custody import CustodyKind
+from finalmile_devtools.synthetic import order_id_for
 from tests.conftest import read_fixture
 from tests.integration.evidence.conftest import EST, hand_off, store_order
 

@@ -22,17 +22,17 @@ from finalmile.orders.models import Order
 from finalmile.outbox import OutboxEvent, enqueue
 from finalmile.profiles.connector import ConnectorProfile
 from finalmile.services import Services, build_services
-from finalmile.testing import free_port, order_id_for, rde_o11
-from finalmile.testing.fake_pms import EVENTS_PATH, SECRET_ENV
-from finalmile.testing.process import STARTUP_TIMEOUT_SECONDS
-from finalmile.testing.wait_http import wait_for
+from finalmile_devtools import free_port, order_id_for, rde_o11
+from finalmile_devtools.fake_pms import EVENTS_PATH, SECRET_ENV
+from finalmile_devtools.process import STARTUP_TIMEOUT_SECONDS
+from finalmile_devtools.wait_http import wait_for
 
 SECRET = "whsec_test_only_0123456789"
 
 
 @dataclass
 class PmsProcess:
-    """Handle on the packaged fake PMS (``finalmile.testing.fake_pms``) run as its own process."""
+    """Handle on the packaged fake PMS (``finalmile_devtools.fake_pms``) run as its own process."""
 
     base_url: str
 
@@ -62,7 +62,7 @@ def fake_pms(tmp_path: Path) -> Iterator[PmsProcess]:
     port, folder = free_port(), tmp_path / "fake-pms"
     folder.mkdir()
     output = folder / "output.log"
-    command = [sys.executable, "-m", "finalmile.testing.fake_pms", "--port", str(port)]
+    command = [sys.executable, "-m", "finalmile_devtools.fake_pms", "--port", str(port)]
     command += ["--events", str(folder / "events.jsonl")]
     with output.open("wb") as sink:
         process = subprocess.Popen(

@@ -14,7 +14,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from finalmile.testing import free_port
+from finalmile_devtools import free_port
 
 FHIR_JSON = "application/fhir+json"
 

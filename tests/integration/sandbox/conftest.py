@@ -15,7 +15,9 @@ import pytest
 import requests
 import shippo
 
-from finalmile.carriers.sandbox import Sandbox, SandboxClock, SandboxServer
+from finalmile_sandbox.clock import SandboxClock
+from finalmile_sandbox.engine import Sandbox
+from finalmile_sandbox.server import SandboxServer
 
 #: A Friday afternoon (UTC): weekend rules show up within a few days.
 FRIDAY = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import easypost
 import requests
 
-from finalmile.carriers.sandbox import SandboxServer
+from finalmile_sandbox.server import SandboxServer
 from tests.integration.sandbox.conftest import BOSTON, CAMBRIDGE, PARCEL
 
 

@@ -11,7 +11,9 @@ import pytest
 import requests
 from easypost.errors import InvalidRequestError, NotFoundError, UnauthorizedError
 
-from finalmile.carriers.sandbox import Api, Outcome, SandboxServer
+from finalmile_sandbox.records import Api
+from finalmile_sandbox.server import SandboxServer
+from finalmile_sandbox.tracking import Outcome
 from tests.integration.sandbox.conftest import BOSTON, CAMBRIDGE, LOS_ANGELES, PARCEL
 
 

@@ -15,7 +15,9 @@ from easypost.errors import (
 from easypost.errors import TimeoutError as EasyPostTimeoutError
 from shippo.models import components, errors, operations
 
-from finalmile.carriers.sandbox import Api, Fault, FaultKind, SandboxServer
+from finalmile_sandbox.faults import Fault, FaultKind
+from finalmile_sandbox.records import Api
+from finalmile_sandbox.server import SandboxServer
 from tests.integration.sandbox.conftest import BOSTON, CAMBRIDGE, PARCEL, TimeoutSession
 
 

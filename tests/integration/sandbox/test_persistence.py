@@ -12,10 +12,13 @@ import pytest
 import requests
 from easypost.errors import InvalidRequestError
 
-from finalmile.carriers.sandbox import Sandbox, SandboxClock, SandboxServer, SandboxStore
-from finalmile.testing import free_port
-from finalmile.testing.process import STARTUP_TIMEOUT_SECONDS
-from finalmile.testing.wait_http import wait_for
+from finalmile_devtools import free_port
+from finalmile_devtools.process import STARTUP_TIMEOUT_SECONDS
+from finalmile_devtools.wait_http import wait_for
+from finalmile_sandbox.clock import SandboxClock
+from finalmile_sandbox.engine import Sandbox
+from finalmile_sandbox.server import SandboxServer
+from finalmile_sandbox.store import SandboxStore
 from tests.integration.sandbox.conftest import BOSTON, CAMBRIDGE, FRIDAY, PARCEL
 
 

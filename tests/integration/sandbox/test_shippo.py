@@ -9,7 +9,7 @@ import requests
 import shippo
 from shippo.models import components, errors, operations
 
-from finalmile.carriers.sandbox import SandboxServer
+from finalmile_sandbox.server import SandboxServer
 from tests.integration.sandbox.conftest import BOSTON, CAMBRIDGE, LOS_ANGELES, TimeoutSession
 
 Status = components.TransactionStatusEnum

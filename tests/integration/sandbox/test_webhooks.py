@@ -10,7 +10,7 @@ import requests
 from easypost.errors import SignatureVerificationError
 from easypost.util import validate_webhook
 
-from finalmile.carriers.sandbox import SandboxServer
+from finalmile_sandbox.server import SandboxServer
 from tests.integration.sandbox.conftest import BOSTON, CAMBRIDGE, PARCEL, Receiver
 
 #: NFKD turns the ligature into "fi": the signature must use the normalised secret.

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from finalmile.carriers.sandbox.records import ShipmentRecord
-from finalmile.carriers.sandbox.server import SandboxServer
 from finalmile.config.settings import Settings
 from finalmile.services import Services, build_services
-from finalmile.testing.synthetic import order_id_for, rde_o11
+from finalmile_devtools.synthetic import order_id_for, rde_o11
+from finalmile_sandbox.records import ShipmentRecord
+from finalmile_sandbox.server import SandboxServer
 
 SHIP_FROM = {
     "name": "Synthetic Specialty Pharmacy",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from finalmile.testing.json_handler import JsonHandler
+from finalmile_devtools.json_handler import JsonHandler
 
 
 @dataclass

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 import pytest
 
 from finalmile.carriers.base import ShipmentOptions, TrackingStatus
-from finalmile.carriers.sandbox.server import SandboxServer
 from finalmile.config.settings import Settings
 from finalmile.errors import InputError, PermanentError
 from finalmile.services import Services, build_services
 from finalmile.shipments.models import ShipmentState
+from finalmile_sandbox.server import SandboxServer
 from tests.integration.shipments.conftest import FAST, ingest_orders, labels_by_order
 from tests.integration.shipments.courier_receiver import CourierState, courier_api
 

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from finalmile.carriers.sandbox.faults import Fault, FaultKind
-from finalmile.carriers.sandbox.server import SandboxServer
 from finalmile.config.settings import Settings
 from finalmile.services import build_services
 from finalmile.shipments.models import ShipmentState
+from finalmile_sandbox.faults import Fault, FaultKind
+from finalmile_sandbox.server import SandboxServer
 from tests.conftest import POSTGRES_URL
 from tests.integration.shipments.conftest import carrier_config, ingest_orders, labels_by_order
 

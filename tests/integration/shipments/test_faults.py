@@ -9,13 +9,13 @@ from __future__ import annotations
 import pytest
 
 from finalmile.audit import history
-from finalmile.carriers.sandbox.faults import Fault, FaultKind
-from finalmile.carriers.sandbox.server import SandboxServer
 from finalmile.errors import RetriableError
 from finalmile.services import Services
 from finalmile.shipments.models import ShipmentState
 from finalmile.shipments.recovery import recover
 from finalmile.shipments.service import BuyRequest
+from finalmile_sandbox.faults import Fault, FaultKind
+from finalmile_sandbox.server import SandboxServer
 from tests.integration.shipments.conftest import ingest_orders, labels_by_order
 
 BUY = {"easypost": "easypost.shipment.buy", "shippo": "shippo.transaction.create"}

@@ -9,12 +9,12 @@ import pytest
 
 from finalmile.audit import history
 from finalmile.carriers.base import LabelFormat, ShipmentOptions, TrackingStatus
-from finalmile.carriers.sandbox.records import ShipmentRecord
-from finalmile.carriers.sandbox.server import SandboxServer
 from finalmile.errors import InputError, PermanentError
 from finalmile.orders.canonical import Address
 from finalmile.services import Services
 from finalmile.shipments.models import ShipmentState
+from finalmile_sandbox.records import ShipmentRecord
+from finalmile_sandbox.server import SandboxServer
 from tests.integration.shipments.conftest import ingest_orders, labels_by_order
 
 HUBS = ["easypost", "shippo"]

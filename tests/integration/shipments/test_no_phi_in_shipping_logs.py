@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from finalmile.carriers.sandbox.faults import Fault, FaultKind
-from finalmile.carriers.sandbox.server import SandboxServer
 from finalmile.errors import FinalmileError
 from finalmile.logging import configure_logging
 from finalmile.services import Services
 from finalmile.shipments.recovery import recover
 from finalmile.shipments.service import BuyRequest
+from finalmile_sandbox.faults import Fault, FaultKind
+from finalmile_sandbox.server import SandboxServer
 from tests.integration.shipments.conftest import ingest_orders
 
 PHI = ["Testpatient", "TESTPATIENT", "Test Street", "TEST STREET", "Springfield", "SPRINGFIELD"]

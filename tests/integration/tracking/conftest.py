@@ -13,10 +13,12 @@ import pytest
 import uvicorn
 from pydantic import SecretStr
 
-from finalmile.carriers.sandbox import Sandbox, SandboxClock, SandboxServer
 from finalmile.config.settings import Settings
 from finalmile.main import create_app
 from finalmile.services import Services, build_services
+from finalmile_sandbox.clock import SandboxClock
+from finalmile_sandbox.engine import Sandbox
+from finalmile_sandbox.server import SandboxServer
 from tests.integration.environment import export_settings
 from tests.integration.shipments.conftest import carrier_config
 

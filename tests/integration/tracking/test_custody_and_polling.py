@@ -11,12 +11,12 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from finalmile.carriers.easypost.webhooks import parse_event
-from finalmile.carriers.sandbox import SandboxServer
 from finalmile.cli import app
 from finalmile.config.settings import Settings
 from finalmile.main import create_app
 from finalmile.services import Services
 from finalmile.tracking.service import TrackingService, tracking_service
+from finalmile_sandbox.server import SandboxServer
 from tests.integration.shipments.conftest import ingest_orders
 from tests.integration.tracking.helpers import (
     api_key,

@@ -8,9 +8,9 @@ import datetime as dt
 
 import requests
 
-from finalmile.carriers.sandbox import SandboxServer
 from finalmile.services import Services
-from finalmile.testing.synthetic import order_id_for, rde_o11
+from finalmile_devtools.synthetic import order_id_for, rde_o11
+from finalmile_sandbox.server import SandboxServer
 from tests.integration.shipments.conftest import ingest_orders
 from tests.integration.tracking.conftest import EASYPOST_SECRET, SHIPPO_TOKEN, AppServer
 from tests.integration.tracking.helpers import api_key, custody_kinds, outbox_topics, state_of

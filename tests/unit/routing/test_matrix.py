@@ -21,7 +21,7 @@ from finalmile.routing import (
     ValhallaTableProvider,
 )
 from finalmile.routing.http_table import UNROUTABLE
-from finalmile.testing.json_handler import JsonHandler
+from finalmile_devtools.json_handler import JsonHandler
 
 BOSTON = GeoPoint(42.3601, -71.0589)
 CAMBRIDGE = GeoPoint(42.3736, -71.1097)

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from finalmile.carriers.sandbox import catalogue
-from finalmile.carriers.sandbox.catalogue import SERVICES_BY_TOKEN, Options
+from finalmile_sandbox import catalogue
+from finalmile_sandbox.catalogue import SERVICES_BY_TOKEN, Options
 
 FRIDAY = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)
 SUNDAY = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)

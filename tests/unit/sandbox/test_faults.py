@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from finalmile.carriers.sandbox.faults import Fault, FaultController, FaultKind
-from finalmile.carriers.sandbox.records import Api
+from finalmile_sandbox.faults import Fault, FaultController, FaultKind
+from finalmile_sandbox.records import Api
 
 
 def decide(controller: FaultController, operation: str = "easypost.shipment.buy", key: str = "k"):

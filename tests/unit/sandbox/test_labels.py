@@ -6,8 +6,8 @@ import re
 import struct
 import zlib
 
-from finalmile.carriers.sandbox.labels import PNG_HEIGHT, PNG_WIDTH, LabelContent, render
-from finalmile.carriers.sandbox.records import LabelFormat
+from finalmile_sandbox.labels import PNG_HEIGHT, PNG_WIDTH, LabelContent, render
+from finalmile_sandbox.records import LabelFormat
 
 CONTENT = LabelContent(
     carrier="USPS",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from finalmile.carriers.sandbox.catalogue import Carrier
-from finalmile.carriers.sandbox.tracking import Outcome, new_tracking_code, plan
 from finalmile.geo import ZipCentroids
+from finalmile_sandbox.catalogue import Carrier
+from finalmile_sandbox.tracking import Outcome, new_tracking_code, plan
 
 BOUGHT = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)
 FRIDAY, TUESDAY = dt.date(2026, 11, 20), dt.date(2026, 11, 24)

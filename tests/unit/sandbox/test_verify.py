@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from finalmile.carriers.sandbox.records import AddressRecord, Api
-from finalmile.carriers.sandbox.verify import check_address, verified
+from finalmile_sandbox.records import AddressRecord, Api
+from finalmile_sandbox.verify import check_address, verified
 
 
 def _codes(**fields: str | None) -> list[str]:
