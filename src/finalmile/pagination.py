@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 
-from finalmile.errors import InputError
+from finalmile.errors import ErrorCode, InputError
 
 
 def page_cursor(kind: str, last_key: int) -> str:
@@ -30,5 +30,5 @@ def read_cursor(kind: str, cursor: str) -> int:
         return int(value)
     except (ValueError, UnicodeDecodeError):
         raise InputError(
-            "not a cursor this list returned", location="cursor", code="invalid_cursor"
+            "not a cursor this list returned", location="cursor", code=ErrorCode.INVALID_CURSOR
         ) from None

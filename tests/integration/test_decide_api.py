@@ -85,7 +85,7 @@ def test_unknown_and_cancelled_orders_are_refused(quiet: TestClient) -> None:
     cancel = rde("A3", "RX-A1", order_control="CA")
     assert quiet.post("/hl7/v2", content=cancel, headers={**admin, **HL7}).status_code == 200
     refused = quiet.post("/orders/RX-A1/decide", headers=admin)
-    assert refused.status_code == 422
+    assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "cancelled"
 
 

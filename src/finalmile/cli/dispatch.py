@@ -10,7 +10,7 @@ import typer
 
 from finalmile.cli.context import fail, load_settings, open_services
 from finalmile.cli.ship import EXIT_REFUSED, EXIT_RETRY, shipment_line
-from finalmile.errors import InputError, NotFoundError
+from finalmile.errors import ConflictError, InputError, NotFoundError
 from finalmile.shipments.dispatch import Dispatched
 
 
@@ -32,7 +32,7 @@ def dispatch(
         else:
             try:
                 done = [services.dispatcher.dispatch_order(order_id=order, connector=connector)]
-            except (InputError, NotFoundError) as exc:
+            except (InputError, ConflictError, NotFoundError) as exc:
                 raise fail(str(exc), EXIT_REFUSED) from None
     raise typer.Exit(max((_report(d) for d in done), default=0))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from finalmile.errors import InputError
+from finalmile.intake.codes import IntakeCode
 from finalmile.intake.outcome import Outcome, OutcomeKind
 from finalmile.intake.prepare import PreparedMessage
 from finalmile.mapping.intent import OrderAction, OrderIntent
@@ -132,7 +133,7 @@ def _apply(
             raise InputError(
                 f"order {order_id} is unknown, so it cannot be cancelled",
                 location=intent.location,
-                code="unknown_order",
+                code=IntakeCode.UNKNOWN_ORDER,
             )
         if current.status is OrderStatus.CANCELLED:
             return current, "unchanged"
@@ -158,7 +159,7 @@ def _apply(
         raise InputError(
             f"order {order_id} was cancelled; send a new order number to deliver again",
             location=intent.location,
-            code="order_cancelled",
+            code=IntakeCode.ORDER_CANCELLED,
         )
     if digest == current.digest:
         return current, "unchanged"

@@ -10,6 +10,7 @@ import structlog
 
 from finalmile.adapters.hl7v2.header import MessageHeader, read_header
 from finalmile.errors import InputError
+from finalmile.intake.codes import IntakeCode
 from finalmile.mapping.hl7v2 import Hl7Profile, decode_and_map
 from finalmile.mapping.intent import OrderIntent
 from finalmile.messages.models import MessageFormat
@@ -99,7 +100,7 @@ def check_lengths(intents: tuple[OrderIntent, ...]) -> InputError | None:
             return InputError(
                 f"order id is longer than {MAX_ORDER_ID} characters",
                 location=intent.location,
-                code="too_long",
+                code=IntakeCode.TOO_LONG,
             )
     return None
 
@@ -111,5 +112,5 @@ def internal_error(exc: Exception, *, connector: str, format_: MessageFormat) ->
     )
     return InputError(
         "internal error while reading the message; it is stored and can be replayed",
-        code="internal_error",
+        code=IntakeCode.INTERNAL_ERROR,
     )

@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 from finalmile.errors import InputError
 from finalmile.intake.prepare import PreparedMessage, check_lengths, internal_error
+from finalmile.mapping.codes import MappingCode
 from finalmile.mapping.csv import CsvOrder, CsvProfile, CsvRejection, iter_orders
 from finalmile.mapping.intent import OrderAction, OrderIntent
 from finalmile.messages.models import MessageFormat
@@ -162,7 +163,9 @@ def _intent(result: CsvOrder) -> OrderIntent:
 
 def _primary_error(rows: list[CsvRejection]) -> InputError:
     """The first row's own error (not the ``order_rejected`` pointer of its sibling rows)."""
-    return next((r.error for r in rows if r.error.code != "order_rejected"), rows[0].error)
+    return next(
+        (r.error for r in rows if r.error.code != MappingCode.ORDER_REJECTED), rows[0].error
+    )
 
 
 def _message(

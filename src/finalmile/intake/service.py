@@ -20,7 +20,8 @@ from finalmile.adapters.hl7v2 import ack as hl7_ack
 from finalmile.adapters.hl7v2.header import MessageHeader, read_header
 from finalmile.audit import AuditEvent, audit_row
 from finalmile.db_types import utcnow
-from finalmile.errors import InputError, NotFoundError
+from finalmile.errors import ConflictError, InputError, NotFoundError
+from finalmile.intake.codes import IntakeCode
 from finalmile.intake.outcome import Outcome, OutcomeKind
 from finalmile.intake.prepare import PreparedMessage, prepare_hl7
 from finalmile.intake.prepare_csv import CsvMessage, prepare_csv, prepare_csv_replay
@@ -192,16 +193,21 @@ class IntakeService:
         yield from zip(batch, outcomes, strict=True)
 
     def replay(self, message_id: int, *, actor: str = "cli") -> Outcome:
-        """Process a stored message again (after a profile or code fix); duplicates are refused."""
+        """Process a stored message again (after a profile or code fix).
+
+        Raises:
+            NotFoundError: no such message.
+            ConflictError: the message is a resend (``duplicate``): replay the original instead.
+        """
         with self._sessions() as session:
             row = session.get(InboundMessage, message_id)
             if row is None:
                 raise NotFoundError(f"no message with id {message_id}")
             if row.status == MessageStatus.DUPLICATE:
-                raise InputError(
+                raise ConflictError(
                     f"message {message_id} is a resend of message {row.duplicate_of}; "
                     "replay that one",
-                    code="duplicate",
+                    code=IntakeCode.DUPLICATE,
                 )
             raw = self._vault.decrypt(row.raw_encrypted)
             previous, connector, received_at = row.status, row.connector, row.received_at
@@ -274,7 +280,9 @@ def acknowledge(header: MessageHeader | None, outcome: Outcome) -> list[bytes]:
 def refuse_oversize(head: bytes, limit: int) -> list[bytes]:
     """Acknowledgements for a frame refused for its size (addressed from its first bytes)."""
     error = InputError(
-        f"message exceeds the {limit} byte limit of this listener", location="MSH", code="too_large"
+        f"message exceeds the {limit} byte limit of this listener",
+        location="MSH",
+        code=IntakeCode.TOO_LARGE,
     )
     return _acks(read_header(head), hl7_ack.Outcome.REJECTED, error=error, text=None)
 

@@ -21,7 +21,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 
 from finalmile.audit import AuditEvent, audit_row
 from finalmile.db_types import utcnow
-from finalmile.errors import InputError
+from finalmile.errors import ErrorCode, InputError
 from finalmile.intake.models import ConnectorCursor
 from finalmile.intake.outcome import Outcome, OutcomeKind
 from finalmile.intake.plan import (
@@ -195,7 +195,7 @@ def _existing_messages(
                 error = InputError(
                     row.error_message or "rejected",
                     location=row.error_location,
-                    code=row.error_code or "invalid",
+                    code=row.error_code or ErrorCode.INVALID,
                 )
             found[(connector, format_, row.dedupe_key)] = Original(row.id, error)
     return found

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from finalmile.adapters.csv import CsvRecord, read_records
-from finalmile.errors import InputError
+from finalmile.errors import ErrorCode, InputError
+from finalmile.mapping.codes import MappingCode
 from finalmile.mapping.csv_profile import CsvProfile
 from finalmile.mapping.csv_row import ORDER_COLUMNS, Header, Row, read_header, read_row, values
 from finalmile.mapping.csv_seen import SeenOrderIds
@@ -81,7 +82,9 @@ def _orders(
     first = next(records, None)
     if first is None:
         raise InputError(
-            "the file is empty; expected a header row", location="line 1", code="empty_file"
+            "the file is empty; expected a header row",
+            location="line 1",
+            code=MappingCode.EMPTY_FILE,
         )
     header = read_header(first, profile)
     seen = SeenOrderIds()
@@ -116,7 +119,7 @@ def _groups(
             error = InputError(
                 f"{header.names.get('order_id', 'order_id')} is required",
                 location=header.location(record.line, "order_id"),
-                code="required",
+                code=ErrorCode.REQUIRED,
             )
             yield CsvRejection(record.line, None, error, record.raw, header_raw)
             continue
@@ -174,7 +177,7 @@ def _finish(
                 f"order {order_id!r} is rejected because line {bad.line} is invalid; fix it and "
                 "send all of the order's rows again",
                 location=f"line {bad.line}",
-                code="order_rejected",
+                code=MappingCode.ORDER_REJECTED,
             )
         )
         yield CsvRejection(record.line, order_id, error, record.raw, header_raw)
@@ -190,7 +193,7 @@ def _conflict(
                 f"{header.names.get(column, column)} differs from line {first_line} of the same "
                 "order; an order has one patient, address and delivery details",
                 location=header.location(line, column),
-                code="conflicting_value",
+                code=MappingCode.CONFLICTING_VALUE,
             )
     return None
 
@@ -221,5 +224,5 @@ def _repeated(order_id: str, first_line: int) -> InputError:
         f"order {order_id!r} was first seen on line {first_line} and its rows ended before this "
         "one; keep all rows of an order together",
         location=f"line {first_line}",
-        code="not_contiguous",
+        code=MappingCode.NOT_CONTIGUOUS,
     )

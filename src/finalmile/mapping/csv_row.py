@@ -9,7 +9,8 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from finalmile.adapters.csv import CsvRecord
-from finalmile.errors import InputError
+from finalmile.errors import ErrorCode, InputError
+from finalmile.mapping.codes import MappingCode
 from finalmile.mapping.csv_profile import COLUMNS, REQUIRED, CsvProfile
 from finalmile.mapping.phone import to_e164
 from finalmile.mapping.schedule import ScheduleError, controlled_schedule
@@ -75,7 +76,7 @@ def read_header(record: CsvRecord, profile: CsvProfile) -> Header:
         raise InputError(
             f"the header repeats column(s) {', '.join(map(repr, duplicates))}; name each once",
             location="line 1",
-            code="duplicate_column",
+            code=MappingCode.DUPLICATE_COLUMN,
         )
     index: dict[str, int] = {}
     names: dict[str, str] = {}
@@ -90,7 +91,7 @@ def read_header(record: CsvRecord, profile: CsvProfile) -> Header:
         raise InputError(
             f"the header lacks required column(s) {', '.join(map(repr, missing))}",
             location="line 1",
-            code="missing_column",
+            code=MappingCode.MISSING_COLUMN,
         )
     return Header(index, names, len(record.fields))
 
@@ -117,7 +118,7 @@ def read_row(record: CsvRecord, found: dict[str, str], header: Header, profile: 
             f"the row has {len(record.fields)} fields but the header has {header.width}; check "
             "the delimiter and the quoting",
             location=f"line {line}",
-            code="field_count",
+            code=MappingCode.FIELD_COUNT,
         )
     if record.undecodable:
         names = list(header.names.items())
@@ -125,7 +126,7 @@ def read_row(record: CsvRecord, found: dict[str, str], header: Header, profile: 
         raise InputError(
             f"the row holds bytes that are not valid {profile.encoding}; check the file's encoding",
             location=header.location(line, at) if at else f"line {line}",
-            code="undecodable",
+            code=MappingCode.UNDECODABLE,
         )
 
     get = found.get
@@ -137,7 +138,7 @@ def read_row(record: CsvRecord, found: dict[str, str], header: Header, profile: 
             raise InputError(
                 f"{header.names.get(column, column)} is required",
                 location=header.location(line, column),
-                code="required",
+                code=ErrorCode.REQUIRED,
             )
         return found
 
@@ -201,7 +202,7 @@ def _quantity(text: str, where: _Where) -> Decimal:
         raise InputError(
             f"quantity {text!r} must be a number greater than 0",
             location=where.at("quantity"),
-            code="invalid_quantity",
+            code=MappingCode.INVALID_QUANTITY,
         )
     return quantity
 
@@ -218,7 +219,7 @@ def _birth_date(text: str, where: _Where) -> dt.date:
     raise InputError(
         "the birth date is not a valid date; expected YYYY-MM-DD or MM/DD/YYYY",
         location=where.at("birth_date"),
-        code="invalid_date",
+        code=MappingCode.INVALID_DATE,
     )
 
 
@@ -236,7 +237,7 @@ def _deadline(text: str, where: _Where, profile: CsvProfile) -> dt.datetime:
             "needed_by is not a valid date/time; expected ISO 8601 "
             "(YYYY-MM-DD[THH:MM[:SS]][±HH:MM])",
             location=where.at("needed_by"),
-            code="invalid_date",
+            code=MappingCode.INVALID_DATE,
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
@@ -250,7 +251,7 @@ def _storage(code: str | None, where: _Where, profile: CsvProfile) -> StorageCla
         raise InputError(
             f"storage code {code!r} is unknown; expected one of {allowed}",
             location=where.at("storage"),
-            code="unknown_code",
+            code=MappingCode.UNKNOWN_CODE,
         )
     return storage
 
@@ -260,7 +261,7 @@ def _schedule(text: str | None, where: _Where) -> ControlledSchedule | None:
         return controlled_schedule(text)
     except ScheduleError as exc:
         raise InputError(
-            str(exc), location=where.at("controlled_schedule"), code="invalid_schedule"
+            str(exc), location=where.at("controlled_schedule"), code=MappingCode.INVALID_SCHEDULE
         ) from None
 
 
@@ -270,6 +271,6 @@ def _flag(text: str, where: _Where) -> bool:
         raise InputError(
             f"requires_signature {text!r} must be Y/N, true/false or 1/0",
             location=where.at("requires_signature"),
-            code="invalid_flag",
+            code=MappingCode.INVALID_FLAG,
         )
     return flag

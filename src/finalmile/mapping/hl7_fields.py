@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from finalmile.adapters.hl7v2.parse import Message, Path, SegmentGroup, parse_path
-from finalmile.errors import InputError
+from finalmile.errors import ErrorCode, InputError
+from finalmile.mapping.codes import MappingCode
 from finalmile.mapping.country import to_alpha2
 from finalmile.mapping.hl7_types import birth_date
 from finalmile.mapping.phone import to_e164
@@ -122,11 +123,13 @@ def storage_class(
             f"{where.label} storage code {code!r} is unknown; expected one of "
             f"{', '.join(sorted(codes))}",
             location=where.label,
-            code="unknown_code",
+            code=MappingCode.UNKNOWN_CODE,
         )
     return storage
 
 
 def required(where: Source, what: str) -> InputError:
     """The error for a re-pointed required field that is empty."""
-    return InputError(f"{where.label} ({what}) is required", location=where.label, code="required")
+    return InputError(
+        f"{where.label} ({what}) is required", location=where.label, code=ErrorCode.REQUIRED
+    )

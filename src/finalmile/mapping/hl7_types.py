@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from finalmile.adapters.hl7v2.parse import Path, Segment
 from finalmile.errors import InputError
+from finalmile.mapping.codes import MappingCode
 from finalmile.mapping.country import to_alpha2
 from finalmile.mapping.phone import to_e164
 
@@ -90,7 +91,7 @@ def deadline(value: str, location: str, zone: str) -> dt.datetime:
         raise InputError(
             f"{location} must give at least a day: YYYYMMDD[HHMM[SS]][+/-ZZZZ]",
             location=location,
-            code="invalid_date",
+            code=MappingCode.INVALID_DATE,
         )
     tzinfo = p.offset or ZoneInfo(zone)
     try:
@@ -107,7 +108,7 @@ def _bad_date(location: str) -> InputError:
     return InputError(
         f"{location} is not a valid HL7 date/time; expected YYYYMMDD[HHMM[SS[.SSSS]]][+/-ZZZZ]",
         location=location,
-        code="invalid_date",
+        code=MappingCode.INVALID_DATE,
     )
 
 

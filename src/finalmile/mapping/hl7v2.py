@@ -33,7 +33,8 @@ from finalmile.adapters.hl7v2.parse import (
     parse,
     parse_path,
 )
-from finalmile.errors import InputError
+from finalmile.errors import ErrorCode, InputError
+from finalmile.mapping.codes import MappingCode
 from finalmile.mapping.fields import FieldName
 from finalmile.mapping.hl7_fields import Hl7Fields, compile_fields, lookup, required, text
 from finalmile.mapping.hl7_types import deadline
@@ -140,7 +141,7 @@ def map_message(message: Message, *, connector: str, profile: Hl7Profile) -> lis
         raise InputError(
             f"{header.message_code} messages need at least one ORC order group",
             location="ORC",
-            code="required",
+            code=ErrorCode.REQUIRED,
         )
     plan: dict[str, tuple[OrderAction, list[tuple[int, SegmentGroup]]]] = {}
     for number, group in enumerate(groups, start=1):
@@ -152,7 +153,7 @@ def map_message(message: Message, *, connector: str, profile: Hl7Profile) -> lis
                 f"order group {number} both cancels and creates the same order; send the "
                 "cancellation and the new order in separate messages",
                 location="ORC-1",
-                code="conflicting_order_control",
+                code=MappingCode.CONFLICTING_ORDER_CONTROL,
             )
         members.append((number, group))
     intents: list[OrderIntent] = []
@@ -178,24 +179,24 @@ def check_header(header: MessageHeader) -> None:
         raise InputError(
             f"MSH-9 message type {code!r} is not supported; send {supported}",
             location="MSH-9",
-            code="unsupported_message_type",
+            code=MappingCode.UNSUPPORTED_MESSAGE_TYPE,
         )
     if event not in _TYPES[code]:
         raise InputError(
             f"MSH-9 trigger event {event!r} is not supported for {code}; send {supported}",
             location="MSH-9",
-            code="unsupported_event",
+            code=MappingCode.UNSUPPORTED_EVENT,
         )
     if not header.control_id:
         raise InputError(
-            "MSH-10 (message control ID) is required", location="MSH-10", code="required"
+            "MSH-10 (message control ID) is required", location="MSH-10", code=ErrorCode.REQUIRED
         )
     if header.version not in _VERSIONS:
         raise InputError(
             f"MSH-12 version {header.version!r} is not supported; "
             f"send one of {', '.join(_VERSIONS)}",
             location="MSH-12",
-            code="unsupported_version",
+            code=MappingCode.UNSUPPORTED_VERSION,
         )
 
 
@@ -209,7 +210,7 @@ def _action(group: SegmentGroup, number: int) -> OrderAction:
         f"ORC-1 order control {control!r} in order group {number} is not supported; send NW (new), "
         "XO/RP (change or replace) or CA/DC (cancel), see HL7 Table 0119",
         location="ORC-1",
-        code="unsupported_order_control",
+        code=MappingCode.UNSUPPORTED_ORDER_CONTROL,
     )
 
 
@@ -228,7 +229,7 @@ def _order_id(message: Message, group: SegmentGroup, number: int, profile: Hl7Pr
         f"order group {number} has no order number: send ORC-2 (placer), ORC-3 (filler), "
         "RXE-15 or RXD-7 (prescription number)",
         location="ORC-2",
-        code="required",
+        code=ErrorCode.REQUIRED,
     )
 
 
@@ -255,7 +256,7 @@ def _order(
     if signature is not None and signature.strip().upper() not in _YES_NO:
         label = sources.signature.label
         raise InputError(
-            f"{label} (signature required) must be Y or N", location=label, code="invalid"
+            f"{label} (signature required) must be Y or N", location=label, code=ErrorCode.INVALID
         )
     instructions = lookup(message, first, sources.instructions)
     return build(

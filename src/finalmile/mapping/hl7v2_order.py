@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from finalmile.adapters.hl7v2.parse import Message, Segment, SegmentGroup
-from finalmile.errors import InputError
+from finalmile.errors import ErrorCode, InputError
+from finalmile.mapping.codes import MappingCode
 from finalmile.mapping.hl7_fields import (
     Hl7Fields,
     Source,
@@ -69,7 +70,9 @@ def build(model: type[_M], location: str, **values: Any) -> _M:
         first = exc.errors(include_input=False, include_url=False)[0]
         where = ".".join(str(part) for part in first["loc"])
         raise InputError(
-            f"{location}: {where} is invalid ({first['msg']})", location=location, code="invalid"
+            f"{location}: {where} is invalid ({first['msg']})",
+            location=location,
+            code=ErrorCode.INVALID,
         ) from None
 
 
@@ -92,7 +95,7 @@ def patient(message: Message, group: SegmentGroup, fields: Mapping[str, Source])
             "email": email,
         }
     elif "mrn" not in fields:
-        raise InputError("the message has no PID segment", location="PID", code="required")
+        raise InputError("the message has no PID segment", location="PID", code=ErrorCode.REQUIRED)
     if fields:
         values.update(read(message, group, fields))
     mrn = values.get("mrn")
@@ -102,7 +105,7 @@ def patient(message: Message, group: SegmentGroup, fields: Mapping[str, Source])
         raise InputError(
             "PID-3 must carry the patient's medical record number (CX.1, identifier type MR)",
             location="PID-3",
-            code="required",
+            code=ErrorCode.REQUIRED,
         )
     values["mrn"] = mrn.strip()
     return build(Patient, "PID", **values)
@@ -156,13 +159,13 @@ def ship_to(
                 f"order group {number} has no delivery address: send RXE-43, RXD-13, RXE-8, "
                 "RXO-8 or the patient's address in PID-11",
                 location="PID-11",
-                code="required",
+                code=ErrorCode.REQUIRED,
             )
         raise InputError(
             f"{layout.labels[index]} ({what}) is required in the delivery address of order group "
             f"{number}",
             location=layout.labels[index],
-            code="required",
+            code=ErrorCode.REQUIRED,
         )
     where = layout.labels[0].rsplit(".", 1)[0] if parts else fields["line1"].label
     return build(Address, where, **values)
@@ -189,7 +192,7 @@ def items(
         raise InputError(
             f"order group {number} has no {expected} segment to take the items from",
             location=expected,
-            code="required",
+            code=ErrorCode.REQUIRED,
         )
     own, storage = source.segment, fields.storage
     shared = {
@@ -249,7 +252,7 @@ def _schedule(value: str | None, location: str, number: int) -> ControlledSchedu
         raise InputError(
             f"{location} in order group {number}: {exc}",
             location=location,
-            code="invalid_schedule",
+            code=MappingCode.INVALID_SCHEDULE,
         ) from None
 
 
@@ -260,5 +263,5 @@ def _quantity(value: str | None, location: str, number: int) -> Decimal:
     raise InputError(
         f"{location} (quantity) in order group {number} must be a number greater than zero",
         location=location,
-        code="invalid_quantity" if text else "required",
+        code=MappingCode.INVALID_QUANTITY if text else ErrorCode.REQUIRED,
     )

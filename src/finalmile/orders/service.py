@@ -13,6 +13,7 @@ from finalmile.audit import AuditEvent, history
 from finalmile.errors import InputError, NotFoundError
 from finalmile.orders.canonical import DispatchOrder
 from finalmile.orders.codec import load_order
+from finalmile.orders.codes import OrderCode
 from finalmile.orders.models import Order, OrderItem, OrderStatus
 from finalmile.pagination import page_cursor, read_cursor
 from finalmile.vault import Vault
@@ -90,7 +91,7 @@ def find_order(*, session: Session, order_id: str, connector: str | None) -> Ord
         raise InputError(
             f"order {order_id!r} exists for several connectors ({names}); add ?connector=NAME",
             location="connector",
-            code="ambiguous",
+            code=OrderCode.AMBIGUOUS,
         )
     return rows[0]
 

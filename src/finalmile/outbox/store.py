@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
 from finalmile.db import transaction
-from finalmile.errors import InputError, NotFoundError
+from finalmile.errors import ConflictError, NotFoundError
+from finalmile.outbox.codes import OutboxCode
 from finalmile.outbox.models import AttemptOutcome, OutboxAttempt, OutboxEvent, OutboxStatus
 
 
@@ -142,14 +143,14 @@ class OutboxStore:
 
         Raises:
             NotFoundError: no such row.
-            InputError: the row is delivered or skipped (``replay`` sends it again).
+            ConflictError: the row is delivered or skipped (``replay`` sends it again).
         """
         with transaction(self.sessions) as session:
             row = self._get(session, event_pk)
             if row.status not in (OutboxStatus.PENDING, OutboxStatus.DEAD):
-                raise InputError(
+                raise ConflictError(
                     f"outbox row {event_pk} is {row.status.value}; use replay to send it again",
-                    code="not_retriable",
+                    code=OutboxCode.NOT_RETRIABLE,
                 )
             self._restart(row, now)
             return row

@@ -27,12 +27,13 @@ from sqlmodel import col
 from finalmile.audit import AuditEvent, audit_row
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
-from finalmile.errors import ConfigError, InputError, RetriableError
+from finalmile.errors import ConfigError, ConflictError, RetriableError
 from finalmile.orders.canonical import DispatchOrder
 from finalmile.orders.codec import load_order
 from finalmile.orders.models import Order, OrderItem, OrderStatus
 from finalmile.orders.service import find_order
 from finalmile.rules.catalog import Catalog
+from finalmile.rules.codes import RuleCode
 from finalmile.rules.decision import Decision
 from finalmile.rules.engine import decide
 from finalmile.rules.facts import DeliveryType
@@ -96,15 +97,16 @@ class Decider:
 
         Raises:
             NotFoundError: no such order.
-            InputError: the order is cancelled.
+            ConflictError: the order is cancelled (``cancelled``).
             RetriableError: a quote source is down (nothing is stored).
         """
         for _ in range(ORDER_CHANGED_RETRIES):
             with transaction(self.sessions) as session:
                 row = find_order(session=session, order_id=order_id, connector=connector)
                 if row.status is OrderStatus.CANCELLED:
-                    raise InputError(
-                        f"order {order_id!r} is cancelled; nothing to decide", code="cancelled"
+                    raise ConflictError(
+                        f"order {order_id!r} is cancelled; nothing to decide",
+                        code=RuleCode.CANCELLED,
                     )
                 draft = self._draft(session, row)
             decision = self._decision(draft)

@@ -22,7 +22,7 @@ from sqlmodel import col
 
 from finalmile.carriers.base import ShipmentOptions
 from finalmile.db import transaction
-from finalmile.errors import FinalmileError, InputError, RetriableError
+from finalmile.errors import ConflictError, FinalmileError, RetriableError
 from finalmile.orders.codec import load_order
 from finalmile.orders.models import Order, OrderItem, OrderStatus
 from finalmile.orders.service import find_order
@@ -30,6 +30,7 @@ from finalmile.rules.facts import DeliveryType
 from finalmile.rules.models import DecisionRecord
 from finalmile.rules.service import Decider, current_decision
 from finalmile.rules.site_config import DeliveryOption
+from finalmile.shipments.codes import ShipmentCode
 from finalmile.shipments.models import Shipment, ShipmentState
 from finalmile.shipments.service import ShipmentService
 
@@ -91,23 +92,26 @@ class Dispatcher:
 
         Raises:
             NotFoundError: no such order.
-            InputError: the order is not received, or its current decision is not a carrier or
-                courier decision for its current version.
+            ConflictError: the order is not received, or its current decision is not a carrier
+                or courier decision for its current version (``not_dispatchable``).
         """
         with transaction(self.sessions) as session:
             order = find_order(session=session, order_id=order_id, connector=connector)
             assert order.id is not None
             record = current_decision(session=session, order_pk=order.id)
             if order.status is not OrderStatus.RECEIVED:
-                raise InputError(f"order {order_id!r} is {order.status.value}; nothing to dispatch")
+                raise ConflictError(
+                    f"order {order_id!r} is {order.status.value}; nothing to dispatch",
+                    code=ShipmentCode.NOT_DISPATCHABLE,
+                )
             if (
                 record is None
                 or record.order_version != order.version
                 or record.delivery_type not in DISPATCHED_TYPES
             ):
-                raise InputError(
+                raise ConflictError(
                     f"order {order_id!r} has no current carrier or courier decision",
-                    code="not_dispatchable",
+                    code=ShipmentCode.NOT_DISPATCHABLE,
                 )
             request = self._request(session, record, order)
         return self._buy(request)

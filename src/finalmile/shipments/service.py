@@ -24,6 +24,7 @@ from finalmile.carriers.base import (
 )
 from finalmile.carriers.info import CarrierAccount, Trait
 from finalmile.errors import (
+    ConflictError,
     FinalmileError,
     InputError,
     NotFoundError,
@@ -33,6 +34,7 @@ from finalmile.errors import (
 from finalmile.orders.canonical import DispatchOrder
 from finalmile.orders.models import Order, OrderStatus
 from finalmile.orders.service import find_order
+from finalmile.shipments.codes import ShipmentCode
 from finalmile.shipments.drafts import draft_for, draft_of
 from finalmile.shipments.labels import label_file
 from finalmile.shipments.models import Shipment, ShipmentState
@@ -92,7 +94,7 @@ class ShipmentService:
             raise InputError(
                 f"unknown carrier account {name!r} (known: {known})",
                 location="carrier",
-                code="unknown_carrier",
+                code=ShipmentCode.UNKNOWN_CARRIER,
             )
         return found
 
@@ -110,8 +112,9 @@ class ShipmentService:
         None takes the cheapest rate).
 
         Raises:
-            NotFoundError / InputError: no such order or account, the order is cancelled, or it
-                already has a live shipment with another account.
+            NotFoundError / InputError: no such order or account.
+            ConflictError: the order is cancelled (``cancelled``), or it already has a live
+                shipment with another account (``live_shipment_exists``).
             PermanentError: the carrier refused (the shipment is ``failed``).
             RetriableError: the outcome is still open; the recovery pass will finish it.
         """
@@ -153,11 +156,11 @@ class ShipmentService:
     def _resume(self, carrier: CarrierAccount, live: Shipment, *, actor: str) -> Shipment:
         """The order's live shipment: returned when bought, driven on when its worker is gone."""
         if live.account != carrier.name:
-            raise InputError(
+            raise ConflictError(
                 f"order {live.order_id!r} already has a live shipment with {live.account!r};"
                 " void it first",
                 location="carrier",
-                code="live_shipment_exists",
+                code=ShipmentCode.LIVE_SHIPMENT_EXISTS,
             )
         if live.state is ShipmentState.PURCHASED:
             return live
@@ -285,8 +288,8 @@ class ShipmentService:
         """Record a shipment a drop shipper made (idempotent for the same tracking number).
 
         Raises:
-            InputError: the account is not a drop shipper, or the order already has another
-                live shipment.
+            InputError: the account is not a drop shipper.
+            ConflictError: the order is cancelled, or already has another live shipment.
         """
         dropship = self.account(account)
         if Trait.RECORDS_EXTERNAL not in dropship.info.traits:
@@ -308,10 +311,10 @@ class ShipmentService:
             new, carrier=carrier, tracking_number=tracking_number, actor=actor
         )
         if row.account != account or row.tracking_number != tracking_number:
-            raise InputError(
+            raise ConflictError(
                 f"order {order_id!r} already has a live shipment ({row.account!r})",
                 location="order_id",
-                code="live_shipment_exists",
+                code=ShipmentCode.LIVE_SHIPMENT_EXISTS,
             )
         return row
 
@@ -319,14 +322,14 @@ class ShipmentService:
         """Ask the carrier to void the label and record it (audited).
 
         Raises:
-            InputError: the shipment is not purchased.
+            ConflictError: the shipment is not purchased (``not_voidable``).
             PermanentError: the carrier rejected the refund.
         """
         if shipment.state is not ShipmentState.PURCHASED or shipment.id is None:
-            raise InputError(
+            raise ConflictError(
                 f"only a purchased shipment can be voided (this one is {shipment.state.value})",
                 location="shipment",
-                code="not_voidable",
+                code=ShipmentCode.NOT_VOIDABLE,
             )
         cancelling = self.account(shipment.account).cancelling()
         assert shipment.provider_shipment_id is not None
@@ -384,7 +387,7 @@ class ShipmentService:
         with self.sessions() as session:
             order = find_order(session=session, order_id=order_id, connector=connector)
         if order.status is OrderStatus.CANCELLED and not allow_cancelled:
-            raise InputError(
-                f"order {order_id!r} is cancelled", location="order_id", code="cancelled"
+            raise ConflictError(
+                f"order {order_id!r} is cancelled", location="order_id", code=ShipmentCode.CANCELLED
             )
         return order

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from finalmile.cli import app as cli
 from finalmile.config.settings import Settings
-from finalmile.errors import InputError
+from finalmile.errors import ConflictError
 from finalmile.rules.facts import DeliveryType
 from finalmile.rules.models import DecisionRecord
 from finalmile.rules.service import list_current
@@ -171,7 +171,7 @@ def test_holds_are_not_dispatched(live: Services, sandbox: SandboxServer) -> Non
     assert current(live)["delivery_type"] == DeliveryType.HOLD.value
 
     assert live.dispatcher.dispatch_pending() == []
-    with pytest.raises(InputError, match="no current carrier or courier decision"):
+    with pytest.raises(ConflictError, match="no current carrier or courier decision"):
         live.dispatcher.dispatch_order(order_id=ORDER)
     assert labels_by_order(sandbox) == {}
 

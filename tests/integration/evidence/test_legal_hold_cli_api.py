@@ -138,7 +138,7 @@ def test_api_places_lists_and_releases_holds_with_the_admin_scope(
         REFERENCE,
     )
     assert hold["placed_by"].startswith("key:")
-    assert (again.status_code, again.json()["error"]["code"]) == (422, "already_held")
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "already_held")
     assert empty.status_code == 422
     assert unknown.status_code == 404
     assert [h["hold_id"] for h in listed.json()] == [hold["hold_id"]]
@@ -147,7 +147,7 @@ def test_api_places_lists_and_releases_holds_with_the_admin_scope(
         False,
         RELEASE_REASON,
     )
-    assert (not_held.status_code, not_held.json()["error"]["code"]) == (422, "not_held")
+    assert (not_held.status_code, not_held.json()["error"]["code"]) == (409, "not_held")
     assert active.json() == []
     assert [h["hold_id"] for h in everything.json()] == [hold["hold_id"]]
     operations = schema["paths"]["/orders/{order_id}/legal-hold"]

@@ -9,6 +9,8 @@ from typer.testing import CliRunner
 
 from finalmile.cli import app
 from finalmile.config.settings import Settings
+from finalmile.db_types import utcnow
+from finalmile.errors import ConflictError
 from finalmile.outbox import OutboxStatus
 from finalmile.outbox.worker import OutboxWorker
 from finalmile.services import Services
@@ -52,6 +54,9 @@ def test_list_show_retry_replay(cli_env: None, pms: Services, fake_pms: PmsProce
     OutboxWorker(pms.outbox, pms.writeback).drain()
     assert pms.outbox.get(event_id)[0].status is OutboxStatus.DELIVERED
 
+    with pytest.raises(ConflictError) as conflict:
+        pms.outbox.retry(event_id, now=utcnow())
+    assert conflict.value.code == "not_retriable"
     refused = runner.invoke(app, ["outbox", "retry", str(event_id)])
     assert refused.exit_code == 1
     assert "use replay" in refused.stderr

@@ -88,6 +88,37 @@ def test_api_errors_name_the_problem(api: TestClient) -> None:
     assert dropship.status_code == 201 and dropship.json()["tracking_number"] == "1Z1"
 
 
+def test_state_conflicts_answer_409(api: TestClient) -> None:
+    services: Services = api.app.state.services  # type: ignore[attr-defined]
+    [order_id] = ingest_orders(services, 1)
+    writer = key(api, Scope.ORDERS_WRITE)
+    path = f"/orders/{order_id}/shipments"
+    bought = api.post(path, json={"carrier": "easypost"}, headers=writer)
+    assert bought.status_code == 201, bought.text
+    other = api.post(path, json={"carrier": "shippo"}, headers=writer)
+    dropped = api.post(
+        path,
+        json={"carrier": "maker", "tracking_number": "1Z1", "shipped_with": "UPS"},
+        headers=writer,
+    )
+    void = f"{path}/{bought.json()['key']}/void"
+    assert api.post(void, json={"reason": "wrong address"}, headers=writer).status_code == 200
+    again = api.post(void, json={"reason": "again"}, headers=writer)
+
+    assert (other.status_code, other.json()["error"]) == (
+        409,
+        {
+            "code": "live_shipment_exists",
+            "message": f"order {order_id!r} already has a live shipment with 'easypost';"
+            " void it first",
+            "location": "carrier",
+        },
+    )
+    assert (dropped.status_code, dropped.json()["error"]["code"]) == (409, "live_shipment_exists")
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "not_voidable")
+    assert again.json()["error"]["location"] == "shipment"
+
+
 def cli_env(settings: Settings) -> dict[str, str]:
     assert settings.secret_key is not None
     return {

@@ -8,7 +8,7 @@ import pytest
 
 from finalmile.carriers.base import ShipmentOptions, TrackingStatus
 from finalmile.config.settings import Settings
-from finalmile.errors import InputError, PermanentError
+from finalmile.errors import ConflictError, InputError, PermanentError
 from finalmile.services import Services, build_services
 from finalmile.shipments.models import ShipmentState
 from finalmile_sandbox.server import SandboxServer
@@ -84,7 +84,7 @@ def test_drop_shipment_is_recorded_once_and_tracked_through_a_hub(
         order_id=order_id, account="maker", carrier="UPS", tracking_number="1Z999AA10123456784"
     )
     assert again.key == row.key and row.state is ShipmentState.PURCHASED
-    with pytest.raises(InputError, match="live shipment"):
+    with pytest.raises(ConflictError, match="live shipment"):
         shipping.shipments.record_external(
             order_id=order_id, account="maker", carrier="UPS", tracking_number="1ZOTHER"
         )

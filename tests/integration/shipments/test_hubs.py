@@ -9,7 +9,7 @@ import pytest
 
 from finalmile.audit import history
 from finalmile.carriers.base import LabelFormat, ShipmentOptions, TrackingStatus
-from finalmile.errors import InputError, PermanentError
+from finalmile.errors import ConflictError, InputError, PermanentError
 from finalmile.orders.canonical import Address
 from finalmile.services import Services
 from finalmile.shipments.models import ShipmentState
@@ -74,7 +74,7 @@ def test_buying_again_returns_the_same_shipment(
     second = shipping.shipments.buy(order_id=order_id, account=account)
     assert second.key == first.key
     assert labels_by_order(sandbox) == {order_id: 1}
-    with pytest.raises(InputError, match="live shipment"):
+    with pytest.raises(ConflictError, match="live shipment"):
         shipping.shipments.buy(order_id=order_id, account="drivers")
 
 
@@ -122,7 +122,7 @@ def test_void_is_audited_and_lets_the_order_ship_again(
     assert events[-1].actor == "pharmacist:7" and events[-1].detail["reason"] == "wrong address"
     assert [e.action for e in events][:2] == ["buy_attempt", "bought"]
     assert events[0].detail["rate_id"] == row.rate_id
-    with pytest.raises(InputError, match="purchased"):
+    with pytest.raises(ConflictError, match="purchased"):
         shipping.shipments.void(shipment=voided, actor="pharmacist:7", reason="again")
     again = shipping.shipments.buy(order_id=order_id, account=account)
     assert again.state is ShipmentState.PURCHASED and again.key != row.key

@@ -17,6 +17,7 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from finalmile.adapters.codes import AdapterCode
 from finalmile.errors import InputError
 
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
@@ -70,7 +71,7 @@ def read_records(
                 raise InputError(
                     f"the CSV quoting cannot be read ({exc}); check for an unclosed quote",
                     location=f"line {start}",
-                    code="malformed_csv",
+                    code=AdapterCode.MALFORMED_CSV,
                 ) from None
             raw = "".join(pending)
             pending.clear()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from finalmile.adapters.codes import AdapterCode
 from finalmile.errors import InputError
 
 _TABLE_0211: dict[str, str] = {
@@ -107,7 +108,7 @@ def decode(raw: bytes, *, fallback_charset: str = "utf-8") -> str:
                 f"MSH-18 declares the character set {declared!r}, which is not supported; "
                 "use a HL7 Table 0211 value such as 'UNICODE UTF-8' or '8859/1'",
                 location="MSH-18",
-                code="unsupported_charset",
+                code=AdapterCode.UNSUPPORTED_CHARSET,
             )
         return _decode(body, codec_name, declared, offset)
     fallback = codec_for(fallback_charset) or fallback_charset
@@ -122,5 +123,5 @@ def _decode(body: bytes, codec: str, label: str, offset: int) -> str:
             f"the bytes at offset {offset + exc.start} are not valid {label}; "
             "declare the message's character set in MSH-18 (HL7 Table 0211)",
             location="MSH-18",
-            code="undecodable",
+            code=AdapterCode.UNDECODABLE,
         ) from None

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from finalmile.adapters.codes import AdapterCode
 from finalmile.errors import InputError
 
 _FORMATTING = re.compile(r"\.(sp|in|ti|sk|br|fi|nf|ce)\s*([+-]?\d*)")
@@ -46,7 +47,7 @@ class Delimiters:
                 "escape, subcomponent; v2.7+ may add a truncation character), none of them a "
                 "letter, digit, blank or the field separator, e.g. '^~\\&'",
                 location="MSH-2",
-                code="invalid_encoding_characters",
+                code=AdapterCode.INVALID_ENCODING_CHARACTERS,
             )
         return cls(field, *encoding_characters)
 

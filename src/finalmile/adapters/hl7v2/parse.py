@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
+from finalmile.adapters.codes import AdapterCode
 from finalmile.adapters.hl7v2.charset import codec_for, decode
 from finalmile.adapters.hl7v2.escaping import Delimiters, unescape
 from finalmile.adapters.hl7v2.header import MessageHeader, header_from_fields, read_header
@@ -255,7 +256,7 @@ def parse(text: str, *, fallback_charset: str = "utf-8") -> Message:
         raise InputError(
             "the message must start with an MSH segment (e.g. 'MSH|^~\\&|...')",
             location="MSH",
-            code="missing_msh",
+            code=AdapterCode.MISSING_MSH,
         )
     sep = first[3]
     msh = first.split(sep)
@@ -273,7 +274,7 @@ def parse(text: str, *, fallback_charset: str = "utf-8") -> Message:
                 f"segment {number} does not start with a segment ID of 3 upper-case letters or "
                 f"digits followed by the field separator {sep!r}",
                 location=f"segment {number}",
-                code="invalid_segment_id",
+                code=AdapterCode.INVALID_SEGMENT_ID,
             )
         segments.append(Segment(fields, delimiters, codec))
     return Message(segments, delimiters, codec)

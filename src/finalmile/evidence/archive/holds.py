@@ -20,9 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from finalmile.errors import InputError
+from finalmile.errors import ConflictError, ErrorCode, InputError
 from finalmile.evidence.archive.models import LegalHold
 from finalmile.evidence.archive.retention import purged_at, record_order_event
+from finalmile.evidence.codes import EvidenceCode
 from finalmile.orders.models import Order
 from finalmile.vault import Vault
 
@@ -93,28 +94,28 @@ def place(
     """Put ``order`` (locked by the caller with ``lock_order``) on hold, audited.
 
     Raises:
-        InputError: the reason is empty or too long, the reference too long; the order is on
-            hold already (``already_held``: since when, by whom) or its evidence was purged
-            (``purged``).
+        InputError: the reason is empty or too long, the reference too long.
+        ConflictError: the order is on hold already (``already_held``: since when, by whom) or
+            its evidence was purged (``purged``).
     """
     assert order.id is not None
     reason = _required(reason, "reason", MAX_REASON)
     reference = _optional(reference, "reference", MAX_REFERENCE)
     current = active_hold(session, order.id)
     if current is not None:
-        raise InputError(
+        raise ConflictError(
             f"order {order.order_id!r} is already on legal hold since "
             f"{_when(current.placed_at, zone)} by {current.placed_by}",
             location="order_id",
-            code="already_held",
+            code=EvidenceCode.ALREADY_HELD,
         )
     purged = purged_at(session, order.id)
     if purged is not None:
-        raise InputError(
+        raise ConflictError(
             f"the evidence of order {order.order_id!r} was purged on {_when(purged, zone)}: "
             "there is nothing left to hold",
             location="order_id",
-            code="purged",
+            code=EvidenceCode.PURGED,
         )
     hold = LegalHold(
         order_pk=order.id,
@@ -138,14 +139,17 @@ def release(
     """Release ``order``'s hold (the order locked by the caller); the hold stays as history.
 
     Raises:
-        InputError: the reason is empty or too long; the order is not on hold (``not_held``).
+        InputError: the reason is empty or too long.
+        ConflictError: the order is not on hold (``not_held``).
     """
     assert order.id is not None
     reason = _required(reason, "reason", MAX_REASON)
     hold = active_hold(session, order.id)
     if hold is None:
-        raise InputError(
-            f"order {order.order_id!r} is not on legal hold", location="order_id", code="not_held"
+        raise ConflictError(
+            f"order {order.order_id!r} is not on legal hold",
+            location="order_id",
+            code=EvidenceCode.NOT_HELD,
         )
     hold.released_at = at
     hold.released_by = actor
@@ -196,14 +200,16 @@ def held_since(placed_at: dt.datetime, zone: dt.tzinfo) -> str:
 def _required(value: str, field: str, limit: int) -> str:
     text = _optional(value, field, limit)
     if text is None:
-        raise InputError(f"a {field} is required", location=field, code="required")
+        raise InputError(f"a {field} is required", location=field, code=ErrorCode.REQUIRED)
     return text
 
 
 def _optional(value: str | None, field: str, limit: int) -> str | None:
     text = (value or "").strip()
     if len(text) > limit:
-        raise InputError(f"longer than {limit} characters", location=field, code="too_long")
+        raise InputError(
+            f"longer than {limit} characters", location=field, code=EvidenceCode.TOO_LONG
+        )
     return text or None
 
 

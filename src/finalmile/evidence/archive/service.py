@@ -139,7 +139,8 @@ class ArchiveService:
 
         Raises:
             NotFoundError: no such order.
-            InputError: ambiguous order id, bad text, already held, evidence purged.
+            InputError: ambiguous order id, bad text.
+            ConflictError: already held, evidence purged.
         """
         with transaction(self.sessions) as session:
             order = self._locked(session, order_id, connector)
@@ -164,7 +165,8 @@ class ArchiveService:
 
         Raises:
             NotFoundError: no such order.
-            InputError: ambiguous order id, bad text, not on hold.
+            InputError: ambiguous order id, bad text.
+            ConflictError: not on hold.
         """
         with transaction(self.sessions) as session:
             order = self._locked(session, order_id, connector)

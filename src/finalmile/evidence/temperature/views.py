@@ -13,6 +13,7 @@ from finalmile.auth.models import Scope
 from finalmile.auth.service import Principal
 from finalmile.deps import ServicesDep, require
 from finalmile.errors import InputError
+from finalmile.evidence.codes import EvidenceCode
 from finalmile.evidence.temperature.layouts.base import ReadOptions
 from finalmile.evidence.temperature.layouts.registry import DEFAULT_LAYOUT
 from finalmile.evidence.temperature.packing import unpack
@@ -115,7 +116,7 @@ def upload_log(
         raise InputError(
             f"the file is larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MiB",
             location="file",
-            code="too_large",
+            code=EvidenceCode.TOO_LARGE,
         )
     service = temperature_service(services)
     options = ReadOptions(
@@ -177,5 +178,5 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise InputError(
-            f"unknown time zone {name!r}", location="timezone", code="invalid_zone"
+            f"unknown time zone {name!r}", location="timezone", code=EvidenceCode.INVALID_ZONE
         ) from None

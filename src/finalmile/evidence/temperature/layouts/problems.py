@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from finalmile.errors import InputError
+from finalmile.evidence.codes import EvidenceCode
 
 #: Problems quoted in one error message; the rest are counted.
 QUOTED = 20
@@ -35,7 +36,7 @@ class TemperatureFileError(InputError):
         super().__init__(
             f"{len(problems)} {noun} in the temperature log: {shown}{more}",
             location=problems[0].location,
-            code="invalid_temperature_log",
+            code=EvidenceCode.INVALID_TEMPERATURE_LOG,
         )
 
 

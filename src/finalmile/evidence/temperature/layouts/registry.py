@@ -14,6 +14,7 @@ from importlib.metadata import EntryPoint
 import structlog
 
 from finalmile.errors import InputError
+from finalmile.evidence.codes import EvidenceCode
 from finalmile.evidence.temperature.layouts.base import LayoutAdapter
 from finalmile.evidence.temperature.layouts.generic import GenericLayout
 from finalmile.evidence.temperature.layouts.usb_logger import UsbLoggerLayout
@@ -46,7 +47,7 @@ class LayoutRegistry:
             raise InputError(
                 f"unknown temperature log layout {name!r} (known: {known})",
                 location="layout",
-                code="unknown_layout",
+                code=EvidenceCode.UNKNOWN_LAYOUT,
             )
         return adapter
 

@@ -1,0 +1,16 @@
+"""Stable error codes of the wire-format adapters (HL7 v2, CSV); FHIR's are ``FhirErrorCode``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AdapterCode(StrEnum):
+    """``code`` values of the errors this package raises, serialised as their string value."""
+
+    MALFORMED_CSV = "malformed_csv"
+    MISSING_MSH = "missing_msh"
+    INVALID_SEGMENT_ID = "invalid_segment_id"
+    INVALID_ENCODING_CHARACTERS = "invalid_encoding_characters"
+    UNSUPPORTED_CHARSET = "unsupported_charset"
+    UNDECODABLE = "undecodable"

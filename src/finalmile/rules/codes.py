@@ -1,0 +1,11 @@
+"""Stable error codes of delivery decisions."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class RuleCode(StrEnum):
+    """``code`` values of the errors this package raises, serialised as their string value."""
+
+    CANCELLED = "cancelled"
