@@ -9,7 +9,7 @@ import pytest
 
 from finalmile.audit import history
 from finalmile.carriers.base import LabelFormat, ShipmentOptions, TrackingStatus
-from finalmile.errors import ConflictError, InputError, PermanentError
+from finalmile.errors import ConflictError, PermanentError
 from finalmile.orders.canonical import Address
 from finalmile.services import Services
 from finalmile.shipments.models import ShipmentState
