@@ -1,47 +1,85 @@
-"""FastAPI dependencies: the process's services, a DB session, and API-key scopes."""
+"""FastAPI dependencies: what the composition root provides, a DB session, and API-key scopes.
+
+The composition root (``finalmile.app``) puts a :class:`Provided` on ``app.state.provided``
+holding every long-lived object a view may need, keyed by its type. A view asks for one by type
+(``Annotated[ShipmentService, Depends(provided(ShipmentService))]``), so domain views depend on
+the services they use and never on the root or on a bag of every service.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Annotated
+from typing import Annotated, Any, TypeVar, cast
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from finalmile.auth.models import Scope
 from finalmile.auth.service import Principal, authenticate
 from finalmile.errors import AuthError
-from finalmile.services import Services
 
+T = TypeVar("T")
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="finalmile API key")
 
 
-def get_services(request: Request) -> Services:
-    """The services built at startup."""
-    services: Services = request.app.state.services
-    return services
+class Provided:
+    """The objects a process hands its views, one per type (the session factory among them)."""
+
+    def __init__(self, sessions: sessionmaker[Session], *objects: object) -> None:
+        self.sessions = sessions
+        self._by_type: dict[type[Any], object] = {type(found): found for found in objects}
+
+    def get(self, kind: type[T]) -> T:
+        """The object of type ``kind`` (or a subclass of it).
+
+        Raises:
+            LookupError: the composition root provides no such object (a wiring bug).
+        """
+        for found in self._by_type.values():
+            if isinstance(found, kind):
+                return found
+        raise LookupError(f"nothing of type {kind.__name__} is provided to the views")
 
 
-ServicesDep = Annotated[Services, Depends(get_services)]
+def _provided(request: Request) -> Provided:
+    return cast(Provided, request.app.state.provided)
 
 
-def get_session(services: ServicesDep) -> Iterator[Session]:
+def provided(kind: type[T]) -> Callable[[Request], T]:
+    """A dependency answering the process's object of type ``kind``."""
+
+    def get(request: Request) -> T:
+        return _provided(request).get(kind)
+
+    get.__name__ = f"provided_{kind.__name__}"
+    return get
+
+
+def get_session(request: Request) -> Iterator[Session]:
     """A session for one request (read-only work; writes go through their services)."""
-    with services.sessions() as session:
+    with _provided(request).sessions() as session:
         yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
+def get_sessions(request: Request) -> sessionmaker[Session]:
+    """The process's session factory, for views that open their own transactions."""
+    return _provided(request).sessions
+
+
+SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]
+
+
 def require(scope: Scope) -> Callable[..., Principal]:
     """A dependency that admits only keys holding ``scope`` (401 without a key, 403 without it)."""
 
     def check(
-        services: ServicesDep, token: Annotated[str | None, Security(api_key_header)]
+        sessions: SessionsDep, token: Annotated[str | None, Security(api_key_header)]
     ) -> Principal:
-        with services.sessions() as session:
+        with sessions() as session:
             principal = authenticate(session=session, token=token)
         if not principal.allows(scope):
             raise AuthError(f"this key lacks the {scope.value} scope", status_code=403)
