@@ -23,12 +23,12 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from finalmile.app import build_services
 from finalmile.config.settings import Settings
 from finalmile.db import migrate
 from finalmile.intake.outcome import Outcome
 from finalmile.intake.prepare_csv import CsvMessage
 from finalmile.mapping.csv import CsvOrder, CsvProfile, iter_orders
-from finalmile.services import build_services
 
 HEADER = (
     "order_id,mrn,family,given,birth_date,phone,email,ship_name,line1,line2,city,state,"

@@ -28,9 +28,9 @@ from typing import Any
 from cryptography.fernet import Fernet
 from easypost.easypost_client import EasyPostClient
 
+from finalmile.app import build_services
 from finalmile.config.settings import Settings
 from finalmile.db import migrate
-from finalmile.services import build_services
 from finalmile.shipments.models import ShipmentState
 from finalmile.shipments.service import BuyRequest
 from finalmile_devtools.synthetic import order_id_for, rde_o11

@@ -42,6 +42,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, select, text
 from sqlmodel import col
 
+from finalmile.app import Services, build_services
 from finalmile.config.settings import Settings
 from finalmile.connectors.writeback.webhook import body_of, sign
 from finalmile.db import migrate, transaction
@@ -49,7 +50,6 @@ from finalmile.logging import configure_logging
 from finalmile.outbox import OutboxEvent, OutboxStatus, Topic, enqueue
 from finalmile.outbox.ports import Effect
 from finalmile.outbox.worker import OutboxWorker
-from finalmile.services import Services, build_services
 
 SECRET = "bench-secret"
 POLL_SECONDS = 0.1

@@ -20,11 +20,11 @@ from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
+from finalmile.app import Services, build_services
 from finalmile.config.settings import Settings
 from finalmile.db import migrate
 from finalmile.main import create_app
 from finalmile.schema import metadata
-from finalmile.services import Services, build_services
 
 FIXTURES = Path(__file__).parent / "fixtures"
 POSTGRES_URL = os.environ.get("FINALMILE_TEST_POSTGRES_URL")

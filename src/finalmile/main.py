@@ -19,11 +19,10 @@ from fastapi import FastAPI
 from finalmile import __version__
 from finalmile.api.errors import install_error_handlers
 from finalmile.api.router import router
+from finalmile.app import Services, build_scheduler, build_services
 from finalmile.config.settings import Settings, get_settings
 from finalmile.connectors.mllp.startup import start_listeners
 from finalmile.db import migrate
-from finalmile.scheduler import build_scheduler
-from finalmile.services import Services, build_services
 from finalmile.shipments.recovery import recover
 
 log = structlog.get_logger(__name__)
@@ -38,8 +37,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         migrate(settings.resolved_database_url)
         services = build_services(settings)
         app.state.services = services
+        app.state.provided = services.provided()
         await services.intake.start()
-        listeners = await start_listeners(services)
+        listeners = await start_listeners(settings=settings, intake=services.intake)
         app.state.mllp_ports = {running.connector: running.port for running in listeners}
         app.state.mllp_port = app.state.mllp_ports.get(settings.connector)
         scheduler = build_scheduler(services)

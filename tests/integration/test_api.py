@@ -7,11 +7,11 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from finalmile.app import Services
 from finalmile.auth.models import Scope
 from finalmile.auth.service import create_key, revoke_key
 from finalmile.config.settings import Settings
 from finalmile.main import create_app
-from finalmile.services import Services
 from tests.hl7_builder import PATIENT_FAMILY, msa, rde
 
 HL7 = {"Content-Type": "x-application/hl7-v2+er7"}

@@ -9,11 +9,11 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from finalmile.app import Services
 from finalmile.config.settings import Settings
 from finalmile.connectors.mllp.client import MllpClient
 from finalmile.main import create_app
 from finalmile.orders.models import Order
-from finalmile.services import Services
 from finalmile_devtools.process import free_port
 from tests.conftest import read_fixture
 

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from finalmile.app import Services
 from finalmile.auth.models import Scope
 from finalmile.auth.service import create_key
 from finalmile.connectors.csv_drop.watcher import DropFolderWatcher
@@ -21,7 +22,6 @@ from finalmile.messages.models import InboundMessage, MessageFormat, MessageStat
 from finalmile.orders.models import Order
 from finalmile.profiles.connector import DropFolder
 from finalmile.profiles.registry import load_connectors
-from finalmile.services import Services
 from tests.conftest import read_fixture
 
 MIXED = read_fixture("csv", "rows_with_errors.csv")

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from finalmile.app import build_services
 from finalmile.cli import app
 from finalmile.config.settings import Settings
 from finalmile.rules import FACTS, load_catalog
 from finalmile.rules.versions import active_version
-from finalmile.services import build_services
 from tests.conftest import FIXTURES
 from tests.hl7_builder import rde
 

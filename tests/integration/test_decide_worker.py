@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from finalmile.app import Services, build_services
 from finalmile.audit import AuditEvent
 from finalmile.config.settings import Settings
 from finalmile.errors import ConfigError
@@ -19,7 +20,6 @@ from finalmile.rules.facts import DeliveryType
 from finalmile.rules.models import DecisionRecord, RuleSetVersion
 from finalmile.rules.service import current_decision, list_current
 from finalmile.rules.versions import activate, active_version
-from finalmile.services import Services, build_services
 from tests.hl7_builder import rde
 
 TUESDAY = dt.datetime(2026, 11, 17, 15, 0, tzinfo=dt.UTC)  # 10:00 in Cambridge MA

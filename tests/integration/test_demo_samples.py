@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlmodel import col
 
+from finalmile.app import Services
 from finalmile.cli.demo import LoadedSamples, load_samples
 from finalmile.config.demo_dates import days_since_samples
 from finalmile.orders.models import Order
-from finalmile.services import Services
 
 
 def _today(services: Services) -> dt.date:

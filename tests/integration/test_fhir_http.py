@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from finalmile.app import Services
 from finalmile.auth.models import Scope
 from finalmile.auth.service import create_key
 from finalmile.intake.outcome import OutcomeKind
@@ -18,7 +19,6 @@ from finalmile.intake.store import IntakeStore
 from finalmile.messages.models import InboundMessage, MessageFormat, MessageStatus
 from finalmile.orders.models import Order, OrderStatus
 from finalmile.profiles.registry import load_connectors
-from finalmile.services import Services
 from tests.conftest import read_fixture
 
 FHIR = {"Content-Type": "application/fhir+json"}

@@ -15,12 +15,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from finalmile.app import Services, build_services
 from finalmile.auth.models import Scope
 from finalmile.auth.service import create_key
 from finalmile.cli import app as cli
 from finalmile.config.settings import Settings
 from finalmile.connectors.fhir.lease import lock_key
-from finalmile.connectors.fhir.poller import CURSOR_NAME, FhirPoller, pollers_for
+from finalmile.connectors.fhir.poller import CURSOR_NAME, FhirPoller
 from finalmile.errors import ConfigError
 from finalmile.intake.models import ConnectorCursor
 from finalmile.intake.outcome import OutcomeKind
@@ -28,7 +29,6 @@ from finalmile.logging import configure_logging
 from finalmile.main import create_app
 from finalmile.messages.models import InboundMessage, MessageStatus
 from finalmile.orders.models import Order
-from finalmile.services import Services, build_services
 from tests.conftest import read_fixture
 from tests.fhir_server import EPOCH, FhirTestServer, Seen
 
@@ -124,7 +124,7 @@ def connect(
 
 
 def _poller(services: Services) -> FhirPoller:
-    return pollers_for(services)[CONNECTOR]
+    return services.fhir_pollers()[CONNECTOR]
 
 
 def _count(services: Services, model: type) -> int:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from finalmile.app import Services
 from finalmile.audit import history
 from finalmile.intake.outcome import OutcomeKind
 from finalmile.intake.service import IntakeService
@@ -15,7 +16,6 @@ from finalmile.orders.canonical import ControlledSchedule, StorageClass
 from finalmile.orders.models import Order, OrderItem, OrderStatus
 from finalmile.orders.service import order_record
 from finalmile.profiles.registry import load_connectors
-from finalmile.services import Services
 from tests.hl7_builder import PATIENT_FAMILY, rde
 
 

@@ -7,13 +7,13 @@ import asyncio
 import pytest
 from fastapi.testclient import TestClient
 
+from finalmile.app import Services
 from finalmile.auth.models import Scope
 from finalmile.auth.service import create_key
 from finalmile.config.settings import Settings
 from finalmile.connectors.mllp.client import MllpClient
 from finalmile.logging import configure_logging
 from finalmile.main import create_app
-from finalmile.services import Services
 from tests.hl7_builder import (
     PATIENT_BIRTH,
     PATIENT_FAMILY,

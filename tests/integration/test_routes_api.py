@@ -8,9 +8,9 @@ from importlib import resources
 import pytest
 from fastapi.testclient import TestClient
 
+from finalmile.app import Services
 from finalmile.auth.models import Scope
 from finalmile.auth.service import create_key
-from finalmile.services import Services
 
 
 def _headers(client: TestClient, scope: Scope) -> dict[str, str]:

@@ -12,12 +12,12 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import select
 
+from finalmile.app import Services, build_services
+from finalmile.app.scheduler import build_scheduler
 from finalmile.config.settings import Settings
 from finalmile.courier.plan_tables import RoutePlan
 from finalmile.courier.planning_job import add_planning_job, run_planning
 from finalmile.errors import RetriableError
-from finalmile.scheduler import build_scheduler
-from finalmile.services import Services, build_services
 from tests.osrm_server import FakeOsrm
 
 DEMO = resources.files("finalmile.config.defaults").joinpath("routing/demo_day.json").read_text()

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlmodel import col
 from typer.testing import CliRunner
 
+from finalmile.app import Services
 from finalmile.auth.models import Scope
 from finalmile.auth.service import create_key
 from finalmile.cli import app
@@ -26,7 +27,6 @@ from finalmile.routing.problem import Skill
 from finalmile.routing.travel import HAVERSINE
 from finalmile.rules.facts import DeliveryType
 from finalmile.rules.models import DecisionRecord
-from finalmile.services import Services
 from tests.hl7_builder import rde
 
 TUESDAY = dt.datetime(2026, 11, 17, 15, 0, tzinfo=dt.UTC)  # 10:00 in Cambridge MA
@@ -85,7 +85,7 @@ def decided(services: Services) -> Services:
 
 
 def test_courier_orders_are_routed_or_unassigned_with_a_reason(decided: Services) -> None:
-    text = stored_day(decided, DAY)
+    text = stored_day(decided.planning, DAY)
     assert text is not None
     day = load_day(text, source="stored").on(DAY)
     assert sorted(day.jobs) == ["RX-S1", "RX-S2", "RX-S3", "RX-S4"]
@@ -101,7 +101,7 @@ def test_courier_orders_are_routed_or_unassigned_with_a_reason(decided: Services
 
 
 def test_cold_chain_skills_come_from_storage(decided: Services) -> None:
-    text = stored_day(decided, DAY)
+    text = stored_day(decided.planning, DAY)
     assert text is not None
     stops = {s.stop_id: s for s in load_day(text, source="stored").problem.stops}
     assert {k: sorted(s.skills) for k, s in stops.items()} == {
@@ -115,7 +115,7 @@ def test_cold_chain_skills_come_from_storage(decided: Services) -> None:
 
 
 def test_other_days_have_nothing_to_plan(decided: Services) -> None:
-    assert stored_day(decided, DAY + dt.timedelta(days=1)) is None
+    assert stored_day(decided.planning, DAY + dt.timedelta(days=1)) is None
 
 
 def test_cli_plans_the_stored_orders_of_a_date(
@@ -170,7 +170,7 @@ def test_a_schedule_ii_item_needs_the_lockbox_and_rides_with_a_lockbox_driver(
         connector="default",
     )
     services.decider.decide_backlog()
-    text = stored_day(services, DAY)
+    text = stored_day(services.planning, DAY)
     assert text is not None
     day = load_day(text, source="stored").on(DAY)
     stops = {s.stop_id: s for s in day.problem.stops}

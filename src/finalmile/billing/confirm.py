@@ -21,16 +21,13 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from finalmile.billing.evidence import DeliveryEvidence, EvidenceSource
-from finalmile.errors import ConfigError, NotFoundError
+from finalmile.errors import NotFoundError
 from finalmile.orders.models import Order, OrderItem
 from finalmile.outbox import Topic, enqueue
 from finalmile.profiles.writeback import BillingPolicy
 from finalmile.shipments.models import LIVE_STATES, Shipment
 
 log = structlog.get_logger(__name__)
-
-#: ``Session.info`` key under which a process's ``BillingRules`` travel with its sessions.
-SESSION_KEY = "finalmile.billing"
 
 
 @dataclass(frozen=True)
@@ -48,19 +45,13 @@ def confirm_key(order_pk: int) -> str:
     return f"delivery_confirmed:{order_pk}"
 
 
-def confirm_if_ready(session: Session, order_pk: int, *, rules: BillingRules | None = None) -> bool:
+def confirm_if_ready(session: Session, order_pk: int, *, rules: BillingRules) -> bool:
     """Enqueue the order's delivery confirmation if its POD is complete (and, where the connector
     requires it, its temperature log passed). True only when this call wrote it.
 
-    ``rules`` default to those the process's session factory carries (``Session.info``).
-
     Raises:
-        ConfigError: no rules given and none configured on the session.
         NotFoundError: no such order.
     """
-    rules = rules or session.info.get(SESSION_KEY)
-    if rules is None:
-        raise ConfigError(["billing rules are not configured on this session factory"])
     order = session.get(Order, order_pk)
     if order is None:
         raise NotFoundError(f"no order with pk {order_pk}")

@@ -14,7 +14,6 @@ from finalmile.errors import FinalmileError
 from finalmile.evidence.archive.holds import HoldRecord, held_since
 from finalmile.evidence.archive.listing import ArchiveEntry, ArchiveFilter
 from finalmile.evidence.archive.packet import Retention
-from finalmile.evidence.archive.service import archive_service
 
 app = typer.Typer(
     help="Audit archive: export packets, retention, legal holds.", no_args_is_help=True
@@ -42,7 +41,7 @@ def export(
     target = out or Path(packet_filename(order_id))
     with open_services(load_settings()) as services:
         try:
-            packet = archive_service(services).packet(order_id=order_id, connector=connector)
+            packet = services.archive.packet(order_id=order_id, connector=connector)
         except FinalmileError as exc:
             raise fail(str(exc)) from None
     content = render_pdf(packet)
@@ -64,7 +63,7 @@ def list_archive(
     legal hold in force (since when, by whom; never the hold's text), no patient data."""
     filters = ArchiveFilter(held=held, connector=connector)
     with open_services(load_settings()) as services:
-        archive = archive_service(services)
+        archive = services.archive
         cursor: str | None = None
         while True:
             page = archive.listing(filters=filters, limit=LIST_BATCH, cursor=cursor)
@@ -95,7 +94,7 @@ def purge(
             2,
         )
     with open_services(load_settings()) as services:
-        archive = archive_service(services)
+        archive = services.archive
         if dry_run:
             for entry in archive.past_retention():
                 line = _order(entry.order_id, entry.connector, entry.retention)
@@ -134,7 +133,7 @@ def hold(
     """Put the order's evidence on legal hold: purge keeps it until the hold is released."""
     with open_services(load_settings()) as services:
         try:
-            record = archive_service(services).place_hold(
+            record = services.archive.place_hold(
                 order_id=order_id,
                 connector=connector,
                 reason=reason,
@@ -156,7 +155,7 @@ def release(
     """Release the order's legal hold (it stays as history); purge may then delete the evidence."""
     with open_services(load_settings()) as services:
         try:
-            record = archive_service(services).release_hold(
+            record = services.archive.release_hold(
                 order_id=order_id, connector=connector, reason=reason, actor=actor
             )
         except FinalmileError as exc:
@@ -172,7 +171,7 @@ def list_holds(
 ) -> None:
     """List legal holds, active ones by default: one JSON line each, oldest first."""
     with open_services(load_settings()) as services:
-        records = archive_service(services).list_holds(include_released=include_released)
+        records = services.archive.list_holds(include_released=include_released)
     for record in records:
         typer.echo(json.dumps(_hold(record)))
 

@@ -10,13 +10,13 @@ import typer
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
+from finalmile.app import Services, build_services
 from finalmile.carriers.registry import load_registry
 from finalmile.config.settings import Settings
 from finalmile.db import migrate
 from finalmile.errors import ConfigError
 from finalmile.logging import configure_logging
 from finalmile.profiles.registry import ConnectorRegistry, load_connectors
-from finalmile.services import Services, build_services
 
 
 def load_settings(**overrides: object) -> Settings:

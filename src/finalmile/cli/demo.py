@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from finalmile.adapters.hl7v2.header import read_header
+from finalmile.app import Services
 from finalmile.auth.models import Scope
 from finalmile.auth.service import authenticate, create_key
 from finalmile.cli.context import load_settings, open_services
@@ -27,7 +28,6 @@ from finalmile.orders.models import Order
 from finalmile.rules.facts import DeliveryType
 from finalmile.rules.models import DecisionRecord
 from finalmile.rules.service import current_decision
-from finalmile.services import Services
 from finalmile.shipments.models import ShipmentState
 
 DEMO_PACKAGE = "finalmile.config.defaults"

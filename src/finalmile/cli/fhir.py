@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from finalmile.cli.context import fail, load_settings, open_services
-from finalmile.connectors.fhir.poller import pollers_for
 from finalmile.errors import ConfigError
 
 app = typer.Typer(help="FHIR R4 connectors that poll a PMS's FHIR server.", no_args_is_help=True)
@@ -31,7 +30,7 @@ def poll(
     settings = load_settings()
     try:
         with open_services(settings) as services:
-            poller = pollers_for(services).get(connector)
+            poller = services.fhir_pollers().get(connector)
             if poller is None:
                 raise fail(
                     f"connector {connector!r} has no fhir.server to poll; "

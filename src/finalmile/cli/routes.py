@@ -106,7 +106,7 @@ def plan_day(
 
 def _stored(date: dt.date) -> CourierDay:
     with open_services(load_settings()) as services:
-        text = stored_day(services, date)
+        text = stored_day(services.planning, date)
     if text is None:
         raise fail(f"no courier orders to plan on {date.isoformat()}")
     return load_day(text, source="stored courier day")
@@ -187,7 +187,7 @@ def replan_command(
     try:
         with open_services(load_settings()) as services:
             replanned = run_replan(
-                services=services,
+                planning=services.planning,
                 plan_id=plan_id,
                 now=at or utcnow(),
                 seconds=seconds,

@@ -16,7 +16,7 @@ from finalmile.evidence.temperature.layouts.base import ReadOptions
 from finalmile.evidence.temperature.layouts.problems import TemperatureFileError
 from finalmile.evidence.temperature.layouts.registry import DEFAULT_LAYOUT
 from finalmile.evidence.temperature.readings import Unit
-from finalmile.evidence.temperature.service import StoredLog, Upload, temperature_service
+from finalmile.evidence.temperature.service import StoredLog, Upload
 
 app = typer.Typer(help="Temperature logs: import, show, evaluate.", no_args_is_help=True)
 Connector = Annotated[str | None, typer.Option(help="Connector, when the order id is ambiguous")]
@@ -58,7 +58,7 @@ def import_(
     upload = Upload(content=file.read_bytes(), layout=layout, options=options, package=package)
     with open_services(settings) as services:
         try:
-            stored = temperature_service(services).import_log(
+            stored = services.temperature.import_log(
                 order_id=order_id, connector=connector, upload=upload, actor=actor
             )
         except TemperatureFileError as exc:
@@ -88,7 +88,7 @@ def show(
 ) -> None:
     """The order's verdict, then one JSON line per log (and its readings when asked)."""
     with open_services(load_settings()) as services:
-        service = temperature_service(services)
+        service = services.temperature
         try:
             record = service.for_order(order_id=order_id, connector=connector)
         except FinalmileError as exc:
@@ -111,7 +111,7 @@ def evaluate(
     """Judge the order's logs again with today's limits and trip times (after delivery)."""
     with open_services(load_settings()) as services:
         try:
-            record = temperature_service(services).evaluate_order(
+            record = services.temperature.evaluate_order(
                 order_id=order_id, connector=connector, actor=actor
             )
         except FinalmileError as exc:

@@ -7,7 +7,6 @@ import json
 import typer
 
 from finalmile.cli.context import load_settings, open_services
-from finalmile.tracking.service import tracking_service
 
 app = typer.Typer(help="Carrier tracking.", no_args_is_help=True)
 
@@ -16,6 +15,6 @@ app = typer.Typer(help="Carrier tracking.", no_args_is_help=True)
 def poll() -> None:
     """Ask carriers about parcels with no recent event (what the service does on a schedule)."""
     with open_services(load_settings()) as services:
-        summary = tracking_service(services).poll_due()
+        summary = services.tracking.poll_due()
     typer.echo(json.dumps(summary.__dict__))
     raise typer.Exit(1 if summary.failed else 0)

@@ -26,6 +26,7 @@ from sqlmodel import col
 
 from finalmile.courier.dayfile import DayIn, DriverIn, JobIn, SiteIn, WindowIn
 from finalmile.courier.geocode import zip_centroid
+from finalmile.courier.planning import CourierPlanning
 from finalmile.errors import InputError
 from finalmile.orders.canonical import DispatchOrder
 from finalmile.orders.codec import load_order
@@ -35,18 +36,17 @@ from finalmile.rules.facts import DeliveryType
 from finalmile.rules.models import DecisionRecord
 from finalmile.rules.service import Decider, list_current
 from finalmile.rules.site_config import WEEKDAYS, SiteConfig
-from finalmile.services import Services
 
 PAGE = 500
 
 
-def stored_day(services: Services, date: dt.date) -> str | None:
+def stored_day(planning: CourierPlanning, date: dt.date) -> str | None:
     """Day-file JSON for ``date`` from stored courier decisions; ``None`` with no courier job."""
-    decider = services.decider
+    decider = planning.decider
     jobs: list[JobIn] = []
     unplaced: list[str] = []
     sites: dict[str, SiteConfig] = {}
-    with services.sessions() as session:
+    with planning.sessions() as session:
         for record, row in _current_courier(session):
             config = sites.get(record.site) or decider.catalog.site_config(record.site)
             zone = ZoneInfo(config.timezone)

@@ -38,6 +38,7 @@ from finalmile.errors import InputError, NotFoundError
 from finalmile.shipments.models import Shipment
 from finalmile.tracking import proofs
 from finalmile.tracking.models import DeliveryProof
+from finalmile.tracking.proofs import EvidenceSettled
 from finalmile.tracking.recorder import lock_shipment, record_scans, refresh
 from finalmile.vault import Vault
 
@@ -81,9 +82,16 @@ def same_person(a: str, b: str) -> bool:
 
 
 def apply_update(
-    session: Session, *, driver: Driver, update: DriverUpdateIn, vault: Vault, now: dt.datetime
+    session: Session,
+    *,
+    driver: Driver,
+    update: DriverUpdateIn,
+    vault: Vault,
+    now: dt.datetime,
+    on_settled: EvidenceSettled,
 ) -> UpdateResult:
-    """Apply one update in the caller's transaction.
+    """Apply one update in the caller's transaction; ``on_settled`` is called when it completes
+    the order's POD.
 
     Raises:
         NotFoundError: the stop is not this driver's.
@@ -157,6 +165,7 @@ def apply_update(
         now=now,
         actor=f"driver:{driver.driver_id}",
         new_rows=new,
+        on_settled=on_settled,
     )
     if update.kind is not UpdateKind.PICKED_UP:
         _retime_route(
@@ -203,6 +212,7 @@ def apply_batch(
     updates: list[DriverUpdateIn],
     vault: Vault,
     now: dt.datetime,
+    on_settled: EvidenceSettled,
 ) -> list[UpdateResult]:
     """Apply updates in order, each in its own transaction; a refused one does not stop the rest."""
     results = []
@@ -212,7 +222,14 @@ def apply_batch(
                 driver = session.get(Driver, driver_pk)
                 assert driver is not None
                 results.append(
-                    apply_update(session, driver=driver, update=update, vault=vault, now=now)
+                    apply_update(
+                        session,
+                        driver=driver,
+                        update=update,
+                        vault=vault,
+                        now=now,
+                        on_settled=on_settled,
+                    )
                 )
         except InputError as exc:
             results.append(_rejected(update, exc.message, exc.location))
@@ -297,3 +314,27 @@ def _media_type(content: bytes) -> str:
 def _content_digest(update: DriverUpdateIn) -> str:
     body = json.dumps(update.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(body.encode()).hexdigest()
+
+
+class DriverUpdates:
+    """Drivers' batches of stop updates, applied against the process's storage."""
+
+    def __init__(
+        self, *, sessions: sessionmaker[Session], vault: Vault, on_evidence_settled: EvidenceSettled
+    ) -> None:
+        self.sessions = sessions
+        self.vault = vault
+        self.on_evidence_settled = on_evidence_settled
+
+    def apply(
+        self, *, driver_pk: int, updates: list[DriverUpdateIn], now: dt.datetime
+    ) -> list[UpdateResult]:
+        """Apply a driver's updates in order (see ``apply_batch``)."""
+        return apply_batch(
+            self.sessions,
+            driver_pk=driver_pk,
+            updates=updates,
+            vault=self.vault,
+            now=now,
+            on_settled=self.on_evidence_settled,
+        )

@@ -21,6 +21,7 @@ import structlog
 from finalmile.courier.day_from_orders import stored_day
 from finalmile.courier.dayfile import load_day
 from finalmile.courier.plan_store import get_plan, save_plan
+from finalmile.courier.planning import CourierPlanning
 from finalmile.courier.rest_of_day import RestOfDay, rest_of_day
 from finalmile.courier.supersede import Replanned, store_replan
 from finalmile.errors import RetriableError
@@ -29,7 +30,6 @@ from finalmile.routing.plan import Plan, with_unplaced
 from finalmile.routing.replan import replan_problem
 from finalmile.routing.solve import Budget, plan
 from finalmile.routing.travel import TravelSource, configured
-from finalmile.services import Services
 
 log = structlog.get_logger(__name__)
 
@@ -62,7 +62,7 @@ def plan_in_child(
 
 
 def store_plan(
-    services: Services,
+    planning: CourierPlanning,
     text: str,
     date: dt.date,
     seconds: float,
@@ -74,7 +74,7 @@ def store_plan(
     that priced it; returns the plan id."""
     result, report = outcome
     jobs = load_day(text, source="day").on(date).jobs
-    with services.sessions() as session, session.begin():
+    with planning.sessions() as session, session.begin():
         return save_plan(
             session=session,
             plan_date=date,
@@ -83,12 +83,12 @@ def store_plan(
             jobs=jobs,
             budget_seconds=seconds,
             travel_source=travel_source,
-            day_encrypted=services.vault.encrypt(text.encode()),
+            day_encrypted=planning.vault.encrypt(text.encode()),
         )
 
 
 def run_planning(
-    *, services: Services, source: DaySource, date: dt.date, seconds: float
+    *, planning: CourierPlanning, source: DaySource, date: dt.date, seconds: float
 ) -> int | None:
     """One planning run for ``date`` priced by the configured travel source: the stored plan's
     id, or ``None`` with nothing to plan.
@@ -100,13 +100,13 @@ def run_planning(
     if text is None:
         log.info("route_planning_skipped", date=date.isoformat())
         return None
-    travel = configured(services.settings.routing_table_url)
+    travel = configured(planning.routing_table_url)
     try:
         outcome = plan_in_child(text, date, seconds, travel_source=travel)
     except RetriableError as exc:
         log.warning("route_planning_failed", date=date.isoformat(), error=str(exc))
         raise
-    plan_id = store_plan(services, text, date, seconds, outcome, travel_source=travel)
+    plan_id = store_plan(planning, text, date, seconds, outcome, travel_source=travel)
     log.info("route_plan_stored", date=date.isoformat(), plan_id=plan_id, travel_source=travel)
     return plan_id
 
@@ -114,7 +114,7 @@ def run_planning(
 def add_planning_job(
     scheduler: Any,
     *,
-    services: Services,
+    planning: CourierPlanning,
     source: DaySource,
     at: dt.time,
     zone: str,
@@ -131,7 +131,7 @@ def add_planning_job(
     def job() -> None:
         today = dt.datetime.now(dt.UTC).astimezone(CronTrigger(timezone=zone).timezone).date()
         run_planning(
-            services=services,
+            planning=planning,
             source=source,
             date=today + dt.timedelta(days=days_ahead),
             seconds=seconds,
@@ -178,7 +178,7 @@ def replan_in_child(rest: RestOfDay, seconds: float) -> tuple[Plan, CheckReport]
 
 def run_replan(
     *,
-    services: Services,
+    planning: CourierPlanning,
     plan_id: int,
     now: dt.datetime,
     seconds: float,
@@ -196,15 +196,15 @@ def run_replan(
         RetriableError: the plan's routing engine is down or busy, or a driver reported, during
             the run, on a stop the new plan takes away from it (nothing is stored either way).
     """
-    with services.sessions() as session:
+    with planning.sessions() as session:
         plan_date = get_plan(session, plan_id).plan_date
-    new_day = stored_day(services, plan_date)
-    with services.sessions() as session:
+    new_day = stored_day(planning, plan_date)
+    with planning.sessions() as session:
         rest = rest_of_day(
-            session, plan_id=plan_id, vault=services.vault, now=now, absent=absent, new_day=new_day
+            session, plan_id=plan_id, vault=planning.vault, now=now, absent=absent, new_day=new_day
         )
     outcome = replan_in_child(rest, seconds)
-    replanned = store_replan(services, rest, outcome, seconds=seconds, actor=actor)
+    replanned = store_replan(planning, rest, outcome, seconds=seconds, actor=actor)
     handover = replanned.handover
     log.info(
         "route_replan_stored",

@@ -29,6 +29,7 @@ from finalmile.courier.assignments import courier_shipments
 from finalmile.courier.dayfile import load_day
 from finalmile.courier.handover import Handover, hand_over
 from finalmile.courier.plan_store import get_plan, save_plan
+from finalmile.courier.planning import CourierPlanning
 from finalmile.courier.progress import PICKED_UP, VISITED
 from finalmile.courier.rest_of_day import (
     DriverReport,
@@ -41,7 +42,6 @@ from finalmile.courier.rest_of_day import (
 from finalmile.errors import RetriableError
 from finalmile.routing.check import CheckReport
 from finalmile.routing.plan import Plan, Route
-from finalmile.services import Services
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,7 @@ class Replanned:
 
 
 def store_replan(
-    services: Services,
+    planning: CourierPlanning,
     rest: RestOfDay,
     outcome: tuple[Plan, CheckReport],
     *,
@@ -70,7 +70,7 @@ def store_replan(
     result, report = outcome
     jobs = load_day(rest.day, source="day").on(rest.plan_date).jobs
     fixed = {r.order_id for reports in rest.visits.values() for r in reports}
-    with services.sessions() as session, session.begin():
+    with planning.sessions() as session, session.begin():
         previous = get_plan(session, rest.plan_id, for_update=True)
         must_be_in_force(previous)
         courier_shipments(session, rest.order_ids, lock=True)
@@ -84,7 +84,7 @@ def store_replan(
             jobs=jobs,
             budget_seconds=seconds,
             travel_source=rest.travel_source,
-            day_encrypted=services.vault.encrypt(rest.day.encode()),
+            day_encrypted=planning.vault.encrypt(rest.day.encode()),
             previous=previous,
             reported=reported_rows(session, plan_id=rest.plan_id, visits=visits_of(rows)),
         )

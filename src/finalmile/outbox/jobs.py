@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 
 import structlog
 
+from finalmile.outbox.ports import Deliverers
+from finalmile.outbox.store import OutboxStore
 from finalmile.outbox.worker import OutboxWorker
-from finalmile.services import Services
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.base import BaseScheduler
@@ -20,24 +21,26 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 
-def add_outbox_workers(scheduler: BaseScheduler, services: Services) -> int:
-    """Add ``settings.outbox_workers`` worker jobs to ``scheduler``; returns how many."""
-    settings = services.settings
-    for number in range(settings.outbox_workers):
-        worker = OutboxWorker(services.outbox, services.writeback)
+def add_outbox_workers(
+    scheduler: BaseScheduler,
+    *,
+    store: OutboxStore,
+    deliverers: Deliverers,
+    workers: int,
+    every_seconds: float,
+) -> int:
+    """Add ``workers`` worker jobs to ``scheduler``; returns how many."""
+    for number in range(workers):
+        worker = OutboxWorker(store, deliverers)
         scheduler.add_job(
             worker.drain,
             "interval",
-            seconds=settings.outbox_poll_seconds,
+            seconds=every_seconds,
             id=f"outbox:{number}",
             max_instances=1,
             coalesce=True,
             next_run_time=dt.datetime.now(dt.UTC),
         )
-    if settings.outbox_workers:
-        log.info(
-            "outbox_workers_scheduled",
-            workers=settings.outbox_workers,
-            every_seconds=settings.outbox_poll_seconds,
-        )
-    return settings.outbox_workers
+    if workers:
+        log.info("outbox_workers_scheduled", workers=workers, every_seconds=every_seconds)
+    return workers

@@ -6,28 +6,28 @@ from typing import TYPE_CHECKING
 
 import structlog
 
-from finalmile.services import Services
-from finalmile.tracking.service import tracking_service
+from finalmile.tracking.service import TrackingService
 
 if TYPE_CHECKING:
-    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.base import BaseScheduler
 
 log = structlog.get_logger(__name__)
 JOB_ID = "tracking-poll"
 
 
-def add_tracking_poll(scheduler: BackgroundScheduler, services: Services) -> bool:
+def add_tracking_poll(
+    scheduler: BaseScheduler, *, tracking: TrackingService, every_seconds: float
+) -> bool:
     """Add the poll job when carrier accounts are configured; True if it was added."""
-    if not services.shipments.accounts:
+    if not tracking.shipments.accounts:
         return False
-    every = services.settings.tracking_poll_seconds
     scheduler.add_job(
-        tracking_service(services).poll_due,
+        tracking.poll_due,
         "interval",
-        seconds=every,
+        seconds=every_seconds,
         id=JOB_ID,
         max_instances=1,
         coalesce=True,
     )
-    log.info("tracking_poll_scheduled", every_seconds=every)
+    log.info("tracking_poll_scheduled", every_seconds=every_seconds)
     return True

@@ -1,14 +1,16 @@
 """Stored proof of delivery: carrier evidence, a driver's ePOD, and settling a complete POD.
 
 ``settle`` runs in the transaction that added evidence: when the order's POD has just become
-complete it stamps ``complete_at`` and calls ``finalmile.billing.confirm_if_ready`` in that same
-transaction, so the billing confirmation is written exactly when the evidence commits.
+complete it stamps ``complete_at`` and calls the ``EvidenceSettled`` hook it was given in that same
+transaction (the composition root binds it to billing), so the billing confirmation is written
+exactly when the evidence commits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +18,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from finalmile.billing import confirm_if_ready
 from finalmile.orders.canonical import DispatchOrder
 from finalmile.orders.codec import load_order
 from finalmile.orders.models import Order, OrderItem
@@ -24,6 +25,10 @@ from finalmile.shipments.models import Shipment
 from finalmile.tracking.models import DeliveryProof
 from finalmile.tracking.pod import Evidence, PodCheck, PodMethod, assess
 from finalmile.vault import Vault
+
+#: Called in the transaction that settled an order's evidence (a complete POD, a passing
+#: temperature log) with the session and the order's pk; what it returns is ignored.
+EvidenceSettled = Callable[[Session, int], object]
 
 
 @dataclass(frozen=True)
@@ -143,8 +148,15 @@ def canonical_order(session: Session, order_pk: int, vault: Vault) -> DispatchOr
     return load_order(order, list(items), vault=vault)
 
 
-def settle(session: Session, *, order_pk: int, vault: Vault, now: dt.datetime) -> bool:
-    """Stamp the POD complete and trigger billing if it has just become complete."""
+def settle(
+    session: Session,
+    *,
+    order_pk: int,
+    vault: Vault,
+    now: dt.datetime,
+    on_settled: EvidenceSettled,
+) -> bool:
+    """Stamp the POD complete and call ``on_settled`` if it has just become complete."""
     proof = for_order(session, order_pk)
     if proof is None or proof.complete_at is not None:
         return False
@@ -155,7 +167,7 @@ def settle(session: Session, *, order_pk: int, vault: Vault, now: dt.datetime) -
     proof.updated_at = now
     session.add(proof)
     session.flush()
-    confirm_if_ready(session, order_pk)
+    on_settled(session, order_pk)
     return True
 
 

@@ -9,7 +9,8 @@ what changed, once:
 - out for delivery / a driver arrived / a failed attempt / returned: a custody event for each
   such new event between the previous status and the new one (a late, older scan adds none);
 - first time delivered: custody ``delivered``, the carrier's POD (carrier shipments), the
-  ``order.delivered`` outbox effect, and billing once the POD is complete (``proofs.settle``).
+  ``order.delivered`` outbox effect, and the evidence-settled hook once the POD is complete
+  (``proofs.settle``).
 
 The shipment row is locked first, so concurrent webhooks and polls for one parcel serialise.
 """
@@ -109,13 +110,15 @@ def refresh(
     vault: Vault,
     now: dt.datetime,
     actor: str,
+    on_settled: proofs.EvidenceSettled,
     new_rows: Sequence[TrackingEventRow] = (),
     evidence: CarrierEvidence | None = None,
 ) -> TrackingState | None:
     """Recompute the shipment's status from its events and apply what changed (see module).
 
     ``actor`` is who reported the change: ``carrier:<name>`` or ``driver:<driver id>``;
-    ``new_rows`` are the events ``record_scans`` just stored.
+    ``new_rows`` are the events ``record_scans`` just stored; ``on_settled`` is called when the
+    order's POD becomes complete.
     """
     assert shipment.id is not None
     events = list(
@@ -170,6 +173,7 @@ def refresh(
             evidence=evidence,
             vault=vault,
             now=now,
+            on_settled=on_settled,
         )
     elif point.status is TrackingStatus.DELIVERED and evidence and is_carrier(actor):
         proofs.record_carrier_evidence(
@@ -181,7 +185,9 @@ def refresh(
             vault=vault,
             now=now,
         )
-        proofs.settle(session, order_pk=shipment.order_pk, vault=vault, now=now)
+        proofs.settle(
+            session, order_pk=shipment.order_pk, vault=vault, now=now, on_settled=on_settled
+        )
     session.add(state)
     session.flush()
     return state
@@ -266,6 +272,7 @@ def _delivered(
     evidence: CarrierEvidence | None,
     vault: Vault,
     now: dt.datetime,
+    on_settled: proofs.EvidenceSettled,
 ) -> None:
     assert state.delivered_at is not None
     by_carrier = is_carrier(actor)
@@ -312,7 +319,7 @@ def _delivered(
             "recipient_relationship": proof.relationship,
         },
     )
-    proofs.settle(session, order_pk=shipment.order_pk, vault=vault, now=now)
+    proofs.settle(session, order_pk=shipment.order_pk, vault=vault, now=now, on_settled=on_settled)
 
 
 def _parcel(shipment: Shipment) -> dict[str, Any]:

@@ -23,10 +23,10 @@ from finalmile.carriers.info import CarrierAccount
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
 from finalmile.errors import FinalmileError
-from finalmile.services import Services
 from finalmile.shipments.models import Shipment, ShipmentState
 from finalmile.shipments.service import ShipmentService
 from finalmile.tracking.models import TrackingState, WebhookReceipt
+from finalmile.tracking.proofs import EvidenceSettled
 from finalmile.tracking.recorder import (
     CarrierEvidence,
     carrier_actor,
@@ -60,7 +60,10 @@ class PollSummary:
 
 
 class TrackingService:
-    """Records carrier reports against shipments."""
+    """Records carrier reports against shipments.
+
+    ``on_evidence_settled`` is called in the transaction that completed an order's POD.
+    """
 
     def __init__(
         self,
@@ -69,12 +72,14 @@ class TrackingService:
         vault: Vault,
         shipments: ShipmentService,
         stale_after: dt.timedelta,
+        on_evidence_settled: EvidenceSettled,
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self.sessions = sessions
         self.vault = vault
         self.shipments = shipments
         self.stale_after = stale_after
+        self.on_evidence_settled = on_evidence_settled
         self.clock = clock
 
     def receive(
@@ -130,6 +135,7 @@ class TrackingService:
             actor=carrier_actor(shipment),
             new_rows=new,
             evidence=CarrierEvidence(report.signed_by, report.public_url),
+            on_settled=self.on_evidence_settled,
         )
         log.info(
             "tracking_webhook_processed",
@@ -181,6 +187,7 @@ class TrackingService:
                 actor=carrier_actor(locked),
                 new_rows=new,
                 evidence=CarrierEvidence(report.signed_by, report.public_url),
+                on_settled=self.on_evidence_settled,
             ) or TrackingState(
                 shipment_pk=shipment.id,
                 order_pk=shipment.order_pk,
@@ -226,16 +233,6 @@ class TrackingService:
         )
         with self.sessions() as session:
             return list(session.scalars(statement))
-
-
-def tracking_service(services: Services) -> TrackingService:
-    """The tracking service over a process's storage and carrier accounts."""
-    return TrackingService(
-        sessions=services.sessions,
-        vault=services.vault,
-        shipments=services.shipments,
-        stale_after=dt.timedelta(seconds=services.settings.tracking_stale_seconds),
-    )
 
 
 def _trackable(account: CarrierAccount) -> bool:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from finalmile.app import Services, build_services
 from finalmile.config.settings import Settings
-from finalmile.services import Services, build_services
 from finalmile_sandbox.server import SandboxServer
 from tests.integration.shipments.conftest import carrier_config, sandbox  # noqa: F401
 

@@ -11,14 +11,14 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from finalmile.app import Services
+from finalmile.app.scheduler import build_scheduler
 from finalmile.cli import app as cli
 from finalmile.config.settings import Settings
 from finalmile.errors import ConflictError
 from finalmile.rules.facts import DeliveryType
 from finalmile.rules.models import DecisionRecord
 from finalmile.rules.service import list_current
-from finalmile.scheduler import build_scheduler
-from finalmile.services import Services
 from finalmile.shipments.models import ShipmentState
 from finalmile_sandbox.faults import Fault, FaultKind
 from finalmile_sandbox.records import ShipmentRecord

@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from fastapi.testclient import TestClient
 
+from finalmile.app import Services
 from finalmile.auth.models import Scope
 from finalmile.auth.service import create_key
 from finalmile.orders.models import Order
 from finalmile.orders.service import find_order
-from finalmile.services import Services
 from finalmile.tracking.custody import CustodyKind, append
 from finalmile_devtools.synthetic import order_id_for, rde_o11
 

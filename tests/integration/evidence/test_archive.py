@@ -14,13 +14,12 @@ from sqlalchemy import update
 from sqlmodel import col
 from typer.testing import CliRunner
 
+from finalmile.app import Services
 from finalmile.auth.models import Scope
 from finalmile.auth.service import create_key
 from finalmile.cli import app
 from finalmile.config.settings import Settings
-from finalmile.evidence.archive.service import archive_service
 from finalmile.orders.models import Order
-from finalmile.services import Services
 from finalmile.tracking.custody import CustodyKind
 from finalmile.tracking.models import CustodyEvent
 from tests.conftest import read_fixture
@@ -110,7 +109,7 @@ def test_retention_lists_only_what_is_past_it(services: Services) -> None:
         session.execute(
             update(Order).where(col(Order.id) == old.id).values(updated_at=eleven_years_ago)
         )
-    archive = archive_service(services)
+    archive = services.archive
     listed = archive.past_retention(today=dt.date(2026, 11, 22))
     assert [(e.order_id, e.retention.basis) for e in listed] == [(old.order_id, "last change")]
     assert listed[0].retention.until == dt.date(2025, 6, 1)

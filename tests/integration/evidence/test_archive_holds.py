@@ -14,14 +14,13 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
+from finalmile.app import Services
 from finalmile.auth.models import Scope
 from finalmile.auth.service import create_key
 from finalmile.cli import app
 from finalmile.config.settings import Settings
 from finalmile.evidence.archive.listing import ArchiveFilter
 from finalmile.evidence.archive.pdf import render_pdf
-from finalmile.evidence.archive.service import archive_service
-from finalmile.services import Services
 from tests.integration.evidence.conftest import store_order
 from tests.integration.evidence.test_legal_hold import (
     REASON,
@@ -184,7 +183,7 @@ def test_the_archive_listing_flags_held_orders_and_filters_on_them(
 
 def test_a_released_and_purged_order_shows_its_history_and_purge(services: Services) -> None:
     order = due_order(services, 65, changed=LONG_AGO)
-    archive = archive_service(services)
+    archive = services.archive
     placed = archive.place_hold(
         order_id=order.order_id, connector=None, reason=REASON, reference=None, actor="compliance:a"
     )

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from sqlmodel import col
 
+from finalmile.app import Services
 from finalmile.auth.models import Scope
 from finalmile.auth.service import create_key
 from finalmile.billing import confirm_key
@@ -25,7 +26,6 @@ from finalmile.courier.drivers import create_driver
 from finalmile.main import create_app
 from finalmile.orders.models import Order
 from finalmile.outbox import OutboxEvent
-from finalmile.services import Services
 from tests.conftest import read_fixture
 from tests.integration.evidence.conftest import EST, store_order
 from tests.integration.shipments.conftest import SHIP_FROM

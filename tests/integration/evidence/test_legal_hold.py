@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlmodel import col
 
+from finalmile.app import Services, build_services
 from finalmile.audit import AuditEvent, history
 from finalmile.config.settings import Settings
 from finalmile.db import transaction
@@ -22,12 +23,11 @@ from finalmile.errors import ConflictError, InputError
 from finalmile.evidence.archive import holds
 from finalmile.evidence.archive.models import LegalHold
 from finalmile.evidence.archive.purge import purge_order
-from finalmile.evidence.archive.service import ArchiveService, archive_service
+from finalmile.evidence.archive.service import ArchiveService
 from finalmile.evidence.temperature.layouts.base import ReadOptions
 from finalmile.evidence.temperature.models import TemperatureLogRow
-from finalmile.evidence.temperature.service import Upload, temperature_service
+from finalmile.evidence.temperature.service import Upload
 from finalmile.orders.models import Order
-from finalmile.services import Services, build_services
 from tests.conftest import read_fixture
 from tests.integration.evidence.conftest import store_order
 
@@ -47,7 +47,7 @@ def due_order(services: Services, sequence: int, *, changed: dt.datetime) -> Ord
         layout="generic",
         options=ReadOptions(zone=ZoneInfo("America/New_York")),
     )
-    temperature_service(services).import_log(
+    services.temperature.import_log(
         order_id=order.order_id, connector=None, upload=upload, actor="test"
     )
     with services.sessions() as session, session.begin():
@@ -92,7 +92,7 @@ def other_process(settings: Settings) -> Iterator[Services]:
 def test_a_hold_keeps_the_evidence_through_purge_until_released(services: Services) -> None:
     held = due_order(services, 81, changed=dt.datetime(2015, 6, 1, 12, tzinfo=dt.UTC))
     free = due_order(services, 82, changed=dt.datetime(2015, 7, 1, 12, tzinfo=dt.UTC))
-    archive = archive_service(services)
+    archive = services.archive
 
     placed = hold(archive, held)
     listed = archive.past_retention(today=TODAY)
@@ -144,7 +144,7 @@ def test_a_hold_keeps_the_evidence_through_purge_until_released(services: Servic
 
 def test_placing_and_releasing_say_what_is_wrong(services: Services) -> None:
     order = store_order(services, 83)
-    archive = archive_service(services)
+    archive = services.archive
 
     def error(call: Callable[[], object]) -> InputError | ConflictError:
         with pytest.raises((InputError, ConflictError)) as caught:
@@ -190,10 +190,10 @@ def test_a_hold_placed_after_the_listing_is_honoured(
     services: Services, other_process: Services
 ) -> None:
     order = due_order(services, 84, changed=dt.datetime(2015, 6, 1, 12, tzinfo=dt.UTC))
-    archive = archive_service(services)
+    archive = services.archive
 
     (entry,) = archive.past_retention(today=TODAY)  # the purge's listing: not held yet
-    hold(archive_service(other_process), order)  # another connection, committed meanwhile
+    hold(other_process.archive, order)  # another connection, committed meanwhile
     outcome = archive.purge_one(entry, actor="test", today=TODAY)
 
     assert entry.held_since is None
@@ -220,9 +220,9 @@ def test_a_purge_waits_for_a_hold_being_placed_and_keeps_the_evidence(
     services: Services, other_process: Services
 ) -> None:
     order = due_order(services, 85, changed=dt.datetime(2015, 6, 1, 12, tzinfo=dt.UTC))
-    archive = archive_service(services)
+    archive = services.archive
     (entry,) = archive.past_retention(today=TODAY)
-    placer = archive_service(other_process)
+    placer = other_process.archive
 
     with transaction(other_process.sessions) as session:
         locked = holds.lock_order(session, entry_pk(order))
@@ -250,13 +250,13 @@ def test_a_hold_waits_for_a_purge_in_progress_and_is_refused(
     services: Services, other_process: Services
 ) -> None:
     order = due_order(services, 86, changed=dt.datetime(2015, 6, 1, 12, tzinfo=dt.UTC))
-    archive = archive_service(services)
+    archive = services.archive
 
     with transaction(services.sessions) as session:
         purged = purge_order(
             session, order_pk=entry_pk(order), years=10, today=TODAY, zone=archive.zone, actor="t"
         )
-        placing, result = in_thread(lambda: hold(archive_service(other_process), order))
+        placing, result = in_thread(lambda: hold(other_process.archive, order))
         time.sleep(0.5)
         assert placing.is_alive()
     placing.join(30)

@@ -11,13 +11,13 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from finalmile.app import Services
 from finalmile.auth.models import Scope
 from finalmile.auth.service import create_key
 from finalmile.cli import app
 from finalmile.config.settings import Settings
 from finalmile.logging import configure_logging
 from finalmile.main import create_app
-from finalmile.services import Services
 from tests.integration.evidence.conftest import store_order
 from tests.integration.evidence.test_legal_hold import (
     REASON,

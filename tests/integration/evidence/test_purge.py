@@ -11,16 +11,15 @@ from sqlalchemy import func, select, update
 from sqlmodel import col
 from typer.testing import CliRunner
 
+from finalmile.app import Services
 from finalmile.audit import AuditEvent
 from finalmile.cli import app
 from finalmile.config.settings import Settings
 from finalmile.courier.driver_tables import DriverUpdate
 from finalmile.evidence.archive.purge import purge_order
-from finalmile.evidence.archive.service import archive_service
 from finalmile.evidence.temperature.models import TemperatureEvaluationRow, TemperatureLogRow
 from finalmile.orders.models import Order
 from finalmile.outbox.worker import OutboxWorker
-from finalmile.services import Services
 from finalmile.tracking import custody
 from finalmile.tracking.models import DeliveryProof
 from tests.integration.evidence.conftest import store_order
@@ -73,7 +72,7 @@ def test_purge_deletes_only_what_is_past_retention_once(
     assert old.id is not None and recent.id is not None
     with services.sessions() as session:
         head_before = custody.verify_chain(custody.chain(session, old.id)).head_hash
-    archive = archive_service(services)
+    archive = services.archive
 
     outcomes = archive.purge(actor="test", today=DAY_AFTER)
     again = archive.purge(actor="test", today=DAY_AFTER)

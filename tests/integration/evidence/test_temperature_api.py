@@ -8,10 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 from fastapi.testclient import TestClient
 
+from finalmile.app import Services
 from finalmile.evidence import Verdict, temperature_verdict
 from finalmile.evidence.temperature.layouts.base import ReadOptions
-from finalmile.evidence.temperature.service import Upload, temperature_service
-from finalmile.services import Services
+from finalmile.evidence.temperature.service import Upload
 from finalmile.tracking.custody import CustodyKind
 from finalmile_devtools.synthetic import order_id_for
 from tests.conftest import read_fixture
@@ -103,7 +103,7 @@ def test_the_trip_window_comes_from_custody_and_re_evaluation_uses_it(
     hand_off(
         app_services, order, CustodyKind.DELIVERED, dt.datetime(2026, 11, 21, 13, 0, tzinfo=EST)
     )
-    record = temperature_service(app_services).evaluate_order(
+    record = app_services.temperature.evaluate_order(
         order_id=order.order_id, connector=None, actor="test"
     )
     assert record.verdict is Verdict.INCOMPLETE  # the log stops at 12:00, delivery was at 13:00
@@ -129,7 +129,7 @@ def test_reading_needs_a_key_and_uploading_needs_write(
 
 def test_concurrent_uploads_of_one_file_store_one_log(services: Services) -> None:
     order = store_order(services, 5)
-    service = temperature_service(services)
+    service = services.temperature
     upload_ = Upload(
         content=read_fixture("temperature", "generic_celsius.csv"),
         layout="generic",

@@ -16,12 +16,12 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
+from finalmile.app import Services, build_services
 from finalmile.config.settings import Settings
 from finalmile.db import transaction
 from finalmile.orders.models import Order
 from finalmile.outbox import OutboxEvent, enqueue
 from finalmile.profiles.connector import ConnectorProfile
-from finalmile.services import Services, build_services
 from finalmile_devtools import free_port, order_id_for, rde_o11
 from finalmile_devtools.fake_pms import EVENTS_PATH, SECRET_ENV
 from finalmile_devtools.process import STARTUP_TIMEOUT_SECONDS

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from finalmile.app import Services, build_services
 from finalmile.billing import BillingRules, confirm_if_ready, confirm_key
 from finalmile.carriers.base import ShipmentOptions
 from finalmile.config.settings import Settings
@@ -21,7 +22,6 @@ from finalmile.orders.models import Order
 from finalmile.outbox import OutboxEvent, OutboxStatus
 from finalmile.outbox.worker import OutboxWorker
 from finalmile.profiles.writeback import BillingPolicy
-from finalmile.services import Services, build_services
 from finalmile.shipments.store import NewShipment
 from finalmile.tracking.models import DeliveryProof
 
@@ -179,6 +179,7 @@ def test_restarts_and_redeliveries_never_bill_twice(
 
 
 def test_the_service_reads_the_stored_proof_of_delivery(pms: Services) -> None:
+    settled = pms.tracking.on_evidence_settled  # what build_services binds to billing
     order_pk = _shipped_order(pms)
     shipment = pms.shipments.store.live_for_order(order_pk)
     assert shipment is not None and shipment.id is not None
@@ -196,10 +197,10 @@ def test_the_service_reads_the_stored_proof_of_delivery(pms: Services) -> None:
         )
         session.add(proof)
         session.flush()
-        assert confirm_if_ready(session, order_pk) is False  # not stamped complete yet
+        assert settled(session, order_pk) is False  # not stamped complete yet
         proof.complete_at = DELIVERED
         session.flush()
-        assert confirm_if_ready(session, order_pk) is True  # rules from build_services
+        assert settled(session, order_pk) is True  # the hook build_services binds
     [row] = _confirmations(pms)
     assert row.payload["pod_reference"] == f"POD-{proof.id}"
     assert row.payload["recipient_relationship"] == "self"

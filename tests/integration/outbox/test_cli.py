@@ -7,13 +7,13 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from finalmile.app import Services
 from finalmile.cli import app
 from finalmile.config.settings import Settings
 from finalmile.db_types import utcnow
 from finalmile.errors import ConflictError
 from finalmile.outbox import OutboxStatus
 from finalmile.outbox.worker import OutboxWorker
-from finalmile.services import Services
 
 from .conftest import PmsProcess, enqueue_shipped
 

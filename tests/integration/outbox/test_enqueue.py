@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from finalmile.app import Services
 from finalmile.db import transaction
 from finalmile.outbox import OutboxEvent, OutboxStatus, enqueue
-from finalmile.services import Services
 
 SHIPPED = {
     "order_id": "RX-1",

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from finalmile.app import Services, build_services
 from finalmile.config.settings import Settings
 from finalmile.db import transaction
 from finalmile.outbox import OutboxStatus, enqueue
 from finalmile.outbox.worker import OutboxWorker
-from finalmile.services import Services, build_services
 
 from .conftest import enqueue_shipped, write_profile
 from .fhir_pms import FhirPms

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from finalmile.app import build_services
 from finalmile.config.settings import Settings
 from finalmile.outbox import OutboxStatus
 from finalmile.outbox.store import OutboxStore
 from finalmile.outbox.worker import OutboxWorker
-from finalmile.services import build_services
 
 from .conftest import Clock, enqueue_shipped, write_profile
 

@@ -6,9 +6,9 @@ import threading
 
 from sqlalchemy import func, select
 
+from finalmile.app import Services
 from finalmile.outbox import OutboxAttempt, OutboxStatus
 from finalmile.outbox.worker import OutboxWorker
-from finalmile.services import Services
 
 from .conftest import PmsProcess, enqueue_shipped
 

@@ -7,10 +7,10 @@ import time
 
 from fastapi.testclient import TestClient
 
+from finalmile.app import build_services
 from finalmile.config.settings import Settings
 from finalmile.main import create_app
 from finalmile.outbox import OutboxStatus
-from finalmile.services import build_services
 
 from .conftest import PmsProcess, enqueue_shipped
 

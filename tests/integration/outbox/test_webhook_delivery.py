@@ -3,9 +3,9 @@ dead-lettered after the budget, retried and replayed by id."""
 
 from __future__ import annotations
 
+from finalmile.app import Services
 from finalmile.outbox import OutboxStatus
 from finalmile.outbox.worker import OutboxWorker
-from finalmile.services import Services
 
 from .conftest import Clock, PmsProcess, enqueue_shipped
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from finalmile.app import Services, build_services
 from finalmile.config.settings import Settings
-from finalmile.services import Services, build_services
 from finalmile_devtools.synthetic import order_id_for, rde_o11
 from finalmile_sandbox.records import ShipmentRecord
 from finalmile_sandbox.server import SandboxServer

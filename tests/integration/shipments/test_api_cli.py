@@ -11,12 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from finalmile.app import Services, build_services
 from finalmile.auth.models import Scope
 from finalmile.auth.service import create_key
 from finalmile.cli import app as cli
 from finalmile.config.settings import Settings
 from finalmile.main import create_app
-from finalmile.services import Services, build_services
 from finalmile_sandbox.faults import Fault, FaultKind
 from finalmile_sandbox.server import SandboxServer
 from tests.integration.shipments.conftest import ingest_orders, labels_by_order

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from finalmile.app import Services, build_services
 from finalmile.carriers.base import ShipmentOptions, TrackingStatus
 from finalmile.config.settings import Settings
 from finalmile.errors import ConflictError, InputError, PermanentError
-from finalmile.services import Services, build_services
 from finalmile.shipments.models import ShipmentState
 from finalmile_sandbox.server import SandboxServer
 from tests.integration.shipments.conftest import FAST, ingest_orders, labels_by_order

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from finalmile.app import build_services
 from finalmile.config.settings import Settings
-from finalmile.services import build_services
 from finalmile.shipments.models import ShipmentState
 from finalmile_sandbox.faults import Fault, FaultKind
 from finalmile_sandbox.server import SandboxServer

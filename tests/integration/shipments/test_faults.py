@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from finalmile.app import Services
 from finalmile.audit import history
 from finalmile.errors import RetriableError
-from finalmile.services import Services
 from finalmile.shipments.models import ShipmentState
 from finalmile.shipments.recovery import recover
 from finalmile.shipments.service import BuyRequest

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from finalmile.app import Services
 from finalmile.errors import FinalmileError
 from finalmile.logging import configure_logging
-from finalmile.services import Services
 from finalmile.shipments.recovery import recover
 from finalmile.shipments.service import BuyRequest
 from finalmile_sandbox.faults import Fault, FaultKind

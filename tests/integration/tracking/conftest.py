@@ -13,9 +13,9 @@ import pytest
 import uvicorn
 from pydantic import SecretStr
 
+from finalmile.app import Services, build_services
 from finalmile.config.settings import Settings
 from finalmile.main import create_app
-from finalmile.services import Services, build_services
 from finalmile_sandbox.clock import SandboxClock
 from finalmile_sandbox.engine import Sandbox
 from finalmile_sandbox.server import SandboxServer

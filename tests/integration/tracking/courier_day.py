@@ -8,16 +8,16 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from finalmile.app import Services
 from finalmile.courier import assignments, driver_stops, drivers
 from finalmile.courier.day_from_orders import stored_day
 from finalmile.courier.driver_payloads import DriverUpdateIn
 from finalmile.courier.driver_tables import Driver
-from finalmile.courier.driver_updates import UpdateResult, apply_batch
+from finalmile.courier.driver_updates import UpdateResult
 from finalmile.courier.plan_store import plan_record
 from finalmile.courier.planning_job import plan_day_file, store_plan
 from finalmile.db import transaction
 from finalmile.routing.travel import configured
-from finalmile.services import Services
 from tests.hl7_builder import rde
 
 TUESDAY = dt.datetime(2026, 11, 17, 15, 0, tzinfo=dt.UTC)  # 10:00 in Cambridge MA
@@ -37,11 +37,11 @@ def plan_courier_day(services: Services) -> dict[str, Any]:
     raws = [courier_order(n, order_id) for n, order_id in enumerate(ORDERS, start=1)]
     services.intake.ingest_hl7(raws, connector="default")
     services.decider.decide_backlog()
-    text = stored_day(services, DAY)
+    text = stored_day(services.planning, DAY)
     assert text is not None
     travel = configured(services.settings.routing_table_url)
     outcome = plan_day_file(text, DAY, 0.3, travel_source=travel)
-    plan_id = store_plan(services, text, DAY, 0.3, outcome, travel_source=travel)
+    plan_id = store_plan(services.planning, text, DAY, 0.3, outcome, travel_source=travel)
     with services.sessions() as session:
         record = plan_record(session=session, plan_id=plan_id)
     assert record["feasible"] and not record["unassigned"], record
@@ -89,9 +89,7 @@ def send(
         }
     )
     assert driver.id is not None
-    (result,) = apply_batch(
-        services.sessions, driver_pk=driver.id, updates=[update], vault=services.vault, now=at
-    )
+    (result,) = services.driver_updates.apply(driver_pk=driver.id, updates=[update], now=at)
     return result
 
 

@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import col
 
+from finalmile.app import Services
 from finalmile.auth.models import Scope
 from finalmile.auth.service import create_key
 from finalmile.carriers.easypost.webhooks import signature as easypost_signature
 from finalmile.outbox import OutboxEvent
-from finalmile.services import Services
 from finalmile.shipments.models import Shipment
 from finalmile.tracking.custody import chain, verify_chain
 from finalmile.tracking.models import TrackingEventRow, TrackingState, WebhookReceipt

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from finalmile.services import Services
+from finalmile.app import Services
 
 #: How long a racing thread may take to reach the lock (a re-plan spawns its search process).
 REACH_SECONDS = 120

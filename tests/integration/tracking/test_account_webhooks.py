@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from finalmile.app import Services, build_services
 from finalmile.config.settings import Settings
 from finalmile.main import create_app
-from finalmile.services import Services, build_services
 from finalmile_sandbox.server import SandboxServer
 from tests.integration.shipments.conftest import carrier_config
 from tests.integration.tracking.conftest import EASYPOST_SECRET

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from finalmile.app import Services
 from finalmile.audit import history
 from finalmile.cli import app
 from finalmile.config.settings import Settings
@@ -32,7 +33,6 @@ from finalmile.db import transaction
 from finalmile.main import create_app
 from finalmile.routing.check import CheckReport
 from finalmile.routing.plan import Plan
-from finalmile.services import Services
 from finalmile.shipments.models import Shipment
 from tests.integration.tracking.courier_day import ORDERS, carried, plan_courier_day, routed
 from tests.integration.tracking.helpers import api_key

@@ -10,14 +10,13 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from fastapi.testclient import TestClient
 
+from finalmile.app import Services
 from finalmile.carriers.easypost.webhooks import parse_event
 from finalmile.config.settings import Settings
 from finalmile.courier import assignments, drivers
 from finalmile.db import transaction
 from finalmile.logging import configure_logging
 from finalmile.main import create_app
-from finalmile.services import Services
-from finalmile.tracking.service import tracking_service
 from tests.integration.shipments.conftest import ingest_orders
 from tests.integration.tracking.conftest import EASYPOST_SECRET
 from tests.integration.tracking.helpers import dropship, easypost_event, outbox_topics, signed
@@ -26,7 +25,7 @@ from tests.integration.tracking.test_driver_api import delivery_run, proof, upda
 
 def test_one_event_delivered_concurrently_is_processed_once(tracked: Services) -> None:
     order_id, number = dropship(tracked, 1100)
-    service = tracking_service(tracked)
+    service = tracked.tracking
     event = parse_event(easypost_event(number, 5, event_id="evt_race"))
 
     def deliver(_: int) -> str:

@@ -10,12 +10,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from typer.testing import CliRunner
 
+from finalmile.app import Services
 from finalmile.carriers.easypost.webhooks import parse_event
 from finalmile.cli import app
 from finalmile.config.settings import Settings
 from finalmile.main import create_app
-from finalmile.services import Services
-from finalmile.tracking.service import TrackingService, tracking_service
+from finalmile.tracking.service import TrackingService
 from finalmile_sandbox.server import SandboxServer
 from tests.integration.shipments.conftest import ingest_orders
 from tests.integration.tracking.helpers import (
@@ -32,9 +32,7 @@ from tests.integration.tracking.helpers import (
 def _delivered_order(tracked: Services) -> str:
     order_id, number = dropship(tracked, 900)
     event = parse_event(easypost_event(number, 5, event_id="evt_c"))
-    tracking_service(tracked).receive(
-        provider="easypost", event_id=event.event_id, report=event.report
-    )
+    tracked.tracking.receive(provider="easypost", event_id=event.event_id, report=event.report)
     return order_id
 
 

@@ -12,12 +12,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from finalmile.app import Services
 from finalmile.config.settings import Settings
 from finalmile.courier import assignments, drivers
 from finalmile.courier.driver_tables import DriverUpdate
 from finalmile.db import transaction
 from finalmile.main import create_app
-from finalmile.services import Services
 from finalmile.tracking.models import TrackingEventRow
 from tests.integration.shipments.conftest import ingest_orders
 from tests.integration.tracking.helpers import api_key, custody_kinds, outbox_topics, state_of

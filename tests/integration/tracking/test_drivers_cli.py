@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from finalmile.app import Services
 from finalmile.audit import AuditEvent, history
 from finalmile.cli import app
 from finalmile.config.settings import Settings
@@ -18,7 +19,6 @@ from finalmile.courier.handover import Handover, Kept, Reassigned, Released, han
 from finalmile.courier.plan_tables import PlannedRoute, PlannedStop, RoutePlan
 from finalmile.db import transaction
 from finalmile.main import create_app
-from finalmile.services import Services
 from tests.integration.shipments.conftest import ingest_orders
 
 runner = CliRunner()

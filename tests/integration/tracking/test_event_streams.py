@@ -8,9 +8,8 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from finalmile.app import Services
 from finalmile.carriers.easypost.webhooks import parse_event
-from finalmile.services import Services
-from finalmile.tracking.service import tracking_service
 from tests.integration.tracking.helpers import (
     DELIVERED_PLAN,
     custody_kinds,
@@ -40,7 +39,7 @@ def test_shuffled_duplicated_streams_never_regress_and_bill_once(
     tracked: Services, stream: list[int]
 ) -> None:
     order_id, number = dropship(tracked, next(sequence))
-    service = tracking_service(tracked)
+    service = tracked.tracking
     furthest = 0
     for upto in stream:
         event = parse_event(easypost_event(number, upto, event_id=f"evt_{number}_{upto}"))

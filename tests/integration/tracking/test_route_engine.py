@@ -14,12 +14,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlmodel import col
 
+from finalmile.app import Services, build_services
 from finalmile.config.settings import Settings
 from finalmile.courier.plan_store import plan_etas, plan_record
 from finalmile.courier.plan_tables import RoutePlan
 from finalmile.courier.planning_job import run_replan
 from finalmile.main import create_app
-from finalmile.services import Services, build_services
 from tests.integration.tracking.courier_day import DAY, deliver, plan_courier_day
 from tests.integration.tracking.helpers import api_key
 from tests.osrm_server import FakeOsrm
@@ -78,7 +78,7 @@ def test_a_day_is_priced_on_its_plans_engine_from_plan_to_replan(
 
     asked = len(engine.requests)
     replanned = run_replan(  # by a process configured without it: the plan's source counts
-        services=tracked,
+        planning=tracked.planning,
         plan_id=planned["plan_id"],
         now=delivered_at,
         seconds=0.3,

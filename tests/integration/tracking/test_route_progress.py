@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from finalmile.app import Services
 from finalmile.audit import history
 from finalmile.cli import app
 from finalmile.config.settings import Settings
@@ -28,7 +29,6 @@ from finalmile.courier.supersede import store_replan
 from finalmile.db import transaction
 from finalmile.errors import InputError, RetriableError
 from finalmile.main import create_app
-from finalmile.services import Services
 from finalmile.tracking.models import DeliveryProof
 from tests.hl7_builder import PATIENT_FAMILY, PATIENT_GIVEN, PATIENT_PHONE_DIGITS, rde
 from tests.integration.tracking.courier_day import (
@@ -120,7 +120,7 @@ def test_a_sick_driver_cancelled_order_and_new_order(
     )
     tracked.decider.decide_backlog()
     new_id = run_replan(
-        services=tracked,
+        planning=tracked.planning,
         plan_id=plan_id,
         now=delivered_at + dt.timedelta(minutes=5),
         seconds=0.3,
@@ -145,7 +145,9 @@ def test_a_sick_driver_cancelled_order_and_new_order(
         assert placed.get(order_id, sick) != sick or reasons.get(order_id)
         assert order_id in placed or order_id in reasons
     with pytest.raises(InputError, match="superseded"):
-        run_replan(services=tracked, plan_id=plan_id, now=delivered_at, seconds=0.3, actor="t")
+        run_replan(
+            planning=tracked.planning, plan_id=plan_id, now=delivered_at, seconds=0.3, actor="t"
+        )
 
 
 def test_a_driver_on_the_road_keeps_its_load(

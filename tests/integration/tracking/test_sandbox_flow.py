@@ -8,7 +8,7 @@ import datetime as dt
 
 import requests
 
-from finalmile.services import Services
+from finalmile.app import Services
 from finalmile_devtools.synthetic import order_id_for, rde_o11
 from finalmile_sandbox.server import SandboxServer
 from tests.integration.shipments.conftest import ingest_orders

@@ -10,11 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from finalmile.app import Services
 from finalmile.carriers.easypost.webhooks import signature as easypost_signature
 from finalmile.carriers.shippo.webhooks import signature as shippo_signature
 from finalmile.config.settings import Settings
 from finalmile.main import create_app
-from finalmile.services import Services
 from tests.integration.tracking.conftest import EASYPOST_SECRET, SHIPPO_TOKEN
 from tests.integration.tracking.helpers import (
     dropship,

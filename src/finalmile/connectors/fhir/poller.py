@@ -20,7 +20,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import structlog
 from sqlalchemy import Engine, select
@@ -39,9 +39,6 @@ from finalmile.intake.store import CursorUpdate, IntakeStore
 from finalmile.mapping.fhir_profile import FhirProfile
 from finalmile.messages.models import InboundMessage, MessageFormat
 from finalmile.profiles.connector import FhirServer
-
-if TYPE_CHECKING:
-    from finalmile.services import Services
 
 log = structlog.get_logger(__name__)
 
@@ -269,22 +266,3 @@ def _version_key(dispense: Mapping[str, Any]) -> str | None:
     if dispense.get("id") and version:
         return f"MedicationDispense/{dispense['id']}/_history/{version}"
     return None
-
-
-def pollers_for(services: Services) -> dict[str, FhirPoller]:
-    """A poller per connector that has a FHIR server to poll, by connector name."""
-    store = IntakeStore(services.engine, services.vault)
-    pollers = {}
-    for name, client in sorted(services.fhir_clients.items()):
-        section = services.intake.connectors.get(name).fhir
-        assert section is not None and section.server is not None
-        pollers[name] = FhirPoller(
-            connector=name,
-            server=section.server,
-            profile=section.mapping,
-            client=client,
-            store=store,
-            engine=services.engine,
-            sessions=services.sessions,
-        )
-    return pollers

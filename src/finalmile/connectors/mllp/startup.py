@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from finalmile.config.settings import Settings
 from finalmile.connectors.mllp.listener import MllpListener, server_ssl_context
-from finalmile.intake.service import refuse_oversize
-from finalmile.services import Services
+from finalmile.intake.service import IntakeService, refuse_oversize
 
 
 @dataclass(frozen=True)
@@ -18,11 +18,11 @@ class RunningListener:
     port: int
 
 
-async def start_listeners(services: Services) -> list[RunningListener]:
+async def start_listeners(*, settings: Settings, intake: IntakeService) -> list[RunningListener]:
     """``FINALMILE_MLLP_PORT`` serves the default connector (when that accepts HL7 v2 and the port
     is set); every connector with ``hl7v2.mllp_port`` gets a listener of its own. All share the
     TLS, frame size and idle settings."""
-    settings, registry = services.settings, services.intake.connectors
+    registry = intake.connectors
     wanted: list[tuple[str, int]] = []
     if settings.mllp_port is not None and "hl7v2" in registry.get().formats:
         wanted.append((registry.default, settings.mllp_port))
@@ -33,7 +33,7 @@ async def start_listeners(services: Services) -> list[RunningListener]:
     started: list[RunningListener] = []
     try:
         for connector, port in wanted:
-            started.append(await _start(services, connector, port))
+            started.append(await _start(settings, intake, connector, port))
     except BaseException:
         for running in started:
             await running.listener.stop()
@@ -41,8 +41,9 @@ async def start_listeners(services: Services) -> list[RunningListener]:
     return started
 
 
-async def _start(services: Services, connector: str, port: int) -> RunningListener:
-    settings = services.settings
+async def _start(
+    settings: Settings, intake: IntakeService, connector: str, port: int
+) -> RunningListener:
     ssl_context = None
     if settings.mllp_tls_cert is not None and settings.mllp_tls_key is not None:
         ssl_context = server_ssl_context(
@@ -50,7 +51,7 @@ async def _start(services: Services, connector: str, port: int) -> RunningListen
         )
 
     async def on_message(raw: bytes) -> list[bytes]:
-        reply = await services.intake.receive_hl7(raw, connector=connector)
+        reply = await intake.receive_hl7(raw, connector=connector)
         return list(reply.acks)
 
     listener = MllpListener(

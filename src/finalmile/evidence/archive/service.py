@@ -35,7 +35,6 @@ from finalmile.evidence.temperature.packing import unpack
 from finalmile.evidence.temperature.store import combine, latest_evaluations, logs_of
 from finalmile.orders.models import Order
 from finalmile.orders.service import find_order, order_record
-from finalmile.services import Services
 from finalmile.tracking import custody, proofs
 from finalmile.vault import Vault
 
@@ -189,16 +188,6 @@ class ArchiveService:
 
     def _today(self) -> dt.date:
         return utcnow().astimezone(self.zone).date()
-
-
-def archive_service(services: Services) -> ArchiveService:
-    """The archive over a process's storage, in the pharmacy's time zone."""
-    return ArchiveService(
-        sessions=services.sessions,
-        vault=services.vault,
-        zone=ZoneInfo(services.settings.timezone),
-        retention_years=services.settings.archive_retention_years,
-    )
 
 
 def _pod(session: Session, order_pk: int, vault: Vault) -> PodSection:

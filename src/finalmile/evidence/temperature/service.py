@@ -2,10 +2,11 @@
 
 An upload is read by its layout's adapter, judged against the order's storage class (the
 strictest of its items) over the trip window known at that moment, and stored in one transaction
-with its verdict and an audit event; when the order's record then passes, billing is asked in
-the same transaction (``finalmile.billing.confirm_if_ready``). The same file uploaded again for
-the same order changes nothing. ``evaluate_order`` judges the stored logs again (after delivery
-times became known, or the limits changed) and adds new verdict rows.
+with its verdict and an audit event; when the order's record then passes, the
+``on_evidence_settled`` hook (bound to billing by the composition root) is called in the same
+transaction. The same file uploaded again for the same order changes nothing. ``evaluate_order``
+judges the stored logs again (after delivery times became known, or the limits changed) and adds
+new verdict rows.
 """
 
 from __future__ import annotations
@@ -24,8 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
 from finalmile.audit import AuditEvent, audit_row
-from finalmile.billing import confirm_if_ready
-from finalmile.config.temperature_limits import ClassLimits, resolve_limits
+from finalmile.config.temperature_limits import ClassLimits
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
 from finalmile.errors import NotFoundError
@@ -44,7 +44,7 @@ from finalmile.evidence.temperature.store import (
 from finalmile.evidence.trip import trip_window
 from finalmile.orders.models import Order
 from finalmile.orders.service import find_order
-from finalmile.services import Services
+from finalmile.tracking.proofs import EvidenceSettled
 from finalmile.vault import Vault
 
 log = structlog.get_logger(__name__)
@@ -79,7 +79,10 @@ class OrderTemperature:
 
 
 class TemperatureService:
-    """Temperature logs of orders, judged by the configured limits."""
+    """Temperature logs of orders, judged by the configured limits.
+
+    ``on_evidence_settled`` is called in the transaction that stored a passing verdict.
+    """
 
     def __init__(
         self,
@@ -90,9 +93,11 @@ class TemperatureService:
         gap_factor: float,
         zone: ZoneInfo,
         layouts: LayoutRegistry,
+        on_evidence_settled: EvidenceSettled,
     ) -> None:
         self.sessions = sessions
         self.vault = vault
+        self.on_evidence_settled = on_evidence_settled
         self.limits = limits
         self.gap_factor = gap_factor
         self.zone = zone
@@ -138,7 +143,7 @@ class TemperatureService:
                 evaluation = self._judge(
                     session, order, row, parsed, actor, action="temperature_log"
                 )
-                _bill_if_passed(session, order.id)
+                self._settle_if_passed(session, order.id)
         except IntegrityError:
             # A concurrent upload of the same file for the same order won the unique key.
             with self.sessions() as session:
@@ -164,8 +169,14 @@ class TemperatureService:
                 self._judge(
                     session, order, row, self.log_of(row), actor, action="temperature_reevaluated"
                 )
-            _bill_if_passed(session, order.id)
+            self._settle_if_passed(session, order.id)
         return self.for_order(order_id=order_id, connector=connector)
+
+    def _settle_if_passed(self, session: Session, order_pk: int) -> None:
+        """A passing record may be what billing waited for (connectors that require one): call
+        the hook in this transaction, so the confirmation commits with the verdict."""
+        if temperature_verdict(session, order_pk) is Verdict.PASS:
+            self.on_evidence_settled(session, order_pk)
 
     def for_order(self, *, order_id: str, connector: str | None) -> OrderTemperature:
         """The order's logs with the verdict in force for each, oldest first."""
@@ -261,26 +272,6 @@ def _stored(session: Session, order_pk: int, digest: str) -> StoredLog | None:
     if row is None or row.id is None:
         return None
     return StoredLog(row, latest_evaluations(session, order_pk)[row.id], created=False)
-
-
-def _bill_if_passed(session: Session, order_pk: int) -> None:
-    """A passing record may be what billing waited for (connectors that require one): ask it,
-    in this transaction, so the confirmation commits with the verdict. It writes at most once."""
-    if temperature_verdict(session, order_pk) is Verdict.PASS:
-        confirm_if_ready(session, order_pk)
-
-
-def temperature_service(services: Services) -> TemperatureService:
-    """The temperature service over a process's storage, judged by its configured limits."""
-    settings = services.settings
-    return TemperatureService(
-        sessions=services.sessions,
-        vault=services.vault,
-        limits=resolve_limits(settings.temperature_limits),
-        gap_factor=settings.temperature_gap_factor,
-        zone=ZoneInfo(settings.timezone),
-        layouts=installed_layouts(),
-    )
 
 
 @cache

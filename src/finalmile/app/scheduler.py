@@ -17,12 +17,11 @@ from typing import TYPE_CHECKING
 
 import structlog
 
+from finalmile.app.wiring import Services
 from finalmile.connectors.csv_drop.watcher import DropFolderWatcher
-from finalmile.connectors.fhir.poller import pollers_for
 from finalmile.courier.day_from_orders import stored_day
 from finalmile.courier.planning_job import add_planning_job
 from finalmile.outbox.jobs import add_outbox_workers
-from finalmile.services import Services
 from finalmile.tracking.jobs import add_tracking_poll
 
 if TYPE_CHECKING:
@@ -33,7 +32,7 @@ log = structlog.get_logger(__name__)
 
 def build_scheduler(services: Services) -> BackgroundScheduler | None:
     """A scheduler holding every job ``services`` needs, not started; None when there is none."""
-    pollers = pollers_for(services)
+    pollers = services.fhir_pollers()
     folders = _drop_folders(services)
     decide_every = services.settings.decide_interval_seconds
     dispatch_every = services.settings.dispatch_interval_seconds
@@ -47,13 +46,23 @@ def build_scheduler(services: Services) -> BackgroundScheduler | None:
     from apscheduler.schedulers.background import BackgroundScheduler  # noqa: PLC0415
 
     scheduler = BackgroundScheduler(timezone=dt.UTC)
-    add_outbox_workers(scheduler, services)
-    add_tracking_poll(scheduler, services)
+    add_outbox_workers(
+        scheduler,
+        store=services.outbox,
+        deliverers=services.writeback,
+        workers=services.settings.outbox_workers,
+        every_seconds=services.settings.outbox_poll_seconds,
+    )
+    add_tracking_poll(
+        scheduler,
+        tracking=services.tracking,
+        every_seconds=services.settings.tracking_poll_seconds,
+    )
     if routes_at is not None:
         add_planning_job(
             scheduler,
-            services=services,
-            source=lambda date: stored_day(services, date),
+            planning=services.planning,
+            source=lambda date: stored_day(services.planning, date),
             at=routes_at,
             zone=services.settings.timezone,
             seconds=services.settings.route_planning_seconds,

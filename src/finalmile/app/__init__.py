@@ -1,0 +1,10 @@
+"""The composition root: builds every service, job and listener of a process from settings.
+
+``finalmile.main.create_app`` and the command line are its only callers; no domain package
+imports it.
+"""
+
+from finalmile.app.scheduler import build_scheduler
+from finalmile.app.wiring import Services, build_services
+
+__all__ = ["Services", "build_scheduler", "build_services"]

@@ -1,0 +1,204 @@
+"""The composition root: every long-lived object of one process, built once from settings.
+
+Domain packages never import this module: each service receives its collaborators through its
+constructor, and the hooks that join layers (evidence settled -> billing) are bound here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from finalmile.billing import billing_rules, confirmation_hook
+from finalmile.carriers.registry import load_registry
+from finalmile.config.settings import Settings
+from finalmile.config.temperature_limits import resolve_limits
+from finalmile.connectors.fhir.client import FhirClient, clients_for
+from finalmile.connectors.fhir.poller import FhirPoller
+from finalmile.connectors.writeback.targets import Targets, build_targets
+from finalmile.courier.driver_updates import DriverUpdates
+from finalmile.courier.planning import CourierPlanning
+from finalmile.db import create_db_engine, session_factory
+from finalmile.deps import Provided
+from finalmile.errors import ConfigError
+from finalmile.evidence.archive.service import ArchiveService
+from finalmile.evidence.temperature.service import TemperatureService, installed_layouts
+from finalmile.intake.files import FileIntake
+from finalmile.intake.service import IntakeService
+from finalmile.intake.store import IntakeStore
+from finalmile.outbox.store import OutboxStore
+from finalmile.profiles import ConnectorRegistry, load_connectors
+from finalmile.rules.catalog import load_catalog
+from finalmile.rules.live_quotes import LiveQuoteSource
+from finalmile.rules.quotes import QuoteSource
+from finalmile.rules.ratecard import RateCardSource
+from finalmile.rules.service import Decider
+from finalmile.shipments.dispatch import Dispatcher
+from finalmile.shipments.service import ShipmentService
+from finalmile.tracking.service import TrackingService
+from finalmile.vault import Vault, vault_from_settings
+
+
+@dataclass
+class Services:
+    """Settings, storage and every service of one process."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    vault: Vault
+    intake: IntakeService
+    files: FileIntake
+    shipments: ShipmentService
+    decider: Decider
+    dispatcher: Dispatcher
+    outbox: OutboxStore
+    writeback: Targets
+    tracking: TrackingService
+    temperature: TemperatureService
+    archive: ArchiveService
+    planning: CourierPlanning
+    driver_updates: DriverUpdates
+    fhir_clients: dict[str, FhirClient] = field(default_factory=dict)
+
+    @property
+    def connectors(self) -> ConnectorRegistry:
+        """The validated connector profiles."""
+        return self.intake.connectors
+
+    def provided(self) -> Provided:
+        """What the HTTP views may ask for, by type (``finalmile.deps.provided``)."""
+        return Provided(
+            self.sessions,
+            self.settings,
+            self.engine,
+            self.vault,
+            self.intake,
+            self.files,
+            self.shipments,
+            self.decider,
+            self.tracking,
+            self.temperature,
+            self.archive,
+            self.planning,
+            self.driver_updates,
+        )
+
+    def fhir_pollers(self) -> dict[str, FhirPoller]:
+        """A poller per connector that has a FHIR server to poll, by connector name."""
+        store = IntakeStore(self.engine, self.vault)
+        pollers = {}
+        for name, client in sorted(self.fhir_clients.items()):
+            section = self.connectors.get(name).fhir
+            assert section is not None and section.server is not None
+            pollers[name] = FhirPoller(
+                connector=name,
+                server=section.server,
+                profile=section.mapping,
+                client=client,
+                store=store,
+                engine=self.engine,
+                sessions=self.sessions,
+            )
+        return pollers
+
+    def close(self) -> None:
+        """Release database and FHIR server connections."""
+        for client in self.fhir_clients.values():
+            client.close()
+        self.writeback.close()
+        self.engine.dispose()
+
+
+def build_services(settings: Settings) -> Services:
+    """Everything a process needs for ``settings`` (the schema must already be migrated).
+
+    Raises:
+        ConfigError: a connector profile, site or rule file is invalid, or a FHIR server's or
+            write-back target's secret is not set (every problem listed).
+    """
+    engine = create_db_engine(settings.resolved_database_url)
+    sessions = session_factory(engine)
+    vault = vault_from_settings(settings)
+    connectors = load_connectors(settings)
+    settled = confirmation_hook(billing_rules(connectors, settings.timezone))
+    fhir_clients = clients_for(connectors.with_format("fhir"))
+    intake = IntakeService(
+        store=IntakeStore(engine, vault),
+        sessions=sessions,
+        vault=vault,
+        connectors=connectors,
+        resolvers={name: client.resolve_or_none for name, client in fhir_clients.items()},
+        max_batch=settings.ingest_max_batch,
+    )
+    shipments = ShipmentService(
+        sessions=sessions,
+        vault=vault,
+        accounts=load_registry().build_accounts(settings.carriers),
+        lease_seconds=settings.shipment_lease_seconds,
+    )
+    decider = Decider(
+        catalog=load_catalog(settings.config_dir),
+        sessions=sessions,
+        vault=vault,
+        quotes=_quote_source(settings, shipments),
+    )
+    zone = ZoneInfo(settings.timezone)
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        vault=vault,
+        intake=intake,
+        files=FileIntake(intake, sessions),
+        fhir_clients=fhir_clients,
+        shipments=shipments,
+        decider=decider,
+        dispatcher=Dispatcher(sessions=sessions, decider=decider, shipments=shipments),
+        outbox=OutboxStore(sessions, lease_seconds=settings.outbox_lease_seconds),
+        writeback=build_targets(
+            (connectors.get(name) for name in connectors.names), config_dir=settings.config_dir
+        ),
+        tracking=TrackingService(
+            sessions=sessions,
+            vault=vault,
+            shipments=shipments,
+            stale_after=dt.timedelta(seconds=settings.tracking_stale_seconds),
+            on_evidence_settled=settled,
+        ),
+        temperature=TemperatureService(
+            sessions=sessions,
+            vault=vault,
+            limits=resolve_limits(settings.temperature_limits),
+            gap_factor=settings.temperature_gap_factor,
+            zone=zone,
+            layouts=installed_layouts(),
+            on_evidence_settled=settled,
+        ),
+        archive=ArchiveService(
+            sessions=sessions,
+            vault=vault,
+            zone=zone,
+            retention_years=settings.archive_retention_years,
+        ),
+        planning=CourierPlanning(
+            sessions=sessions,
+            vault=vault,
+            decider=decider,
+            routing_table_url=settings.routing_table_url,
+        ),
+        driver_updates=DriverUpdates(sessions=sessions, vault=vault, on_evidence_settled=settled),
+    )
+
+
+def _quote_source(settings: Settings, shipments: ShipmentService) -> QuoteSource:
+    if settings.quotes == "rate_card":
+        return RateCardSource()
+    live = LiveQuoteSource(shipments)
+    if not live.accounts:
+        raise ConfigError(["FINALMILE_QUOTES=live needs an easypost or shippo FINALMILE_CARRIERS"])
+    return live
