@@ -7,7 +7,12 @@ it imports. Imports under ``if TYPE_CHECKING:`` count: a cycle in types is still
 
 Exit status: 0 when the graph has no cycle, 1 when it has one (each cycle's packages are listed).
 
-Usage: ``python scripts/package_graph.py [--src src/finalmile] [--edges]``
+``--surfaces`` checks public surfaces instead: another package's names are imported from that
+package (``from finalmile.orders import Order``; for the groups ``adapters``, ``connectors`` and
+``evidence``, from the sub-package), never from its modules. It lists every import that is not,
+except those in ``SURFACE_EXCEPTIONS``, and exits 1 when there is one.
+
+Usage: ``python scripts/package_graph.py [--src src/finalmile] [--surfaces]``
 """
 
 from __future__ import annotations
@@ -19,6 +24,19 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = "finalmile"
+#: Packages whose sub-packages are the public surfaces (independent parts of one job).
+GROUPS = frozenset({"adapters", "connectors", "evidence"})
+#: Importer module -> modules it may import from another package's insides, and why.
+SURFACE_EXCEPTIONS: dict[str, tuple[str, ...]] = {
+    # The API mounts each domain's routers; a package's surface stays free of FastAPI routes.
+    "finalmile.api.router": ("*",),
+    # The metadata registers every table module.
+    "finalmile.schema": ("*",),
+    # Deferred imports of heavy libraries (rule 6, light start-up): fpdf2 and the FHIR models.
+    "finalmile.cli.archive": ("finalmile.evidence.archive.pdf",),
+    "finalmile.cli.routes": ("finalmile.courier.manifest_pdf",),
+    "finalmile.intake.prepare_fhir": ("finalmile.mapping.fhir",),
+}
 
 
 def package_of(module: str) -> str | None:
@@ -114,10 +132,45 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return groups
 
 
+def surface_of(module: str, src: Path) -> str:
+    """The public surface a ``finalmile.`` module belongs to: its package, or its group member."""
+    parts = module.split(".")
+    if parts[1] in GROUPS and len(parts) > 2 and (src / parts[1] / parts[2]).is_dir():
+        return ".".join(parts[:3])
+    return ".".join(parts[:2])
+
+
+def surface_breaches(src: Path) -> list[str]:
+    """Imports of another package's modules (``file: module``), less ``SURFACE_EXCEPTIONS``."""
+    breaches = []
+    for path in sorted(src.rglob("*.py")):
+        importer = module_name(path, src)
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ImportFrom) or node.level or not node.module:
+                continue
+            target = node.module
+            if package_of(target) in (None, package_of(importer)):
+                continue
+            if not ((src / target.split(".")[1]).is_dir()):
+                continue
+            allowed = SURFACE_EXCEPTIONS.get(importer, ())
+            if target == surface_of(target, src) or "*" in allowed or target in allowed:
+                continue
+            breaches.append(f"{path.relative_to(src.parent)}:{node.lineno}: {target}")
+    return breaches
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--src", type=Path, default=Path(__file__).parents[1] / "src" / ROOT)
+    parser.add_argument("--surfaces", action="store_true", help="check public surfaces instead")
     args = parser.parse_args()
+    if args.surfaces:
+        breaches = surface_breaches(args.src)
+        print("\n".join(breaches))
+        print(f"{len(breaches)} imports into another package's modules")
+        return 1 if breaches else 0
     graph = package_graph(args.src)
     for package in sorted(graph):
         print(f"{package:<16} -> {', '.join(sorted(graph[package])) or '(nothing)'}")
