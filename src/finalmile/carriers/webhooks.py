@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from finalmile.carriers.base import TrackingReport
+from finalmile.carriers.codes import CarrierCode
 from finalmile.errors import AuthError, InputError
 
 
@@ -70,7 +71,11 @@ def json_object(body: bytes) -> dict[str, Any]:
     try:
         data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise InputError("body is not JSON", location="body", code="invalid_json") from None
+        raise InputError(
+            "body is not JSON", location="body", code=CarrierCode.INVALID_JSON
+        ) from None
     if not isinstance(data, dict):
-        raise InputError("body is not a JSON object", location="body", code="invalid_json")
+        raise InputError(
+            "body is not a JSON object", location="body", code=CarrierCode.INVALID_JSON
+        )
     return data

@@ -12,6 +12,7 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from finalmile.courier.codes import CourierCode
 from finalmile.courier.stops import CourierStop, courier_stop
 from finalmile.errors import InputError
 from finalmile.mapping.zones import TimeZoneName
@@ -133,7 +134,9 @@ def load_day(text: str | bytes, *, source: str) -> CourierDay:
     except ValidationError as exc:
         error = exc.errors()[0]
         path = ".".join(str(part) for part in error["loc"])
-        raise InputError(error["msg"], location=f"{source}: {path}", code="invalid") from None
+        raise InputError(
+            error["msg"], location=f"{source}: {path}", code=CourierCode.INVALID
+        ) from None
     sites = tuple(Site(s.site_id, GeoPoint(s.lat, s.lon)) for s in day.sites)
     jobs: dict[str, CourierStop] = {}
     for n, job in enumerate(day.jobs):
@@ -141,7 +144,7 @@ def load_day(text: str | bytes, *, source: str) -> CourierDay:
             raise InputError(
                 "order appears twice",
                 location=f"{source}: jobs.{n}.order.order_id",
-                code="duplicate",
+                code=CourierCode.DUPLICATE,
             )
         point = None if job.lat is None or job.lon is None else GeoPoint(job.lat, job.lon)
         jobs[job.order.order_id] = courier_stop(
@@ -155,7 +158,9 @@ def load_day(text: str | bytes, *, source: str) -> CourierDay:
             teaching=dt.timedelta(minutes=job.teaching_minutes),
         )
         if job.site_id not in {s.site_id for s in day.sites}:
-            raise InputError("unknown site", location=f"{source}: jobs.{n}.site_id", code="unknown")
+            raise InputError(
+                "unknown site", location=f"{source}: jobs.{n}.site_id", code=CourierCode.UNKNOWN
+            )
     drivers = tuple(
         Driver(
             driver_id=d.driver_id,

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
 from finalmile.carriers.base import Scan, TrackingDetail, TrackingStatus
+from finalmile.courier.codes import CourierCode
 from finalmile.courier.driver_payloads import DriverUpdateIn, UpdateKind
 from finalmile.courier.driver_stops import must_still_carry, stop_for
 from finalmile.courier.driver_tables import Driver, DriverUpdate
@@ -108,7 +109,9 @@ def apply_update(
     if existing is not None:
         if existing.content_sha256 != digest:
             raise InputError(
-                "client_id was used for a different update", location="client_id", code="reused"
+                "client_id was used for a different update",
+                location="client_id",
+                code=CourierCode.REUSED,
             )
         return UpdateResult(update.client_id, "duplicate")
     found = stop_for(session=session, driver=driver, stop=update.stop)
@@ -116,7 +119,9 @@ def apply_update(
     shipment = lock_shipment(session, found.id)
     must_still_carry(session=session, driver=driver, shipment=shipment)
     if update.occurred_at > now + CLOCK_SKEW:
-        raise InputError("occurred_at is in the future", location="occurred_at", code="future")
+        raise InputError(
+            "occurred_at is in the future", location="occurred_at", code=CourierCode.FUTURE
+        )
     row = DriverUpdate(
         driver_pk=driver.id,
         client_id=update.client_id,
@@ -257,7 +262,9 @@ def _store_proof(
 ) -> None:
     assert shipment.id is not None
     if proofs.for_shipment(session, shipment.id) is not None:
-        raise InputError("this stop is already delivered", location="kind", code="delivered")
+        raise InputError(
+            "this stop is already delivered", location="kind", code=CourierCode.DELIVERED
+        )
     proof = update.proof
     signature = photo = None
     if proof is not None:
@@ -298,12 +305,16 @@ def _image(encoded: str | None, location: str, limit: int, kinds: set[bytes]) ->
     try:
         content = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
-        raise InputError("not base64", location=location, code="invalid_image") from None
+        raise InputError("not base64", location=location, code=CourierCode.INVALID_IMAGE) from None
     if len(content) > limit:
-        raise InputError(f"larger than {limit} bytes", location=location, code="too_large")
+        raise InputError(
+            f"larger than {limit} bytes", location=location, code=CourierCode.TOO_LARGE
+        )
     if not any(content.startswith(magic) for magic in kinds):
         expected = " or ".join(sorted("PNG" if k == PNG else "JPEG" for k in kinds))
-        raise InputError(f"not a {expected} image", location=location, code="invalid_image")
+        raise InputError(
+            f"not a {expected} image", location=location, code=CourierCode.INVALID_IMAGE
+        )
     return content
 
 

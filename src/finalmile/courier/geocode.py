@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from finalmile.courier.codes import CourierCode
 from finalmile.errors import InputError
 from finalmile.geo.zip_centroids import ZipCentroids
 from finalmile.routing.problem import GeoPoint
@@ -15,8 +16,8 @@ def zip_centroid(postal_code: str, *, location: str = "postal_code") -> GeoPoint
     """
     five = postal_code.strip()[:5]
     if len(five) != 5 or not five.isdigit():
-        raise InputError("not a US ZIP code", location=location, code="invalid_zip")
+        raise InputError("not a US ZIP code", location=location, code=CourierCode.INVALID_ZIP)
     found = ZipCentroids().locate(five, "US")
     if found is None:
-        raise InputError("unknown US ZIP code", location=location, code="unknown_zip")
+        raise InputError("unknown US ZIP code", location=location, code=CourierCode.UNKNOWN_ZIP)
     return GeoPoint(lat=found.latitude, lon=found.longitude)

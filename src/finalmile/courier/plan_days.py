@@ -12,6 +12,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 
+from finalmile.courier.codes import CourierCode
 from finalmile.courier.dayfile import CourierDay, load_day
 from finalmile.courier.plan_tables import RoutePlan
 from finalmile.errors import InputError
@@ -61,5 +62,5 @@ def _no_day(row: RoutePlan) -> InputError:
     return InputError(
         f"route plan {row.id} was stored without its day; plan the day again",
         location="plan_id",
-        code="no_day",
+        code=CourierCode.NO_DAY,
     )

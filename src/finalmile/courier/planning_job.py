@@ -191,8 +191,8 @@ def run_replan(
 
     Raises:
         NotFoundError: no such plan.
-        InputError: the plan was superseded (before or during the run), has no stored day, or an
-            absent driver is not in it.
+        ConflictError: the plan was superseded (before or during the run).
+        InputError: the plan has no stored day, or an absent driver is not in it.
         RetriableError: the plan's routing engine is down or busy, or a driver reported, during
             the run, on a stop the new plan takes away from it (nothing is stored either way).
     """

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from finalmile.courier.assignments import Assignment, assignments_of, courier_shipments
+from finalmile.courier.codes import CourierCode
 from finalmile.courier.dayfile import DayIn
 from finalmile.courier.driver_tables import Driver as DriverRow
 from finalmile.courier.driver_tables import DriverUpdate
@@ -27,7 +28,7 @@ from finalmile.courier.plan_days import plan_day, plan_day_text
 from finalmile.courier.plan_store import get_plan, route_stops
 from finalmile.courier.plan_tables import PlannedRoute, PlannedStop, RoutePlan
 from finalmile.courier.progress import VISITED, PlannedDay, Report, driver_progress
-from finalmile.errors import InputError
+from finalmile.errors import ConflictError, InputError
 from finalmile.orders.models import Order, OrderStatus
 from finalmile.routing.replan import DriverProgress
 from finalmile.vault import Vault
@@ -83,7 +84,8 @@ def rest_of_day(
 
     Raises:
         NotFoundError: no such plan.
-        InputError: the plan was superseded or has no stored day, or an absent driver is unknown.
+        ConflictError: the plan was superseded.
+        InputError: the plan has no stored day, or an absent driver is unknown.
     """
     row = get_plan(session, plan_id)
     must_be_in_force(row)
@@ -127,13 +129,13 @@ def must_be_in_force(row: RoutePlan) -> None:
     """Refuse to re-plan a superseded plan (the newest plan of the day is the one in force).
 
     Raises:
-        InputError: ``row`` was superseded.
+        ConflictError: ``row`` was superseded.
     """
     if row.superseded_at is not None:
-        raise InputError(
+        raise ConflictError(
             f"route plan {row.id} was superseded; re-plan the newest plan of the day",
             location="plan_id",
-            code="superseded",
+            code=CourierCode.SUPERSEDED,
         )
 
 
@@ -142,7 +144,7 @@ def _with_new_jobs(old: str, new: str) -> str:
     try:
         before, after = DayIn.model_validate_json(old), DayIn.model_validate_json(new)
     except ValidationError as exc:
-        raise InputError("stored day is invalid", location="day", code="invalid") from exc
+        raise InputError("stored day is invalid", location="day", code=CourierCode.INVALID) from exc
     sites = {s.site_id for s in before.sites}
     drivers = {d.driver_id for d in before.drivers}
     jobs = _order_ids(before)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from finalmile.courier.codes import CourierCode
 from finalmile.courier.geocode import zip_centroid
 from finalmile.errors import InputError
 from finalmile.orders.canonical import Address, DispatchOrder, StorageClass
@@ -91,7 +92,7 @@ def courier_stop(
             raise InputError(
                 "no point and no ZIP code to place the stop",
                 location=f"order {order.order_id}: ship_to.postal_code",
-                code="required",
+                code=CourierCode.REQUIRED,
             )
         location = zip_centroid(
             order.ship_to.postal_code, location=f"order {order.order_id}: ship_to.postal_code"

@@ -64,7 +64,7 @@ def store_replan(
     stops over, in one transaction.
 
     Raises:
-        InputError: the old plan was superseded meanwhile.
+        ConflictError: the old plan was superseded meanwhile.
         RetriableError: a driver reported on a stop the new plan takes away from it.
     """
     result, report = outcome

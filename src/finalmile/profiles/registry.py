@@ -20,6 +20,7 @@ from finalmile.errors import ConfigError, InputError, NotFoundError
 from finalmile.mapping.csv_profile import CsvProfile
 from finalmile.mapping.fhir_profile import FhirProfile
 from finalmile.mapping.hl7v2 import Hl7Profile
+from finalmile.profiles.codes import ProfileCode
 from finalmile.profiles.connector import ConnectorProfile
 
 
@@ -90,7 +91,7 @@ def _refused(profile: ConnectorProfile, format_: str) -> InputError:
     return InputError(
         f"connector {profile.name!r} does not accept {format_}; it accepts "
         f"{', '.join(profile.formats)}",
-        code="format_not_accepted",
+        code=ProfileCode.FORMAT_NOT_ACCEPTED,
     )
 
 

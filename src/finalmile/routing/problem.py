@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from finalmile.errors import InputError
+from finalmile.routing.codes import RoutingCode
 
 
 class Skill(StrEnum):
@@ -130,14 +131,16 @@ class RoutingProblem:
 
 def _aware(value: dt.datetime, where: str) -> None:
     if value.tzinfo is None or value.utcoffset() is None:
-        raise InputError("time must carry a time zone", location=where, code="naive_time")
+        raise InputError("time must carry a time zone", location=where, code=RoutingCode.NAIVE_TIME)
 
 
 def _unique(ids: list[str], what: str) -> None:
     seen: set[str] = set()
     for i, value in enumerate(ids):
         if value in seen:
-            raise InputError(f"duplicate id {value!r}", location=f"{what}[{i}]", code="duplicate")
+            raise InputError(
+                f"duplicate id {value!r}", location=f"{what}[{i}]", code=RoutingCode.DUPLICATE
+            )
         seen.add(value)
 
 
@@ -149,7 +152,7 @@ def _validate(problem: RoutingProblem) -> None:
         where = f"stops[{i}]"
         if not stop.windows:
             raise InputError(
-                "at least one time window", location=f"{where}.windows", code="required"
+                "at least one time window", location=f"{where}.windows", code=RoutingCode.REQUIRED
             )
         for j, window in enumerate(stop.windows):
             _aware(window.start, f"{where}.windows[{j}].start")
@@ -164,7 +167,7 @@ def _validate(problem: RoutingProblem) -> None:
             raise InputError(
                 f"unknown site {stop.origin_site!r}",
                 location=f"{where}.origin_site",
-                code="unknown",
+                code=RoutingCode.UNKNOWN,
             )
         if stop.cold_chain_limit is not None and stop.cold_chain_limit <= dt.timedelta(0):
             raise InputError("cold-chain limit must be positive", location=f"{where}.cold_chain")
@@ -178,7 +181,9 @@ def _validate(problem: RoutingProblem) -> None:
             raise InputError("shift ends before it starts", location=f"{where}.shift_end")
         for attr in ("start_site", "end_site"):
             if getattr(driver, attr) not in problem.site_index:
-                raise InputError("unknown site", location=f"{where}.{attr}", code="unknown")
+                raise InputError(
+                    "unknown site", location=f"{where}.{attr}", code=RoutingCode.UNKNOWN
+                )
         if driver.capacity < 0 or driver.cooler_capacity < 0:
             raise InputError("capacities must not be negative", location=where)
         for j, pause in enumerate(driver.breaks):

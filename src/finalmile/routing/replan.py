@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from finalmile.errors import InputError
+from finalmile.routing.codes import RoutingCode
 from finalmile.routing.problem import Driver, GeoPoint, RoutingProblem, Site, Stop
 
 
@@ -61,7 +62,9 @@ def replan_problem(
     drivers = {d.driver_id: d for d in problem.drivers}
     for n, item in enumerate(progress):
         if item.driver_id not in drivers:
-            raise InputError("unknown driver", location=f"progress[{n}].driver_id", code="unknown")
+            raise InputError(
+                "unknown driver", location=f"progress[{n}].driver_id", code=RoutingCode.UNKNOWN
+            )
     gone = set(cancelled) | {s for item in progress for s in item.fixed}
     absent = set(absent)
     on_road = {p.driver_id: p for p in progress if p.departed is not None}

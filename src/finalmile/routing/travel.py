@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from finalmile.errors import InputError, PermanentError, RetriableError
+from finalmile.routing.codes import RoutingCode
 from finalmile.routing.http_table import OsrmTableProvider, ValhallaTableProvider
 from finalmile.routing.matrix import HaversineProvider, MatrixProvider, TravelMatrix
 from finalmile.routing.problem import GeoPoint
@@ -52,7 +53,9 @@ class TravelSource:
         if engine == "valhalla" and url:
             return ValhallaTableProvider(url, timeout_s=self.timeout_s)
         raise InputError(
-            f"unknown travel-time source {self.name!r}", location="travel_source", code="unknown"
+            f"unknown travel-time source {self.name!r}",
+            location="travel_source",
+            code=RoutingCode.UNKNOWN,
         )
 
     def matrix(self, points: Sequence[GeoPoint]) -> TravelMatrix:

@@ -27,7 +27,7 @@ from finalmile.courier.planning_job import replan_rest, run_replan
 from finalmile.courier.rest_of_day import rest_of_day
 from finalmile.courier.supersede import store_replan
 from finalmile.db import transaction
-from finalmile.errors import InputError, RetriableError
+from finalmile.errors import ConflictError, RetriableError
 from finalmile.main import create_app
 from finalmile.tracking.models import DeliveryProof
 from tests.hl7_builder import PATIENT_FAMILY, PATIENT_GIVEN, PATIENT_PHONE_DIGITS, rde
@@ -144,7 +144,7 @@ def test_a_sick_driver_cancelled_order_and_new_order(
     for order_id in others[1:]:
         assert placed.get(order_id, sick) != sick or reasons.get(order_id)
         assert order_id in placed or order_id in reasons
-    with pytest.raises(InputError, match="superseded"):
+    with pytest.raises(ConflictError, match="superseded"):
         run_replan(
             planning=tracked.planning, plan_id=plan_id, now=delivered_at, seconds=0.3, actor="t"
         )
@@ -180,7 +180,7 @@ def test_a_driver_on_the_road_keeps_its_load(
             f"/routes/plans/{new['plan_id']}/manifests/{route['driver_id']}.json", headers=headers
         )
         etas = client.get(f"/routes/plans/{new['plan_id']}/etas", headers=headers)
-    assert again.status_code == 422 and "superseded" in again.text
+    assert again.status_code == 409 and "superseded" in again.text
     assert unknown.status_code == 422 and "absent" in unknown.text
     (mine,) = [r for r in new["routes"] if r["driver_id"] == route["driver_id"]]
     head = mine["stops"][0]
