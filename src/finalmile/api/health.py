@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
-from sqlalchemy import text
+from typing import Annotated
 
-from finalmile.deps import ServicesDep
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine, text
+
+from finalmile.deps import provided
+from finalmile.intake.service import IntakeService
 
 router = APIRouter(tags=["health"])
+EngineDep = Annotated[Engine, Depends(provided(Engine))]
+IntakeDep = Annotated[IntakeService, Depends(provided(IntakeService))]
 
 
 @router.get("/healthz")
@@ -18,16 +23,16 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz")
-def readyz(services: ServicesDep) -> JSONResponse:
+def readyz(engine: EngineDep, intake: IntakeDep) -> JSONResponse:
     """The database answers and intake is running; 503 otherwise."""
     checks: dict[str, str] = {}
     try:
-        with services.engine.connect() as connection:
+        with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         checks["database"] = "ok"
     except Exception as exc:
         checks["database"] = f"unavailable: {type(exc).__name__}"
-    checks["intake"] = "ok" if services.intake.running else "stopped"
+    checks["intake"] = "ok" if intake.running else "stopped"
     ready = all(value == "ok" for value in checks.values())
     return JSONResponse(
         {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503

@@ -6,21 +6,24 @@ It composes orders, messages and rules, so it lives above all three.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
 from finalmile.audit import AuditEvent
 from finalmile.auth.models import Scope
-from finalmile.deps import ServicesDep, SessionDep, require
+from finalmile.deps import SessionDep, provided, require
 from finalmile.messages.service import message_ids_of_order
 from finalmile.orders.service import find_order, order_record
-from finalmile.rules.service import current_decision
+from finalmile.rules.service import Decider, current_decision
+from finalmile.vault import Vault
 
 router = APIRouter(
     prefix="/orders", tags=["orders"], dependencies=[Depends(require(Scope.ORDERS_READ))]
 )
+VaultDep = Annotated[Vault, Depends(provided(Vault))]
+DeciderDep = Annotated[Decider, Depends(provided(Decider))]
 
 
 class HistoryEntry(BaseModel):
@@ -54,11 +57,15 @@ class OrderDetail(BaseModel):
 
 @router.get("/{order_id}", response_model=OrderDetail)
 def get_order(
-    order_id: str, session: SessionDep, services: ServicesDep, connector: str | None = None
+    order_id: str,
+    session: SessionDep,
+    vault: VaultDep,
+    decider: DeciderDep,
+    connector: str | None = None,
 ) -> OrderDetail:
     """One order: the canonical contract JSON, status, source messages, history and decision."""
     row = find_order(session=session, order_id=order_id, connector=connector)
-    record = order_record(session=session, row=row, vault=services.vault)
+    record = order_record(session=session, row=row, vault=vault)
     assert row.id is not None
     decided = current_decision(session=session, order_pk=row.id)
     return OrderDetail(
@@ -69,5 +76,5 @@ def get_order(
         updated_at=row.updated_at,
         message_ids=message_ids_of_order(session=session, order_pk=row.id),
         history=[HistoryEntry.of(e) for e in record.history],
-        decision=services.decider.read(decided) if decided is not None else None,
+        decision=decider.read(decided) if decided is not None else None,
     )

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from finalmile.api import health, order_detail
-from finalmile.carriers import views as carriers
+from finalmile.api import carriers, health, order_detail
 from finalmile.connectors.http import csv as csv_http
 from finalmile.connectors.http import fhir as fhir_http
 from finalmile.connectors.http import views as hl7_http

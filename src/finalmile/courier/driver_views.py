@@ -20,23 +20,26 @@ from finalmile.auth.service import Principal
 from finalmile.courier import assignments, driver_stops, drivers
 from finalmile.courier.driver_payloads import DriverUpdateIn
 from finalmile.courier.driver_tables import Driver
-from finalmile.courier.driver_updates import UpdateResult, apply_batch
+from finalmile.courier.driver_updates import DriverUpdates, UpdateResult
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
-from finalmile.deps import ServicesDep, require
+from finalmile.deps import SessionsDep, provided, require
 from finalmile.tracking.models import TrackingState
 from finalmile.tracking.proofs import canonical_order
+from finalmile.vault import Vault
 
 router = APIRouter(tags=["driver"])
 bearer = HTTPBearer(auto_error=False, description="Driver token (fmd_...)")
+VaultDep = Annotated[Vault, Depends(provided(Vault))]
+UpdatesDep = Annotated[DriverUpdates, Depends(provided(DriverUpdates))]
 
 
 def current_driver(
-    services: ServicesDep,
+    sessions: SessionsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
 ) -> Driver:
     """The driver the bearer token belongs to (401 otherwise)."""
-    with services.sessions() as session:
+    with sessions() as session:
         return drivers.authenticate_driver(
             session=session, token=credentials.credentials if credentials else None
         )
@@ -88,13 +91,13 @@ class UpdatesOut(BaseModel):
 
 
 @router.get("/driver/stops", response_model=list[StopOut])
-def my_stops(services: ServicesDep, driver: DriverDep) -> list[StopOut]:
+def my_stops(sessions: SessionsDep, vault: VaultDep, driver: DriverDep) -> list[StopOut]:
     """The stops assigned to me (address and contact are shown for my stops only)."""
     out = []
-    with services.sessions() as session:
+    with sessions() as session:
         for shipment in driver_stops.stops_of(session=session, driver=driver):
             assert shipment.id is not None
-            order = canonical_order(session, shipment.order_pk, services.vault)
+            order = canonical_order(session, shipment.order_pk, vault)
             state = session.get(TrackingState, shipment.id)
             out.append(
                 StopOut(
@@ -114,16 +117,13 @@ def my_stops(services: ServicesDep, driver: DriverDep) -> list[StopOut]:
 
 
 @router.post("/driver/updates", response_model=UpdatesOut)
-async def post_updates(body: UpdatesIn, services: ServicesDep, driver: DriverDep) -> UpdatesOut:
+async def post_updates(
+    body: UpdatesIn, driver_updates: UpdatesDep, driver: DriverDep
+) -> UpdatesOut:
     """Apply updates; resending an update (same client_id and content) counts once."""
     assert driver.id is not None
     results = await asyncio.to_thread(
-        apply_batch,
-        services.sessions,
-        driver_pk=driver.id,
-        updates=body.updates,
-        vault=services.vault,
-        now=utcnow(),
+        driver_updates.apply, driver_pk=driver.id, updates=body.updates, now=utcnow()
     )
     return UpdatesOut(results=[UpdateOut.of(r) for r in results])
 
@@ -140,12 +140,12 @@ class AssignmentOut(BaseModel):
 def assign_stop(
     driver_id: str,
     order_id: str,
-    services: ServicesDep,
+    sessions: SessionsDep,
     principal: Dispatcher,
     connector: str | None = None,
 ) -> AssignmentOut:
     """Give the order's purchased courier shipment to the driver (re-assigning it if needed)."""
-    with transaction(services.sessions) as session:
+    with transaction(sessions) as session:
         shipment = assignments.assign_order(
             session=session,
             driver_id=driver_id,

@@ -21,20 +21,25 @@ from finalmile.courier.dayfile import DayIn, load_day
 from finalmile.courier.manifest import manifest
 from finalmile.courier.plan_manifests import stored_sheet
 from finalmile.courier.plan_store import plan_etas, plan_record
+from finalmile.courier.planning import CourierPlanning
 from finalmile.courier.planning_job import plan_in_child, run_replan, store_plan
 from finalmile.db_types import utcnow
-from finalmile.deps import ServicesDep, SessionDep, require
+from finalmile.deps import SessionDep, SessionsDep, provided, require
 from finalmile.errors import NotFoundError
 from finalmile.routing.travel import configured
+from finalmile.vault import Vault
 
 router = APIRouter(prefix="/routes", tags=["routes"])
 
 MAX_BUDGET_SECONDS = 120.0
+PlanningDep = Annotated[CourierPlanning, Depends(provided(CourierPlanning))]
+VaultDep = Annotated[Vault, Depends(provided(Vault))]
 
 
 @router.post("/plan", dependencies=[Depends(require(Scope.ORDERS_WRITE))])
 async def plan_routes(
-    services: ServicesDep,
+    planning: PlanningDep,
+    sessions: SessionsDep,
     date: Annotated[dt.date, Query(description="The day to plan")],
     day: Annotated[
         DayIn | None,
@@ -50,19 +55,19 @@ async def plan_routes(
         RetriableError: the routing engine is down or busy (503; nothing is stored).
     """
     if day is None:
-        stored = await run_in_threadpool(stored_day, services, date)
+        stored = await run_in_threadpool(stored_day, planning, date)
         if stored is None:
             raise NotFoundError(f"no courier orders to plan on {date.isoformat()}")
         text, source = stored, "stored courier day"
     else:
         text, source = day.model_dump_json(), "request body"
     load_day(text, source=source)  # reject bad input before starting a process
-    travel = configured(services.settings.routing_table_url)
+    travel = configured(planning.routing_table_url)
 
     def run() -> dict[str, Any]:
         outcome = plan_in_child(text, date, seconds, travel_source=travel)
-        plan_id = store_plan(services, text, date, seconds, outcome, travel_source=travel)
-        with services.sessions() as session:
+        plan_id = store_plan(planning, text, date, seconds, outcome, travel_source=travel)
+        with sessions() as session:
             return plan_record(session=session, plan_id=plan_id)
 
     return await run_in_threadpool(run)
@@ -86,7 +91,9 @@ class ReplanIn(BaseModel):
 @router.post("/plans/{plan_id}/replan")
 async def replan_routes(
     plan_id: int,
-    services: ServicesDep,
+    *,
+    planning: PlanningDep,
+    sessions: SessionsDep,
     principal: Annotated[Principal, Depends(require(Scope.ORDERS_WRITE))],
     body: Annotated[ReplanIn | None, Body()] = None,
     seconds: Annotated[float, Query(gt=0, le=MAX_BUDGET_SECONDS)] = 10.0,
@@ -106,14 +113,14 @@ async def replan_routes(
 
     def run() -> dict[str, Any]:
         replanned = run_replan(
-            services=services,
+            planning=planning,
             plan_id=plan_id,
             now=changes.at or utcnow(),
             seconds=seconds,
             absent=changes.absent,
             actor=f"key:{principal.key_prefix}",
         )
-        with services.sessions() as session:
+        with sessions() as session:
             record = plan_record(session=session, plan_id=replanned.plan_id)
         return record | {"assignments": replanned.handover.as_json()}
 
@@ -131,10 +138,10 @@ def get_etas(plan_id: int, session: SessionDep) -> dict[str, Any]:
     dependencies=[Depends(require(Scope.ORDERS_READ))],
 )
 def get_manifest_json(
-    plan_id: int, driver_id: str, services: ServicesDep, session: SessionDep
+    plan_id: int, driver_id: str, vault: VaultDep, session: SessionDep
 ) -> dict[str, Any]:
     """The driver's manifest for the app: stops in order with current ETAs (no patient names)."""
-    sheet, zone = stored_sheet(session, plan_id=plan_id, driver_id=driver_id, vault=services.vault)
+    sheet, zone = stored_sheet(session, plan_id=plan_id, driver_id=driver_id, vault=vault)
     return manifest(sheet, zone=zone)
 
 
@@ -145,13 +152,13 @@ def get_manifest_json(
     responses={200: {"content": {"application/pdf": {}}}},
 )
 def get_manifest_pdf(
-    plan_id: int, driver_id: str, services: ServicesDep, session: SessionDep
+    plan_id: int, driver_id: str, vault: VaultDep, session: SessionDep
 ) -> Response:
     """The driver's manifest on paper (PDF)."""
     # Deferred: fpdf is slow to import and only rendering needs it.
     from finalmile.courier.manifest_pdf import manifest_pdf  # noqa: PLC0415
 
-    sheet, zone = stored_sheet(session, plan_id=plan_id, driver_id=driver_id, vault=services.vault)
+    sheet, zone = stored_sheet(session, plan_id=plan_id, driver_id=driver_id, vault=vault)
     name = f"plan-{plan_id}-{driver_id}.pdf"
     return Response(
         manifest_pdf(sheet, zone=zone),

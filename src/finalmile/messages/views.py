@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
 from finalmile.auth.models import Scope
 from finalmile.auth.service import Principal
-from finalmile.deps import ServicesDep, SessionDep, require
+from finalmile.deps import SessionDep, provided, require
 from finalmile.errors import AuthError
 from finalmile.messages.service import get_message, linked_orders
+from finalmile.vault import Vault
 
 router = APIRouter(prefix="/messages", tags=["messages"])
+VaultDep = Annotated[Vault, Depends(provided(Vault))]
 
 
 class MessageOrder(BaseModel):
@@ -50,7 +53,7 @@ class MessageDetail(BaseModel):
 def get_message_detail(
     message_id: int,
     session: SessionDep,
-    services: ServicesDep,
+    vault: VaultDep,
     principal: Principal = Depends(require(Scope.ORDERS_READ)),  # noqa: B008
     include_raw: bool = False,
 ) -> MessageDetail:
@@ -62,7 +65,7 @@ def get_message_detail(
             raise AuthError(
                 "include_raw needs the admin scope: raw messages hold patient data", status_code=403
             )
-        raw = services.vault.decrypt(row.raw_encrypted).decode("latin-1")
+        raw = vault.decrypt(row.raw_encrypted).decode("latin-1")
     orders = [
         MessageOrder(**vars(o)) for o in linked_orders(session=session, message_id=message_id)
     ]

@@ -11,14 +11,15 @@ from pydantic import BaseModel
 
 from finalmile.auth.models import Scope
 from finalmile.auth.service import Principal
-from finalmile.deps import ServicesDep, SessionDep, require
+from finalmile.deps import SessionDep, provided, require
 from finalmile.orders.models import Order
 from finalmile.pagination import page_cursor, read_cursor
 from finalmile.rules.facts import DeliveryType
 from finalmile.rules.models import DecisionRecord
-from finalmile.rules.service import list_current
+from finalmile.rules.service import Decider, list_current
 
 router = APIRouter(tags=["decisions"])
+DeciderDep = Annotated[Decider, Depends(provided(Decider))]
 
 
 class DecisionSummary(BaseModel):
@@ -49,12 +50,12 @@ class DecisionList(BaseModel):
 @router.post("/orders/{order_id}/decide")
 def decide_order(
     order_id: str,
-    services: ServicesDep,
+    decider: DeciderDep,
     principal: Annotated[Principal, Depends(require(Scope.ORDERS_WRITE))],
     connector: str | None = None,
 ) -> dict[str, Any]:
     """Decide now how the order travels, store the decision and return it with its reasons."""
-    stored = services.decider.decide_order(
+    stored = decider.decide_order(
         order_id=order_id, connector=connector, actor=f"key:{principal.key_prefix}"
     )
     return {**stored.decision, "decision_id": stored.row.id}
@@ -68,7 +69,7 @@ def decide_order(
 def get_decisions(
     *,
     session: SessionDep,
-    services: ServicesDep,
+    decider: DeciderDep,
     delivery_type: DeliveryType | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
@@ -80,7 +81,7 @@ def get_decisions(
         session=session, delivery_type=delivery_type, limit=limit + 1, before=before
     )
     page = rows[:limit]
-    items = [_summary(record, order, services.decider.read(record)) for record, order in page]
+    items = [_summary(record, order, decider.read(record)) for record, order in page]
     last = page[-1][0].id if len(rows) > limit and page else None
     return DecisionList(
         items=items, next_cursor=None if last is None else page_cursor("decisions", last)

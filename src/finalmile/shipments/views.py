@@ -12,12 +12,14 @@ from pydantic import BaseModel, Field
 from finalmile.auth.models import Scope
 from finalmile.auth.service import Principal
 from finalmile.carriers.base import ShipmentOptions, TrackingReport
-from finalmile.deps import ServicesDep, require
+from finalmile.deps import provided, require
 from finalmile.shipments.models import Shipment
+from finalmile.shipments.service import ShipmentService
 
 router = APIRouter(prefix="/orders/{order_id}/shipments", tags=["shipments"])
 Reader = Annotated[Principal, Depends(require(Scope.ORDERS_READ))]
 Writer = Annotated[Principal, Depends(require(Scope.ORDERS_WRITE))]
+ShipmentsDep = Annotated[ShipmentService, Depends(provided(ShipmentService))]
 
 
 class ShipmentIn(BaseModel):
@@ -74,12 +76,11 @@ def create_shipment(
     order_id: str,
     *,
     body: ShipmentIn,
-    services: ServicesDep,
+    shipments: ShipmentsDep,
     principal: Writer,
     connector: str | None = None,
 ) -> ShipmentOut:
     """Buy the label (idempotent per order and carrier account), or record a drop shipment."""
-    shipments = services.shipments
     actor = f"key:{principal.key_prefix}"
     if body.tracking_number is not None:
         row = shipments.record_external(
@@ -104,20 +105,24 @@ def create_shipment(
 
 @router.get("", response_model=list[ShipmentOut])
 def list_shipments(
-    order_id: str, services: ServicesDep, _principal: Reader, connector: str | None = None
+    order_id: str, shipments: ShipmentsDep, _principal: Reader, connector: str | None = None
 ) -> list[ShipmentOut]:
     """Every shipment of the order, oldest first (failed and voided ones included)."""
-    rows = services.shipments.for_order(order_id=order_id, connector=connector)
+    rows = shipments.for_order(order_id=order_id, connector=connector)
     return [ShipmentOut.of(row) for row in rows]
 
 
 @router.get("/{key}/label", response_class=Response)
 def get_label(
-    order_id: str, key: str, services: ServicesDep, _principal: Reader, connector: str | None = None
+    order_id: str,
+    key: str,
+    shipments: ShipmentsDep,
+    _principal: Reader,
+    connector: str | None = None,
 ) -> Response:
     """The label file (PDF, ZPL or PNG)."""
-    shipment = services.shipments.find(order_id=order_id, key=key, connector=connector)
-    content, label_format = services.shipments.label(shipment)
+    shipment = shipments.find(order_id=order_id, key=key, connector=connector)
+    content, label_format = shipments.label(shipment)
     filename = f"{order_id}-{key}{label_format.suffix}"
     return Response(
         content,
@@ -128,11 +133,15 @@ def get_label(
 
 @router.get("/{key}/tracking", response_model=TrackingReport)
 def get_tracking(
-    order_id: str, key: str, services: ServicesDep, _principal: Reader, connector: str | None = None
+    order_id: str,
+    key: str,
+    shipments: ShipmentsDep,
+    _principal: Reader,
+    connector: str | None = None,
 ) -> TrackingReport:
     """The parcel's latest status and events, asked of the carrier now."""
-    shipment = services.shipments.find(order_id=order_id, key=key, connector=connector)
-    return services.shipments.track(shipment)
+    shipment = shipments.find(order_id=order_id, key=key, connector=connector)
+    return shipments.track(shipment)
 
 
 @router.post("/{key}/void", response_model=ShipmentOut)
@@ -141,13 +150,11 @@ def void_shipment(
     key: str,
     *,
     body: VoidIn,
-    services: ServicesDep,
+    shipments: ShipmentsDep,
     principal: Writer,
     connector: str | None = None,
 ) -> ShipmentOut:
     """Void the label and ask the carrier for a refund (audited); the order may then ship anew."""
-    shipment = services.shipments.find(order_id=order_id, key=key, connector=connector)
-    row = services.shipments.void(
-        shipment=shipment, actor=f"key:{principal.key_prefix}", reason=body.reason
-    )
+    shipment = shipments.find(order_id=order_id, key=key, connector=connector)
+    row = shipments.void(shipment=shipment, actor=f"key:{principal.key_prefix}", reason=body.reason)
     return ShipmentOut.of(row)

@@ -15,7 +15,7 @@ from finalmile.auth.models import Scope
 from finalmile.auth.service import Principal
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
-from finalmile.deps import ServicesDep, require
+from finalmile.deps import SessionsDep, provided, require
 from finalmile.errors import InputError
 from finalmile.orders.service import find_order
 from finalmile.shipments.models import Shipment
@@ -23,10 +23,12 @@ from finalmile.tracking import custody, proofs
 from finalmile.tracking.custody import CustodyKind
 from finalmile.tracking.models import CustodyEvent, TrackingEventRow, TrackingState
 from finalmile.tracking.proofs import pod_reference
+from finalmile.vault import Vault
 
 router = APIRouter(prefix="/orders/{order_id}", tags=["tracking"])
 Reader = Annotated[Principal, Depends(require(Scope.ORDERS_READ))]
 Writer = Annotated[Principal, Depends(require(Scope.ORDERS_WRITE))]
+VaultDep = Annotated[Vault, Depends(provided(Vault))]
 #: Handoffs pharmacy staff record by hand; the rest come from carriers and drivers.
 STAFF_KINDS = (CustodyKind.PACKED, CustodyKind.HANDED_OFF, CustodyKind.RETURNED_TO_PHARMACY)
 
@@ -104,13 +106,17 @@ class TrackingOut(BaseModel):
 
 @router.get("/pod", response_model=PodOut)
 def get_pod(
-    order_id: str, services: ServicesDep, _principal: Reader, connector: str | None = None
+    order_id: str,
+    sessions: SessionsDep,
+    vault: VaultDep,
+    _principal: Reader,
+    connector: str | None = None,
 ) -> PodOut:
     """The proof of delivery: complete, or the list of what is missing."""
-    with services.sessions() as session:
+    with sessions() as session:
         order = find_order(session=session, order_id=order_id, connector=connector)
         assert order.id is not None
-        found = proofs.view(session, order_pk=order.id, vault=services.vault)
+        found = proofs.view(session, order_pk=order.id, vault=vault)
     proof = found.proof
     return PodOut(
         order_id=order.order_id,
@@ -146,10 +152,10 @@ def _chain_out(order_id: str, events: list[CustodyEvent]) -> ChainOut:
 
 @router.get("/custody", response_model=ChainOut)
 def get_custody(
-    order_id: str, services: ServicesDep, _principal: Reader, connector: str | None = None
+    order_id: str, sessions: SessionsDep, _principal: Reader, connector: str | None = None
 ) -> ChainOut:
     """The chain of custody, verified."""
-    with services.sessions() as session:
+    with sessions() as session:
         order = find_order(session=session, order_id=order_id, connector=connector)
         assert order.id is not None
         events = custody.chain(session, order.id)
@@ -160,7 +166,7 @@ def get_custody(
 def post_custody(
     order_id: str,
     body: CustodyIn,
-    services: ServicesDep,
+    sessions: SessionsDep,
     principal: Writer,
     connector: str | None = None,
 ) -> ChainOut:
@@ -169,7 +175,7 @@ def post_custody(
         raise InputError(
             f"{body.kind.value} is recorded from carrier and driver events", location="kind"
         )
-    with transaction(services.sessions) as session:
+    with transaction(sessions) as session:
         order = find_order(session=session, order_id=order_id, connector=connector)
         assert order.id is not None
         custody.append(
@@ -186,10 +192,10 @@ def post_custody(
 
 @router.get("/tracking", response_model=list[TrackingOut])
 def get_tracking(
-    order_id: str, services: ServicesDep, _principal: Reader, connector: str | None = None
+    order_id: str, sessions: SessionsDep, _principal: Reader, connector: str | None = None
 ) -> list[TrackingOut]:
     """The stored status and events of each tracked shipment of the order (no carrier call)."""
-    with services.sessions() as session:
+    with sessions() as session:
         order = find_order(session=session, order_id=order_id, connector=connector)
         states = session.scalars(
             select(TrackingState).where(col(TrackingState.order_pk) == order.id)

@@ -13,18 +13,23 @@ import asyncio
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel
 
 from finalmile.carriers.webhook_routes import webhook_receiver
 from finalmile.carriers.webhooks import WebhookRequest
-from finalmile.deps import ServicesDep
+from finalmile.config.settings import Settings
+from finalmile.deps import provided
 from finalmile.errors import InputError
-from finalmile.tracking.service import tracking_service
+from finalmile.shipments.service import ShipmentService
+from finalmile.tracking.service import TrackingService
 
 router = APIRouter(prefix="/webhooks", tags=["tracking"])
 #: Larger bodies are refused before any parsing (a tracker with its whole history is far smaller).
 MAX_BODY_BYTES = 1_048_576
+SettingsDep = Annotated[Settings, Depends(provided(Settings))]
+ShipmentsDep = Annotated[ShipmentService, Depends(provided(ShipmentService))]
+TrackingDep = Annotated[TrackingService, Depends(provided(TrackingService))]
 
 
 class WebhookAnswer(BaseModel):
@@ -37,7 +42,10 @@ class WebhookAnswer(BaseModel):
 @router.post("/{account}", response_model=WebhookAnswer)
 async def carrier_webhook(
     request: Request,
-    services: ServicesDep,
+    *,
+    settings: SettingsDep,
+    shipments: ShipmentsDep,
+    tracking: TrackingDep,
     account: Annotated[
         str, Path(description="A carrier account; easypost and shippo: the old routes (aliases)")
     ],
@@ -51,14 +59,14 @@ async def carrier_webhook(
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
         raise InputError(f"body larger than {MAX_BODY_BYTES} bytes", location="body")
-    receiver = webhook_receiver(account, services.shipments.accounts, services.settings)
+    receiver = webhook_receiver(account, shipments.accounts, settings)
     delivery = WebhookRequest(
         body=body, headers=request.headers, query=request.query_params, received_at=time.time()
     )
     receiver.webhooks.verify(delivery)
     event = receiver.webhooks.parse(delivery)
     outcome = await asyncio.to_thread(
-        tracking_service(services).receive,
+        tracking.receive,
         provider=receiver.provider,
         event_id=event.event_id,
         report=event.report,

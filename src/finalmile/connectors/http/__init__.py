@@ -1,1 +1,14 @@
-"""HL7 v2 over HTTP."""
+"""HL7 v2, FHIR R4 and CSV over HTTP; what their views ask the process for is typed here."""
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from finalmile.config.settings import Settings
+from finalmile.deps import provided
+from finalmile.intake.files import FileIntake
+from finalmile.intake.service import IntakeService
+
+SettingsDep = Annotated[Settings, Depends(provided(Settings))]
+IntakeDep = Annotated[IntakeService, Depends(provided(IntakeService))]
+FilesDep = Annotated[FileIntake, Depends(provided(FileIntake))]

@@ -15,7 +15,8 @@ from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import JSONResponse
 
 from finalmile.auth.models import Scope
-from finalmile.deps import ServicesDep, require
+from finalmile.connectors.http import FilesDep, SettingsDep
+from finalmile.deps import require
 from finalmile.intake.outcome import Outcome, OutcomeKind
 from finalmile.intake.prepare_csv import CsvMessage
 
@@ -32,7 +33,8 @@ router = APIRouter(tags=["csv"])
     },
 )
 def post_csv(
-    services: ServicesDep,
+    files: FilesDep,
+    settings: SettingsDep,
     file: Annotated[UploadFile, File(description="the CSV file")],
     connector: Annotated[
         str | None, Query(description="connector name; default: the default connector")
@@ -72,9 +74,9 @@ def post_csv(
                 for order_id, action in zip(outcome.order_ids, outcome.actions, strict=True)
             )
 
-    summary = services.files.ingest_csv(
+    summary = files.ingest_csv(
         file.file,
-        connector=connector or services.settings.connector,
+        connector=connector or settings.connector,
         name=file.filename or "upload.csv",
         on_result=collect,
     )

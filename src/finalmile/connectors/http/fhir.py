@@ -19,9 +19,12 @@ from fastapi.responses import JSONResponse
 from finalmile.adapters.fhir.codes import FhirErrorCode
 from finalmile.adapters.fhir.outcome import operation_outcome
 from finalmile.auth.models import Scope
-from finalmile.deps import ServicesDep, require
+from finalmile.config.settings import Settings
+from finalmile.connectors.http import IntakeDep, SettingsDep
+from finalmile.deps import require
 from finalmile.errors import InputError
 from finalmile.intake.outcome import Outcome, OutcomeKind
+from finalmile.intake.service import IntakeService
 
 router = APIRouter(tags=["fhir"])
 
@@ -48,7 +51,9 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 
 async def _receive(
     request: Request,
-    services: ServicesDep,
+    settings: Settings,
+    intake: IntakeService,
+    *,
     connector: str | None,
     content_type: str | None,
     expected: str | None,
@@ -60,7 +65,7 @@ async def _receive(
             InputError(f"send Content-Type {FHIR_JSON}", code=FhirErrorCode.UNSUPPORTED_RESOURCE),
         )
     raw = await request.body()
-    limit = services.settings.mllp_max_frame_bytes
+    limit = settings.mllp_max_frame_bytes
     if len(raw) > limit:
         return _outcome(413, InputError(f"the body exceeds {limit} bytes", code="too_large"))
     request_json = _peek(raw)
@@ -72,8 +77,8 @@ async def _receive(
             code=FhirErrorCode.UNSUPPORTED_RESOURCE,
         )
         return _outcome(400, error)
-    name = connector or services.settings.connector
-    reply = await services.intake.receive_fhir(raw, connector=name)
+    name = connector or settings.connector
+    reply = await intake.receive_fhir(raw, connector=name)
     return _answer(reply.outcome, request_json)
 
 
@@ -151,31 +156,45 @@ _WRITE = [Depends(require(Scope.ORDERS_WRITE))]
 @router.post("/fhir/r4", dependencies=_WRITE, responses=_RESPONSES)
 async def post_fhir(
     request: Request,
-    services: ServicesDep,
+    intake: IntakeDep,
+    settings: SettingsDep,
     connector: ConnectorQuery = None,
     content_type: ContentType = None,
 ) -> JSONResponse:
     """Receive a Bundle (transaction, batch, collection) or a MedicationDispense."""
-    return await _receive(request, services, connector, content_type, None)
+    return await _receive(
+        request, settings, intake, connector=connector, content_type=content_type, expected=None
+    )
 
 
 @router.post("/fhir/r4/MedicationDispense", dependencies=_WRITE, responses=_RESPONSES)
 async def post_medication_dispense(
     request: Request,
-    services: ServicesDep,
+    intake: IntakeDep,
+    settings: SettingsDep,
     connector: ConnectorQuery = None,
     content_type: ContentType = None,
 ) -> JSONResponse:
     """Receive one MedicationDispense (FHIR ``create``)."""
-    return await _receive(request, services, connector, content_type, "MedicationDispense")
+    return await _receive(
+        request,
+        settings,
+        intake,
+        connector=connector,
+        content_type=content_type,
+        expected="MedicationDispense",
+    )
 
 
 @router.post("/fhir/r4/Bundle", dependencies=_WRITE, responses=_RESPONSES)
 async def post_bundle(
     request: Request,
-    services: ServicesDep,
+    intake: IntakeDep,
+    settings: SettingsDep,
     connector: ConnectorQuery = None,
     content_type: ContentType = None,
 ) -> JSONResponse:
     """Receive one Bundle of type transaction, batch or collection."""
-    return await _receive(request, services, connector, content_type, "Bundle")
+    return await _receive(
+        request, settings, intake, connector=connector, content_type=content_type, expected="Bundle"
+    )

@@ -11,7 +11,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from finalmile.auth.models import Scope
-from finalmile.deps import ServicesDep, require
+from finalmile.connectors.http import IntakeDep, SettingsDep
+from finalmile.deps import require
 from finalmile.intake.outcome import OutcomeKind
 
 router = APIRouter(tags=["hl7"])
@@ -40,20 +41,21 @@ MAX_BODY_BYTES = 1_048_576
 )
 async def post_hl7(
     request: Request,
-    services: ServicesDep,
+    intake: IntakeDep,
+    settings: SettingsDep,
     connector: Annotated[
         str | None, Query(description="connector name; default: the default connector")
     ] = None,
 ) -> Response:
     """Receive one HL7 v2 message (ER7, any MSH-18 charset) and answer with its ACK."""
     raw = await request.body()
-    if len(raw) > services.settings.mllp_max_frame_bytes:
+    if len(raw) > settings.mllp_max_frame_bytes:
         return Response(
             status_code=413,
-            content=f"message exceeds {services.settings.mllp_max_frame_bytes} bytes",
+            content=f"message exceeds {settings.mllp_max_frame_bytes} bytes",
         )
-    name = connector or services.settings.connector
-    reply = await services.intake.receive_hl7(raw, connector=name)
+    name = connector or settings.connector
+    reply = await intake.receive_hl7(raw, connector=name)
     if not reply.acks:
         return Response(status_code=204)
     status = {OutcomeKind.RETRY: 503}.get(

@@ -14,9 +14,9 @@ from pydantic import BaseModel, Field
 
 from finalmile.auth.models import Scope
 from finalmile.auth.service import Principal
-from finalmile.deps import ServicesDep, require
+from finalmile.deps import require
 from finalmile.evidence.archive.holds import MAX_REASON, MAX_REFERENCE, HoldRecord
-from finalmile.evidence.archive.service import archive_service
+from finalmile.evidence.archive.views import ArchiveDep
 
 router = APIRouter(tags=["legal holds"])
 Admin = Annotated[Principal, Depends(require(Scope.ADMIN))]
@@ -63,13 +63,13 @@ class HoldOut(BaseModel):
 def place_hold(
     order_id: str,
     body: HoldIn,
-    services: ServicesDep,
+    archive: ArchiveDep,
     principal: Admin,
     connector: str | None = None,
 ) -> HoldOut:
     """Put the order's evidence on legal hold: purge keeps it until released (422
     ``already_held`` says since when and by whom; ``purged`` if nothing is left to hold)."""
-    record = archive_service(services).place_hold(
+    record = archive.place_hold(
         order_id=order_id,
         connector=connector,
         reason=body.reason,
@@ -83,12 +83,12 @@ def place_hold(
 def release_hold(
     order_id: str,
     body: ReleaseIn,
-    services: ServicesDep,
+    archive: ArchiveDep,
     principal: Admin,
     connector: str | None = None,
 ) -> HoldOut:
     """Release the order's legal hold (422 ``not_held`` if it has none); it stays as history."""
-    record = archive_service(services).release_hold(
+    record = archive.release_hold(
         order_id=order_id,
         connector=connector,
         reason=body.reason,
@@ -99,10 +99,10 @@ def release_hold(
 
 @router.get("/legal-holds", response_model=list[HoldOut])
 def list_holds(
-    services: ServicesDep,
+    archive: ArchiveDep,
     _principal: Admin,
     include_released: Annotated[bool, Query(alias="all", description="Released too")] = False,
 ) -> list[HoldOut]:
     """Active legal holds, oldest first; ``?all=true`` adds released ones."""
-    records = archive_service(services).list_holds(include_released=include_released)
+    records = archive.list_holds(include_released=include_released)
     return [HoldOut.of(r) for r in records]

@@ -9,10 +9,9 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from finalmile.auth.models import Scope
-from finalmile.deps import ServicesDep, require
+from finalmile.deps import require
 from finalmile.evidence.archive.listing import ArchiveEntry, ArchiveFilter
-from finalmile.evidence.archive.service import archive_service
-from finalmile.evidence.archive.views import HoldState, RetentionIndex
+from finalmile.evidence.archive.views import ArchiveDep, HoldState, RetentionIndex
 
 router = APIRouter(tags=["archive"], dependencies=[Depends(require(Scope.ORDERS_READ))])
 
@@ -49,7 +48,7 @@ class ArchiveList(BaseModel):
 
 @router.get("/archive", response_model=ArchiveList)
 def list_archive(
-    services: ServicesDep,
+    archive: ArchiveDep,
     legal_hold: Annotated[
         bool | None,
         Query(description="true: only orders on legal hold; false: only those not on hold"),
@@ -60,7 +59,7 @@ def list_archive(
 ) -> ArchiveList:
     """Orders in the archive, newest first: retention, and the legal hold in force (since when,
     by whom); ``?legal_hold=true`` lists the held ones."""
-    page = archive_service(services).listing(
+    page = archive.listing(
         filters=ArchiveFilter(held=legal_hold, connector=connector), limit=limit, cursor=cursor
     )
     return ArchiveList(

@@ -11,12 +11,14 @@ from pydantic import BaseModel
 
 from finalmile.auth.models import Scope
 from finalmile.auth.service import Principal
-from finalmile.deps import ServicesDep, require
+from finalmile.deps import provided, require
 from finalmile.evidence.archive.packet import AuditPacket, CustodyEntry, HoldEntry
-from finalmile.evidence.archive.service import archive_service
+from finalmile.evidence.archive.service import ArchiveService
 
 router = APIRouter(prefix="/orders/{order_id}", tags=["archive"])
 Reader = Annotated[Principal, Depends(require(Scope.ORDERS_READ))]
+#: The archive, for this package's views (the listing and legal holds ask for it too).
+ArchiveDep = Annotated[ArchiveService, Depends(provided(ArchiveService))]
 
 
 class PodIndex(BaseModel):
@@ -172,22 +174,22 @@ class ArchiveIndex(BaseModel):
 
 @router.get("/archive", response_model=ArchiveIndex)
 def get_archive(
-    order_id: str, services: ServicesDep, _principal: Reader, connector: str | None = None
+    order_id: str, archive: ArchiveDep, _principal: Reader, connector: str | None = None
 ) -> ArchiveIndex:
     """The order's evidence: POD state, temperature verdicts, custody chain (verified now)."""
-    packet = archive_service(services).packet(order_id=order_id, connector=connector)
+    packet = archive.packet(order_id=order_id, connector=connector)
     return ArchiveIndex.of(packet)
 
 
 @router.get("/archive.pdf", response_class=Response)
 def get_archive_pdf(
-    order_id: str, services: ServicesDep, _principal: Reader, connector: str | None = None
+    order_id: str, archive: ArchiveDep, _principal: Reader, connector: str | None = None
 ) -> Response:
     """The order's audit packet as one PDF (it holds patient data: handle as PHI)."""
     # Deferred: fpdf is slow to import and only rendering needs it.
     from finalmile.evidence.archive.pdf import packet_filename, render_pdf  # noqa: PLC0415
 
-    packet = archive_service(services).packet(order_id=order_id, connector=connector)
+    packet = archive.packet(order_id=order_id, connector=connector)
     return Response(
         render_pdf(packet),
         media_type="application/pdf",

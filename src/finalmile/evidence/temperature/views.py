@@ -11,19 +11,20 @@ from pydantic import BaseModel
 
 from finalmile.auth.models import Scope
 from finalmile.auth.service import Principal
-from finalmile.deps import ServicesDep, require
+from finalmile.deps import provided, require
 from finalmile.errors import InputError
 from finalmile.evidence.codes import EvidenceCode
 from finalmile.evidence.temperature.layouts.base import ReadOptions
 from finalmile.evidence.temperature.layouts.registry import DEFAULT_LAYOUT
 from finalmile.evidence.temperature.packing import unpack
 from finalmile.evidence.temperature.readings import Unit
-from finalmile.evidence.temperature.service import StoredLog, Upload, temperature_service
+from finalmile.evidence.temperature.service import StoredLog, TemperatureService, Upload
 
 router = APIRouter(prefix="/orders/{order_id}", tags=["temperature"])
 Reader = Annotated[Principal, Depends(require(Scope.ORDERS_READ))]
 Writer = Annotated[Principal, Depends(require(Scope.ORDERS_WRITE))]
 Admin = Annotated[Principal, Depends(require(Scope.ADMIN))]
+TemperatureDep = Annotated[TemperatureService, Depends(provided(TemperatureService))]
 #: Logger exports are small (a week at one reading a minute is ~400 KB); refuse anything huge.
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 
@@ -94,7 +95,7 @@ class OrderTemperatureOut(BaseModel):
 def upload_log(
     order_id: str,
     *,
-    services: ServicesDep,
+    temperature: TemperatureDep,
     principal: Writer,
     response: Response,
     file: Annotated[UploadFile, File(description="The data logger's export")],
@@ -118,14 +119,13 @@ def upload_log(
             location="file",
             code=EvidenceCode.TOO_LARGE,
         )
-    service = temperature_service(services)
     options = ReadOptions(
-        zone=_zone(timezone) if timezone else service.zone,
+        zone=_zone(timezone) if timezone else temperature.zone,
         unit=unit,
         logger_id=logger_id,
         interval=dt.timedelta(seconds=interval_seconds) if interval_seconds else None,
     )
-    stored = service.import_log(
+    stored = temperature.import_log(
         order_id=order_id,
         connector=connector,
         upload=Upload(content=content, layout=layout, options=options, package=package),
@@ -139,13 +139,13 @@ def upload_log(
 @router.get("/temperature", response_model=OrderTemperatureOut)
 def get_temperature(
     order_id: str,
-    services: ServicesDep,
+    temperature: TemperatureDep,
     _principal: Reader,
     readings: bool = False,
     connector: str | None = None,
 ) -> OrderTemperatureOut:
     """The order's temperature verdict and logs (with every reading when ``readings=true``)."""
-    record = temperature_service(services).for_order(order_id=order_id, connector=connector)
+    record = temperature.for_order(order_id=order_id, connector=connector)
     return OrderTemperatureOut(
         order_id=record.order.order_id,
         storage=record.order.storage.value,
@@ -158,14 +158,12 @@ def get_temperature(
 def get_raw_log(
     order_id: str,
     log_id: int,
-    services: ServicesDep,
+    temperature: TemperatureDep,
     _principal: Admin,
     connector: str | None = None,
 ) -> Response:
     """The logger export exactly as uploaded (admin scope: uploads are kept as received)."""
-    content = temperature_service(services).raw(
-        order_id=order_id, connector=connector, log_id=log_id
-    )
+    content = temperature.raw(order_id=order_id, connector=connector, log_id=log_id)
     return Response(
         content,
         media_type="application/octet-stream",

@@ -1,19 +1,24 @@
-"""``GET /carriers``: the integrations (with settings JSON Schema) and the configured accounts."""
+"""``GET /carriers``: the integrations (with settings JSON Schema) and the configured accounts.
+
+The accounts are the shipment service's, so this view lives above carriers and shipments.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
 from finalmile.auth.models import Scope
 from finalmile.carriers.registry import load_registry
-from finalmile.deps import ServicesDep, require
+from finalmile.deps import provided, require
+from finalmile.shipments.service import ShipmentService
 
 router = APIRouter(
     prefix="/carriers", tags=["carriers"], dependencies=[Depends(require(Scope.ADMIN))]
 )
+ShipmentsDep = Annotated[ShipmentService, Depends(provided(ShipmentService))]
 
 
 class Integration(BaseModel):
@@ -44,7 +49,7 @@ class CarrierCatalogue(BaseModel):
 
 
 @router.get("", response_model=CarrierCatalogue)
-def get_carriers(services: ServicesDep) -> CarrierCatalogue:
+def get_carriers(shipments: ShipmentsDep) -> CarrierCatalogue:
     """What can be configured, and what is."""
     registry = load_registry()
     integrations = [
@@ -67,7 +72,7 @@ def get_carriers(services: ServicesDep) -> CarrierCatalogue:
                 "requests_per_second": account.settings.requests_per_second,
             },
         )
-        for account in services.shipments.accounts.values()
+        for account in shipments.accounts.values()
     ]
     return CarrierCatalogue(
         integrations=integrations, accounts=accounts, failures=registry.failures
