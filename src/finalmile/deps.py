@@ -1,7 +1,8 @@
 """FastAPI dependencies: what the composition root provides, a DB session, and API-key scopes.
 
-The composition root (``finalmile.app``) puts a :class:`Provided` on ``app.state.provided``
-holding every long-lived object a view may need, keyed by its type. A view asks for one by type
+The composition root (``finalmile.app``) puts a :class:`~finalmile.provided.Provided` on
+``app.state.provided``, holding every long-lived object a view may need, keyed by its type. A
+view asks for one by type
 (``Annotated[ShipmentService, Depends(provided(ShipmentService))]``), so domain views depend on
 the services they use and never on the root or on a bag of every service.
 """
@@ -9,7 +10,7 @@ the services they use and never on the root or on a bag of every service.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Annotated, Any, TypeVar, cast
+from typing import Annotated, TypeVar, cast
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
@@ -18,28 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from finalmile.auth.models import Scope
 from finalmile.auth.service import Principal, authenticate
 from finalmile.errors import AuthError
+from finalmile.provided import Provided
 
 T = TypeVar("T")
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="finalmile API key")
-
-
-class Provided:
-    """The objects a process hands its views, one per type (the session factory among them)."""
-
-    def __init__(self, sessions: sessionmaker[Session], *objects: object) -> None:
-        self.sessions = sessions
-        self._by_type: dict[type[Any], object] = {type(found): found for found in objects}
-
-    def get(self, kind: type[T]) -> T:
-        """The object of type ``kind`` (or a subclass of it).
-
-        Raises:
-            LookupError: the composition root provides no such object (a wiring bug).
-        """
-        for found in self._by_type.values():
-            if isinstance(found, kind):
-                return found
-        raise LookupError(f"nothing of type {kind.__name__} is provided to the views")
 
 
 def _provided(request: Request) -> Provided:

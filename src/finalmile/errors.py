@@ -59,9 +59,8 @@ class InputError(FinalmileError):
         code: a stable machine code (``required``, ``invalid_date``, ``unsupported_version``...).
     """
 
-    # ``str`` until every area raises its StrEnum; then narrow to ``StrEnum``.
     def __init__(
-        self, message: str, *, location: str | None = None, code: StrEnum | str = ErrorCode.INVALID
+        self, message: str, *, location: str | None = None, code: StrEnum = ErrorCode.INVALID
     ) -> None:
         self.message = message
         self.location = location
@@ -82,7 +81,7 @@ class ConflictError(FinalmileError):
     """
 
     def __init__(
-        self, message: str, *, location: str | None = None, code: StrEnum | str = ErrorCode.CONFLICT
+        self, message: str, *, location: str | None = None, code: StrEnum = ErrorCode.CONFLICT
     ) -> None:
         self.message = message
         self.location = location

@@ -40,7 +40,9 @@ def test_job_is_registered_daily_in_the_site_zone(services: Services) -> None:
 
 
 def test_a_day_without_jobs_stores_nothing(services: Services) -> None:
-    assert run_planning(services=services, source=lambda d: None, date=DAY, seconds=1) is None
+    assert (
+        run_planning(planning=services.planning, source=lambda d: None, date=DAY, seconds=1) is None
+    )
 
 
 def test_service_schedules_planning_only_when_a_time_is_set(settings: Settings) -> None:
@@ -70,11 +72,15 @@ def test_runs_are_priced_on_the_configured_engine_and_store_nothing_while_it_is_
             settings.model_copy(update={"routing_table_url": source, "outbox_workers": 0})
         )
         try:
-            plan_id = run_planning(services=services, source=lambda d: DEMO, date=DAY, seconds=0.5)
+            plan_id = run_planning(
+                planning=services.planning, source=lambda d: DEMO, date=DAY, seconds=0.5
+            )
             asked = len(engine.requests)
             engine.down = True
             with pytest.raises(RetriableError, match=re.escape(f"travel times from {source}: ")):
-                run_planning(services=services, source=lambda d: DEMO, date=DAY, seconds=0.5)
+                run_planning(
+                    planning=services.planning, source=lambda d: DEMO, date=DAY, seconds=0.5
+                )
             with services.sessions() as session:
                 stored = [(row.id, row.travel_source) for row in session.scalars(select(RoutePlan))]
         finally:

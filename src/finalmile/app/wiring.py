@@ -23,7 +23,6 @@ from finalmile.connectors.writeback.targets import Targets, build_targets
 from finalmile.courier.driver_updates import DriverUpdates
 from finalmile.courier.planning import CourierPlanning
 from finalmile.db import create_db_engine, session_factory
-from finalmile.deps import Provided
 from finalmile.errors import ConfigError
 from finalmile.evidence.archive.service import ArchiveService
 from finalmile.evidence.temperature.service import TemperatureService, installed_layouts
@@ -32,6 +31,7 @@ from finalmile.intake.service import IntakeService
 from finalmile.intake.store import IntakeStore
 from finalmile.outbox.store import OutboxStore
 from finalmile.profiles import ConnectorRegistry, load_connectors
+from finalmile.provided import Provided
 from finalmile.rules.catalog import load_catalog
 from finalmile.rules.live_quotes import LiveQuoteSource
 from finalmile.rules.quotes import QuoteSource

@@ -113,6 +113,7 @@ def test_polling_tracks_a_parcel_whose_webhooks_never_came(
         vault=tracked.vault,
         shipments=tracked.shipments,
         stale_after=dt.timedelta(hours=6),
+        on_evidence_settled=tracked.tracking.on_evidence_settled,
         clock=lambda: clock_now,
     )
 

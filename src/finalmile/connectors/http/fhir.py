@@ -20,6 +20,7 @@ from finalmile.adapters.fhir.codes import FhirErrorCode
 from finalmile.adapters.fhir.outcome import operation_outcome
 from finalmile.auth.models import Scope
 from finalmile.config.settings import Settings
+from finalmile.connectors.codes import ConnectorCode
 from finalmile.connectors.http import IntakeDep, SettingsDep
 from finalmile.deps import require
 from finalmile.errors import InputError
@@ -67,7 +68,9 @@ async def _receive(
     raw = await request.body()
     limit = settings.mllp_max_frame_bytes
     if len(raw) > limit:
-        return _outcome(413, InputError(f"the body exceeds {limit} bytes", code="too_large"))
+        return _outcome(
+            413, InputError(f"the body exceeds {limit} bytes", code=ConnectorCode.TOO_LARGE)
+        )
     request_json = _peek(raw)
     kind = request_json.get("resourceType") if request_json else None
     if expected is not None and request_json is not None and kind != expected:
