@@ -28,8 +28,8 @@ from decimal import Decimal
 from operator import attrgetter
 from zoneinfo import ZoneInfo
 
+from finalmile.canonical import Address, DispatchOrder, Item, Patient, StorageClass
 from finalmile.geo import ZipCentroids, haversine_miles
-from finalmile.orders.canonical import Address, DispatchOrder, Item, Patient, StorageClass
 from finalmile.rules import CarrierQuote, RateCardSource, Site, decide, load_catalog
 from finalmile.rules.facts import DeliveryType
 

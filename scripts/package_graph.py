@@ -36,6 +36,9 @@ SURFACE_EXCEPTIONS: dict[str, tuple[str, ...]] = {
     "finalmile.cli.archive": ("finalmile.evidence.archive.pdf",),
     "finalmile.cli.routes": ("finalmile.courier.manifest_pdf",),
     "finalmile.intake.prepare_fhir": ("finalmile.mapping.fhir",),
+    # The FHIR models' entry, loaded with mapping's FHIR modules only.
+    "finalmile.mapping.fhir": ("finalmile.adapters.fhir.parse",),
+    "finalmile.mapping.fhir_refs": ("finalmile.adapters.fhir.parse",),
 }
 
 

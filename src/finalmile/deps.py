@@ -16,8 +16,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session, sessionmaker
 
-from finalmile.auth.models import Scope
-from finalmile.auth.service import Principal, authenticate
+from finalmile.auth import Principal, Scope, authenticate
 from finalmile.errors import AuthError
 from finalmile.provided import Provided
 

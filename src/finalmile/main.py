@@ -17,13 +17,12 @@ import structlog
 from fastapi import FastAPI
 
 from finalmile import __version__
-from finalmile.api.errors import install_error_handlers
-from finalmile.api.router import router
+from finalmile.api import install_error_handlers, router
 from finalmile.app import Services, build_scheduler, build_services
-from finalmile.config.settings import Settings, get_settings
-from finalmile.connectors.mllp.startup import start_listeners
+from finalmile.config import Settings, get_settings
+from finalmile.connectors.mllp import start_listeners
 from finalmile.db import migrate
-from finalmile.shipments.recovery import recover
+from finalmile.shipments import recover
 
 log = structlog.get_logger(__name__)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from finalmile.config.settings import Environment, Settings
+from finalmile.config import Environment, Settings
 from finalmile.errors import ConfigError, FinalmileError
 
 DEV_KEY_FILE = "secret.key"

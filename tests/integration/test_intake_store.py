@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 
 from finalmile.app import Services
 from finalmile.audit import history
+from finalmile.canonical import ControlledSchedule, StorageClass
 from finalmile.intake.outcome import OutcomeKind
 from finalmile.intake.service import IntakeService
 from finalmile.intake.store import IntakeStore
 from finalmile.messages.models import InboundMessage, MessageOrderLink, MessageStatus
-from finalmile.orders.canonical import ControlledSchedule, StorageClass
 from finalmile.orders.models import Order, OrderItem, OrderStatus
 from finalmile.orders.service import order_record
 from finalmile.profiles.registry import load_connectors

@@ -1,1 +1,9 @@
 """HTTP API: routers per domain, mounted by ``finalmile.api.router``."""
+
+from finalmile.api.errors import install_error_handlers
+from finalmile.api.router import router
+
+__all__ = [
+    "install_error_handlers",
+    "router",
+]

@@ -10,10 +10,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
-from finalmile.auth.models import Scope
-from finalmile.carriers.registry import load_registry
+from finalmile.auth import Scope
+from finalmile.carriers import load_registry
 from finalmile.deps import provided, require
-from finalmile.shipments.service import ShipmentService
+from finalmile.shipments import ShipmentService
 
 router = APIRouter(
     prefix="/carriers", tags=["carriers"], dependencies=[Depends(require(Scope.ADMIN))]

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 
 from finalmile.deps import provided
-from finalmile.intake.service import IntakeService
+from finalmile.intake import IntakeService
 
 router = APIRouter(tags=["health"])
 EngineDep = Annotated[Engine, Depends(provided(Engine))]

@@ -12,11 +12,11 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
 from finalmile.audit import AuditEvent
-from finalmile.auth.models import Scope
+from finalmile.auth import Scope
 from finalmile.deps import SessionDep, provided, require
-from finalmile.messages.service import message_ids_of_order
-from finalmile.orders.service import find_order, order_record
-from finalmile.rules.service import Decider, current_decision
+from finalmile.messages import message_ids_of_order
+from finalmile.orders import find_order, order_record
+from finalmile.rules import Decider, current_decision
 from finalmile.vault import Vault
 
 router = APIRouter(

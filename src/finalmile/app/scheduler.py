@@ -18,11 +18,10 @@ from typing import TYPE_CHECKING
 import structlog
 
 from finalmile.app.wiring import Services
-from finalmile.connectors.csv_drop.watcher import DropFolderWatcher
-from finalmile.courier.day_from_orders import stored_day
-from finalmile.courier.planning_job import add_planning_job
-from finalmile.outbox.jobs import add_outbox_workers
-from finalmile.tracking.jobs import add_tracking_poll
+from finalmile.connectors.csv_drop import DropFolderWatcher
+from finalmile.courier import add_planning_job, stored_day
+from finalmile.outbox import add_outbox_workers
+from finalmile.tracking import add_tracking_poll
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.background import BackgroundScheduler

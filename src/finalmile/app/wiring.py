@@ -14,32 +14,22 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from finalmile.billing import billing_rules, confirmation_hook
-from finalmile.carriers.registry import load_registry
-from finalmile.config.settings import Settings
-from finalmile.config.temperature_limits import resolve_limits
-from finalmile.connectors.fhir.client import FhirClient, clients_for
-from finalmile.connectors.fhir.poller import FhirPoller
-from finalmile.connectors.writeback.targets import Targets, build_targets
-from finalmile.courier.driver_updates import DriverUpdates
-from finalmile.courier.planning import CourierPlanning
+from finalmile.carriers import load_registry
+from finalmile.config import Settings, resolve_limits
+from finalmile.connectors.fhir import FhirClient, FhirPoller, clients_for
+from finalmile.connectors.writeback import Targets, build_targets
+from finalmile.courier import CourierPlanning, DriverUpdates
 from finalmile.db import create_db_engine, session_factory
 from finalmile.errors import ConfigError
-from finalmile.evidence.archive.service import ArchiveService
-from finalmile.evidence.temperature.service import TemperatureService, installed_layouts
-from finalmile.intake.files import FileIntake
-from finalmile.intake.service import IntakeService
-from finalmile.intake.store import IntakeStore
-from finalmile.outbox.store import OutboxStore
+from finalmile.evidence.archive import ArchiveService
+from finalmile.evidence.temperature import TemperatureService, installed_layouts
+from finalmile.intake import FileIntake, IntakeService, IntakeStore
+from finalmile.outbox import OutboxStore
 from finalmile.profiles import ConnectorRegistry, load_connectors
 from finalmile.provided import Provided
-from finalmile.rules.catalog import load_catalog
-from finalmile.rules.live_quotes import LiveQuoteSource
-from finalmile.rules.quotes import QuoteSource
-from finalmile.rules.ratecard import RateCardSource
-from finalmile.rules.service import Decider
-from finalmile.shipments.dispatch import Dispatcher
-from finalmile.shipments.service import ShipmentService
-from finalmile.tracking.service import TrackingService
+from finalmile.rules import Decider, LiveQuoteSource, QuoteSource, RateCardSource, load_catalog
+from finalmile.shipments import Dispatcher, ShipmentService
+from finalmile.tracking import TrackingService
 from finalmile.vault import Vault, vault_from_settings
 
 

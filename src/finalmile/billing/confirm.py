@@ -22,10 +22,10 @@ from sqlmodel import col
 
 from finalmile.billing.evidence import DeliveryEvidence, EvidenceSource
 from finalmile.errors import NotFoundError
-from finalmile.orders.models import Order, OrderItem
+from finalmile.orders import Order, OrderItem
 from finalmile.outbox import Topic, enqueue
-from finalmile.profiles.writeback import BillingPolicy
-from finalmile.shipments.models import LIVE_STATES, Shipment
+from finalmile.profiles import BillingPolicy
+from finalmile.shipments import LIVE_STATES, Shipment
 
 log = structlog.get_logger(__name__)
 

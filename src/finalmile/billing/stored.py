@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from finalmile.evidence import temperature_verdict
-from finalmile.tracking.models import DeliveryProof, TrackingState
-from finalmile.tracking.proofs import pod_reference
+from finalmile.tracking import DeliveryProof, TrackingState, pod_reference
 
 
 @dataclass(frozen=True)

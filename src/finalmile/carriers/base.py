@@ -26,7 +26,7 @@ from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from finalmile.orders.canonical import Address, DispatchOrder
+from finalmile.canonical import Address, DispatchOrder
 
 
 class CarrierKind(StrEnum):

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from finalmile.canonical import Address
 from finalmile.carriers.base import Parcel
-from finalmile.orders.canonical import Address
 
 #: A small insulated shipper: 12 x 10 x 8 in, 3 lb with its gel packs.
 DEFAULT_PARCEL = Parcel(

@@ -18,7 +18,7 @@ from finalmile.carriers.info import CarrierAccount
 from finalmile.carriers.shippo.info import SHIPPO
 from finalmile.carriers.shippo.webhooks import ShippoWebhooks
 from finalmile.carriers.webhooks import SignatureError, SupportsWebhooks
-from finalmile.config.settings import Settings
+from finalmile.config import Settings
 from finalmile.errors import NotFoundError
 
 

@@ -11,9 +11,13 @@ import typer
 
 from finalmile.cli.context import fail, load_settings, open_services
 from finalmile.errors import FinalmileError
-from finalmile.evidence.archive.holds import HoldRecord, held_since
-from finalmile.evidence.archive.listing import ArchiveEntry, ArchiveFilter
-from finalmile.evidence.archive.packet import Retention
+from finalmile.evidence.archive import (
+    ArchiveEntry,
+    ArchiveFilter,
+    HoldRecord,
+    Retention,
+    held_since,
+)
 
 app = typer.Typer(
     help="Audit archive: export packets, retention, legal holds.", no_args_is_help=True

@@ -11,7 +11,7 @@ import typer
 from finalmile.cli.context import connectors, fail, load_settings
 from finalmile.cli.ingest import InputFormat, dry_run_file
 from finalmile.errors import InputError, NotFoundError
-from finalmile.profiles.connector import ConnectorProfile
+from finalmile.profiles import ConnectorProfile
 
 app = typer.Typer(help="Connector profiles (FINALMILE_CONFIG_DIR/connectors/*.yaml).")
 

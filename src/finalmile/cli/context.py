@@ -11,12 +11,12 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from finalmile.app import Services, build_services
-from finalmile.carriers.registry import load_registry
-from finalmile.config.settings import Settings
+from finalmile.carriers import load_registry
+from finalmile.config import Settings
 from finalmile.db import migrate
 from finalmile.errors import ConfigError
 from finalmile.logging import configure_logging
-from finalmile.profiles.registry import ConnectorRegistry, load_connectors
+from finalmile.profiles import ConnectorRegistry, load_connectors
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -9,9 +9,8 @@ import typer
 
 from finalmile.cli.context import fail, load_settings, open_services
 from finalmile.errors import FinalmileError
-from finalmile.orders.service import find_order
-from finalmile.tracking.custody import chain, verify_chain
-from finalmile.tracking.models import CustodyEvent
+from finalmile.orders import find_order
+from finalmile.tracking import CustodyEvent, chain, verify_chain
 
 app = typer.Typer(help="Chain of custody (hash-linked handoffs per order).", no_args_is_help=True)
 Connector = Annotated[str | None, typer.Option(help="When the order id exists for several PMSs")]

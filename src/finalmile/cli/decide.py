@@ -18,21 +18,24 @@ from typing import Annotated
 
 import typer
 
-from finalmile.adapters.hl7v2.batch import split_messages
+from finalmile.adapters.hl7v2 import split_messages
+from finalmile.canonical import DispatchOrder
 from finalmile.cli.context import connectors, fail, load_settings, open_services
 from finalmile.cli.ingest import InputFormat
-from finalmile.config.settings import Settings
-from finalmile.config.yaml_source import read_source
+from finalmile.config import Settings, read_source
 from finalmile.db_types import utcnow
 from finalmile.errors import ConfigError, InputError, NotFoundError, RetriableError
-from finalmile.intake.prepare import PreparedMessage, prepare_hl7
-from finalmile.intake.prepare_csv import prepare_csv
-from finalmile.intake.prepare_fhir import prepare_fhir
-from finalmile.mapping.csv import CsvProfile
-from finalmile.mapping.intent import OrderAction, OrderIntent
-from finalmile.orders.canonical import DispatchOrder
-from finalmile.rules import RateCardSource, RuleSet, Site, decide, load_catalog, load_rule_set
-from finalmile.rules.quotes import QuoteSource
+from finalmile.intake import PreparedMessage, prepare_csv, prepare_fhir, prepare_hl7
+from finalmile.mapping import CsvProfile, OrderAction, OrderIntent
+from finalmile.rules import (
+    QuoteSource,
+    RateCardSource,
+    RuleSet,
+    Site,
+    decide,
+    load_catalog,
+    load_rule_set,
+)
 
 EXIT_REJECTED = 1
 EXIT_CONFIG = 2

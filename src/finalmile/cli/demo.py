@@ -14,21 +14,18 @@ import typer
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from finalmile.adapters.hl7v2.header import read_header
+from finalmile.adapters.hl7v2 import read_header
 from finalmile.app import Services
-from finalmile.auth.models import Scope
-from finalmile.auth.service import authenticate, create_key
+from finalmile.auth import Scope, authenticate, create_key
 from finalmile.cli.context import load_settings, open_services
-from finalmile.config.demo_dates import days_since_samples, redate
+from finalmile.config import days_since_samples, redate
 from finalmile.db_types import utcnow
 from finalmile.errors import AuthError, FinalmileError
-from finalmile.intake.prepare_fhir import prepare_fhir
-from finalmile.messages.models import InboundMessage
-from finalmile.orders.models import Order
-from finalmile.rules.facts import DeliveryType
-from finalmile.rules.models import DecisionRecord
-from finalmile.rules.service import current_decision
-from finalmile.shipments.models import ShipmentState
+from finalmile.intake import prepare_fhir
+from finalmile.messages import InboundMessage
+from finalmile.orders import Order
+from finalmile.rules import DecisionRecord, DeliveryType, current_decision
+from finalmile.shipments import ShipmentState
 
 DEMO_PACKAGE = "finalmile.config.defaults"
 #: The order ``make run`` follows to delivered and billed: far outside the courier radius, so the

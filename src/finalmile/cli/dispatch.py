@@ -11,7 +11,7 @@ import typer
 from finalmile.cli.context import fail, load_settings, open_services
 from finalmile.cli.ship import EXIT_REFUSED, EXIT_RETRY, shipment_line
 from finalmile.errors import ConflictError, InputError, NotFoundError
-from finalmile.shipments.dispatch import Dispatched
+from finalmile.shipments import Dispatched
 
 
 def dispatch(

@@ -15,16 +15,21 @@ from typing import Annotated, Any
 
 import typer
 
-from finalmile.adapters.hl7v2.batch import split_messages
+from finalmile.adapters.hl7v2 import split_messages
 from finalmile.cli.context import connectors, fail, load_settings, open_services
 from finalmile.db_types import utcnow
 from finalmile.errors import InputError, NotFoundError
-from finalmile.intake.outcome import Outcome, OutcomeKind
-from finalmile.intake.prepare import PreparedMessage, prepare_hl7
-from finalmile.intake.prepare_csv import CsvMessage, prepare_csv
-from finalmile.intake.prepare_fhir import prepare_fhir
-from finalmile.mapping.intent import OrderAction
-from finalmile.profiles.registry import ConnectorRegistry
+from finalmile.intake import (
+    CsvMessage,
+    Outcome,
+    OutcomeKind,
+    PreparedMessage,
+    prepare_csv,
+    prepare_fhir,
+    prepare_hl7,
+)
+from finalmile.mapping import OrderAction
+from finalmile.profiles import ConnectorRegistry
 
 
 class InputFormat(enum.StrEnum):

@@ -6,8 +6,7 @@ from typing import Annotated
 
 import typer
 
-from finalmile.auth.models import Scope
-from finalmile.auth.service import create_key, list_keys, revoke_key
+from finalmile.auth import Scope, create_key, list_keys, revoke_key
 from finalmile.cli.context import fail, load_settings, open_services
 
 app = typer.Typer(

@@ -7,12 +7,10 @@ from typing import Annotated
 
 import typer
 
-from finalmile.adapters.hl7v2.charset import decode
-from finalmile.adapters.hl7v2.structure import check_structure
+from finalmile.adapters.hl7v2 import check_structure, decode
 from finalmile.cli.context import fail, load_settings, open_services
 from finalmile.errors import FinalmileError, InputError
-from finalmile.messages.models import MessageStatus
-from finalmile.messages.service import get_message, linked_orders, list_messages
+from finalmile.messages import MessageStatus, get_message, linked_orders, list_messages
 
 app = typer.Typer(help="Stored inbound messages: list, show, replay, check.", no_args_is_help=True)
 

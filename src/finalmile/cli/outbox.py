@@ -10,7 +10,7 @@ import typer
 from finalmile.cli.context import fail, load_settings, open_services
 from finalmile.db_types import utcnow
 from finalmile.errors import FinalmileError
-from finalmile.outbox.models import OutboxStatus
+from finalmile.outbox import OutboxStatus
 
 app = typer.Typer(
     help="The outbox of write-back effects: list, show, retry, replay.", no_args_is_help=True

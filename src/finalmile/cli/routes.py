@@ -14,23 +14,28 @@ from zoneinfo import ZoneInfo
 import typer
 
 from finalmile.cli.context import fail, load_settings, open_services
-from finalmile.courier.day_from_orders import stored_day
-from finalmile.courier.dayfile import CourierDay, load_day
-from finalmile.courier.manifest import manifest, route_sheet
-from finalmile.courier.plan_store import plan_record
-from finalmile.courier.planning_job import run_replan
+from finalmile.courier import (
+    CourierDay,
+    load_day,
+    manifest,
+    plan_record,
+    route_sheet,
+    run_replan,
+    stored_day,
+)
 from finalmile.db_types import utcnow
 from finalmile.errors import FinalmileError
 from finalmile.routing import (
     Budget,
     MatrixProvider,
     OsrmTableProvider,
+    TravelSource,
     ValhallaTableProvider,
     check_plan,
+    configured,
     plan,
+    with_unplaced,
 )
-from finalmile.routing.plan import with_unplaced
-from finalmile.routing.travel import TravelSource, configured
 
 app = typer.Typer(
     help="Courier routes: plan a day, write driver manifests, re-plan the rest of a day.",

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from finalmile.canonical import DispatchOrder
 from finalmile.cli.context import fail, load_settings, open_services
 from finalmile.cli.decide import (
     EXIT_CONFIG,
@@ -25,10 +26,7 @@ from finalmile.cli.decide import (
 from finalmile.cli.ingest import InputFormat
 from finalmile.db import transaction
 from finalmile.errors import ConfigError, InputError
-from finalmile.orders.canonical import DispatchOrder
-from finalmile.rules import RateCardSource, load_catalog
-from finalmile.rules.simulate import simulate
-from finalmile.rules.versions import activate
+from finalmile.rules import RateCardSource, activate, load_catalog, simulate
 
 app = typer.Typer(help="Check, activate and simulate rule sets.", no_args_is_help=True)
 

@@ -10,10 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
-from finalmile.carriers.base import LabelFormat, ShipmentOptions
+from finalmile.carriers import LabelFormat, ShipmentOptions
 from finalmile.cli.context import fail, load_settings, open_services
-from finalmile.shipments.models import Shipment
-from finalmile.shipments.service import BuyRequest
+from finalmile.shipments import BuyRequest, Shipment
 
 EXIT_REFUSED = 1
 EXIT_RETRY = 3

@@ -14,7 +14,7 @@ from pydantic_core import to_json
 from finalmile.cli.context import fail, load_settings, open_services
 from finalmile.cli.ship import shipment_line
 from finalmile.errors import FinalmileError
-from finalmile.shipments.recovery import recover
+from finalmile.shipments import recover
 
 app = typer.Typer(
     help="Shipments: recover, list, label, track, void, import.", no_args_is_help=True

@@ -12,11 +12,14 @@ import typer
 
 from finalmile.cli.context import fail, load_settings, open_services
 from finalmile.errors import FinalmileError
-from finalmile.evidence.temperature.layouts.base import ReadOptions
-from finalmile.evidence.temperature.layouts.problems import TemperatureFileError
-from finalmile.evidence.temperature.layouts.registry import DEFAULT_LAYOUT
-from finalmile.evidence.temperature.readings import Unit
-from finalmile.evidence.temperature.service import StoredLog, Upload
+from finalmile.evidence.temperature import (
+    DEFAULT_LAYOUT,
+    ReadOptions,
+    StoredLog,
+    TemperatureFileError,
+    Unit,
+    Upload,
+)
 
 app = typer.Typer(help="Temperature logs: import, show, evaluate.", no_args_is_help=True)
 Connector = Annotated[str | None, typer.Option(help="Connector, when the order id is ambiguous")]

@@ -5,7 +5,7 @@ The ranges are the labelled storage conditions (USP <659>): refrigerated 2-8 °C
 mean kinetic temperature of at most 25 °C. The minute limits are site policy: starting points to
 set from each product's stability data (``FINALMILE_TEMPERATURE_LIMITS``, docs/temperature.md).
 
-Limits are keyed by the storage class's value (``orders.canonical.StorageClass``, a ``StrEnum``,
+Limits are keyed by the storage class's value (``canonical.StorageClass``, a ``StrEnum``,
 indexes them directly), so settings validate them without loading the order model.
 """
 

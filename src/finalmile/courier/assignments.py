@@ -25,8 +25,8 @@ from finalmile.courier.drivers import audit_driver, get_driver
 from finalmile.courier.plan_tables import PlannedRoute, PlannedStop
 from finalmile.db_types import utcnow
 from finalmile.errors import InputError, NotFoundError
-from finalmile.orders.service import find_order
-from finalmile.shipments.models import Shipment, ShipmentState
+from finalmile.orders import find_order
+from finalmile.shipments import Shipment, ShipmentState
 
 COURIER = "courier"
 """The carrier type of a courier shipment (the stops drivers carry)."""

@@ -24,18 +24,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from finalmile.canonical import DispatchOrder
 from finalmile.courier.dayfile import DayIn, DriverIn, JobIn, SiteIn, WindowIn
 from finalmile.courier.geocode import zip_centroid
 from finalmile.courier.planning import CourierPlanning
 from finalmile.errors import InputError
-from finalmile.orders.canonical import DispatchOrder
-from finalmile.orders.codec import load_order
-from finalmile.orders.models import Order, OrderItem
-from finalmile.routing.problem import Skill
-from finalmile.rules.facts import DeliveryType
-from finalmile.rules.models import DecisionRecord
-from finalmile.rules.service import Decider, list_current
-from finalmile.rules.site_config import WEEKDAYS, SiteConfig
+from finalmile.orders import Order, OrderItem, load_order
+from finalmile.routing import Skill
+from finalmile.rules import (
+    WEEKDAYS,
+    Decider,
+    DecisionRecord,
+    DeliveryType,
+    SiteConfig,
+    list_current,
+)
 
 PAGE = 500
 

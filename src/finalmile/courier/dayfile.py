@@ -12,20 +12,12 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from finalmile.canonical import DispatchOrder
 from finalmile.courier.codes import CourierCode
 from finalmile.courier.stops import CourierStop, courier_stop
 from finalmile.errors import InputError
-from finalmile.mapping.zones import TimeZoneName
-from finalmile.orders.canonical import DispatchOrder
-from finalmile.routing.problem import (
-    Driver,
-    DriverBreak,
-    GeoPoint,
-    RoutingProblem,
-    Site,
-    Skill,
-    TimeWindow,
-)
+from finalmile.mapping import TimeZoneName
+from finalmile.routing import Driver, DriverBreak, GeoPoint, RoutingProblem, Site, Skill, TimeWindow
 
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from finalmile.tracking.pod import Relationship
+from finalmile.tracking import Relationship
 
 
 class UpdateKind(StrEnum):

@@ -9,7 +9,7 @@ from sqlmodel import col
 
 from finalmile.courier.driver_tables import CourierAssignment, Driver
 from finalmile.errors import NotFoundError
-from finalmile.shipments.models import Shipment, ShipmentState
+from finalmile.shipments import Shipment, ShipmentState
 
 
 def stops_of(*, session: Session, driver: Driver) -> list[Shipment]:

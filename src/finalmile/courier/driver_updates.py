@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
-from finalmile.carriers.base import Scan, TrackingDetail, TrackingStatus
+from finalmile.carriers import Scan, TrackingDetail, TrackingStatus
 from finalmile.courier.codes import CourierCode
 from finalmile.courier.driver_payloads import DriverUpdateIn, UpdateKind
 from finalmile.courier.driver_stops import must_still_carry, stop_for
@@ -36,11 +36,15 @@ from finalmile.courier.driver_tables import Driver, DriverUpdate
 from finalmile.courier.live_etas import retime_after_report
 from finalmile.db import transaction
 from finalmile.errors import InputError, NotFoundError
-from finalmile.shipments.models import Shipment
-from finalmile.tracking import proofs
-from finalmile.tracking.models import DeliveryProof
-from finalmile.tracking.proofs import EvidenceSettled
-from finalmile.tracking.recorder import lock_shipment, record_scans, refresh
+from finalmile.shipments import Shipment
+from finalmile.tracking import (
+    DeliveryProof,
+    EvidenceSettled,
+    lock_shipment,
+    proofs,
+    record_scans,
+    refresh,
+)
 from finalmile.vault import Vault
 
 log = structlog.get_logger(__name__)

@@ -15,8 +15,7 @@ from fastapi import APIRouter, Depends, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-from finalmile.auth.models import Scope
-from finalmile.auth.service import Principal
+from finalmile.auth import Principal, Scope
 from finalmile.courier import assignments, driver_stops, drivers
 from finalmile.courier.driver_payloads import DriverUpdateIn
 from finalmile.courier.driver_tables import Driver
@@ -24,8 +23,7 @@ from finalmile.courier.driver_updates import DriverUpdates, UpdateResult
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
 from finalmile.deps import SessionsDep, provided, require
-from finalmile.tracking.models import TrackingState
-from finalmile.tracking.proofs import canonical_order
+from finalmile.tracking import TrackingState, canonical_order
 from finalmile.vault import Vault
 
 router = APIRouter(tags=["driver"])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from finalmile.courier.codes import CourierCode
 from finalmile.errors import InputError
-from finalmile.geo.zip_centroids import ZipCentroids
-from finalmile.routing.problem import GeoPoint
+from finalmile.geo import ZipCentroids
+from finalmile.routing import GeoPoint
 
 
 def zip_centroid(postal_code: str, *, location: str = "postal_code") -> GeoPoint:

@@ -32,7 +32,7 @@ from finalmile.courier import assignments
 from finalmile.courier.assignments import Assignment
 from finalmile.courier.driver_tables import Driver
 from finalmile.courier.plan_tables import PlannedRoute, PlannedStop
-from finalmile.shipments.models import Shipment
+from finalmile.shipments import Shipment
 
 
 @dataclass(frozen=True, slots=True)

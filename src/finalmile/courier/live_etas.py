@@ -26,10 +26,15 @@ from finalmile.courier.plan_store import route_stops
 from finalmile.courier.plan_tables import PlannedRoute, PlannedStop, RoutePlan
 from finalmile.courier.progress import ARRIVED, VISITED
 from finalmile.errors import PermanentError, RetriableError
-from finalmile.routing.eta import remaining_etas
-from finalmile.routing.plan import Route, ScheduledBreak, Visit
-from finalmile.routing.problem import RoutingProblem
-from finalmile.routing.travel import ETA_TIMEOUT_S, TravelSource
+from finalmile.routing import (
+    ETA_TIMEOUT_S,
+    Route,
+    RoutingProblem,
+    ScheduledBreak,
+    TravelSource,
+    Visit,
+    remaining_etas,
+)
 from finalmile.vault import Vault
 
 log = structlog.get_logger(__name__)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from finalmile.courier.stops import CourierStop
-from finalmile.routing.plan import Route, Visit
+from finalmile.routing import Route, Visit
 
 ETA_MARGIN = dt.timedelta(minutes=15)
 """Half-width of the ETA window around the planned handover."""

@@ -19,8 +19,7 @@ from finalmile.courier.plan_tables import PlannedRoute, PlannedStop, RoutePlan
 from finalmile.courier.stops import CourierStop
 from finalmile.db_types import utcnow
 from finalmile.errors import NotFoundError
-from finalmile.routing.check import CheckReport
-from finalmile.routing.plan import Plan, Route
+from finalmile.routing import CheckReport, Plan, Route
 
 
 def save_plan(

@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 from finalmile.db_types import BigId, UtcDateTime, ValueEnum
-from finalmile.routing.plan import UnassignedReason
+from finalmile.routing import UnassignedReason
 
 
 class RoutePlan(SQLModel, table=True):

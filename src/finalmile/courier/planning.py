@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from finalmile.rules.service import Decider
+from finalmile.rules import Decider
 from finalmile.vault import Vault
 
 

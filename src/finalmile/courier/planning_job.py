@@ -25,11 +25,17 @@ from finalmile.courier.planning import CourierPlanning
 from finalmile.courier.rest_of_day import RestOfDay, rest_of_day
 from finalmile.courier.supersede import Replanned, store_replan
 from finalmile.errors import RetriableError
-from finalmile.routing.check import CheckReport, check_plan
-from finalmile.routing.plan import Plan, with_unplaced
-from finalmile.routing.replan import replan_problem
-from finalmile.routing.solve import Budget, plan
-from finalmile.routing.travel import TravelSource, configured
+from finalmile.routing import (
+    Budget,
+    CheckReport,
+    Plan,
+    TravelSource,
+    check_plan,
+    configured,
+    plan,
+    replan_problem,
+    with_unplaced,
+)
 
 log = structlog.get_logger(__name__)
 

@@ -22,8 +22,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from finalmile.routing.problem import GeoPoint, RoutingProblem
-from finalmile.routing.replan import DriverProgress
+from finalmile.routing import DriverProgress, GeoPoint, RoutingProblem
 
 PICKED_UP = "picked_up"
 ARRIVED = "arrived"

@@ -29,8 +29,8 @@ from finalmile.courier.plan_store import get_plan, route_stops
 from finalmile.courier.plan_tables import PlannedRoute, PlannedStop, RoutePlan
 from finalmile.courier.progress import VISITED, PlannedDay, Report, driver_progress
 from finalmile.errors import ConflictError, InputError
-from finalmile.orders.models import Order, OrderStatus
-from finalmile.routing.replan import DriverProgress
+from finalmile.orders import Order, OrderStatus
+from finalmile.routing import DriverProgress
 from finalmile.vault import Vault
 
 

@@ -14,8 +14,7 @@ from fastapi import APIRouter, Body, Depends, Query, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from finalmile.auth.models import Scope
-from finalmile.auth.service import Principal
+from finalmile.auth import Principal, Scope
 from finalmile.courier.day_from_orders import stored_day
 from finalmile.courier.dayfile import DayIn, load_day
 from finalmile.courier.manifest import manifest
@@ -26,7 +25,7 @@ from finalmile.courier.planning_job import plan_in_child, run_replan, store_plan
 from finalmile.db_types import utcnow
 from finalmile.deps import SessionDep, SessionsDep, provided, require
 from finalmile.errors import NotFoundError
-from finalmile.routing.travel import configured
+from finalmile.routing import configured
 from finalmile.vault import Vault
 
 router = APIRouter(prefix="/routes", tags=["routes"])

@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from finalmile.canonical import Address, DispatchOrder, StorageClass
 from finalmile.courier.codes import CourierCode
 from finalmile.courier.geocode import zip_centroid
 from finalmile.errors import InputError
-from finalmile.orders.canonical import Address, DispatchOrder, StorageClass
-from finalmile.routing.problem import GeoPoint, Skill, Stop, TimeWindow
+from finalmile.routing import GeoPoint, Skill, Stop, TimeWindow
 
 COLD_STORAGE = frozenset({StorageClass.REFRIGERATED, StorageClass.FROZEN})
 DEFAULT_COLD_CHAIN_LIMIT = dt.timedelta(hours=4)

@@ -40,8 +40,7 @@ from finalmile.courier.rest_of_day import (
     visits_of,
 )
 from finalmile.errors import RetriableError
-from finalmile.routing.check import CheckReport
-from finalmile.routing.plan import Plan, Route
+from finalmile.routing import CheckReport, Plan, Route
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from finalmile.evidence.temperature.evaluate import Window
-from finalmile.tracking.custody import CustodyKind
-from finalmile.tracking.models import CustodyEvent, DeliveryProof, TrackingState
+from finalmile.tracking import CustodyEvent, CustodyKind, DeliveryProof, TrackingState
 
 DEPARTURES = (CustodyKind.PICKED_UP.value, CustodyKind.TRANSFERRED_TO_CARRIER.value)
 

@@ -3,4 +3,9 @@
 from finalmile.geo.locate import Geocoder, Location, haversine_miles
 from finalmile.geo.zip_centroids import ZipCentroids
 
-__all__ = ["Geocoder", "Location", "ZipCentroids", "haversine_miles"]
+__all__ = [
+    "Geocoder",
+    "Location",
+    "ZipCentroids",
+    "haversine_miles",
+]

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from finalmile.canonical import DispatchOrder
 from finalmile.errors import InputError
 from finalmile.intake.codes import IntakeCode
 from finalmile.intake.outcome import Outcome, OutcomeKind
 from finalmile.intake.prepare import PreparedMessage
-from finalmile.mapping.intent import OrderAction, OrderIntent
-from finalmile.messages.models import MessageStatus
-from finalmile.orders.canonical import DispatchOrder
-from finalmile.orders.codec import content_digest
-from finalmile.orders.models import OrderStatus
+from finalmile.mapping import OrderAction, OrderIntent
+from finalmile.messages import MessageStatus
+from finalmile.orders import OrderStatus, content_digest
 
 
 @dataclass

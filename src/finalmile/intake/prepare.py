@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 
 import structlog
 
-from finalmile.adapters.hl7v2.header import MessageHeader, read_header
+from finalmile.adapters.hl7v2 import MessageHeader, read_header
 from finalmile.errors import InputError
 from finalmile.intake.codes import IntakeCode
-from finalmile.mapping.hl7v2 import Hl7Profile, decode_and_map
-from finalmile.mapping.intent import OrderIntent
-from finalmile.messages.models import MessageFormat
+from finalmile.mapping import Hl7Profile, OrderIntent, decode_and_map
+from finalmile.messages import MessageFormat
 
 log = structlog.get_logger(__name__)
 

@@ -18,10 +18,16 @@ from typing import BinaryIO
 
 from finalmile.errors import InputError
 from finalmile.intake.prepare import PreparedMessage, check_lengths, internal_error
-from finalmile.mapping.codes import MappingCode
-from finalmile.mapping.csv import CsvOrder, CsvProfile, CsvRejection, iter_orders
-from finalmile.mapping.intent import OrderAction, OrderIntent
-from finalmile.messages.models import MessageFormat
+from finalmile.mapping import (
+    CsvOrder,
+    CsvProfile,
+    CsvRejection,
+    MappingCode,
+    OrderAction,
+    OrderIntent,
+    iter_orders,
+)
+from finalmile.messages import MessageFormat
 
 MAX_CONTROL_ID = 200
 _CHUNK = 1 << 20

@@ -8,12 +8,11 @@ from typing import TYPE_CHECKING
 
 from finalmile.errors import InputError
 from finalmile.intake.prepare import PreparedMessage, check_lengths, internal_error
-from finalmile.mapping.fhir_profile import FhirProfile
-from finalmile.mapping.intent import OrderIntent
-from finalmile.messages.models import MessageFormat
+from finalmile.mapping import FhirProfile, OrderIntent
+from finalmile.messages import MessageFormat
 
 if TYPE_CHECKING:
-    from finalmile.mapping.fhir_refs import Resolver
+    from finalmile.mapping import Resolver
 
 MAX_DEDUPE_ID = 200
 

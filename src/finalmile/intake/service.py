@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from finalmile.adapters.hl7v2 import MessageHeader, read_header
 from finalmile.adapters.hl7v2 import ack as hl7_ack
-from finalmile.adapters.hl7v2.header import MessageHeader, read_header
 from finalmile.audit import AuditEvent, audit_row
 from finalmile.db_types import utcnow
 from finalmile.errors import ConflictError, InputError, NotFoundError
@@ -28,12 +28,12 @@ from finalmile.intake.prepare_csv import CsvMessage, prepare_csv, prepare_csv_re
 from finalmile.intake.prepare_fhir import load_fhir_mapping, prepare_fhir
 from finalmile.intake.queue import IntakeQueue
 from finalmile.intake.store import IntakeStore
-from finalmile.messages.models import InboundMessage, MessageFormat, MessageStatus
-from finalmile.profiles.registry import ConnectorRegistry
+from finalmile.messages import InboundMessage, MessageFormat, MessageStatus
+from finalmile.profiles import ConnectorRegistry
 from finalmile.vault import Vault
 
 if TYPE_CHECKING:
-    from finalmile.mapping.fhir_refs import Resolver
+    from finalmile.mapping import Resolver
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,8 @@ from finalmile.intake.plan import (
     plan_message,
 )
 from finalmile.intake.prepare import PreparedMessage
-from finalmile.messages.models import InboundMessage, MessageOrderLink, MessageStatus
-from finalmile.orders.codec import item_rows, order_columns
-from finalmile.orders.models import Order, OrderItem
+from finalmile.messages import InboundMessage, MessageOrderLink, MessageStatus
+from finalmile.orders import Order, OrderItem, item_rows, order_columns
 from finalmile.vault import Vault
 
 log = structlog.get_logger(__name__)

@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from finalmile.adapters.csv import CsvRecord, read_records
+from finalmile.canonical import DispatchOrder
 from finalmile.errors import ErrorCode, InputError
 from finalmile.mapping.codes import MappingCode
 from finalmile.mapping.csv_profile import CsvProfile
 from finalmile.mapping.csv_row import ORDER_COLUMNS, Header, Row, read_header, read_row, values
 from finalmile.mapping.csv_seen import SeenOrderIds
-from finalmile.orders.canonical import DispatchOrder
 
 __all__ = ["CsvOrder", "CsvProfile", "CsvRejection", "iter_orders"]
 

@@ -7,8 +7,8 @@ from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from finalmile.canonical import StorageClass
 from finalmile.mapping.zones import TimeZoneName
-from finalmile.orders.canonical import StorageClass
 
 # The canonical columns, in the order of the default header.
 COLUMNS = (

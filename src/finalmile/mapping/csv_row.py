@@ -9,12 +9,12 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from finalmile.adapters.csv import CsvRecord
+from finalmile.canonical import Address, ControlledSchedule, Item, Patient, StorageClass
 from finalmile.errors import ErrorCode, InputError
 from finalmile.mapping.codes import MappingCode
 from finalmile.mapping.csv_profile import COLUMNS, REQUIRED, CsvProfile
 from finalmile.mapping.phone import to_e164
 from finalmile.mapping.schedule import ScheduleError, controlled_schedule
-from finalmile.orders.canonical import Address, ControlledSchedule, Item, Patient, StorageClass
 
 # Columns that describe the order rather than one item: every row of an order must agree on them.
 _ITEM_COLUMNS = (

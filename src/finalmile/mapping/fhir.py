@@ -32,16 +32,16 @@ from fhir.resources.R4B.reference import Reference
 from fhir.resources.R4B.task import Task
 from pydantic import ValidationError
 
-from finalmile.adapters.fhir.codes import FhirErrorCode
+from finalmile.adapters.fhir import FhirErrorCode
 from finalmile.adapters.fhir.parse import fhir_path, parse
+from finalmile.canonical import ControlledSchedule, DispatchOrder, Item, StorageClass
 from finalmile.errors import InputError
 from finalmile.mapping import fhir_order
 from finalmile.mapping.fhir_fields import Found, Roots, read, schedule
 from finalmile.mapping.fhir_paths import FhirPath
-from finalmile.mapping.fhir_profile import FhirProfile
-from finalmile.mapping.fhir_refs import Located, Resolver, Resources
+from finalmile.mapping.fhir_profile import FhirProfile, Resolver
+from finalmile.mapping.fhir_refs import Located, Resources
 from finalmile.mapping.intent import OrderAction, OrderIntent
-from finalmile.orders.canonical import ControlledSchedule, DispatchOrder, Item, StorageClass
 
 STATUSES = frozenset(
     {"preparation", "in-progress", "cancelled", "on-hold", "completed"}

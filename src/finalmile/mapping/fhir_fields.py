@@ -18,13 +18,13 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator
 
-from finalmile.adapters.fhir.codes import FhirErrorCode
+from finalmile.adapters.fhir import FhirErrorCode
+from finalmile.canonical import ControlledSchedule, StorageClass
 from finalmile.errors import InputError
 from finalmile.mapping.country import to_alpha2
 from finalmile.mapping.fhir_paths import FhirPath, compile_path, evaluate
 from finalmile.mapping.phone import to_e164
 from finalmile.mapping.schedule import ScheduleError, controlled_schedule
-from finalmile.orders.canonical import ControlledSchedule, StorageClass
 
 if TYPE_CHECKING:
     from finalmile.mapping.fhir_refs import Located

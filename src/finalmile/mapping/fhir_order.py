@@ -13,12 +13,12 @@ from fhir.resources.R4B.codeableconcept import CodeableConcept
 from fhir.resources.R4B.patient import Patient as FhirPatient
 from fhir.resources.R4B.quantity import Quantity
 
-from finalmile.adapters.fhir.codes import FhirErrorCode
+from finalmile.adapters.fhir import FhirErrorCode
+from finalmile.canonical import Address, Patient
 from finalmile.errors import InputError
 from finalmile.mapping.country import to_alpha2
 from finalmile.mapping.fhir_fields import Found
 from finalmile.mapping.phone import to_e164
-from finalmile.orders.canonical import Address, Patient
 
 NDC_SYSTEM = "http://hl7.org/fhir/sid/ndc"
 _V2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203"

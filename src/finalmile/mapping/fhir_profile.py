@@ -5,17 +5,23 @@ Apart from ``mapping.fhir`` so that reading connector profiles does not load the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from finalmile.canonical import StorageClass
 from finalmile.mapping.fhir_fields import FhirPathText
 from finalmile.mapping.fhir_paths import FhirPath, compile_path
 from finalmile.mapping.fields import FieldName
 from finalmile.mapping.zones import TimeZoneName
-from finalmile.orders.canonical import StorageClass
 
 _EXT = "https://finalmile.dev/fhir/StructureDefinition/"
+
+
+#: Fetches a referenced FHIR resource by its reference (``Medication/123``); None if unknown.
+Resolver = Callable[[str], dict[str, Any] | None]
 
 
 class FhirProfile(BaseModel):

@@ -7,18 +7,15 @@ do not check reference target types: ``target`` does.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from fhir.resources.R4B.reference import Reference
 from fhir.resources.R4B.resource import Resource
 
-from finalmile.adapters.fhir.codes import FhirErrorCode
+from finalmile.adapters.fhir import FhirErrorCode
 from finalmile.adapters.fhir.parse import validate
 from finalmile.errors import InputError
-
-Resolver = Callable[[str], dict[str, Any] | None]
+from finalmile.mapping.fhir_profile import Resolver
 
 
 @dataclass(frozen=True, slots=True)

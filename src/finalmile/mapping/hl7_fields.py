@@ -12,13 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from finalmile.adapters.hl7v2.parse import Message, Path, SegmentGroup, parse_path
+from finalmile.adapters.hl7v2 import Message, Path, SegmentGroup, parse_path
+from finalmile.canonical import StorageClass
 from finalmile.errors import ErrorCode, InputError
 from finalmile.mapping.codes import MappingCode
 from finalmile.mapping.country import to_alpha2
 from finalmile.mapping.hl7_types import birth_date
 from finalmile.mapping.phone import to_e164
-from finalmile.orders.canonical import StorageClass
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from finalmile.adapters.hl7v2.parse import Path, Segment
+from finalmile.adapters.hl7v2 import Path, Segment
 from finalmile.errors import InputError
 from finalmile.mapping.codes import MappingCode
 from finalmile.mapping.country import to_alpha2

@@ -24,15 +24,16 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from finalmile.adapters.hl7v2.charset import codec_for
-from finalmile.adapters.hl7v2.parse import (
+from finalmile.adapters.hl7v2 import (
     Message,
     MessageHeader,
     SegmentGroup,
+    codec_for,
     decode,
     parse,
     parse_path,
 )
+from finalmile.canonical import DispatchOrder, Patient, StorageClass
 from finalmile.errors import ErrorCode, InputError
 from finalmile.mapping.codes import MappingCode
 from finalmile.mapping.fields import FieldName
@@ -41,7 +42,6 @@ from finalmile.mapping.hl7_types import deadline
 from finalmile.mapping.hl7v2_order import build, items, patient, ship_to
 from finalmile.mapping.intent import OrderAction, OrderIntent
 from finalmile.mapping.zones import TimeZoneName
-from finalmile.orders.canonical import DispatchOrder, Patient, StorageClass
 
 _TYPES = {"RDE": ("O11", "O01"), "RDS": ("O13", "O01"), "ORM": ("O01",), "OMP": ("O09",)}
 _VERSIONS = ("2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8", "2.8.1", "2.8.2")

@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from finalmile.adapters.hl7v2.parse import Message, Segment, SegmentGroup
+from finalmile.adapters.hl7v2 import Message, Segment, SegmentGroup
+from finalmile.canonical import Address, ControlledSchedule, Item, Patient, StorageClass
 from finalmile.errors import ErrorCode, InputError
 from finalmile.mapping.codes import MappingCode
 from finalmile.mapping.hl7_fields import (
@@ -34,7 +35,6 @@ from finalmile.mapping.hl7_types import (
     xad,
 )
 from finalmile.mapping.schedule import ScheduleError, controlled_schedule
-from finalmile.orders.canonical import Address, ControlledSchedule, Item, Patient, StorageClass
 
 _M = TypeVar("_M", bound=BaseModel)
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from finalmile.orders.canonical import ControlledSchedule
+from finalmile.canonical import ControlledSchedule
 
 _FORM = re.compile(r"(?:SCHEDULE|SCH\.?|CS|C)?([IV]+|[1-6])(N?)")
 _NUMBERS = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6} | {str(n): n for n in range(1, 7)}

@@ -10,7 +10,7 @@ from sqlmodel import col
 
 from finalmile.errors import NotFoundError
 from finalmile.messages.models import InboundMessage, MessageOrderLink, MessageStatus
-from finalmile.orders.models import Order
+from finalmile.orders import Order
 
 
 @dataclass(frozen=True)

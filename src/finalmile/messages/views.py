@@ -8,8 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
-from finalmile.auth.models import Scope
-from finalmile.auth.service import Principal
+from finalmile.auth import Principal, Scope
 from finalmile.deps import SessionDep, provided, require
 from finalmile.errors import AuthError
 from finalmile.messages.service import get_message, linked_orders

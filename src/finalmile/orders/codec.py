@@ -8,7 +8,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from finalmile.orders.canonical import Address, DispatchOrder, Item, Patient
+from finalmile.canonical import Address, DispatchOrder, Item, Patient
 from finalmile.orders.models import Order, OrderItem
 from finalmile.vault import Vault
 

@@ -9,8 +9,8 @@ from enum import StrEnum
 from sqlalchemy import Column, ForeignKey, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from finalmile.canonical import ControlledSchedule, StorageClass
 from finalmile.db_types import BigId, ExactDecimal, UtcDateTime, ValueEnum
-from finalmile.orders.canonical import ControlledSchedule, StorageClass
 
 
 class OrderStatus(StrEnum):

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from finalmile.audit import AuditEvent, history
+from finalmile.canonical import DispatchOrder
 from finalmile.errors import InputError, NotFoundError
-from finalmile.orders.canonical import DispatchOrder
 from finalmile.orders.codec import load_order
 from finalmile.orders.codes import OrderCode
 from finalmile.orders.models import Order, OrderItem, OrderStatus

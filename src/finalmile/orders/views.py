@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
-from finalmile.auth.models import Scope
+from finalmile.auth import Scope
 from finalmile.deps import SessionDep, require
 from finalmile.orders.models import Order, OrderStatus
 from finalmile.orders.service import OrderFilter, list_orders

@@ -33,8 +33,24 @@ Keys are the effect's identity: use ``shipped:<order pk>:<tracking number>``,
 ``delivered:<order pk>``, ``delivery_confirmed:<order pk>``.
 """
 
+from finalmile.outbox.backoff import RetryPolicy
 from finalmile.outbox.enqueue import enqueue
+from finalmile.outbox.jobs import add_outbox_workers
 from finalmile.outbox.models import OutboxAttempt, OutboxEvent, OutboxStatus
-from finalmile.outbox.payloads import Topic
+from finalmile.outbox.payloads import DeliveryConfirmedPayload, Topic
+from finalmile.outbox.ports import Deliverer, Effect
+from finalmile.outbox.store import OutboxStore
 
-__all__ = ["OutboxAttempt", "OutboxEvent", "OutboxStatus", "Topic", "enqueue"]
+__all__ = [
+    "Deliverer",
+    "DeliveryConfirmedPayload",
+    "Effect",
+    "OutboxAttempt",
+    "OutboxEvent",
+    "OutboxStatus",
+    "OutboxStore",
+    "RetryPolicy",
+    "Topic",
+    "add_outbox_workers",
+    "enqueue",
+]

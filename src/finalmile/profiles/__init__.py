@@ -4,6 +4,27 @@
 loads every profile at startup. Only configuration lives here; the I/O is in ``connectors``.
 """
 
+from finalmile.profiles.connector import ConnectorProfile, DropFolder, FhirServer
 from finalmile.profiles.registry import ConnectorRegistry, load_connectors
+from finalmile.profiles.writeback import (
+    BillingCsvTarget,
+    BillingPolicy,
+    FhirTarget,
+    Hl7Message,
+    Hl7Target,
+    WebhookTarget,
+)
 
-__all__ = ["ConnectorRegistry", "load_connectors"]
+__all__ = [
+    "BillingCsvTarget",
+    "BillingPolicy",
+    "ConnectorProfile",
+    "ConnectorRegistry",
+    "DropFolder",
+    "FhirServer",
+    "FhirTarget",
+    "Hl7Message",
+    "Hl7Target",
+    "WebhookTarget",
+    "load_connectors",
+]

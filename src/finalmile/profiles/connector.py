@@ -24,10 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from finalmile.mapping.csv_profile import CsvProfile
-from finalmile.mapping.fhir_profile import FhirProfile
-from finalmile.mapping.hl7v2 import Hl7Profile
-from finalmile.mapping.zones import TimeZoneName
+from finalmile.mapping import CsvProfile, FhirProfile, Hl7Profile, TimeZoneName
 from finalmile.profiles.writeback import WritebackSection
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"

@@ -14,12 +14,9 @@ from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
-from finalmile.config.settings import Settings
-from finalmile.config.yaml_source import YamlDocument, load_yaml, read_source
+from finalmile.config import Settings, YamlDocument, load_yaml, read_source
 from finalmile.errors import ConfigError, InputError, NotFoundError
-from finalmile.mapping.csv_profile import CsvProfile
-from finalmile.mapping.fhir_profile import FhirProfile
-from finalmile.mapping.hl7v2 import Hl7Profile
+from finalmile.mapping import CsvProfile, FhirProfile, Hl7Profile
 from finalmile.profiles.codes import ProfileCode
 from finalmile.profiles.connector import ConnectorProfile
 

@@ -12,8 +12,7 @@ from typing import Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
-from finalmile.outbox.backoff import RetryPolicy
-from finalmile.outbox.payloads import Topic
+from finalmile.outbox import RetryPolicy, Topic
 
 ENV_NAME = r"^[A-Z_][A-Z0-9_]{0,127}$"
 ALL_TOPICS = tuple(Topic)

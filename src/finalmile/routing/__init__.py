@@ -7,6 +7,7 @@ storage, no settings; the courier day's operations that use it are ``finalmile.c
 """
 
 from finalmile.routing.check import CheckReport, Violation, ViolationKind, check_plan
+from finalmile.routing.eta import remaining_etas
 from finalmile.routing.http_table import OsrmTableProvider, ValhallaTableProvider
 from finalmile.routing.matrix import HaversineProvider, MatrixProvider, SpeedBand, TravelMatrix
 from finalmile.routing.plan import (
@@ -16,6 +17,7 @@ from finalmile.routing.plan import (
     Unassigned,
     UnassignedReason,
     Visit,
+    with_unplaced,
 )
 from finalmile.routing.problem import (
     Driver,
@@ -27,13 +29,17 @@ from finalmile.routing.problem import (
     Stop,
     TimeWindow,
 )
+from finalmile.routing.replan import DriverProgress, replan_problem
 from finalmile.routing.solve import Budget, plan
+from finalmile.routing.travel import ETA_TIMEOUT_S, TravelSource, configured
 
 __all__ = [
+    "ETA_TIMEOUT_S",
     "Budget",
     "CheckReport",
     "Driver",
     "DriverBreak",
+    "DriverProgress",
     "GeoPoint",
     "HaversineProvider",
     "MatrixProvider",
@@ -48,6 +54,7 @@ __all__ = [
     "Stop",
     "TimeWindow",
     "TravelMatrix",
+    "TravelSource",
     "Unassigned",
     "UnassignedReason",
     "ValhallaTableProvider",
@@ -55,5 +62,9 @@ __all__ = [
     "ViolationKind",
     "Visit",
     "check_plan",
+    "configured",
     "plan",
+    "remaining_etas",
+    "replan_problem",
+    "with_unplaced",
 ]

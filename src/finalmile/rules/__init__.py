@@ -9,26 +9,39 @@ from finalmile.rules.catalog import Catalog, load_catalog, load_site_config
 from finalmile.rules.decision import Decision
 from finalmile.rules.engine import decide
 from finalmile.rules.facts import FACTS, DeliveryType
+from finalmile.rules.live_quotes import LiveQuoteSource
+from finalmile.rules.models import DecisionRecord
 from finalmile.rules.quotes import CarrierQuote, QuoteSource
 from finalmile.rules.ratecard import RateCardSource
 from finalmile.rules.ruleset import RuleSet, load_rule_set
+from finalmile.rules.service import Decider, current_decision, list_current
+from finalmile.rules.simulate import simulate
 from finalmile.rules.site import Site
-from finalmile.rules.site_config import DeliveryOption, SiteConfig
+from finalmile.rules.site_config import WEEKDAYS, DeliveryOption, SiteConfig
+from finalmile.rules.versions import activate
 
 __all__ = [
     "FACTS",
+    "WEEKDAYS",
     "CarrierQuote",
     "Catalog",
+    "Decider",
     "Decision",
+    "DecisionRecord",
     "DeliveryOption",
     "DeliveryType",
+    "LiveQuoteSource",
     "QuoteSource",
     "RateCardSource",
     "RuleSet",
     "Site",
     "SiteConfig",
+    "activate",
+    "current_decision",
     "decide",
+    "list_current",
     "load_catalog",
     "load_rule_set",
     "load_site_config",
+    "simulate",
 ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from finalmile.config.yaml_source import YamlDocument, load_yaml, read_source
+from finalmile.config import YamlDocument, load_yaml, read_source
 from finalmile.errors import ConfigError
 from finalmile.geo import Geocoder
 from finalmile.rules.ruleset import RuleSet, load_rule_set

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from finalmile.config.yaml_source import KeyPath, YamlDocument
+from finalmile.config import KeyPath, YamlDocument
 from finalmile.rules.facts import CHOICES, FACTS, Fact, FactType
 
 Predicate = Callable[[Any], bool]

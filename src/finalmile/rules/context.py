@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from finalmile.orders.canonical import ControlledSchedule, DispatchOrder, StorageClass, coldest
+from finalmile.canonical import ControlledSchedule, DispatchOrder, StorageClass, coldest
 from finalmile.rules.calendar import Arrival, weekday_name
 from finalmile.rules.courier import CourierRun
 from finalmile.rules.facts import DeliveryType

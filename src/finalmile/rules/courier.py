@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
 from typing import NamedTuple
 
-from finalmile.orders.canonical import StorageClass
+from finalmile.canonical import StorageClass
 from finalmile.rules.site import Site
 
 CENT = Decimal("0.01")

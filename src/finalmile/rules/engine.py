@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from operator import attrgetter
 
-from finalmile.orders.canonical import DispatchOrder
+from finalmile.canonical import DispatchOrder
 from finalmile.rules.context import (
     Candidate,
     Departure,

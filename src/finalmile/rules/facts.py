@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from finalmile.orders.canonical import StorageClass
+from finalmile.canonical import StorageClass
 from finalmile.rules.site_config import WEEKDAYS
 
 

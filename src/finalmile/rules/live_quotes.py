@@ -17,10 +17,9 @@ from typing import Protocol
 
 import structlog
 
-from finalmile.carriers.base import CarrierKind, Quote, Rated
-from finalmile.carriers.info import CarrierAccount
+from finalmile.canonical import DispatchOrder
+from finalmile.carriers import CarrierAccount, CarrierKind, Quote, Rated
 from finalmile.errors import PermanentError
-from finalmile.orders.canonical import DispatchOrder
 from finalmile.rules.quotes import CarrierQuote
 from finalmile.rules.site import Site
 from finalmile.rules.site_config import CarrierService

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
 
-from finalmile.orders.canonical import DispatchOrder
+from finalmile.canonical import DispatchOrder
 from finalmile.rules.facts import DeliveryType
 from finalmile.rules.site_config import DeliveryOption
 

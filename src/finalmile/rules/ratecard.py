@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from finalmile.orders.canonical import DispatchOrder
+from finalmile.canonical import DispatchOrder
 from finalmile.rules.quotes import CarrierQuote
 from finalmile.rules.site import Site
 from finalmile.rules.site_config import CarrierService, RateBand

@@ -18,7 +18,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from finalmile.config.yaml_source import KeyPath, YamlDocument, load_yaml
+from finalmile.config import KeyPath, YamlDocument, load_yaml
 from finalmile.rules.conditions import (
     Compiled,
     ConditionReader,

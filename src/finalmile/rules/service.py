@@ -25,13 +25,11 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlmodel import col
 
 from finalmile.audit import AuditEvent, audit_row
+from finalmile.canonical import DispatchOrder
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
 from finalmile.errors import ConfigError, ConflictError, RetriableError
-from finalmile.orders.canonical import DispatchOrder
-from finalmile.orders.codec import load_order
-from finalmile.orders.models import Order, OrderItem, OrderStatus
-from finalmile.orders.service import find_order
+from finalmile.orders import Order, OrderItem, OrderStatus, find_order, load_order
 from finalmile.rules.catalog import Catalog
 from finalmile.rules.codes import RuleCode
 from finalmile.rules.decision import Decision

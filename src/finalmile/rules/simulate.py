@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from finalmile.orders.canonical import DispatchOrder
+from finalmile.canonical import DispatchOrder
 from finalmile.rules.decision import Decision
 from finalmile.rules.engine import decide
 from finalmile.rules.facts import DeliveryType

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from finalmile.canonical import Address, DispatchOrder, StorageClass
 from finalmile.errors import ConfigError
 from finalmile.geo import Geocoder, Location, ZipCentroids, haversine_miles
-from finalmile.orders.canonical import Address, DispatchOrder, StorageClass
 from finalmile.rules.calendar import SiteCalendar, weekday_numbers
 from finalmile.rules.ruleset import RuleSet
 from finalmile.rules.site_config import CarrierAccount, SiteConfig

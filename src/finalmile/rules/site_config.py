@@ -12,8 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, model_validator
 
-from finalmile.mapping.zones import TimeZoneName
-from finalmile.orders.canonical import StorageClass
+from finalmile.canonical import StorageClass
+from finalmile.mapping import TimeZoneName
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

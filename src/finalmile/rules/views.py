@@ -9,10 +9,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
-from finalmile.auth.models import Scope
-from finalmile.auth.service import Principal
+from finalmile.auth import Principal, Scope
 from finalmile.deps import SessionDep, provided, require
-from finalmile.orders.models import Order
+from finalmile.orders import Order
 from finalmile.pagination import page_cursor, read_cursor
 from finalmile.rules.facts import DeliveryType
 from finalmile.rules.models import DecisionRecord

@@ -1,1 +1,17 @@
 """Shipments: one live shipment per order, labels bought at most once, voids audited."""
+
+from finalmile.shipments.dispatch import Dispatched, Dispatcher
+from finalmile.shipments.models import LIVE_STATES, Shipment, ShipmentState
+from finalmile.shipments.recovery import recover
+from finalmile.shipments.service import BuyRequest, ShipmentService
+
+__all__ = [
+    "LIVE_STATES",
+    "BuyRequest",
+    "Dispatched",
+    "Dispatcher",
+    "Shipment",
+    "ShipmentService",
+    "ShipmentState",
+    "recover",
+]

@@ -20,16 +20,11 @@ from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlmodel import col
 
-from finalmile.carriers.base import ShipmentOptions
+from finalmile.carriers import ShipmentOptions
 from finalmile.db import transaction
 from finalmile.errors import ConflictError, FinalmileError, RetriableError
-from finalmile.orders.codec import load_order
-from finalmile.orders.models import Order, OrderItem, OrderStatus
-from finalmile.orders.service import find_order
-from finalmile.rules.facts import DeliveryType
-from finalmile.rules.models import DecisionRecord
-from finalmile.rules.service import Decider, current_decision
-from finalmile.rules.site_config import DeliveryOption
+from finalmile.orders import Order, OrderItem, OrderStatus, find_order, load_order
+from finalmile.rules import Decider, DecisionRecord, DeliveryOption, DeliveryType, current_decision
 from finalmile.shipments.codes import ShipmentCode
 from finalmile.shipments.models import Shipment, ShipmentState
 from finalmile.shipments.service import ShipmentService

@@ -6,12 +6,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
-from finalmile.carriers.base import ShipmentDraft, ShipmentOptions
-from finalmile.carriers.info import CarrierAccount
+from finalmile.canonical import DispatchOrder
+from finalmile.carriers import CarrierAccount, ShipmentDraft, ShipmentOptions
 from finalmile.errors import PermanentError
-from finalmile.orders.canonical import DispatchOrder
-from finalmile.orders.codec import load_order
-from finalmile.orders.models import Order, OrderItem
+from finalmile.orders import Order, OrderItem, load_order
 from finalmile.vault import Vault
 
 

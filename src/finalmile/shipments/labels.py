@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import structlog
 
-from finalmile.carriers.base import LabelFormat
+from finalmile.carriers import LabelFormat
 from finalmile.errors import FinalmileError, PermanentError, RetriableError
 from finalmile.shipments.purchase import RetryPolicy
 from finalmile.shipments.store import LabelFile

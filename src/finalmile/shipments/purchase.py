@@ -25,15 +25,17 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from finalmile.carriers.base import (
+from finalmile.carriers import (
+    AlreadyPurchasedError,
+    CarrierAccount,
     Purchase,
     Quote,
     Rated,
+    RateLimitedError,
     ShipmentDraft,
     ShipmentOptions,
+    UncertainOutcomeError,
 )
-from finalmile.carriers.errors import AlreadyPurchasedError, RateLimitedError, UncertainOutcomeError
-from finalmile.carriers.info import CarrierAccount
 from finalmile.errors import PermanentError, RetriableError
 from finalmile.shipments.models import Shipment
 from finalmile.shipments.store import LabelFile, Lease, LeaseLostError, ShipmentStore

@@ -14,15 +14,17 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from finalmile.carriers.base import (
+from finalmile.canonical import DispatchOrder
+from finalmile.carriers import (
     AddressCheck,
+    CarrierAccount,
     LabelFormat,
     Rated,
     RefundStatus,
     ShipmentOptions,
     TrackingReport,
+    Trait,
 )
-from finalmile.carriers.info import CarrierAccount, Trait
 from finalmile.errors import (
     ConflictError,
     FinalmileError,
@@ -31,9 +33,7 @@ from finalmile.errors import (
     PermanentError,
     RetriableError,
 )
-from finalmile.orders.canonical import DispatchOrder
-from finalmile.orders.models import Order, OrderStatus
-from finalmile.orders.service import find_order
+from finalmile.orders import Order, OrderStatus, find_order
 from finalmile.shipments.codes import ShipmentCode
 from finalmile.shipments.drafts import draft_for, draft_of
 from finalmile.shipments.labels import label_file

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
 from finalmile.audit import AuditEvent, audit_row
-from finalmile.carriers.base import LabelFormat, Purchase, Quote, ShipmentOptions
+from finalmile.carriers import LabelFormat, Purchase, Quote, ShipmentOptions
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
 from finalmile.errors import RetriableError

@@ -9,9 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 from pydantic import BaseModel, Field
 
-from finalmile.auth.models import Scope
-from finalmile.auth.service import Principal
-from finalmile.carriers.base import ShipmentOptions, TrackingReport
+from finalmile.auth import Principal, Scope
+from finalmile.carriers import ShipmentOptions, TrackingReport
 from finalmile.deps import provided, require
 from finalmile.shipments.models import Shipment
 from finalmile.shipments.service import ShipmentService

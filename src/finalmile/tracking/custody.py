@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from finalmile.db_types import utcnow
-from finalmile.orders.models import Order
+from finalmile.orders import Order
 from finalmile.tracking.models import CustodyEvent
 
 GENESIS = "0" * 64

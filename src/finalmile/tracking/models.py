@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, ForeignKey, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from finalmile.carriers.base import TrackingStatus
+from finalmile.carriers import TrackingStatus
 from finalmile.db_types import BigId, UtcDateTime, ValueEnum
 
 

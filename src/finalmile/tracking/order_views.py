@@ -11,14 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from finalmile.auth.models import Scope
-from finalmile.auth.service import Principal
+from finalmile.auth import Principal, Scope
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
 from finalmile.deps import SessionsDep, provided, require
 from finalmile.errors import InputError
-from finalmile.orders.service import find_order
-from finalmile.shipments.models import Shipment
+from finalmile.orders import find_order
+from finalmile.shipments import Shipment
 from finalmile.tracking import custody, proofs
 from finalmile.tracking.custody import CustodyKind
 from finalmile.tracking.models import CustodyEvent, TrackingEventRow, TrackingState

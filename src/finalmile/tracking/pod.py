@@ -20,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from finalmile.orders.canonical import DispatchOrder
+from finalmile.canonical import DispatchOrder
 
 
 class Relationship(StrEnum):

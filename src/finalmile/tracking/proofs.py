@@ -18,10 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from finalmile.orders.canonical import DispatchOrder
-from finalmile.orders.codec import load_order
-from finalmile.orders.models import Order, OrderItem
-from finalmile.shipments.models import Shipment
+from finalmile.canonical import DispatchOrder
+from finalmile.orders import Order, OrderItem, load_order
+from finalmile.shipments import Shipment
 from finalmile.tracking.models import DeliveryProof
 from finalmile.tracking.pod import Evidence, PodCheck, PodMethod, assess
 from finalmile.vault import Vault

@@ -26,10 +26,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from finalmile.carriers.base import Scan, TrackingDetail, TrackingStatus
-from finalmile.orders.models import Order
+from finalmile.carriers import Scan, TrackingDetail, TrackingStatus
+from finalmile.orders import Order
 from finalmile.outbox import Topic, enqueue
-from finalmile.shipments.models import Shipment
+from finalmile.shipments import Shipment
 from finalmile.tracking import custody, proofs
 from finalmile.tracking.custody import CustodyKind
 from finalmile.tracking.models import TrackingEventRow, TrackingState

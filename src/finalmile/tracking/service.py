@@ -18,13 +18,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
-from finalmile.carriers.base import Capability, TrackingDetail, TrackingReport, TrackingStatus
-from finalmile.carriers.info import CarrierAccount
+from finalmile.carriers import (
+    Capability,
+    CarrierAccount,
+    TrackingDetail,
+    TrackingReport,
+    TrackingStatus,
+)
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
 from finalmile.errors import FinalmileError
-from finalmile.shipments.models import Shipment, ShipmentState
-from finalmile.shipments.service import ShipmentService
+from finalmile.shipments import Shipment, ShipmentService, ShipmentState
 from finalmile.tracking.models import TrackingState, WebhookReceipt
 from finalmile.tracking.proofs import EvidenceSettled
 from finalmile.tracking.recorder import (

@@ -23,7 +23,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from finalmile.carriers.base import TrackingDetail, TrackingStatus
+from finalmile.carriers import TrackingDetail, TrackingStatus
 
 TERMINAL = frozenset({TrackingStatus.DELIVERED, TrackingStatus.RETURNED, TrackingStatus.CANCELLED})
 #: Statuses that mean the parcel is in a carrier's or a driver's hands.

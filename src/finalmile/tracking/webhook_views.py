@@ -16,12 +16,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel
 
-from finalmile.carriers.webhook_routes import webhook_receiver
-from finalmile.carriers.webhooks import WebhookRequest
-from finalmile.config.settings import Settings
+from finalmile.carriers import WebhookRequest, webhook_receiver
+from finalmile.config import Settings
 from finalmile.deps import provided
 from finalmile.errors import InputError
-from finalmile.shipments.service import ShipmentService
+from finalmile.shipments import ShipmentService
 from finalmile.tracking.service import TrackingService
 
 router = APIRouter(prefix="/webhooks", tags=["tracking"])

@@ -9,9 +9,9 @@ import pytest
 
 from finalmile.app import Services
 from finalmile.audit import history
+from finalmile.canonical import Address
 from finalmile.carriers.base import LabelFormat, ShipmentOptions, TrackingStatus
 from finalmile.errors import ConflictError, PermanentError
-from finalmile.orders.canonical import Address
 from finalmile.shipments.models import ShipmentState
 from finalmile_sandbox.records import ShipmentRecord
 from finalmile_sandbox.server import SandboxServer

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from finalmile.canonical import Address, DispatchOrder, Item, Patient, StorageClass
 from finalmile.carriers.base import Parcel, ShipmentDraft, ShipmentOptions
-from finalmile.orders.canonical import Address, DispatchOrder, Item, Patient, StorageClass
 
 SHIP_FROM = Address(
     name="Pharmacy", line1="1 Test Plaza", city="Boston", state="MA", postal_code="02110"

@@ -7,9 +7,9 @@ from importlib import resources
 
 import pytest
 
+from finalmile.canonical import DispatchOrder
 from finalmile.config.demo_dates import SAMPLES_WRITTEN, days_since_samples, redate
 from finalmile.mapping.hl7v2 import Hl7Profile, decode_and_map
-from finalmile.orders.canonical import DispatchOrder
 
 SAMPLES = resources.files("finalmile.config.defaults").joinpath("demo")
 HL7_SAMPLES = sorted(e.name for e in SAMPLES.iterdir() if e.name.endswith(".hl7"))

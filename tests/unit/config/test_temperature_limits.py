@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from finalmile.canonical import StorageClass
 from finalmile.config.temperature_limits import DEFAULT_LIMITS, resolve_limits
 from finalmile.errors import ConfigError
-from finalmile.orders.canonical import StorageClass
 
 
 def test_every_storage_class_has_default_limits_in_class_order() -> None:

@@ -9,12 +9,12 @@ from typing import Any
 import numpy as np
 import pytest
 
+from finalmile.canonical import DispatchOrder
 from finalmile.courier.dayfile import CourierDay, load_day
 from finalmile.courier.geocode import zip_centroid
 from finalmile.courier.manifest import eta_window, manifest, route_sheet
 from finalmile.courier.stops import courier_stop
 from finalmile.errors import InputError
-from finalmile.orders.canonical import DispatchOrder
 from finalmile.routing import Plan, Skill, TravelMatrix, check_plan
 from finalmile.routing.plan import Route, Visit
 from tests.unit.routing.line import PATIENT_TZ, at, window

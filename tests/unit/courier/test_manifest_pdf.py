@@ -9,10 +9,10 @@ import re
 
 from pypdf import PdfReader
 
+from finalmile.canonical import DispatchOrder
 from finalmile.courier.manifest import RouteSheet, SheetStop, manifest, route_sheet
 from finalmile.courier.manifest_pdf import manifest_pdf
 from finalmile.courier.stops import CourierStop, courier_stop
-from finalmile.orders.canonical import DispatchOrder
 from finalmile.routing.plan import Route, Visit
 from tests.unit.courier.test_courier_day import PATIENT, order
 from tests.unit.routing.line import PATIENT_TZ, at, window

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
+from finalmile.canonical import StorageClass
 from finalmile.config.temperature_limits import DEFAULT_LIMITS, ClassLimits
 from finalmile.evidence.temperature.evaluate import Evaluation, Verdict, Window, evaluate
 from finalmile.evidence.temperature.readings import TemperatureLog
-from finalmile.orders.canonical import StorageClass
 from tests.unit.evidence.logs import ZONE, at, log_of
 
 FRIDGE = ClassLimits(low=2, high=8, max_single_minutes=10, max_cumulative_minutes=20, max_mkt=8)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from PIL import Image
 from pypdf import PdfReader
 
+from finalmile.canonical import Address, DispatchOrder, Item, Patient, StorageClass
 from finalmile.config.temperature_limits import DEFAULT_LIMITS
 from finalmile.evidence.archive.packet import (
     AuditPacket,
@@ -23,7 +24,6 @@ from finalmile.evidence.archive.packet import (
 )
 from finalmile.evidence.archive.pdf import packet_filename, render_pdf
 from finalmile.evidence.temperature.evaluate import Window, evaluate
-from finalmile.orders.canonical import Address, DispatchOrder, Item, Patient, StorageClass
 from finalmile.pdf_text import latin_text
 from tests.unit.evidence.logs import START, ZONE, log_of
 

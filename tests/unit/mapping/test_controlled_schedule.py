@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
+from finalmile.canonical import ControlledSchedule, DispatchOrder
 from finalmile.errors import InputError
 from finalmile.mapping.csv import CsvOrder, CsvProfile, CsvRejection, iter_orders
 from finalmile.mapping.fhir import map_fhir
 from finalmile.mapping.fhir_profile import FhirProfile
 from finalmile.mapping.hl7v2 import Hl7Profile, decode_and_map
-from finalmile.orders.canonical import ControlledSchedule, DispatchOrder
 
 II, IIN, IV = ControlledSchedule.II, ControlledSchedule.IIN, ControlledSchedule.IV
 LONE = json.loads(

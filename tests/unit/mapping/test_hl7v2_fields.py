@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from finalmile.canonical import ControlledSchedule, DispatchOrder, StorageClass
 from finalmile.errors import InputError
 from finalmile.mapping.fields import CANONICAL_FIELDS
 from finalmile.mapping.hl7v2 import Hl7Profile, decode_and_map
-from finalmile.orders.canonical import ControlledSchedule, DispatchOrder, StorageClass
 
 MSH = "MSH|^~\\&|PMS|SITE|FINALMILE|FM|20261120093000||{type}|MSG-F1|P|2.5.1"
 

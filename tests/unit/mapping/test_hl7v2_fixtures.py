@@ -10,9 +10,9 @@ import pytest
 
 import finalmile
 from finalmile.adapters.hl7v2.parse import decode, parse
+from finalmile.canonical import StorageClass
 from finalmile.mapping.hl7v2 import Hl7Profile, decode_and_map, map_message
 from finalmile.mapping.intent import OrderAction
-from finalmile.orders.canonical import StorageClass
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "hl7"
 #: The samples ``finalmile demo`` loads ship inside the package; their expected files are demo__*.

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from finalmile.canonical import StorageClass
 from finalmile.errors import InputError
 from finalmile.mapping.hl7v2 import Hl7Profile, decode_and_map
 from finalmile.mapping.intent import OrderAction
-from finalmile.orders.canonical import StorageClass
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "hl7"
 BASIC = (FIXTURES / "rde_o11_v251_basic.hl7").read_bytes().decode()

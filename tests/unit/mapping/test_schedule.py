@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from finalmile.canonical import ControlledSchedule
 from finalmile.mapping.schedule import ScheduleError, controlled_schedule
-from finalmile.orders.canonical import ControlledSchedule
 
 
 @pytest.mark.parametrize(

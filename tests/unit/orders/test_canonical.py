@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from finalmile.orders.canonical import ControlledSchedule, DispatchOrder
+from finalmile.canonical import ControlledSchedule, DispatchOrder
 from finalmile.orders.codec import content_digest
 
 # The contract JSON as it was before items had a schedule.

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from finalmile.canonical import StorageClass
 from finalmile.config.settings import Settings
 from finalmile.errors import ConfigError, InputError, NotFoundError
-from finalmile.orders.canonical import StorageClass
 from finalmile.profiles.registry import load_connectors
 
 EXAMPLES = Path(__file__).parents[3] / "examples" / "connectors"

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from finalmile.orders.canonical import Address, DispatchOrder, Item, Patient, StorageClass
+from finalmile.canonical import Address, DispatchOrder, Item, Patient, StorageClass
 from finalmile.rules import Decision, RateCardSource, Site, decide, load_catalog, load_rule_set
 
 EASTERN = ZoneInfo("America/New_York")

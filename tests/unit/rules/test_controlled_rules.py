@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from finalmile.orders.canonical import ControlledSchedule, DispatchOrder, Item, StorageClass
+from finalmile.canonical import ControlledSchedule, DispatchOrder, Item, StorageClass
 from finalmile.rules import DeliveryType
 from finalmile.rules.context import OrderFacts
 from tests.unit.rules.builders import (

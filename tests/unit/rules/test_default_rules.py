@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from finalmile.orders.canonical import StorageClass
+from finalmile.canonical import StorageClass
 from finalmile.rules import CarrierQuote, DeliveryOption, DeliveryType, decide
 from finalmile.rules.site_config import DeclaredValues
 from tests.unit.rules.builders import (

@@ -13,7 +13,7 @@ import holidays
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from finalmile.orders.canonical import DispatchOrder, StorageClass
+from finalmile.canonical import DispatchOrder, StorageClass
 from finalmile.rules import CarrierQuote, Decision, DeliveryOption, RateCardSource, decide
 from tests.unit.rules.builders import DEMO, EASTERN, order
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from finalmile.orders.canonical import Address, DispatchOrder, Item, Patient
+from finalmile.canonical import Address, DispatchOrder, Item, Patient
 from finalmile.tracking.pod import Evidence, PodMethod, assess
 
 DELIVERED = dt.datetime(2026, 11, 23, 16, tzinfo=dt.UTC)

@@ -6,8 +6,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from finalmile.canonical import Address, StorageClass
 from finalmile.carriers.base import ShipmentDraft
-from finalmile.orders.canonical import Address, StorageClass
 
 COLD = (StorageClass.REFRIGERATED, StorageClass.FROZEN)
 

@@ -9,6 +9,7 @@ from typing import Any, TypeVar, cast
 from easypost.easypost_client import EasyPostClient
 from easypost.errors.general.easypost_error import EasyPostError
 
+from finalmile.canonical import Address
 from finalmile.carriers.base import (
     AddressCheck,
     Purchase,
@@ -23,7 +24,6 @@ from finalmile.carriers.easypost.settings import EasyPostSettings
 from finalmile.carriers.easypost.tracking import tracker_report
 from finalmile.carriers.errors import UncertainOutcomeError
 from finalmile.carriers.limits import RequestLimiter
-from finalmile.orders.canonical import Address
 
 T = TypeVar("T")
 

@@ -19,6 +19,7 @@ from easypost.errors.api.rate_limit_error import RateLimitError
 from easypost.errors.api.timeout_error import TimeoutError as EasyPostTimeoutError
 from easypost.errors.general.easypost_error import EasyPostError
 
+from finalmile.canonical import Address
 from finalmile.carriers.base import (
     AddressCheck,
     LabelFormat,
@@ -35,7 +36,6 @@ from finalmile.carriers.errors import (
     UncertainOutcomeError,
 )
 from finalmile.errors import PermanentError, RetriableError
-from finalmile.orders.canonical import Address
 
 POSTAGE_EXISTS = "SHIPMENT.POSTAGE.EXISTS"
 

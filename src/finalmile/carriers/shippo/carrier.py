@@ -10,6 +10,7 @@ from typing import Any
 import shippo
 from shippo.models import operations
 
+from finalmile.canonical import Address
 from finalmile.carriers.base import (
     AddressCheck,
     Purchase,
@@ -25,7 +26,6 @@ from finalmile.carriers.shippo import mapper
 from finalmile.carriers.shippo.session import TimeoutSession
 from finalmile.carriers.shippo.settings import ShippoSettings
 from finalmile.errors import FinalmileError
-from finalmile.orders.canonical import Address
 
 
 class ShippoCarrier:

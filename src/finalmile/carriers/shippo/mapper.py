@@ -15,6 +15,7 @@ from typing import Any
 import requests
 from shippo.models import components, errors
 
+from finalmile.canonical import Address
 from finalmile.carriers.base import (
     AddressCheck,
     LabelFormat,
@@ -28,7 +29,6 @@ from finalmile.carriers.base import (
 from finalmile.carriers.errors import RateLimitedError, UncertainOutcomeError
 from finalmile.carriers.shippo.tracking import track_report
 from finalmile.errors import PermanentError, RetriableError
-from finalmile.orders.canonical import Address
 
 OUNCES_PER_KILOGRAM = Decimal("35.27396195")
 #: Exceptions the SDK raises when it cannot read a response into its dataclasses.

@@ -24,10 +24,8 @@ from typing import TextIO
 
 import structlog
 
-from finalmile.intake.files import FileIntake, FileSummary
-from finalmile.intake.outcome import Outcome
-from finalmile.intake.prepare_csv import CsvMessage
-from finalmile.profiles.connector import DropFolder
+from finalmile.intake import CsvMessage, FileIntake, FileSummary, Outcome
+from finalmile.profiles import DropFolder
 
 log = structlog.get_logger(__name__)
 

@@ -19,7 +19,7 @@ import httpx2
 import structlog
 
 from finalmile.errors import ConfigError, PermanentError, RetriableError
-from finalmile.profiles.connector import ConnectorProfile, FhirServer
+from finalmile.profiles import ConnectorProfile, FhirServer
 
 log = structlog.get_logger(__name__)
 

@@ -31,14 +31,17 @@ from finalmile.connectors.fhir.lease import lease
 from finalmile.connectors.fhir.watermark import Watermark
 from finalmile.db_types import utcnow
 from finalmile.errors import PermanentError, RetriableError
-from finalmile.intake.models import ConnectorCursor
-from finalmile.intake.outcome import OutcomeKind
-from finalmile.intake.prepare import PreparedMessage
-from finalmile.intake.prepare_fhir import prepare_fhir
-from finalmile.intake.store import CursorUpdate, IntakeStore
-from finalmile.mapping.fhir_profile import FhirProfile
-from finalmile.messages.models import InboundMessage, MessageFormat
-from finalmile.profiles.connector import FhirServer
+from finalmile.intake import (
+    ConnectorCursor,
+    CursorUpdate,
+    IntakeStore,
+    OutcomeKind,
+    PreparedMessage,
+    prepare_fhir,
+)
+from finalmile.mapping import FhirProfile
+from finalmile.messages import InboundMessage, MessageFormat
+from finalmile.profiles import FhirServer
 
 log = structlog.get_logger(__name__)
 

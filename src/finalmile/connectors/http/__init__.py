@@ -4,10 +4,9 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from finalmile.config.settings import Settings
+from finalmile.config import Settings
 from finalmile.deps import provided
-from finalmile.intake.files import FileIntake
-from finalmile.intake.service import IntakeService
+from finalmile.intake import FileIntake, IntakeService
 
 SettingsDep = Annotated[Settings, Depends(provided(Settings))]
 IntakeDep = Annotated[IntakeService, Depends(provided(IntakeService))]

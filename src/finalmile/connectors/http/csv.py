@@ -14,11 +14,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import JSONResponse
 
-from finalmile.auth.models import Scope
+from finalmile.auth import Scope
 from finalmile.connectors.http import FilesDep, SettingsDep
 from finalmile.deps import require
-from finalmile.intake.outcome import Outcome, OutcomeKind
-from finalmile.intake.prepare_csv import CsvMessage
+from finalmile.intake import CsvMessage, Outcome, OutcomeKind
 
 router = APIRouter(tags=["csv"])
 

@@ -16,16 +16,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 
-from finalmile.adapters.fhir.codes import FhirErrorCode
-from finalmile.adapters.fhir.outcome import operation_outcome
-from finalmile.auth.models import Scope
-from finalmile.config.settings import Settings
+from finalmile.adapters.fhir import FhirErrorCode, operation_outcome
+from finalmile.auth import Scope
+from finalmile.config import Settings
 from finalmile.connectors.codes import ConnectorCode
 from finalmile.connectors.http import IntakeDep, SettingsDep
 from finalmile.deps import require
 from finalmile.errors import InputError
-from finalmile.intake.outcome import Outcome, OutcomeKind
-from finalmile.intake.service import IntakeService
+from finalmile.intake import IntakeService, Outcome, OutcomeKind
 
 router = APIRouter(tags=["fhir"])
 

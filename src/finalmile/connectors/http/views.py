@@ -10,10 +10,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from finalmile.auth.models import Scope
+from finalmile.auth import Scope
 from finalmile.connectors.http import IntakeDep, SettingsDep
 from finalmile.deps import require
-from finalmile.intake.outcome import OutcomeKind
+from finalmile.intake import OutcomeKind
 
 router = APIRouter(tags=["hl7"])
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from finalmile.config.settings import Settings
+from finalmile.config import Settings
 from finalmile.connectors.mllp.listener import MllpListener, server_ssl_context
-from finalmile.intake.service import IntakeService, refuse_oversize
+from finalmile.intake import IntakeService, refuse_oversize
 
 
 @dataclass(frozen=True)

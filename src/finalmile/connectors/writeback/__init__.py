@@ -5,3 +5,10 @@ The ``writeback`` section of a connector profile is ``finalmile.profiles.writeba
 ``billing_csv.py`` (a daily CSV file) each implement the outbox's ``Deliverer``; ``targets.py``
 builds them from the profiles.
 """
+
+from finalmile.connectors.writeback.targets import Targets, build_targets
+
+__all__ = [
+    "Targets",
+    "build_targets",
+]

@@ -19,9 +19,8 @@ from pathlib import Path
 
 from finalmile.db_types import utcnow
 from finalmile.errors import PermanentError, RetriableError
-from finalmile.outbox.payloads import DeliveryConfirmedPayload, Topic
-from finalmile.outbox.ports import Effect
-from finalmile.profiles.writeback import BillingCsvTarget
+from finalmile.outbox import DeliveryConfirmedPayload, Effect, Topic
+from finalmile.profiles import BillingCsvTarget
 
 COLUMNS = (
     "idempotency_key",

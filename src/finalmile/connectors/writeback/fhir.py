@@ -22,9 +22,8 @@ from finalmile.connectors.writeback.fhir_resources import (
     supply_delivery_identifier,
 )
 from finalmile.errors import ConfigError, PermanentError, RetriableError
-from finalmile.outbox.payloads import Topic
-from finalmile.outbox.ports import Effect
-from finalmile.profiles.writeback import FhirTarget
+from finalmile.outbox import Effect, Topic
+from finalmile.profiles import FhirTarget
 
 FHIR_JSON = "application/fhir+json"
 RETRIED = frozenset({408, 409, 412, 425, 429})

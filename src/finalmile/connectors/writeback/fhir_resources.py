@@ -15,8 +15,7 @@ from typing import Any
 from fhir.resources.R4B.medicationdispense import MedicationDispense
 from fhir.resources.R4B.supplydelivery import SupplyDelivery
 
-from finalmile.outbox.payloads import Topic
-from finalmile.outbox.ports import Effect
+from finalmile.outbox import Effect, Topic
 
 FINALMILE_SYSTEM = "https://finalmile.dev/fhir/sid/supply-delivery"
 V2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203"

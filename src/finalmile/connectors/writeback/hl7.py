@@ -12,14 +12,13 @@ import asyncio
 import datetime as dt
 from collections.abc import Callable
 
-from finalmile.adapters.hl7v2.parse import parse
+from finalmile.adapters.hl7v2 import parse
 from finalmile.connectors.mllp.client import MllpClient
 from finalmile.connectors.writeback.hl7_message import build_status_update, control_id
 from finalmile.db_types import utcnow
 from finalmile.errors import FinalmileError, RetriableError
-from finalmile.outbox.payloads import Topic
-from finalmile.outbox.ports import Effect
-from finalmile.profiles.writeback import Hl7Target
+from finalmile.outbox import Effect, Topic
+from finalmile.profiles import Hl7Target
 
 ACCEPTED = frozenset({"AA", "CA"})
 

@@ -14,10 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from finalmile.adapters.hl7v2.escaping import Delimiters, escape
-from finalmile.outbox.payloads import Topic
-from finalmile.outbox.ports import Effect
-from finalmile.profiles.writeback import Hl7Message, Hl7Target
+from finalmile.adapters.hl7v2 import Delimiters, escape
+from finalmile.outbox import Effect, Topic
+from finalmile.profiles import Hl7Message, Hl7Target
 
 _D = Delimiters()
 _STATUS = {Topic.SHIPPED: "IP", Topic.DELIVERED: "CM", Topic.DELIVERY_CONFIRMED: "CM"}

@@ -13,9 +13,8 @@ from finalmile.connectors.writeback.billing_csv import BillingCsvWriteback
 from finalmile.connectors.writeback.hl7 import Hl7Writeback
 from finalmile.connectors.writeback.webhook import WebhookWriteback
 from finalmile.errors import ConfigError
-from finalmile.outbox.backoff import RetryPolicy
-from finalmile.outbox.ports import Deliverer
-from finalmile.profiles.connector import ConnectorProfile
+from finalmile.outbox import Deliverer, RetryPolicy
+from finalmile.profiles import ConnectorProfile
 
 
 class Targets:

@@ -19,9 +19,8 @@ from typing import Any
 import httpx2
 
 from finalmile.errors import PermanentError, RetriableError
-from finalmile.outbox.payloads import Topic
-from finalmile.outbox.ports import Effect
-from finalmile.profiles.writeback import WebhookTarget
+from finalmile.outbox import Effect, Topic
+from finalmile.profiles import WebhookTarget
 
 SIGNATURE_VERSION = "v1"
 RETRIED_STATUSES = frozenset({408, 409, 425, 429})

@@ -12,8 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
-from finalmile.auth.models import Scope
-from finalmile.auth.service import Principal
+from finalmile.auth import Principal, Scope
 from finalmile.deps import require
 from finalmile.evidence.archive.holds import MAX_REASON, MAX_REFERENCE, HoldRecord
 from finalmile.evidence.archive.views import ArchiveDep

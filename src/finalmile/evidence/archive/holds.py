@@ -24,7 +24,7 @@ from finalmile.errors import ConflictError, ErrorCode, InputError
 from finalmile.evidence.archive.models import LegalHold
 from finalmile.evidence.archive.retention import purged_at, record_order_event
 from finalmile.evidence.codes import EvidenceCode
-from finalmile.orders.models import Order
+from finalmile.orders import Order
 from finalmile.vault import Vault
 
 #: Audit actions (entity ``order``, id the order's primary key); detail holds no free text.

@@ -17,7 +17,7 @@ from sqlmodel import col
 from finalmile.evidence.archive.models import LegalHold
 from finalmile.evidence.archive.packet import HoldEntry, Retention
 from finalmile.evidence.archive.retention import first_deliveries, purges, retention_from
-from finalmile.orders.models import Order
+from finalmile.orders import Order
 from finalmile.pagination import page_cursor, read_cursor
 
 _CURSOR_KIND = "archive"

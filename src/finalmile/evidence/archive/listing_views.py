@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
-from finalmile.auth.models import Scope
+from finalmile.auth import Scope
 from finalmile.deps import require
 from finalmile.evidence.archive.listing import ArchiveEntry, ArchiveFilter
 from finalmile.evidence.archive.views import ArchiveDep, HoldState, RetentionIndex

@@ -10,9 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from finalmile.canonical import DispatchOrder
 from finalmile.evidence.temperature.evaluate import Verdict
 from finalmile.evidence.temperature.readings import Reading
-from finalmile.orders.canonical import DispatchOrder
 
 
 @dataclass(frozen=True)

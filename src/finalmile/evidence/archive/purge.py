@@ -32,15 +32,14 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from finalmile.courier.driver_tables import DriverUpdate
+from finalmile.courier import DriverUpdate
 from finalmile.db_types import utcnow
 from finalmile.evidence.archive.holds import active_hold, held_since, lock_order
 from finalmile.evidence.archive.packet import Retention
 from finalmile.evidence.archive.retention import PURGED, record_order_event, retention_of
 from finalmile.evidence.temperature.models import TemperatureEvaluationRow, TemperatureLogRow
-from finalmile.outbox.models import OutboxEvent, OutboxStatus
-from finalmile.tracking import custody
-from finalmile.tracking.models import DeliveryProof, TrackingEventRow
+from finalmile.outbox import OutboxEvent, OutboxStatus
+from finalmile.tracking import DeliveryProof, TrackingEventRow, custody
 
 OPEN_OUTBOX = (OutboxStatus.PENDING, OutboxStatus.DEAD)
 #: The audit action of a purge that found the order due but on legal hold.

@@ -21,8 +21,8 @@ from sqlmodel import col
 from finalmile.audit import AuditEvent, audit_row
 from finalmile.evidence.archive.models import LegalHold
 from finalmile.evidence.archive.packet import Retention
-from finalmile.orders.models import Order
-from finalmile.tracking.models import DeliveryProof
+from finalmile.orders import Order
+from finalmile.tracking import DeliveryProof
 
 DELIVERED = "delivery"
 LAST_CHANGE = "last change"

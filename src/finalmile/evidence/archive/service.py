@@ -33,8 +33,7 @@ from finalmile.evidence.archive.purge import PurgeOutcome, purge_order
 from finalmile.evidence.archive.retention import PastRetention, past_retention, retention_of
 from finalmile.evidence.temperature.packing import unpack
 from finalmile.evidence.temperature.store import combine, latest_evaluations, logs_of
-from finalmile.orders.models import Order
-from finalmile.orders.service import find_order, order_record
+from finalmile.orders import Order, find_order, order_record
 from finalmile.tracking import custody, proofs
 from finalmile.vault import Vault
 

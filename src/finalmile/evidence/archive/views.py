@@ -9,8 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
 
-from finalmile.auth.models import Scope
-from finalmile.auth.service import Principal
+from finalmile.auth import Principal, Scope
 from finalmile.deps import provided, require
 from finalmile.evidence.archive.packet import AuditPacket, CustodyEntry, HoldEntry
 from finalmile.evidence.archive.service import ArchiveService

@@ -1,1 +1,23 @@
 """Temperature logs: logger exports read into one canonical log, evaluated, stored."""
+
+from finalmile.evidence.temperature.layouts.base import ReadOptions
+from finalmile.evidence.temperature.layouts.problems import TemperatureFileError
+from finalmile.evidence.temperature.layouts.registry import DEFAULT_LAYOUT
+from finalmile.evidence.temperature.readings import Unit
+from finalmile.evidence.temperature.service import (
+    StoredLog,
+    TemperatureService,
+    Upload,
+    installed_layouts,
+)
+
+__all__ = [
+    "DEFAULT_LAYOUT",
+    "ReadOptions",
+    "StoredLog",
+    "TemperatureFileError",
+    "TemperatureService",
+    "Unit",
+    "Upload",
+    "installed_layouts",
+]

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from finalmile.config.temperature_limits import ClassLimits
+from finalmile.canonical import StorageClass
+from finalmile.config import ClassLimits
 from finalmile.evidence.temperature.kinetics import mean_kinetic_temperature
 from finalmile.evidence.temperature.readings import Reading, TemperatureLog
-from finalmile.orders.canonical import StorageClass
 
 
 class Verdict(StrEnum):

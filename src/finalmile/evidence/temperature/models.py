@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import JSON, Column, ForeignKey, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from finalmile.canonical import StorageClass
 from finalmile.db_types import BigId, UtcDateTime, ValueEnum
 from finalmile.evidence.temperature.evaluate import Verdict
-from finalmile.orders.canonical import StorageClass
 
 
 class TemperatureLogRow(SQLModel, table=True):

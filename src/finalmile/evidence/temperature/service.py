@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
 from finalmile.audit import AuditEvent, audit_row
-from finalmile.config.temperature_limits import ClassLimits
+from finalmile.config import ClassLimits
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
 from finalmile.errors import NotFoundError
@@ -42,9 +42,8 @@ from finalmile.evidence.temperature.store import (
     temperature_verdict,
 )
 from finalmile.evidence.trip import trip_window
-from finalmile.orders.models import Order
-from finalmile.orders.service import find_order
-from finalmile.tracking.proofs import EvidenceSettled
+from finalmile.orders import Order, find_order
+from finalmile.tracking import EvidenceSettled
 from finalmile.vault import Vault
 
 log = structlog.get_logger(__name__)

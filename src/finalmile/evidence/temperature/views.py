@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from fastapi import APIRouter, Depends, File, Form, Response, UploadFile, status
 from pydantic import BaseModel
 
-from finalmile.auth.models import Scope
-from finalmile.auth.service import Principal
+from finalmile.auth import Principal, Scope
 from finalmile.deps import provided, require
 from finalmile.errors import InputError
 from finalmile.evidence.codes import EvidenceCode
