@@ -68,13 +68,15 @@ test: $(STAMP)
 		$(BIN)/python -m finalmile.db_probe "$$FINALMILE_TEST_POSTGRES_URL" || exit 1; fi
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
-## check: formatting, lint, types, the import contract (layers) and the package graph (no cycles)
+## check: formatting, lint, types, the import contract (layers), the package graph (no cycles)
+## and public surfaces (no import into another package's modules)
 check: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/package_graph.py
+	$(BIN)/python scripts/package_graph.py --surfaces
 
 ## bench: benchmarks (ratios against a baseline measured in the same run; installs the bench extra)
 bench: $(STAMP)

@@ -30,9 +30,9 @@ def lint_imports(src_root: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def package_graph(package: Path) -> subprocess.CompletedProcess[str]:
+def package_graph(package: Path, *flags: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(GRAPH), "--src", str(package)],
+        [sys.executable, str(GRAPH), "--src", str(package), *flags],
         capture_output=True,
         text=True,
         check=False,
@@ -56,6 +56,24 @@ def test_top_level_packages_form_no_cycle() -> None:
     result = package_graph(SRC)
     assert result.returncode == 0, result.stdout
     assert ", 0 cycles" in result.stdout
+
+
+def test_packages_import_each_other_through_their_public_surface() -> None:
+    result = package_graph(SRC, "--surfaces")
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.endswith("0 imports into another package's modules\n")
+
+
+def test_an_import_into_another_package_s_module_is_reported(copy_of_src: Path) -> None:
+    service = copy_of_src / "finalmile" / "rules" / "service.py"
+    service.write_text(
+        service.read_text(encoding="utf-8")
+        + "\nfrom finalmile.orders.models import Order  # noqa\n"
+    )
+    result = package_graph(copy_of_src / "finalmile", "--surfaces")
+    assert result.returncode == 1
+    assert "finalmile/rules/service.py" in result.stdout
+    assert ": finalmile.orders.models" in result.stdout
 
 
 def test_an_upward_import_breaks_the_contract(copy_of_src: Path) -> None:
