@@ -28,7 +28,7 @@ def test_job_is_registered_daily_in_the_site_zone(services: Services) -> None:
     scheduler = BackgroundScheduler()
     job = add_planning_job(
         scheduler,
-        services=services,
+        planning=services.planning,
         source=lambda date: None,
         at=dt.time(5, 30),
         zone="America/New_York",
