@@ -5,10 +5,14 @@ body, a stale timestamp and a wrong secret; every body sent fits its OpenAPI web
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx2
 import pytest
 import requests
 from standardwebhooks import Webhook, WebhookVerificationError
@@ -18,9 +22,11 @@ from finalmile.connectors.writeback import (
     EXAMPLES,
     Reply,
     WebhookEvent,
+    WebhookWriteback,
     body_of,
     event_of,
     ping,
+    standard_secret,
     webhook_target,
 )
 from finalmile.db_types import utcnow
@@ -32,6 +38,8 @@ from tests.webhook_contract import assert_declared
 from .conftest import shipped_payload
 
 OLD = "whsec_b2xkIHNlY3JldDogc3RpbGwgdmFsaWQgd2hpbGUgcm90YXRpbmc="
+#: The npm package's version the Node check installs.
+NPM_VERSION = "1.3"
 NEW = "whsec_bmV3IHNlY3JldDogdGhlIG9uZSB0byBzd2l0Y2ggdG8gbm93IQ=="
 
 
@@ -55,6 +63,24 @@ def _send(
         return target.send(event)
     finally:
         target.close()
+
+
+def _captured(event: WebhookEvent, *, clock: Callable[[], float] = time.time) -> dict[str, Any]:
+    """The headers and body finalmile sends for ``event`` signed with ``OLD``, as captured."""
+    seen: list[httpx2.Request] = []
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request)
+        return httpx2.Response(204)
+
+    settings = WebhookTarget(url="https://pms.example/events", signature="standard", secret_env="S")
+    target = WebhookWriteback(
+        settings, keys=[standard_secret(OLD)], clock=clock, transport=httpx2.MockTransport(answer)
+    )
+    target.send(event)
+    target.close()
+    [request] = seen
+    return {"headers": dict(request.headers), "body": request.content.decode()}
 
 
 def _shipped(n: int) -> WebhookEvent:
@@ -105,3 +131,74 @@ def test_every_event_type_is_declared_with_an_example_that_fits() -> None:
     for event_type, example in EXAMPLES.items():
         assert assert_declared(body_of(example)) == event_type
     assert set(EVENTS) == set(EXAMPLES) == {*(t.value for t in Topic), "ping"}
+
+
+NODE_VERIFY = """
+const { Webhook } = require(process.argv[2]);
+const request = JSON.parse(require("fs").readFileSync(process.argv[3], "utf8"));
+const verdicts = {};
+for (const [name, c] of Object.entries(request.cases)) {
+  try {
+    new Webhook(c.secret).verify(c.body, c.headers);
+    verdicts[name] = "accepted";
+  } catch (error) {
+    verdicts[name] = "rejected: " + error.message;
+  }
+}
+console.log(JSON.stringify(verdicts));
+"""
+
+
+@pytest.fixture(scope="session")
+def node_standardwebhooks() -> Path:
+    """The npm package `standardwebhooks`, installed once into ``.finalmile/`` (not committed)."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        pytest.skip(
+            "Node.js (node and npm) is not installed: the npm standardwebhooks check needs it"
+        )
+    folder = Path(__file__).resolve().parents[3] / ".finalmile" / "node-standardwebhooks"
+    package = folder / "node_modules" / "standardwebhooks"
+    if not (package / "package.json").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        command = [npm, "install", "--no-audit", "--no-fund", "--prefix", str(folder)]
+        installed = subprocess.run(
+            [*command, f"standardwebhooks@{NPM_VERSION}"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if installed.returncode != 0:
+            pytest.skip(f"npm could not install standardwebhooks: {installed.stderr[-500:]}")
+    return package
+
+
+def test_the_npm_library_under_node_accepts_and_rejects_the_same(
+    node_standardwebhooks: Path, tmp_path: Path
+) -> None:
+    fresh = _captured(_shipped(1))
+    stale = _captured(_shipped(2), clock=lambda: time.time() - 600)
+    cases = {
+        "as sent": {"secret": OLD, **fresh},
+        "changed body": {"secret": OLD, **fresh, "body": fresh["body"].replace("RX-1", "RX-9")},
+        "wrong secret": {"secret": NEW, **fresh},
+        "stale timestamp": {"secret": OLD, **stale},
+    }
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps({"cases": cases}), encoding="utf-8")
+    script = tmp_path / "verify.js"
+    script.write_text(NODE_VERIFY, encoding="utf-8")
+    ran = subprocess.run(
+        ["node", str(script), str(node_standardwebhooks), str(request)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(ran.stdout) == {
+        "as sent": "accepted",
+        "changed body": "rejected: No matching signature found",
+        "wrong secret": "rejected: No matching signature found",
+        "stale timestamp": "rejected: Message timestamp too old",
+    }
