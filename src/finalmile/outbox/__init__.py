@@ -39,7 +39,6 @@ from finalmile.outbox.enqueue import enqueue
 from finalmile.outbox.jobs import add_outbox_workers
 from finalmile.outbox.models import OutboxAttempt, OutboxEvent, OutboxStatus
 from finalmile.outbox.payloads import (
-    PAYLOADS,
     ClaimItem,
     DeliveredPayload,
     DeliveryConfirmedPayload,
@@ -51,7 +50,6 @@ from finalmile.outbox.ports import Deliverer, Effect
 from finalmile.outbox.store import OutboxStore
 
 __all__ = [
-    "PAYLOADS",
     "ClaimItem",
     "DeliveredPayload",
     "Deliverer",

@@ -15,6 +15,7 @@ from typing import Any
 import httpx2
 import pytest
 import requests
+from fastapi.testclient import TestClient
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from finalmile.connectors.writeback import (
@@ -202,3 +203,14 @@ def test_the_npm_library_under_node_accepts_and_rejects_the_same(
         "wrong secret": "rejected: No matching signature found",
         "stale timestamp": "rejected: Message timestamp too old",
     }
+
+
+def test_the_served_openapi_document_declares_every_event(client: TestClient) -> None:
+    served = client.get("/openapi.json").json()
+    assert served["openapi"].startswith("3.1")
+    assert list(served["webhooks"]) == [*(t.value for t in Topic), "ping"]
+    for event_type, entry in served["webhooks"].items():
+        body = entry["post"]["requestBody"]["content"]["application/json"]
+        assert body["examples"]["example"]["value"]["type"] == event_type
+        headers = {p["name"] for p in entry["post"]["parameters"] if p["in"] == "header"}
+        assert {"webhook-id", "webhook-timestamp", "webhook-signature"} <= headers

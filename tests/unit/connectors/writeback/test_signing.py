@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 
+import httpx2
 import pytest
 from standardwebhooks import Webhook
 
-from finalmile.connectors.writeback import signature_headers, standard_secret, verify
+from finalmile.connectors.writeback import (
+    WebhookWriteback,
+    ping,
+    signature_headers,
+    standard_secret,
+    verify,
+)
 from finalmile.connectors.writeback.signing import sign_finalmile
-from finalmile.profiles import SignatureScheme
+from finalmile.profiles import SignatureScheme, WebhookTarget
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"  # the specification's example secret
 BODY = b'{"test": 2432232314}'
@@ -65,3 +74,23 @@ def test_verify_recognises_the_older_scheme() -> None:
     }
     assert verify("s", headers, BODY, now=STAMP).ok()
     assert not verify("t", headers, BODY, now=STAMP).signature_ok
+
+
+def test_a_profile_on_the_older_scheme_still_gets_it() -> None:
+    seen: list[httpx2.Request] = []
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request)
+        return httpx2.Response(200)
+
+    settings = WebhookTarget.model_validate({"url": "https://pms.example/e", "secret_env": "S"})
+    target = WebhookWriteback(
+        settings, keys=[b"older"], clock=lambda: STAMP, transport=httpx2.MockTransport(answer)
+    )
+    target.send(ping("pms", now=dt.datetime.fromtimestamp(STAMP, dt.UTC), nonce="n"))
+    target.close()
+    [request] = seen
+    expected = hmac.new(b"older", f"{STAMP}.".encode() + request.content, hashlib.sha256)
+    assert request.headers["Finalmile-Timestamp"] == str(STAMP)
+    assert request.headers["Finalmile-Signature"] == "v1=" + expected.hexdigest()
+    assert "webhook-signature" not in request.headers
