@@ -181,7 +181,7 @@ def test_make_run_demo_delivers_and_bills_once(
         "order.delivery_confirmed",
     ]
     # Every body sent fits the schema /openapi.json declares for its type.
-    sent = [request["body"] for request in pms.receiver.requests]
+    sent = [request["body"] for request in pms.receiver.requests()]
     assert {assert_declared(body) for body in sent} == {
         "order.shipped",
         "order.delivered",

@@ -205,7 +205,7 @@ class Receiver:
 
     def __init__(self, secret: str, log: EventLog, *, echo: bool) -> None:
         self.log = log
-        self.requests: deque[dict[str, Any]] = deque(maxlen=KEPT_REQUESTS)
+        self._requests: deque[dict[str, Any]] = deque(maxlen=KEPT_REQUESTS)
         self._secret = secret
         self._echo = echo
         self._lock = threading.Lock()
@@ -218,7 +218,8 @@ class Receiver:
             with self._lock:
                 self._counts.bad_signatures += 1
             return 401, {"error": "bad or stale signature"}
-        self.requests.append({"headers": dict(headers), "body": raw_body.decode("utf-8")})
+        with self._lock:
+            self._requests.append({"headers": dict(headers), "body": raw_body.decode("utf-8")})
         if _json_object_or_none(raw_body).get("type") == "ping":  # finalmile webhooks test
             self._say("answered a ping")
             return 200, {"outcome": "pong"}
@@ -239,6 +240,11 @@ class Receiver:
             f"accepted {event.type} for {event.order_id} (Idempotency-Key {event.idempotency_key})"
         )
         return 200, {"outcome": "accepted"}
+
+    def requests(self) -> list[dict[str, Any]]:
+        """The last verified requests, oldest first: ``{"headers": {...}, "body": "..."}``."""
+        with self._lock:
+            return list(self._requests)
 
     def set_answer(self, answer: Answer) -> None:
         """Answer the next valid signed events as ``answer`` says."""
@@ -272,7 +278,7 @@ def _handler(receiver: Receiver) -> type[JsonHandler]:
             if path == "/events":
                 self.answer_json(200, {"events": [asdict(e) for e in receiver.log.events()]})
             elif path == "/requests":
-                self.answer_json(200, {"requests": list(receiver.requests)})
+                self.answer_json(200, {"requests": receiver.requests()})
             elif path == "/state":
                 self.answer_json(200, receiver.state())
             else:

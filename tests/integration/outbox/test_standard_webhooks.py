@@ -95,7 +95,7 @@ def test_the_official_library_accepts_what_is_sent_and_rejects_tampering(pms: Fa
     delivered = _send(pms.url, _shipped(1), OLD).status
     wrong = _send(pms.url, _shipped(2), NEW).status
     stale = _send(pms.url, _shipped(3), OLD, clock=lambda: time.time() - 600).status
-    [captured] = list(pms.receiver.requests)
+    [captured] = pms.receiver.requests()
     changed = captured["body"].replace("RX-1", "RX-9")
     tampered = requests.post(pms.url, data=changed, headers=captured["headers"], timeout=5)
 
@@ -109,7 +109,7 @@ def test_the_official_library_accepts_what_is_sent_and_rejects_tampering(pms: Fa
 
 def test_rotation_signs_with_every_secret_so_either_verifies(pms: FakePms) -> None:
     assert _send(pms.url, _shipped(1), NEW, OLD).status == 200  # the receiver knows only OLD
-    [captured] = list(pms.receiver.requests)
+    [captured] = pms.receiver.requests()
     signatures = captured["headers"]["webhook-signature"].split(" ")
     assert len(signatures) == 2
     body = captured["body"].encode()
@@ -124,7 +124,7 @@ def test_ping_is_signed_and_declared(pms: FakePms) -> None:
     reply = _send(pms.url, ping("pms", now=utcnow(), nonce="abc"), OLD)
     assert (reply.status, json.loads(reply.body)) == (200, {"outcome": "pong"})
     assert pms.log.events() == []
-    [captured] = list(pms.receiver.requests)
+    [captured] = pms.receiver.requests()
     assert assert_declared(captured["body"]) == "ping"
 
 

@@ -47,7 +47,7 @@ def test_webhooks_test_sends_a_signed_ping_and_prints_the_answer(
         "HTTP 200",
         '{"outcome": "pong"}',
     ]
-    [captured] = list(pms.receiver.requests)
+    [captured] = pms.receiver.requests()
     assert assert_declared(captured["body"]) == "ping"
 
     # A captured request checks out with verify: headers as JSON, or as 'Name: value' lines.
