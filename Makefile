@@ -32,7 +32,7 @@ run: export DEMO_CARRIERS := {"easypost": {"type": "easypost", "api_key": "EZTK_
 # Demo-only signing secrets between local processes (sandbox -> finalmile -> fake PMS); the
 # variables, when set, win.
 run: export FINALMILE_EASYPOST_WEBHOOK_SECRET ?= demo-easypost-webhook-secret
-run: export FINALMILE_DEMO_PMS_SECRET ?= demo-pms-webhook-secret
+run: export FINALMILE_DEMO_PMS_SECRET ?= whsec_ZmluYWxtaWxlIGRlbW8gUE1TIHNlY3JldCwgMzIgQi4=
 # Decisions price carriers with live rates from the sandbox accounts, so a carrier decision names
 # the account dispatch buys from (docs/rules.md "Live quotes"); the variable, when set, wins.
 run: export FINALMILE_QUOTES ?= live

@@ -44,7 +44,8 @@ from sqlmodel import col
 
 from finalmile.app import Services, build_services
 from finalmile.config.settings import Settings
-from finalmile.connectors.writeback.webhook import body_of, sign
+from finalmile.connectors.writeback import body_of, event_of
+from finalmile.connectors.writeback.signing import sign_finalmile
 from finalmile.db import migrate, transaction
 from finalmile.logging import configure_logging
 from finalmile.outbox import OutboxEvent, OutboxStatus, Topic, enqueue
@@ -118,11 +119,11 @@ def baseline(url: str, count: int) -> float:
     with httpx2.Client() as client:
         began = time.perf_counter()
         for effect in effects:
-            body = body_of(effect)
+            body = body_of(event_of(effect))
             stamp = int(time.time())
             headers = {
                 "Finalmile-Timestamp": str(stamp),
-                "Finalmile-Signature": sign(SECRET.encode(), stamp, body),
+                "Finalmile-Signature": sign_finalmile(SECRET.encode(), stamp, body),
             }
             client.post(url, content=body, headers=headers).raise_for_status()
         return count / (time.perf_counter() - began)

@@ -17,7 +17,7 @@ import structlog
 from fastapi import FastAPI
 
 from finalmile import __version__
-from finalmile.api import install_error_handlers, router
+from finalmile.api import install_error_handlers, router, webhooks
 from finalmile.app import Services, build_scheduler, build_services
 from finalmile.config import Settings, get_settings
 from finalmile.connectors.mllp import start_listeners
@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(router)
+    app.webhooks.include_router(webhooks)  # the events finalmile sends: OpenAPI only
     return app
 
 

@@ -28,11 +28,12 @@ from finalmile_devtools.wait_http import wait_for
 from finalmile_sandbox.clock import SandboxClock
 from finalmile_sandbox.engine import Sandbox
 from finalmile_sandbox.server import SandboxServer
+from tests.webhook_contract import assert_declared
 
 pytestmark = pytest.mark.slow
 
 EASYPOST_SECRET = "demo-test-easypost-secret"
-PMS_SECRET = "demo-test-pms-secret"
+PMS_SECRET = "whsec_ZGVtbyB0ZXN0OiB0aGUgZmFrZSBQTVMncyBzZWNyZXQ="
 SHIP_FROM = {
     "name": "Demo Specialty Pharmacy",
     "line1": "1 Test Plaza",
@@ -55,7 +56,7 @@ def sandbox() -> Iterator[SandboxServer]:
 def pms(tmp_path: Path) -> Iterator[FakePms]:
     """The fake PMS with its events file under the data directory."""
     events = tmp_path / "data" / "fake-pms" / "events.jsonl"
-    with FakePms(secret=PMS_SECRET.encode(), events_file=events) as server:
+    with FakePms(secret=PMS_SECRET, events_file=events) as server:
         yield server
 
 
@@ -179,6 +180,13 @@ def test_make_run_demo_delivers_and_bills_once(
         "order.delivered",
         "order.delivery_confirmed",
     ]
+    # Every body sent fits the schema /openapi.json declares for its type.
+    sent = [request["body"] for request in pms.receiver.requests()]
+    assert {assert_declared(body) for body in sent} == {
+        "order.shipped",
+        "order.delivered",
+        "order.delivery_confirmed",
+    }
     stored = (tmp_path / "data" / "fake-pms" / "events.jsonl").read_text()
     assert len(stored.splitlines()) == 3
     assert "Demopatient" not in stored + "".join(printed)

@@ -1,9 +1,11 @@
-"""The fake PMS shipped for demos and tests checks signatures the way docs/webhooks.md says,
+"""The fake PMS shipped for demos and tests checks Standard Webhooks signatures (signed here by
+the official library),
 keeps each idempotency key once (across restarts too), stores no patient data, answers as
 ``POST /control`` sets and counts what it did not store at ``GET /state``."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from pathlib import Path
@@ -11,11 +13,12 @@ from typing import Any
 
 import pytest
 import requests
+from standardwebhooks import Webhook
 
-from finalmile.connectors.writeback.webhook import sign
 from finalmile_devtools.fake_pms import TOLERANCE_SECONDS, FakePms
 
-SECRET = b"fake-pms-test-secret"
+SECRET = "whsec_ZmFrZSBQTVMgdGVzdHM6IGEgc2lnbmluZyBzZWNyZXQ="
+OTHER_SECRET = "whsec_YW5vdGhlciBzZWNyZXQsIGF0IGxlYXN0IDI0IGJ5dGVz"
 EVENT = {
     "id": 7,
     "type": "order.delivery_confirmed",
@@ -30,16 +33,18 @@ def _post(
     pms: FakePms,
     body: bytes,
     *,
-    secret: bytes = SECRET,
+    secret: str = SECRET,
     at: float | None = None,
     sent: bytes | None = None,
 ) -> int:
     """POST ``sent`` (default ``body``) signed as ``body`` with ``secret`` at ``at``."""
-    timestamp = int(time.time() if at is None else at)
+    timestamp = dt.datetime.fromtimestamp(int(time.time() if at is None else at), dt.UTC)
+    msg_id = "default:delivery_confirmed:7"
     headers = {
         "Content-Type": "application/json",
-        "Finalmile-Timestamp": str(timestamp),
-        "Finalmile-Signature": sign(secret, timestamp, body),
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(int(timestamp.timestamp())),
+        "webhook-signature": Webhook(secret).sign(msg_id, timestamp, body),
         "Finalmile-Event-Id": "7",
         "Finalmile-Event-Type": "order.delivery_confirmed",
         "Idempotency-Key": "default:delivery_confirmed:7",
@@ -61,7 +66,7 @@ def test_signed_events_are_kept_once_and_remembered(tmp_path: Path) -> None:
     body = json.dumps(EVENT).encode()
     with FakePms(secret=SECRET, events_file=events) as pms:
         answers = [
-            _post(pms, body, secret=b"another secret"),
+            _post(pms, body, secret=OTHER_SECRET),
             _post(pms, body, at=time.time() - TOLERANCE_SECONDS - 60),
             _post(pms, body, sent=body.replace(b"RX-7", b"RX-8")),
             _post(pms, body),
@@ -102,7 +107,7 @@ def test_a_set_answer_refuses_the_next_events_without_storing_them(tmp_path: Pat
     with FakePms(secret=SECRET, events_file=tmp_path / "events.jsonl") as pms:
         set_answer = _control(pms, {"status": 503, "times": 2})
         answers = [
-            _post(pms, body, secret=b"another secret"),  # a bad signature uses up no refusal
+            _post(pms, body, secret=OTHER_SECRET),  # a bad signature uses up no refusal
             _post(pms, body),
             _post(pms, body),
             _post(pms, body),

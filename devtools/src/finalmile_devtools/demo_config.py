@@ -2,7 +2,7 @@
 
 ``make run`` (when ``FINALMILE_CONFIG_DIR`` is not set) points finalmile at ``DIR``, which holds
 one file, ``connectors/default.yaml``: the built-in default connector plus a webhook write-back to
-the fake PMS (``finalmile_devtools.fake_pms``), signed with the secret in
+the fake PMS (``finalmile_devtools.fake_pms``), signed with Standard Webhooks and the secret in
 ``FINALMILE_DEMO_PMS_SECRET``, with short retry waits so a fake PMS started late is caught up
 within seconds. Sites and rules stay the embedded defaults. The file is rewritten on every run.
 """
@@ -32,7 +32,7 @@ def demo_profile(pms_url: str, *, secret_env: str = SECRET_ENV) -> dict[str, Any
     builtin = resources.files("finalmile.config") / "defaults" / "connectors" / "default.yaml"
     profile: dict[str, Any] = yaml.safe_load(builtin.read_text("utf-8"))
     profile["writeback"] = {
-        "webhook": {"url": pms_url, "secret_env": secret_env},
+        "webhook": {"url": pms_url, "signature": "standard", "secret_env": secret_env},
         "retry": DEMO_RETRY,
     }
     return profile

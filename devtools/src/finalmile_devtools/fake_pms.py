@@ -1,13 +1,18 @@
 """A fake pharmacy management system: the receiving side of finalmile's signed webhooks.
 
 ``make run`` starts it in the background and the demo's write-back points at it; tests run it on
-a free port. It does what docs/webhooks.md tells PMS developers to do, with the standard library
-only (none of finalmile's code): verify ``Finalmile-Signature`` over the raw body with a 5-minute
-timestamp window (401 otherwise), keep each ``Idempotency-Key`` once (a resend is answered 200
-and not stored again), and answer 2xx only once the event is durably stored.
+a free port. It does what docs/webhooks.md tells PMS developers to do, with the official
+``standardwebhooks`` library and none of finalmile's code: verify the Standard Webhooks signature
+(``webhook-id``, ``webhook-timestamp``, ``webhook-signature``) over the raw body with the
+library's 5-minute timestamp window (401 otherwise), keep each ``Idempotency-Key`` once (a resend
+is answered 200 and not stored again), and answer 2xx only once the event is durably stored.
+The connector writing to it says ``signature: standard``; the secret is ``whsec_<base64>``.
 
 Accepted events are appended to a JSON-lines file, one line each with the event type, order id,
 idempotency key, event id and tracking number: never patient data. ``GET /events`` lists them.
+A ``ping`` (``finalmile webhooks test``) is answered 200 ``pong`` and not stored.
+``GET /requests`` shows the last verified requests as received (headers and raw body, kept in
+memory only), for checking what finalmile sent against its OpenAPI document.
 
 To watch finalmile retry and dead-letter, tell it how to answer: ``POST /control`` with
 ``{"status": 503}`` refuses every valid signed event with 503 until ``{"status": 200}``;
@@ -24,13 +29,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import hashlib
-import hmac
 import json
 import os
 import sys
 import threading
-import time
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from http.server import ThreadingHTTPServer
@@ -38,8 +41,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from standardwebhooks.webhooks import (
+    EmptyWebhookSecretError,
+    Webhook,
+    WebhookVerificationError,
+)
+
 from finalmile_devtools.json_handler import JsonHandler
 
+#: The library's replay window (it checks ``webhook-timestamp`` against it).
 TOLERANCE_SECONDS = 300
 #: Where finalmile posts its events.
 EVENTS_PATH = "/finalmile/events"
@@ -49,16 +59,17 @@ CONTROL_PATH = "/control"
 SECRET_ENV = "FINALMILE_DEMO_PMS_SECRET"  # noqa: S105 - a variable name, not a secret
 DEFAULT_PORT = 8790
 MAX_BODY_BYTES = 1_048_576
+#: How many verified requests ``GET /requests`` keeps.
+KEPT_REQUESTS = 500
 
 
-def verify(secret: bytes, headers: Mapping[str, str], raw_body: bytes) -> bool:
-    """Whether the request is signed with ``secret`` within the replay window (docs/webhooks.md)."""
-    timestamp = headers.get("Finalmile-Timestamp", "")
-    signature = headers.get("Finalmile-Signature", "")
-    if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > TOLERANCE_SECONDS:
-        return False  # too old (a replay) or from a badly skewed clock
-    expected = hmac.new(secret, timestamp.encode() + b"." + raw_body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(signature, "v1=" + expected)
+def verify(secret: str, headers: Mapping[str, str], raw_body: bytes) -> bool:
+    """Whether the request is signed with the ``whsec_`` secret, within the replay window."""
+    try:
+        Webhook(secret).verify(raw_body, dict(headers), json_parse=False)
+    except WebhookVerificationError:
+        return False  # a wrong signature, a missing header, or too old (a replay) or too new
+    return True
 
 
 @dataclass(frozen=True)
@@ -117,6 +128,13 @@ def _json_object(raw_body: bytes) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise _BadRequestError("body: not a JSON object")
     return body
+
+
+def _json_object_or_none(raw_body: bytes) -> dict[str, Any]:
+    try:
+        return _json_object(raw_body)
+    except _BadRequestError:
+        return {}
 
 
 def _received(raw_body: bytes, headers: Mapping[str, str]) -> ReceivedEvent:
@@ -185,8 +203,9 @@ class Counts:
 class Receiver:
     """The PMS side of docs/webhooks.md minus HTTP: verify, answer as set, keep each key once."""
 
-    def __init__(self, secret: bytes, log: EventLog, *, echo: bool) -> None:
+    def __init__(self, secret: str, log: EventLog, *, echo: bool) -> None:
         self.log = log
+        self._requests: deque[dict[str, Any]] = deque(maxlen=KEPT_REQUESTS)
         self._secret = secret
         self._echo = echo
         self._lock = threading.Lock()
@@ -199,6 +218,11 @@ class Receiver:
             with self._lock:
                 self._counts.bad_signatures += 1
             return 401, {"error": "bad or stale signature"}
+        with self._lock:
+            self._requests.append({"headers": dict(headers), "body": raw_body.decode("utf-8")})
+        if _json_object_or_none(raw_body).get("type") == "ping":  # finalmile webhooks test
+            self._say("answered a ping")
+            return 200, {"outcome": "pong"}
         try:
             event = _received(raw_body, headers)
         except _BadRequestError as exc:
@@ -216,6 +240,11 @@ class Receiver:
             f"accepted {event.type} for {event.order_id} (Idempotency-Key {event.idempotency_key})"
         )
         return 200, {"outcome": "accepted"}
+
+    def requests(self) -> list[dict[str, Any]]:
+        """The last verified requests, oldest first: ``{"headers": {...}, "body": "..."}``."""
+        with self._lock:
+            return list(self._requests)
 
     def set_answer(self, answer: Answer) -> None:
         """Answer the next valid signed events as ``answer`` says."""
@@ -248,6 +277,8 @@ def _handler(receiver: Receiver) -> type[JsonHandler]:
             path = self.path.split("?", 1)[0]
             if path == "/events":
                 self.answer_json(200, {"events": [asdict(e) for e in receiver.log.events()]})
+            elif path == "/requests":
+                self.answer_json(200, {"requests": receiver.requests()})
             elif path == "/state":
                 self.answer_json(200, receiver.state())
             else:
@@ -278,8 +309,9 @@ def _handler(receiver: Receiver) -> type[JsonHandler]:
 
 
 _HEADERS = (
-    "Finalmile-Timestamp",
-    "Finalmile-Signature",
+    "webhook-id",
+    "webhook-timestamp",
+    "webhook-signature",
     "Finalmile-Event-Id",
     "Finalmile-Event-Type",
     "Idempotency-Key",
@@ -295,15 +327,15 @@ class FakePms:
     def __init__(
         self,
         *,
-        secret: bytes,
+        secret: str,
         events_file: Path,
         host: str = "127.0.0.1",
         port: int = 0,
         echo: bool = False,
     ) -> None:
         self.log = EventLog(events_file)
-        receiver = Receiver(secret, self.log, echo=echo)
-        self._server = ThreadingHTTPServer((host, port), _handler(receiver))
+        self.receiver = Receiver(secret, self.log, echo=echo)
+        self._server = ThreadingHTTPServer((host, port), _handler(self.receiver))
         self.host, self.port = host, int(self._server.server_address[1])
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -342,15 +374,20 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     parser.add_argument("--events", type=Path, required=True, help="JSON-lines file of events")
-    parser.add_argument("--secret-env", default=SECRET_ENV, help="variable holding the secret")
+    parser.add_argument("--secret-env", default=SECRET_ENV, help="variable holding whsec_...")
     args = parser.parse_args(argv)
     secret = os.environ.get(args.secret_env)
     if not secret:
-        print(f"fake PMS: set {args.secret_env} to the webhook signing secret", file=sys.stderr)
+        print(f"fake PMS: set {args.secret_env} to the whsec_ signing secret", file=sys.stderr)
+        return 2
+    try:
+        Webhook(secret)
+    except (ValueError, EmptyWebhookSecretError):  # binascii.Error: not base64 after whsec_
+        print(f"fake PMS: {args.secret_env} is not a whsec_<base64> secret", file=sys.stderr)
         return 2
     try:
         pms = FakePms(
-            secret=secret.encode(),
+            secret=secret,
             events_file=args.events,
             host=args.host,
             port=args.port,

@@ -2,8 +2,10 @@
 
 from finalmile.api.errors import install_error_handlers
 from finalmile.api.router import router
+from finalmile.api.webhooks import webhooks
 
 __all__ = [
     "install_error_handlers",
     "router",
+    "webhooks",
 ]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -23,7 +22,7 @@ from sqlmodel import col
 from finalmile.billing.evidence import DeliveryEvidence, EvidenceSource
 from finalmile.errors import NotFoundError
 from finalmile.orders import Order, OrderItem
-from finalmile.outbox import Topic, enqueue
+from finalmile.outbox import ClaimItem, DeliveryConfirmedPayload, Topic, enqueue
 from finalmile.profiles import BillingPolicy
 from finalmile.shipments import LIVE_STATES, Shipment
 
@@ -86,7 +85,7 @@ def _claim(
     evidence: DeliveryEvidence,
     policy: BillingPolicy,
     zone: ZoneInfo,
-) -> dict[str, Any]:
+) -> DeliveryConfirmedPayload:
     assert order.id is not None
     items = session.scalars(
         select(OrderItem).where(col(OrderItem.order_pk) == order.id).order_by(col(OrderItem.line))
@@ -104,27 +103,27 @@ def _claim(
         service_at = shipped_at
     else:
         basis = "delivered"  # the ship date is unknown: bill the date we can prove
-    return {
-        "order_id": order.order_id,
-        "order_pk": order.id,
-        "rx_number": order.order_id,
-        "items": [
-            {
-                "ndc": item.ndc,
-                "description": item.description,
-                "quantity": str(item.quantity),
-                "unit": item.unit,
-            }
+    return DeliveryConfirmedPayload(
+        order_id=order.order_id,
+        order_pk=order.id,
+        rx_number=order.order_id,
+        items=tuple(
+            ClaimItem(
+                ndc=item.ndc,
+                description=item.description,
+                quantity=item.quantity,
+                unit=item.unit,
+            )
             for item in items
-        ],
-        "date_of_service": service_at.astimezone(zone).date().isoformat(),
-        "date_of_service_basis": basis,
-        "shipped_at": shipped_at.isoformat() if shipped_at else None,
-        "delivered_at": evidence.delivered_at.isoformat(),
-        "carrier": shipment.carrier if shipment else None,
-        "service": shipment.service if shipment else None,
-        "tracking_number": shipment.tracking_number if shipment else None,
-        "pod_reference": evidence.reference,
-        "recipient_relationship": evidence.recipient_relationship,
-        "temperature_verdict": evidence.temperature_verdict,
-    }
+        ),
+        date_of_service=service_at.astimezone(zone).date(),
+        date_of_service_basis=basis,
+        shipped_at=shipped_at,
+        delivered_at=evidence.delivered_at,
+        carrier=shipment.carrier if shipment else None,
+        service=shipment.service if shipment else None,
+        tracking_number=shipment.tracking_number if shipment else None,
+        pod_reference=evidence.reference,
+        recipient_relationship=evidence.recipient_relationship,
+        temperature_verdict=evidence.temperature_verdict,
+    )

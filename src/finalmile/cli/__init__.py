@@ -26,6 +26,7 @@ from finalmile.cli.ship import ship
 from finalmile.cli.shipments import app as shipments_app
 from finalmile.cli.temperature import app as temperature_app
 from finalmile.cli.tracking import app as tracking_app
+from finalmile.cli.webhooks import app as webhooks_app
 
 app = typer.Typer(
     name="finalmile",
@@ -54,5 +55,6 @@ app.add_typer(archive_app, name="archive")
 app.add_typer(custody_app, name="custody")
 app.add_typer(drivers_app, name="drivers")
 app.add_typer(tracking_app, name="tracking")
+app.add_typer(webhooks_app, name="webhooks")
 
 __all__ = ["app"]

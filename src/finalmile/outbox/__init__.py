@@ -5,7 +5,8 @@ caller's transaction and returns False when ``key`` was enqueued before (so call
 on every duplicate event). Workers (``finalmile.outbox.worker``) lease due rows, deliver them to
 the connector's write-back targets and retry with backoff until a budget is spent.
 
-Payloads by topic (validated at enqueue; JSON types; no patient data):
+Payloads by topic (the models in ``payloads.py``, which the webhook events in the OpenAPI
+document declare too; validated at enqueue; JSON types; no patient data):
 
 ``order.shipped`` (a tracking number is known)::
 
@@ -37,11 +38,20 @@ from finalmile.outbox.backoff import RetryPolicy
 from finalmile.outbox.enqueue import enqueue
 from finalmile.outbox.jobs import add_outbox_workers
 from finalmile.outbox.models import OutboxAttempt, OutboxEvent, OutboxStatus
-from finalmile.outbox.payloads import DeliveryConfirmedPayload, Topic
+from finalmile.outbox.payloads import (
+    ClaimItem,
+    DeliveredPayload,
+    DeliveryConfirmedPayload,
+    Payload,
+    ShippedPayload,
+    Topic,
+)
 from finalmile.outbox.ports import Deliverer, Effect
 from finalmile.outbox.store import OutboxStore
 
 __all__ = [
+    "ClaimItem",
+    "DeliveredPayload",
     "Deliverer",
     "DeliveryConfirmedPayload",
     "Effect",
@@ -49,7 +59,9 @@ __all__ = [
     "OutboxEvent",
     "OutboxStatus",
     "OutboxStore",
+    "Payload",
     "RetryPolicy",
+    "ShippedPayload",
     "Topic",
     "add_outbox_workers",
     "enqueue",

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from finalmile.db_types import utcnow
 from finalmile.outbox.models import OutboxEvent, OutboxStatus
-from finalmile.outbox.payloads import validate_payload
+from finalmile.outbox.payloads import Payload, validate_payload
 
 
 def enqueue(
@@ -19,12 +19,15 @@ def enqueue(
     topic: str,
     key: str,
     connector: str,
-    payload: dict[str, Any],
+    payload: Payload | dict[str, Any],
 ) -> bool:
     """Add an effect to the outbox in the caller's transaction; False when ``key`` exists already.
 
     Nothing is committed here: the row becomes visible to the workers exactly when the caller's
     state change commits, and disappears with it on rollback.
+
+    ``payload`` is the topic's model (``ShippedPayload``...: what the webhook events declare) or
+    its JSON form, validated against it.
 
     Raises:
         ValueError: unknown topic or a payload that does not fit it.

@@ -82,6 +82,9 @@ class DeliveryConfirmedPayload(_Payload):
     )
 
 
+#: Any topic's payload model (what ``enqueue`` takes, and the webhook events' ``data``).
+Payload = ShippedPayload | DeliveredPayload | DeliveryConfirmedPayload
+
 PAYLOADS: dict[Topic, type[_Payload]] = {
     Topic.SHIPPED: ShippedPayload,
     Topic.DELIVERED: DeliveredPayload,
@@ -89,8 +92,8 @@ PAYLOADS: dict[Topic, type[_Payload]] = {
 }
 
 
-def validate_payload(topic: str, payload: dict[str, Any]) -> tuple[Topic, dict[str, Any]]:
-    """The topic and the payload in its JSON form.
+def validate_payload(topic: str, payload: Payload | dict[str, Any]) -> tuple[Topic, dict[str, Any]]:
+    """The topic and the payload in its JSON form (a model is checked against the topic too).
 
     Raises:
         ValueError: an unknown topic, or a payload that does not fit it (pydantic names the field).
@@ -100,5 +103,9 @@ def validate_payload(topic: str, payload: dict[str, Any]) -> tuple[Topic, dict[s
     except ValueError:
         choices = ", ".join(t.value for t in Topic)
         raise ValueError(f"unknown outbox topic {topic!r}; known: {choices}") from None
-    model = PAYLOADS[known].model_validate(payload)
-    return known, model.model_dump(mode="json")
+    expected = PAYLOADS[known]
+    if isinstance(payload, BaseModel):
+        if not isinstance(payload, expected):
+            raise ValueError(f"{type(payload).__name__} is not the payload of {known.value}")
+        return known, payload.model_dump(mode="json")
+    return known, expected.model_validate(payload).model_dump(mode="json")

@@ -12,6 +12,7 @@ from finalmile.profiles.writeback import (
     FhirTarget,
     Hl7Message,
     Hl7Target,
+    SignatureScheme,
     WebhookTarget,
 )
 
@@ -25,6 +26,7 @@ __all__ = [
     "FhirTarget",
     "Hl7Message",
     "Hl7Target",
+    "SignatureScheme",
     "WebhookTarget",
     "load_connectors",
 ]

@@ -6,11 +6,12 @@ named here, never written in YAML.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from finalmile.outbox import RetryPolicy, Topic
 
@@ -29,11 +30,50 @@ class _Target(_Section):
     timeout_seconds: float = Field(10, gt=0, le=300, description="per delivery attempt")
 
 
+class SignatureScheme(StrEnum):
+    """How webhook requests are signed (docs/webhooks.md)."""
+
+    STANDARD = "standard"  # Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature
+    FINALMILE = "finalmile"  # the older scheme: Finalmile-Timestamp, Finalmile-Signature v1=<hex>
+
+
 class WebhookTarget(_Target):
-    """Signed JSON POSTs (see docs/webhooks.md)."""
+    """Signed JSON POSTs (see docs/webhooks.md).
+
+    A profile that names no ``signature`` keeps the older ``finalmile`` scheme, so receivers built
+    before Standard Webhooks keep verifying; new profiles say ``signature: standard``.
+    """
 
     url: AnyHttpUrl
-    secret_env: str = Field(pattern=ENV_NAME, description="variable holding the signing secret")
+    signature: SignatureScheme = Field(
+        SignatureScheme.FINALMILE, description="standard (write this in new profiles) or finalmile"
+    )
+    secret_env: tuple[str, ...] = Field(
+        min_length=1,
+        description="variable(s) holding the signing secret; several while rotating (standard)",
+    )
+
+    @field_validator("secret_env", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return (value,) if isinstance(value, str) else value
+
+    @field_validator("secret_env")
+    @classmethod
+    def _env_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [name for name in value if not re.fullmatch(ENV_NAME, name)]
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not an environment variable name (A-Z, 0-9, _)")
+        return value
+
+    @model_validator(mode="after")
+    def _rotation_needs_standard(self) -> WebhookTarget:
+        if len(self.secret_env) > 1 and self.signature is not SignatureScheme.STANDARD:
+            raise ValueError(
+                "several secrets (rotation) need signature: standard; the finalmile scheme "
+                "carries one signature"
+            )
+        return self
 
 
 class Hl7Message(StrEnum):

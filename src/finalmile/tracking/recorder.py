@@ -28,7 +28,7 @@ from sqlmodel import col
 
 from finalmile.carriers import Scan, TrackingDetail, TrackingStatus
 from finalmile.orders import Order
-from finalmile.outbox import Topic, enqueue
+from finalmile.outbox import DeliveredPayload, ShippedPayload, Topic, enqueue
 from finalmile.shipments import Shipment
 from finalmile.tracking import custody, proofs
 from finalmile.tracking.custody import CustodyKind
@@ -228,15 +228,15 @@ def _shipped(session: Session, shipment: Shipment, state: TrackingState, actor: 
             topic=Topic.SHIPPED.value,
             key=f"shipped:{shipment.order_pk}:{shipment.tracking_number}",
             connector=order.connector,
-            payload={
-                "order_id": order.order_id,
-                "order_pk": shipment.order_pk,
-                "carrier": shipment.carrier or shipment.account,
-                "service": shipment.service,
-                "tracking_number": shipment.tracking_number,
-                "tracking_url": shipment.tracking_url,
-                "shipped_at": state.shipped_at,
-            },
+            payload=ShippedPayload(
+                order_id=order.order_id,
+                order_pk=shipment.order_pk,
+                carrier=shipment.carrier or shipment.account,
+                service=shipment.service,
+                tracking_number=shipment.tracking_number,
+                tracking_url=shipment.tracking_url,
+                shipped_at=state.shipped_at,
+            ),
         )
 
 
@@ -308,16 +308,16 @@ def _delivered(
         topic=Topic.DELIVERED.value,
         key=f"delivered:{shipment.order_pk}",
         connector=order.connector,
-        payload={
-            "order_id": order.order_id,
-            "order_pk": shipment.order_pk,
-            "delivered_at": state.delivered_at,
-            "source": "carrier" if by_carrier else DRIVER,
-            "carrier": shipment.carrier or shipment.account,
-            "service": shipment.service,
-            "tracking_number": shipment.tracking_number,
-            "recipient_relationship": proof.relationship,
-        },
+        payload=DeliveredPayload(
+            order_id=order.order_id,
+            order_pk=shipment.order_pk,
+            delivered_at=state.delivered_at,
+            source="carrier" if by_carrier else "driver",
+            carrier=shipment.carrier or shipment.account,
+            service=shipment.service,
+            tracking_number=shipment.tracking_number,
+            recipient_relationship=proof.relationship,
+        ),
     )
     proofs.settle(session, order_pk=shipment.order_pk, vault=vault, now=now, on_settled=on_settled)
 

@@ -27,7 +27,7 @@ from finalmile_devtools.fake_pms import EVENTS_PATH, SECRET_ENV
 from finalmile_devtools.process import STARTUP_TIMEOUT_SECONDS
 from finalmile_devtools.wait_http import wait_for
 
-SECRET = "whsec_test_only_0123456789"
+SECRET = "whsec_dGVzdCBvbmx5OiB0aGUgb3V0Ym94IHRlc3RzJyBQTVM="
 
 
 @dataclass
@@ -169,6 +169,7 @@ hl7v2: {{}}
 writeback:
   webhook:
     url: {fake_pms.webhook_url}
+    signature: standard
     secret_env: PMS_WEBHOOK_SECRET
     timeout_seconds: 5
   billing_csv:

@@ -6,15 +6,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from finalmile.connectors.writeback.billing_csv import BillingCsvWriteback
 from finalmile.connectors.writeback.hl7 import Hl7Writeback
+from finalmile.connectors.writeback.signing import standard_secret
 from finalmile.connectors.writeback.webhook import WebhookWriteback
 from finalmile.errors import ConfigError
 from finalmile.outbox import Deliverer, RetryPolicy
-from finalmile.profiles import ConnectorProfile
+from finalmile.profiles import ConnectorProfile, SignatureScheme, WebhookTarget
 
 
 class Targets:
@@ -45,6 +47,37 @@ class Targets:
                     close()
 
 
+def webhook_target(
+    connector: str,
+    settings: WebhookTarget,
+    environ: Mapping[str, str],
+    *,
+    clock: Callable[[], float] = time.time,
+) -> WebhookWriteback:
+    """The webhook target of one connector, its secrets read from ``environ``.
+
+    Raises:
+        ConfigError: a secret's variable is unset, or (standard) not a ``whsec_`` secret.
+    """
+    keys: list[bytes] = []
+    errors: list[str] = []
+    for name in settings.secret_env:
+        where = f"connector {connector!r} (writeback.webhook.secret_env): variable {name}"
+        value = environ.get(name)
+        if not value:
+            errors.append(f"{where} is not set")
+        elif settings.signature is SignatureScheme.STANDARD:
+            try:
+                keys.append(standard_secret(value))
+            except ValueError as exc:
+                errors.append(f"{where}: {exc}")
+        else:
+            keys.append(value.encode())
+    if errors:
+        raise ConfigError(errors)
+    return WebhookWriteback(settings, keys=keys, clock=clock)
+
+
 def build_targets(
     profiles: Iterable[ConnectorProfile],
     *,
@@ -54,7 +87,8 @@ def build_targets(
     """The targets every profile configures (relative CSV folders are under ``config_dir``).
 
     Raises:
-        ConfigError: a secret's environment variable is not set (every one listed).
+        ConfigError: a secret's environment variable is not set or (Standard Webhooks) not a
+            ``whsec_`` secret (every one listed).
     """
     env = os.environ if environ is None else environ
     targets: dict[str, list[Deliverer]] = {}
@@ -67,14 +101,10 @@ def build_targets(
         policies[profile.name] = section.retry
         built: list[Deliverer] = []
         if section.webhook is not None:
-            secret = env.get(section.webhook.secret_env)
-            if not secret:
-                errors.append(
-                    f"connector {profile.name!r} (writeback.webhook.secret_env): environment "
-                    f"variable {section.webhook.secret_env} is not set"
-                )
-            else:
-                built.append(WebhookWriteback(section.webhook, secret=secret.encode()))
+            try:
+                built.append(webhook_target(profile.name, section.webhook, env))
+            except ConfigError as exc:
+                errors += exc.errors
         if section.hl7v2 is not None:
             built.append(Hl7Writeback(section.hl7v2))
         if section.fhir is not None:

@@ -7,8 +7,9 @@ import hashlib
 import hmac
 import json
 
+from finalmile.connectors.writeback import body_of, event_of
 from finalmile.connectors.writeback.hl7_message import build_status_update
-from finalmile.connectors.writeback.webhook import body_of, sign
+from finalmile.connectors.writeback.signing import sign_finalmile
 from finalmile.outbox.payloads import Topic
 from finalmile.outbox.ports import Effect
 from finalmile.profiles.writeback import Hl7Target
@@ -38,10 +39,10 @@ EFFECT = Effect(
 )
 
 
-def test_signature_is_hmac_sha256_over_timestamp_dot_body() -> None:
-    body = body_of(EFFECT)
+def test_older_signature_is_hmac_sha256_over_timestamp_dot_body() -> None:
+    body = body_of(event_of(EFFECT))
     expected = hmac.new(b"k", b"1700000000." + body, hashlib.sha256).hexdigest()
-    assert sign(b"k", 1_700_000_000, body) == f"v1={expected}"
+    assert sign_finalmile(b"k", 1_700_000_000, body) == f"v1={expected}"
     envelope = json.loads(body)
     assert envelope["idempotency_key"] == "pms:delivery_confirmed:3"
     assert envelope["type"] == "order.delivery_confirmed"

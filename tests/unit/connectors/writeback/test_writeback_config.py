@@ -69,3 +69,64 @@ writeback:
     assert [t.name for t in targets.for_connector("pms")] == ["webhook"]
     assert targets.for_connector("default") == []
     targets.close()
+
+
+STANDARD = "whsec_dW5pdCB0ZXN0czogYSBzdGFuZGFyZCBzZWNyZXQh"
+
+
+def test_the_signature_scheme_is_chosen_per_profile(tmp_path: Path) -> None:
+    settings = _settings(
+        tmp_path,
+        """hl7v2: {}
+writeback:
+  webhook:
+    url: http://127.0.0.1:9/hooks
+    secret_env: OLD_SECRET
+""",
+    )
+    older = load_connectors(settings).get("pms").writeback
+    assert older is not None and older.webhook is not None
+    # A profile written before Standard Webhooks keeps the scheme its receiver verifies.
+    assert older.webhook.signature.value == "finalmile"
+    assert older.webhook.secret_env == ("OLD_SECRET",)
+
+
+def test_standard_secrets_must_be_whsec_and_are_never_quoted(tmp_path: Path) -> None:
+    settings = _settings(
+        tmp_path,
+        """hl7v2: {}
+writeback:
+  webhook:
+    url: http://127.0.0.1:9/hooks
+    signature: standard
+    secret_env: [NEW_SECRET, OLD_SECRET]
+""",
+    )
+    pms = load_connectors(settings).get("pms")
+    with pytest.raises(ConfigError) as caught:
+        build_targets([pms], environ={"NEW_SECRET": "plain-text-secret", "OLD_SECRET": "whsec_!!"})
+    assert caught.value.errors == [
+        "connector 'pms' (writeback.webhook.secret_env): variable NEW_SECRET: "
+        "a Standard Webhooks secret starts with whsec_",
+        "connector 'pms' (writeback.webhook.secret_env): variable OLD_SECRET: "
+        "the part after whsec_ is not base64",
+    ]
+    assert "plain-text-secret" not in str(caught.value)
+    targets = build_targets([pms], environ={"NEW_SECRET": STANDARD, "OLD_SECRET": STANDARD})
+    assert [t.name for t in targets.for_connector("pms")] == ["webhook"]
+    targets.close()
+
+
+def test_rotation_needs_the_standard_scheme(tmp_path: Path) -> None:
+    settings = _settings(
+        tmp_path,
+        """hl7v2: {}
+writeback:
+  webhook:
+    url: http://127.0.0.1:9/hooks
+    signature: finalmile
+    secret_env: [NEW_SECRET, OLD_SECRET]
+""",
+    )
+    with pytest.raises(ConfigError, match=r"several secrets \(rotation\) need signature: standard"):
+        load_connectors(settings)
