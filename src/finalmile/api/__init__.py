@@ -1,9 +1,14 @@
 """HTTP API: routers per domain, mounted by ``finalmile.api.router``."""
 
-from finalmile.api.errors import install_error_handlers
+from finalmile.api.errors import ErrorBody, ErrorDetail, error_response, install_error_handlers
+from finalmile.api.limits import BodyLimits
 from finalmile.api.router import router
 
 __all__ = [
+    "BodyLimits",
+    "ErrorBody",
+    "ErrorDetail",
+    "error_response",
     "install_error_handlers",
     "router",
 ]
