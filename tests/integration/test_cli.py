@@ -159,7 +159,7 @@ def test_ingest_fhir_and_csv_dry_runs_print_contracts_and_name_failures(
         "order_id": "BAD-1",
         "location": "line 2, column 'quantity'",
         "code": "invalid_quantity",
-        "error": "quantity '0' must be a number greater than 0",
+        "error": "the quantity must be a number greater than 0",
     }
     listed = runner.invoke(app, ["messages", "list"])
     assert listed.stdout.strip() == ""  # a dry run stores nothing

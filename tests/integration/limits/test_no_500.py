@@ -80,3 +80,15 @@ def test_a_huge_logging_interval_is_422_not_an_overflow(client: TestClient) -> N
     )
     assert answer.status_code == 422, answer.text
     assert answer.json()["error"]["location"] == "body.interval_seconds"
+
+
+def test_an_error_names_the_field_and_rule_never_the_cell_value(client: TestClient) -> None:
+    row = b"RX-9,MRN-T9,Testpatient,Alpha,1 Test St,Springfield,IL,62701,Zelda Testpatient\n"
+    files = {"file": ("orders.csv", HEADER + row, "text/csv")}
+    answer = client.post("/csv", files=files, headers=_admin(client))
+    assert answer.status_code == 422 and "Zelda" not in answer.text
+    assert answer.json()["rejected"][0]["error"] == "the quantity must be a number greater than 0"
+    services: Services = client.app.state.services
+    with services.sessions() as session:
+        (stored,) = session.scalars(select(InboundMessage)).all()
+        assert "Zelda" not in str(stored.error_message)
