@@ -17,7 +17,7 @@ import structlog
 from fastapi import FastAPI
 
 from finalmile import __version__
-from finalmile.api import BodyLimits, install_error_handlers, router
+from finalmile.api import ERROR_RESPONSES, BodyLimits, install_error_handlers, router
 from finalmile.app import Services, build_scheduler, build_services
 from finalmile.config import Settings, get_settings
 from finalmile.connectors.mllp import start_listeners
@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_bytes=settings.http_max_body_bytes,
         max_upload_bytes=settings.http_max_upload_bytes,
     )
-    app.include_router(router)
+    app.include_router(router, responses=ERROR_RESPONSES)
     return app
 
 

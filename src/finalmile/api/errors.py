@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
+from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
@@ -55,6 +56,23 @@ class ErrorBody(BaseModel):
     """The body of every 4xx and 5xx answer."""
 
     error: ErrorDetail
+
+
+def _documented(description: str) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": description}
+
+
+#: The answers any operation may give, in the one error shape (routes add their own).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _documented("no valid API key or webhook signature"),
+    403: _documented("the key lacks the scope"),
+    404: _documented("no such record (order, message, plan, account...)"),
+    409: _documented("the record's state forbids it"),
+    413: _documented("the body is larger than the limit"),
+    422: _documented("invalid content or request, located"),
+    500: _documented("a bug: logged, nothing about it in the body"),
+    503: _documented("storage or a carrier is unavailable; try again"),
+}
 
 
 def error_response(
