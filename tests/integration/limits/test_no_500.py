@@ -92,3 +92,11 @@ def test_an_error_names_the_field_and_rule_never_the_cell_value(client: TestClie
     with services.sessions() as session:
         (stored,) = session.scalars(select(InboundMessage)).all()
         assert "Zelda" not in str(stored.error_message)
+
+
+def test_a_csv_header_of_a_million_columns_is_a_clear_422(client: TestClient) -> None:
+    header = b",".join(b"c%d" % i for i in range(1_000_000)) + b"\n"
+    files = {"file": ("wide.csv", header, "text/csv")}
+    answer = client.post("/csv", files=files, headers=_admin(client))
+    assert answer.status_code == 422, answer.text[:300]
+    assert "line_too_long" in answer.text
