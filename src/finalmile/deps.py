@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from typing import Annotated, TypeVar, cast
+from urllib.parse import quote
 
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Path, Request, Security
 from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,6 +22,9 @@ from finalmile.errors import AuthError
 from finalmile.provided import Provided
 
 T = TypeVar("T")
+#: A numeric record id in a path: bounded to a database bigint, so a larger number is a 422, not
+#: an overflow inside the database driver.
+RowId = Annotated[int, Path(ge=-(2**63), le=2**63 - 1)]
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="finalmile API key")
 
 
@@ -68,3 +72,17 @@ def require(scope: Scope) -> Callable[..., Principal]:
         return principal
 
     return check
+
+
+def content_disposition(filename: str, *, inline: bool = False) -> str:
+    """A ``Content-Disposition`` header for ``filename``, whatever its characters (RFC 6266).
+
+    ``filename`` is an ASCII fallback (anything else, quotes and backslashes become ``_``);
+    ``filename*`` carries the exact name, percent-encoded UTF-8 (RFC 5987).
+    """
+    fallback = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename
+    )
+    exact = quote(filename, safe="", errors="replace")
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{exact}"

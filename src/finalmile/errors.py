@@ -36,6 +36,9 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     UNAVAILABLE = "unavailable"
     REFUSED = "refused"
+    TOO_LARGE = "too_large"
+    TOO_DEEP = "too_deep"
+    INTERNAL_ERROR = "internal_error"
 
 
 class FinalmileError(Exception):

@@ -17,7 +17,7 @@ import structlog
 from fastapi import FastAPI
 
 from finalmile import __version__
-from finalmile.api import install_error_handlers, router, webhooks
+from finalmile.api import ERROR_RESPONSES, BodyLimits, install_error_handlers, router, webhooks
 from finalmile.app import Services, build_scheduler, build_services
 from finalmile.config import Settings, get_settings
 from finalmile.connectors.mllp import start_listeners
@@ -77,7 +77,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json" if settings.serve_api_docs else None,
     )
     install_error_handlers(app)
-    app.include_router(router)
+    app.add_middleware(
+        BodyLimits,
+        max_body_bytes=settings.http_max_body_bytes,
+        max_upload_bytes=settings.http_max_upload_bytes,
+    )
+    app.include_router(router, responses=ERROR_RESPONSES)
     app.webhooks.include_router(webhooks)  # the events finalmile sends: OpenAPI only
     return app
 

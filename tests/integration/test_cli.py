@@ -159,7 +159,7 @@ def test_ingest_fhir_and_csv_dry_runs_print_contracts_and_name_failures(
         "order_id": "BAD-1",
         "location": "line 2, column 'quantity'",
         "code": "invalid_quantity",
-        "error": "quantity '0' must be a number greater than 0",
+        "error": "the quantity must be a number greater than 0",
     }
     listed = runner.invoke(app, ["messages", "list"])
     assert listed.stdout.strip() == ""  # a dry run stores nothing
@@ -294,7 +294,7 @@ def test_connectors_check_lists_every_problem_once_in_line_order(
 
 
 def test_demo_dispatches_its_live_carrier_decision_once(
-    cli_env: Settings, monkeypatch: pytest.MonkeyPatch
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     with SandboxServer(tick_seconds=None) as sandbox:
         monkeypatch.setenv("FINALMILE_CARRIERS", json.dumps(carrier_config(sandbox)))
@@ -310,10 +310,14 @@ def test_demo_dispatches_its_live_carrier_decision_once(
             f"demo shipment: DEMO-RX-011 dispatched as decided: account {account}, "
             f"{carrier} {carrier_service}, tracking "
         )
-        label = cli_env.data_dir / "labels" / "DEMO-RX-011.pdf"
-        assert label.read_bytes().startswith(b"%PDF")
+        assert not (cli_env.data_dir / "labels").exists()  # no plain copy of the label
+        command = line.split(": finalmile ")[1].rstrip(")").split()
+        out = tmp_path / command[-1]
+        written = runner.invoke(app, [*command[:-1], str(out)])
+        assert written.exit_code == 0, written.stderr
+        assert out.read_bytes().startswith(b"%PDF")
         again = runner.invoke(app, ["demo"])
         tracking = line.split(", tracking ")[1].split(",")[0]
         assert f"DEMO-RX-011 already dispatched as decided: account {account}" in again.stdout
-        assert f"tracking {tracking}, label {label}" in again.stdout  # nothing bought twice
+        assert f"tracking {tracking}, label stored encrypted" in again.stdout  # bought once
         assert sum(labels_by_order(sandbox).values()) == 1

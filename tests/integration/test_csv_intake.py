@@ -184,3 +184,21 @@ def test_a_file_left_in_processing_by_a_crash_is_finished(
     assert result.moved_to == root / "processed" / "orders.csv"
     assert (result.summary.accepted, result.summary.duplicate) == (2, 0)
     assert _orders(services) == ["RX-1001", "RX-1002"]
+
+
+def test_drop_folder_ignores_links_out_of_the_folder(
+    services: Services, drop: tuple[DropFolderWatcher, _Clock, Path], tmp_path: Path
+) -> None:
+    watcher, clock, root = drop
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "secret.csv").write_bytes(GOOD)
+    (root / "incoming" / "linked.csv").symlink_to(outside / "secret.csv")
+    (root / "incoming" / "linked-dir").symlink_to(outside)
+    (root / "processing" / "left.csv").symlink_to(outside / "secret.csv")
+    for now in (0.0, 2.5, 5.0):
+        clock.now = now
+        assert watcher.scan() == []
+    assert _orders(services) == []
+    assert (root / "incoming" / "linked.csv").is_symlink()
+    assert (outside / "secret.csv").read_bytes() == GOOD

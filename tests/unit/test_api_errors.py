@@ -6,12 +6,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from finalmile.api.errors import install_error_handlers
-from finalmile.errors import ConflictError, FinalmileError, InputError
+from finalmile.errors import ConflictError, InputError
 from finalmile.mapping.codes import MappingCode
 from finalmile.shipments.codes import ShipmentCode
 
 
-def _answer(error: FinalmileError) -> tuple[int, bytes]:
+def _answer(error: Exception) -> tuple[int, bytes]:
     app = FastAPI()
     install_error_handlers(app)
 
@@ -19,7 +19,7 @@ def _answer(error: FinalmileError) -> tuple[int, bytes]:
     def _raise() -> None:
         raise error
 
-    response = TestClient(app).get("/")
+    response = TestClient(app, raise_server_exceptions=False).get("/")
     return response.status_code, response.content
 
 
@@ -41,3 +41,29 @@ def test_an_input_error_answers_422_with_its_code_as_a_string() -> None:
         b'{"error":{"code":"invalid_date","message":"bad date","location":"PID-7"}}',
     )
     assert str(error) == "PID-7: bad date" and InputError("x").code == "invalid"
+
+
+def test_a_bug_answers_500_in_the_shape_without_its_message() -> None:
+    status, body = _answer(RuntimeError("Jane Doe, 1 Main St"))
+    assert (status, body) == (
+        500,
+        b'{"error":{"code":"internal_error","message":"internal error; see the server log",'
+        b'"location":null}}',
+    )
+
+
+def test_request_validation_answers_in_the_shape_without_the_value() -> None:
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/items/{item_id}")
+    def _item(item_id: int, limit: int) -> None: ...
+
+    answer = TestClient(app).get("/items/Jane")
+    assert answer.status_code == 422 and "Jane" not in answer.text
+    error = answer.json()["error"]
+    assert error["location"] == "path.item_id" and error["code"] == "invalid"
+    missing = TestClient(app).get("/items/1").json()["error"]
+    assert missing["code"] == "required" and missing["location"] == "query.limit"
+    unknown = TestClient(app).get("/nowhere")
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "not_found"

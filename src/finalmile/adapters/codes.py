@@ -9,6 +9,7 @@ class AdapterCode(StrEnum):
     """``code`` values of the errors this package raises, serialised as their string value."""
 
     MALFORMED_CSV = "malformed_csv"
+    LINE_TOO_LONG = "line_too_long"
     MISSING_MSH = "missing_msh"
     INVALID_SEGMENT_ID = "invalid_segment_id"
     INVALID_ENCODING_CHARACTERS = "invalid_encoding_characters"

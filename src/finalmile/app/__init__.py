@@ -4,7 +4,8 @@
 imports it.
 """
 
+from finalmile.app.checks import check_configuration
 from finalmile.app.scheduler import build_scheduler
 from finalmile.app.wiring import Services, build_services
 
-__all__ = ["Services", "build_scheduler", "build_services"]
+__all__ = ["Services", "build_scheduler", "build_services", "check_configuration"]

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from finalmile.app.checks import check_configuration
 from finalmile.billing import billing_rules, confirmation_hook
 from finalmile.carriers import load_registry
 from finalmile.config import Settings, resolve_limits
@@ -25,7 +26,7 @@ from finalmile.evidence.archive import ArchiveService
 from finalmile.evidence.temperature import TemperatureService, installed_layouts
 from finalmile.intake import FileIntake, IntakeService, IntakeStore
 from finalmile.outbox import OutboxStore
-from finalmile.profiles import ConnectorRegistry, load_connectors
+from finalmile.profiles import ConnectorRegistry
 from finalmile.provided import Provided
 from finalmile.rules import Decider, LiveQuoteSource, QuoteSource, RateCardSource, load_catalog
 from finalmile.shipments import Dispatcher, ShipmentService
@@ -114,7 +115,7 @@ def build_services(settings: Settings) -> Services:
     engine = create_db_engine(settings.resolved_database_url)
     sessions = session_factory(engine)
     vault = vault_from_settings(settings)
-    connectors = load_connectors(settings)
+    connectors = check_configuration(settings)
     settled = confirmation_hook(billing_rules(connectors, settings.timezone))
     fhir_clients = clients_for(connectors.with_format("fhir"))
     intake = IntakeService(

@@ -17,6 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 from finalmile.carriers.base import TrackingReport
 from finalmile.carriers.codes import CarrierCode
 from finalmile.errors import AuthError, InputError
+from finalmile.jsonlimits import check_depth
 
 
 class SignatureError(AuthError):
@@ -68,6 +69,7 @@ def json_object(body: bytes) -> dict[str, Any]:
     Raises:
         InputError: the body is not JSON, or not an object.
     """
+    check_depth(body)
     try:
         data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):

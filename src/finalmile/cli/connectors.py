@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from finalmile.cli.context import connectors, fail, load_settings
+from finalmile.cli.context import checked, connectors, fail, load_settings
 from finalmile.cli.ingest import InputFormat, dry_run_file
 from finalmile.errors import InputError, NotFoundError
 from finalmile.profiles import ConnectorProfile
@@ -40,8 +40,9 @@ def list_connectors(config_dir: ConfigDir = None) -> None:
 
 @app.command("check")
 def check(config_dir: ConfigDir = None) -> None:
-    """Validate every profile; exit 2 listing every problem (file, line, key) when any is bad."""
-    registry = connectors(load_settings(config_dir=config_dir))
+    """Validate what `serve` validates (profiles, secrets, files, carriers, sites and rules); exit
+    2 listing every problem when any is bad."""
+    registry = checked(load_settings(config_dir=config_dir))
     print(f"{len(registry.names)} connector(s) valid: {', '.join(registry.names)}")
 
 

@@ -10,7 +10,7 @@ import typer
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
-from finalmile.app import Services, build_services
+from finalmile.app import Services, build_services, check_configuration
 from finalmile.carriers import load_registry
 from finalmile.config import Settings
 from finalmile.db import migrate
@@ -57,6 +57,16 @@ def connectors(settings: Settings) -> ConnectorRegistry:
     """The validated connector profiles; exits 2 listing every problem."""
     try:
         return load_connectors(settings)
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+
+
+def checked(settings: Settings) -> ConnectorRegistry:
+    """``check_configuration``: what ``serve`` validates before it starts; exits 2 listing every
+    problem."""
+    try:
+        return check_configuration(settings)
     except ConfigError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None

@@ -99,7 +99,8 @@ def _decide_demo_order(services: Services) -> tuple[str, DecisionRecord | None]:
 
 def _dispatch_demo_order(services: Services, decided: DecisionRecord) -> str:
     """Buy (once) the label the demo order's decision names, as ``finalmile dispatch --order``
-    does, and keep its file in ``<data dir>/labels``; what to print about it."""
+    does; what to print about it. The label stays encrypted in the database (it prints the
+    patient's name and address): the line names the command that writes it out."""
     if decided.carrier not in services.shipments.accounts:
         return (
             f"demo shipment: {DEMO_CARRIER_ORDER} not dispatched: its decision names "
@@ -130,14 +131,16 @@ def _dispatch_demo_order(services: Services, decided: DecisionRecord) -> str:
         tracker = "" if bought else f", tracker {services.shipments.track(shipment).status.value}"
     except FinalmileError as exc:
         return f"demo shipment: {DEMO_CARRIER_ORDER} bought, but {type(exc).__name__}: {exc}"
-    folder = services.settings.data_dir / "labels"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{DEMO_CARRIER_ORDER}{label_format.suffix}"
-    path.write_bytes(label)
+    # Earlier demos kept a plain copy here; the encrypted stored label is the only one now.
+    for plain in (services.settings.data_dir / "labels").glob(f"{DEMO_CARRIER_ORDER}.*"):
+        plain.unlink()
+    path = f"{DEMO_CARRIER_ORDER}{label_format.suffix}"
+    command = f"finalmile shipments label {DEMO_CARRIER_ORDER} {shipment.key} -o {path}"
     return (
         f"demo shipment: {DEMO_CARRIER_ORDER} {'already ' if bought else ''}dispatched as decided: "
         f"account {shipment.account}, {shipment.carrier} {shipment.service}, tracking "
-        f"{shipment.tracking_number}{tracker}, label {path}"
+        f"{shipment.tracking_number}{tracker}, label stored encrypted ({len(label)} bytes: "
+        f"{command})"
     )
 
 

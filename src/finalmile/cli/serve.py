@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from finalmile.cli.context import fail, load_settings
+from finalmile.cli.context import checked, fail, load_settings
 from finalmile.netlisten import listen
 
 
@@ -33,6 +33,7 @@ def serve(
     )
     if no_mllp:
         settings = settings.model_copy(update={"mllp_port": None})
+    checked(settings)  # the documented listing and exit 2, before anything starts
     # Bind HTTP before startup opens MLLP: a taken port must fail before any message is accepted.
     try:
         http_socket = listen(settings.http_host, settings.http_port)

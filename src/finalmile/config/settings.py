@@ -106,6 +106,18 @@ class Settings(BaseSettings):
         title="MLLP client CA (PEM)",
         description="When set, clients must present a certificate signed by it (mutual TLS)",
     )
+    http_max_body_bytes: int = Field(
+        default=1_048_576,
+        gt=0,
+        title="HTTP body limit",
+        description="Larger request bodies are refused with 413 as they stream, before buffering",
+    )
+    http_max_upload_bytes: int = Field(
+        default=16_777_216,
+        gt=0,
+        title="HTTP upload limit",
+        description="The body limit of multipart uploads (CSV files, temperature logs)",
+    )
     ingest_max_batch: int = Field(
         default=256, gt=0, title="Group commit size", description="Messages per transaction at most"
     )

@@ -23,7 +23,7 @@ from finalmile.courier.plan_store import plan_etas, plan_record
 from finalmile.courier.planning import CourierPlanning
 from finalmile.courier.planning_job import plan_in_child, run_replan, store_plan
 from finalmile.db_types import utcnow
-from finalmile.deps import SessionDep, SessionsDep, provided, require
+from finalmile.deps import RowId, SessionDep, SessionsDep, content_disposition, provided, require
 from finalmile.errors import NotFoundError
 from finalmile.routing import configured
 from finalmile.vault import Vault
@@ -73,7 +73,7 @@ async def plan_routes(
 
 
 @router.get("/plans/{plan_id}", dependencies=[Depends(require(Scope.ORDERS_READ))])
-def get_plan(plan_id: int, session: SessionDep) -> dict[str, Any]:
+def get_plan(plan_id: RowId, session: SessionDep) -> dict[str, Any]:
     """A stored plan."""
     return plan_record(session=session, plan_id=plan_id)
 
@@ -89,7 +89,7 @@ class ReplanIn(BaseModel):
 
 @router.post("/plans/{plan_id}/replan")
 async def replan_routes(
-    plan_id: int,
+    plan_id: RowId,
     *,
     planning: PlanningDep,
     sessions: SessionsDep,
@@ -127,7 +127,7 @@ async def replan_routes(
 
 
 @router.get("/plans/{plan_id}/etas", dependencies=[Depends(require(Scope.ORDERS_READ))])
-def get_etas(plan_id: int, session: SessionDep) -> dict[str, Any]:
+def get_etas(plan_id: RowId, session: SessionDep) -> dict[str, Any]:
     """Every routed stop's current ETA window, whether it is late, and the driver's last report."""
     return plan_etas(session=session, plan_id=plan_id)
 
@@ -137,7 +137,7 @@ def get_etas(plan_id: int, session: SessionDep) -> dict[str, Any]:
     dependencies=[Depends(require(Scope.ORDERS_READ))],
 )
 def get_manifest_json(
-    plan_id: int, driver_id: str, vault: VaultDep, session: SessionDep
+    plan_id: RowId, driver_id: str, vault: VaultDep, session: SessionDep
 ) -> dict[str, Any]:
     """The driver's manifest for the app: stops in order with current ETAs (no patient names)."""
     sheet, zone = stored_sheet(session, plan_id=plan_id, driver_id=driver_id, vault=vault)
@@ -151,7 +151,7 @@ def get_manifest_json(
     responses={200: {"content": {"application/pdf": {}}}},
 )
 def get_manifest_pdf(
-    plan_id: int, driver_id: str, vault: VaultDep, session: SessionDep
+    plan_id: RowId, driver_id: str, vault: VaultDep, session: SessionDep
 ) -> Response:
     """The driver's manifest on paper (PDF)."""
     # Deferred: fpdf is slow to import and only rendering needs it.
@@ -162,5 +162,5 @@ def get_manifest_pdf(
     return Response(
         manifest_pdf(sheet, zone=zone),
         media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{name}"'},
+        headers={"Content-Disposition": content_disposition(name, inline=True)},
     )

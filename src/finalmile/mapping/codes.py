@@ -15,6 +15,7 @@ class MappingCode(StrEnum):
     UNKNOWN_CODE = "unknown_code"
     EMPTY_FILE = "empty_file"
     UNDECODABLE = "undecodable"
+    CONTROL_CHARACTER = "control_character"
     DUPLICATE_COLUMN = "duplicate_column"
     MISSING_COLUMN = "missing_column"
     FIELD_COUNT = "field_count"

@@ -29,6 +29,7 @@ from finalmile.mapping.codes import MappingCode
 from finalmile.mapping.csv_profile import CsvProfile
 from finalmile.mapping.csv_row import ORDER_COLUMNS, Header, Row, read_header, read_row, values
 from finalmile.mapping.csv_seen import SeenOrderIds
+from finalmile.mapping.identifiers import check_identifier
 
 __all__ = ["CsvOrder", "CsvProfile", "CsvRejection", "iter_orders"]
 
@@ -122,6 +123,11 @@ def _groups(
                 code=ErrorCode.REQUIRED,
             )
             yield CsvRejection(record.line, None, error, record.raw, header_raw)
+            continue
+        try:
+            check_identifier(order_id, header.location(record.line, "order_id"))
+        except InputError as refused:
+            yield CsvRejection(record.line, None, refused, record.raw, header_raw)
             continue
         if group and order_id != group_id:
             yield from _finish(group, header, header_raw, connector, profile)

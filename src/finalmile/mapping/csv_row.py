@@ -200,7 +200,7 @@ def _quantity(text: str, where: _Where) -> Decimal:
         quantity = Decimal("NaN")
     if not quantity.is_finite() or quantity <= 0:
         raise InputError(
-            f"quantity {text!r} must be a number greater than 0",
+            "the quantity must be a number greater than 0",
             location=where.at("quantity"),
             code=MappingCode.INVALID_QUANTITY,
         )
@@ -249,7 +249,7 @@ def _storage(code: str | None, where: _Where, profile: CsvProfile) -> StorageCla
     if storage is None:
         allowed = ", ".join(sorted(profile.storage_codes))
         raise InputError(
-            f"storage code {code!r} is unknown; expected one of {allowed}",
+            f"the storage code is unknown; expected one of {allowed}",
             location=where.at("storage"),
             code=MappingCode.UNKNOWN_CODE,
         )
@@ -269,7 +269,7 @@ def _flag(text: str, where: _Where) -> bool:
     flag = _FLAGS.get(text.casefold())
     if flag is None:
         raise InputError(
-            f"requires_signature {text!r} must be Y/N, true/false or 1/0",
+            "requires_signature must be Y/N, true/false or 1/0",
             location=where.at("requires_signature"),
             code=MappingCode.INVALID_FLAG,
         )

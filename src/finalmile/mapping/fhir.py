@@ -41,6 +41,7 @@ from finalmile.mapping.fhir_fields import Found, Roots, read, schedule
 from finalmile.mapping.fhir_paths import FhirPath
 from finalmile.mapping.fhir_profile import FhirProfile, Resolver
 from finalmile.mapping.fhir_refs import Located, Resources
+from finalmile.mapping.identifiers import check_identifier
 from finalmile.mapping.intent import OrderAction, OrderIntent
 
 STATUSES = frozenset(
@@ -97,7 +98,7 @@ def map_fhir(
     intents: list[OrderIntent] = []
     seen: set[str] = set()
     for dispense in dispenses:
-        intent = _intent(dispense, resources, connector=connector, profile=profile)
+        intent = _located(dispense, resources, connector=connector, profile=profile)
         if intent.order_id in seen:
             raise InputError(
                 "two MedicationDispenses carry the same order id; send one per order",
@@ -117,6 +118,26 @@ def dedupe_key(dispense: Located) -> str:
         return f"{dispense.relative}/_history/{meta.versionId}"
     digest = "sha256:" + hashlib.sha256(resource.model_dump_json().encode()).hexdigest()
     return f"{dispense.relative}#{digest}" if dispense.relative else digest
+
+
+def _located(
+    dispense: Located, resources: Resources, *, connector: str, profile: FhirProfile
+) -> OrderIntent:
+    """``_intent``, with a malformed resource the model let through refused at its path.
+
+    R4 models accept shapes (empty elements, odd value types, extreme numbers) that mapping cannot
+    use; whatever such a shape raises becomes a located error instead of an ``internal_error``.
+    """
+    try:
+        return _intent(dispense, resources, connector=connector, profile=profile)
+    except InputError:
+        raise
+    except (ValueError, TypeError, AttributeError, LookupError, ArithmeticError) as exc:
+        raise InputError(
+            f"the resource cannot be mapped ({type(exc).__name__}); check its elements",
+            location=dispense.path,
+            code=FhirErrorCode.INVALID_VALUE,
+        ) from None
 
 
 def _intent(
@@ -177,7 +198,7 @@ def _order_id(md: MedicationDispense, path: str, roots: Roots, profile: FhirProf
         order_id, where, message = found.value, found.location, "the order id is required"
     if not order_id:
         raise InputError(message, location=where, code=FhirErrorCode.REQUIRED)
-    return str(order_id)
+    return check_identifier(str(order_id), where)
 
 
 def _read(paths: dict[str, FhirPath], roots: Roots, profile: FhirProfile) -> dict[str, Found]:

@@ -120,7 +120,7 @@ def storage_class(
     storage = codes.get(code) or codes.get(code.upper())
     if storage is None:
         raise InputError(
-            f"{where.label} storage code {code!r} is unknown; expected one of "
+            f"{where.label}: the storage code is unknown; expected one of "
             f"{', '.join(sorted(codes))}",
             location=where.label,
             code=MappingCode.UNKNOWN_CODE,

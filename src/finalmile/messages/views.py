@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
 from finalmile.auth import Principal, Scope
-from finalmile.deps import SessionDep, provided, require
+from finalmile.deps import RowId, SessionDep, provided, require
 from finalmile.errors import AuthError
 from finalmile.messages.service import get_message, linked_orders
 from finalmile.vault import Vault
@@ -50,7 +50,7 @@ class MessageDetail(BaseModel):
 
 @router.get("/{message_id}", response_model=MessageDetail, response_model_exclude_none=False)
 def get_message_detail(
-    message_id: int,
+    message_id: RowId,
     session: SessionDep,
     vault: VaultDep,
     principal: Principal = Depends(require(Scope.ORDERS_READ)),  # noqa: B008

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from finalmile.auth import Principal, Scope
 from finalmile.carriers import ShipmentOptions, TrackingReport
-from finalmile.deps import provided, require
+from finalmile.deps import content_disposition, provided, require
 from finalmile.shipments.models import Shipment
 from finalmile.shipments.service import ShipmentService
 
@@ -126,7 +126,7 @@ def get_label(
     return Response(
         content,
         media_type=label_format.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": content_disposition(filename)},
     )
 
 

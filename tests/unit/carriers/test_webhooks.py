@@ -102,8 +102,20 @@ def test_shippo_signature_within_the_tolerance() -> None:
         (shippo_signature(BODY, "s3cret", NOW), NOW - 1000),  # from the future
         (shippo_signature(BODY, "other", NOW), NOW),
         (shippo_signature(BODY + b"x", "s3cret", NOW), NOW),
+        ("t=" + "9" * 5000 + ",v1=abc", NOW),
+        ("t=2\u00b2,v1=abc", NOW),
     ],
-    ids=["absent", "no-time", "bad-time", "stale", "future", "wrong-secret", "other-body"],
+    ids=[
+        "absent",
+        "no-time",
+        "bad-time",
+        "stale",
+        "future",
+        "wrong-secret",
+        "other-body",
+        "5000-digits",
+        "superscript-digit",
+    ],
 )
 def test_bad_shippo_signatures_are_refused(header: str | None, now: int) -> None:
     webhooks = ShippoWebhooks(token="abc123", secret="s3cret", tolerance_seconds=300)

@@ -4,7 +4,8 @@ The stream is decoded by an ``io.TextIOWrapper`` and split by ``csv.reader`` (RF
 embedded delimiters, doubled quotes and line breaks; CRLF or LF). Nothing holds more than one
 record. Bytes the encoding cannot decode do not stop the file: they are kept as lone surrogates
 (``surrogateescape``) and the record lists the fields that hold them, so the caller can reject
-that one row by line and column.
+that one row by line and column. A physical line longer than ``MAX_LINE_CHARS`` (a header of a
+million columns, a file with no line breaks) is refused as it is read, so memory stays bounded.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from finalmile.adapters.codes import AdapterCode
 from finalmile.errors import InputError
 
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
+#: Longer physical lines are refused: a pharmacy row is a few hundred characters.
+MAX_LINE_CHARS = 65_536
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +56,14 @@ def read_records(
 
     def lines() -> Iterator[str]:
         nonlocal consumed
-        for number, line in enumerate(text, start=1):
+        for number, line in enumerate(iter(lambda: text.readline(MAX_LINE_CHARS + 1), ""), 1):
+            if len(line) > MAX_LINE_CHARS:
+                raise InputError(
+                    f"the line is longer than {MAX_LINE_CHARS} characters; check the delimiter "
+                    "and the line breaks",
+                    location=f"line {number}",
+                    code=AdapterCode.LINE_TOO_LONG,
+                )
             kept = line[len(bom) :] if number == 1 and line.startswith(bom) else line
             consumed = number
             pending.append(kept)

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from finalmile.adapters.fhir.codes import FhirErrorCode
 from finalmile.errors import InputError
+from finalmile.jsonlimits import check_depth
 
 BUNDLE_TYPES = ("transaction", "batch", "collection")
 _CHOICE = re.compile(r"Expect any of field value from this list (\[.*\])")
@@ -37,6 +38,7 @@ def parse(raw: bytes) -> Bundle | MedicationDispense:
     Raises:
         InputError: not UTF-8 JSON, another resource or Bundle.type, or invalid content.
     """
+    check_depth(raw)
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,9 @@ from finalmile.carriers.shippo.settings import ShippoSettings
 from finalmile.carriers.shippo.tracking import track_report
 from finalmile.carriers.webhooks import SignatureError, WebhookEvent, WebhookRequest, json_object
 from finalmile.errors import InputError
+
+#: Unix seconds: ASCII digits, bounded (an unbounded int() of thousands of digits raises).
+_UNIX_SECONDS = re.compile(r"[0-9]{1,12}")
 
 
 def signature(body: bytes, secret: str, timestamp: int) -> str:
@@ -67,7 +71,7 @@ class ShippoWebhooks:
             name, _, value = part.strip().partition("=")
             fields.setdefault(name, []).append(value)
         stamps = fields.get("t", [])
-        if len(stamps) != 1 or not stamps[0].isdigit() or not fields.get("v1"):
+        if len(stamps) != 1 or not _UNIX_SECONDS.fullmatch(stamps[0]) or not fields.get("v1"):
             raise SignatureError("malformed Shippo-Auth-Signature header")
         timestamp = int(stamps[0])
         if abs(request.received_at - timestamp) > self.tolerance_seconds:

@@ -11,11 +11,16 @@ or to ``failed/`` with ``<name>.errors.txt`` beside it when rows were rejected (
 committed; each rejected row is listed with its line, column and message id) or when the file
 could not be read. When storage is unavailable the file stays in ``processing/`` and is tried
 again on the next scan; files left there by a crash are picked up the same way.
+
+Only regular files inside the folder are read: symbolic links (to a file or a folder) and anything
+that resolves outside the folder are ignored and logged, and a file is opened without following
+a link, so a link planted in ``incoming/`` cannot make the service ingest another file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -70,7 +75,8 @@ class DropFolderWatcher:
 
     def scan(self) -> list[FileResult]:
         """Ingest what was left in ``processing/``, then every settled file of ``incoming/``."""
-        results = [self._ingest(path) for path in sorted(self._dir("processing").iterdir())]
+        processing = self._dir("processing")
+        results = [self._ingest(path) for path in self._regular_files(processing)]
         for path in self._settled():
             target = self._dir("processing") / path.name
             try:
@@ -82,8 +88,8 @@ class DropFolderWatcher:
 
     def _settled(self) -> list[Path]:
         now, ready, present = self._clock(), [], set()
-        for path in sorted(self._dir("incoming").iterdir()):
-            if not path.is_file() or _temporary(path.name):
+        for path in self._regular_files(self._dir("incoming")):
+            if _temporary(path.name):
                 continue
             present.add(path.name)
             stat = path.stat()
@@ -100,7 +106,7 @@ class DropFolderWatcher:
     def _ingest(self, path: Path) -> FileResult:
         report = _ErrorReport(self._dir("failed") / f".{path.name}.errors.txt.part")
         try:
-            with path.open("rb") as stream:
+            with os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as stream:
                 summary = self._files.ingest_csv(
                     stream, connector=self._connector, name=path.name, on_result=report.add
                 )
@@ -129,6 +135,20 @@ class DropFolderWatcher:
 
     def _dir(self, name: str) -> Path:
         return self._folder.path / name
+
+    def _regular_files(self, folder: Path) -> list[Path]:
+        """The regular files of ``folder`` that are really inside it; links are skipped."""
+        inside = folder.resolve()
+        found = []
+        for path in sorted(folder.iterdir()):
+            if path.is_symlink() or not path.is_file() or path.resolve().parent != inside:
+                if not path.is_dir() or path.is_symlink():
+                    log.warning(
+                        "drop_file_ignored", connector=self._connector, reason="not a regular file"
+                    )
+                continue
+            found.append(path)
+        return found
 
 
 class _ErrorReport:

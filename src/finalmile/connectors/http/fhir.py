@@ -24,6 +24,7 @@ from finalmile.connectors.http import IntakeDep, SettingsDep
 from finalmile.deps import require
 from finalmile.errors import InputError
 from finalmile.intake import IntakeService, Outcome, OutcomeKind
+from finalmile.jsonlimits import MAX_JSON_DEPTH, DepthGauge
 
 router = APIRouter(tags=["fhir"])
 
@@ -125,6 +126,8 @@ def _response_bundle(request_json: dict[str, Any], outcome: Outcome, type_: str)
 
 
 def _peek(raw: bytes) -> dict[str, Any] | None:
+    if DepthGauge().feed(raw) > MAX_JSON_DEPTH:
+        return None  # intake refuses it, located, before parsing
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError):

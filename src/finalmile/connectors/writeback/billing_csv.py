@@ -75,41 +75,49 @@ class BillingCsvWriteback:
     def _append(self, path: Path, effect: Effect, confirmed: DeliveryConfirmedPayload) -> str:
         path.parent.mkdir(parents=True, exist_ok=True)
         existing = path.read_bytes() if path.exists() else b""
-        if existing and _has_key(existing, effect.idempotency_key):
+        if existing and _has_key(existing, _text(effect.idempotency_key)):
             return f"already in {path.name}"
         out = io.StringIO(newline="")
         writer = csv.writer(out, lineterminator="\r\n")
         if not existing:
             writer.writerow(COLUMNS)
         for line, item in enumerate(confirmed.items, start=1):
+            # Every text cell is neutralised, identifiers included: an order id or NDC is what a
+            # PMS sent us, and "=cmd|..." must reach the billing team's spreadsheet as text.
+            row: list[str | int] = [
+                effect.idempotency_key,
+                effect.connector,
+                confirmed.order_id,
+                confirmed.rx_number,
+                line,
+                item.ndc or "",
+                item.description or "",
+                str(item.quantity),
+                item.unit or "",
+                confirmed.date_of_service.isoformat(),
+                confirmed.date_of_service_basis,
+                confirmed.shipped_at.isoformat() if confirmed.shipped_at else "",
+                confirmed.delivered_at.isoformat(),
+                confirmed.carrier or "",
+                confirmed.service or "",
+                confirmed.tracking_number or "",
+                confirmed.pod_reference,
+                confirmed.temperature_verdict or "",
+            ]
             writer.writerow(
-                [
-                    effect.idempotency_key,
-                    effect.connector,
-                    confirmed.order_id,
-                    confirmed.rx_number,
-                    line,
-                    item.ndc or "",
-                    _text(item.description),
-                    str(item.quantity),
-                    item.unit or "",
-                    confirmed.date_of_service.isoformat(),
-                    confirmed.date_of_service_basis,
-                    confirmed.shipped_at.isoformat() if confirmed.shipped_at else "",
-                    confirmed.delivered_at.isoformat(),
-                    _text(confirmed.carrier),
-                    _text(confirmed.service),
-                    confirmed.tracking_number or "",
-                    confirmed.pod_reference,
-                    confirmed.temperature_verdict or "",
-                ]
+                _text(cell) if isinstance(cell, str) and i != _QUANTITY else cell
+                for i, cell in enumerate(row)
             )
         _replace(path, existing + out.getvalue().encode("utf-8"))
         return f"{len(confirmed.items)} row(s) to {path.name}"
 
 
+_QUANTITY = COLUMNS.index("quantity")  # a number: "-1" is a value, not a formula
+
+
 def _text(value: str | None) -> str:
-    """Free text as a cell a spreadsheet shows and never evaluates (no leading = + - @)."""
+    """Text as a cell a spreadsheet shows and never evaluates (OWASP: a leading = + - @ tab or
+    carriage return gets a ``'`` prefix)."""
     if not value:
         return ""
     return f"'{value}" if value[0] in "=+-@\t\r" else value

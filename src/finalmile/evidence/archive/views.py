@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
 
 from finalmile.auth import Principal, Scope
-from finalmile.deps import provided, require
+from finalmile.deps import content_disposition, provided, require
 from finalmile.evidence.archive.packet import AuditPacket, CustodyEntry, HoldEntry
 from finalmile.evidence.archive.service import ArchiveService
 
@@ -192,5 +192,5 @@ def get_archive_pdf(
     return Response(
         render_pdf(packet),
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{packet_filename(order_id)}"'},
+        headers={"Content-Disposition": content_disposition(packet_filename(order_id))},
     )

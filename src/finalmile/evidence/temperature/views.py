@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Response, UploadFile, status
 from pydantic import BaseModel
 
 from finalmile.auth import Principal, Scope
-from finalmile.deps import provided, require
+from finalmile.deps import RowId, provided, require
 from finalmile.errors import InputError
 from finalmile.evidence.codes import EvidenceCode
 from finalmile.evidence.temperature.layouts.base import ReadOptions
@@ -26,6 +26,8 @@ Admin = Annotated[Principal, Depends(require(Scope.ADMIN))]
 TemperatureDep = Annotated[TemperatureService, Depends(provided(TemperatureService))]
 #: Logger exports are small (a week at one reading a minute is ~400 KB); refuse anything huge.
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+#: A logging interval longer than a week is a typo (and past a timedelta's range an overflow).
+MAX_INTERVAL_SECONDS = 7 * 86_400
 
 
 class ReadingOut(BaseModel):
@@ -106,7 +108,7 @@ def upload_log(
         str | None, Form(description="IANA zone of times without an offset; default the site's")
     ] = None,
     logger_id: Annotated[str | None, Form(max_length=64)] = None,
-    interval_seconds: Annotated[float | None, Form(gt=0)] = None,
+    interval_seconds: Annotated[float | None, Form(gt=0, le=MAX_INTERVAL_SECONDS)] = None,
     package: Annotated[str | None, Form(max_length=64)] = None,
     connector: str | None = None,
 ) -> TemperatureLogOut:
@@ -156,7 +158,7 @@ def get_temperature(
 @router.get("/temperature-logs/{log_id}/raw", response_class=Response)
 def get_raw_log(
     order_id: str,
-    log_id: int,
+    log_id: RowId,
     temperature: TemperatureDep,
     _principal: Admin,
     connector: str | None = None,
