@@ -42,7 +42,7 @@ def order_columns(order: DispatchOrder, *, digest: str, vault: Vault) -> dict[st
     return {
         "connector": order.connector,
         "order_id": order.order_id,
-        "storage": order.storage.value,
+        "storage": order.storage.value if order.storage_known else None,
         "needed_by": order.needed_by,
         "needed_by_offset_minutes": int(offset.total_seconds() // 60)
         if offset is not None
@@ -63,7 +63,8 @@ def item_rows(order: DispatchOrder, *, order_pk: int) -> list[dict[str, Any]]:
             "description": item.description,
             "quantity": item.quantity,
             "unit": item.unit,
-            "storage": item.storage.value,
+            "storage": item.storage,
+            "storage_source": item.storage_source,
             "controlled_schedule": item.controlled_schedule,
         }
         for line, item in enumerate(order.items, start=1)
@@ -90,6 +91,7 @@ def load_order(row: Order, items: Sequence[OrderItem], *, vault: Vault) -> Dispa
                 quantity=item.quantity,
                 unit=item.unit,
                 storage=item.storage,
+                storage_source=item.storage_source,
                 controlled_schedule=item.controlled_schedule,
             )
             for item in sorted(items, key=lambda i: i.line)
