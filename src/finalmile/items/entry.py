@@ -48,6 +48,8 @@ class ItemEntry(BaseModel):
     @field_validator("ndc", mode="before")
     @classmethod
     def _normalized(cls, value: Any) -> Any:
+        if isinstance(value, int):  # YAML read 00002821501 as a number: its zeros are gone
+            raise ValueError("write the NDC in quotes (as a number it loses its leading zeros)")
         return normalize_ndc(value) if isinstance(value, str) else value
 
     @field_validator("hazmat", mode="before")

@@ -123,9 +123,16 @@ def _lookup(connection: Connection, keys: Collection[str]) -> dict[str, dict[str
     return by_scope
 
 
+def _plain(value: object) -> object:
+    """A stored measure without the column's trailing zeros (``3.5000`` -> ``3.5``)."""
+    if not isinstance(value, Decimal):
+        return value
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
 def _entry(row: object) -> ItemEntry:
     get = row.__getitem__ if isinstance(row, Mapping) else lambda name: getattr(row, name)
-    values = {name: get(name) for name in _ENTRY_FIELDS}
+    values = {name: _plain(get(name)) for name in _ENTRY_FIELDS}
     hazmat = get("hazmat")
     return ItemEntry.model_validate(
         {**values, "hazmat": tuple(hazmat.split(",")) if hazmat else ()}

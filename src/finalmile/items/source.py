@@ -13,6 +13,7 @@ from finalmile.adapters.csv import read_records
 from finalmile.config import load_yaml, read_source
 from finalmile.errors import ConfigError, InputError
 from finalmile.items.entry import ItemEntry
+from finalmile.items.ndc import normalize_ndc
 
 _FIELDS = tuple(ItemEntry.model_fields)
 
@@ -46,19 +47,27 @@ def parse_item_yaml(text: str, *, source: str) -> list[ItemEntry]:
 
 def _yaml(text: str, *, source: str) -> list[ItemEntry]:
     document = load_yaml(text, source=source)
+    first: dict[str, int] = {}
+    raw = document.data.get("items")
+    for index, item in enumerate(raw if isinstance(raw, list) else []):
+        key = _key(item.get("ndc") if isinstance(item, dict) else None)
+        if key is not None and key in first:
+            again = f"NDC {key} is already listed as item {first[key]}"
+            document.report(("items", index, "ndc"), again)
+        elif key is not None:
+            first[key] = index
     parsed = document.validate(_ItemFile)
-    if parsed is not None:
-        first: dict[str, int] = {}
-        for index, entry in enumerate(parsed.items):
-            if entry.ndc in first:
-                document.report(
-                    ("items", index, "ndc"),
-                    f"NDC {entry.ndc} is already listed as item {first[entry.ndc]}",
-                )
-            first.setdefault(entry.ndc, index)
     document.raise_errors()
     assert parsed is not None
     return parsed.items
+
+
+def _key(ndc: object) -> str | None:
+    """An entry's NDC normalised, or None when it cannot be (validation reports that)."""
+    try:
+        return normalize_ndc(ndc) if isinstance(ndc, str) else None
+    except ValueError:
+        return None
 
 
 def _csv(data: bytes, *, source: str) -> list[ItemEntry]:

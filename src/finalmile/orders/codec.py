@@ -21,6 +21,9 @@ def content_digest(order: DispatchOrder) -> str:
     """SHA-256 of the order's contract JSON: equal digests mean nothing changed."""
     contract = order.to_contract()
     for item in contract["items"]:
+        # Where a class came from is not content: the class itself is (and orders stored before
+        # the key existed keep their digest).
+        del item["storage_source"]
         for key in _ADDED_ITEM_KEYS:
             if item[key] is None:
                 del item[key]
