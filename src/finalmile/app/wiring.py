@@ -130,7 +130,7 @@ def build_services(settings: Settings) -> Services:
     fhir_clients = clients_for(connectors.with_format("fhir"))
     catalog = load_catalog(settings.config_dir)
     storage = storage_resolver(connectors, catalog)
-    items = ItemService(sessions)
+    items = ItemService(sessions, sites=storage.sites)
     intake = IntakeService(
         store=IntakeStore(engine, vault, storage=storage),
         sessions=sessions,
@@ -144,6 +144,7 @@ def build_services(settings: Settings) -> Services:
         vault=vault,
         accounts=load_registry().build_accounts(settings.carriers),
         lease_seconds=settings.shipment_lease_seconds,
+        items=items,
     )
     decider = Decider(
         catalog=catalog,

@@ -25,8 +25,22 @@ class ItemService:
     """Reads and writes the item master. ``scope`` is a site name, or ``*`` for every site; a
     site's own entry for an NDC wins over the installation's."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], *, sites: Mapping[str, str] | None = None
+    ) -> None:
+        """``sites`` names the site serving each connector (for site-scoped entries)."""
         self._sessions = sessions
+        self._sites = dict(sites or {})
+
+    def entries_for(self, order: DispatchOrder) -> dict[str, ItemEntry]:
+        """Entries by 11-digit NDC for ``order``'s items: its site's, else every site's."""
+        keys = {key for item in order.items if (key := item_key(item))}
+        if not keys:
+            return {}
+        with self._sessions() as session:
+            found = _lookup(session.connection(), keys)
+        site = self._sites.get(order.connector)
+        return {**found.get(EVERY_SITE, {}), **(found.get(site, {}) if site else {})}
 
     def import_file(self, path: Path, *, scope: str = EVERY_SITE) -> int:
         """Validate ``path`` as a whole, then add or replace its entries in ``scope``; the count.
@@ -99,7 +113,7 @@ class StorageResolver:
 
     def __init__(self, defaults: Mapping[str, StorageClass], sites: Mapping[str, str]) -> None:
         self._defaults = dict(defaults)
-        self._sites = dict(sites)
+        self.sites: Mapping[str, str] = dict(sites)
 
     def resolve(
         self, connection: Connection, orders: Collection[DispatchOrder]
@@ -109,7 +123,7 @@ class StorageResolver:
         found = _lookup(connection, keys) if keys else {}
         resolved = []
         for order in orders:
-            site = self._sites.get(order.connector)
+            site = self.sites.get(order.connector)
             entries = {**found.get(EVERY_SITE, {}), **(found.get(site, {}) if site else {})}
             resolved.append(resolve_order(order, entries, self._defaults.get(order.connector)))
         return resolved
