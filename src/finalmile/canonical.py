@@ -32,6 +32,16 @@ def coldest(classes: Iterable[StorageClass]) -> StorageClass:
     return max(classes, key=_COLDNESS.__getitem__)
 
 
+class StorageSource(StrEnum):
+    """Where an item's storage class came from (``Item.storage_source``)."""
+
+    MESSAGE = "message"
+    ITEM_MASTER = "item_master"
+    #: The message named a warmer class than the item master; the colder class wins.
+    MASTER_COLDER = "master_colder"
+    PROFILE_DEFAULT = "profile_default"
+
+
 class ControlledSchedule(StrEnum):
     """US DEA schedule of a controlled substance that a pharmacy can dispense (21 CFR 1308).
 
@@ -81,7 +91,10 @@ class Item(_Contract):
     description: str | None = None
     quantity: Decimal
     unit: str | None = None
-    storage: StorageClass = StorageClass.AMBIENT
+    storage: StorageClass | None = Field(
+        default=None, description="None: unknown (no message field, item master or default)"
+    )
+    storage_source: StorageSource | None = None
     controlled_schedule: ControlledSchedule | None = Field(
         default=None, description="DEA schedule; None when the product is not controlled"
     )
@@ -108,9 +121,21 @@ class DispatchOrder(_Contract):
         return self.model_dump(mode="json")
 
     @property
+    def storage_known(self) -> bool:
+        """Whether every item's storage class is known (an order with an unknown one waits)."""
+        return all(item.storage is not None for item in self.items)
+
+    @property
     def storage(self) -> StorageClass:
-        """The strictest storage class among the items (the package travels at that class)."""
-        return coldest(item.storage for item in self.items)
+        """The strictest storage class among the items (the package travels at that class).
+
+        Raises:
+            ValueError: an item's storage class is unknown (check ``storage_known`` first).
+        """
+        known = [item.storage for item in self.items if item.storage is not None]
+        if len(known) < len(self.items):
+            raise ValueError("an item's storage class is unknown")
+        return coldest(known)
 
     @property
     def controlled(self) -> bool:

@@ -10,6 +10,7 @@ from finalmile.courier import driver_tables, plan_tables
 from finalmile.evidence.archive import models as archive_models
 from finalmile.evidence.temperature import models as temperature_models
 from finalmile.intake import models as intake_models
+from finalmile.items import models as item_models
 from finalmile.messages import models as message_models
 from finalmile.orders import models as order_models
 from finalmile.outbox import models as outbox_models
@@ -23,6 +24,7 @@ TABLE_MODULES = (
     auth_models,
     driver_tables,
     intake_models,
+    item_models,
     plan_tables,
     temperature_models,
     message_models,

@@ -147,6 +147,7 @@ def test_order_detail_is_the_contract_with_status_and_history(
                 "quantity": 2,
                 "unit": "mL",
                 "storage": "frozen",
+                "storage_source": "message",
                 "controlled_schedule": None,
             }
         ],

@@ -13,6 +13,7 @@ from finalmile.courier import route_views as routes
 from finalmile.evidence.archive import hold_views, listing_views
 from finalmile.evidence.archive import views as archive
 from finalmile.evidence.temperature import views as temperature
+from finalmile.items import views as items
 from finalmile.messages import views as messages
 from finalmile.orders import views as orders
 from finalmile.rules import views as decisions
@@ -23,6 +24,7 @@ router = APIRouter()
 router.include_router(health.router)
 router.include_router(orders.router)
 router.include_router(order_detail.router)
+router.include_router(items.router)
 router.include_router(decisions.router)
 router.include_router(messages.router)
 router.include_router(hl7_http.router)

@@ -25,10 +25,18 @@ from finalmile.errors import ConfigError
 from finalmile.evidence.archive import ArchiveService
 from finalmile.evidence.temperature import TemperatureService, installed_layouts
 from finalmile.intake import FileIntake, IntakeService, IntakeStore
+from finalmile.items import ItemService, StorageResolver
 from finalmile.outbox import OutboxStore
 from finalmile.profiles import ConnectorRegistry
 from finalmile.provided import Provided
-from finalmile.rules import Decider, LiveQuoteSource, QuoteSource, RateCardSource, load_catalog
+from finalmile.rules import (
+    Catalog,
+    Decider,
+    LiveQuoteSource,
+    QuoteSource,
+    RateCardSource,
+    load_catalog,
+)
 from finalmile.shipments import Dispatcher, ShipmentService
 from finalmile.tracking import TrackingService
 from finalmile.vault import Vault, vault_from_settings
@@ -54,6 +62,8 @@ class Services:
     archive: ArchiveService
     planning: CourierPlanning
     driver_updates: DriverUpdates
+    items: ItemService
+    storage: StorageResolver
     fhir_clients: dict[str, FhirClient] = field(default_factory=dict)
 
     @property
@@ -77,11 +87,12 @@ class Services:
             self.archive,
             self.planning,
             self.driver_updates,
+            self.items,
         )
 
     def fhir_pollers(self) -> dict[str, FhirPoller]:
         """A poller per connector that has a FHIR server to poll, by connector name."""
-        store = IntakeStore(self.engine, self.vault)
+        store = IntakeStore(self.engine, self.vault, storage=self.storage)
         pollers = {}
         for name, client in sorted(self.fhir_clients.items()):
             section = self.connectors.get(name).fhir
@@ -118,8 +129,11 @@ def build_services(settings: Settings) -> Services:
     connectors = check_configuration(settings)
     settled = confirmation_hook(billing_rules(connectors, settings.timezone))
     fhir_clients = clients_for(connectors.with_format("fhir"))
+    catalog = load_catalog(settings.config_dir)
+    storage = storage_resolver(connectors, catalog)
+    items = ItemService(sessions, sites=storage.sites)
     intake = IntakeService(
-        store=IntakeStore(engine, vault),
+        store=IntakeStore(engine, vault, storage=storage),
         sessions=sessions,
         vault=vault,
         connectors=connectors,
@@ -131,12 +145,13 @@ def build_services(settings: Settings) -> Services:
         vault=vault,
         accounts=load_registry().build_accounts(settings.carriers),
         lease_seconds=settings.shipment_lease_seconds,
+        items=items,
     )
     decider = Decider(
-        catalog=load_catalog(settings.config_dir),
+        catalog=catalog,
         sessions=sessions,
         vault=vault,
-        quotes=_quote_source(settings, shipments),
+        quotes=_quote_source(settings, shipments, items),
     )
     zone = ZoneInfo(settings.timezone)
     return Services(
@@ -183,12 +198,30 @@ def build_services(settings: Settings) -> Services:
             routing_table_url=settings.routing_table_url,
         ),
         driver_updates=DriverUpdates(sessions=sessions, vault=vault, on_evidence_settled=settled),
+        items=items,
+        storage=storage,
     )
 
 
-def _quote_source(settings: Settings, shipments: ShipmentService) -> QuoteSource:
+def storage_resolver(connectors: ConnectorRegistry, catalog: Catalog) -> StorageResolver:
+    """Storage resolution for intake: each connector's explicit default and its site."""
+    defaults, sites = {}, {}
+    for name in connectors.names:
+        default = connectors.get(name).default_storage
+        if default is not None:
+            defaults[name] = default
+        try:
+            sites[name] = catalog.site_config(connector=name).name
+        except ConfigError:  # no site serves it: only installation-wide entries apply
+            continue
+    return StorageResolver(defaults, sites)
+
+
+def _quote_source(
+    settings: Settings, shipments: ShipmentService, items: ItemService
+) -> QuoteSource:
     if settings.quotes == "rate_card":
-        return RateCardSource()
+        return RateCardSource(items)
     live = LiveQuoteSource(shipments)
     if not live.accounts:
         raise ConfigError(["FINALMILE_QUOTES=live needs an easypost or shippo FINALMILE_CARRIERS"])

@@ -16,6 +16,7 @@ from finalmile.cli.dispatch import dispatch
 from finalmile.cli.drivers import app as drivers_app
 from finalmile.cli.fhir import app as fhir_app
 from finalmile.cli.ingest import ingest
+from finalmile.cli.items import app as items_app
 from finalmile.cli.keys import app as keys_app
 from finalmile.cli.messages import app as messages_app
 from finalmile.cli.outbox import app as outbox_app
@@ -44,6 +45,7 @@ app.add_typer(connectors_app, name="connectors")
 app.command("ship")(ship)
 app.add_typer(db_app, name="db")
 app.add_typer(fhir_app, name="fhir")
+app.add_typer(items_app, name="items")
 app.add_typer(keys_app, name="keys")
 app.add_typer(messages_app, name="messages")
 app.add_typer(outbox_app, name="outbox")

@@ -22,6 +22,7 @@ from finalmile.config import days_since_samples, redate
 from finalmile.db_types import utcnow
 from finalmile.errors import AuthError, FinalmileError
 from finalmile.intake import prepare_fhir
+from finalmile.items import parse_item_yaml
 from finalmile.messages import InboundMessage
 from finalmile.orders import Order
 from finalmile.rules import DecisionRecord, DeliveryType, current_decision
@@ -33,6 +34,8 @@ DEMO_PACKAGE = "finalmile.config.defaults"
 DEMO_CARRIER_ORDER = "DEMO-RX-011"
 #: Where the demo's admin API key is kept (in the data directory, beside the database it opens).
 DEMO_KEY_FILE = "demo-api-key"
+#: The demo pharmacy's item master, imported for every site before the samples are stored.
+DEMO_ITEM_MASTER = "item_master.yaml"
 
 
 def demo_messages(suffix: str, *, days: int) -> list[bytes]:
@@ -173,6 +176,8 @@ def load_samples(services: Services, *, connector: str, today: dt.date) -> Loade
     """Store the bundled samples not stored yet, their dates moved forward (``demo_dates``) to
     the day the samples were first stored, or to ``today`` on a first run."""
     days = days_since_samples(_samples_day(services, connector, today))
+    item_master = resources.files(DEMO_PACKAGE).joinpath("demo", DEMO_ITEM_MASTER)
+    services.items.save(parse_item_yaml(item_master.read_text("utf-8"), source=DEMO_ITEM_MASTER))
     with services.sessions() as session:
         known = set(
             session.scalars(

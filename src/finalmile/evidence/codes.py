@@ -16,3 +16,4 @@ class EvidenceCode(StrEnum):
     ALREADY_HELD = "already_held"
     NOT_HELD = "not_held"
     PURGED = "purged"
+    STORAGE_UNKNOWN = "storage_unknown"

@@ -33,6 +33,8 @@ from finalmile.intake.plan import (
     plan_message,
 )
 from finalmile.intake.prepare import PreparedMessage
+from finalmile.intake.storage import resolve_storage
+from finalmile.items import StorageResolver
 from finalmile.messages import InboundMessage, MessageOrderLink, MessageStatus
 from finalmile.orders import Order, OrderItem, item_rows, order_columns
 from finalmile.vault import Vault
@@ -62,9 +64,14 @@ class CursorUpdate:
 class IntakeStore:
     """Writes prepared messages and their orders; safe to share between threads."""
 
-    def __init__(self, engine: Engine, vault: Vault) -> None:
+    def __init__(
+        self, engine: Engine, vault: Vault, *, storage: StorageResolver | None = None
+    ) -> None:
+        """``storage`` resolves each order's storage classes (message, item master, connector
+        default) in the batch's transaction; without it orders keep what the message said."""
         self._engine = engine
         self._vault = vault
+        self._storage = storage
 
     def commit(
         self, batch: Sequence[PreparedMessage], *, cursor: CursorUpdate | None = None
@@ -97,6 +104,8 @@ class IntakeStore:
         self, batch: Sequence[PreparedMessage], cursor: CursorUpdate | None
     ) -> list[Outcome]:
         with self._engine.begin() as connection:
+            if self._storage is not None:
+                batch = resolve_storage(connection, batch, self._storage)
             outcomes = _commit(connection, batch, self._vault)
             if cursor is not None:
                 _save_cursor(connection, cursor)

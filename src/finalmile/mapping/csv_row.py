@@ -242,9 +242,9 @@ def _deadline(text: str, where: _Where, profile: CsvProfile) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
-def _storage(code: str | None, where: _Where, profile: CsvProfile) -> StorageClass:
+def _storage(code: str | None, where: _Where, profile: CsvProfile) -> StorageClass | None:
     if code is None:
-        return StorageClass.AMBIENT
+        return None  # unknown: intake asks the item master and the connector's default
     storage = profile.storage_lookup.get(code.casefold())
     if storage is None:
         allowed = ", ".join(sorted(profile.storage_codes))

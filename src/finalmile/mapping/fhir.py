@@ -308,9 +308,10 @@ def _medication_code(
 
 @dataclass(frozen=True, slots=True)
 class _Extensions:
-    """What the dispense's finalmile extensions say (defaults where one is absent)."""
+    """What the dispense's finalmile extensions say (defaults where one is absent; no storage
+    extension leaves storage unknown)."""
 
-    storage: StorageClass = StorageClass.AMBIENT
+    storage: StorageClass | None = None
     signature: bool = False
     schedule: ControlledSchedule | None = None
 

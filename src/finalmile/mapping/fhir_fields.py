@@ -100,7 +100,7 @@ def read(
 
 
 def _empty(name: str) -> Any:
-    return {"requires_signature": False, "item.storage": StorageClass.AMBIENT}.get(name)
+    return {"requires_signature": False}.get(name)
 
 
 def _convert(

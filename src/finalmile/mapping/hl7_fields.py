@@ -108,14 +108,15 @@ def read(message: Message, group: SegmentGroup, sources: Mapping[str, Source]) -
 
 def storage_class(
     code: str | None, where: Source, codes: Mapping[str, StorageClass]
-) -> StorageClass:
-    """The storage class of a code (exact, else upper-cased); no code is ambient.
+) -> StorageClass | None:
+    """The storage class of a code (exact, else upper-cased); None (unknown) without a code:
+    intake then asks the item master and the connector's ``default_storage``.
 
     Raises:
         InputError: ``unknown_code`` at the path.
     """
-    if code is None:
-        return StorageClass.AMBIENT
+    if code is None or not code.strip():
+        return None
     code = code.strip()
     storage = codes.get(code) or codes.get(code.upper())
     if storage is None:

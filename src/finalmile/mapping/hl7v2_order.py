@@ -200,10 +200,9 @@ def items(
         for name, where in fields.item.items()
         if where.path.segment != own
     }
+    per_item = storage.path.segment == own
     group_storage = (
-        None
-        if storage.path.segment == own
-        else storage_class(lookup(message, group, storage), storage, storage_codes)
+        None if per_item else storage_class(lookup(message, group, storage), storage, storage_codes)
     )
     quantity = fields.item.get("quantity")
     quantity_label = quantity.label if quantity else f"{own}-{source.quantity}"
@@ -232,7 +231,7 @@ def items(
                 unit=raw["unit"],
                 storage=(
                     storage_class(segment.get(storage.path), storage, storage_codes)
-                    if group_storage is None
+                    if per_item
                     else group_storage
                 ),
                 controlled_schedule=_schedule(raw["controlled_schedule"], schedule_label, number),

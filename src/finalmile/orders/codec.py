@@ -21,6 +21,9 @@ def content_digest(order: DispatchOrder) -> str:
     """SHA-256 of the order's contract JSON: equal digests mean nothing changed."""
     contract = order.to_contract()
     for item in contract["items"]:
+        # Where a class came from is not content: the class itself is (and orders stored before
+        # the key existed keep their digest).
+        del item["storage_source"]
         for key in _ADDED_ITEM_KEYS:
             if item[key] is None:
                 del item[key]
@@ -42,7 +45,7 @@ def order_columns(order: DispatchOrder, *, digest: str, vault: Vault) -> dict[st
     return {
         "connector": order.connector,
         "order_id": order.order_id,
-        "storage": order.storage.value,
+        "storage": order.storage.value if order.storage_known else None,
         "needed_by": order.needed_by,
         "needed_by_offset_minutes": int(offset.total_seconds() // 60)
         if offset is not None
@@ -63,7 +66,8 @@ def item_rows(order: DispatchOrder, *, order_pk: int) -> list[dict[str, Any]]:
             "description": item.description,
             "quantity": item.quantity,
             "unit": item.unit,
-            "storage": item.storage.value,
+            "storage": item.storage,
+            "storage_source": item.storage_source,
             "controlled_schedule": item.controlled_schedule,
         }
         for line, item in enumerate(order.items, start=1)
@@ -90,6 +94,7 @@ def load_order(row: Order, items: Sequence[OrderItem], *, vault: Vault) -> Dispa
                 quantity=item.quantity,
                 unit=item.unit,
                 storage=item.storage,
+                storage_source=item.storage_source,
                 controlled_schedule=item.controlled_schedule,
             )
             for item in sorted(items, key=lambda i: i.line)

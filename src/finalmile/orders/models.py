@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import Column, ForeignKey, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from finalmile.canonical import ControlledSchedule, StorageClass
+from finalmile.canonical import ControlledSchedule, StorageClass, StorageSource
 from finalmile.db_types import BigId, ExactDecimal, UtcDateTime, ValueEnum
 
 
@@ -35,7 +35,10 @@ class Order(SQLModel, table=True):
     order_id: str = Field(max_length=100)
     status: OrderStatus = Field(sa_column=Column(ValueEnum(OrderStatus), nullable=False))
     version: int = 1
-    storage: StorageClass = Field(sa_column=Column(ValueEnum(StorageClass), nullable=False))
+    #: The strictest class among the items; None while an item's class is unknown.
+    storage: StorageClass | None = Field(
+        default=None, sa_column=Column(ValueEnum(StorageClass), nullable=True)
+    )
     needed_by: dt.datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
     needed_by_offset_minutes: int | None = None
     requires_signature: bool = False
@@ -61,7 +64,12 @@ class OrderItem(SQLModel, table=True):
     description: str | None = Field(default=None, max_length=500)
     quantity: Decimal = Field(sa_column=Column(ExactDecimal, nullable=False))
     unit: str | None = Field(default=None, max_length=32)
-    storage: StorageClass = Field(sa_column=Column(ValueEnum(StorageClass), nullable=False))
+    storage: StorageClass | None = Field(
+        default=None, sa_column=Column(ValueEnum(StorageClass), nullable=True)
+    )
+    storage_source: StorageSource | None = Field(
+        default=None, sa_column=Column(ValueEnum(StorageSource), nullable=True)
+    )
     controlled_schedule: ControlledSchedule | None = Field(
         default=None, sa_column=Column(ValueEnum(ControlledSchedule), nullable=True)
     )

@@ -25,7 +25,7 @@ class OrderSummary(BaseModel):
     connector: str
     status: str
     version: int
-    storage: str
+    storage: str | None
     needed_by: dt.datetime | None
     requires_signature: bool
     created_at: dt.datetime

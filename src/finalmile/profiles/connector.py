@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from finalmile.canonical import StorageClass
 from finalmile.mapping import CsvProfile, FhirProfile, Hl7Profile, TimeZoneName
 from finalmile.profiles.writeback import WritebackSection
 
@@ -110,6 +111,11 @@ class ConnectorProfile(_Section):
     csv: CsvSection | None = None
     writeback: WritebackSection | None = Field(
         None, description="where tracking numbers and confirmations go back to the PMS"
+    )
+    default_storage: StorageClass | None = Field(
+        None,
+        description="storage class of an item that neither the message nor the item master"
+        " gives (set it only where the site ships that class alone); unset: the order waits",
     )
 
     @model_validator(mode="before")

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from finalmile.canonical import ControlledSchedule, DispatchOrder, StorageClass, coldest
+from finalmile.canonical import ControlledSchedule, DispatchOrder, StorageClass
 from finalmile.rules.calendar import Arrival, weekday_name
 from finalmile.rules.courier import CourierRun
 from finalmile.rules.facts import DeliveryType
@@ -67,10 +67,7 @@ class OrderFacts:
         self.local = now.astimezone(site.zone)
         self.patient_timezone = place.zone_name
         self.patient_zone = place.zone or site.zone
-        items = order.items
-        self.storage: StorageClass = (
-            items[0].storage if len(items) == 1 else coldest(i.storage for i in items)
-        )
+        self.storage: StorageClass = order.storage
         self.distance_miles = place.miles
         self.state = ship_to.state or place.state
         self.postal_code = place.zip5

@@ -24,6 +24,7 @@ from finalmile.rules.quotes import CarrierQuote
 from finalmile.rules.ruleset import Action, Rule
 from finalmile.rules.site import Site
 from finalmile.rules.site_config import DeliveryOption
+from finalmile.rules.storage import storage_reasons
 from finalmile.rules.wording import when
 
 # Enum members bound once: looking them up on the class is measurable on the per-candidate path.
@@ -45,8 +46,10 @@ def decide(
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
+    reasons = storage_reasons(order)
+    if not order.storage_known:
+        return _decision(order, site, now, None, reasons)
     facts = OrderFacts(order, site, now)
-    reasons: list[str] = []
     candidates = _candidates(site, quotes, now, facts=facts, reasons=reasons)
     for rule, applies in site.rules.steps:
         if applies is not None and not applies(facts):

@@ -77,8 +77,11 @@ class LiveQuoteSource:
         )
 
     def quotes(self, order: DispatchOrder, site: Site, now: dt.datetime) -> list[CarrierQuote]:
-        """Every rate of every hub account that maps onto a service level."""
+        """Every rate of every hub account that maps onto a service level; none while an item's
+        storage is unknown (the order is held, not priced)."""
         found: list[CarrierQuote] = []
+        if not order.storage_known:
+            return found
         for account in self.accounts:
             try:
                 rated = self.rating.quote_order(order, account=account)

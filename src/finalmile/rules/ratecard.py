@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
 from finalmile.canonical import DispatchOrder
 from finalmile.rules.quotes import CarrierQuote
@@ -14,13 +15,32 @@ from finalmile.rules.site_config import CarrierService, RateBand
 CENT = Decimal("0.01")
 
 
+class PackedWeights(Protocol):
+    """The packed weight of an order from the pharmacy's item master (``ItemService`` is one)."""
+
+    def packed_weight_lb(self, order: DispatchOrder, *, site: str) -> Decimal | None:
+        """The sum of the items' packed weights; None unless every item has one."""
+        ...
+
+
 class RateCardSource:
-    """A ``QuoteSource`` over the rate card in each site's YAML (``carriers[].services``)."""
+    """A ``QuoteSource`` over the rate card in each site's YAML (``carriers[].services``).
+
+    ``weights`` (the item master) gives the packed weight where it knows every item; otherwise
+    the site's estimate for the order's storage class (``package_weight_lb``) is used.
+    """
+
+    def __init__(self, weights: PackedWeights | None = None) -> None:
+        self._weights = weights
 
     def quotes(self, order: DispatchOrder, site: Site, now: dt.datetime) -> list[CarrierQuote]:
-        """One quote per configured service; distance unknown prices at the farthest band."""
+        """One quote per configured service; distance unknown prices at the farthest band. None
+        while an item's storage is unknown (the order is held, not priced)."""
+        if not order.storage_known:
+            return []
         miles = site.distance_miles(site.locate(order.ship_to))
-        weight = Decimal(str(site.package_weight_lb(order)))
+        known = self._weights.packed_weight_lb(order, site=site.name) if self._weights else None
+        weight = known if known is not None else Decimal(str(site.package_weight_lb(order)))
         quotes: list[CarrierQuote] = []
         for account in site.config.carriers:
             for service in account.services:

@@ -204,7 +204,8 @@ class Decider:
             return draft.hold
         order, site, now = draft.order, draft.site, draft.now
         try:
-            return decide(order, site, self.quotes.quotes(order, site, now), now)
+            quotes = self.quotes.quotes(order, site, now) if order.storage_known else ()
+            return decide(order, site, quotes, now)
         except RetriableError as exc:  # a quote source is down: the order waits for next run
             log.warning("decision_deferred", order_id=order.order_id, error_type=type(exc).__name__)
             return None

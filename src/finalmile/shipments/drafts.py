@@ -10,6 +10,7 @@ from finalmile.canonical import DispatchOrder
 from finalmile.carriers import CarrierAccount, ShipmentDraft, ShipmentOptions
 from finalmile.errors import PermanentError
 from finalmile.orders import Order, OrderItem, load_order
+from finalmile.shipments.parcels import ItemFacts, parcel_of
 from finalmile.vault import Vault
 
 
@@ -21,8 +22,10 @@ def draft_for(
     order_pk: int,
     reference: str,
     options: ShipmentOptions,
+    items: ItemFacts | None = None,
 ) -> ShipmentDraft:
-    """What ``carrier`` needs to rate the order: addresses, parcel (or the account's) and options.
+    """What ``carrier`` needs to rate the order: addresses, parcel (the request's, else the item
+    master's package, else the account's) and options.
 
     Raises:
         PermanentError: the account has no ship-from address.
@@ -31,12 +34,16 @@ def draft_for(
         order = session.get(Order, order_pk)
         assert order is not None
         statement = select(OrderItem).where(col(OrderItem.order_pk) == order_pk)
-        items = list(session.scalars(statement.order_by(col(OrderItem.line))))
-    return draft_of(carrier, load_order(order, items, vault=vault), reference, options)
+        lines = list(session.scalars(statement.order_by(col(OrderItem.line))))
+    return draft_of(carrier, load_order(order, lines, vault=vault), reference, options, items)
 
 
 def draft_of(
-    carrier: CarrierAccount, order: DispatchOrder, reference: str, options: ShipmentOptions
+    carrier: CarrierAccount,
+    order: DispatchOrder,
+    reference: str,
+    options: ShipmentOptions,
+    items: ItemFacts | None = None,
 ) -> ShipmentDraft:
     """The draft of an order already at hand (no storage read).
 
@@ -50,6 +57,8 @@ def draft_of(
         reference=reference,
         order=order,
         ship_from=ship_from,
-        parcel=options.parcel or carrier.settings.default_parcel,
+        parcel=options.parcel
+        or (parcel_of(order, items.entries_for(order)) if items is not None else None)
+        or carrier.settings.default_parcel,
         options=options,
     )

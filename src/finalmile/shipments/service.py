@@ -38,6 +38,7 @@ from finalmile.shipments.codes import ShipmentCode
 from finalmile.shipments.drafts import draft_for, draft_of
 from finalmile.shipments.labels import label_file
 from finalmile.shipments.models import Shipment, ShipmentState
+from finalmile.shipments.parcels import ItemFacts
 from finalmile.shipments.purchase import PurchaseRun, RetryPolicy, rate
 from finalmile.shipments.store import LabelFile, Lease, NewShipment, ShipmentStore
 from finalmile.vault import Vault
@@ -76,8 +77,11 @@ class ShipmentService:
         vault: Vault,
         accounts: Mapping[str, CarrierAccount],
         lease_seconds: float,
+        items: ItemFacts | None = None,
     ) -> None:
+        """``items`` (the item master) gives the parcel of an order whose product it knows."""
         self.sessions = sessions
+        self.items = items
         self.vault = vault
         self.accounts = dict(accounts)
         self.store = ShipmentStore(sessions, vault=vault, lease_seconds=lease_seconds)
@@ -140,6 +144,7 @@ class ShipmentService:
             order_pk=order.id,
             reference=new.key,
             options=new.options,
+            items=self.items,
         )
         try:
             provider_shipment_id, quote = rate(carrier, draft, service)
@@ -190,6 +195,7 @@ class ShipmentService:
             order_pk=order.id,
             reference=f"quote-{order.id}",
             options=options or ShipmentOptions(),
+            items=self.items,
         )
         return carrier.quoting().quote(draft)
 
@@ -199,7 +205,8 @@ class ShipmentService:
         """Rates from ``account`` for an order already loaded (the live quote source calls this
         while deciding, so it reads nothing from storage); nothing is bought."""
         carrier = self.account(account)
-        draft = draft_of(carrier, order, f"quote-{order.order_id}", options or ShipmentOptions())
+        options = options or ShipmentOptions()
+        draft = draft_of(carrier, order, f"quote-{order.order_id}", options, self.items)
         return carrier.quoting().quote(draft)
 
     def verify_address(

@@ -199,6 +199,7 @@ def test_every_field_can_be_re_pointed() -> None:
                 "quantity": 2.5,
                 "unit": "SYRINGE",
                 "storage": "refrigerated",
+                "storage_source": None,
                 "controlled_schedule": "IIN",
             }
         ],

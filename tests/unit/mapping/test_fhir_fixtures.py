@@ -55,6 +55,7 @@ def test_transaction_bundle_with_urn_uuid_references() -> None:
                     "quantity": 2,
                     "unit": "mL",
                     "storage": "refrigerated",
+                    "storage_source": None,
                     "controlled_schedule": None,
                 }
             ],
@@ -81,7 +82,8 @@ def test_transaction_bundle_with_urn_uuid_references() -> None:
                     "description": "Vancomycin 1 g vial",
                     "quantity": 1.5,
                     "unit": "g",
-                    "storage": "ambient",
+                    "storage": None,
+                    "storage_source": None,
                     "controlled_schedule": None,
                 }
             ],
@@ -120,7 +122,8 @@ def test_collection_bundle_with_a_cancelled_dispense() -> None:
                     "description": "Test tablets 10 mg",
                     "quantity": 30,
                     "unit": "TAB",
-                    "storage": "ambient",
+                    "storage": None,
+                    "storage_source": None,
                     "controlled_schedule": None,
                 }
             ],
@@ -161,6 +164,7 @@ def test_lone_dispense_with_contained_patient() -> None:
                     "quantity": 1,
                     "unit": "vial",
                     "storage": "frozen",
+                    "storage_source": None,
                     "controlled_schedule": None,
                 }
             ],

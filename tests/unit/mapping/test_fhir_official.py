@@ -75,7 +75,8 @@ def test_medicationdispense0301() -> None:
                 "description": "Vancomycin Hydrochloride (VANCOMYCIN HYDROCHLORIDE)",
                 "quantity": 12,
                 "unit": "Vial",
-                "storage": "ambient",
+                "storage": None,
+                "storage_source": None,
                 "controlled_schedule": None,
             }
         ],
@@ -97,7 +98,8 @@ def test_medicationdispense0302() -> None:
                 "description": "Novolog 100u/ml",
                 "quantity": 10,
                 "unit": "ml",
-                "storage": "ambient",
+                "storage": None,
+                "storage_source": None,
                 "controlled_schedule": None,
             }
         ],

@@ -31,7 +31,18 @@ BEFORE: dict[str, Any] = {
 def with_schedule(schedule: str | None) -> dict[str, Any]:
     data = json.loads(json.dumps(BEFORE))
     data["items"][0]["controlled_schedule"] = schedule
+    data["items"][0]["storage_source"] = None  # added with the item master, null by default
     return data
+
+
+def test_storage_unknown_is_null_and_the_order_says_so() -> None:
+    data = with_schedule(None)
+    data["items"][0]["storage"] = None
+    order = DispatchOrder.model_validate(data)
+    assert order.to_contract()["items"][0]["storage"] is None
+    assert not order.storage_known
+    with pytest.raises(ValueError, match="unknown"):
+        _ = order.storage
 
 
 def test_json_without_the_key_still_validates_and_serialises_it_as_null() -> None:

@@ -145,7 +145,7 @@ def _order(pdf: FPDF, packet: AuditPacket) -> None:
             item.ndc or "-",
             item.description or "-",
             f"{item.quantity.normalize():f} {item.unit or ''}".strip(),
-            item.storage.value,
+            item.storage.value if item.storage else "unknown",
         )
         for number, item in enumerate(order.items, start=1)
     ]

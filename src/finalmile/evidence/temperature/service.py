@@ -28,7 +28,8 @@ from finalmile.audit import AuditEvent, audit_row
 from finalmile.config import ClassLimits
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
-from finalmile.errors import NotFoundError
+from finalmile.errors import ConflictError, NotFoundError
+from finalmile.evidence.codes import EvidenceCode
 from finalmile.evidence.temperature.evaluate import Evaluation, Verdict, evaluate
 from finalmile.evidence.temperature.layouts.base import ReadOptions
 from finalmile.evidence.temperature.layouts.registry import LayoutRegistry, load_layouts
@@ -225,10 +226,17 @@ class TemperatureService:
         action: str,
     ) -> TemperatureEvaluationRow:
         assert order.id is not None and row.id is not None
-        limits = self.limits[order.storage]
+        storage = order.storage
+        if storage is None:  # held by the rules: it never left, so there is nothing to judge
+            raise ConflictError(
+                f"order {order.order_id!r} has no known storage class to judge its temperatures "
+                "against: add its products to the item master or send storage in the message",
+                code=EvidenceCode.STORAGE_UNKNOWN,
+            )
+        limits = self.limits[storage]
         result: Evaluation = evaluate(
             parsed,
-            storage=order.storage,
+            storage=storage,
             limits=limits,
             window=trip_window(session, order.id),
             gap_factor=self.gap_factor,
@@ -237,7 +245,7 @@ class TemperatureService:
         evaluation = TemperatureEvaluationRow(
             log_id=row.id,
             order_pk=order.id,
-            storage=order.storage,
+            storage=storage,
             verdict=result.verdict,
             reasons=list(result.reasons),
             summary=result.summary(),

@@ -79,7 +79,7 @@ class OrderTemperatureOut(BaseModel):
     """An order's temperature record: the verdict (worst of its logs) and each log."""
 
     order_id: str
-    storage: str
+    storage: str | None
     verdict: str | None
     logs: list[TemperatureLogOut]
 
@@ -149,7 +149,7 @@ def get_temperature(
     record = temperature.for_order(order_id=order_id, connector=connector)
     return OrderTemperatureOut(
         order_id=record.order.order_id,
-        storage=record.order.storage.value,
+        storage=record.order.storage.value if record.order.storage else None,
         verdict=record.verdict.value if record.verdict else None,
         logs=[TemperatureLogOut.of(stored, readings=readings) for stored in record.logs],
     )

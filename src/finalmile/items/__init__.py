@@ -1,0 +1,26 @@
+"""The item master: the pharmacy's product file keyed by NDC (storage, schedule, packaging,
+hazmat, weight and size), and the storage resolution intake applies to every order."""
+
+from finalmile.items.codes import ItemCode
+from finalmile.items.entry import HazmatFlag, ItemEntry
+from finalmile.items.models import EVERY_SITE
+from finalmile.items.ndc import format_ndc, normalize_ndc
+from finalmile.items.resolve import item_key, resolve_item, resolve_order
+from finalmile.items.service import ItemService, StorageResolver
+from finalmile.items.source import load_item_file, parse_item_yaml
+
+__all__ = [
+    "EVERY_SITE",
+    "HazmatFlag",
+    "ItemCode",
+    "ItemEntry",
+    "ItemService",
+    "StorageResolver",
+    "format_ndc",
+    "item_key",
+    "load_item_file",
+    "normalize_ndc",
+    "parse_item_yaml",
+    "resolve_item",
+    "resolve_order",
+]
