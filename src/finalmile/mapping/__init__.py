@@ -6,6 +6,7 @@ from finalmile.mapping.csv_profile import CsvProfile
 from finalmile.mapping.fhir_profile import FhirProfile, Resolver
 from finalmile.mapping.hl7v2 import Hl7Profile, decode_and_map
 from finalmile.mapping.intent import OrderAction, OrderIntent
+from finalmile.mapping.product import NdcError, normalize_ndc
 from finalmile.mapping.zones import TimeZoneName
 
 __all__ = [
@@ -15,10 +16,12 @@ __all__ = [
     "FhirProfile",
     "Hl7Profile",
     "MappingCode",
+    "NdcError",
     "OrderAction",
     "OrderIntent",
     "Resolver",
     "TimeZoneName",
     "decode_and_map",
     "iter_orders",
+    "normalize_ndc",
 ]

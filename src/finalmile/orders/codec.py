@@ -65,6 +65,8 @@ def item_rows(order: DispatchOrder, *, order_pk: int) -> list[dict[str, Any]]:
             "unit": item.unit,
             "storage": item.storage.value,
             "controlled_schedule": item.controlled_schedule,
+            "code": item.code,
+            "system": item.system,
         }
         for line, item in enumerate(order.items, start=1)
     ]
@@ -91,6 +93,8 @@ def load_order(row: Order, items: Sequence[OrderItem], *, vault: Vault) -> Dispa
                 unit=item.unit,
                 storage=item.storage,
                 controlled_schedule=item.controlled_schedule,
+                code=item.code,
+                system=item.system,
             )
             for item in sorted(items, key=lambda i: i.line)
         ),
