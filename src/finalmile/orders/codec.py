@@ -14,7 +14,7 @@ from finalmile.vault import Vault
 
 # Item keys added to the contract after orders were first stored: left out of the digest while
 # null, so that adding a field does not make every stored order look changed on its next re-send.
-_ADDED_ITEM_KEYS = ("controlled_schedule",)
+_ADDED_ITEM_KEYS = ("controlled_schedule", "code", "system")
 
 
 def content_digest(order: DispatchOrder) -> str:

@@ -31,6 +31,7 @@ BEFORE: dict[str, Any] = {
 def with_schedule(schedule: str | None) -> dict[str, Any]:
     data = json.loads(json.dumps(BEFORE))
     data["items"][0]["controlled_schedule"] = schedule
+    data["items"][0] |= {"code": None, "system": None}  # added later still, also null
     return data
 
 
