@@ -87,7 +87,9 @@ class Address(_Contract):
 class Item(_Contract):
     """One dispensed product in the package."""
 
-    ndc: str | None = None
+    ndc: str | None = Field(
+        default=None, description="NDC, 11 digits without dashes (5-4-2); only from an NDC coding"
+    )
     description: str | None = None
     quantity: Decimal
     unit: str | None = None
@@ -97,6 +99,17 @@ class Item(_Contract):
     storage_source: StorageSource | None = None
     controlled_schedule: ControlledSchedule | None = Field(
         default=None, description="DEA schedule; None when the product is not controlled"
+    )
+
+    code: str | None = Field(
+        default=None,
+        max_length=64,
+        description="another product code the sender gave (RxNorm, SNOMED CT, ...)",
+    )
+    system: str | None = Field(
+        default=None,
+        max_length=300,
+        description="the system of ``code``: a FHIR URI where known, else as sent",
     )
 
     @field_serializer("quantity")

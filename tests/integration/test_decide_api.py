@@ -71,7 +71,7 @@ def test_holds_are_listed_as_exceptions(quiet: TestClient) -> None:
     holds = quiet.get("/decisions", params={"delivery_type": "hold"}, headers=reader).json()
     assert [d["order_id"] for d in holds["items"]] == ["RX-A2"]
     assert holds["items"][0]["reasons"][-1] == (
-        "Hold: no delivery option is left; a person must decide"
+        "Hold: needed-by Tue 2026-11-24 17:00 has already passed; a person must decide"
     )
     every = quiet.get("/decisions", params={"limit": 1}, headers=reader).json()
     assert [d["order_id"] for d in every["items"]] == ["RX-A2"]

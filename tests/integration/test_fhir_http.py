@@ -67,7 +67,8 @@ def test_lone_dispense_is_created_then_unchanged(
     first = client.post("/fhir/r4/MedicationDispense", content=body, headers=writer)
     assert first.status_code == 201
     assert first.json()["issue"][0]["diagnostics"] == "order md-3003: created"
-    edited = json.loads(body) | {"note": [{"text": "Leave at side door"}]}
+    edited = json.loads(body)
+    edited["quantity"]["value"] = 2
     second = client.post("/fhir/r4/MedicationDispense", content=json.dumps(edited), headers=writer)
     assert second.status_code == 200
     assert second.json()["issue"][0]["diagnostics"] == "order md-3003: updated"

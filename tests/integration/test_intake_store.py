@@ -48,7 +48,7 @@ def test_accepted_message_stores_order_items_and_encrypted_raw(services: Service
         assert services.vault.decrypt(message.raw_encrypted) == rde("C1", "RX-1")
         assert PATIENT_FAMILY.encode() not in order.phi_encrypted
         [item] = session.scalars(select(OrderItem).where(OrderItem.order_pk == order.id)).all()
-        assert (item.ndc, str(item.quantity.normalize()), item.unit) == ("00002-8215-01", "2", "mL")
+        assert (item.ndc, str(item.quantity.normalize()), item.unit) == ("00002821501", "2", "mL")
 
 
 def test_resend_is_stored_as_duplicate_and_changes_nothing(services: Services) -> None:

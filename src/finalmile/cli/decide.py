@@ -176,7 +176,10 @@ def read_orders(
                 ),
             )
         hl7 = registry.hl7(connector)
-        raws = split_messages(file.read_bytes())
+        try:
+            raws = split_messages(file.read_bytes())
+        except InputError as exc:  # not HL7 v2 at all: reported like an unreadable order
+            return iter([exc])
         return _messages(
             raws,
             lambda raw, now: prepare_hl7(raw, connector=connector, profile=hl7, received_at=now),

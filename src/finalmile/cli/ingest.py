@@ -74,6 +74,7 @@ def ingest(
         raise fail(str(exc), code=2) from None
     if dry_run:
         raise typer.Exit(dry_run_file(file, format_, connector=name, registry=registry))
+    raws = _hl7_messages(file) if format_ is InputFormat.HL7 else []
     with open_services(settings) as services:
         if format_ is InputFormat.CSV:
             with file.open("rb") as stream:
@@ -90,7 +91,7 @@ def ingest(
         if format_ is InputFormat.FHIR:
             outcomes = services.intake.ingest_fhir([file.read_bytes()], connector=name)
         else:
-            outcomes = services.intake.ingest_hl7(_hl7_messages(file), connector=name)
+            outcomes = services.intake.ingest_hl7(raws, connector=name)
     raise typer.Exit(_print_outcomes(outcomes))
 
 
@@ -199,10 +200,11 @@ def _print_outcomes(outcomes: Iterable[Outcome], label: str | None = None) -> in
 
 
 def _hl7_messages(path: Path) -> list[bytes]:
-    raws = split_messages(path.read_bytes())
-    if not raws:
-        raise fail(f"{path}: no HL7 v2 message found (each message starts with an MSH segment)")
-    return raws
+    """The messages of an HL7 file; a file that is not HL7 v2 is reported and exits 1."""
+    try:
+        return split_messages(path.read_bytes())
+    except InputError as exc:
+        raise fail(json.dumps({"file": path.name, **_error(exc)}), code=EXIT_REJECTED) from None
 
 
 def _error(error: InputError) -> dict[str, object]:

@@ -4,10 +4,10 @@ hazmat, weight and size), and the storage resolution intake applies to every ord
 from finalmile.items.codes import ItemCode
 from finalmile.items.entry import HazmatFlag, ItemEntry
 from finalmile.items.models import EVERY_SITE
-from finalmile.items.ndc import format_ndc, normalize_ndc
 from finalmile.items.resolve import item_key, resolve_item, resolve_order
 from finalmile.items.service import ItemService, StorageResolver
 from finalmile.items.source import load_item_file, parse_item_yaml
+from finalmile.ndc import format_ndc, normalize_ndc
 
 __all__ = [
     "EVERY_SITE",

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from finalmile.canonical import ControlledSchedule, StorageClass
-from finalmile.items.ndc import normalize_ndc
+from finalmile.ndc import normalize_ndc
 
 
 class HazmatFlag(StrEnum):

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from finalmile.canonical import DispatchOrder, Item, StorageClass, StorageSource, coldest
 from finalmile.items.entry import ItemEntry
-from finalmile.items.ndc import normalize_ndc
+from finalmile.ndc import normalize_ndc
 
 
 def item_key(item: Item) -> str | None:

@@ -13,9 +13,9 @@ from finalmile.canonical import DispatchOrder, StorageClass
 from finalmile.db_types import utcnow
 from finalmile.items.entry import ItemEntry
 from finalmile.items.models import EVERY_SITE, ItemMasterRow
-from finalmile.items.ndc import normalize_ndc
 from finalmile.items.resolve import item_key, resolve_order
 from finalmile.items.source import load_item_file
+from finalmile.ndc import normalize_ndc
 
 _TABLE = ItemMasterRow.__table__  # type: ignore[attr-defined]
 _ENTRY_FIELDS = tuple(name for name in ItemEntry.model_fields if name != "hazmat")

@@ -13,7 +13,7 @@ from finalmile.adapters.csv import read_records
 from finalmile.config import load_yaml, read_source
 from finalmile.errors import ConfigError, InputError
 from finalmile.items.entry import ItemEntry
-from finalmile.items.ndc import normalize_ndc
+from finalmile.ndc import normalize_ndc
 
 _FIELDS = tuple(ItemEntry.model_fields)
 

@@ -27,3 +27,5 @@ class MappingCode(StrEnum):
     UNSUPPORTED_EVENT = "unsupported_event"
     UNSUPPORTED_VERSION = "unsupported_version"
     UNSUPPORTED_ORDER_CONTROL = "unsupported_order_control"
+    UNDELIVERABLE_ADDRESS = "undeliverable_address"
+    INVALID_NDC = "invalid_ndc"

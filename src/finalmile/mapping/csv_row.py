@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 from finalmile.adapters.csv import CsvRecord
 from finalmile.canonical import Address, ControlledSchedule, Item, Patient, StorageClass
 from finalmile.errors import ErrorCode, InputError
+from finalmile.mapping.address import check_deliverable
 from finalmile.mapping.codes import MappingCode
 from finalmile.mapping.csv_profile import COLUMNS, REQUIRED, CsvProfile
 from finalmile.mapping.phone import to_e164
+from finalmile.mapping.product import checked_ndc
 from finalmile.mapping.schedule import ScheduleError, controlled_schedule
 
 # Columns that describe the order rather than one item: every row of an order must agree on them.
@@ -149,6 +151,20 @@ def read_row(record: CsvRecord, found: dict[str, str], header: Header, profile: 
     phone = get("phone")
     due = get("needed_by")
     flag = get("requires_signature")
+    ship_to = Address(
+        name=get("ship_name") or " ".join(p for p in (given, family) if p) or None,
+        line1=line1,
+        line2=get("line2"),
+        city=city,
+        state=get("state"),
+        postal_code=get("postal_code"),
+    )
+    check_deliverable(
+        ship_to,
+        {part: where.at(part) for part in ("line1", "city", "state", "postal_code")},
+        required=ErrorCode.REQUIRED,
+        undeliverable=MappingCode.UNDELIVERABLE_ADDRESS,
+    )
     return Row(
         line=line,
         order_id=order_id,
@@ -160,16 +176,11 @@ def read_row(record: CsvRecord, found: dict[str, str], header: Header, profile: 
             phone=to_e164(phone) if phone else None,
             email=get("email"),
         ),
-        ship_to=Address(
-            name=get("ship_name") or " ".join(p for p in (given, family) if p) or None,
-            line1=line1,
-            line2=get("line2"),
-            city=city,
-            state=get("state"),
-            postal_code=get("postal_code"),
-        ),
+        ship_to=ship_to,
         item=Item(
-            ndc=get("ndc"),
+            ndc=checked_ndc(
+                get("ndc"), where.at("ndc"), code=MappingCode.INVALID_NDC, context="the row"
+            ),
             description=get("description"),
             quantity=quantity,
             unit=get("unit"),

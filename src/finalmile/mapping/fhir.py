@@ -43,6 +43,7 @@ from finalmile.mapping.fhir_profile import FhirProfile, Resolver
 from finalmile.mapping.fhir_refs import Located, Resources
 from finalmile.mapping.identifiers import check_identifier
 from finalmile.mapping.intent import OrderAction, OrderIntent
+from finalmile.mapping.product import checked_ndc
 
 STATUSES = frozenset(
     {"preparation", "in-progress", "cancelled", "on-hold", "completed"}
@@ -249,7 +250,8 @@ def _order(
                 else _needed_by(located, resources, profile)
             ),
             requires_signature=values.get("requires_signature", extensions.signature),
-            instructions=values.get("instructions", md.note[0].text if md.note else None),
+            # Only a delivery element the profile names: a dispense's note is clinical.
+            instructions=values.get("instructions"),
         )
     except ValidationError as exc:
         error = exc.errors(include_url=False, include_input=False)[0]
@@ -283,10 +285,24 @@ def _item(
             )
     else:
         quantity, unit = fhir_order.quantity(md.quantity, f"{located.path}.quantity")
-    ndc, description = fhir_order.product(_medication_code(located, md, roots, resources))
+    concept, where = _medication_code(located, md, roots, resources)
+    named = fhir_order.product(concept)
+    ndc = values.get("item.ndc", named.ndc)
+    description = values.get("item.description", named.description)
+    if not (ndc or named.code or description):
+        raise InputError(
+            "the medication must be identified: a coding (NDC or another system) or a text",
+            location=where,
+            code=FhirErrorCode.REQUIRED,
+        )
+    ndc_where = over["item.ndc"].location if "item.ndc" in over else where
     return Item(
-        ndc=values.get("item.ndc", ndc),
-        description=values.get("item.description", description),
+        ndc=checked_ndc(
+            ndc, ndc_where, code=FhirErrorCode.INVALID_NDC, context="the medication code"
+        ),
+        description=description,
+        code=named.code,
+        system=named.system,
         quantity=quantity,
         unit=values.get("item.unit", unit),
         storage=values.get("item.storage", extensions.storage),
@@ -296,14 +312,15 @@ def _item(
 
 def _medication_code(
     located: Located, md: MedicationDispense, roots: Roots, resources: Resources
-) -> CodeableConcept | None:
+) -> tuple[CodeableConcept | None, str]:
+    """The medication's code and its path."""
     if md.medicationCodeableConcept is not None:
-        return md.medicationCodeableConcept
+        return md.medicationCodeableConcept, f"{located.path}.medicationCodeableConcept"
     medication = roots.located("Medication") or resources.target(
         None, path=f"{located.path}.medicationReference", owner=located, kind="Medication"
     )
     assert isinstance(medication.resource, Medication)
-    return medication.resource.code
+    return medication.resource.code, f"{medication.path}.code"
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,11 +16,13 @@ from fhir.resources.R4B.quantity import Quantity
 from finalmile.adapters.fhir import FhirErrorCode
 from finalmile.canonical import Address, Patient
 from finalmile.errors import InputError
+from finalmile.mapping.address import check_deliverable, fold_lines, trimmed
 from finalmile.mapping.country import to_alpha2
 from finalmile.mapping.fhir_fields import Found
 from finalmile.mapping.phone import to_e164
+from finalmile.mapping.product import NDC_SYSTEM, Coding, Product
+from finalmile.mapping.product import product as product_of
 
-NDC_SYSTEM = "http://hl7.org/fhir/sid/ndc"
 _V2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203"
 _PHONE_USES = ("mobile", "home")
 
@@ -88,43 +90,59 @@ def home_address(resource: FhirPatient) -> tuple[FhirAddress | None, int]:
 def address(
     value: FhirAddress | None, path: str, *, name: str | None, fields: Mapping[str, Found]
 ) -> Address:
-    """Address.line[0..1], city, state, postalCode, country (default US); ``fields``
-    (``{"line1": Found}``) replaces any of them.
+    """Address.line (lines 2.. folded into line2), city, state, postalCode, country (default
+    US), each trimmed; ``fields`` (``{"line1": Found}``) replaces any of them.
 
     Raises:
-        InputError: ``required`` at the path when there is no address, line or city.
+        InputError: ``required`` at the path when there is no address or a part a delivery needs,
+            ``undeliverable_address`` when a US ZIP is not of the address's state.
     """
-    lines = (value.line if value else None) or []
     values: dict[str, Any] = {"name": name}
     if value is not None:
+        line1, line2 = fold_lines(value.line or [])
         values |= {
-            "line1": lines[0] if lines else None,
-            "line2": lines[1] if len(lines) > 1 else None,
-            "city": value.city,
-            "state": value.state,
-            "postal_code": value.postalCode,
+            "line1": line1,
+            "line2": line2,
+            "city": trimmed(value.city),
+            "state": trimmed(value.state),
+            "postal_code": trimmed(value.postalCode),
             "country": to_alpha2(value.country),
         }
-    values.update((part, found.value) for part, found in fields.items())
-    for part, element in (("line1", "line"), ("city", "city")):
+    values.update(
+        (part, trimmed(found.value) if isinstance(found.value, str) else found.value)
+        for part, found in fields.items()
+    )
+    elements = {"line1": "line", "city": "city", "state": "state", "postal_code": "postalCode"}
+    where = {
+        part: fields[part].location if part in fields else f"{path}.{element}"
+        for part, element in elements.items()
+    }
+    for part in ("line1", "city"):
         if values.get(part):
             continue
-        if part in fields:
-            where, message = fields[part].location, f"{part} is required for a delivery"
-        elif value is None:
-            where, message = path, f"{path} is required"
-        else:
-            where, message = f"{path}.{element}", f"{path}.{element} is required for a delivery"
-        raise InputError(message, location=where, code=FhirErrorCode.REQUIRED)
-    return Address(**values)
+        if value is None and part not in fields:
+            raise InputError(f"{path} is required", location=path, code=FhirErrorCode.REQUIRED)
+        raise InputError(
+            f"{where[part]} is required for a delivery",
+            location=where[part],
+            code=FhirErrorCode.REQUIRED,
+        )
+    result = Address(**values)
+    check_deliverable(
+        result,
+        where,
+        required=FhirErrorCode.REQUIRED,
+        undeliverable=FhirErrorCode.UNDELIVERABLE_ADDRESS,
+    )
+    return result
 
 
-def product(code: CodeableConcept | None) -> tuple[str | None, str | None]:
-    """(NDC, description): the coding with system NDC; CodeableConcept.text, else its display."""
-    codings = (code.coding if code else None) or []
-    ndc = next((c for c in codings if c.system == NDC_SYSTEM), None)
-    text = code.text if code else None
-    return (ndc.code if ndc else None), text or (ndc.display if ndc else None)
+def product(code: CodeableConcept | None) -> Product:
+    """The NDC (the coding of system ``http://hl7.org/fhir/sid/ndc``), the first other coding,
+    and CodeableConcept.text, else a coding's display (the NDC's first)."""
+    codings = [Coding(c.code, c.display, c.system) for c in (code.coding if code else None) or []]
+    codings.sort(key=lambda coding: coding.system != NDC_SYSTEM)  # the NDC's display first
+    return product_of(code.text if code else None, codings, is_ndc=frozenset({NDC_SYSTEM}))
 
 
 def quantity(value: Quantity | None, path: str) -> tuple[Decimal, str | None]:

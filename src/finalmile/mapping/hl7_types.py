@@ -14,9 +14,11 @@ from zoneinfo import ZoneInfo
 
 from finalmile.adapters.hl7v2 import Path, Segment
 from finalmile.errors import InputError
+from finalmile.mapping.address import street_line, trimmed
 from finalmile.mapping.codes import MappingCode
 from finalmile.mapping.country import to_alpha2
 from finalmile.mapping.phone import to_e164
+from finalmile.mapping.product import HL7_NDC_SYSTEMS, Coding, Product, product
 
 _DTM = re.compile(r"(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:\.(\d{1,4}))?([+-]\d{4})?")
 _PHONE_RANK = {"CP": 1, "PH": 2}
@@ -166,6 +168,7 @@ class AddressLayout:
 
     paths: tuple[Path, ...]
     labels: tuple[str, ...]
+    sad: bool = True  # the street is an SAD (street & street name & dwelling number)
 
 
 def xad(segment: str, field: int) -> AddressLayout:
@@ -183,16 +186,38 @@ def la2(segment: str, field: int) -> AddressLayout:
 def la1(segment: str, field: int) -> AddressLayout:
     """LA1 (RXE-8, RXO-8): component 9 is an AD whose subcomponents are the address parts."""
     paths = tuple(Path(segment, field, 9, s) for s in range(1, 7))
-    return AddressLayout(paths, tuple(f"{segment}-{field}.9.{s}" for s in range(1, 7)))
+    return AddressLayout(paths, tuple(f"{segment}-{field}.9.{s}" for s in range(1, 7)), sad=False)
 
 
 def read_address(
     segment: Segment, layout: AddressLayout, repetition: int = 1
 ) -> tuple[str | None, ...] | None:
-    """The six parts (country as ISO alpha-2), or ``None`` when none of them is valued."""
+    """The six parts, trimmed (country as ISO alpha-2), or ``None`` when none of them is valued.
+
+    An SAD street is composed from its subcomponents (``1000&Hospital Lane`` is
+    ``1000 Hospital Lane``), so a house number and its street name are never split apart.
+    """
     if not segment.raw(layout.paths[0].field):
         return None
-    parts = tuple(segment.get(path, repetition=repetition) for path in layout.paths)
+    parts = [trimmed(segment.get(path, repetition=repetition)) for path in layout.paths]
+    if layout.sad:
+        street = layout.paths[0]
+        parts[0] = street_line(
+            *(
+                segment.value(street.field, street.component, sub, repetition=repetition)
+                for sub in (1, 2, 3)
+            )
+        )
     if not any(parts):
         return None
     return (*parts[:5], to_alpha2(parts[5]))
+
+
+def cwe_product(segment: Segment, field: int) -> Product:
+    """The product of a CWE (RXE-2, RXO-1, RXD-2): identifier ^ text ^ coding system ^
+    alternate identifier ^ alternate text ^ alternate coding system. The NDC is the triplet whose
+    system is ``NDC`` or ``N4`` (HL7 Table 0396); an identifier of another system is the item's
+    ``code``; the description is the text, else the alternate text."""
+    cwe = [segment.value(field, component) for component in range(1, 7)]
+    codings = [Coding(cwe[0], cwe[1], cwe[2]), Coding(cwe[3], cwe[4], cwe[5])]
+    return product(None, codings, is_ndc=HL7_NDC_SYSTEMS)

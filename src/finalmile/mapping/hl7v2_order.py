@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from finalmile.adapters.hl7v2 import Message, Segment, SegmentGroup
 from finalmile.canonical import Address, ControlledSchedule, Item, Patient, StorageClass
 from finalmile.errors import ErrorCode, InputError
+from finalmile.mapping.address import check_deliverable, trimmed
 from finalmile.mapping.codes import MappingCode
 from finalmile.mapping.hl7_fields import (
     Hl7Fields,
@@ -27,6 +28,7 @@ from finalmile.mapping.hl7_types import (
     ADDRESS_TYPE_PREFERENCE,
     AddressLayout,
     birth_date,
+    cwe_product,
     la1,
     la2,
     phone_and_email,
@@ -34,6 +36,7 @@ from finalmile.mapping.hl7_types import (
     read_address,
     xad,
 )
+from finalmile.mapping.product import checked_ndc
 from finalmile.mapping.schedule import ScheduleError, controlled_schedule
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -147,7 +150,10 @@ def ship_to(
             "country": country,
         }
     if fields:
-        values.update(read(message, group, fields))
+        values.update(
+            (name, trimmed(value) if isinstance(value, str) else value)
+            for name, value in read(message, group, fields).items()
+        )
     for key, index, what in (("line1", 0, "street"), ("city", 2, "city")):
         value = values.get(key)
         if value and value.strip():
@@ -168,7 +174,18 @@ def ship_to(
             code=ErrorCode.REQUIRED,
         )
     where = layout.labels[0].rsplit(".", 1)[0] if parts else fields["line1"].label
-    return build(Address, where, **values)
+    address = build(Address, where, **values)
+    labels = {
+        part: fields[part].label if part in fields else layout.labels[index]
+        for part, index in (("line1", 0), ("city", 2), ("state", 3), ("postal_code", 4))
+    }
+    check_deliverable(
+        address,
+        labels,
+        required=ErrorCode.REQUIRED,
+        undeliverable=MappingCode.UNDELIVERABLE_ADDRESS,
+    )
+    return address
 
 
 def items(
@@ -209,11 +226,13 @@ def items(
     schedule = fields.item.get("controlled_schedule")
     schedule_label = schedule.label if schedule else _SCHEDULE
     group_rxe = group.segment("RXE") if own == "RXD" else None
+    product_label = f"{own}-{source.product}"
     found = []
     for segment in group.segments(own):
+        named = cwe_product(segment, source.product)
         raw = {
-            "ndc": segment.value(source.product, 1),
-            "description": segment.value(source.product, 2),
+            "ndc": named.ndc,
+            "description": named.description,
             "quantity": segment.value(source.quantity, 1),
             "unit": segment.value(source.unit, 1),
             "controlled_schedule": _default_schedule(segment if own == "RXE" else group_rxe),
@@ -221,12 +240,27 @@ def items(
         for name, where in fields.item.items():
             value = shared[name] if name in shared else segment.get(where.path)
             raw[name] = value if name == "quantity" else text(value)
+        ndc_where = fields.item["ndc"].label if "ndc" in fields.item else product_label
+        if not (raw["ndc"] or named.code or raw["description"]):
+            raise InputError(
+                f"{product_label} in order group {number} must identify the product: an NDC, "
+                "another code or a text",
+                location=product_label,
+                code=ErrorCode.REQUIRED,
+            )
         found.append(
             build(
                 Item,
-                f"{own}-{source.product}",
-                ndc=raw["ndc"],
+                product_label,
+                ndc=checked_ndc(
+                    raw["ndc"],
+                    ndc_where,
+                    code=MappingCode.INVALID_NDC,
+                    context=f"order group {number}",
+                ),
                 description=raw["description"],
+                code=named.code,
+                system=named.system,
                 quantity=_quantity(raw["quantity"], quantity_label, number),
                 unit=raw["unit"],
                 storage=(

@@ -14,7 +14,7 @@ from finalmile.vault import Vault
 
 # Item keys added to the contract after orders were first stored: left out of the digest while
 # null, so that adding a field does not make every stored order look changed on its next re-send.
-_ADDED_ITEM_KEYS = ("controlled_schedule",)
+_ADDED_ITEM_KEYS = ("controlled_schedule", "code", "system")
 
 
 def content_digest(order: DispatchOrder) -> str:
@@ -69,6 +69,8 @@ def item_rows(order: DispatchOrder, *, order_pk: int) -> list[dict[str, Any]]:
             "storage": item.storage,
             "storage_source": item.storage_source,
             "controlled_schedule": item.controlled_schedule,
+            "code": item.code,
+            "system": item.system,
         }
         for line, item in enumerate(order.items, start=1)
     ]
@@ -96,6 +98,8 @@ def load_order(row: Order, items: Sequence[OrderItem], *, vault: Vault) -> Dispa
                 storage=item.storage,
                 storage_source=item.storage_source,
                 controlled_schedule=item.controlled_schedule,
+                code=item.code,
+                system=item.system,
             )
             for item in sorted(items, key=lambda i: i.line)
         ),

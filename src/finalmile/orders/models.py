@@ -73,3 +73,5 @@ class OrderItem(SQLModel, table=True):
     controlled_schedule: ControlledSchedule | None = Field(
         default=None, sa_column=Column(ValueEnum(ControlledSchedule), nullable=True)
     )
+    code: str | None = Field(default=None, max_length=64)
+    system: str | None = Field(default=None, max_length=300)

@@ -61,7 +61,7 @@ def decide(
     if facts.needed_by is not None:
         candidates = _meet_deadline(candidates, facts, reasons)
     if not candidates:
-        reasons.append("Hold: no delivery option is left; a person must decide")
+        reasons.append(_no_option(facts, now))
         return _decision(order, site, now, None, reasons)
     best = min(candidates, key=_PREFERENCE)
     others = len(candidates) - 1
@@ -154,6 +154,15 @@ def _meet_deadline(
             f"{c.label} removed: arrives {c.arrival.text(zone)}, needed by {deadline}" for c in late
         )
     return survivors
+
+
+def _no_option(facts: OrderFacts, now: dt.datetime) -> str:
+    """Why nothing is left: a needed-by already past says so, since no rule change would help."""
+    needed_by = facts.needed_by
+    if needed_by is not None and needed_by <= now:
+        deadline = when(needed_by.astimezone(facts.patient_zone))
+        return f"Hold: needed-by {deadline} has already passed; a person must decide"
+    return "Hold: no delivery option is left; a person must decide"
 
 
 def _decision(

@@ -10,10 +10,18 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveFloat,
+    field_validator,
+    model_validator,
+)
 
 from finalmile.canonical import StorageClass
 from finalmile.mapping import TimeZoneName
+from finalmile.ndc import normalize_ndc
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -131,7 +139,15 @@ class DeclaredValues(_Config):
     """What the site declares a package is worth: the sum of item quantity x unit value."""
 
     default_unit_value: Money = Decimal(0)
-    by_ndc: dict[str, Money] = Field(default_factory=dict)
+    by_ndc: dict[str, Money] = Field(
+        default_factory=dict, description="NDC in any accepted layout (read as 11 digits)"
+    )
+
+    @field_validator("by_ndc")
+    @classmethod
+    def _same_form_as_items(cls, values: dict[str, Money]) -> dict[str, Money]:
+        # Items carry the 11-digit NDC; keys may be written in any layout a label shows.
+        return {normalize_ndc(ndc): value for ndc, value in values.items()}
 
 
 class SiteConfig(_Config):

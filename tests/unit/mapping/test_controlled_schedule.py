@@ -26,7 +26,7 @@ SCHEDULE_URL = "https://finalmile.dev/fhir/StructureDefinition/controlled-schedu
 
 def rxe(ndc: str, schedule: str = "") -> str:
     """An RXE with RXE-2 product, RXE-10/11 dispense amount and unit, RXE-35 schedule."""
-    return f"RXE||{ndc}^Drug {ndc}^NDC||||||||1|EA" + "|" * 24 + schedule
+    return f"RXE||{ndc}^Drug {ndc}^LOCAL||||||||1|EA" + "|" * 24 + schedule
 
 
 def hl7(kind: str, *body: str) -> str:
@@ -60,7 +60,7 @@ def test_hl7_reads_rxe_35_of_each_rxe() -> None:
 
 
 def test_hl7_rds_items_take_the_schedule_of_their_group_rxe() -> None:
-    rxd = "RXD|1|{0}^Drug {0}^NDC|20261120101500|1|EA"
+    rxd = "RXD|1|{0}^Drug {0}^LOCAL|20261120101500|1|EA"
     with_rxe = hl7("RDS^O13^RDS_O13", rxe("1", "CII"), rxd.format("1"), rxd.format("2"))
     assert hl7_items(with_rxe) == [II, II]
     without_rxe = hl7("RDS^O13^RDS_O13", rxd.format("1"))
@@ -68,7 +68,7 @@ def test_hl7_rds_items_take_the_schedule_of_their_group_rxe() -> None:
 
 
 def test_hl7_rxo_items_have_no_schedule_field() -> None:
-    text = hl7("OMP^O09^OMP_O09", "RXO|1^Drug^NDC||||||||||1|EA")
+    text = hl7("OMP^O09^OMP_O09", "RXO|1^Drug^LOCAL||||||||||1|EA")
     assert hl7_items(text) == [None]
 
 
@@ -156,11 +156,11 @@ def test_fhir_bad_re_pointed_schedule_is_located_at_the_evaluated_path() -> None
 
 
 CSV = (
-    "order_id,mrn,line1,city,quantity,{column}\n"
-    "RX-1,MRN1,1 Test Way,Boston,1,C-II\n"
-    "RX-1,MRN1,1 Test Way,Boston,2,\n"
-    "RX-2,MRN2,2 Test Way,Boston,1,3N\n"
-    "RX-3,MRN3,3 Test Way,Boston,1,schedule 9\n"
+    "order_id,mrn,line1,city,state,postal_code,quantity,{column}\n"
+    "RX-1,MRN1,1 Test Way,Boston,MA,02101,1,C-II\n"
+    "RX-1,MRN1,1 Test Way,Boston,MA,02101,2,\n"
+    "RX-2,MRN2,2 Test Way,Boston,MA,02101,1,3N\n"
+    "RX-3,MRN3,3 Test Way,Boston,MA,02101,1,schedule 9\n"
 )
 
 
@@ -190,6 +190,9 @@ def test_csv_reads_the_controlled_schedule_column(column: str, profile: CsvProfi
 
 
 def test_csv_without_the_column_has_no_schedules() -> None:
-    data = b"order_id,mrn,line1,city,quantity\nRX-1,MRN1,1 Test Way,Boston,1\n"
+    data = (
+        b"order_id,mrn,line1,city,state,postal_code,quantity\n"
+        b"RX-1,MRN1,1 Test Way,Boston,MA,02101,1\n"
+    )
     [found] = iter_orders(io.BytesIO(data), connector="c", profile=CsvProfile())
     assert isinstance(found, CsvOrder) and not found.order.controlled

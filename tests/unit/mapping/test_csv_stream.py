@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from finalmile.mapping.csv import CsvOrder, CsvProfile, iter_orders
 
-HEADER = b"order_id,mrn,family,given,line1,city,quantity,storage\n"
+HEADER = b"order_id,mrn,family,given,line1,city,state,postal_code,quantity,storage\n"
 
 
 class GeneratedStream(io.RawIOBase):
@@ -39,7 +39,8 @@ def rows(count: int, per_order: int) -> Iterator[bytes]:
     yield HEADER
     for n in range(count):
         order = n // per_order
-        yield f"RX-{order},MRN-{order},Test,Patient,{order} Fake St,Town,{n % 9 + 1},R\n".encode()
+        street = f"{order} Fake St,Town,MA,02139"
+        yield f"RX-{order},MRN-{order},Test,Patient,{street},{n % 9 + 1},R\n".encode()
 
 
 def peak_bytes(count: int, per_order: int) -> int:
@@ -85,7 +86,7 @@ def test_profile_lists_every_problem_at_once() -> None:
 
 
 def test_storage_codes_are_case_insensitive_and_defaults_fill_gaps() -> None:
-    data = HEADER.replace(b",storage", b"") + b"A-1,M1,F,G,1 St,Town,1\n"
+    data = HEADER.replace(b",storage", b"") + b"A-1,M1,F,G,1 St,Town,MA,02139,1\n"
     profile = CsvProfile(defaults={"storage": "r"})
     (order,) = iter_orders(io.BytesIO(data), connector="c", profile=profile)
     assert isinstance(order, CsvOrder)

@@ -194,13 +194,15 @@ def test_every_field_can_be_re_pointed() -> None:
         },
         "items": [
             {
-                "ndc": "12345-0678-90",
+                "ndc": "12345067890",
                 "description": "Drug X 5 mg",
                 "quantity": 2.5,
                 "unit": "SYRINGE",
                 "storage": "refrigerated",
                 "storage_source": None,
                 "controlled_schedule": "IIN",
+                "code": "ITEM-7",
+                "system": "urn:pms:item",
             }
         ],
         "needed_by": "2026-12-02T10:00:00-05:00",
@@ -217,7 +219,7 @@ def test_defaults_still_apply_where_a_re_pointed_field_or_the_default_fails() ->
     assert found["patient"]["mrn"] == "P-1"
     assert found["order_id"] == "DEFAULT-ID"  # identifier[0], the default
     assert found["items"][0]["quantity"] == 1  # MedicationDispense.quantity, the default
-    assert found["instructions"] == "Pharmacist note"  # note[0]
+    assert found["instructions"] is None  # a dispense's note is clinical, never an instruction
 
 
 def test_a_date_alone_is_the_end_of_that_day_in_the_profile_zone() -> None:

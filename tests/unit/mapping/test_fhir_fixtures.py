@@ -50,18 +50,20 @@ def test_transaction_bundle_with_urn_uuid_references() -> None:
             },
             "items": [
                 {
-                    "ndc": "00002-8215-01",
+                    "ndc": "00002821501",
                     "description": "Insulin lispro 100 unit/mL",
                     "quantity": 2,
                     "unit": "mL",
                     "storage": "refrigerated",
                     "storage_source": None,
                     "controlled_schedule": None,
+                    "code": "00000",
+                    "system": "http://www.nlm.nih.gov/research/umls/rxnorm",
                 }
             ],
             "needed_by": "2026-11-24T17:00:00-05:00",
             "requires_signature": True,
-            "instructions": "Leave with concierge",
+            "instructions": None,  # MedicationDispense.note is clinical, not for a courier
         },
         {
             "order_id": "RX-1002",
@@ -78,13 +80,15 @@ def test_transaction_bundle_with_urn_uuid_references() -> None:
             },
             "items": [
                 {
-                    "ndc": "0069-2587-10",
+                    "ndc": "00069258710",
                     "description": "Vancomycin 1 g vial",
                     "quantity": 1.5,
                     "unit": "g",
                     "storage": None,
                     "storage_source": None,
                     "controlled_schedule": None,
+                    "code": None,
+                    "system": None,
                 }
             ],
             "needed_by": "2026-11-25T23:59:59-05:00",
@@ -118,13 +122,15 @@ def test_collection_bundle_with_a_cancelled_dispense() -> None:
             },
             "items": [
                 {
-                    "ndc": "0000-0000-02",
+                    "ndc": "00000000002",
                     "description": "Test tablets 10 mg",
                     "quantity": 30,
                     "unit": "TAB",
                     "storage": None,
                     "storage_source": None,
                     "controlled_schedule": None,
+                    "code": None,
+                    "system": None,
                 }
             ],
             "needed_by": "2026-07-04T23:59:59-04:00",
@@ -166,6 +172,8 @@ def test_lone_dispense_with_contained_patient() -> None:
                     "storage": "frozen",
                     "storage_source": None,
                     "controlled_schedule": None,
+                    "code": None,
+                    "system": None,
                 }
             ],
             "needed_by": None,

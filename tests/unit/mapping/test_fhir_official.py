@@ -18,12 +18,25 @@ PAT1: dict[str, Any] = {
     "id": "pat1",
     "identifier": [{"value": "MRN-PAT1"}],
     "name": [{"family": "Testduck", "given": ["Donald"]}],
-    "address": [{"use": "home", "line": ["1 Pond Test Way"], "city": "Duckburg", "state": "CA"}],
+    "address": [
+        {
+            "use": "home",
+            "line": ["1 Pond Test Way"],
+            "city": "Duckburg",
+            "state": "CA",
+            "postalCode": "90210",
+        }
+    ],
 }
 PH: dict[str, Any] = {
     "resourceType": "Location",
     "id": "ph",
-    "address": {"line": ["7 Pharmacy Test Rd"], "city": "Duckburg", "state": "CA"},
+    "address": {
+        "line": ["7 Pharmacy Test Rd"],
+        "city": "Duckburg",
+        "state": "CA",
+        "postalCode": "90210",
+    },
 }
 
 
@@ -58,7 +71,7 @@ def address(line1: str) -> dict[str, Any]:
         "line2": None,
         "city": "Duckburg",
         "state": "CA",
-        "postal_code": None,
+        "postal_code": "90210",
         "country": "US",
     }
 
@@ -71,13 +84,15 @@ def test_medicationdispense0301() -> None:
         "ship_to": address("7 Pharmacy Test Rd"),
         "items": [
             {
-                "ndc": "0069-2587-10",
+                "ndc": "00069258710",
                 "description": "Vancomycin Hydrochloride (VANCOMYCIN HYDROCHLORIDE)",
                 "quantity": 12,
                 "unit": "Vial",
                 "storage": None,
                 "storage_source": None,
                 "controlled_schedule": None,
+                "code": None,
+                "system": None,
             }
         ],
         "needed_by": None,
@@ -94,13 +109,15 @@ def test_medicationdispense0302() -> None:
         "ship_to": address("1 Pond Test Way"),
         "items": [
             {
-                "ndc": "0169-7501-11",
+                "ndc": "00169750111",
                 "description": "Novolog 100u/ml",
                 "quantity": 10,
                 "unit": "ml",
                 "storage": None,
                 "storage_source": None,
                 "controlled_schedule": None,
+                "code": None,
+                "system": None,
             }
         ],
         "needed_by": None,

@@ -113,8 +113,8 @@ def test_every_order_and_patient_field_can_be_re_pointed() -> None:
 def test_item_fields_are_read_per_item_segment_or_once_per_group() -> None:
     found = order(ITEMS, fields=ITEM_FIELDS, storage_codes={"COLD": "refrigerated"})
     assert [(i.ndc, i.description, i.quantity, i.unit, i.storage) for i in found.items] == [
-        ("11111-2222-33", "Drug A 5 mg", Decimal(4), "TAB", StorageClass.REFRIGERATED),
-        ("44444-5555-66", "Drug B 1 g", Decimal("1.5"), "VIAL", StorageClass.REFRIGERATED),
+        ("11111222233", "Drug A 5 mg", Decimal(4), "TAB", StorageClass.REFRIGERATED),
+        ("44444555566", "Drug B 1 g", Decimal("1.5"), "VIAL", StorageClass.REFRIGERATED),
     ]
     assert [i.controlled_schedule for i in found.items] == [ControlledSchedule.II] * 2
 
@@ -128,7 +128,13 @@ def test_re_pointed_fields_leave_the_others_on_the_default_profile() -> None:
     basic = basic.replace("ZSH|", "ZXX|") + "ZDL|20261124|R|N|Default instructions\r"
     found = order(
         basic,
-        fields={"ship_to.line1": "ZOR-4", "ship_to.city": "ZOR-1", "instructions": "NTE-3"},
+        fields={
+            "ship_to.line1": "ZOR-4",
+            "ship_to.city": "ZOR-1",
+            "ship_to.state": "ZXX-5",
+            "ship_to.postal_code": "ZXX-6",
+            "instructions": "NTE-3",
+        },
     )
     assert (found.order_id, found.patient.mrn) == ("PLACER-IGNORED", "MRN7")
     assert (found.ship_to.line1, found.ship_to.city, found.ship_to.country) == (

@@ -32,6 +32,7 @@ def with_schedule(schedule: str | None) -> dict[str, Any]:
     data = json.loads(json.dumps(BEFORE))
     data["items"][0]["controlled_schedule"] = schedule
     data["items"][0]["storage_source"] = None  # added with the item master, null by default
+    data["items"][0] |= {"code": None, "system": None}  # added later still, also null
     return data
 
 

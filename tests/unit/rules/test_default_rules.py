@@ -173,7 +173,7 @@ def test_frozen_by_carrier_requires_dry_ice() -> None:
 def test_declared_value_over_1000_requires_adult_signature(unit_value: str, adult: bool) -> None:
     values = DeclaredValues(by_ndc={"12345-6789-01": Decimal(unit_value)})
     valued = site(declared_values=values)
-    decision = decide_with_rate_card(order(CHICAGO, ndc="12345-6789-01"), TUESDAY_10, valued)
+    decision = decide_with_rate_card(order(CHICAGO, ndc="12345678901"), TUESDAY_10, valued)
     assert ("adult_signature" in decision.options) is adult
     assert decision.cost == (Decimal("23.70") if adult else Decimal("16.20"))
 

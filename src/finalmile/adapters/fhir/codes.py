@@ -23,6 +23,8 @@ class FhirErrorCode(StrEnum):
     INVALID_REFERENCE = "invalid_reference"
     UNRESOLVED_REFERENCE = "unresolved_reference"
     DUPLICATE_ORDER = "duplicate_order"
+    UNDELIVERABLE_ADDRESS = "undeliverable_address"
+    INVALID_NDC = "invalid_ndc"
 
     @property
     def issue_type(self) -> str:
