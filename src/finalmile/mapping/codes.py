@@ -26,3 +26,4 @@ class MappingCode(StrEnum):
     UNSUPPORTED_EVENT = "unsupported_event"
     UNSUPPORTED_VERSION = "unsupported_version"
     UNSUPPORTED_ORDER_CONTROL = "unsupported_order_control"
+    CONTROL_CHARACTER = "control_character"

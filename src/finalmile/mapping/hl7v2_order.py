@@ -34,6 +34,7 @@ from finalmile.mapping.hl7_types import (
     read_address,
     xad,
 )
+from finalmile.mapping.identifiers import check_identifier
 from finalmile.mapping.schedule import ScheduleError, controlled_schedule
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -107,7 +108,8 @@ def patient(message: Message, group: SegmentGroup, fields: Mapping[str, Source])
             location="PID-3",
             code=ErrorCode.REQUIRED,
         )
-    values["mrn"] = mrn.strip()
+    where = fields["mrn"].label if "mrn" in fields else "PID-3"
+    values["mrn"] = check_identifier(mrn.strip(), location=where, what="medical record number")
     return build(Patient, "PID", **values)
 
 
