@@ -194,6 +194,7 @@ def check_header(header: MessageHeader) -> None:
         raise InputError(
             "MSH-10 (message control ID) is required", location="MSH-10", code=ErrorCode.REQUIRED
         )
+    check_identifier(header.control_id, location="MSH-10", what="message control id")
     if header.version not in _VERSIONS:
         raise InputError(
             f"MSH-12 version {header.version!r} is not supported; "

@@ -46,7 +46,7 @@ def check_limits(lines: list[str], delimiters: Delimiters, limits: Hl7Limits) ->
     pattern = sequences(d.escape)
     total = 0
     for line in lines:
-        repeats = line.count(d.repetition) > limits.max_repetitions
+        repeats = line.count(d.repetition) >= limits.max_repetitions
         escapes = d.escape in line and "." in line
         if not (repeats or escapes):
             continue
