@@ -150,6 +150,8 @@ def build_ack(
     error's message) up to v2.6; v2.7 withdrew it. An ``error`` adds ERR: ERR-1 (ELD) up to v2.4,
     ERR-2 (ERL), ERR-3 (Table 0357), ERR-4 = E and ERR-8 from v2.5 on. From v2.7 a negative ACK
     with ``text`` and no ``error`` gets an ERR (207, application internal error) to carry the text.
+    An MSH-12 that is not ASCII digits (``2.²``) makes the ACK v2.5.1 and an MSH-18 without a codec
+    makes it ``UNICODE UTF-8``; each fallback adds a warning ERR (ERR-4 = W) naming the field.
 
     Raises:
         ValueError: when ``now`` is naive.
