@@ -12,7 +12,7 @@ ifeq ($(CI),true)
 export FINALMILE_TEST_POSTGRES_URL ?= $(POSTGRES_URL)
 endif
 
-.PHONY: run test check bench format clean
+.PHONY: run test check bench fuzz format clean
 
 # The carrier sandbox (sandbox/) and the dev rigs (devtools/) are distributions of their own, which
 # `pip install finalmile` never pulls in; the dev extra cannot name them (a requirement cannot be a
@@ -90,6 +90,15 @@ bench: $(STAMP)
 	$(BIN)/python bench/outbox.py
 	$(BIN)/python bench/routing_solomon.py --seconds $(ROUTING_SECONDS)
 	$(BIN)/python bench/routing_pharmacy.py --seconds 10
+
+## fuzz: 1,000,000 mutated HL7 v2 messages through prepare/plan/ACK in-process, then 20,000 over
+## MLLP to a child server; prints outcome counts, fails on any uncaught exception or unanswered frame
+## (FUZZ_CASES, FUZZ_MLLP_CASES, FUZZ_SEED change the run)
+FUZZ_CASES ?= 1000000
+FUZZ_MLLP_CASES ?= 20000
+FUZZ_SEED ?= 14
+fuzz: $(STAMP)
+	$(BIN)/python scripts/fuzz_hl7.py --cases $(FUZZ_CASES) --mllp-cases $(FUZZ_MLLP_CASES) --seed $(FUZZ_SEED)
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -2,8 +2,9 @@
 
 The real service runs as a child process. Four MLLP connections stream 2,000 synthetic orders and,
 like an interface engine, resend each message until it is acknowledged with AA, while the server
-is killed with SIGKILL at seeded random points of the stream and restarted. The database is then
-checked directly.
+is killed with SIGKILL at seeded random points of the stream and restarted. One message in ten
+reuses the control id (MSH-10) of the one before it, as a PMS does after a counter reset: it is a
+different order and must exist too. The database is then checked directly.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ RESEND_SAMPLE = 25
 STREAM_BUDGET_SECONDS = 300.0
 ACK_TIMEOUT_SECONDS = 10.0
 RETRY_PAUSE_SECONDS = 0.02
+#: Messages sent under the control id of the message before them (a reused MSH-10).
+REUSED = frozenset(range(9, MESSAGES, 10))
 
 
 @dataclass
@@ -62,7 +65,11 @@ def _ack_code(ack: bytes) -> str:
 
 
 def _message(sequence: int) -> bytes:
-    return rde_o11(sequence, storage=STORAGE_CODES[sequence % len(STORAGE_CODES)])
+    message = rde_o11(sequence, storage=STORAGE_CODES[sequence % len(STORAGE_CODES)])
+    if sequence in REUSED:
+        own, reused = control_id_for(sequence), control_id_for(sequence - 1)
+        message = message.replace(own.encode(), reused.encode(), 1)
+    return message
 
 
 async def _send_until_aa(
@@ -186,6 +193,8 @@ def test_sigkill_during_stream_loses_and_duplicates_nothing(
                     InboundMessage.control_id,
                     InboundMessage.status,
                     InboundMessage.duplicate_of,
+                    InboundMessage.sha256,
+                    InboundMessage.flag,
                 ).where(InboundMessage.connector == "default")
             ).all()
             links = db.execute(select(MessageOrderLink.message_id, MessageOrderLink.order_pk)).all()
@@ -198,20 +207,22 @@ def test_sigkill_during_stream_loses_and_duplicates_nothing(
     assert max(order_ids.values()) == 1
     assert items == {row.id: 1 for row in orders}
 
-    # One accepted message per order; every other stored copy is a duplicate of it.
-    accepted = {row.control_id: row.id for row in messages if row.status == MessageStatus.ACCEPTED}
+    # One accepted message per order; every other stored copy is a resend (same bytes) of one.
+    accepted = {row.id: row for row in messages if row.status == MessageStatus.ACCEPTED}
     duplicates = [row for row in messages if row.status == MessageStatus.DUPLICATE]
     assert len(accepted) == len(orders) == MESSAGES
-    assert set(accepted) == {control_id_for(s) for s in ledger.acked}
     assert len(accepted) + len(duplicates) == len(messages), "no message may be rejected"
-    assert all(row.duplicate_of == accepted[row.control_id] for row in duplicates)
+    assert all(accepted[row.duplicate_of].sha256 == row.sha256 for row in duplicates)
     assert len(duplicates) >= RESEND_SAMPLE
     assert len(messages) <= sum(ledger.sends.values())
+    # A reused control id is two accepted messages, the later one flagged.
+    control_ids = Counter(row.control_id for row in accepted.values())
+    assert control_ids == Counter(control_id_for(s - 1 if s in REUSED else s) for s in ledger.acked)
+    flagged = [row for row in messages if row.flag is not None]
+    assert len(flagged) == len(REUSED)
+    assert all(row.status == MessageStatus.ACCEPTED for row in flagged)
 
     # Each accepted message is linked to the order it created, and to nothing else.
-    order_pk = {row.order_id: row.id for row in orders}
-    expected_links = {
-        (accepted[control_id_for(s)], order_pk[order_id_for(s)]) for s in ledger.acked
-    }
-    assert set(map(tuple, links)) == expected_links
-    assert len(links) == len(expected_links)
+    assert len(links) == MESSAGES
+    assert {row.message_id for row in links} == set(accepted)
+    assert {row.order_pk for row in links} == {row.id for row in orders}

@@ -114,6 +114,12 @@ class ChildServer:
         return code
 
     @property
+    def pid(self) -> int:
+        """The running child's process id."""
+        assert self._process is not None, f"{self.name} is not running"
+        return self._process.pid
+
+    @property
     def running(self) -> bool:
         """Whether the child process is alive."""
         return self._process is not None and self._process.returncode is None

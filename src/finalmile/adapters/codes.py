@@ -15,3 +15,6 @@ class AdapterCode(StrEnum):
     INVALID_ENCODING_CHARACTERS = "invalid_encoding_characters"
     UNSUPPORTED_CHARSET = "unsupported_charset"
     UNDECODABLE = "undecodable"
+    TOO_MANY_SEGMENTS = "too_many_segments"
+    TOO_MANY_REPETITIONS = "too_many_repetitions"
+    ESCAPE_TOO_LARGE = "escape_too_large"

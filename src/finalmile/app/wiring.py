@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from finalmile.app.checks import check_configuration
+from finalmile.adapters.hl7v2 import Hl7Limits
 from finalmile.billing import billing_rules, confirmation_hook
 from finalmile.carriers import load_registry
 from finalmile.config import Settings, resolve_limits
@@ -139,6 +140,12 @@ def build_services(settings: Settings) -> Services:
         connectors=connectors,
         resolvers={name: client.resolve_or_none for name, client in fhir_clients.items()},
         max_batch=settings.ingest_max_batch,
+        hl7_limits=Hl7Limits(
+            max_segments=settings.hl7_max_segments,
+            max_repetitions=settings.hl7_max_repetitions,
+            max_field_expansion=settings.hl7_max_field_expansion,
+            max_message_expansion=settings.hl7_max_message_expansion,
+        ),
     )
     shipments = ShipmentService(
         sessions=sessions,

@@ -10,7 +10,14 @@ import typer
 from finalmile.adapters.hl7v2 import check_structure, decode
 from finalmile.cli.context import fail, load_settings, open_services
 from finalmile.errors import FinalmileError, InputError
-from finalmile.messages import MessageStatus, get_message, linked_orders, list_messages
+from finalmile.messages import (
+    MessageFlag,
+    MessageStatus,
+    count_messages,
+    get_message,
+    linked_orders,
+    list_messages,
+)
 
 app = typer.Typer(help="Stored inbound messages: list, show, replay, check.", no_args_is_help=True)
 
@@ -21,16 +28,32 @@ def list_(
         MessageStatus | None, typer.Option(help="Only messages with this status")
     ] = None,
     connector: Annotated[str | None, typer.Option(help="Only this connector")] = None,
+    flag: Annotated[
+        MessageFlag | None,
+        typer.Option(help="Only messages with this flag (reused_id: a sender reused an id)"),
+    ] = None,
+    count: Annotated[
+        bool, typer.Option("--count", help="Print only how many messages match")
+    ] = False,
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50,
 ) -> None:
-    """The newest messages: id, received, connector, type, control id, status, error location."""
+    """The newest messages: id, received, connector, type, control id, status, error location,
+    flag."""
     with open_services(load_settings()) as services, services.sessions() as session:
-        for row in list_messages(session=session, status=status, connector=connector, limit=limit):
+        if count:
+            typer.echo(
+                count_messages(session=session, status=status, connector=connector, flag=flag)
+            )
+            return
+        rows = list_messages(
+            session=session, status=status, connector=connector, flag=flag, limit=limit
+        )
+        for row in rows:
             where = f"{row.error_location or ''} {row.error_code or ''}".strip()
             typer.echo(
                 f"{row.id}\t{row.received_at.isoformat()}\t{row.connector}\t"
                 f"{row.message_type or '-'}\t"
-                f"{row.control_id or '-'}\t{row.status}\t{where or '-'}"
+                f"{row.control_id or '-'}\t{row.status}\t{where or '-'}\t{row.flag or '-'}"
             )
 
 
@@ -47,7 +70,7 @@ def show(
             row = get_message(session=session, message_id=message_id)
         except FinalmileError as exc:
             raise fail(str(exc)) from None
-        data = row.model_dump(mode="json", exclude={"raw_encrypted", "dedupe_key"})
+        data = row.model_dump(mode="json", exclude={"raw_encrypted", "dedupe_key", "content_key"})
         data["orders"] = [vars(o) for o in linked_orders(session=session, message_id=message_id)]
         if raw:
             data["raw"] = _text(services.vault.decrypt(row.raw_encrypted))

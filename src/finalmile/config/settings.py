@@ -99,6 +99,24 @@ class Settings(BaseSettings):
     mllp_idle_timeout_seconds: float = Field(
         default=300.0, gt=0, title="MLLP idle timeout", description="Close silent connections"
     )
+    hl7_max_segments: int = Field(
+        default=5_000, gt=0, title="HL7 segment limit", description="Segments per message at most"
+    )
+    hl7_max_repetitions: int = Field(
+        default=1_000, gt=0, title="HL7 repetition limit", description="Repetitions per field"
+    )
+    hl7_max_field_expansion: int = Field(
+        default=65_536,
+        ge=0,
+        title="HL7 escape expansion per field",
+        description="Characters the .sp/.sk formatting escapes of one field may add",
+    )
+    hl7_max_message_expansion: int = Field(
+        default=262_144,
+        ge=0,
+        title="HL7 escape expansion per message",
+        description="Characters the .sp/.sk formatting escapes of one message may add in all",
+    )
     mllp_tls_cert: Path | None = Field(default=None, title="MLLP TLS certificate (PEM)")
     mllp_tls_key: Path | None = Field(default=None, title="MLLP TLS private key (PEM)")
     mllp_tls_client_ca: Path | None = Field(

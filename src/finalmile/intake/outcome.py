@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from finalmile.errors import InputError
+from finalmile.messages import MessageFlag
 
 
 class OutcomeKind(StrEnum):
@@ -24,7 +25,8 @@ class Outcome:
     ``actions`` says, for each of ``order_ids``, what the message did: created, updated,
     unchanged or cancelled. For a duplicate, ``error`` repeats the first occurrence's rejection
     (so a resend of a rejected message is answered the same way) and ``duplicate_of`` names that
-    first message.
+    first message. ``flag`` is ``reused_id`` when the message was processed as new although
+    its dedupe id (e.g. MSH-10) was already stored with other content.
     """
 
     kind: OutcomeKind
@@ -34,6 +36,7 @@ class Outcome:
     error: InputError | None = None
     duplicate_of: int | None = None
     retry_reason: str | None = None
+    flag: MessageFlag | None = None
 
     @property
     def durable_success(self) -> bool:

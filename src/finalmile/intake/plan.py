@@ -1,8 +1,10 @@
 """What a batch of prepared messages does to the orders: pure decisions, no I/O.
 
 ``plan_message`` turns one message into a ``PlannedMessage`` against the current order states: a
-duplicate of a stored original, a rejection, or intents applied all or nothing (create, update when
-the content changed, unchanged, cancel). The store reads the states and writes the plan.
+duplicate of a stored original (same dedupe id and same content), a rejection, or intents applied
+all or nothing (create, update when the content changed, unchanged, cancel). A message whose dedupe
+id is already stored with other content is processed like any new message and flagged
+``reused_id``. The store reads the states and writes the plan.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from finalmile.intake.codes import IntakeCode
 from finalmile.intake.outcome import Outcome, OutcomeKind
 from finalmile.intake.prepare import PreparedMessage
 from finalmile.mapping import OrderAction, OrderIntent
-from finalmile.messages import MessageStatus
+from finalmile.messages import MessageFlag, MessageStatus
 from finalmile.orders import OrderStatus, content_digest
 
 
@@ -57,6 +59,7 @@ class PlannedMessage:
     error: InputError | None = None
     duplicate_of: int | None = None
     dedupe_key: str | None = None
+    flag: MessageFlag | None = None
     links: dict[tuple[str, str], str] = field(default_factory=dict)
     events: list[OrderEvent] = field(default_factory=list)
     message_id: int | None = None
@@ -64,10 +67,22 @@ class PlannedMessage:
 
 @dataclass(frozen=True)
 class Original:
-    """The first stored copy of a message, as much as answering a resend needs."""
+    """A stored first delivery under a dedupe id, as much as answering a resend needs.
+
+    ``resend_key`` is its stored content key; ``None`` for rows stored before content keys
+    existed, which match a resend by ``sha256`` (the exact bytes) instead.
+    """
 
     id: int
     error: InputError | None
+    resend_key: str | None = None
+    sha256: str = ""
+
+    def resent_as(self, message: PreparedMessage) -> bool:
+        """Whether ``message`` is a resend of this one (its dedupe id is already known to match)."""
+        if self.resend_key is None:
+            return self.sha256 == message.sha256
+        return self.resend_key == message.resend_key
 
 
 def dedupe_key(message: PreparedMessage) -> tuple[str, str, str] | None:
@@ -80,28 +95,31 @@ def dedupe_key(message: PreparedMessage) -> tuple[str, str, str] | None:
 def plan_message(
     message: PreparedMessage,
     *,
-    originals: dict[tuple[str, str, str], Original],
+    originals: dict[tuple[str, str, str], list[Original]],
     orders: dict[tuple[str, str], OrderState],
 ) -> PlannedMessage:
     """Plan one message; ``orders`` is updated with its effects for the messages after it.
 
     Args:
-        originals: stored first copies by dedupe key (a hit makes the message a duplicate).
+        originals: stored first deliveries by dedupe key; one with the same content makes the
+            message a duplicate, only others make it a new message with a reused id.
         orders: current states of the orders the batch touches, by (connector, order id).
     """
     key = dedupe_key(message)
-    original = originals.get(key) if key is not None else None
+    stored = originals.get(key, []) if key is not None else []
+    original = next((o for o in stored if o.resent_as(message)), None)
     if original is not None:
         return PlannedMessage(
             message, MessageStatus.DUPLICATE, error=original.error, duplicate_of=original.id
         )
     unique_key = key[2] if key is not None else None
+    flag = MessageFlag.REUSED_ID if stored else None
     if message.error is not None:
         return PlannedMessage(
-            message, MessageStatus.REJECTED, error=message.error, dedupe_key=unique_key
+            message, MessageStatus.REJECTED, error=message.error, dedupe_key=unique_key, flag=flag
         )
     staged: dict[tuple[str, str], OrderState] = {}
-    plan = PlannedMessage(message, MessageStatus.ACCEPTED, dedupe_key=unique_key)
+    plan = PlannedMessage(message, MessageStatus.ACCEPTED, dedupe_key=unique_key, flag=flag)
     for intent in message.intents:
         okey = (message.connector, intent.order_id)
         current = staged.get(okey) or orders.get(okey)
@@ -109,7 +127,7 @@ def plan_message(
             state, action = _apply(message.connector, intent, current)
         except InputError as error:
             return PlannedMessage(
-                message, MessageStatus.REJECTED, error=error, dedupe_key=unique_key
+                message, MessageStatus.REJECTED, error=error, dedupe_key=unique_key, flag=flag
             )
         staged[okey] = state
         plan.links[okey] = action
@@ -180,10 +198,13 @@ def outcome_of(plan: PlannedMessage) -> Outcome:
             duplicate_of=plan.duplicate_of,
         )
     if plan.status is MessageStatus.REJECTED:
-        return Outcome(kind=OutcomeKind.REJECTED, message_id=plan.message_id, error=plan.error)
+        return Outcome(
+            kind=OutcomeKind.REJECTED, message_id=plan.message_id, error=plan.error, flag=plan.flag
+        )
     return Outcome(
         kind=OutcomeKind.ACCEPTED,
         message_id=plan.message_id,
         order_ids=tuple(order_id for _, order_id in plan.links),
         actions=tuple(plan.links.values()),
+        flag=plan.flag,
     )

@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 
 import structlog
 
-from finalmile.adapters.hl7v2 import MessageHeader, read_header
+from finalmile.adapters.hl7v2 import (
+    DEFAULT_LIMITS,
+    Hl7Limits,
+    MessageHeader,
+    read_header,
+    resend_key,
+)
 from finalmile.errors import InputError
 from finalmile.intake.codes import IntakeCode
 from finalmile.mapping import Hl7Profile, OrderIntent, decode_and_map
@@ -25,7 +31,11 @@ class PreparedMessage:
     """A received message with either the order intents it carries or the reason it is rejected.
 
     ``dedupe_id`` identifies a first delivery within the connector and format (HL7: MSH-10; FHIR:
-    resource id and version; CSV: file hash and line); ``replay_of`` is set when an already
+    resource id and version; CSV: file hash and line). ``content_key`` digests the content
+    without what senders rewrite on a resend (HL7: MSH-7 and segment terminators; FHIR:
+    ``meta.lastUpdated`` and JSON layout); ``None`` means the raw bytes' sha256. A stored message
+    with the same dedupe id and content key makes this one a resend; the same dedupe id with other
+    content is a new message whose sender reused the id. ``replay_of`` is set when an already
     stored message is processed again.
     """
 
@@ -42,6 +52,12 @@ class PreparedMessage:
     intents: tuple[OrderIntent, ...] = ()
     error: InputError | None = None
     replay_of: int | None = field(default=None, compare=False)
+    content_key: str | None = None
+
+    @property
+    def resend_key(self) -> str:
+        """What must match a stored message (besides the dedupe id) for this to be a resend."""
+        return self.content_key or self.sha256
 
 
 def prepare_hl7(
@@ -51,13 +67,15 @@ def prepare_hl7(
     profile: Hl7Profile,
     received_at: dt.datetime,
     replay_of: int | None = None,
+    limits: Hl7Limits = DEFAULT_LIMITS,
 ) -> PreparedMessage:
-    """Decode, parse and map one HL7 v2 message; content problems land in ``error``."""
+    """Decode, parse (within ``limits``) and map one HL7 v2 message; content problems land in
+    ``error``. Never raises: whatever the bytes, the result can be stored and answered."""
     header: MessageHeader | None = None
     intents: tuple[OrderIntent, ...] = ()
     error: InputError | None = None
     try:
-        header, mapped = decode_and_map(raw, connector=connector, profile=profile)
+        header, mapped = decode_and_map(raw, connector=connector, profile=profile, limits=limits)
         intents = tuple(mapped)
         error = check_lengths(intents)
     except InputError as exc:
@@ -65,7 +83,7 @@ def prepare_hl7(
     except Exception as exc:  # a bug of ours must not lose the message: keep it, rejected
         error = internal_error(exc, connector=connector, format_=MessageFormat.HL7V2)
     if header is None:  # mapping failed before the header was read: read it tolerantly for the ACK
-        header = read_header(raw)
+        header = _tolerant_header(raw)
     control_id = header.control_id if header and header.control_id else None
     message_type = None
     if header and header.message_code:
@@ -89,7 +107,16 @@ def prepare_hl7(
         intents=intents if error is None else (),
         error=error,
         replay_of=replay_of,
+        content_key=resend_key(raw),
     )
+
+
+def _tolerant_header(raw: bytes) -> MessageHeader | None:
+    try:
+        return read_header(raw)
+    except Exception:  # a bug of ours: the message is still answered, addressed to nobody
+        log.exception("header_unreadable")
+        return None
 
 
 def check_lengths(intents: tuple[OrderIntent, ...]) -> InputError | None:

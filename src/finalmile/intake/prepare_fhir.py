@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from typing import TYPE_CHECKING
 
 from finalmile.errors import InputError
@@ -64,7 +65,21 @@ def prepare_fhir(
         intents=intents if error is None else (),
         error=error,
         replay_of=replay_of,
+        content_key=resend_key(raw),
     )
+
+
+def resend_key(raw: bytes) -> str | None:
+    """sha256 of the payload's JSON without layout and without the top ``meta.lastUpdated``
+    (which a server rewrites when it serves a version again); ``None`` when it is not JSON."""
+    try:
+        data = json.loads(raw)
+        if isinstance(data, dict) and isinstance(data.get("meta"), dict):
+            data["meta"].pop("lastUpdated", None)
+        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    except (ValueError, RecursionError):
+        return None
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def load_fhir_mapping() -> None:

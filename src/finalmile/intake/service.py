@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from finalmile.adapters.hl7v2 import MessageHeader, read_header
-from finalmile.adapters.hl7v2 import ack as hl7_ack
+from finalmile.adapters.hl7v2 import DEFAULT_LIMITS, Hl7Limits
 from finalmile.audit import AuditEvent, audit_row
 from finalmile.db_types import utcnow
-from finalmile.errors import ConflictError, InputError, NotFoundError
+from finalmile.errors import ConflictError, NotFoundError
+from finalmile.intake.acks import acknowledge
 from finalmile.intake.codes import IntakeCode
 from finalmile.intake.outcome import Outcome, OutcomeKind
 from finalmile.intake.prepare import PreparedMessage, prepare_hl7
@@ -64,9 +63,11 @@ class IntakeService:
         connectors: ConnectorRegistry,
         resolvers: Mapping[str, Resolver] | None = None,
         max_batch: int = 256,
+        hl7_limits: Hl7Limits = DEFAULT_LIMITS,
     ) -> None:
         """Args:
         resolvers: per connector, fetches FHIR references a payload does not contain.
+        hl7_limits: segments, repetitions and escape expansion one HL7 message may hold.
         """
         self._store = store
         self._sessions = sessions
@@ -74,6 +75,7 @@ class IntakeService:
         self.connectors = connectors
         self._resolvers = dict(resolvers or {})
         self._max_batch = max_batch
+        self._hl7_limits = hl7_limits
         self._queue: IntakeQueue | None = None
 
     @property
@@ -98,7 +100,11 @@ class IntakeService:
     async def receive_hl7(self, raw: bytes, *, connector: str) -> Hl7Reply:
         """Store one HL7 v2 message and its orders, then say how to acknowledge it."""
         prepared = prepare_hl7(
-            raw, connector=connector, profile=self.connectors.hl7(connector), received_at=utcnow()
+            raw,
+            connector=connector,
+            profile=self.connectors.hl7(connector),
+            received_at=utcnow(),
+            limits=self._hl7_limits,
         )
         outcome = await self._submit(prepared)
         return Hl7Reply(outcome=outcome, acks=tuple(acknowledge(prepared.header, outcome)))
@@ -128,7 +134,13 @@ class IntakeService:
         """Store HL7 v2 messages synchronously (CLI and demo), committing in batches."""
         profile = self.connectors.hl7(connector)
         prepared = (
-            prepare_hl7(raw, connector=connector, profile=profile, received_at=utcnow())
+            prepare_hl7(
+                raw,
+                connector=connector,
+                profile=profile,
+                received_at=utcnow(),
+                limits=self._hl7_limits,
+            )
             for raw in raws
         )
         return self.commit_all(prepared)
@@ -262,55 +274,5 @@ class IntakeService:
             profile=self.connectors.hl7(connector),
             received_at=received_at,
             replay_of=message_id,
+            limits=self._hl7_limits,
         )
-
-
-def acknowledge(header: MessageHeader | None, outcome: Outcome) -> list[bytes]:
-    """Encoded acknowledgements for ``outcome`` (original or enhanced mode, per the header)."""
-    verdict = {
-        OutcomeKind.RETRY: hl7_ack.Outcome.RETRY,
-        OutcomeKind.REJECTED: hl7_ack.Outcome.REJECTED,
-    }.get(
-        outcome.kind,
-        hl7_ack.Outcome.ACCEPTED if outcome.durable_success else hl7_ack.Outcome.REJECTED,
-    )
-    return _acks(header, verdict, error=outcome.error, text=outcome.retry_reason)
-
-
-def refuse_oversize(head: bytes, limit: int) -> list[bytes]:
-    """Acknowledgements for a frame refused for its size (addressed from its first bytes)."""
-    error = InputError(
-        f"message exceeds the {limit} byte limit of this listener",
-        location="MSH",
-        code=IntakeCode.TOO_LARGE,
-    )
-    return _acks(read_header(head), hl7_ack.Outcome.REJECTED, error=error, text=None)
-
-
-def _acks(
-    header: MessageHeader | None,
-    verdict: hl7_ack.Outcome,
-    *,
-    error: InputError | None,
-    text: str | None,
-) -> list[bytes]:
-    now = utcnow()
-    codes = hl7_ack.acknowledgements(header, verdict, error=error)
-    return [
-        hl7_ack.encode_ack(
-            hl7_ack.build_ack(
-                header,
-                code=code,
-                control_id=_ack_control_id(),
-                now=now,
-                error=error if code in (hl7_ack.AckCode.AE, hl7_ack.AckCode.CR) else None,
-                text=text if code in (hl7_ack.AckCode.AR, hl7_ack.AckCode.CE) else None,
-            ),
-            header,
-        )
-        for code in codes
-    ]
-
-
-def _ack_control_id() -> str:
-    return "FM" + secrets.token_hex(8).upper()

@@ -169,19 +169,27 @@ def _commit_round(
     orders = _existing_orders(connection, batch)
     plans = [plan_message(message, originals=originals, orders=orders) for message in batch]
     _write_messages(connection, plans, vault, now)
+    for plan in plans:
+        if plan.flag is not None:  # the sender's interface team must fix its id counter
+            log.warning(
+                "message_id_reused",
+                connector=plan.message.connector,
+                format=plan.message.format.value,
+                message_id=plan.message_id,
+            )
     _write_orders(connection, plans, orders, vault, now)
     return [outcome_of(plan) for plan in plans]
 
 
 def _existing_messages(
     connection: Connection, batch: list[PreparedMessage]
-) -> dict[tuple[str, str, str], Original]:
+) -> dict[tuple[str, str, str], list[Original]]:
     # One query per (connector, format): `connector = ? AND format = ? AND dedupe_key IN (...)` uses
     # the unique index, where a row-value IN over all three columns makes SQLite scan the table.
     wanted: dict[tuple[str, str], list[str]] = defaultdict(list)
     for key in {k for m in batch if (k := dedupe_key(m)) is not None}:
         wanted[key[:2]].append(key[2])
-    found: dict[tuple[str, str, str], Original] = {}
+    found: dict[tuple[str, str, str], list[Original]] = defaultdict(list)
     for (connector, format_), control_ids in wanted.items():
         rows = connection.execute(
             select(
@@ -191,6 +199,8 @@ def _existing_messages(
                 _MESSAGES.c.error_code,
                 _MESSAGES.c.error_location,
                 _MESSAGES.c.error_message,
+                _MESSAGES.c.content_key,
+                _MESSAGES.c.sha256,
             ).where(
                 _MESSAGES.c.connector == connector,
                 _MESSAGES.c.format == format_,
@@ -205,7 +215,9 @@ def _existing_messages(
                     location=row.error_location,
                     code=row.error_code or ErrorCode.INVALID,
                 )
-            found[(connector, format_, row.dedupe_key)] = Original(row.id, error)
+            found[(connector, format_, row.dedupe_key)].append(
+                Original(row.id, error, row.content_key, row.sha256)
+            )
     return found
 
 
@@ -282,6 +294,8 @@ def _message_row(plan: PlannedMessage, vault: Vault, now: dt.datetime) -> dict[s
         "format": message.format.value,
         "control_id": message.control_id,
         "dedupe_key": plan.dedupe_key if plan.status is not MessageStatus.DUPLICATE else None,
+        "content_key": message.resend_key,
+        "flag": plan.flag.value if plan.flag else None,
         "message_type": message.message_type,
         "version": message.version,
         "received_at": message.received_at,

@@ -5,6 +5,7 @@ from finalmile.mapping.csv import CsvOrder, CsvRejection, iter_orders
 from finalmile.mapping.csv_profile import CsvProfile
 from finalmile.mapping.fhir_profile import FhirProfile, Resolver
 from finalmile.mapping.hl7v2 import Hl7Profile, decode_and_map
+from finalmile.mapping.identifiers import check_identifier
 from finalmile.mapping.intent import OrderAction, OrderIntent
 from finalmile.mapping.zones import TimeZoneName
 
@@ -19,6 +20,7 @@ __all__ = [
     "OrderIntent",
     "Resolver",
     "TimeZoneName",
+    "check_identifier",
     "decode_and_map",
     "iter_orders",
 ]

@@ -125,7 +125,9 @@ def _groups(
             yield CsvRejection(record.line, None, error, record.raw, header_raw)
             continue
         try:
-            check_identifier(order_id, header.location(record.line, "order_id"))
+            check_identifier(
+                order_id, location=header.location(record.line, "order_id"), what="order id"
+            )
         except InputError as refused:
             yield CsvRejection(record.line, None, refused, record.raw, header_raw)
             continue

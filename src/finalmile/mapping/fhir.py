@@ -199,7 +199,7 @@ def _order_id(md: MedicationDispense, path: str, roots: Roots, profile: FhirProf
         order_id, where, message = found.value, found.location, "the order id is required"
     if not order_id:
         raise InputError(message, location=where, code=FhirErrorCode.REQUIRED)
-    return check_identifier(str(order_id), where)
+    return check_identifier(str(order_id), location=where, what="order id")
 
 
 def _read(paths: dict[str, FhirPath], roots: Roots, profile: FhirProfile) -> dict[str, Found]:

@@ -25,6 +25,8 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from finalmile.adapters.hl7v2 import (
+    DEFAULT_LIMITS,
+    Hl7Limits,
     Message,
     MessageHeader,
     SegmentGroup,
@@ -40,6 +42,7 @@ from finalmile.mapping.fields import FieldName
 from finalmile.mapping.hl7_fields import Hl7Fields, compile_fields, lookup, required, text
 from finalmile.mapping.hl7_types import deadline
 from finalmile.mapping.hl7v2_order import build, items, patient, ship_to
+from finalmile.mapping.identifiers import check_identifier
 from finalmile.mapping.intent import OrderAction, OrderIntent
 from finalmile.mapping.zones import TimeZoneName
 
@@ -116,15 +119,15 @@ class Hl7Profile(BaseModel):
 
 
 def decode_and_map(
-    raw: bytes, *, connector: str, profile: Hl7Profile
+    raw: bytes, *, connector: str, profile: Hl7Profile, limits: Hl7Limits = DEFAULT_LIMITS
 ) -> tuple[MessageHeader, list[OrderIntent]]:
-    """Decode (MSH-18), parse, check the header and map one message.
+    """Decode (MSH-18), parse within ``limits``, check the header and map one message.
 
     Raises:
         InputError: with the HL7 location and a stable code, for any problem in the message.
     """
     text = decode(raw, fallback_charset=profile.fallback_charset)
-    message = parse(text, fallback_charset=profile.fallback_charset)
+    message = parse(text, fallback_charset=profile.fallback_charset, limits=limits)
     return message.header, map_message(message, connector=connector, profile=profile)
 
 
@@ -191,6 +194,7 @@ def check_header(header: MessageHeader) -> None:
         raise InputError(
             "MSH-10 (message control ID) is required", location="MSH-10", code=ErrorCode.REQUIRED
         )
+    check_identifier(header.control_id, location="MSH-10", what="message control id")
     if header.version not in _VERSIONS:
         raise InputError(
             f"MSH-12 version {header.version!r} is not supported; "
@@ -220,11 +224,11 @@ def _order_id(message: Message, group: SegmentGroup, number: int, profile: Hl7Pr
         value = text(lookup(message, group, where))
         if value is None:
             raise required(where, "order id")
-        return value
+        return check_identifier(value, location=where.label, what="order id")
     for path in ("ORC-2.1", "ORC-3.1", "RXE-15.1", "RXD-7.1"):
         value = (group.get(path) or "").strip()
         if value:
-            return value
+            return check_identifier(value, location=path, what="order id")
     raise InputError(
         f"order group {number} has no order number: send ORC-2 (placer), ORC-3 (filler), "
         "RXE-15 or RXD-7 (prescription number)",

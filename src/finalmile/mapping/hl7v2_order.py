@@ -37,6 +37,7 @@ from finalmile.mapping.hl7_types import (
     xad,
 )
 from finalmile.mapping.product import checked_ndc
+from finalmile.mapping.identifiers import check_identifier
 from finalmile.mapping.schedule import ScheduleError, controlled_schedule
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -110,7 +111,8 @@ def patient(message: Message, group: SegmentGroup, fields: Mapping[str, Source])
             location="PID-3",
             code=ErrorCode.REQUIRED,
         )
-    values["mrn"] = mrn.strip()
+    where = fields["mrn"].label if "mrn" in fields else "PID-3"
+    values["mrn"] = check_identifier(mrn.strip(), location=where, what="medical record number")
     return build(Patient, "PID", **values)
 
 

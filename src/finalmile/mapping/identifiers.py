@@ -1,8 +1,10 @@
-"""Identifiers (order ids, MRNs) are printable text: a control character is refused, located.
+"""Identifiers (order ids, placer numbers, control ids, MRNs) carry no control characters.
 
-An order id travels into HL7 ACKs, CSV write-back, file names and logs; ``INJ|PID\\rZZZ`` would
-split a segment there. Lone surrogates (bytes the file's encoding could not decode) are refused
-the same way: they cannot be encoded back.
+An identifier ends up in HL7 fields, CSV cells, file names, log lines and HTTP headers; a line
+break or a NUL inside one (``INJ|PID\\rZZZ``, decoded from an escape or a cell) would split or
+forge what it is written into. Lone surrogates (bytes the file's encoding could not decode) are
+refused the same way: they cannot be encoded back. Every format's mapping checks its identifiers
+with :func:`check_identifier`, which names the field and never quotes the value.
 """
 
 from __future__ import annotations
@@ -13,16 +15,24 @@ from finalmile.errors import InputError
 from finalmile.mapping.codes import MappingCode
 
 
-def check_identifier(value: str, location: str) -> str:
+def check_identifier(value: str, *, location: str, what: str) -> str:
     """``value`` unchanged when it holds no control character (Unicode Cc) or surrogate (Cs).
 
+    Args:
+        location: where the value was read (``ORC-2``, ``line 4, column order_id``, a FHIR path).
+        what: a name for it in the message (``order id``, ``medical record number``).
+
     Raises:
-        InputError: ``control_character`` at ``location``; the message never quotes the value.
+        InputError: ``control_character`` at ``location``, saying which character position.
     """
-    if any(unicodedata.category(c) in ("Cc", "Cs") for c in value):
-        raise InputError(
-            "an identifier may not hold control characters or undecodable bytes",
-            location=location,
-            code=MappingCode.CONTROL_CHARACTER,
-        )
+    for position, char in enumerate(value, start=1):
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cs"):
+            kind = "a control character" if category == "Cc" else "an undecodable byte"
+            raise InputError(
+                f"the {what} holds {kind} (U+{ord(char):04X}) at position {position}; "
+                "identifiers must be printable text",
+                location=location,
+                code=MappingCode.CONTROL_CHARACTER,
+            )
     return value

@@ -27,18 +27,32 @@ class MessageStatus(StrEnum):
     DUPLICATE = "duplicate"
 
 
+class MessageFlag(StrEnum):
+    """Something about a stored message the interface team should look at."""
+
+    #: Processed as a new message although its dedupe id (HL7 MSH-10, FHIR id + version) was
+    #: already stored with other content: the sender reuses ids (counter reset, roll-over).
+    REUSED_ID = "reused_id"
+
+
 class InboundMessage(SQLModel, table=True):
     """One raw inbound message exactly as received (encrypted), and its outcome.
 
-    ``dedupe_key`` identifies a first delivery: HL7 MSH-10; FHIR ``MedicationDispense/<id>/_history/
-    <version>`` (or a sha256 of a Bundle); CSV ``<file sha256>:<line>``. A resend is stored too,
-    with ``status=duplicate``, no key, and ``duplicate_of`` pointing back. For CSV, one message is
-    the rows of one order (``raw`` is the header line and those rows, as received).
+    ``dedupe_key`` names a delivery: HL7 MSH-10; FHIR ``MedicationDispense/<id>/_history/
+    <version>`` (or a sha256 of a Bundle); CSV ``<file sha256>:<line>``. ``content_key`` digests
+    its content without what senders rewrite on a resend (``None`` on rows stored before it
+    existed: those compare by ``sha256``). A resend (same dedupe key and content) is stored too,
+    with ``status=duplicate``, no key, and ``duplicate_of`` pointing back; the same dedupe key with
+    other content is a new message, stored with ``flag=reused_id``. For CSV, one message is the
+    rows of one order (``raw`` is the header line and those rows, as received).
     """
 
     __tablename__ = "inbound_message"
     __table_args__ = (
-        UniqueConstraint("dedupe_key", "connector", "format", name="uq_inbound_message_dedupe"),
+        UniqueConstraint(
+            "dedupe_key", "connector", "format", "content_key", name="uq_inbound_message_dedupe"
+        ),
+        Index("ix_inbound_message_flag", "flag"),
         Index("ix_inbound_message_received_at", "received_at"),
     )
 
@@ -47,6 +61,7 @@ class InboundMessage(SQLModel, table=True):
     format: MessageFormat = Field(sa_column=Column(ValueEnum(MessageFormat), nullable=False))
     control_id: str | None = Field(default=None, max_length=200)
     dedupe_key: str | None = Field(default=None, max_length=200)
+    content_key: str | None = Field(default=None, max_length=64)
     message_type: str | None = Field(default=None, max_length=32)
     version: str | None = Field(default=None, max_length=16)
     received_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
@@ -55,6 +70,7 @@ class InboundMessage(SQLModel, table=True):
     sha256: str = Field(max_length=64)
     raw_encrypted: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     status: MessageStatus = Field(sa_column=Column(ValueEnum(MessageStatus), nullable=False))
+    flag: MessageFlag | None = Field(default=None, sa_column=Column(ValueEnum(MessageFlag)))
     error_code: str | None = Field(default=None, max_length=64)
     error_location: str | None = Field(default=None, max_length=64)
     error_message: str | None = Field(default=None, max_length=1000)

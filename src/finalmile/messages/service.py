@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from finalmile.errors import NotFoundError
-from finalmile.messages.models import InboundMessage, MessageOrderLink, MessageStatus
+from finalmile.messages.models import InboundMessage, MessageFlag, MessageOrderLink, MessageStatus
 from finalmile.orders import Order
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -57,12 +60,37 @@ def list_messages(
     session: Session,
     status: MessageStatus | None = None,
     connector: str | None = None,
+    flag: MessageFlag | None = None,
     limit: int = 50,
 ) -> list[InboundMessage]:
-    """The newest stored messages, optionally only those with ``status`` or from ``connector``."""
+    """The newest stored messages, optionally only those with ``status``, from ``connector`` or
+    flagged ``flag``."""
     statement = select(InboundMessage).order_by(col(InboundMessage.id).desc()).limit(limit)
+    return list(session.scalars(_filtered(statement, status, connector, flag)))
+
+
+def count_messages(
+    *,
+    session: Session,
+    status: MessageStatus | None = None,
+    connector: str | None = None,
+    flag: MessageFlag | None = None,
+) -> int:
+    """How many stored messages match the filters of :func:`list_messages`."""
+    statement = select(func.count()).select_from(InboundMessage)
+    return int(session.scalar(_filtered(statement, status, connector, flag)) or 0)
+
+
+def _filtered(
+    statement: Select[_T],
+    status: MessageStatus | None,
+    connector: str | None,
+    flag: MessageFlag | None,
+) -> Select[_T]:
     if status is not None:
         statement = statement.where(col(InboundMessage.status) == status.value)
     if connector is not None:
         statement = statement.where(col(InboundMessage.connector) == connector)
-    return list(session.scalars(statement))
+    if flag is not None:
+        statement = statement.where(col(InboundMessage.flag) == flag.value)
+    return statement

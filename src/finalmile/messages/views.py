@@ -44,6 +44,7 @@ class MessageDetail(BaseModel):
     error_location: str | None
     error_message: str | None
     duplicate_of: int | None
+    flag: str | None = None
     orders: list[MessageOrder]
     raw: str | None = None
 
@@ -68,5 +69,5 @@ def get_message_detail(
     orders = [
         MessageOrder(**vars(o)) for o in linked_orders(session=session, message_id=message_id)
     ]
-    data = row.model_dump(exclude={"raw_encrypted", "dedupe_key"})
+    data = row.model_dump(exclude={"raw_encrypted", "dedupe_key", "content_key"})
     return MessageDetail(**data, orders=orders, raw=raw)

@@ -53,9 +53,17 @@ def test_cancel_rules() -> None:
     assert orders[("c", "RX-1")].status is OrderStatus.CANCELLED
 
 
+def _stored(message: PreparedMessage, pk: int, error: InputError | None = None) -> Original:
+    return Original(pk, error, message.resend_key, message.sha256)
+
+
 def test_resend_repeats_the_original_answer() -> None:
     rejected = InputError("bad", location="ZDL-2", code="unknown_code")
-    originals = {("c", "hl7v2", "1"): Original(7, None), ("c", "hl7v2", "2"): Original(8, rejected)}
+    first, second = _prepared("1", "RX-1"), _prepared("2", "RX-2")
+    originals = {
+        ("c", "hl7v2", "1"): [_stored(first, 7)],
+        ("c", "hl7v2", "2"): [_stored(second, 8, rejected)],
+    }
     orders: dict[tuple[str, str], OrderState] = {}
     accepted_again = plan_message(_prepared("1", "RX-1"), originals=originals, orders=orders)
     rejected_again = plan_message(_prepared("2", "RX-2"), originals=originals, orders=orders)
@@ -71,3 +79,44 @@ def test_a_rejected_message_changes_no_order() -> None:
     bad = plan_message(_prepared("1", "RX-1", storage="Q"), originals={}, orders=orders)
     assert outcome_of(bad).kind is OutcomeKind.REJECTED
     assert bad.links == {} and bad.events == [] and orders == {}
+
+
+def _resent(raw: bytes) -> PreparedMessage:
+    return prepare_hl7(raw, connector="c", profile=Hl7Profile(), received_at=NOW)
+
+
+def test_a_resend_may_carry_a_new_msh7_and_other_segment_ends() -> None:
+    raw = rde("1", "RX-1")
+    resent = raw.replace(b"20261122090000-0500", b"20261122091500-0500").replace(b"\r", b"\r\n")
+    first = _resent(raw)
+    plan = plan_message(
+        _resent(resent), originals={("c", "hl7v2", "1"): [_stored(first, 7)]}, orders={}
+    )
+    assert (plan.status, plan.duplicate_of, plan.flag) == (MessageStatus.DUPLICATE, 7, None)
+
+
+def test_a_reused_control_id_with_other_content_is_a_new_flagged_message() -> None:
+    first = _prepared("1", "RX-1")
+    orders: dict[tuple[str, str], OrderState] = {}
+    originals = {("c", "hl7v2", "1"): [_stored(first, 7)]}
+    plan = plan_message(_prepared("1", "RX-2"), originals=originals, orders=orders)
+    outcome = outcome_of(plan)
+    assert (outcome.kind, outcome.order_ids, outcome.flag) == (
+        OutcomeKind.ACCEPTED,
+        ("RX-2",),
+        "reused_id",
+    )
+    assert plan.dedupe_key == "1" and orders[("c", "RX-2")].new
+
+
+def test_rows_stored_before_content_keys_match_resends_by_their_bytes() -> None:
+    raw = rde("1", "RX-1")
+    legacy = Original(7, None, None, _resent(raw).sha256)
+    originals = {("c", "hl7v2", "1"): [legacy]}
+    same = plan_message(_resent(raw), originals=originals, orders={})
+    other = plan_message(_prepared("1", "RX-2"), originals=originals, orders={})
+    assert (same.status, other.status, other.flag) == (
+        MessageStatus.DUPLICATE,
+        MessageStatus.ACCEPTED,
+        "reused_id",
+    )

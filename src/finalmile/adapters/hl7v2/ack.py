@@ -18,6 +18,9 @@ from finalmile.adapters.hl7v2.header import MessageHeader
 from finalmile.errors import InputError
 
 DEFAULT_VERSION = "2.5.1"
+#: MSH-18 of an ACK whose inbound message declared a character set we cannot encode.
+SAFE_CHARSET = "UNICODE UTF-8"
+_VERSION = re.compile(r"[0-9]{1,2}(?:\.[0-9]{1,2}){1,3}")
 _LOCATION = re.compile(r"([A-Z0-9]{3})(?:-(\d+)(?:\.(\d+)(?:\.(\d+))?)?)?")
 _COMMIT_REJECT_FIELDS = ("MSH-9", "MSH-11", "MSH-12")
 
@@ -147,6 +150,8 @@ def build_ack(
     error's message) up to v2.6; v2.7 withdrew it. An ``error`` adds ERR: ERR-1 (ELD) up to v2.4,
     ERR-2 (ERL), ERR-3 (Table 0357), ERR-4 = E and ERR-8 from v2.5 on. From v2.7 a negative ACK
     with ``text`` and no ``error`` gets an ERR (207, application internal error) to carry the text.
+    An MSH-12 that is not ASCII digits (``2.²``) makes the ACK v2.5.1 and an MSH-18 without a codec
+    makes it ``UNICODE UTF-8``; each fallback adds a warning ERR (ERR-4 = W) naming the field.
 
     Raises:
         ValueError: when ``now`` is naive.
@@ -155,8 +160,10 @@ def build_ack(
         raise ValueError("now must be timezone-aware")
     h = header or MessageHeader()
     d = h.delimiters
-    version = h.version if _version(h.version) else DEFAULT_VERSION
-    numbers = _version(version)
+    numbers = _version(h.version)
+    version = h.version if numbers else DEFAULT_VERSION
+    numbers = numbers or _version(DEFAULT_VERSION)
+    charset = h.charset if not h.charset or codec_for(h.charset) else SAFE_CHARSET
     trigger = h.trigger_event
     message_type = f"ACK{d.component}{trigger}"
     if numbers >= (2, 3, 1):
@@ -175,7 +182,7 @@ def build_ack(
         h.processing_id or "P",
         version,
         *[""] * 5,
-        h.charset,
+        charset,
     ]
     message = text if text is not None else (error.message if error else "")
     # MSA-2 is required: when the inbound control ID is unknown, say so with the HL7 null "".
@@ -189,6 +196,15 @@ def build_ack(
         # v2.7 withdrew MSA-3: the reason for a reject travels in ERR-8 instead.
         internal = ("207", _TABLE_0357["207"])
         segments.append(_err(internal, None, message, d, numbers))
+    # The sender's own envelope values we could not use are said as warnings, never quoted.
+    if version != h.version and h.version:
+        note = f"MSH-12 is not a version this receiver reads; this ACK uses {DEFAULT_VERSION}"
+        warning = ("203", _TABLE_0357["203"])
+        segments.append(_err(warning, "MSH-12", note, d, numbers, severity="W"))
+    if charset != h.charset:
+        note = f"MSH-18 names a character set this receiver cannot use; this ACK is {charset}"
+        warning = ("103", _TABLE_0357["103"])
+        segments.append(_err(warning, "MSH-18", note, d, numbers, severity="W"))
     return "".join(d.field.join(f).rstrip(d.field) + "\r" for f in segments)
 
 
@@ -198,6 +214,8 @@ def _err(
     message: str,
     d: Delimiters,
     numbers: tuple[int, ...],
+    *,
+    severity: str = "E",
 ) -> list[str]:
     number, label = condition
     where = _LOCATION.fullmatch(location or "")
@@ -211,7 +229,7 @@ def _err(
         "",
         d.component.join(p or "" for p in erl).rstrip(d.component),
         d.component.join((number, label, "HL70357")),
-        "E",
+        severity,
         "",
         "",
         "",
@@ -220,11 +238,19 @@ def _err(
 
 
 def _version(text: str) -> tuple[int, ...]:
-    parts = text.split(".")
-    return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else ()
+    """MSH-12 as numbers, ``()`` unless it is ASCII digits like ``2.5.1`` (not ``2.²``)."""
+    if not _VERSION.fullmatch(text):
+        return ()
+    return tuple(int(p) for p in text.split("."))
 
 
 def encode_ack(ack: str, header: MessageHeader | None) -> bytes:
-    """Encode an ACK in the character set its MSH-18 echoes (UTF-8 when empty or unsupported)."""
+    """Encode an ACK in the character set its MSH-18 echoes (UTF-8 when empty or unsupported).
+
+    Characters the charset cannot hold become ``?``; nothing here raises for any header.
+    """
     codec = codec_for(header.charset) if header and header.charset else None
-    return ack.encode(codec or "utf-8", errors="replace")
+    try:
+        return ack.encode(codec or "utf-8", errors="replace")
+    except (LookupError, UnicodeError):
+        return ack.encode("utf-8", errors="replace")

@@ -8,6 +8,7 @@ Table 0211 names, a few spellings seen in the wild are accepted: DICOM's ``ISO I
 
 from __future__ import annotations
 
+import codecs
 import re
 
 from finalmile.adapters.codes import AdapterCode
@@ -57,7 +58,10 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 
 
 def codec_for(charset: str) -> str | None:
-    """The Python codec for an MSH-18 value (HL7 Table 0211), or ``None`` when unsupported."""
+    """The Python codec for an MSH-18 value (HL7 Table 0211), or ``None`` when unsupported.
+
+    A name that looks right but has no codec (``ISO-8859-12``) is unsupported too.
+    """
     name = " ".join(charset.strip().upper().replace("_", " ").split())
     codec = _TABLE_0211.get(name)
     if codec is not None:
@@ -65,7 +69,12 @@ def codec_for(charset: str) -> str | None:
     wild = _WILD.fullmatch(name)
     if wild is None:
         return None
-    return f"cp{wild.group(1)}" if wild.group(1) else f"iso8859-{wild.group(2)}"
+    codec = f"cp{wild.group(1)}" if wild.group(1) else f"iso8859-{wild.group(2)}"
+    try:
+        codecs.lookup(codec)
+    except LookupError:
+        return None
+    return codec
 
 
 def declared_charset(raw: bytes) -> str:

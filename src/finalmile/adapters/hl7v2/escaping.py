@@ -10,6 +10,8 @@ from finalmile.adapters.codes import AdapterCode
 from finalmile.errors import InputError
 
 _FORMATTING = re.compile(r"\.(sp|in|ti|sk|br|fi|nf|ce)\s*([+-]?\d*)")
+#: More digits than this is past any limit (``int()`` of thousands of digits raises).
+_MAX_DIGITS = 9
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +42,12 @@ class Delimiters:
         if (
             len(encoding_characters) not in (4, 5)
             or len(set(chars)) != len(chars)
-            or any(c.isalnum() or c.isspace() for c in chars)
+            or any(c.isalnum() or c.isspace() or not c.isprintable() for c in chars)
         ):
             raise InputError(
                 "MSH-2 must hold 4 distinct encoding characters (component, repetition, "
                 "escape, subcomponent; v2.7+ may add a truncation character), none of them a "
-                "letter, digit, blank or the field separator, e.g. '^~\\&'",
+                "letter, digit, blank, control character or the field separator, e.g. '^~\\&'",
                 location="MSH-2",
                 code=AdapterCode.INVALID_ENCODING_CHARACTERS,
             )
@@ -53,9 +55,25 @@ class Delimiters:
 
 
 @lru_cache(maxsize=64)
-def _sequence(escape: str) -> re.Pattern[str]:
+def sequences(escape: str) -> re.Pattern[str]:
+    """The escape sequences of a value whose escape character is ``escape`` (body in group 1)."""
     e = re.escape(escape)
     return re.compile(f"{e}([^{e}\r\n]*){e}")
+
+
+def expansion(body: str) -> int:
+    """Characters the escape with body ``body`` decodes to when it is ``.sp``/``.sk``, else 0."""
+    command = _FORMATTING.fullmatch(body)
+    if command is None or command.group(1) not in ("sp", "sk"):
+        return 0
+    return _count(command.group(2))
+
+
+def _count(number: str) -> int:
+    digits = number.lstrip("+-")
+    if not digits.isdigit() or not digits.isascii() or number.startswith("-"):
+        return 1
+    return 10**_MAX_DIGITS if len(digits) > _MAX_DIGITS else max(int(digits), 1)
 
 
 def unescape(value: str, delimiters: Delimiters, codec: str = "utf-8") -> str:
@@ -90,13 +108,12 @@ def unescape(value: str, delimiters: Delimiters, codec: str = "utf-8") -> str:
         command = _FORMATTING.fullmatch(body)
         if command is None:
             return match.group(0)
-        name, number = command.group(1), command.group(2)
-        count = max(int(number), 1) if number.lstrip("+-").isdigit() else 1
+        name, count = command.group(1), _count(command.group(2))
         if name in ("br", "sp"):
             return "\n" * (1 if name == "br" else count)
         return " " * count if name == "sk" else ""
 
-    return _sequence(d.escape).sub(replace, value)
+    return sequences(d.escape).sub(replace, value)
 
 
 def escape(text: str, delimiters: Delimiters) -> str:

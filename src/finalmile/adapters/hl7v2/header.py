@@ -80,13 +80,15 @@ def read_header(raw: bytes) -> MessageHeader | None:
     if start == -1 or len(text) < start + 4:
         return None
     line = text[start:].replace("\n", "\r").split("\r", 1)[0]
+    if len(line) < 4:  # "MSH" and nothing after it on its line
+        return None
     sep = line[3]
     fields = line.split(sep)
     try:
         delimiters = Delimiters.from_msh(sep, fields[1])
     except InputError:
         delimiters = Delimiters()
-        if sep not in delimiters.encoding_characters and not (sep.isalnum() or sep.isspace()):
+        if sep not in delimiters.encoding_characters and sep.isprintable() and not sep.isalnum():
             delimiters = Delimiters(field=sep)
     fields.insert(1, sep)
     return header_from_fields(fields, delimiters)

@@ -20,6 +20,7 @@ from finalmile.adapters.codes import AdapterCode
 from finalmile.adapters.hl7v2.charset import codec_for, decode
 from finalmile.adapters.hl7v2.escaping import Delimiters, unescape
 from finalmile.adapters.hl7v2.header import MessageHeader, header_from_fields, read_header
+from finalmile.adapters.hl7v2.limits import DEFAULT_LIMITS, Hl7Limits, check_limits
 from finalmile.errors import InputError
 
 __all__ = [
@@ -236,17 +237,21 @@ class Message(SegmentGroup):
         return groups
 
 
-def parse(text: str, *, fallback_charset: str = "utf-8") -> Message:
+def parse(
+    text: str, *, fallback_charset: str = "utf-8", limits: Hl7Limits = DEFAULT_LIMITS
+) -> Message:
     """Parse one ER7 message.
 
     Args:
         text: the decoded message (see :func:`decode`).
         fallback_charset: the character set ``\\X..\\`` hex escapes are decoded in when MSH-18 is
             empty or unknown.
+        limits: segments, repetitions and escape expansion the message may hold at most.
 
     Raises:
         InputError: ``MSH`` ``missing_msh`` when the first segment is not MSH, ``MSH-2``
-            ``invalid_encoding_characters``, ``segment N`` ``invalid_segment_id``.
+            ``invalid_encoding_characters``, ``segment N`` ``invalid_segment_id``, and the
+            codes of :func:`check_limits`.
     """
     if "\n" in text:
         text = text.replace("\r\n", "\r").replace("\n", "\r")
@@ -261,6 +266,7 @@ def parse(text: str, *, fallback_charset: str = "utf-8") -> Message:
     sep = first[3]
     msh = first.split(sep)
     delimiters = Delimiters.from_msh(sep, msh[1])
+    check_limits(lines, delimiters, limits)
     msh.insert(1, sep)
     charset = msh[18].split(delimiters.repetition, 1)[0] if len(msh) > 18 else ""
     codec = (

@@ -102,6 +102,8 @@ class MllpListener:
             log.info(
                 "mllp_connection_lost", connector=self.connector, error_type=type(exc).__name__
             )
+        except Exception:  # a bug of ours: log it, close this connection, keep serving the rest
+            log.exception("mllp_connection_failed", connector=self.connector)
         finally:
             self._connections.discard(task)
             writer.close()

@@ -158,10 +158,19 @@ def test_err_and_msa_per_version(version: str, msh9: str, msa: str, err: str) ->
         error=PID7,
         text="bad date",
     )
-    msh, msa_, err_, end = ack.split("\r")
+    msh, msa_, err_, *notes, end = ack.split("\r")
     fields = msh.split("|")
     assert (fields[8], fields[11]) == (msh9, version if version != "v2" else "2.5.1")
     assert (msa_, err_, end) == (msa, err, "")
+    # An MSH-12 the receiver cannot read is said in a warning ERR, without quoting it.
+    assert notes == (
+        [
+            "ERR||MSH^1^12|203^Unsupported version id^HL70357|W||||MSH-12 is not a version this "
+            "receiver reads; this ACK uses 2.5.1"
+        ]
+        if version == "v2"
+        else []
+    )
 
 
 def test_text_and_control_id_are_escaped_with_the_message_delimiters() -> None:
