@@ -142,13 +142,15 @@ def test_order_detail_is_the_contract_with_status_and_history(
         },
         "items": [
             {
-                "ndc": "00002-8215-01",
+                "ndc": "00002821501",
                 "description": "Insulin lispro 100 unit/mL",
                 "quantity": 2,
                 "unit": "mL",
                 "storage": "frozen",
                 "storage_source": "message",
                 "controlled_schedule": None,
+                "code": None,
+                "system": None,
             }
         ],
         "needed_by": "2026-11-24T17:00:00-05:00",

@@ -73,7 +73,7 @@ def decided(services: Services) -> Services:
             rde("S4", "RX-S4", storage="C"),
             rde("S5", "RX-CANCEL"),
             rde("S6", "RX-UPS"),
-            rde("S7", "RX-NOZIP", postal_code="00001"),
+            rde("S7", "RX-NOZIP", postal_code="02799"),  # in MA by prefix, no centroid
         ],
         connector="default",
     )

@@ -125,12 +125,6 @@ class ChildServer:
         return self._process is not None and self._process.returncode is None
 
     @property
-    def pid(self) -> int:
-        """The running child's process id (for /proc measurements)."""
-        assert self._process is not None, f"{self.name} is not running"
-        return self._process.pid
-
-    @property
     def started(self) -> bool:
         """Whether a child process was started and not yet reaped."""
         return self._process is not None

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from finalmile.app.checks import check_configuration
 from finalmile.adapters.hl7v2 import Hl7Limits
+from finalmile.app.checks import check_configuration
 from finalmile.billing import billing_rules, confirmation_hook
 from finalmile.carriers import load_registry
 from finalmile.config import Settings, resolve_limits

@@ -54,6 +54,14 @@ class PreparedMessage:
     replay_of: int | None = field(default=None, compare=False)
     content_key: str | None = None
 
+    def __post_init__(self) -> None:
+        # PostgreSQL text refuses NUL: a hostile MSH-10 or MSH-12 would fail its whole batch,
+        # in every query and insert, and be answered AR forever. The raw bytes keep the original.
+        for name in ("control_id", "dedupe_id", "message_type", "version"):
+            value = getattr(self, name)
+            if value is not None and "\x00" in value:
+                object.__setattr__(self, name, value.replace("\x00", "\ufffd"))
+
     @property
     def resend_key(self) -> str:
         """What must match a stored message (besides the dedupe id) for this to be a resend."""

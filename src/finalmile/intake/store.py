@@ -280,11 +280,17 @@ def _write_messages(
                 status=plan.status.value,
                 processed_at=now,
                 error_code=error.code if error else None,
-                error_location=error.location if error else None,
-                error_message=error.message[:1000] if error else None,
+                error_location=_storable(error.location) if error else None,
+                error_message=_storable(error.message[:1000]) if error else None,
             )
         )
         connection.execute(delete(_LINKS).where(_LINKS.c.message_id == plan.message_id))
+
+
+def _storable(text: str | None) -> str | None:
+    """``text`` without NUL characters, which PostgreSQL text columns refuse (an error's location
+    or message would otherwise fail the whole batch and be answered AR forever)."""
+    return text.replace("\x00", "\ufffd") if text else text
 
 
 def _message_row(plan: PlannedMessage, vault: Vault, now: dt.datetime) -> dict[str, Any]:
@@ -305,10 +311,10 @@ def _message_row(plan: PlannedMessage, vault: Vault, now: dt.datetime) -> dict[s
         "raw_encrypted": vault.encrypt(message.raw),
         "status": plan.status.value,
         "error_code": error.code if error and plan.status is MessageStatus.REJECTED else None,
-        "error_location": error.location
+        "error_location": _storable(error.location)
         if error and plan.status is MessageStatus.REJECTED
         else None,
-        "error_message": error.message[:1000]
+        "error_message": _storable(error.message[:1000])
         if error and plan.status is MessageStatus.REJECTED
         else None,
         "duplicate_of": plan.duplicate_of,

@@ -36,8 +36,8 @@ from finalmile.mapping.hl7_types import (
     read_address,
     xad,
 )
-from finalmile.mapping.product import checked_ndc
 from finalmile.mapping.identifiers import check_identifier
+from finalmile.mapping.product import checked_ndc
 from finalmile.mapping.schedule import ScheduleError, controlled_schedule
 
 _M = TypeVar("_M", bound=BaseModel)

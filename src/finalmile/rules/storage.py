@@ -4,6 +4,7 @@ the item master's colder class overrode the message's."""
 from __future__ import annotations
 
 from finalmile.canonical import DispatchOrder, StorageSource
+from finalmile.ndc import format_ndc
 
 
 def storage_reasons(order: DispatchOrder) -> list[str]:
@@ -25,4 +26,7 @@ def storage_reasons(order: DispatchOrder) -> list[str]:
 
 
 def _name(ndc: str | None, line: int) -> str:
-    return ndc if ndc else f"(none, item {line})"
+    """The NDC as pharmacists read it (5-4-2 with dashes), or which item has none."""
+    if not ndc:
+        return f"(none, item {line})"
+    return format_ndc(ndc) if len(ndc) == 11 and ndc.isdigit() else ndc

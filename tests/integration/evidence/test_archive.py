@@ -70,7 +70,7 @@ def test_index_and_packet_hold_the_order_temperature_and_custody(
     assert pdf.content.startswith(b"%PDF")
     text = pdf_text(pdf.content)
     assert f"Audit packet: order {order.order_id}" in text
-    assert "Testpatient" in text and "99999-0303-05" in text
+    assert "Testpatient" in text and "99999030305" in text
     assert "every reading within 2.0-8.0 °C" in text
     assert "verified: 2 events, every hash checks out" in text
     assert custody["head_hash"] in text.replace("\n", "")
