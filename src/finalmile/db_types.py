@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, Numeric, String
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Integer, Numeric, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -76,3 +76,12 @@ class ExactDecimal(TypeDecorator[Decimal]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         return None if value is None else Decimal(value)
+
+
+def restricted_fk(table: str, *, primary_key: bool = False) -> Column[Any]:
+    """A required ``BigId`` column referencing ``<table>.id`` that refuses deleting the parent
+    (``ON DELETE RESTRICT``); with ``primary_key`` it is also this table's key."""
+    foreign_key = ForeignKey(f"{table}.id", ondelete="RESTRICT")
+    if primary_key:
+        return Column(BigId, foreign_key, primary_key=True, autoincrement=False)
+    return Column(BigId, foreign_key, nullable=False)

@@ -8,27 +8,11 @@ signature and photo images) is stored encrypted by the vault.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from finalmile.db_types import BigId, UtcDateTime
-
-
-def _order_fk() -> Column[Any]:
-    return Column(BigId, ForeignKey("dispatch_order.id", ondelete="RESTRICT"), nullable=False)
-
-
-def _shipment_fk(*, primary_key: bool = False) -> Column[Any]:
-    foreign_key = ForeignKey("shipment.id", ondelete="RESTRICT")
-    if primary_key:
-        return Column(BigId, foreign_key, primary_key=True, autoincrement=False)
-    return Column(BigId, foreign_key, nullable=False)
-
-
-def _driver_fk() -> Column[Any]:
-    return Column(BigId, ForeignKey("driver.id", ondelete="RESTRICT"), nullable=False)
+from finalmile.db_types import BigId, UtcDateTime, restricted_fk
 
 
 class Driver(SQLModel, table=True):
@@ -51,8 +35,8 @@ class CourierAssignment(SQLModel, table=True):
     __tablename__ = "courier_assignment"
     __table_args__ = (Index("ix_courier_assignment_driver_pk", "driver_pk"),)
 
-    shipment_pk: int = Field(sa_column=_shipment_fk(primary_key=True))
-    driver_pk: int = Field(sa_column=_driver_fk())
+    shipment_pk: int = Field(sa_column=restricted_fk("shipment", primary_key=True))
+    driver_pk: int = Field(sa_column=restricted_fk("driver"))
     assigned_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     assigned_by: str = Field(max_length=100)
 
@@ -67,11 +51,11 @@ class DriverUpdate(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
-    driver_pk: int = Field(sa_column=_driver_fk())
+    driver_pk: int = Field(sa_column=restricted_fk("driver"))
     client_id: str = Field(max_length=64)
     content_sha256: str = Field(max_length=64)
-    shipment_pk: int = Field(sa_column=_shipment_fk())
-    order_pk: int = Field(sa_column=_order_fk())
+    shipment_pk: int = Field(sa_column=restricted_fk("shipment"))
+    order_pk: int = Field(sa_column=restricted_fk("dispatch_order"))
     kind: str = Field(max_length=16, description="picked_up, arrived, delivered, attempt_failed")
     reason: str | None = Field(default=None, max_length=32)
     occurred_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))

@@ -16,18 +16,7 @@ from sqlalchemy import JSON, Column, ForeignKey, Index, LargeBinary, UniqueConst
 from sqlmodel import Field, SQLModel
 
 from finalmile.carriers import TrackingStatus
-from finalmile.db_types import BigId, UtcDateTime, ValueEnum
-
-
-def _order_fk() -> Column[Any]:
-    return Column(BigId, ForeignKey("dispatch_order.id", ondelete="RESTRICT"), nullable=False)
-
-
-def _shipment_fk(*, primary_key: bool = False) -> Column[Any]:
-    foreign_key = ForeignKey("shipment.id", ondelete="RESTRICT")
-    if primary_key:
-        return Column(BigId, foreign_key, primary_key=True, autoincrement=False)
-    return Column(BigId, foreign_key, nullable=False)
+from finalmile.db_types import BigId, UtcDateTime, ValueEnum, restricted_fk
 
 
 class WebhookReceipt(SQLModel, table=True):
@@ -56,8 +45,8 @@ class TrackingEventRow(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
-    shipment_pk: int = Field(sa_column=_shipment_fk())
-    order_pk: int = Field(sa_column=_order_fk())
+    shipment_pk: int = Field(sa_column=restricted_fk("shipment"))
+    order_pk: int = Field(sa_column=restricted_fk("dispatch_order"))
     source: str = Field(max_length=16, description="easypost, shippo, poll or driver")
     event_key: str = Field(max_length=64)
     status: TrackingStatus = Field(sa_column=Column(ValueEnum(TrackingStatus), nullable=False))
@@ -80,8 +69,8 @@ class TrackingState(SQLModel, table=True):
         Index("ix_tracking_state_status", "status"),
     )
 
-    shipment_pk: int = Field(sa_column=_shipment_fk(primary_key=True))
-    order_pk: int = Field(sa_column=_order_fk())
+    shipment_pk: int = Field(sa_column=restricted_fk("shipment", primary_key=True))
+    order_pk: int = Field(sa_column=restricted_fk("dispatch_order"))
     status: TrackingStatus = Field(sa_column=Column(ValueEnum(TrackingStatus), nullable=False))
     detail: str = Field(max_length=32)
     status_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
@@ -103,7 +92,7 @@ class DeliveryProof(SQLModel, table=True):
     __table_args__ = (Index("ix_delivery_proof_order_pk", "order_pk"),)
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
-    order_pk: int = Field(sa_column=_order_fk())
+    order_pk: int = Field(sa_column=restricted_fk("dispatch_order"))
     shipment_pk: int = Field(
         sa_column=Column(
             BigId, ForeignKey("shipment.id", ondelete="RESTRICT"), nullable=False, unique=True
@@ -144,7 +133,7 @@ class CustodyEvent(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("order_pk", "seq", name="uq_custody_event_seq"),)
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
-    order_pk: int = Field(sa_column=_order_fk())
+    order_pk: int = Field(sa_column=restricted_fk("dispatch_order"))
     seq: int
     kind: str = Field(max_length=32)
     actor: str = Field(max_length=100)
