@@ -17,7 +17,7 @@ from fastapi import Depends, Path, Request, Security
 from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session, sessionmaker
 
-from finalmile.auth import Principal, Scope, authenticate
+from finalmile.auth import Principal, Role, Scope, authenticate
 from finalmile.errors import AuthError
 from finalmile.provided import Provided
 
@@ -69,6 +69,18 @@ def require(scope: Scope) -> Callable[..., Principal]:
             principal = authenticate(session=session, token=token)
         if not principal.allows(scope):
             raise AuthError(f"this key lacks the {scope.value} scope", status_code=403)
+        return principal
+
+    return check
+
+
+def require_role(*roles: Role, scope: Scope = Scope.ORDERS_WRITE) -> Callable[..., Principal]:
+    """A dependency that admits keys holding ``scope`` and one of ``roles`` (403 otherwise)."""
+    allowed = ", ".join(role.value for role in roles)
+
+    def check(principal: Annotated[Principal, Depends(require(scope))]) -> Principal:
+        if not principal.acts_as(*roles):
+            raise AuthError(f"this action needs the role {allowed} (or admin)", status_code=403)
         return principal
 
     return check

@@ -9,6 +9,7 @@ from finalmile.auth import models as auth_models
 from finalmile.courier import driver_tables, plan_tables
 from finalmile.evidence.archive import models as archive_models
 from finalmile.evidence.temperature import models as temperature_models
+from finalmile.exceptions import models as exception_models
 from finalmile.intake import models as intake_models
 from finalmile.items import models as item_models
 from finalmile.messages import models as message_models
@@ -23,6 +24,7 @@ TABLE_MODULES = (
     archive_models,
     auth_models,
     driver_tables,
+    exception_models,
     intake_models,
     item_models,
     plan_tables,

@@ -172,7 +172,10 @@ def test_make_run_demo_delivers_and_bills_once(
     statuses = [line.rsplit(" ", 1)[-1] for line in printed if "tracking status" in line]
     assert statuses[-3:] == ["in_transit", "out_for_delivery", "delivered"]
     assert any("proof of delivery complete (carrier" in line for line in printed)
-    assert "reached the fake PMS" in printed[-2] and "already delivered and billed" in printed[-1]
+    journey = "received -> ready -> dispatched -> in_transit -> out_for_delivery -> delivered"
+    reported = f"finalmile: DEMO-RX-011 is delivered, billing confirmed ({journey})"
+    assert "reached the fake PMS" in printed[-4] and printed[-3] == reported
+    assert "already delivered and billed" in printed[-2] and printed[-1] == reported
     [confirmation] = _confirmations(pms)
     assert confirmation.startswith("default:delivery_confirmed:")
     assert [e.type for e in pms.log.events()] == [

@@ -96,6 +96,7 @@ class DemoDelivery:
                 f"{self.order_id} is already delivered and billed: the fake PMS holds its "
                 "billing confirmation from an earlier run; nothing is sent again"
             )
+            self._report_order()
             return False
         self._register_webhook()
         self._describe_start()
@@ -104,7 +105,21 @@ class DemoDelivery:
             raise DemoError(f"{self.order_id} is {status} after {MAX_STEPS} clock steps")
         self._report_pod()
         self._await_billing()
+        self._report_order()
         return True
+
+    def _report_order(self) -> None:
+        """Say where the order stands in finalmile and the statuses it went through."""
+        order = self._get(f"/orders/{self.order_id}")
+        path = [
+            entry["to_status"]
+            for entry in order["history"]
+            if entry["action"] in ("created", "status") and entry["to_status"]
+        ]
+        self.say(
+            f"finalmile: {self.order_id} is {order['status']}, billing {order['billing_status']}"
+            f" ({' -> '.join(path)})"
+        )
 
     def _get(self, path: str) -> Any:
         return _call(self.service_url + path, headers={"X-API-Key": self.api_key})

@@ -47,6 +47,8 @@ class OrderDetail(BaseModel):
 
     order: dict[str, Any]
     status: str
+    status_at: dt.datetime | None
+    billing_status: str
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -71,6 +73,8 @@ def get_order(
     return OrderDetail(
         order=record.order.to_contract(),
         status=row.status,
+        status_at=row.status_at,
+        billing_status=row.billing_status,
         version=row.version,
         created_at=row.created_at,
         updated_at=row.updated_at,

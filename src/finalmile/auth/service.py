@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from finalmile.audit import AuditEvent, audit_row
-from finalmile.auth.models import ApiKey, Scope
+from finalmile.auth.models import ApiKey, Role, Scope
 from finalmile.db_types import utcnow
 from finalmile.errors import AuthError
 
@@ -27,6 +27,7 @@ class IssuedKey:
     prefix: str
     token: str
     scopes: frozenset[Scope]
+    roles: frozenset[Role] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -35,15 +36,30 @@ class Principal:
 
     key_prefix: str
     scopes: frozenset[Scope]
+    roles: frozenset[Role] = frozenset()
 
     def allows(self, scope: Scope) -> bool:
         """Whether this caller holds ``scope`` (admin holds all)."""
         return Scope.ADMIN in self.scopes or scope in self.scopes
 
+    def acts_as(self, *roles: Role) -> bool:
+        """Whether this caller holds one of ``roles`` (the admin role or scope holds all)."""
+        if Scope.ADMIN in self.scopes or Role.ADMIN in self.roles:
+            return True
+        return not self.roles.isdisjoint(roles)
 
-def create_key(*, session: Session, name: str, scopes: Iterable[Scope]) -> IssuedKey:
+    @property
+    def actor(self) -> str:
+        """The caller as recorded in history and audit: ``key:<prefix>``."""
+        return f"key:{self.key_prefix}"
+
+
+def create_key(
+    *, session: Session, name: str, scopes: Iterable[Scope], roles: Iterable[Role] = ()
+) -> IssuedKey:
     """Store a new key's hash and return the key; the caller must show it now or lose it."""
     scope_set = frozenset(scopes)
+    role_set = frozenset(roles)
     if not scope_set:
         raise AuthError("a key needs at least one scope", status_code=400)
     prefix = secrets.token_hex(4)
@@ -56,6 +72,7 @@ def create_key(*, session: Session, name: str, scopes: Iterable[Scope]) -> Issue
             secret_sha256=_digest(token),
             name=name,
             scopes=" ".join(sorted(scope_set)),
+            roles=" ".join(sorted(role_set)),
             created_at=now,
         )
     )
@@ -66,12 +83,12 @@ def create_key(*, session: Session, name: str, scopes: Iterable[Scope]) -> Issue
                 entity_id=prefix,
                 action="created",
                 actor="cli",
-                detail={"name": name, "scopes": sorted(scope_set)},
+                detail={"name": name, "scopes": sorted(scope_set), "roles": sorted(role_set)},
                 at=now,
             )
         )
     )
-    return IssuedKey(prefix=prefix, token=token, scopes=scope_set)
+    return IssuedKey(prefix=prefix, token=token, scopes=scope_set, roles=role_set)
 
 
 def authenticate(*, session: Session, token: str | None) -> Principal:
@@ -86,7 +103,11 @@ def authenticate(*, session: Session, token: str | None) -> Principal:
         raise AuthError("unknown API key")
     if key.revoked_at is not None:
         raise AuthError("revoked API key")
-    return Principal(key_prefix=key.prefix, scopes=frozenset(Scope(s) for s in key.scopes.split()))
+    return Principal(
+        key_prefix=key.prefix,
+        scopes=frozenset(Scope(s) for s in key.scopes.split()),
+        roles=frozenset(Role(r) for r in key.roles.split()),
+    )
 
 
 def revoke_key(*, session: Session, prefix: str) -> bool:

@@ -21,12 +21,15 @@ from sqlmodel import col
 
 from finalmile.billing.evidence import DeliveryEvidence, EvidenceSource
 from finalmile.errors import NotFoundError
-from finalmile.orders import Order, OrderItem
+from finalmile.orders import Order, OrderItem, confirm_billing
 from finalmile.outbox import ClaimItem, DeliveryConfirmedPayload, Topic, enqueue
 from finalmile.profiles import BillingPolicy
 from finalmile.shipments import LIVE_STATES, Shipment
 
 log = structlog.get_logger(__name__)
+
+#: Who confirms billing: the trigger itself, once the evidence is complete.
+BILLING_ACTOR = "system:billing"
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,9 @@ def confirm_if_ready(session: Session, order_pk: int, *, rules: BillingRules) ->
         payload=payload,
     )
     if written:
+        confirm_billing(
+            session, order, actor=BILLING_ACTOR, evidence={"outbox": confirm_key(order_pk)}
+        )
         log.info("billing_confirmation_enqueued", order_id=order.order_id)
     return written
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from finalmile.auth import Scope, create_key, list_keys, revoke_key
+from finalmile.auth import Role, Scope, create_key, list_keys, revoke_key
 from finalmile.cli.context import fail, load_settings, open_services
 
 app = typer.Typer(
@@ -18,6 +18,10 @@ app = typer.Typer(
 def create(
     scope: Annotated[list[Scope], typer.Option("--scope", "-s", help="Repeat for several scopes")],
     name: Annotated[str, typer.Option(help="Who or what the key is for")] = "unnamed",
+    role: Annotated[
+        list[Role] | None,
+        typer.Option("--role", "-r", help="The holder's role; repeat for several"),
+    ] = None,
 ) -> None:
     """Create a key and print it once."""
     with (
@@ -25,18 +29,19 @@ def create(
         services.sessions() as session,
         session.begin(),
     ):
-        issued = create_key(session=session, name=name, scopes=scope)
+        issued = create_key(session=session, name=name, scopes=scope, roles=role or ())
     typer.echo(issued.token)
 
 
 @app.command("list")
 def list_() -> None:
-    """List keys: prefix, name, scopes, created, revoked."""
+    """List keys: prefix, name, scopes, roles, created, revoked."""
     with open_services(load_settings()) as services, services.sessions() as session:
         for key in list_keys(session=session):
             revoked = key.revoked_at.isoformat() if key.revoked_at else "-"
             typer.echo(
-                f"{key.prefix}\t{key.name}\t{key.scopes}\t{key.created_at.isoformat()}\t{revoked}"
+                f"{key.prefix}\t{key.name}\t{key.scopes}\t{key.roles or '-'}\t"
+                f"{key.created_at.isoformat()}\t{revoked}"
             )
 
 

@@ -18,7 +18,7 @@ from finalmile.intake.outcome import Outcome, OutcomeKind
 from finalmile.intake.prepare import PreparedMessage
 from finalmile.mapping import OrderAction, OrderIntent
 from finalmile.messages import MessageFlag, MessageStatus
-from finalmile.orders import OrderStatus, content_digest
+from finalmile.orders import UNDISPATCHED, OrderStatus, content_digest
 
 
 @dataclass
@@ -34,6 +34,8 @@ class OrderState:
     content: DispatchOrder | None = None
     dirty: bool = False
     new: bool = False
+    #: The status stored before this transaction (None for a new order).
+    stored_status: OrderStatus | None = None
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,12 @@ def _apply(
         )
     if digest == current.digest:
         return current, "unchanged"
-    return _copy(current, version=current.version + 1, digest=digest, content=content), "updated"
+    # A changed order is decided again; once dispatched, its journey keeps its status.
+    status = OrderStatus.RECEIVED if current.status in UNDISPATCHED else current.status
+    changed = _copy(
+        current, status=status, version=current.version + 1, digest=digest, content=content
+    )
+    return changed, "updated"
 
 
 def _copy(state: OrderState, **changes: object) -> OrderState:

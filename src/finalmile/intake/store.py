@@ -250,6 +250,7 @@ def _existing_orders(
                 status=row.status,
                 version=row.version,
                 digest=row.content_sha256,
+                stored_status=row.status,
             )
     return states
 
@@ -338,6 +339,7 @@ def _write_orders(
                 {
                     **order_columns(state.content, digest=state.digest, vault=vault),
                     "status": state.status.value,
+                    "status_at": now,
                     "version": state.version,
                     "created_at": now,
                     "updated_at": now,
@@ -358,6 +360,8 @@ def _write_orders(
             "version": state.version,
             "updated_at": now,
         }
+        if state.status is not state.stored_status:
+            values["status_at"] = now
         if state.content is not None:
             values.update(order_columns(state.content, digest=state.digest, vault=vault))
             connection.execute(delete(_ITEMS).where(_ITEMS.c.order_pk == state.pk))

@@ -2,17 +2,32 @@
 contract they store is ``finalmile.canonical``)."""
 
 from finalmile.orders.codec import content_digest, item_rows, load_order, order_columns
-from finalmile.orders.models import Order, OrderItem, OrderStatus
+from finalmile.orders.lifecycle import (
+    DISPATCHED,
+    FINISHED,
+    UNDISPATCHED,
+    confirm_billing,
+    is_active,
+    move,
+)
+from finalmile.orders.models import BillingStatus, Order, OrderItem, OrderStatus
 from finalmile.orders.service import find_order, order_record
 
 __all__ = [
+    "DISPATCHED",
+    "FINISHED",
+    "UNDISPATCHED",
+    "BillingStatus",
     "Order",
     "OrderItem",
     "OrderStatus",
+    "confirm_billing",
     "content_digest",
     "find_order",
+    "is_active",
     "item_rows",
     "load_order",
+    "move",
     "order_columns",
     "order_record",
 ]

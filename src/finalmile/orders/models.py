@@ -14,10 +14,25 @@ from finalmile.db_types import BigId, ExactDecimal, UtcDateTime, ValueEnum
 
 
 class OrderStatus(StrEnum):
-    """Where an order stands."""
+    """Where an order stands, in the same words for every delivery type (see ``lifecycle``)."""
 
     RECEIVED = "received"
+    HELD = "held"
+    READY = "ready"
+    DISPATCHED = "dispatched"
+    IN_TRANSIT = "in_transit"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVERED = "delivered"
+    FAILED_ATTEMPT = "failed_attempt"
+    RETURNED = "returned"
     CANCELLED = "cancelled"
+
+
+class BillingStatus(StrEnum):
+    """Whether the order's delivery confirmation (the billing trigger) has been issued."""
+
+    NOT_READY = "not_ready"
+    CONFIRMED = "confirmed"
 
 
 class Order(SQLModel, table=True):
@@ -27,6 +42,7 @@ class Order(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("order_id", "connector", name="uq_dispatch_order_order_id_connector"),
         Index("ix_dispatch_order_status", "status"),
+        Index("ix_dispatch_order_billing_status", "billing_status"),
         Index("ix_dispatch_order_needed_by", "needed_by"),
     )
 
@@ -34,6 +50,12 @@ class Order(SQLModel, table=True):
     connector: str = Field(max_length=64)
     order_id: str = Field(max_length=100)
     status: OrderStatus = Field(sa_column=Column(ValueEnum(OrderStatus), nullable=False))
+    #: When ``status`` last changed.
+    status_at: dt.datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
+    billing_status: BillingStatus = Field(
+        default=BillingStatus.NOT_READY,
+        sa_column=Column(ValueEnum(BillingStatus), nullable=False, server_default="not_ready"),
+    )
     version: int = 1
     #: The strictest class among the items; None while an item's class is unknown.
     storage: StorageClass | None = Field(

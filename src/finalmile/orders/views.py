@@ -24,6 +24,8 @@ class OrderSummary(BaseModel):
     order_id: str
     connector: str
     status: str
+    status_at: dt.datetime | None
+    billing_status: str
     version: int
     storage: str | None
     needed_by: dt.datetime | None

@@ -29,7 +29,16 @@ from finalmile.canonical import DispatchOrder
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
 from finalmile.errors import ConfigError, ConflictError, RetriableError
-from finalmile.orders import Order, OrderItem, OrderStatus, find_order, load_order
+from finalmile.orders import (
+    UNDISPATCHED,
+    Order,
+    OrderItem,
+    OrderStatus,
+    find_order,
+    is_active,
+    load_order,
+    move,
+)
 from finalmile.rules.catalog import Catalog
 from finalmile.rules.codes import RuleCode
 from finalmile.rules.decision import Decision
@@ -276,6 +285,17 @@ class Decider:
             at=decision.decided_at,
         )
         session.add(AuditEvent(**event))
+        if row.status in UNDISPATCHED:
+            held = decision.delivery_type is DeliveryType.HOLD
+            move(
+                session,
+                row,
+                OrderStatus.HELD if held else OrderStatus.READY,
+                actor=actor,
+                reason="held for a person to decide" if held else "decided",
+                evidence={"decision_id": record.id},
+                at=decision.decided_at,
+            )
         return StoredDecision(record, decision.to_json())
 
     def read(self, record: DecisionRecord) -> dict[str, object]:
@@ -310,7 +330,7 @@ def list_current(
     statement = (
         select(DecisionRecord, Order)
         .join(Order, col(Order.id) == col(DecisionRecord.order_pk))
-        .where(~superseded, col(Order.status) == OrderStatus.RECEIVED.value)
+        .where(~superseded, is_active())
         .order_by(col(DecisionRecord.id).desc())
         .limit(limit)
     )
@@ -326,12 +346,7 @@ def _pending(session: Session, limit: int) -> list[Order]:
         col(DecisionRecord.order_pk) == col(Order.id),
         col(DecisionRecord.order_version) == col(Order.version),
     )
-    statement = (
-        select(Order)
-        .where(col(Order.status) == OrderStatus.RECEIVED.value, ~decided)
-        .order_by(col(Order.id))
-        .limit(limit)
-    )
+    statement = select(Order).where(is_active(), ~decided).order_by(col(Order.id)).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         statement = statement.with_for_update(of=Order, skip_locked=True)
     return list(session.scalars(statement))
@@ -345,9 +360,7 @@ def _still_pending(session: Session, order_pks: list[int]) -> dict[int, Order]:
         col(DecisionRecord.order_pk) == col(Order.id),
         col(DecisionRecord.order_version) == col(Order.version),
     )
-    statement = select(Order).where(
-        col(Order.id).in_(order_pks), col(Order.status) == OrderStatus.RECEIVED.value, ~decided
-    )
+    statement = select(Order).where(col(Order.id).in_(order_pks), is_active(), ~decided)
     return {row.id: row for row in session.scalars(statement) if row.id is not None}
 
 

@@ -23,7 +23,7 @@ from sqlmodel import col
 from finalmile.carriers import ShipmentOptions
 from finalmile.db import transaction
 from finalmile.errors import ConflictError, FinalmileError, RetriableError
-from finalmile.orders import Order, OrderItem, OrderStatus, find_order, load_order
+from finalmile.orders import Order, OrderItem, OrderStatus, find_order, is_active, load_order
 from finalmile.rules import Decider, DecisionRecord, DeliveryOption, DeliveryType, current_decision
 from finalmile.shipments.codes import ShipmentCode
 from finalmile.shipments.models import Shipment, ShipmentState
@@ -87,14 +87,14 @@ class Dispatcher:
 
         Raises:
             NotFoundError: no such order.
-            ConflictError: the order is not received, or its current decision is not a carrier
+            ConflictError: the order is cancelled, or its current decision is not a carrier
                 or courier decision for its current version (``not_dispatchable``).
         """
         with transaction(self.sessions) as session:
             order = find_order(session=session, order_id=order_id, connector=connector)
             assert order.id is not None
             record = current_decision(session=session, order_pk=order.id)
-            if order.status is not OrderStatus.RECEIVED:
+            if order.status is OrderStatus.CANCELLED:
                 raise ConflictError(
                     f"order {order_id!r} is {order.status.value}; nothing to dispatch",
                     code=ShipmentCode.NOT_DISPATCHABLE,
@@ -192,7 +192,7 @@ def _due(limit: int, after: int) -> Select[DecisionRecord, Order]:
             ~shipped,
             col(DecisionRecord.order_version) == col(Order.version),
             col(DecisionRecord.delivery_type).in_([t.value for t in DISPATCHED_TYPES]),
-            col(Order.status) == OrderStatus.RECEIVED.value,
+            is_active(),
             col(DecisionRecord.id) > after,
         )
         .order_by(col(DecisionRecord.id))

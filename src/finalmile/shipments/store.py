@@ -24,6 +24,7 @@ from finalmile.carriers import LabelFormat, Purchase, Quote, ShipmentOptions
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
 from finalmile.errors import RetriableError
+from finalmile.orders import DISPATCHED, Order, OrderStatus, move
 from finalmile.shipments.models import (
     UNFINISHED_STATES,
     Shipment,
@@ -146,6 +147,8 @@ class ShipmentStore(ShipmentQueries):
                 session.flush()
                 assert row.id is not None
                 self._audit(session, row.id, action, actor, None, row.state, detail)
+                if row.state is ShipmentState.PURCHASED:
+                    _order_dispatched(session, row, actor)
         except IntegrityError:
             existing = self.live_for_order(row.order_pk)
             if existing is not None:
@@ -231,6 +234,7 @@ class ShipmentStore(ShipmentQueries):
             row.state = ShipmentState.PURCHASED
             row.updated_at = utcnow()
             self._audit(session, lease.shipment_pk, how, actor, before, row.state, detail)
+            _order_dispatched(session, row, actor)
             if label is not None:
                 session.add(self._label_row(lease.shipment_pk, label))
             return row
@@ -286,6 +290,17 @@ class ShipmentStore(ShipmentQueries):
                 row.state,
                 {"refund_status": refund_status, "reason": reason[:200]},
             )
+            order = session.get(Order, row.order_pk, with_for_update=True)
+            assert order is not None
+            if order.status in DISPATCHED:
+                move(
+                    session,
+                    order,
+                    OrderStatus.READY,
+                    actor=actor,
+                    reason="label voided",
+                    evidence={"shipment": row.key},
+                )
             return row
 
     def store_label(self, shipment_pk: int, label: LabelFile) -> None:
@@ -354,3 +369,21 @@ class ShipmentStore(ShipmentQueries):
                 )
             ],
         )
+
+
+_DISPATCH_REASONS = {"courier": "courier job created", "dropship": "sent to the drop shipper"}
+
+
+def _order_dispatched(session: Session, shipment: Shipment, actor: str) -> None:
+    """A label or courier job exists: the order's journey is dispatched."""
+    order = session.get(Order, shipment.order_pk, with_for_update=True)
+    assert order is not None
+    how = _DISPATCH_REASONS.get(shipment.carrier_type, "label bought")
+    move(
+        session,
+        order,
+        OrderStatus.DISPATCHED,
+        actor=actor,
+        reason=how,
+        evidence={"shipment": shipment.key, "account": shipment.account},
+    )

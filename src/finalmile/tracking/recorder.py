@@ -27,13 +27,13 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from finalmile.carriers import Scan, TrackingDetail, TrackingStatus
-from finalmile.orders import Order
+from finalmile.orders import Order, move
 from finalmile.outbox import DeliveredPayload, ShippedPayload, Topic, enqueue
-from finalmile.shipments import Shipment
+from finalmile.shipments import Shipment, ShipmentState
 from finalmile.tracking import custody, proofs
 from finalmile.tracking.custody import CustodyKind
 from finalmile.tracking.models import TrackingEventRow, TrackingState
-from finalmile.tracking.status import SHIPPED, StatusPoint, current_status
+from finalmile.tracking.status import ORDER_STATUS, SHIPPED, StatusPoint, current_status
 from finalmile.vault import Vault
 
 DRIVER = "driver"
@@ -163,6 +163,8 @@ def refresh(
             passed = previous_at is None or event.occurred_at > previous_at
             if passed and event.occurred_at <= point.occurred_at:
                 _milestone(session, shipment, event, actor)
+    if changed:
+        _move_order(session, shipment, point, actor)
     if point.status is TrackingStatus.DELIVERED and state.delivered_at is None:
         state.delivered_at = point.occurred_at
         _delivered(
@@ -207,6 +209,22 @@ def _order(session: Session, shipment: Shipment) -> Order:
     order = session.get(Order, shipment.order_pk)
     assert order is not None
     return order
+
+
+def _move_order(session: Session, shipment: Shipment, point: StatusPoint, actor: str) -> None:
+    """Carry a live shipment's new tracking status to its order."""
+    meaning = ORDER_STATUS.get(point.status)
+    if meaning is None or shipment.state is not ShipmentState.PURCHASED:
+        return
+    status, reason = meaning
+    evidence = {"shipment": shipment.key, "tracking_status": point.status.value}
+    if point.detail != TrackingDetail.OTHER.value:
+        evidence["detail"] = point.detail
+    order = session.get(Order, shipment.order_pk, with_for_update=True)
+    assert order is not None
+    move(
+        session, order, status, actor=actor, reason=reason, evidence=evidence, at=point.occurred_at
+    )
 
 
 def _shipped(session: Session, shipment: Shipment, state: TrackingState, actor: str) -> None:

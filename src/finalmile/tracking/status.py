@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from finalmile.carriers import TrackingDetail, TrackingStatus
+from finalmile.orders import OrderStatus
 
 TERMINAL = frozenset({TrackingStatus.DELIVERED, TrackingStatus.RETURNED, TrackingStatus.CANCELLED})
 #: Statuses that mean the parcel is in a carrier's or a driver's hands.
@@ -35,6 +36,16 @@ SHIPPED = frozenset(
         TrackingStatus.FAILURE,
     }
 )
+#: The order status a live shipment's tracking status means, and why, in plain words.
+ORDER_STATUS: dict[TrackingStatus, tuple[OrderStatus, str]] = {
+    TrackingStatus.PRE_TRANSIT: (OrderStatus.DISPATCHED, "label created, awaiting pickup"),
+    TrackingStatus.IN_TRANSIT: (OrderStatus.IN_TRANSIT, "on its way"),
+    TrackingStatus.OUT_FOR_DELIVERY: (OrderStatus.OUT_FOR_DELIVERY, "out for delivery"),
+    TrackingStatus.DELIVERED: (OrderStatus.DELIVERED, "delivered"),
+    TrackingStatus.FAILURE: (OrderStatus.FAILED_ATTEMPT, "delivery attempt failed"),
+    TrackingStatus.RETURNED: (OrderStatus.RETURNED, "returned to the sender"),
+    TrackingStatus.CANCELLED: (OrderStatus.READY, "shipment cancelled by the carrier"),
+}
 _PROGRESS = {
     TrackingStatus.UNKNOWN: 0,
     TrackingStatus.PRE_TRANSIT: 1,
