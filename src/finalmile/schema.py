@@ -18,6 +18,7 @@ from finalmile.outbox import models as outbox_models
 from finalmile.rules import models as rule_models
 from finalmile.shipments import models as shipment_models
 from finalmile.tracking import models as tracking_models
+from finalmile.users import models as user_models
 
 TABLE_MODULES = (
     audit,
@@ -35,5 +36,6 @@ TABLE_MODULES = (
     rule_models,
     shipment_models,
     tracking_models,
+    user_models,
 )
 metadata = SQLModel.metadata

@@ -40,6 +40,7 @@ from finalmile.rules import (
 )
 from finalmile.shipments import Dispatcher, ShipmentService
 from finalmile.tracking import TrackingService
+from finalmile.users import SignInPolicy
 from finalmile.vault import Vault, vault_from_settings
 
 
@@ -72,6 +73,15 @@ class Services:
         """The validated connector profiles."""
         return self.intake.connectors
 
+    @property
+    def sign_in_policy(self) -> SignInPolicy:
+        """Console lockout and idle sign-off, from the settings."""
+        return SignInPolicy(
+            max_failures=self.settings.console_max_failures,
+            lockout=dt.timedelta(minutes=self.settings.console_lockout_minutes),
+            idle=dt.timedelta(minutes=self.settings.console_idle_minutes),
+        )
+
     def provided(self) -> Provided:
         """What the HTTP views may ask for, by type (``finalmile.deps.provided``)."""
         return Provided(
@@ -89,6 +99,7 @@ class Services:
             self.planning,
             self.driver_updates,
             self.items,
+            self.sign_in_policy,
         )
 
     def fhir_pollers(self) -> dict[str, FhirPoller]:

@@ -27,6 +27,7 @@ from finalmile.cli.ship import ship
 from finalmile.cli.shipments import app as shipments_app
 from finalmile.cli.temperature import app as temperature_app
 from finalmile.cli.tracking import app as tracking_app
+from finalmile.cli.users import app as users_app
 from finalmile.cli.webhooks import app as webhooks_app
 
 app = typer.Typer(
@@ -47,6 +48,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(fhir_app, name="fhir")
 app.add_typer(items_app, name="items")
 app.add_typer(keys_app, name="keys")
+app.add_typer(users_app, name="users")
 app.add_typer(messages_app, name="messages")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(shipments_app, name="shipments")
