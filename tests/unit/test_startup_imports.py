@@ -20,6 +20,7 @@ HEAVY = (
     "easypost",  # EasyPost accounts
     "fhir.resources",  # FHIR intake and write-back
     "fpdf",  # audit packet and driver manifest PDFs
+    "hl7apy",  # the HL7 v2 structure check (finalmile messages check)
     "holidays",  # site holiday calendars
     "numpy",  # travel matrices
     "pyvrp",  # route planning
