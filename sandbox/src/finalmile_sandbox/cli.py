@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from finalmile.cli.context import fail
+from finalmile.cli.exits import fail
 from finalmile.netlisten import listen
 
 

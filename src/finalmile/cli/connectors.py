@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from finalmile.cli.context import checked, connectors, fail, load_settings
+from finalmile.cli.context import checked, connectors, load_settings
+from finalmile.cli.exits import fail
 from finalmile.cli.ingest import InputFormat, dry_run_file
 from finalmile.errors import InputError, NotFoundError
 from finalmile.profiles import ConnectorProfile

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -70,9 +69,3 @@ def checked(settings: Settings) -> ConnectorRegistry:
     except ConfigError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print ``message`` on stderr and return the Exit to raise."""
-    print(message, file=sys.stderr)
-    return typer.Exit(code)

@@ -20,7 +20,8 @@ import typer
 
 from finalmile.adapters.hl7v2 import split_messages
 from finalmile.canonical import DispatchOrder
-from finalmile.cli.context import connectors, fail, load_settings, open_services
+from finalmile.cli.context import connectors, load_settings, open_services
+from finalmile.cli.exits import fail
 from finalmile.cli.ingest import InputFormat
 from finalmile.config import Settings, read_source
 from finalmile.db_types import utcnow

@@ -243,10 +243,12 @@ def load_samples(services: Services, *, connector: str, today: dt.date) -> Loade
 
 
 def demo() -> None:
-    """Load the sample orders (once, their dates moved to the day of the first run), decide the
-    demo carrier order and dispatch its decision when the decision names a configured account
-    (``make run``'s live quotes do), and print the demo admin API key (kept in the data
-    directory and reused while valid) for trying the API."""
+    """Load the sample orders, decide and dispatch the demo carrier order, print an API key.
+
+    The samples load once, their dates moved to the day of the first run; the demo carrier
+    order's decision is dispatched when it names a configured account (``make run``'s live
+    quotes do); the demo admin API key is kept in the data directory and reused while valid.
+    """
     settings = load_settings()
     today = dt.datetime.now(ZoneInfo(settings.timezone)).date()
     with open_services(settings) as services:

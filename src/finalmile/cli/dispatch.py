@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from finalmile.cli.context import fail, load_settings, open_services
+from finalmile.cli.context import load_settings, open_services
+from finalmile.cli.exits import fail
 from finalmile.cli.ship import EXIT_REFUSED, EXIT_RETRY, shipment_line
 from finalmile.errors import ConflictError, InputError, NotFoundError
 from finalmile.shipments import Dispatched

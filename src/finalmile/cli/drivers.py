@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from finalmile.cli.context import fail, load_settings, open_services
+from finalmile.cli.context import load_settings, open_services
+from finalmile.cli.exits import fail
 from finalmile.courier import assignments, drivers
 from finalmile.db import transaction
 from finalmile.errors import FinalmileError

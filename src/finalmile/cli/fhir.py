@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from finalmile.cli.context import fail, load_settings, open_services
+from finalmile.cli.context import load_settings, open_services
+from finalmile.cli.exits import fail
 from finalmile.errors import ConfigError
 
 app = typer.Typer(help="FHIR R4 connectors that poll a PMS's FHIR server.", no_args_is_help=True)

@@ -16,7 +16,8 @@ from typing import Annotated, Any
 import typer
 
 from finalmile.adapters.hl7v2 import split_messages
-from finalmile.cli.context import connectors, fail, load_settings, open_services
+from finalmile.cli.context import connectors, load_settings, open_services
+from finalmile.cli.exits import fail
 from finalmile.db_types import utcnow
 from finalmile.errors import InputError, NotFoundError
 from finalmile.intake import (

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from finalmile.cli.context import fail, load_settings, open_services
+from finalmile.cli.context import load_settings, open_services
+from finalmile.cli.exits import fail
 from finalmile.errors import ConfigError
 from finalmile.items import EVERY_SITE
 

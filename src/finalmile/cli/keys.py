@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from finalmile.auth import Role, Scope, create_key, list_keys, revoke_key
-from finalmile.cli.context import fail, load_settings, open_services
+from finalmile.cli.context import load_settings, open_services
+from finalmile.cli.exits import fail
 
 app = typer.Typer(
     help="API keys (stored hashed; a key is shown once, when created).", no_args_is_help=True

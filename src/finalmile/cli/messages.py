@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from finalmile.adapters.hl7v2 import check_structure, decode
-from finalmile.cli.context import fail, load_settings, open_services
+from finalmile.cli.context import load_settings, open_services
+from finalmile.cli.exits import fail
 from finalmile.errors import FinalmileError, InputError
 from finalmile.messages import (
     MessageFlag,

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from finalmile.cli.context import fail, load_settings, open_services
+from finalmile.cli.context import load_settings, open_services
+from finalmile.cli.exits import fail
 from finalmile.db_types import utcnow
 from finalmile.errors import FinalmileError
 from finalmile.outbox import OutboxStatus

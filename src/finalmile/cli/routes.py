@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from finalmile.cli.context import fail, load_settings, open_services
+from finalmile.cli.context import load_settings, open_services
+from finalmile.cli.exits import fail
 from finalmile.courier import (
     CourierDay,
     load_day,

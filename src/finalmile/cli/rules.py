@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from finalmile.canonical import DispatchOrder
-from finalmile.cli.context import fail, load_settings, open_services
+from finalmile.cli.context import load_settings, open_services
 from finalmile.cli.decide import (
     EXIT_CONFIG,
     EXIT_REJECTED,
@@ -23,6 +23,7 @@ from finalmile.cli.decide import (
     open_site,
     read_orders,
 )
+from finalmile.cli.exits import fail
 from finalmile.cli.ingest import InputFormat
 from finalmile.db import transaction
 from finalmile.errors import ConfigError, InputError

@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from finalmile.cli.context import checked, fail, load_settings
+from finalmile.cli.context import checked, load_settings
+from finalmile.cli.exits import fail
 from finalmile.netlisten import listen
 
 

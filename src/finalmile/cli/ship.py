@@ -11,7 +11,8 @@ from typing import Annotated, Any
 import typer
 
 from finalmile.carriers import LabelFormat, ShipmentOptions
-from finalmile.cli.context import fail, load_settings, open_services
+from finalmile.cli.context import load_settings, open_services
+from finalmile.cli.exits import fail
 from finalmile.shipments import BuyRequest, Shipment
 
 EXIT_REFUSED = 1

@@ -11,7 +11,8 @@ from typing import Annotated
 import typer
 from pydantic_core import to_json
 
-from finalmile.cli.context import fail, load_settings, open_services
+from finalmile.cli.context import load_settings, open_services
+from finalmile.cli.exits import fail
 from finalmile.cli.ship import shipment_line
 from finalmile.errors import FinalmileError
 from finalmile.shipments import recover

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
-from finalmile.cli.context import fail, load_settings, open_services
+from finalmile.cli.context import load_settings, open_services
+from finalmile.cli.exits import fail
 from finalmile.errors import FinalmileError
 from finalmile.evidence.temperature import (
     DEFAULT_LAYOUT,

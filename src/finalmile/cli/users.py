@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from finalmile.auth import Role
-from finalmile.cli.context import fail, load_settings, open_services
+from finalmile.cli.context import load_settings, open_services
+from finalmile.cli.exits import fail
 from finalmile.errors import FinalmileError
 from finalmile.users import create_user, list_users, patient_views, reset_password
 

@@ -11,7 +11,8 @@ from typing import Annotated
 
 import typer
 
-from finalmile.cli.context import connectors, fail, load_settings
+from finalmile.cli.context import connectors, load_settings
+from finalmile.cli.exits import fail
 from finalmile.connectors.writeback import ping, verify, webhook_target
 from finalmile.db_types import utcnow
 from finalmile.errors import ConfigError, FinalmileError

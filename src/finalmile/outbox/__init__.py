@@ -34,7 +34,6 @@ Keys are the effect's identity: use ``shipped:<order pk>:<tracking number>``,
 ``delivered:<order pk>``, ``delivery_confirmed:<order pk>``.
 """
 
-from finalmile.outbox.backoff import RetryPolicy
 from finalmile.outbox.enqueue import enqueue
 from finalmile.outbox.jobs import add_outbox_workers
 from finalmile.outbox.models import OutboxAttempt, OutboxEvent, OutboxStatus
@@ -44,10 +43,10 @@ from finalmile.outbox.payloads import (
     DeliveryConfirmedPayload,
     Payload,
     ShippedPayload,
-    Topic,
 )
 from finalmile.outbox.ports import Deliverer, Effect
 from finalmile.outbox.store import OutboxStore
+from finalmile.outbox_terms import RetryPolicy, Topic
 
 __all__ = [
     "ClaimItem",

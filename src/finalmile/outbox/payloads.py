@@ -8,18 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-
-class Topic(StrEnum):
-    """What happened to an order that the PMS must hear about."""
-
-    SHIPPED = "order.shipped"
-    DELIVERED = "order.delivered"
-    DELIVERY_CONFIRMED = "order.delivery_confirmed"
+from finalmile.outbox_terms import Topic
 
 
 class _Payload(BaseModel):

@@ -11,8 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from finalmile.outbox.backoff import RetryPolicy
-from finalmile.outbox.payloads import Topic
+from finalmile.outbox_terms import RetryPolicy, Topic
 
 
 @dataclass(frozen=True)

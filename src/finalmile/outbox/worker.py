@@ -19,9 +19,9 @@ from finalmile.db_types import utcnow
 from finalmile.errors import PermanentError, RetriableError
 from finalmile.outbox.backoff import next_delay, spent
 from finalmile.outbox.models import AttemptOutcome, OutboxEvent, OutboxStatus
-from finalmile.outbox.payloads import Topic
 from finalmile.outbox.ports import Deliverer, Deliverers, Effect
 from finalmile.outbox.store import AttemptRecord, OutboxStore, Outcome, Result
+from finalmile.outbox_terms import Topic
 
 log = structlog.get_logger(__name__)
 

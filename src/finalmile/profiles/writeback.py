@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from finalmile.outbox import RetryPolicy, Topic
+from finalmile.outbox_terms import RetryPolicy, Topic
 
 ENV_NAME = r"^[A-Z_][A-Z0-9_]{0,127}$"
 ALL_TOPICS = tuple(Topic)

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from finalmile.outbox.backoff import RetryPolicy, next_delay, spent
+from finalmile.outbox import RetryPolicy
+from finalmile.outbox.backoff import next_delay, spent
 
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
 

@@ -1,17 +1,13 @@
 """Structure checks against the HL7 v2 message definitions, by hl7apy (diagnostics only).
 
 hl7apy is thorough but slow (tens of messages a second, see docs/adr/0001-hl7-v2-parser.md), so it
-is kept off the ingest path and imported here only.
+is kept off the ingest path, and it loads with the first check: a process that only parses HL7
+(the service, most commands) never imports it (docs/architecture.md, rule 6).
 """
 
 from __future__ import annotations
 
 import warnings
-
-from hl7apy.consts import VALIDATION_LEVEL
-from hl7apy.core import Message
-from hl7apy.exceptions import HL7apyException, InvalidName
-from hl7apy.parser import get_message_info, parse_segments
 
 
 def check_structure(text: str) -> list[str]:
@@ -21,6 +17,8 @@ def check_structure(text: str) -> list[str]:
     is reported as a problem rather than raised. Before v2.3.1 MSH-9 names no structure and hl7apy
     guesses ``<code>_<event>``; where that does not exist, the structure is the code (``ACK``).
     """
+    from hl7apy.exceptions import HL7apyException  # noqa: PLC0415 - deferred, see above
+
     er7 = text.replace("\r\n", "\r").replace("\n", "\r").strip("\r")
     try:
         with warnings.catch_warnings():
@@ -34,6 +32,11 @@ def check_structure(text: str) -> list[str]:
 
 
 def _check(er7: str) -> None:
+    from hl7apy.consts import VALIDATION_LEVEL  # noqa: PLC0415 - deferred, see the module
+    from hl7apy.core import Message  # noqa: PLC0415
+    from hl7apy.exceptions import InvalidName  # noqa: PLC0415
+    from hl7apy.parser import get_message_info, parse_segments  # noqa: PLC0415
+
     encoding_chars, structure, version = get_message_info(er7)
     strict = VALIDATION_LEVEL.STRICT
     try:

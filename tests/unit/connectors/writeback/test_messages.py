@@ -10,7 +10,7 @@ import json
 from finalmile.connectors.writeback import body_of, event_of
 from finalmile.connectors.writeback.hl7_message import build_status_update
 from finalmile.connectors.writeback.signing import sign_finalmile
-from finalmile.outbox.payloads import Topic
+from finalmile.outbox import Topic
 from finalmile.outbox.ports import Effect
 from finalmile.profiles.writeback import Hl7Target
 
