@@ -1,9 +1,10 @@
 """Every script, style and image the console and ``/docs`` load, served by finalmile itself
 from installed packages: the console's own files, Leaflet (``xstatic-leaflet``) and Swagger UI
-(``swagger-ui-bundle``). Nothing is fetched from a CDN, so pages work on a closed network."""
+(the copy ``fastapi-offline`` ships). Nothing is fetched from a CDN, so pages work on a closed network."""
 
 from __future__ import annotations
 
+import importlib.resources
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -19,12 +20,13 @@ LEAFLET = "/vendor/leaflet"
 def install_assets(app: FastAPI, *, docs_title: str | None) -> None:
     """Mount the static folders; with ``docs_title``, serve ``/docs`` from the local Swagger UI."""
     # Deferred: only a serving process needs the vendored packages' paths.
-    from swagger_ui_bundle import swagger_ui_path  # noqa: PLC0415
     from xstatic.pkg import leaflet  # noqa: PLC0415
+
+    swagger_ui = importlib.resources.files("fastapi_offline") / "static"
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount(LEAFLET, StaticFiles(directory=leaflet.BASE_DIR), name="leaflet")
-    app.mount(SWAGGER, StaticFiles(directory=str(swagger_ui_path)), name="swagger-ui")
+    app.mount(SWAGGER, StaticFiles(directory=str(swagger_ui)), name="swagger-ui")
     if docs_title is None:
         return
 

@@ -47,7 +47,8 @@ class BoardRow:
 def board_rows(
     session: Session, *, day: dt.date, zone: ZoneInfo, now: dt.datetime
 ) -> list[BoardRow]:
-    """Orders needed on ``day`` (in ``zone``), and unfinished orders from before it."""
+    """The day's work: orders needed or received on ``day`` (in ``zone``), and every order
+    received before it that is not finished (delivered, returned or cancelled)."""
     start = dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC)
     end = start + dt.timedelta(days=1)
     newest = (
@@ -70,7 +71,8 @@ def board_rows(
         .where(
             or_(
                 and_(col(Order.needed_by) >= start, col(Order.needed_by) < end),
-                and_(unfinished, or_(col(Order.needed_by) < start, col(Order.needed_by).is_(None))),
+                and_(col(Order.created_at) >= start, col(Order.created_at) < end),
+                and_(unfinished, col(Order.created_at) < end),
             )
         )
         .order_by(col(Order.needed_by).nulls_last(), col(Order.id))
@@ -109,7 +111,7 @@ def board(
     session: SessionDep,
     settings: SettingsDep,
     day: dt.date | None = None,
-    status: Annotated[list[OrderStatus] | None, Query()] = None,
+    status: Annotated[list[str] | None, Query()] = None,
     delivery_type: str | None = None,
     site: str | None = None,
     carrier: str | None = None,
@@ -121,7 +123,8 @@ def board(
     now = dt.datetime.now(dt.UTC)
     day = day or now.astimezone(zone).date()
     every = board_rows(session, day=day, zone=zone, now=now)
-    wanted = {s.value for s in status or ()}
+    known = {s.value for s in OrderStatus}
+    wanted = {name for name in status or () if name in known}
     rows = [
         row
         for row in every

@@ -1,0 +1,165 @@
+"""The console in a real browser (Debian's Chromium through Playwright), against `finalmile
+serve` with the demo data of `make run`: each role signs in, the board shows the demo orders of
+every delivery type, an order changes status on an open page without a reload, `/docs` renders
+offline, and no request leaves the machine."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from playwright.sync_api import Browser, Page, expect
+
+from finalmile_devtools.process import free_port
+from finalmile_devtools.wait_http import wait_for
+from tests.integration.console.browser import HostLog, chromium, screenshot
+
+pytestmark = pytest.mark.slow
+
+
+@dataclass(frozen=True)
+class Served:
+    """A running `finalmile serve` with the demo loaded."""
+
+    url: str
+    env: dict[str, str]
+    logins: dict[str, str]
+    api_key: str
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    data = tmp_path_factory.mktemp("console") / "data"
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("FINALMILE_")}
+    port = free_port()
+    env = {
+        **inherited,
+        "FINALMILE_DATA_DIR": str(data),
+        "FINALMILE_HTTP_PORT": str(port),
+        "FINALMILE_MLLP_PORT": str(free_port()),
+        "FINALMILE_SECRET_KEY": Fernet.generate_key().decode(),
+        "FINALMILE_DECIDE_INTERVAL_SECONDS": "0",
+        "FINALMILE_API_DOCS": "true",
+    }
+    demo = subprocess.run(
+        [sys.executable, "-m", "finalmile", "demo"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=True,
+    )
+    logins = dict(
+        line.split(None, 1) for line in (data / "demo-console-users").read_text().splitlines()
+    )
+    assert "sign in as dispatcher / " in demo.stdout
+    url = f"http://127.0.0.1:{port}"
+    with (data / "serve.log").open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "finalmile", "serve"], env=env, stdout=log, stderr=log
+        )
+    try:
+        assert wait_for(f"{url}/healthz", 60), (data / "serve.log").read_text()[-3000:]
+        key = (data / "demo-api-key").read_text().strip()
+        yield Served(url=url, env=env, logins=logins, api_key=key)
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def hosts() -> HostLog:
+    return HostLog()
+
+
+def _signed_in(browser: Browser, served: Served, hosts: HostLog, role: str) -> Page:
+    page = hosts.watch(browser.new_page(viewport={"width": 1280, "height": 900}))
+    page.goto(f"{served.url}/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_label("User name").fill(role)
+    page.get_by_label("Password").fill(served.logins[role])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text(f"{role} · {role}")).to_be_visible()
+    return page
+
+
+def _api(served: Served, method: str, path: str) -> dict[str, object]:
+    request = urllib.request.Request(
+        served.url + path, method=method, headers={"X-API-Key": served.api_key}
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return dict(json.loads(answer.read()))
+
+
+def test_every_role_signs_in_and_sees_the_board(
+    browser: Browser, served: Served, hosts: HostLog
+) -> None:
+    for role in ("dispatcher", "pharmacist", "billing", "admin"):
+        page = _signed_in(browser, served, hosts, role)
+        expect(page.get_by_role("heading", name="Orders for")).to_be_visible()
+        row = page.locator('tr[data-order="DEMO-RX-011"]')
+        expect(row).to_contain_text("carrier")
+        expect(row.locator('[data-field="status"]')).not_to_have_text("received")
+        screenshot(page, f"board-{role}")
+        page.close()
+    assert hosts.hosts == {"127.0.0.1"}
+
+
+def test_the_board_shows_every_delivery_type_and_marks_late_orders(
+    browser: Browser, served: Served, hosts: HostLog
+) -> None:
+    page = _signed_in(browser, served, hosts, "dispatcher")
+    rows = page.locator("tbody tr[data-order]")
+    expect(rows.first).to_be_visible()
+    assert rows.count() >= 10
+    statuses = page.locator('tbody [data-field="status"]').all_inner_texts()
+    assert statuses and all(text.strip() for text in statuses)
+    page.get_by_label("Order id").fill("DEMO-RX-011")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("tbody tr[data-order]")).to_have_count(1)
+    assert hosts.hosts == {"127.0.0.1"}
+    page.close()
+
+
+def test_an_order_changes_status_on_the_open_board_without_a_reload(
+    browser: Browser, served: Served, hosts: HostLog
+) -> None:
+    page = _signed_in(browser, served, hosts, "dispatcher")
+    received = page.locator(
+        'tbody tr[data-order]:has([data-field="status"][data-value="received"])'
+    )
+    expect(received.first).to_be_visible()
+    order_id = received.first.get_attribute("data-order")
+    assert order_id
+    page.evaluate("window.__stay = true")
+    _api(served, "POST", f"/orders/{order_id}/decide")
+    cell = page.locator(f'tr[data-order="{order_id}"] [data-field="status"]')
+    expect(cell).not_to_have_attribute("data-value", "received", timeout=5000)
+    assert page.evaluate("window.__stay") is True  # the same page: no reload happened
+    expect(page.locator("#live-notices")).to_contain_text(order_id)
+    screenshot(page, "board-live-update")
+    page.close()
+
+
+def test_docs_render_offline(browser: Browser, served: Served, hosts: HostLog) -> None:
+    page = hosts.watch(browser.new_page())
+    page.goto(f"{served.url}/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("finalmile")
+    expect(page.locator(".opblock").first).to_be_visible()
+    screenshot(page, "docs")
+    assert hosts.hosts == {"127.0.0.1"}
+    page.close()
