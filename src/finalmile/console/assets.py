@@ -1,6 +1,6 @@
 """Every script, style and image the console and ``/docs`` load, served by finalmile itself
 from installed packages: the console's own files, Leaflet (``xstatic-leaflet``) and Swagger UI
-(the copy ``fastapi-offline`` ships). Nothing is fetched from a CDN, so pages work on a closed network."""
+(the copy ``fastapi-offline`` ships). Nothing comes from a CDN: pages work on a closed network."""
 
 from __future__ import annotations
 

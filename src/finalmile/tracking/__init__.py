@@ -5,7 +5,8 @@ from finalmile.tracking.custody import CustodyKind, chain, verify_chain
 from finalmile.tracking.jobs import add_tracking_poll
 from finalmile.tracking.models import CustodyEvent, DeliveryProof, TrackingEventRow, TrackingState
 from finalmile.tracking.pod import Relationship
-from finalmile.tracking.proofs import EvidenceSettled, canonical_order, pod_reference
+from finalmile.tracking.proofs import EvidenceSettled, ProofView, canonical_order, pod_reference
+from finalmile.tracking.proofs import view as proof_view
 from finalmile.tracking.recorder import lock_shipment, record_scans, refresh
 from finalmile.tracking.service import TrackingService
 
@@ -14,6 +15,7 @@ __all__ = [
     "CustodyKind",
     "DeliveryProof",
     "EvidenceSettled",
+    "ProofView",
     "Relationship",
     "TrackingEventRow",
     "TrackingService",
@@ -23,6 +25,7 @@ __all__ = [
     "chain",
     "lock_shipment",
     "pod_reference",
+    "proof_view",
     "record_scans",
     "refresh",
     "verify_chain",

@@ -163,3 +163,32 @@ def test_docs_render_offline(browser: Browser, served: Served, hosts: HostLog) -
     screenshot(page, "docs")
     assert hosts.hosts == {"127.0.0.1"}
     page.close()
+
+
+def test_the_order_page_shows_the_story_and_records_who_saw_the_patient(
+    browser: Browser, served: Served, hosts: HostLog
+) -> None:
+    page = _signed_in(browser, served, hosts, "dispatcher")
+    page.get_by_role("link", name="DEMO-RX-011").click()
+    expect(page.get_by_role("heading", name="Order DEMO-RX-011")).to_be_visible()
+    for section in ("Where it stands", "Decision", "Shipments and tracking", "History"):
+        expect(page.get_by_role("heading", name=section)).to_be_visible()
+    expect(page.get_by_text("Your view of these details is recorded.")).to_be_visible()
+    screenshot(page, "order-dispatcher")
+    page.close()
+
+    billing = _signed_in(browser, served, hosts, "billing")
+    billing.goto(f"{served.url}/console/orders/DEMO-RX-011")
+    expect(billing.get_by_text("shown to dispatchers and pharmacists only")).to_be_visible()
+    screenshot(billing, "order-billing")
+    billing.close()
+
+    log = subprocess.run(
+        [sys.executable, "-m", "finalmile", "users", "access-log", "--order", "DEMO-RX-011"],
+        env=served.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert [line.split("\t")[1:] for line in log] == [["dispatcher", "DEMO-RX-011", "order"]]
+    assert hosts.hosts == {"127.0.0.1"}
