@@ -24,7 +24,6 @@ from finalmile.intake import Outcome, OutcomeKind, prepare_fhir
 from finalmile.intake.codes import IntakeCode
 from finalmile.intake.plan import outcome_of, plan_message
 from finalmile.mapping import FhirProfile
-
 from finalmile_devtools.fuzz_tokens import HOSTILE_TEXT, byte_mutate
 
 NOW = dt.datetime(2026, 11, 20, 14, tzinfo=dt.UTC)

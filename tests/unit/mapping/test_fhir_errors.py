@@ -210,9 +210,7 @@ CASES: dict[str, tuple[bytes, str | None, str]] = {
         "invalid_value",
     ),
     "unpaired surrogate": (
-        edited(LONE, lambda d: d["contained"][0]["name"][0].update(family="\ud800")).replace(
-            b"\\\\ud800", b"\\ud800"
-        ),
+        edited(LONE, lambda d: d["contained"][0]["name"][0].update(family="\ud800")),
         "MedicationDispense.contained[0].name[0].family",
         "invalid_encoding",
     ),

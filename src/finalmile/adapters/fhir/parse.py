@@ -155,16 +155,20 @@ def _resource_element(value: Any, *, path: str) -> None:
             code=FhirErrorCode.INVALID_VALUE,
         )
     kind = value.get("resourceType")
-    try:
-        if not isinstance(kind, str):
-            raise ValueError(kind)  # noqa: TRY301 - one refusal for both causes
-        get_fhir_model_class(kind)
-    except ValueError:
+    if not (isinstance(kind, str) and _known_resource(kind)):
         raise InputError(
             "resourceType is not a FHIR R4 resource",
             location=f"{path}.resourceType",
             code=FhirErrorCode.UNSUPPORTED_RESOURCE,
-        ) from None
+        )
+
+
+def _known_resource(kind: str) -> bool:
+    try:
+        get_fhir_model_class(kind)
+    except ValueError:
+        return False
+    return True
 
 
 def validation_error(exc: ValidationError, *, path: str) -> InputError:
