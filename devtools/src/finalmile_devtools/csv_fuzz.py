@@ -146,7 +146,7 @@ def run_in_process(seed: int, count: int) -> tuple[Counter[str], list[tuple[int,
                     connector="fuzz",
                     profile=profile,
                     received_at=NOW,
-                    file_name=f"fuzz-{number}.csv",
+                    source=f"file-{number}",
                 ):
                     plan = plan_message(message.prepared, originals={}, orders={})
                     results.append((message, outcome_of(plan)))
