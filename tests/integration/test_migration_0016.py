@@ -57,7 +57,7 @@ def test_existing_names_are_encrypted_and_control_ids_name_the_ledger_row(
                     messages=1,
                     accepted=0,
                     rejected=1,
-                )  # fmt: skip
+                )
             )
         with Session(engine) as session, session.begin():
             session.add(
@@ -71,7 +71,7 @@ def test_existing_names_are_encrypted_and_control_ids_name_the_ledger_row(
                     sha256="cd" * 32,
                     raw_encrypted=b"x",
                     status=MessageStatus.REJECTED,
-                )  # fmt: skip
+                )
             )
     finally:
         command.upgrade(config, "head")

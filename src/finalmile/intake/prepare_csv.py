@@ -2,10 +2,11 @@
 
 A file is read once to hash it (the dedupe id of each message is ``<file sha256>:<first line>``,
 design.md's "file hash + row"; its control id is ``<source>:<first line>``, where the source is
-the file ledger's ``file-<id>``, never the file name, which may carry patient data), then streamed through the connector's CSV mapping. Each order's
-rows become one message; rejected rows of one order (or a row without order_id) become one
-rejected message. Every message's raw payload is the header line and its rows, encoded as they
-were received, so it can be replayed on its own after a profile fix.
+the file ledger's ``file-<id>``, never the file name, which may carry patient data), then
+streamed through the connector's CSV mapping. Each order's rows become one message; rejected
+rows of one order (or a row without order_id) become one rejected message. Every message's raw
+payload is the header line and its rows, encoded as they were received, so it can be replayed
+on its own after a profile fix.
 """
 
 from __future__ import annotations
