@@ -68,18 +68,18 @@ def prepare_csv(
         InputError: for a file that cannot be read at all (empty, bad header, unreadable quoting);
             messages before a quoting error have been yielded already.
     """
-    source = _Source(connector, profile, received_at, source, file_sha256(stream))
+    origin = _Source(connector, profile, received_at, source, file_sha256(stream))
     pending: list[CsvRejection] = []
     for result in iter_orders(stream, connector=connector, profile=profile):
         if pending and not _same_order(pending[-1], result):
-            yield source.rejected(pending)
+            yield origin.rejected(pending)
             pending = []
         if isinstance(result, CsvRejection):
             pending.append(result)
         else:
-            yield source.accepted(result)
+            yield origin.accepted(result)
     if pending:
-        yield source.rejected(pending)
+        yield origin.rejected(pending)
 
 
 def prepare_csv_replay(

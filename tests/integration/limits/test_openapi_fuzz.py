@@ -15,11 +15,11 @@ from collections.abc import Iterator
 
 import pytest
 import schemathesis
-from schemathesis import GenerationMode
-from schemathesis.core.failures import FailureGroup
 from cryptography.fernet import Fernet
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import status_code_conformance
 
 from finalmile.auth import Scope, create_key
