@@ -68,7 +68,8 @@ def test_rejected_csv_rows_are_kept_and_replay_after_a_profile_fix(
         message = session.scalars(
             select(InboundMessage).where(InboundMessage.status == MessageStatus.REJECTED)
         ).one()
-        assert (message.format, message.control_id) == (MessageFormat.CSV, "orders.csv:2")
+        control_id = f"file-{summary.file_id}:2"  # the ledger's id: no file name, no PHI
+        assert (message.format, message.control_id) == (MessageFormat.CSV, control_id)
         assert message.error_location == "line 2, column 'storage'"
         stored = services.vault.decrypt(message.raw_encrypted).decode()
     assert stored.startswith("order_id,mrn,") and stored.count("\n") == 3  # header + 2 rows
@@ -97,8 +98,21 @@ def test_a_file_that_cannot_be_read_is_failed_in_the_ledger(services: Services) 
     assert summary.error is not None and summary.error.location == "line 1"
     with services.sessions() as session:
         row = session.scalars(select(IngestedFile)).one()
-    assert (row.status, row.name) == (FileStatus.FAILED, "wrong.csv")
+    assert row.status is FileStatus.FAILED
+    assert services.vault.decrypt(row.name_encrypted) == b"wrong.csv"
     assert row.error is not None and "lacks required column(s) 'order_id'" in row.error
+
+
+def test_a_file_name_is_stored_encrypted_and_read_back(services: Services) -> None:
+    name = "testpatient_alpha_rx.csv"  # a name that carries a (synthetic) patient's name
+    first = services.files.ingest_csv(io.BytesIO(GOOD), connector="default", name=name)
+    with services.sessions() as session:
+        row = session.scalars(select(IngestedFile)).one()
+        controls = session.scalars(select(InboundMessage.control_id)).all()
+    assert b"testpatient" not in row.name_encrypted
+    assert not any("testpatient" in (c or "") for c in controls)
+    again = services.files.ingest_csv(io.BytesIO(GOOD), connector="default", name="other.csv")
+    assert again.already_processed and (again.file_id, again.name) == (first.file_id, name)
 
 
 class _Clock:
@@ -114,7 +128,7 @@ def drop(services: Services, tmp_path: Path) -> tuple[DropFolderWatcher, _Clock,
     clock = _Clock()
     folder = DropFolder(path=tmp_path / "drop", settle_seconds=2)
     watcher = DropFolderWatcher(
-        FileIntake(services.intake, services.sessions),
+        FileIntake(services.intake, services.sessions, services.vault),
         connector="default",
         folder=folder,
         clock=clock,

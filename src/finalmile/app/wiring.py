@@ -167,7 +167,7 @@ def build_services(settings: Settings) -> Services:
         sessions=sessions,
         vault=vault,
         intake=intake,
-        files=FileIntake(intake, sessions),
+        files=FileIntake(intake, sessions, vault),
         fhir_clients=fhir_clients,
         shipments=shipments,
         decider=decider,
