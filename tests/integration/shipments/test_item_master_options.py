@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from finalmile.app import Services
+from finalmile.app import Services, import_items
 from finalmile.errors import PermanentError
 from finalmile.shipments.models import ShipmentState
 from finalmile_sandbox.records import ShipmentRecord
@@ -19,7 +19,7 @@ NDC = "99999-0303-05"  # the synthetic refrigerated product of ``rde_o11``
 def item_master(services: Services, tmp_path: Path, entry: str) -> None:
     path = tmp_path / "items.yaml"
     path.write_text(f'items:\n  - ndc: "{NDC}"\n    storage: frozen\n{entry}')
-    services.items.import_file(path)
+    import_items(services, path)
 
 
 def sandbox_shipment(server: SandboxServer, provider_id: str) -> ShipmentRecord:
