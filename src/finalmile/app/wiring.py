@@ -159,6 +159,7 @@ def build_services(settings: Settings) -> Services:
         sessions=sessions,
         vault=vault,
         quotes=_quote_source(settings, shipments, items),
+        items=items,
     )
     zone = ZoneInfo(settings.timezone)
     return Services(
