@@ -16,7 +16,7 @@ from finalmile.audit import history
 from finalmile.canonical import StorageClass, StorageSource
 from finalmile.connectors.mllp.client import MllpClient
 from finalmile.items import ItemEntry, ItemService, ReleasedOrder
-from finalmile.orders.models import Order, OrderItem
+from finalmile.orders.models import Order, OrderItem, OrderStatus
 from finalmile.provided import Provided
 from finalmile.rules import Decider, DeliveryType
 from finalmile.rules.models import DecisionRecord
@@ -137,7 +137,8 @@ def test_a_held_order_is_released_and_decided_cold_chain_when_its_ndc_is_importe
         StorageClass.REFRIGERATED,
         StorageSource.ITEM_MASTER,
     )
-    assert actions[-2:] == ["storage_resolved", "decided"]
+    assert actions[-4:] == ["storage_resolved", "status", "decided", "status"]
+    assert order.status is OrderStatus.READY
     latest = decisions[-1]
     priced = _decisions(provided)["RX-PRICE"]
     assert latest["delivery_type"] == DeliveryType.COURIER.value

@@ -22,7 +22,15 @@ from finalmile.audit import AuditEvent, audit_row
 from finalmile.db_types import utcnow
 from finalmile.items.service import StorageResolver
 from finalmile.ndc import format_ndc, normalize_ndc
-from finalmile.orders import Order, OrderItem, OrderStatus, content_digest, load_order
+from finalmile.orders import (
+    UNDISPATCHED,
+    Order,
+    OrderItem,
+    OrderStatus,
+    content_digest,
+    load_order,
+    move,
+)
 from finalmile.vault import Vault
 
 
@@ -49,7 +57,10 @@ def release_held(
     with sessions.begin() as session:
         waiting = session.scalars(
             select(Order)
-            .where(col(Order.storage).is_(None), col(Order.status) == OrderStatus.RECEIVED)
+            .where(
+                col(Order.storage).is_(None),
+                col(Order.status).in_([status.value for status in UNDISPATCHED]),
+            )
             .order_by(col(Order.id))
         )
         for row in waiting:
@@ -85,6 +96,13 @@ def release_held(
                         },
                     )
                 )
+            )
+            move(
+                session,
+                row,
+                OrderStatus.RECEIVED,
+                actor=actor,
+                reason="storage now known from the item master: to be decided again",
             )
             released.append(ReleasedOrder(row.order_id, row.connector))
     return released
