@@ -91,14 +91,21 @@ bench: $(STAMP)
 	$(BIN)/python bench/routing_solomon.py --seconds $(ROUTING_SECONDS)
 	$(BIN)/python bench/routing_pharmacy.py --seconds 10
 
-## fuzz: 1,000,000 mutated HL7 v2 messages through prepare/plan/ACK in-process, then 20,000 over
-## MLLP to a child server; prints outcome counts, fails on any uncaught exception or unanswered frame
-## (FUZZ_CASES, FUZZ_MLLP_CASES, FUZZ_SEED change the run)
+## fuzz: 1,000,000 mutated HL7 v2 messages, 100,000 FHIR R4 payloads and 100,000 CSV files through
+## the in-process entry points (prepare, plan, answer; one worker per core), then 20,000 HL7 v2
+## messages over MLLP to a child server; prints progress, outcome counts and rates, fails on any
+## uncaught exception, unlocated rejection or unanswered frame
+## (FUZZ_CASES, FUZZ_FHIR_CASES, FUZZ_CSV_CASES, FUZZ_MLLP_CASES, FUZZ_SEED, FUZZ_WORKERS; 0 skips a run)
 FUZZ_CASES ?= 1000000
+FUZZ_FHIR_CASES ?= 100000
+FUZZ_CSV_CASES ?= 100000
 FUZZ_MLLP_CASES ?= 20000
 FUZZ_SEED ?= 14
+FUZZ_WORKERS ?= $(shell nproc 2>/dev/null || echo 1)
 fuzz: $(STAMP)
-	$(BIN)/python scripts/fuzz_hl7.py --cases $(FUZZ_CASES) --mllp-cases $(FUZZ_MLLP_CASES) --seed $(FUZZ_SEED)
+	$(BIN)/python scripts/fuzz.py --hl7-cases $(FUZZ_CASES) --fhir-cases $(FUZZ_FHIR_CASES) \
+		--csv-cases $(FUZZ_CSV_CASES) --mllp-cases $(FUZZ_MLLP_CASES) --seed $(FUZZ_SEED) \
+		--workers $(FUZZ_WORKERS)
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -80,7 +80,7 @@ def test_rules_check_lists_every_error_with_its_line(tmp_path: Path) -> None:
         f"  - {bad}:4: rules[0].when.storge: unknown fact 'storge' (did you mean storage?); "
         f"facts are: {', '.join(FACTS)}",
         f"  - {bad}:7: rules[1].require[0]: unknown option 'saturday'; use adult_signature, "
-        "saturday_delivery, dry_ice, insurance",
+        "saturday_delivery, dry_ice, hazmat, insurance",
         f"  - {bad}:9: rules[2].when.distance_miles.above: not a valid value: day is out of "
         "range for month",
         f"  - {bad}:11: settings.late: key given twice",

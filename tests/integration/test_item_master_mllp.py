@@ -6,14 +6,17 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from finalmile.app import Services, import_items
+from finalmile.audit import history
 from finalmile.canonical import StorageClass, StorageSource
 from finalmile.connectors.mllp.client import MllpClient
-from finalmile.items import ItemEntry, ItemService
-from finalmile.orders.models import Order, OrderItem
+from finalmile.items import ItemEntry, ItemService, ReleasedOrder
+from finalmile.orders.models import Order, OrderItem, OrderStatus
 from finalmile.provided import Provided
 from finalmile.rules import Decider, DeliveryType
 from finalmile.rules.models import DecisionRecord
@@ -95,3 +98,52 @@ def test_item_master_storage_decides_cold_chain_and_an_unknown_ndc_is_held(
         f"Hold: storage requirement unknown for NDC {UNLISTED}: add it to the item master or "
         "send it in the message"
     ]
+
+
+def test_a_held_order_is_released_and_decided_cold_chain_when_its_ndc_is_imported(
+    client: TestClient, tmp_path: Path
+) -> None:
+    provided: Provided = client.app.state.provided  # type: ignore[attr-defined]
+    services: Services = client.app.state.services  # type: ignore[attr-defined]
+    port = client.app.state.mllp_port  # type: ignore[attr-defined]
+    acks = _send(
+        port,
+        [
+            rde("H1", "RX-WAITS", storage="", ndc=UNLISTED),  # no class anywhere: held
+            rde("H2", "RX-PRICE", storage="R"),  # refrigerated by message, for the price
+        ],
+    )
+    assert [msa(ack)[1] for ack in acks] == ["AA", "AA"]
+    held = _decisions(provided)["RX-WAITS"]
+    assert held["delivery_type"] == DeliveryType.HOLD.value
+
+    items = tmp_path / "items.csv"
+    items.write_text(f"ndc,storage,insulated_shipper\n{UNLISTED},refrigerated,true\n")
+    done = import_items(services, items)
+
+    assert done.count == 1
+    assert done.released == [ReleasedOrder("RX-WAITS", "default")]
+    assert done.decided == {"RX-WAITS": DeliveryType.COURIER.value} and done.deferred == []
+    with provided.sessions() as session:
+        order = session.scalars(select(Order).where(Order.order_id == "RX-WAITS")).one()  # type: ignore[arg-type]
+        line = session.scalars(select(OrderItem).where(OrderItem.order_pk == order.id)).one()  # type: ignore[arg-type]
+        records = session.scalars(
+            select(DecisionRecord).where(DecisionRecord.order_pk == order.id)  # type: ignore[arg-type]
+        ).all()
+        actions = [e.action for e in history(session=session, entity="order", entity_id=order.id)]
+        decisions = [provided.get(Decider).read(r) for r in records]
+    assert (order.storage, order.version) == (StorageClass.REFRIGERATED, 2)
+    assert (line.storage, line.storage_source) == (
+        StorageClass.REFRIGERATED,
+        StorageSource.ITEM_MASTER,
+    )
+    assert actions[-4:] == ["storage_resolved", "status", "decided", "status"]
+    assert order.status is OrderStatus.READY
+    latest = decisions[-1]
+    priced = _decisions(provided)["RX-PRICE"]
+    assert latest["delivery_type"] == DeliveryType.COURIER.value
+    assert latest["cost"] == priced["cost"]  # the cold chain price of a refrigerated order
+    assert not any("storage requirement unknown" in r for r in latest["reasons"])  # type: ignore[attr-defined]
+
+    again = import_items(services, items)  # nothing is waiting any more
+    assert again.released == [] and again.decided == {}

@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from finalmile.app import Services
+from finalmile.app import Services, import_items
 from finalmile.auth import Scope
 from finalmile.auth.service import create_key
 from finalmile.cli import app
@@ -39,6 +39,7 @@ def test_import_then_show_by_any_layout_with_site_entries_kept_apart(
     imported = runner.invoke(app, ["items", "import", str(every)])
     assert imported.exit_code == 0, imported.output
     assert "1 items imported for every site" in imported.output
+    assert "0 held orders released (storage now known)" in imported.output
     assert runner.invoke(app, ["items", "import", str(site), "--site", "demo"]).exit_code == 0
 
     shown = runner.invoke(app, ["items", "show", "00002-8215-01"])
@@ -73,7 +74,7 @@ def test_get_item_by_ndc(client: TestClient, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     services: Services = client.app.state.services  # type: ignore[attr-defined]
-    services.items.import_file(path)
+    import_items(services, path)
     headers = _reader(client)
 
     found = client.get("/items/68982-850-01", headers=headers)  # 5-3-2 finds the same product

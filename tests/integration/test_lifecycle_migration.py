@@ -127,7 +127,7 @@ def _confirmed(connection: sa.Connection, order_pk: int) -> None:
 
 def test_migration_sets_stored_orders_to_their_true_status(blank_url: str) -> None:
     config = alembic_config(blank_url)
-    command.upgrade(config, "0015")
+    command.upgrade(config, "0016")
     engine = sa.create_engine(blank_url)
     with engine.begin() as connection:
         pks = {

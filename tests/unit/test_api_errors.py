@@ -67,3 +67,20 @@ def test_request_validation_answers_in_the_shape_without_the_value() -> None:
     assert missing["code"] == "required" and missing["location"] == "query.limit"
     unknown = TestClient(app).get("/nowhere")
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "not_found"
+
+
+def test_a_body_that_cannot_be_parsed_is_a_located_422_not_an_undocumented_400() -> None:
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.post("/things")
+    def _things(thing: dict[str, int]) -> None: ...
+
+    client = TestClient(app)
+    response = client.post(
+        "/things", content=b"\xc3\x28\xa0", headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json() == {
+        "error": {"code": "invalid", "message": "the body cannot be parsed", "location": "body"}
+    }

@@ -14,7 +14,7 @@ import asyncio
 import datetime as dt
 import random
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from finalmile.adapters.hl7v2 import AckCode, Hl7Limits, codec_for, read_header
 from finalmile.connectors.mllp.framing import frame, read_frame
@@ -148,18 +148,28 @@ async def run_over_mllp(
     count: int,
     connections: int = 16,
     wait_seconds: float = 30.0,
+    report: Callable[[int], None] | None = None,
 ) -> Counter[str]:
     """Send ``count`` mutants (MLLP block characters removed) over ``connections`` sockets, one
-    at a time each, and count the ACKs, the frames left unanswered and closed connections."""
+    at a time each, and count the ACKs, the frames left unanswered and closed connections;
+    ``report`` is called with the number of messages sent so far about every tenth of the run."""
     messages = [
         m.replace(b"\x0b", b"").replace(b"\x1c", b"") or b"MSH" for m in mutants(seed, count)
     ]
     counts = Counter[str]()
+    sent, step = 0, max(count // 10, 1)
+
+    def progressed() -> None:
+        nonlocal sent
+        sent += 1
+        if report is not None and (sent % step == 0 or sent == count):
+            report(sent)
 
     async def sender(share: list[bytes]) -> None:
         reader, writer = await asyncio.open_connection(host, port)
         try:
             for raw in share:
+                progressed()
                 writer.write(frame(raw))
                 await writer.drain()
                 asked, certain = _acks_asked(raw)

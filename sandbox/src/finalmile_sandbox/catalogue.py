@@ -116,6 +116,8 @@ SATURDAY_SURCHARGE = Decimal("16.00")
 DRY_ICE_SURCHARGE = Decimal("6.50")
 #: USPS takes at most 5.5 lb of dry ice per parcel; heavier dry ice gets no USPS rates.
 USPS_DRY_ICE_LIMIT_OZ = 88.0
+#: The one USPS service that carries declared dangerous goods domestically.
+USPS_HAZMAT_SERVICE = "usps_ground_advantage"
 INSURANCE_RATE = Decimal("0.01")
 INSURANCE_MINIMUM = Decimal("1.00")
 #: Hour (UTC) of the estimated delivery time on the delivery date.
@@ -134,14 +136,18 @@ class Options:
     signature: str = "NO_SIGNATURE"
     saturday_delivery: bool = False
     dry_ice_weight_oz: float | None = None  # None: no dry ice
+    hazmat: bool = False  # dangerous goods declared
 
 
 def offers(service: Service, options: Options) -> bool:
-    """Whether the service is quoted at all for these options."""
+    """Whether the service is quoted at all for these options: USPS takes at most 5 lb of dry
+    ice, and dangerous goods only by Ground Advantage."""
     dry_ice = options.dry_ice_weight_oz
-    return not (
-        service.carrier is Carrier.USPS and dry_ice is not None and dry_ice > USPS_DRY_ICE_LIMIT_OZ
-    )
+    if service.carrier is not Carrier.USPS:
+        return True
+    if dry_ice is not None and dry_ice > USPS_DRY_ICE_LIMIT_OZ:
+        return False
+    return not options.hazmat or service.token == USPS_HAZMAT_SERVICE
 
 
 def delivers_saturday(service: Service, options: Options) -> bool:

@@ -131,6 +131,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(_request: Request, exc: HTTPException) -> JSONResponse:
         if isinstance(exc, BodyRefused):
             return error_response(exc.status_code, exc.code, str(exc.detail), "body")
+        if exc.status_code == 400:  # FastAPI could not parse the body: invalid content, located
+            return error_response(422, ErrorCode.INVALID, "the body cannot be parsed", "body")
         code = _HTTP_CODES.get(exc.status_code, ErrorCode.INVALID)
         return error_response(exc.status_code, code, str(exc.detail), None, exc.headers)
 

@@ -5,7 +5,15 @@ imports it.
 """
 
 from finalmile.app.checks import check_configuration
+from finalmile.app.items_import import ItemImport, import_items
 from finalmile.app.scheduler import build_scheduler
 from finalmile.app.wiring import Services, build_services
 
-__all__ = ["Services", "build_scheduler", "build_services", "check_configuration"]
+__all__ = [
+    "ItemImport",
+    "Services",
+    "build_scheduler",
+    "build_services",
+    "check_configuration",
+    "import_items",
+]

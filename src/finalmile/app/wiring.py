@@ -170,6 +170,7 @@ def build_services(settings: Settings) -> Services:
         sessions=sessions,
         vault=vault,
         quotes=_quote_source(settings, shipments, items),
+        items=items,
     )
     zone = ZoneInfo(settings.timezone)
     return Services(
@@ -178,7 +179,7 @@ def build_services(settings: Settings) -> Services:
         sessions=sessions,
         vault=vault,
         intake=intake,
-        files=FileIntake(intake, sessions),
+        files=FileIntake(intake, sessions, vault),
         fhir_clients=fhir_clients,
         shipments=shipments,
         decider=decider,

@@ -27,6 +27,7 @@ from typing import Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict, Field
 
 from finalmile.canonical import Address, DispatchOrder
+from finalmile.items import HazmatFlag
 
 
 class CarrierKind(StrEnum):
@@ -83,7 +84,14 @@ class ShipmentOptions(_Value):
     label_format: LabelFormat = LabelFormat.PDF
     adult_signature: bool = False
     saturday_delivery: bool = False
+    dry_ice: bool = Field(
+        default=False,
+        description="Dry ice is required; its weight is the given one, else the item master's",
+    )
     dry_ice_weight_oz: Decimal | None = Field(default=None, gt=0)
+    hazmat: tuple[HazmatFlag, ...] = Field(
+        default=(), description="Dangerous-goods flags to declare (the item master's are added)"
+    )
     insured_value: Decimal | None = Field(default=None, gt=0, description="USD")
     parcel: Parcel | None = Field(default=None, description="Default: the account's parcel")
 

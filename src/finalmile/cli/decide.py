@@ -210,7 +210,7 @@ def _csv(file: Path, connector: str, profile: CsvProfile) -> Iterator[DispatchOr
                 connector=connector,
                 profile=profile,
                 received_at=utcnow(),
-                file_name=file.name,
+                source="decide",  # nothing is stored: control ids are not shown
             ):
                 yield from (row.error for row in message.rejections)
                 if message.prepared.error is not None and not message.rejections:

@@ -142,7 +142,7 @@ def _dry_run_csv(path: Path, *, connector: str, registry: ConnectorRegistry) -> 
                 connector=connector,
                 profile=profile,
                 received_at=utcnow(),
-                file_name=path.name,
+                source="dry-run",
             ):
                 if _print_csv_message(message):
                     status = EXIT_REJECTED

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from finalmile.app import import_items as import_and_release
 from finalmile.cli.context import load_settings, open_services
 from finalmile.cli.exits import fail
 from finalmile.errors import ConfigError
@@ -28,16 +29,22 @@ def import_items(
         str, typer.Option("--site", help="Site the entries hold for [default: every site]")
     ] = EVERY_SITE,
 ) -> None:
-    """Validate the file as a whole (every error with its line, nothing written then), then add
-    or replace its entries."""
+    """Validate the file as a whole (every error with its line, nothing written then), add or
+    replace its entries, then release and decide again the orders held for a storage class the
+    new entries give."""
     settings = load_settings()
     with open_services(settings) as services:
         try:
-            count = services.items.import_file(file, scope=site)
+            done = import_and_release(services, file, scope=site)
         except ConfigError as exc:
             raise fail(str(exc), EXIT_INVALID) from None
     where = "every site" if site == EVERY_SITE else f"site {site}"
-    print(f"{file}: {count} items imported for {where}")
+    print(f"{file}: {done.count} items imported for {where}")
+    print(f"{len(done.released)} held orders released (storage now known)")
+    for order_id, delivery_type in done.decided.items():
+        print(f"  {order_id}: decided {delivery_type}")
+    for order_id in done.deferred:
+        print(f"  {order_id}: not decided now; the decision job will decide it")
 
 
 @app.command("show")

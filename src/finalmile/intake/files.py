@@ -22,6 +22,7 @@ from finalmile.intake.models import FileStatus, IngestedFile
 from finalmile.intake.outcome import Outcome, OutcomeKind
 from finalmile.intake.prepare_csv import CsvMessage, file_sha256
 from finalmile.intake.service import IntakeService
+from finalmile.vault import Vault
 
 MAX_NAME = 255
 
@@ -50,11 +51,15 @@ class FileSummary:
 
 
 class FileIntake:
-    """Ingests CSV files through ``IntakeService`` and keeps the file ledger."""
+    """Ingests CSV files through ``IntakeService`` and keeps the file ledger (names encrypted
+    with ``vault``)."""
 
-    def __init__(self, intake: IntakeService, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self, intake: IntakeService, sessions: sessionmaker[Session], vault: Vault
+    ) -> None:
         self._intake = intake
         self._sessions = sessions
+        self._vault = vault
 
     def ingest_csv(
         self,
@@ -78,7 +83,7 @@ class FileIntake:
             return summary
         try:
             for message, outcome in self._intake.ingest_csv(
-                stream, connector=connector, file_name=name
+                stream, connector=connector, source=f"file-{summary.file_id}"
             ):
                 _count(summary, message, outcome)
                 if on_result is not None:
@@ -98,19 +103,21 @@ class FileIntake:
             ).first()
             if row is not None and row.status is FileStatus.PROCESSED:
                 assert row.id is not None
-                return FileSummary(row.id, row.name, sha256, row.status, already_processed=True)
+                earlier = self._vault.decrypt(row.name_encrypted).decode(errors="surrogateescape")
+                return FileSummary(row.id, earlier, sha256, row.status, already_processed=True)
+            encrypted = self._vault.encrypt(name.encode(errors="surrogateescape"))
             if row is None:
                 row = IngestedFile(
                     connector=connector,
                     sha256=sha256,
-                    name=name,
+                    name_encrypted=encrypted,
                     size_bytes=size,
                     received_at=utcnow(),
                     status=FileStatus.PROCESSING,
                 )
                 session.add(row)
             else:
-                row.status, row.name, row.error = FileStatus.PROCESSING, name, None
+                row.status, row.name_encrypted, row.error = FileStatus.PROCESSING, encrypted, None
             session.flush()
             assert row.id is not None
             return FileSummary(row.id, name, sha256, FileStatus.PROCESSING)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from finalmile.db_types import BigId, UtcDateTime, ValueEnum
@@ -39,7 +39,8 @@ class IngestedFile(SQLModel, table=True):
     """One CSV file received by upload, command or drop folder; a file's content counts once.
 
     ``status`` is ``failed`` when the file could not be read to its end (``error`` says why);
-    rows rejected one by one leave it ``processed`` with ``rejected`` > 0.
+    rows rejected one by one leave it ``processed`` with ``rejected`` > 0. The file's name may
+    carry patient data (``smith_john_rx.csv``): it is stored encrypted with the vault.
     """
 
     __tablename__ = "ingested_file"
@@ -48,7 +49,7 @@ class IngestedFile(SQLModel, table=True):
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     connector: str = Field(max_length=64)
     sha256: str = Field(max_length=64)
-    name: str = Field(max_length=255)
+    name_encrypted: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     size_bytes: int
     received_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     finished_at: dt.datetime | None = Field(default=None, sa_column=Column(UtcDateTime))

@@ -1,10 +1,12 @@
 """CSV files to ``PreparedMessage``s: one message per order (its rows), streamed.
 
 A file is read once to hash it (the dedupe id of each message is ``<file sha256>:<first line>``,
-design.md's "file hash + row"), then streamed through the connector's CSV mapping. Each order's
-rows become one message; rejected rows of one order (or a row without order_id) become one
-rejected message. Every message's raw payload is the header line and its rows, encoded as they
-were received, so it can be replayed on its own after a profile fix.
+design.md's "file hash + row"; its control id is ``<source>:<first line>``, where the source is
+the file ledger's ``file-<id>``, never the file name, which may carry patient data), then
+streamed through the connector's CSV mapping. Each order's rows become one message; rejected
+rows of one order (or a row without order_id) become one rejected message. Every message's raw
+payload is the header line and its rows, encoded as they were received, so it can be replayed
+on its own after a profile fix.
 """
 
 from __future__ import annotations
@@ -57,26 +59,27 @@ def prepare_csv(
     connector: str,
     profile: CsvProfile,
     received_at: dt.datetime,
-    file_name: str,
+    source: str,
 ) -> Iterator[CsvMessage]:
-    """The messages of one seekable CSV stream, in file order.
+    """The messages of one seekable CSV stream, in file order; ``source`` labels the file in
+    control ids (no patient data: not the file name).
 
     Raises:
         InputError: for a file that cannot be read at all (empty, bad header, unreadable quoting);
             messages before a quoting error have been yielded already.
     """
-    source = _Source(connector, profile, received_at, file_name, file_sha256(stream))
+    origin = _Source(connector, profile, received_at, source, file_sha256(stream))
     pending: list[CsvRejection] = []
     for result in iter_orders(stream, connector=connector, profile=profile):
         if pending and not _same_order(pending[-1], result):
-            yield source.rejected(pending)
+            yield origin.rejected(pending)
             pending = []
         if isinstance(result, CsvRejection):
             pending.append(result)
         else:
-            yield source.accepted(result)
+            yield origin.accepted(result)
     if pending:
-        yield source.rejected(pending)
+        yield origin.rejected(pending)
 
 
 def prepare_csv_replay(
@@ -128,7 +131,7 @@ class _Source:
     connector: str
     profile: CsvProfile
     received_at: dt.datetime
-    file_name: str
+    source: str
     file_hash: str
 
     def accepted(self, result: CsvOrder) -> CsvMessage:
@@ -151,7 +154,7 @@ class _Source:
             text.encode(self.profile.encoding, errors="surrogateescape"),
             connector=self.connector,
             received_at=self.received_at,
-            control_id=self.file_name[: MAX_CONTROL_ID - len(suffix)] + suffix,
+            control_id=self.source[: MAX_CONTROL_ID - len(suffix)] + suffix,
             dedupe_id=f"{self.file_hash}{suffix}",
             intents=intents,
             error=error,

@@ -170,9 +170,10 @@ class IntakeService:
         return outcomes
 
     def ingest_csv(
-        self, stream: BinaryIO, *, connector: str, file_name: str
+        self, stream: BinaryIO, *, connector: str, source: str
     ) -> Iterator[tuple[CsvMessage, Outcome]]:
-        """Stream a seekable CSV file into orders, committing in batches as it goes.
+        """Stream a seekable CSV file into orders, committing in batches as it goes; ``source``
+        labels the file in control ids (the ledger's ``file-<id>``, not its name).
 
         Yields each message (one per order, or per rejected order) with its outcome, in file
         order. Memory stays flat: only one batch is held at a time.
@@ -188,7 +189,7 @@ class IntakeService:
             connector=connector,
             profile=profile,
             received_at=utcnow(),
-            file_name=file_name,
+            source=source,
         )
         try:
             for message in messages:

@@ -4,6 +4,7 @@ hazmat, weight and size), and the storage resolution intake applies to every ord
 from finalmile.items.codes import ItemCode
 from finalmile.items.entry import HazmatFlag, ItemEntry
 from finalmile.items.models import EVERY_SITE
+from finalmile.items.release import ReleasedOrder, release_held
 from finalmile.items.resolve import item_key, resolve_item, resolve_order
 from finalmile.items.service import ItemService, StorageResolver
 from finalmile.items.source import load_item_file, parse_item_yaml
@@ -15,12 +16,14 @@ __all__ = [
     "ItemCode",
     "ItemEntry",
     "ItemService",
+    "ReleasedOrder",
     "StorageResolver",
     "format_ndc",
     "item_key",
     "load_item_file",
     "normalize_ndc",
     "parse_item_yaml",
+    "release_held",
     "resolve_item",
     "resolve_order",
 ]

@@ -6,7 +6,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from finalmile.canonical import ControlledSchedule, StorageClass
 from finalmile.ndc import normalize_ndc
@@ -37,6 +37,9 @@ class ItemEntry(BaseModel):
     storage: StorageClass
     controlled_schedule: ControlledSchedule | None = None
     dry_ice: bool = False
+    dry_ice_weight_lb: Measure | None = Field(
+        default=None, description="dry ice packed with one dispensed line, in pounds"
+    )
     insulated_shipper: bool = False
     hazmat: tuple[HazmatFlag, ...] = ()
     weight_lb: Measure | None = Field(default=None, description="packed weight in pounds")
@@ -61,6 +64,12 @@ class ItemEntry(BaseModel):
                 flag.strip() for flag in value.replace(";", ",").split(",") if flag.strip()
             )
         return value
+
+    @model_validator(mode="after")
+    def _dry_ice_weight(self) -> ItemEntry:
+        if self.dry_ice_weight_lb is not None and not self.dry_ice:
+            raise ValueError("dry_ice_weight_lb is given but dry_ice is not true")
+        return self
 
     @property
     def cold_chain(self) -> bool:

@@ -30,6 +30,9 @@ class ItemMasterRow(SQLModel, table=True):
         default=None, sa_column=Column(ValueEnum(ControlledSchedule), nullable=True)
     )
     dry_ice: bool = False
+    dry_ice_weight_lb: Decimal | None = Field(
+        default=None, sa_column=Column(ExactDecimal, nullable=True)
+    )
     insulated_shipper: bool = False
     hazmat: str = Field(default="", max_length=300)
     weight_lb: Decimal | None = Field(default=None, sa_column=Column(ExactDecimal, nullable=True))

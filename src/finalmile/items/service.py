@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal
-from pathlib import Path
 
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,7 +13,6 @@ from finalmile.db_types import utcnow
 from finalmile.items.entry import ItemEntry
 from finalmile.items.models import EVERY_SITE, ItemMasterRow
 from finalmile.items.resolve import item_key, resolve_order
-from finalmile.items.source import load_item_file
 from finalmile.ndc import normalize_ndc
 
 _TABLE = ItemMasterRow.__table__  # type: ignore[attr-defined]
@@ -41,14 +39,6 @@ class ItemService:
             found = _lookup(session.connection(), keys)
         site = self._sites.get(order.connector)
         return {**found.get(EVERY_SITE, {}), **(found.get(site, {}) if site else {})}
-
-    def import_file(self, path: Path, *, scope: str = EVERY_SITE) -> int:
-        """Validate ``path`` as a whole, then add or replace its entries in ``scope``; the count.
-
-        Raises:
-            ConfigError: every problem in the file (nothing is written then).
-        """
-        return self.save(load_item_file(path), scope=scope)
 
     def save(self, entries: Iterable[ItemEntry], *, scope: str = EVERY_SITE) -> int:
         """Add or replace ``entries`` in ``scope`` in one transaction; the count."""

@@ -21,7 +21,6 @@ class MappingCode(StrEnum):
     FIELD_COUNT = "field_count"
     ORDER_REJECTED = "order_rejected"
     CONFLICTING_VALUE = "conflicting_value"
-    NOT_CONTIGUOUS = "not_contiguous"
     CONFLICTING_ORDER_CONTROL = "conflicting_order_control"
     UNSUPPORTED_MESSAGE_TYPE = "unsupported_message_type"
     UNSUPPORTED_EVENT = "unsupported_event"

@@ -2,16 +2,17 @@
 
 Decisions the design leaves open:
 
-- Rows sharing an order_id are one order, items in row order; they must be contiguous. A row that
-  repeats an order_id whose rows already ended is rejected (naming the line the order was first
-  seen on), as is every later row of that order: the earlier rows were already sent on.
+- Rows sharing an order_id are one order, items in line order, wherever the rows are in the file:
+  an order is whole or not at all, never sent on with some of its rows.
 - Order-level columns (patient, ship-to, needed_by, requires_signature, instructions) come from
   the order's first row; a later row may leave them empty but may not contradict them.
 - A bad row rejects its whole order, never part of it: each row of the order is reported, bad rows
   with their own error and the others with ``order_rejected`` pointing at the first bad line.
 - A row whose field count differs from the header's is rejected (a shifted delimiter or quote).
-- Memory is one order's rows plus a bounded window of the order_ids seen so far; older ones spill
-  to a temporary on-disk set (``csv_seen``) for the contiguity check.
+- The file is read twice: the first pass files every record under its order on disk
+  (``csv_rows``), the second maps one order at a time, orders by their first line. Memory stays
+  flat whatever the file's size; no order is yielded before the whole file has been read, so a file
+  whose quoting cannot be read yields nothing.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from finalmile.errors import ErrorCode, InputError
 from finalmile.mapping.codes import MappingCode
 from finalmile.mapping.csv_profile import CsvProfile
 from finalmile.mapping.csv_row import ORDER_COLUMNS, Header, Row, read_header, read_row, values
-from finalmile.mapping.csv_seen import SeenOrderIds
+from finalmile.mapping.csv_rows import OrderRows
 from finalmile.mapping.identifiers import check_identifier
 
 __all__ = ["CsvOrder", "CsvProfile", "CsvRejection", "iter_orders"]
@@ -62,14 +63,14 @@ class CsvRejection:
 def iter_orders(
     stream: BinaryIO, *, connector: str, profile: CsvProfile
 ) -> Iterator[CsvOrder | CsvRejection]:
-    """Stream a CSV file into orders and rejected rows, holding one order at a time.
+    """A CSV file's orders and rejected rows, each order whole, holding one order at a time.
 
-    Results come in file order, except that a row without order_id is reported at once, before
-    the rows of the order around it.
+    The file is read to its end before the first result; results come by the first line of each
+    order (a row without a valid order_id is a rejection of its own, at its line).
 
     Raises:
-        InputError: at ``line 1`` for an empty file or a bad header (before any row is read), or
-            ``malformed_csv`` at a line whose quoting cannot be read.
+        InputError: at ``line 1`` for an empty file or a bad header, or ``malformed_csv`` at a line
+            whose quoting cannot be read (before any result).
     """
     with closing(
         read_records(stream, delimiter=profile.delimiter, encoding=profile.encoding)
@@ -88,62 +89,44 @@ def _orders(
             code=MappingCode.EMPTY_FILE,
         )
     header = read_header(first, profile)
-    seen = SeenOrderIds()
+    filed = OrderRows()
     try:
-        yield from _groups(
-            records,
-            header=header,
-            header_raw=first.raw,
-            connector=connector,
-            profile=profile,
-            seen=seen,
-        )
+        for record in records:
+            found = values(record, header, profile)
+            filed.add(_order_id(record, found, header), record)
+        for group in filed.groups():
+            pairs = [(record, values(record, header, profile)) for record in group]
+            refused = _refused_id(pairs[0][0], pairs[0][1], header)
+            if refused is not None:
+                yield CsvRejection(group[0].line, None, refused, group[0].raw, first.raw)
+            else:
+                yield from _finish(pairs, header, first.raw, connector, profile)
     finally:
-        seen.close()
+        filed.close()
 
 
-def _groups(
-    records: Iterator[CsvRecord],
-    *,
-    header: Header,
-    header_raw: str,
-    connector: str,
-    profile: CsvProfile,
-    seen: SeenOrderIds,
-) -> Iterator[CsvOrder | CsvRejection]:
-    group: list[tuple[CsvRecord, dict[str, str]]] = []
-    group_id: str | None = None
-    for record in records:
-        found = values(record, header, profile)
-        order_id = found.get("order_id")
-        if order_id is None:
-            error = InputError(
-                f"{header.names.get('order_id', 'order_id')} is required",
-                location=header.location(record.line, "order_id"),
-                code=ErrorCode.REQUIRED,
-            )
-            yield CsvRejection(record.line, None, error, record.raw, header_raw)
-            continue
-        try:
-            check_identifier(
-                order_id, location=header.location(record.line, "order_id"), what="order id"
-            )
-        except InputError as refused:
-            yield CsvRejection(record.line, None, refused, record.raw, header_raw)
-            continue
-        if group and order_id != group_id:
-            yield from _finish(group, header, header_raw, connector, profile)
-            group = []
-        if not group:
-            first_line = seen.first_seen(order_id, record.line)
-            if first_line is not None:
-                error = _repeated(order_id, first_line)
-                yield CsvRejection(record.line, order_id, error, record.raw, header_raw)
-                continue
-            group_id = order_id
-        group.append((record, found))
-    if group:
-        yield from _finish(group, header, header_raw, connector, profile)
+def _order_id(record: CsvRecord, found: dict[str, str], header: Header) -> str | None:
+    """The row's order id, or ``None`` when it has no valid one (the row is rejected alone)."""
+    if _refused_id(record, found, header) is not None:
+        return None
+    return found["order_id"]
+
+
+def _refused_id(record: CsvRecord, found: dict[str, str], header: Header) -> InputError | None:
+    order_id = found.get("order_id")
+    if order_id is None:
+        return InputError(
+            f"{header.names.get('order_id', 'order_id')} is required",
+            location=header.location(record.line, "order_id"),
+            code=ErrorCode.REQUIRED,
+        )
+    try:
+        check_identifier(
+            order_id, location=header.location(record.line, "order_id"), what="order id"
+        )
+    except InputError as refused:
+        return refused
+    return None
 
 
 def _finish(
@@ -225,12 +208,3 @@ def _key(order_id: str, group: list[CsvRecord]) -> str:
     for record in group:
         digest.update(record.raw.encode("utf-8", "surrogateescape"))
     return f"{order_id}:{digest.hexdigest()}"
-
-
-def _repeated(order_id: str, first_line: int) -> InputError:
-    return InputError(
-        f"order {order_id!r} was first seen on line {first_line} and its rows ended before this "
-        "one; keep all rows of an order together",
-        location=f"line {first_line}",
-        code=MappingCode.NOT_CONTIGUOUS,
-    )

@@ -99,7 +99,7 @@ def map_fhir(
     intents: list[OrderIntent] = []
     seen: set[str] = set()
     for dispense in dispenses:
-        intent = _located(dispense, resources, connector=connector, profile=profile)
+        intent = _intent(dispense, resources, connector=connector, profile=profile)
         if intent.order_id in seen:
             raise InputError(
                 "two MedicationDispenses carry the same order id; send one per order",
@@ -119,26 +119,6 @@ def dedupe_key(dispense: Located) -> str:
         return f"{dispense.relative}/_history/{meta.versionId}"
     digest = "sha256:" + hashlib.sha256(resource.model_dump_json().encode()).hexdigest()
     return f"{dispense.relative}#{digest}" if dispense.relative else digest
-
-
-def _located(
-    dispense: Located, resources: Resources, *, connector: str, profile: FhirProfile
-) -> OrderIntent:
-    """``_intent``, with a malformed resource the model let through refused at its path.
-
-    R4 models accept shapes (empty elements, odd value types, extreme numbers) that mapping cannot
-    use; whatever such a shape raises becomes a located error instead of an ``internal_error``.
-    """
-    try:
-        return _intent(dispense, resources, connector=connector, profile=profile)
-    except InputError:
-        raise
-    except (ValueError, TypeError, AttributeError, LookupError, ArithmeticError) as exc:
-        raise InputError(
-            f"the resource cannot be mapped ({type(exc).__name__}); check its elements",
-            location=dispense.path,
-            code=FhirErrorCode.INVALID_VALUE,
-        ) from None
 
 
 def _intent(

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from finalmile.canonical import ControlledSchedule, DispatchOrder, StorageClass
+from finalmile.items import ItemEntry, item_key
 from finalmile.rules.calendar import Arrival, weekday_name
 from finalmile.rules.courier import CourierRun
 from finalmile.rules.facts import DeliveryType
@@ -39,6 +40,9 @@ class OrderFacts:
         "country",
         "declared_value",
         "distance_miles",
+        "dry_ice",
+        "entries",
+        "hazmat",
         "holiday",
         "hours_until_needed",
         "local",
@@ -58,10 +62,17 @@ class OrderFacts:
         "zip3",
     )
 
-    def __init__(self, order: DispatchOrder, site: Site, now: dt.datetime) -> None:
+    def __init__(
+        self,
+        order: DispatchOrder,
+        site: Site,
+        now: dt.datetime,
+        entries: Mapping[str, ItemEntry] | None = None,
+    ) -> None:
         self.order = order
         self.site = site
         self.now = now
+        self.entries: Mapping[str, ItemEntry] = entries or {}
         ship_to = order.ship_to
         place = site.destination(ship_to)
         self.local = now.astimezone(site.zone)
@@ -94,7 +105,15 @@ def _hours_until_needed(facts: OrderFacts) -> float | None:
     return None if needed_by is None else (needed_by - facts.now).total_seconds() / HOUR
 
 
+def _entries(facts: OrderFacts) -> list[ItemEntry]:
+    """The item master entries of the order's items (those it lists)."""
+    keys = (item_key(item) for item in facts.order.items)
+    return [entry for key in keys if key and (entry := facts.entries.get(key))]
+
+
 _LAZY: dict[str, Callable[[OrderFacts], Any]] = {
+    "dry_ice": lambda f: any(entry.dry_ice for entry in _entries(f)),
+    "hazmat": lambda f: any(entry.hazmat for entry in _entries(f)),
     "controlled": lambda f: f.order.controlled,
     "controlled_schedule": _controlled_schedule,
     "country": lambda f: f.order.ship_to.country,

@@ -6,10 +6,11 @@ Pure and deterministic: the same order, site, quotes and ``now`` always give the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from operator import attrgetter
 
 from finalmile.canonical import DispatchOrder
+from finalmile.items import ItemEntry
 from finalmile.rules.context import (
     Candidate,
     Departure,
@@ -36,9 +37,16 @@ _OPTION_VALUE = {option: option.value for option in DeliveryOption}.__getitem__
 
 
 def decide(
-    order: DispatchOrder, site: Site, quotes: Sequence[CarrierQuote], now: dt.datetime
+    order: DispatchOrder,
+    site: Site,
+    quotes: Sequence[CarrierQuote],
+    now: dt.datetime,
+    entries: Mapping[str, ItemEntry] | None = None,
 ) -> Decision:
     """How ``order`` travels from ``site`` given carrier ``quotes``, decided at ``now``.
+
+    ``entries`` are the item master's entries of the order's items by 11-digit NDC (the facts
+    ``dry_ice`` and ``hazmat`` read them).
 
     Courier runs come from the site's cost model; every quote and run becomes a candidate. Rules
     run in file order; a candidate that arrives after ``needed_by`` is removed; the cheapest
@@ -49,7 +57,7 @@ def decide(
     reasons = storage_reasons(order)
     if not order.storage_known:
         return _decision(order, site, now, None, reasons)
-    facts = OrderFacts(order, site, now)
+    facts = OrderFacts(order, site, now, entries)
     candidates = _candidates(site, quotes, now, facts=facts, reasons=reasons)
     for rule, applies in site.rules.steps:
         if applies is not None and not applies(facts):

@@ -69,6 +69,8 @@ FACTS: dict[str, Fact] = {
             False,
             "strictest DEA schedule among the items (II, IIN, III, IIIN, IV, V)",
         ),
+        Fact("dry_ice", FactType.FLAG, False, "an item's item master entry packs it on dry ice"),
+        Fact("hazmat", FactType.FLAG, False, "an item's item master entry has hazmat flags"),
         Fact("declared_value", FactType.NUMBER, False, "USD: item quantity x unit value"),
         Fact("hours_until_needed", FactType.NUMBER, False, "from now until needed_by"),
         Fact("weekday", FactType.WEEKDAY, False, "today at the site"),

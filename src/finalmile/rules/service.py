@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 import structlog
 from sqlalchemy import exists, select
@@ -29,6 +30,7 @@ from finalmile.canonical import DispatchOrder
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
 from finalmile.errors import ConfigError, ConflictError, RetriableError
+from finalmile.items import ItemEntry
 from finalmile.orders import (
     UNDISPATCHED,
     Order,
@@ -80,6 +82,14 @@ class _Draft:
     hold: Decision | None
 
 
+class ItemEntries(Protocol):
+    """The item master entries of an order's products (``ItemService`` is one)."""
+
+    def entries_for(self, order: DispatchOrder) -> Mapping[str, ItemEntry]:
+        """Entries by 11-digit NDC for the order's items."""
+        ...
+
+
 class Decider:
     """Decides stored orders under each site's active rule set."""
 
@@ -90,12 +100,14 @@ class Decider:
         sessions: sessionmaker[Session],
         vault: Vault,
         quotes: QuoteSource,
+        items: ItemEntries | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self.catalog = catalog
         self.sessions = sessions
         self.vault = vault
         self.quotes = quotes
+        self.items = items
         self.clock = clock
         self._sites: dict[tuple[str, int], Site] = {}
 
@@ -214,7 +226,8 @@ class Decider:
         order, site, now = draft.order, draft.site, draft.now
         try:
             quotes = self.quotes.quotes(order, site, now) if order.storage_known else ()
-            return decide(order, site, quotes, now)
+            entries = self.items.entries_for(order) if self.items is not None else None
+            return decide(order, site, quotes, now, entries)
         except RetriableError as exc:  # a quote source is down: the order waits for next run
             log.warning("decision_deferred", order_id=order.order_id, error_type=type(exc).__name__)
             return None

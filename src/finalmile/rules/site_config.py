@@ -34,6 +34,7 @@ class DeliveryOption(StrEnum):
     ADULT_SIGNATURE = "adult_signature"
     SATURDAY_DELIVERY = "saturday_delivery"
     DRY_ICE = "dry_ice"
+    HAZMAT = "hazmat"
     INSURANCE = "insurance"
 
 

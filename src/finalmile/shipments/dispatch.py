@@ -127,9 +127,7 @@ class Dispatcher:
         wanted = {DeliveryOption(o) for o in options}
         insured: Decimal | None = None
         problem = None
-        if DeliveryOption.DRY_ICE in wanted:
-            problem = "the decision requires dry ice, whose weight is not configured"
-        elif DeliveryOption.INSURANCE in wanted:
+        if DeliveryOption.INSURANCE in wanted:
             site, _ = self.decider.site_for(session, order.connector)
             items = session.scalars(select(OrderItem).where(col(OrderItem.order_pk) == order.id))
             value = site.declared_value(load_order(order, list(items), vault=self.decider.vault))
@@ -144,6 +142,7 @@ class Dispatcher:
             options=ShipmentOptions(
                 adult_signature=DeliveryOption.ADULT_SIGNATURE in wanted,
                 saturday_delivery=DeliveryOption.SATURDAY_DELIVERY in wanted,
+                dry_ice=DeliveryOption.DRY_ICE in wanted,
                 insured_value=insured,
             ),
             problem=problem,

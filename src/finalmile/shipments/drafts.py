@@ -10,6 +10,7 @@ from finalmile.canonical import DispatchOrder
 from finalmile.carriers import CarrierAccount, ShipmentDraft, ShipmentOptions
 from finalmile.errors import PermanentError
 from finalmile.orders import Order, OrderItem, load_order
+from finalmile.shipments.packing import packed_options
 from finalmile.shipments.parcels import ItemFacts, parcel_of
 from finalmile.vault import Vault
 
@@ -45,20 +46,21 @@ def draft_of(
     options: ShipmentOptions,
     items: ItemFacts | None = None,
 ) -> ShipmentDraft:
-    """The draft of an order already at hand (no storage read).
+    """The draft of an order already at hand (no order read): the item master's dry ice and
+    hazmat flags are added to ``options`` (``packing.packed_options``).
 
     Raises:
-        PermanentError: the account has no ship-from address.
+        PermanentError: the account has no ship-from address, or dry ice is needed and its
+            weight is known nowhere.
     """
     ship_from = carrier.settings.ship_from
     if ship_from is None:
         raise PermanentError(f"carrier account {carrier.name!r} has no ship_from address")
+    entries = items.entries_for(order) if items is not None else {}
     return ShipmentDraft(
         reference=reference,
         order=order,
         ship_from=ship_from,
-        parcel=options.parcel
-        or (parcel_of(order, items.entries_for(order)) if items is not None else None)
-        or carrier.settings.default_parcel,
-        options=options,
+        parcel=options.parcel or parcel_of(order, entries) or carrier.settings.default_parcel,
+        options=packed_options(order, entries, options),
     )

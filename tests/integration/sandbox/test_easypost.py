@@ -165,6 +165,31 @@ def test_dry_ice_without_weight_is_refused(easypost_client: easypost.EasyPostCli
     ]
 
 
+def test_medical_dry_ice_and_hazmat_are_accepted_and_echoed(
+    easypost_client: easypost.EasyPostClient,
+) -> None:
+    declared = _shipment(
+        easypost_client,
+        dry_ice=True,
+        dry_ice_weight=32,
+        dry_ice_medical=True,
+        hazmat="LIMITED_QUANTITY",
+    )
+
+    assert declared.options["dry_ice_medical"] is True
+    assert declared.options["hazmat"] == "LIMITED_QUANTITY"
+    usps = {r.service for r in declared.rates if r.carrier == "USPS"}
+    assert usps == {"GroundAdvantage"}  # USPS carries dangerous goods by ground only
+    assert {r.carrier for r in declared.rates} == {"USPS", "UPS", "FedEx"}
+
+
+def test_unknown_hazmat_value_is_refused(easypost_client: easypost.EasyPostClient) -> None:
+    with pytest.raises(InvalidRequestError) as caught:
+        _shipment(easypost_client, hazmat="EXPLOSIVE")
+
+    assert caught.value.errors[0]["field"] == "options.hazmat"
+
+
 def test_unknown_zip_gets_no_rates_but_messages(easypost_client: easypost.EasyPostClient) -> None:
     shipment = _shipment(easypost_client, to={**CAMBRIDGE, "zip": "00001"})
 

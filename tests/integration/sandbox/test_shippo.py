@@ -120,6 +120,24 @@ def test_extras_shape_rates(shippo_sdk: shippo.Shippo) -> None:
     assert {r.provider for r in heavy_ice.rates} == {"UPS", "FedEx"}
 
 
+def test_dangerous_goods_are_accepted_echoed_and_narrow_usps(shippo_sdk: shippo.Shippo) -> None:
+    goods = components.DangerousGoodsObject(
+        contains=True,
+        lithium_batteries=components.DangerousGoodsLithiumBatteries(contains=True),
+    )
+    declared = _shipment(
+        shippo_sdk,
+        dry_ice=components.DryIce(contains_dry_ice=True, weight="1"),
+        dangerous_goods=goods,
+    )
+
+    assert declared.extra is not None and declared.extra.dangerous_goods is not None
+    assert declared.extra.dangerous_goods.contains is True
+    assert declared.extra.dry_ice is not None and declared.extra.dry_ice.contains_dry_ice is True
+    usps = {r.servicelevel.token for r in declared.rates if r.provider == "USPS"}
+    assert usps == {"usps_ground_advantage"}
+
+
 def test_async_purchase_is_queued_then_succeeds(shippo_sdk: shippo.Shippo) -> None:
     shipment = _shipment(shippo_sdk)
     rate = _rate(shipment, "usps_priority")

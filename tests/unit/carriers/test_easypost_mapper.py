@@ -24,6 +24,7 @@ def test_shipment_params_carry_addresses_parcel_and_every_option() -> None:
             adult_signature=True,
             saturday_delivery=True,
             dry_ice_weight_oz="32",
+            hazmat=["limited_quantity", "flammable"],
             label_format="ZPL",
         ),
         ("ca_1",),
@@ -45,8 +46,16 @@ def test_shipment_params_carry_addresses_parcel_and_every_option() -> None:
         "saturday_delivery": True,
         "dry_ice": True,
         "dry_ice_weight": 32,
+        "dry_ice_medical": True,
+        "hazmat": "LIMITED_QUANTITY",
     }
     assert params["carrier_accounts"] == ["ca_1"]
+
+
+def test_lithium_batteries_alone_are_declared_as_lithium() -> None:
+    params = mapper.shipment_params(draft(hazmat=["lithium_battery"]))
+    assert params["options"] == {"label_format": "PDF", "hazmat": "LITHIUM"}
+    assert "hazmat" not in mapper.shipment_params(draft())["options"]
 
 
 def test_buy_params_name_the_rate_and_insurance() -> None:

@@ -20,6 +20,7 @@ def test_shipment_request_is_synchronous_with_every_extra() -> None:
             adult_signature=True,
             saturday_delivery=True,
             dry_ice_weight_oz="35.27396195",
+            hazmat=["lithium_battery"],
             insured_value="250",
         )
     )
@@ -40,6 +41,8 @@ def test_shipment_request_is_synchronous_with_every_extra() -> None:
     assert extra["signature_confirmation"] == "ADULT" and extra["saturday_delivery"] is True
     assert extra["dry_ice"] == {"contains_dry_ice": True, "weight": "1.000"}  # kilograms
     assert extra["insurance"]["amount"] == "250.00"
+    assert extra["dangerous_goods"] == {"contains": True, "lithium_batteries": {"contains": True}}
+    assert "dangerous_goods" not in mapper.shipment_request(draft()).to_dict()["extra"]
 
 
 def test_transaction_request_waits_for_the_label() -> None:

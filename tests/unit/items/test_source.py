@@ -95,3 +95,21 @@ def test_unknown_csv_columns_are_named(tmp_path: Path) -> None:
     path.write_text("ndc,storage,temp\n0069-2587-10,ambient,5\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="unknown columns temp"):
         load_item_file(path)
+
+
+def test_dry_ice_weight_is_read_and_needs_dry_ice(tmp_path: Path) -> None:
+    path = tmp_path / "items.csv"
+    path.write_text(
+        "ndc,storage,dry_ice,dry_ice_weight_lb\n"
+        "68982-0850-01,frozen,true,5\n"
+        "00069-2587-10,ambient,false,1\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_item_file(path)
+    assert len(caught.value.errors) == 1
+    assert caught.value.errors[0].startswith(f"{path}:3: ")
+    assert "dry_ice_weight_lb is given but dry_ice is not true" in caught.value.errors[0]
+    path.write_text(path.read_text().splitlines(keepends=True)[0] + "68982-0850-01,frozen,y,5\n")
+    [entry] = load_item_file(path)
+    assert entry.dry_ice and entry.dry_ice_weight_lb == 5

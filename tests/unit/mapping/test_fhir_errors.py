@@ -177,6 +177,43 @@ CASES: dict[str, tuple[bytes, str | None, str]] = {
         f"{E3}.identifier",
         "required",
     ),
+    # Shapes the R4B models would raise on outside pydantic's errors (KeyError, TypeError,
+    # AttributeError): refused at their path before validation.
+    "contained resourceType unknown": (
+        edited(LONE, lambda d: d["contained"][0].update(resourceType="Patientt")),
+        "MedicationDispense.contained[0].resourceType",
+        "unsupported_resource",
+    ),
+    "contained resourceType a list": (
+        edited(LONE, lambda d: d["contained"][0].update(resourceType=["Patient"])),
+        "MedicationDispense.contained[0].resourceType",
+        "unsupported_resource",
+    ),
+    "contained resource a number": (
+        edited(LONE, lambda d: d["contained"].append(7)),
+        "MedicationDispense.contained[1]",
+        "invalid_value",
+    ),
+    "entry resource without resourceType": (
+        edited(TXN, lambda d: d["entry"][1]["resource"].pop("resourceType")),
+        "Bundle.entry[1].resource.resourceType",
+        "unsupported_resource",
+    ),
+    "entry resource a string": (
+        edited(TXN, lambda d: d["entry"][1].update(resource="Patient")),
+        "Bundle.entry[1].resource",
+        "invalid_value",
+    ),
+    "primitive extension a string": (
+        edited(LONE, lambda d: d.update(_status="-1")),
+        "MedicationDispense._status",
+        "invalid_value",
+    ),
+    "unpaired surrogate": (
+        edited(LONE, lambda d: d["contained"][0]["name"][0].update(family="\ud800")),
+        "MedicationDispense.contained[0].name[0].family",
+        "invalid_encoding",
+    ),
     "duplicate order id": (
         edited(TXN, lambda d: d["entry"][4]["resource"]["identifier"][0].update(value="RX-1001")),
         "Bundle.entry[4].resource.identifier",

@@ -11,7 +11,9 @@ from decimal import Decimal
 import pytest
 
 from finalmile.canonical import StorageClass
+from finalmile.items import ItemEntry
 from finalmile.rules import CarrierQuote, DeliveryOption, DeliveryType, decide
+from finalmile.rules.ratecard import RateCardSource
 from finalmile.rules.site_config import DeclaredValues
 from tests.unit.rules.builders import (
     ANCHORAGE,
@@ -241,3 +243,38 @@ def test_a_quoted_saturday_arrival_needs_saturday_delivery(
     assert (decision.delivery_type == DeliveryType.CARRIER) is allowed
     if allowed:
         assert (decision.options, decision.cost) == (("saturday_delivery",), Decimal("52.00"))
+
+
+def _entry(ndc: str, **flags: object) -> dict[str, ItemEntry]:
+    entry = ItemEntry.model_validate({"ndc": ndc, "storage": "ambient", **flags})
+    return {entry.ndc: entry}
+
+
+def test_item_master_hazmat_keeps_only_services_that_declare_it() -> None:
+    # CHICAGO by rate card: UPS Ground is the cheapest, and the demo site's only hazmat service.
+    subject = order(CHICAGO, ndc="12345-6789-01")
+    now = TUESDAY_10
+    quotes = RateCardSource().quotes(subject, DEMO, now)
+    plain = decide(subject, DEMO, quotes, now)
+    hazmat = decide(subject, DEMO, quotes, now, _entry("12345-6789-01", hazmat="flammable"))
+    assert (hazmat.carrier, hazmat.service) == ("ups", "ground")
+    assert hazmat.options == ("hazmat",)
+    assert hazmat.cost == plain.cost + Decimal("4.00")
+    assert (
+        "UPS Next Day Air removed: no hazmat, which rule 'Dangerous goods by carrier are "
+        "declared' requires" in hazmat.reasons
+    )
+    assert "Hazmat declaration required: the item master flags an item as dangerous goods" in (
+        hazmat.reasons
+    )
+
+
+def test_item_master_dry_ice_removes_services_without_it() -> None:
+    subject = order(CHICAGO, ndc="12345-6789-01")
+    quotes = RateCardSource().quotes(subject, DEMO, TUESDAY_10)
+    iced = decide(subject, DEMO, quotes, TUESDAY_10, _entry("12345678901", dry_ice=True))
+    assert "dry_ice" in iced.options and iced.service != "ground"
+    assert (
+        "UPS Ground removed: no dry ice, which rule 'Packed on dry ice by carrier declares it' "
+        "requires" in iced.reasons
+    )

@@ -71,7 +71,7 @@ def test_every_error_is_listed_with_its_line() -> None:
         "set's settings",
         "new.yaml:14: rules[3]: give exactly one action: forbid, allow_only, require or hold",
         "new.yaml:18: rules[4].require[0]: unknown option 'saturday'; use adult_signature, "
-        "saturday_delivery, dry_ice, insurance",
+        "saturday_delivery, dry_ice, hazmat, insurance",
         "new.yaml:20: rules[5].when: a hold rule can test order facts only",
         "new.yaml:24: rules[6].reason: unknown placeholder {distence}; use a fact, a setting "
         "or {candidate}",
@@ -111,7 +111,7 @@ def test_each_error_is_listed_once_in_line_order() -> None:
         "new.yaml:12: rules[1].when.storge: unknown fact 'storge' (did you mean storage?); "
         "facts are: " + ", ".join(FACTS),
         "new.yaml:13: rules[1].require[0]: unknown option 'saturday'; use adult_signature, "
-        "saturday_delivery, dry_ice, insurance",
+        "saturday_delivery, dry_ice, hazmat, insurance",
         "new.yaml:14: rules[2].name: not a valid value: invalid literal for int() with base 10: "
         "'one'",
         "new.yaml:15: rules[2].hold: not a valid value: 'maybe' is not a valid bool",

@@ -15,6 +15,20 @@ _ADDRESS_FIELDS = (
 )  # fmt: skip
 
 
+#: The values of EasyPost's ``options.hazmat``.
+HAZMAT_VALUES = (
+    "PRIMARY_CONTAINED",
+    "PRIMARY_PACKED",
+    "PRIMARY",
+    "SECONDARY_CONTAINED",
+    "SECONDARY_PACKED",
+    "SECONDARY",
+    "ORMD",
+    "LIMITED_QUANTITY",
+    "LITHIUM",
+)
+
+
 def invalid(field: str, message: str, code: str = "PARAMETER.INVALID") -> SandboxError:
     """A 422 naming the offending field."""
     return SandboxError(422, code, f"{field}: {message}", [{"field": field, "message": message}])
@@ -80,9 +94,14 @@ def options(data: dict[str, Any]) -> tuple[Options, LabelFormat]:
         if data.get("dry_ice_weight") in (None, ""):
             raise invalid("options.dry_ice_weight", "is required with dry_ice")
         dry_ice_weight = number(data["dry_ice_weight"], "options.dry_ice_weight")
+    if data.get("dry_ice_medical") not in (None, True, False, "true", "false"):
+        raise invalid("options.dry_ice_medical", "must be true or false")
+    hazmat = text(data.get("hazmat"))
+    if hazmat is not None and hazmat.upper() not in HAZMAT_VALUES:
+        raise invalid("options.hazmat", "must be one of " + ", ".join(HAZMAT_VALUES))
     label = (text(data.get("label_format")) or "PDF").upper()
     try:
         label_format = LabelFormat(label)
     except ValueError:
         raise invalid("options.label_format", "must be PDF, ZPL or PNG") from None
-    return Options(signature.upper(), saturday, dry_ice_weight), label_format
+    return Options(signature.upper(), saturday, dry_ice_weight, hazmat is not None), label_format

@@ -93,7 +93,8 @@ def parcel_dimensions(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def extra_options(extra: dict[str, Any]) -> Options:
-    """ShipmentExtra -> rating options (dry ice weight is in kilograms in Shippo)."""
+    """ShipmentExtra -> rating options (dry ice weight is in kilograms in Shippo; dangerous goods
+    as ``dangerous_goods.contains``)."""
     signature = SIGNATURES.get(str(extra.get("signature_confirmation") or ""), "NO_SIGNATURE")
     dry_ice = extra.get("dry_ice") or {}
     dry_ice_oz = None
@@ -101,7 +102,13 @@ def extra_options(extra: dict[str, Any]) -> Options:
         if text(dry_ice.get("weight")) is None:
             raise invalid("extra.dry_ice.weight", "Mandatory with contains_dry_ice.")
         dry_ice_oz = _positive(dry_ice["weight"], "extra.dry_ice.weight") * OUNCES_PER["kg"]
-    return Options(signature, bool(extra.get("saturday_delivery")), dry_ice_oz)
+    goods = extra.get("dangerous_goods")
+    if goods is not None and not (
+        isinstance(goods, dict) and isinstance(goods.get("contains"), bool)
+    ):
+        raise invalid("extra.dangerous_goods.contains", "Must be a valid boolean.")
+    hazmat = bool(goods and goods["contains"])
+    return Options(signature, bool(extra.get("saturday_delivery")), dry_ice_oz, hazmat)
 
 
 def insurance(extra: dict[str, Any]) -> Decimal | None:

@@ -80,12 +80,95 @@ def validate(data: dict[str, Any], *, path: str) -> Resource:
             location=f"{path}.resourceType",
             code=FhirErrorCode.UNSUPPORTED_RESOURCE,
         ) from None
+    check_nested(data, path=path)
     try:
         resource = model.model_validate(data)
     except ValidationError as exc:
         raise validation_error(exc, path=path) from None
     assert isinstance(resource, Resource)
     return resource
+
+
+def check_nested(data: Any, *, path: str) -> None:
+    """Refuse, at its path, a nested resource the models cannot look up.
+
+    The R4B models pick a nested resource's class by its ``resourceType`` outside pydantic's
+    error reporting: a missing, unknown or non-text ``resourceType`` in ``contained``, a Bundle
+    entry's ``resource`` or ``response.outcome``, or such an element that is not a JSON object,
+    would raise an unlocated ``KeyError``, ``TypeError`` or ``AttributeError``; so would a
+    primitive's extension element (``_status``) that is not an object (or a list of objects).
+    Text with an unpaired surrogate escape (``"\\ud800"``) is not Unicode and is refused too.
+
+    Raises:
+        InputError: at the first such element.
+    """
+    if isinstance(data, list):
+        for index, item in enumerate(data):
+            check_nested(item, path=f"{path}[{index}]")
+        return
+    if isinstance(data, str):
+        _unicode(data, path=path)
+    if not isinstance(data, dict):
+        return
+    for key, value in data.items():
+        _unicode(key, path=path)
+        where = f"{path}.{key}"
+        if key == "contained" and isinstance(value, list):
+            for index, item in enumerate(value):
+                _resource_element(item, path=f"{where}[{index}]")
+        elif key in _RESOURCE_ELEMENTS and value is not None:
+            _resource_element(value, path=where)
+        elif key.startswith("_") and not _primitive_extension(value):
+            raise InputError(
+                f"{key} must be an object (or a list of objects and nulls)",
+                location=where,
+                code=FhirErrorCode.INVALID_VALUE,
+            )
+        check_nested(value, path=where)
+
+
+_RESOURCE_ELEMENTS = frozenset({"resource", "outcome"})
+
+
+def _unicode(text: str, *, path: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(
+            "the text has an unpaired surrogate escape (\\ud800-\\udfff)",
+            location=path,
+            code=FhirErrorCode.INVALID_ENCODING,
+        ) from None
+
+
+def _primitive_extension(value: Any) -> bool:
+    if isinstance(value, list):
+        return all(item is None or isinstance(item, dict) for item in value)
+    return value is None or isinstance(value, dict)
+
+
+def _resource_element(value: Any, *, path: str) -> None:
+    if not isinstance(value, dict):
+        raise InputError(
+            "must be a resource (a JSON object with a resourceType)",
+            location=path,
+            code=FhirErrorCode.INVALID_VALUE,
+        )
+    kind = value.get("resourceType")
+    if not (isinstance(kind, str) and _known_resource(kind)):
+        raise InputError(
+            "resourceType is not a FHIR R4 resource",
+            location=f"{path}.resourceType",
+            code=FhirErrorCode.UNSUPPORTED_RESOURCE,
+        )
+
+
+def _known_resource(kind: str) -> bool:
+    try:
+        get_fhir_model_class(kind)
+    except ValueError:
+        return False
+    return True
 
 
 def validation_error(exc: ValidationError, *, path: str) -> InputError:

@@ -36,6 +36,7 @@ from finalmile.carriers.errors import (
     UncertainOutcomeError,
 )
 from finalmile.errors import PermanentError, RetriableError
+from finalmile.items import HazmatFlag
 
 POSTAGE_EXISTS = "SHIPMENT.POSTAGE.EXISTS"
 
@@ -74,6 +75,9 @@ def shipment_params(draft: ShipmentDraft, carrier_accounts: tuple[str, ...] = ()
     if draft.options.dry_ice_weight_oz is not None:
         options["dry_ice"] = True
         options["dry_ice_weight"] = _number(draft.options.dry_ice_weight_oz)
+        options["dry_ice_medical"] = True  # dry ice keeping medication cold
+    if draft.options.hazmat:
+        options["hazmat"] = hazmat_option(draft.options.hazmat)
     params: dict[str, Any] = {
         "reference": draft.order.order_id,
         "to_address": address_params(draft.order.ship_to),
@@ -89,6 +93,12 @@ def shipment_params(draft: ShipmentDraft, carrier_accounts: tuple[str, ...] = ()
     if carrier_accounts:
         params["carrier_accounts"] = list(carrier_accounts)
     return params
+
+
+def hazmat_option(flags: tuple[HazmatFlag, ...]) -> str:
+    """EasyPost's one ``hazmat`` value for the item master's flags: ``LITHIUM`` for lithium
+    batteries alone, else ``LIMITED_QUANTITY`` (small quantities of consumer medication)."""
+    return "LITHIUM" if set(flags) == {HazmatFlag.LITHIUM_BATTERY} else "LIMITED_QUANTITY"
 
 
 def buy_params(rate_id: str, options: ShipmentOptions) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from finalmile.carriers.base import (
 from finalmile.carriers.errors import RateLimitedError, UncertainOutcomeError
 from finalmile.carriers.shippo.tracking import track_report
 from finalmile.errors import PermanentError, RetriableError
+from finalmile.items import HazmatFlag
 
 OUNCES_PER_KILOGRAM = Decimal("35.27396195")
 #: Exceptions the SDK raises when it cannot read a response into its dataclasses.
@@ -56,6 +57,19 @@ def address_request(address: Address, *, default_name: str) -> Any:
     )
 
 
+def dangerous_goods(flags: tuple[HazmatFlag, ...]) -> Any:
+    """``extra.dangerous_goods`` for the item master's hazmat flags; None when there are none."""
+    if not flags:
+        return None
+    lithium = HazmatFlag.LITHIUM_BATTERY in flags
+    return components.DangerousGoodsObject(
+        contains=True,
+        lithium_batteries=(
+            components.DangerousGoodsLithiumBatteries(contains=True) if lithium else None
+        ),
+    )
+
+
 def shipment_request(draft: ShipmentDraft) -> Any:
     """The body of ``POST /shipments``, rated synchronously (``async=false``)."""
     parcel = draft.parcel
@@ -73,6 +87,7 @@ def shipment_request(draft: ShipmentDraft) -> Any:
             if options.dry_ice_weight_oz is not None
             else None
         ),
+        dangerous_goods=dangerous_goods(options.hazmat),
         insurance=(
             components.Insurance(
                 amount=_text(options.insured_value, places=2), currency="USD", content="Medication"

@@ -5,7 +5,7 @@ decision, its live shipment and that shipment's tracking status, its billing con
 with one history entry per order that moved.
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from alembic import op
 from finalmile.db_types import BigId, UtcDateTime
 
 revision: str = "0017"
-down_revision: str | None = "0015"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
