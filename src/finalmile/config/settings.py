@@ -253,7 +253,7 @@ class Settings(BaseSettings):
         default=86_400.0,
         ge=0,
         title="POD grace",
-        description="A delivered order's POD may stay incomplete this long before it is an exception",
+        description="How long a delivered order's POD may stay incomplete before it is queued",
     )
     pod_attachment_max_bytes: int = Field(
         default=10_485_760,
