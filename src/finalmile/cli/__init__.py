@@ -14,6 +14,7 @@ from finalmile.cli.decide import decide_file
 from finalmile.cli.demo import demo
 from finalmile.cli.dispatch import dispatch
 from finalmile.cli.drivers import app as drivers_app
+from finalmile.cli.exceptions import app as exceptions_app
 from finalmile.cli.fhir import app as fhir_app
 from finalmile.cli.ingest import ingest
 from finalmile.cli.items import app as items_app
@@ -58,5 +59,6 @@ app.add_typer(custody_app, name="custody")
 app.add_typer(drivers_app, name="drivers")
 app.add_typer(tracking_app, name="tracking")
 app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(exceptions_app, name="exceptions")
 
 __all__ = ["app"]
