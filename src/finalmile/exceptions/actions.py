@@ -35,7 +35,7 @@ from finalmile.tracking import EvidenceSettled, ReceiptRecord, complete_from_rec
 from finalmile.vault import Vault
 
 log = structlog.get_logger(__name__)
-_NOT_CANCELLABLE = (OrderStatus.DELIVERED, OrderStatus.RETURNED)
+_NOT_CANCELLABLE = (OrderStatus.DELIVERED,)
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,7 @@ class OrderActions:
 
         Raises:
             AuthError: the role may not cancel.
-            ConflictError: the order was delivered or returned (``not_cancellable``).
+            ConflictError: the order was delivered (``not_cancellable``).
         """
         check_role(Action.CANCEL, actor.role)
         now = self.clock()
@@ -151,7 +151,7 @@ class OrderActions:
             if order.status in _NOT_CANCELLABLE:
                 raise ConflictError(
                     f"order {order_id!r} is {order.status.value}; a finished journey cannot be "
-                    "cancelled (reship or return it instead)",
+                    "cancelled",
                     code=ExceptionCode.NOT_CANCELLABLE,
                 )
             changed = order.status is not OrderStatus.CANCELLED

@@ -210,6 +210,7 @@ def _dead_writebacks(session: Session) -> Found:
 def _cancelled_live(session: Session) -> Found:
     statement = (
         select(col(Shipment.order_pk), col(TrackingState.status))
+        .select_from(Order)
         .join(Shipment, col(Shipment.order_pk) == col(Order.id))
         .outerjoin(TrackingState, col(TrackingState.shipment_pk) == col(Shipment.id))
         .where(
