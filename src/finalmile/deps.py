@@ -77,8 +77,11 @@ def require(scope: Scope) -> Callable[..., Principal]:
 def require_role(*roles: Role, scope: Scope = Scope.ORDERS_WRITE) -> Callable[..., Principal]:
     """A dependency that admits keys holding ``scope`` and one of ``roles`` (403 otherwise)."""
     allowed = ", ".join(role.value for role in roles)
+    # A default, not an ``Annotated`` hint: hints are strings here (PEP 563), resolved in the
+    # module's globals, where the local ``scope`` is unknown.
+    holder = Depends(require(scope))
 
-    def check(principal: Annotated[Principal, Depends(require(scope))]) -> Principal:
+    def check(principal: Principal = holder) -> Principal:
         if not principal.acts_as(*roles):
             raise AuthError(f"this action needs the role {allowed} (or admin)", status_code=403)
         return principal

@@ -25,6 +25,7 @@ from finalmile.db import create_db_engine, session_factory
 from finalmile.errors import ConfigError
 from finalmile.evidence.archive import ArchiveService
 from finalmile.evidence.temperature import TemperatureService, installed_layouts
+from finalmile.exceptions import ExceptionQueue, OrderActions, Thresholds
 from finalmile.intake import FileIntake, IntakeService, IntakeStore
 from finalmile.items import ItemService, StorageResolver
 from finalmile.outbox import OutboxStore
@@ -65,6 +66,8 @@ class Services:
     driver_updates: DriverUpdates
     items: ItemService
     storage: StorageResolver
+    exceptions: ExceptionQueue
+    actions: OrderActions
     fhir_clients: dict[str, FhirClient] = field(default_factory=dict)
 
     @property
@@ -89,6 +92,8 @@ class Services:
             self.planning,
             self.driver_updates,
             self.items,
+            self.exceptions,
+            self.actions,
         )
 
     def fhir_pollers(self) -> dict[str, FhirPoller]:
@@ -162,6 +167,7 @@ def build_services(settings: Settings) -> Services:
         items=items,
     )
     zone = ZoneInfo(settings.timezone)
+    outbox = OutboxStore(sessions, lease_seconds=settings.outbox_lease_seconds)
     return Services(
         settings=settings,
         engine=engine,
@@ -173,7 +179,7 @@ def build_services(settings: Settings) -> Services:
         shipments=shipments,
         decider=decider,
         dispatcher=Dispatcher(sessions=sessions, decider=decider, shipments=shipments),
-        outbox=OutboxStore(sessions, lease_seconds=settings.outbox_lease_seconds),
+        outbox=outbox,
         writeback=build_targets(
             (connectors.get(name) for name in connectors.names), config_dir=settings.config_dir
         ),
@@ -208,6 +214,23 @@ def build_services(settings: Settings) -> Services:
         driver_updates=DriverUpdates(sessions=sessions, vault=vault, on_evidence_settled=settled),
         items=items,
         storage=storage,
+        exceptions=ExceptionQueue(
+            sessions=sessions,
+            vault=vault,
+            thresholds=Thresholds(
+                stalled_after=dt.timedelta(seconds=settings.stalled_after_seconds),
+                pod_grace=dt.timedelta(seconds=settings.pod_grace_seconds),
+            ),
+            sites=storage.sites,
+        ),
+        actions=OrderActions(
+            sessions=sessions,
+            vault=vault,
+            shipments=shipments,
+            outbox=outbox,
+            on_evidence_settled=settled,
+            attachment_max_bytes=settings.pod_attachment_max_bytes,
+        ),
     )
 
 

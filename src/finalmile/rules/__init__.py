@@ -6,7 +6,8 @@ reasons a pharmacist would give. See ``docs/rules.md`` for the rule language.
 """
 
 from finalmile.rules.catalog import Catalog, load_catalog, load_site_config
-from finalmile.rules.decision import Decision
+from finalmile.rules.choose import choose, held_choices
+from finalmile.rules.decision import Choice, Decision
 from finalmile.rules.engine import decide
 from finalmile.rules.facts import FACTS, DeliveryType
 from finalmile.rules.live_quotes import LiveQuoteSource
@@ -25,6 +26,7 @@ __all__ = [
     "WEEKDAYS",
     "CarrierQuote",
     "Catalog",
+    "Choice",
     "Decider",
     "Decision",
     "DecisionRecord",
@@ -37,8 +39,10 @@ __all__ = [
     "Site",
     "SiteConfig",
     "activate",
+    "choose",
     "current_decision",
     "decide",
+    "held_choices",
     "list_current",
     "load_catalog",
     "load_rule_set",

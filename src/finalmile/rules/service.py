@@ -111,12 +111,21 @@ class Decider:
         self.clock = clock
         self._sites: dict[tuple[str, int], Site] = {}
 
-    def decide_order(self, *, order_id: str, connector: str | None, actor: str) -> StoredDecision:
-        """Decide one order now and store the decision (a new one each time it is asked).
+    def decide_order(
+        self,
+        *,
+        order_id: str,
+        connector: str | None,
+        actor: str,
+        why: dict[str, str] | None = None,
+    ) -> StoredDecision:
+        """Decide one order now and store the decision (a new one each time it is asked);
+        ``why`` (a person's role and reason) is recorded in the order's history.
 
         Raises:
             NotFoundError: no such order.
-            ConflictError: the order is cancelled (``cancelled``).
+            ConflictError: the order is cancelled (``cancelled``), or dispatched or finished
+                (``not_decidable``: its journey is under way or over).
             RetriableError: a quote source is down (nothing is stored).
         """
         for _ in range(ORDER_CHANGED_RETRIES):
@@ -127,6 +136,12 @@ class Decider:
                         f"order {order_id!r} is cancelled; nothing to decide",
                         code=RuleCode.CANCELLED,
                     )
+                if row.status not in UNDISPATCHED:
+                    raise ConflictError(
+                        f"order {order_id!r} is {row.status.value}; only a received, held or "
+                        "ready order is decided (void its label first)",
+                        code=RuleCode.NOT_DECIDABLE,
+                    )
                 draft = self._draft(session, row)
             decision = self._decision(draft)
             if decision is None:
@@ -135,7 +150,9 @@ class Decider:
                 current = session.get(Order, draft.order_pk)
                 if current is None or current.version != draft.order_version:
                     continue  # the order changed while it was quoted: decide the new version
-                stored = self._store(session, current, decision, draft.version, actor=actor)
+                stored = self._store(
+                    session, current, decision, draft.version, actor=actor, why=why
+                )
             log.info(
                 "order_decided",
                 order_id=order_id,
@@ -265,6 +282,7 @@ class Decider:
         version: RuleSetVersion | None,
         *,
         actor: str,
+        why: dict[str, str] | None = None,
     ) -> StoredDecision:
         assert row.id is not None
         record = DecisionRecord(
@@ -288,6 +306,7 @@ class Decider:
             "version": row.version,
             "delivery_type": decision.delivery_type.value,
             "rule_set_version": record.rule_set_version,
+            **(why or {}),
         }
         event = audit_row(
             entity="order",
