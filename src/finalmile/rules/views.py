@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
-from finalmile.auth import Principal, Scope
-from finalmile.deps import SessionDep, provided, require
+from finalmile.auth import Principal, Role, Scope
+from finalmile.deps import SessionDep, provided, require, require_role
 from finalmile.orders import Order
 from finalmile.pagination import page_cursor, read_cursor
 from finalmile.rules.facts import DeliveryType
@@ -50,7 +50,7 @@ class DecisionList(BaseModel):
 def decide_order(
     order_id: str,
     decider: DeciderDep,
-    principal: Annotated[Principal, Depends(require(Scope.ORDERS_WRITE))],
+    principal: Annotated[Principal, Depends(require_role(Role.DISPATCHER, Role.PHARMACIST))],
     connector: str | None = None,
 ) -> dict[str, Any]:
     """Decide now how the order travels, store the decision and return it with its reasons."""

@@ -9,15 +9,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 from pydantic import BaseModel, Field
 
-from finalmile.auth import Principal, Scope
+from finalmile.auth import Principal, Role, Scope
 from finalmile.carriers import ShipmentOptions, TrackingReport
-from finalmile.deps import content_disposition, provided, require
+from finalmile.deps import content_disposition, provided, require, require_role
 from finalmile.shipments.models import Shipment
 from finalmile.shipments.service import ShipmentService
 
 router = APIRouter(prefix="/orders/{order_id}/shipments", tags=["shipments"])
 Reader = Annotated[Principal, Depends(require(Scope.ORDERS_READ))]
-Writer = Annotated[Principal, Depends(require(Scope.ORDERS_WRITE))]
+#: Buying and voiding labels: dispatchers and pharmacists (docs/lifecycle.md, "Roles").
+Writer = Annotated[Principal, Depends(require_role(Role.DISPATCHER, Role.PHARMACIST))]
 ShipmentsDep = Annotated[ShipmentService, Depends(provided(ShipmentService))]
 
 
