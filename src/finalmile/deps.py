@@ -103,6 +103,13 @@ def require_role(*roles: Role, scope: Scope = Scope.ORDERS_WRITE) -> Callable[..
     return check
 
 
+def acting_roles(principal: Principal) -> frozenset[Role]:
+    """The roles ``principal`` may act as, for in-action checks (an admin-scope key: ``admin``)."""
+    if principal.allows(Scope.ADMIN):
+        return principal.roles | {Role.ADMIN}
+    return principal.roles
+
+
 def content_disposition(filename: str, *, inline: bool = False) -> str:
     """A ``Content-Disposition`` header for ``filename``, whatever its characters (RFC 6266).
 

@@ -9,8 +9,9 @@ from finalmile.rules.catalog import Catalog, load_catalog, load_site_config
 from finalmile.rules.decision import Decision
 from finalmile.rules.engine import decide
 from finalmile.rules.facts import FACTS, DeliveryType
-from finalmile.rules.live_quotes import LiveQuoteSource
+from finalmile.rules.live_quotes import LiveQuoteSource, carrier_quote
 from finalmile.rules.models import DecisionRecord
+from finalmile.rules.override import Choice, Override, Verdict, judge
 from finalmile.rules.quotes import CarrierQuote, QuoteSource
 from finalmile.rules.ratecard import RateCardSource
 from finalmile.rules.ruleset import RuleSet, load_rule_set
@@ -25,20 +26,25 @@ __all__ = [
     "WEEKDAYS",
     "CarrierQuote",
     "Catalog",
+    "Choice",
     "Decider",
     "Decision",
     "DecisionRecord",
     "DeliveryOption",
     "DeliveryType",
     "LiveQuoteSource",
+    "Override",
     "QuoteSource",
     "RateCardSource",
     "RuleSet",
     "Site",
     "SiteConfig",
+    "Verdict",
     "activate",
+    "carrier_quote",
     "current_decision",
     "decide",
+    "judge",
     "list_current",
     "load_catalog",
     "load_rule_set",

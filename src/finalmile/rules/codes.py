@@ -9,3 +9,4 @@ class RuleCode(StrEnum):
     """``code`` values of the errors this package raises, serialised as their string value."""
 
     CANCELLED = "cancelled"
+    CONTRADICTS_DECISION = "contradicts_decision"
