@@ -85,9 +85,10 @@ def require_role(*roles: Role, scope: Scope = Scope.ORDERS_WRITE) -> Callable[..
     """
     allowed = " or ".join(role.value for role in roles)
 
-    def check(
-        request: Request, principal: Annotated[Principal, Depends(require(scope))]
-    ) -> Principal:
+    scoped = require(scope)
+
+    # A default, not Annotated: the annotations are strings here, and ``scoped`` is no global.
+    def check(request: Request, principal: Principal = Depends(scoped)) -> Principal:  # noqa: B008
         if not principal.roles and not principal.allows(Scope.ADMIN):
             log.warning(
                 "roleless_api_key",
