@@ -3,7 +3,8 @@ whether an override reason and role admit it.
 
 A choice contradicts the current decision when it sends the order another way (another delivery
 type, account or service than the one chosen, or any way at all while the decision holds it):
-the refusal quotes what the decision said about that option (``... removed: ...``). A hard
+the refusal quotes what the decision said about that option (``... removed: ...``); or the one
+chosen without an extra the decision requires (adult signature, Saturday delivery). A hard
 constraint is checked by the engine's own rules, run on the chosen option as one candidate: a
 rule that would remove it, or require an extra the choice lacks, is hard when its condition names
 a fact of the patient's safety (``HARD_FACTS``: the storage class, so cold-chain transit limits
@@ -114,9 +115,10 @@ def judge(
     now: dt.datetime,
 ) -> Verdict:
     """How ``choice`` stands against the stored ``decision`` (its JSON) for ``order``."""
-    return Verdict(
-        tuple(contradictions(decision, choice)), tuple(hard_breaks(order, site, choice, now))
-    )
+    against = contradictions(decision, choice)
+    if not against:  # the decision's own choice: the engine has judged it already
+        return Verdict((), ())
+    return Verdict(tuple(against), tuple(hard_breaks(order, site, choice, now)))
 
 
 def contradictions(decision: Mapping[str, Any], choice: Choice) -> list[str]:
@@ -135,7 +137,13 @@ def contradictions(decision: Mapping[str, Any], choice: Choice) -> list[str]:
         )
     )
     if same:
-        return []
+        missing = [
+            o for o in decision.get("options") or () if DeliveryOption(o) not in choice.options
+        ]
+        if not missing:
+            return []
+        extras = ", ".join(str(o).replace("_", " ") for o in missing)
+        return [f"{choice.label} without {extras}, which the decision requires"]
     chose = decision.get("label") or f"{decided.value} via {decision.get('carrier')}"
     removed = next((r for r in reasons if r.startswith(f"{choice.label} removed:")), None)
     why = f"the decision removed it ({removed})" if removed else "the decision did not choose it"
