@@ -137,9 +137,9 @@ def contradictions(decision: Mapping[str, Any], choice: Choice) -> list[str]:
         )
     )
     if same:
-        missing = [
-            o for o in decision.get("options") or () if DeliveryOption(o) not in choice.options
-        ]
+        # A courier's driver collects what the order asks for (signature) whatever was bought.
+        wanted = () if decided is DeliveryType.COURIER else decision.get("options") or ()
+        missing = [o for o in wanted if DeliveryOption(o) not in choice.options]
         if not missing:
             return []
         extras = ", ".join(str(o).replace("_", " ") for o in missing)
