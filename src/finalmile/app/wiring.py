@@ -20,7 +20,7 @@ from finalmile.carriers import load_registry
 from finalmile.config import Settings, resolve_limits
 from finalmile.connectors.fhir import FhirClient, FhirPoller, clients_for
 from finalmile.connectors.writeback import Targets, build_targets
-from finalmile.courier import CourierPlanning, DriverUpdates
+from finalmile.courier import CourierPlanning, DriverUpdates, leave_plans
 from finalmile.db import create_db_engine, session_factory
 from finalmile.errors import ConfigError
 from finalmile.evidence.archive import ArchiveService
@@ -39,7 +39,7 @@ from finalmile.rules import (
     RateCardSource,
     load_catalog,
 )
-from finalmile.shipments import Dispatcher, ShipmentService
+from finalmile.shipments import Dispatcher, OverrideGuard, ShipmentService
 from finalmile.tracking import TrackingService
 from finalmile.vault import Vault, vault_from_settings
 
@@ -166,6 +166,7 @@ def build_services(settings: Settings) -> Services:
         quotes=_quote_source(settings, shipments, items),
         items=items,
     )
+    shipments.guard = OverrideGuard(sessions=sessions, decider=decider, leave_plans=leave_plans)
     zone = ZoneInfo(settings.timezone)
     outbox = OutboxStore(sessions, lease_seconds=settings.outbox_lease_seconds)
     return Services(

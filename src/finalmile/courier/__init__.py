@@ -6,6 +6,7 @@ from finalmile.courier.dayfile import CourierDay, load_day
 from finalmile.courier.driver_tables import DriverUpdate
 from finalmile.courier.driver_updates import DriverUpdates
 from finalmile.courier.manifest import manifest, route_sheet
+from finalmile.courier.plan_leave import leave_plans
 from finalmile.courier.plan_store import plan_record
 from finalmile.courier.planning import CourierPlanning
 from finalmile.courier.planning_job import add_planning_job, run_replan
@@ -16,6 +17,7 @@ __all__ = [
     "DriverUpdate",
     "DriverUpdates",
     "add_planning_job",
+    "leave_plans",
     "load_day",
     "manifest",
     "plan_record",

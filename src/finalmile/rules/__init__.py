@@ -10,8 +10,9 @@ from finalmile.rules.choose import choose, held_choices
 from finalmile.rules.decision import Choice, Decision
 from finalmile.rules.engine import decide
 from finalmile.rules.facts import FACTS, DeliveryType
-from finalmile.rules.live_quotes import LiveQuoteSource
+from finalmile.rules.live_quotes import LiveQuoteSource, carrier_quote
 from finalmile.rules.models import DecisionRecord
+from finalmile.rules.override import Override, StaffPurchase, Verdict, judge
 from finalmile.rules.quotes import CarrierQuote, QuoteSource
 from finalmile.rules.ratecard import RateCardSource
 from finalmile.rules.ruleset import RuleSet, load_rule_set
@@ -33,16 +34,21 @@ __all__ = [
     "DeliveryOption",
     "DeliveryType",
     "LiveQuoteSource",
+    "Override",
     "QuoteSource",
     "RateCardSource",
     "RuleSet",
     "Site",
     "SiteConfig",
+    "StaffPurchase",
+    "Verdict",
     "activate",
+    "carrier_quote",
     "choose",
     "current_decision",
     "decide",
     "held_choices",
+    "judge",
     "list_current",
     "load_catalog",
     "load_rule_set",

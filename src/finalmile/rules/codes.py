@@ -11,3 +11,4 @@ class RuleCode(StrEnum):
     CANCELLED = "cancelled"
     NOT_A_CHOICE = "not_a_choice"
     NOT_DECIDABLE = "not_decidable"
+    CONTRADICTS_DECISION = "contradicts_decision"

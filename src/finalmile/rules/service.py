@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import structlog
 from sqlalchemy import exists, select
@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlmodel import col
 
 from finalmile.audit import AuditEvent, audit_row
+from finalmile.auth import Role
 from finalmile.canonical import DispatchOrder
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
@@ -47,6 +48,7 @@ from finalmile.rules.decision import Decision
 from finalmile.rules.engine import decide
 from finalmile.rules.facts import DeliveryType
 from finalmile.rules.models import DecisionRecord, RuleSetVersion
+from finalmile.rules.override import Override, StaffPurchase, Verdict
 from finalmile.rules.quotes import QuoteSource
 from finalmile.rules.site import Site
 from finalmile.rules.versions import activate, active_version, compiled
@@ -55,6 +57,8 @@ from finalmile.vault import Vault
 log = structlog.get_logger(__name__)
 
 SYSTEM_ACTOR = "system"
+#: The order history action of a staff override.
+OVERRIDE_ACTION = "override"
 NO_SITE = "(none)"
 #: How many times ``decide_order`` starts over when the order changes while it is quoted.
 ORDER_CHANGED_RETRIES = 3
@@ -283,8 +287,11 @@ class Decider:
         *,
         actor: str,
         why: dict[str, str] | None = None,
+        overrides: int | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> StoredDecision:
         assert row.id is not None
+        data = {**decision.to_json(), **(extra or {})}
         record = DecisionRecord(
             order_pk=row.id,
             order_version=row.version,
@@ -296,8 +303,9 @@ class Decider:
             service=decision.service,
             estimated_delivery=decision.estimated_delivery,
             cost=decision.cost,
-            decision_encrypted=self.vault.encrypt(json.dumps(decision.to_json()).encode()),
+            decision_encrypted=self.vault.encrypt(json.dumps(data).encode()),
             created_at=decision.decided_at,
+            overrides_id=overrides,
         )
         session.add(record)
         session.flush()
@@ -328,7 +336,90 @@ class Decider:
                 evidence={"decision_id": record.id},
                 at=decision.decided_at,
             )
-        return StoredDecision(record, decision.to_json())
+        return StoredDecision(record, data)
+
+    def store_override(
+        self,
+        session: Session,
+        row: Order,
+        *,
+        previous: DecisionRecord,
+        choice: StaffPurchase,
+        verdict: Verdict,
+        override: Override,
+        role: Role,
+        plans_left: Sequence[int] = (),
+    ) -> StoredDecision:
+        """Store staff's ``choice`` as the order's decision, superseding ``previous``, and write
+        the order's history entry (action ``override``: reason, role, superseded decision, the
+        new choice and the courier ``plans_left``, no patient data). The caller has admitted it
+        (``Verdict.admit``)."""
+        assert row.id is not None and previous.id is not None
+        now = self.clock()
+        before = self.read(previous)
+        quote = choice.quote
+        reason = (override.reason or "").strip()
+        decision = Decision(
+            order_id=row.order_id,
+            site=previous.site,
+            delivery_type=choice.delivery_type,
+            carrier=choice.carrier,
+            service=choice.service,
+            label=choice.label,
+            ship_at=None,
+            estimated_delivery=quote.estimated_delivery if quote else None,
+            cost=quote.cost if quote else None,
+            options=tuple(sorted(option.value for option in choice.options)),
+            rule_set=str(before.get("rule_set") or ""),
+            rule_set_version=previous.rule_set_version,
+            rule_set_sha256=str(before.get("rule_set_sha256") or ""),
+            decided_at=now,
+            reasons=(
+                f"Override by {override.by} as {role.value}, superseding decision "
+                f"{previous.id}: {reason}",
+                *verdict.contradictions,
+                *(f"Hard constraint overridden: {broken}" for broken in verdict.hard),
+                f"Chose {choice.label}",
+            ),
+        )
+        detail = {
+            "reason": reason,
+            "role": role.value,
+            "by": override.by,
+            "superseded_decision_id": previous.id,
+            "contradictions": list(verdict.contradictions),
+            "hard_constraints": list(verdict.hard),
+        }
+        version = (
+            session.get(RuleSetVersion, previous.rule_set_pk) if previous.rule_set_pk else None
+        )
+        stored = self._store(
+            session,
+            row,
+            decision,
+            version,
+            actor=override.by,
+            overrides=previous.id,
+            extra={"override": detail},
+        )
+        event = audit_row(
+            entity="order",
+            entity_id=row.id,
+            action=OVERRIDE_ACTION,
+            actor=override.by,
+            detail={
+                **detail,
+                "decision_id": stored.row.id,
+                "delivery_type": choice.delivery_type.value,
+                "carrier": choice.carrier,
+                "service": choice.service,
+                "left_route_plans": list(plans_left),
+            },
+            at=now,
+        )
+        session.add(AuditEvent(**event))
+        session.flush()
+        return stored
 
     def read(self, record: DecisionRecord) -> dict[str, object]:
         """The full decision JSON of a stored row."""

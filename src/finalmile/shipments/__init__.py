@@ -2,6 +2,7 @@
 
 from finalmile.shipments.dispatch import Dispatched, Dispatcher
 from finalmile.shipments.models import LIVE_STATES, Shipment, ShipmentState
+from finalmile.shipments.overrides import OverrideGuard
 from finalmile.shipments.recovery import recover
 from finalmile.shipments.service import BuyRequest, ShipmentService
 
@@ -10,6 +11,7 @@ __all__ = [
     "BuyRequest",
     "Dispatched",
     "Dispatcher",
+    "OverrideGuard",
     "Shipment",
     "ShipmentService",
     "ShipmentState",
