@@ -13,6 +13,7 @@ from finalmile.courier import route_views as routes
 from finalmile.evidence.archive import hold_views, listing_views
 from finalmile.evidence.archive import views as archive
 from finalmile.evidence.temperature import views as temperature
+from finalmile.exceptions import redelivery_views
 from finalmile.items import views as items
 from finalmile.messages import views as messages
 from finalmile.orders import views as orders
@@ -40,3 +41,4 @@ router.include_router(listing_views.router)
 router.include_router(webhook_views.router)
 router.include_router(driver_views.router)
 router.include_router(order_views.router)
+router.include_router(redelivery_views.router)

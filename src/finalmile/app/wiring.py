@@ -25,6 +25,7 @@ from finalmile.db import create_db_engine, session_factory
 from finalmile.errors import ConfigError
 from finalmile.evidence.archive import ArchiveService
 from finalmile.evidence.temperature import TemperatureService, installed_layouts
+from finalmile.exceptions import Redelivery
 from finalmile.intake import FileIntake, IntakeService, IntakeStore
 from finalmile.items import ItemService, StorageResolver
 from finalmile.outbox import OutboxStore
@@ -65,6 +66,7 @@ class Services:
     driver_updates: DriverUpdates
     items: ItemService
     storage: StorageResolver
+    redelivery: Redelivery
     fhir_clients: dict[str, FhirClient] = field(default_factory=dict)
 
     @property
@@ -89,6 +91,7 @@ class Services:
             self.planning,
             self.driver_updates,
             self.items,
+            self.redelivery,
         )
 
     def fhir_pollers(self) -> dict[str, FhirPoller]:
@@ -162,6 +165,7 @@ def build_services(settings: Settings) -> Services:
         items=items,
     )
     zone = ZoneInfo(settings.timezone)
+    dispatcher = Dispatcher(sessions=sessions, decider=decider, shipments=shipments)
     return Services(
         settings=settings,
         engine=engine,
@@ -172,7 +176,7 @@ def build_services(settings: Settings) -> Services:
         fhir_clients=fhir_clients,
         shipments=shipments,
         decider=decider,
-        dispatcher=Dispatcher(sessions=sessions, decider=decider, shipments=shipments),
+        dispatcher=dispatcher,
         outbox=OutboxStore(sessions, lease_seconds=settings.outbox_lease_seconds),
         writeback=build_targets(
             (connectors.get(name) for name in connectors.names), config_dir=settings.config_dir
@@ -208,6 +212,14 @@ def build_services(settings: Settings) -> Services:
         driver_updates=DriverUpdates(sessions=sessions, vault=vault, on_evidence_settled=settled),
         items=items,
         storage=storage,
+        redelivery=Redelivery(
+            sessions=sessions,
+            vault=vault,
+            shipments=shipments,
+            dispatcher=dispatcher,
+            decider=decider,
+            on_settled=settled,
+        ),
     )
 
 
