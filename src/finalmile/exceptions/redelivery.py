@@ -393,7 +393,7 @@ def _wrong_status(order: Order, action: Action) -> ConflictError:
 
 
 def _live(session: Session, order: Order) -> Shipment | None:
-    found = session.scalars(
+    return session.scalars(
         select(Shipment).where(
             col(Shipment.order_pk) == order.id,
             col(Shipment.state).in_(
@@ -401,7 +401,6 @@ def _live(session: Session, order: Order) -> Shipment | None:
             ),
         )
     ).first()
-    return found
 
 
 def _status_of(session: Session, shipment: Shipment) -> TrackingStatus | None:
