@@ -77,8 +77,13 @@ def require(scope: Scope) -> Callable[..., Principal]:
 def require_role(*roles: Role, scope: Scope = Scope.ORDERS_WRITE) -> Callable[..., Principal]:
     """A dependency that admits keys holding ``scope`` and one of ``roles`` (403 otherwise)."""
     allowed = ", ".join(role.value for role in roles)
+    scoped = require(scope)
 
-    def check(principal: Annotated[Principal, Depends(require(scope))]) -> Principal:
+    def check(
+        sessions: SessionsDep, token: Annotated[str | None, Security(api_key_header)]
+    ) -> Principal:
+        # The annotations are strings (postponed), so they may name only module globals.
+        principal = scoped(sessions, token)
         if not principal.acts_as(*roles):
             raise AuthError(f"this action needs the role {allowed} (or admin)", status_code=403)
         return principal

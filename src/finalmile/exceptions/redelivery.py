@@ -25,7 +25,7 @@ from sqlmodel import col
 
 from finalmile.audit import AuditEvent, audit_row
 from finalmile.auth import Role
-from finalmile.carriers import TrackingStatus
+from finalmile.carriers import ShipmentOptions, TrackingStatus
 from finalmile.courier import CourierReattempt, next_delivery_day
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
@@ -42,7 +42,14 @@ from finalmile.exceptions.codes import ActionCode
 from finalmile.exceptions.models import ExceptionKind, OrderException
 from finalmile.orders import Order, OrderStatus, find_order, move
 from finalmile.rules import WEEKDAYS, Decider, DeliveryType, current_decision
-from finalmile.shipments import Dispatcher, Shipment, ShipmentService, ShipmentState
+from finalmile.shipments import (
+    BuyRequest,
+    Dispatcher,
+    Shipment,
+    ShipmentCode,
+    ShipmentService,
+    ShipmentState,
+)
 from finalmile.tracking import CustodyKind, EvidenceSettled, TrackingState, custody
 from finalmile.vault import Vault
 
@@ -218,8 +225,6 @@ class Redelivery:
                 is open (as for any purchase).
         """
         check_role(Action.RESHIP, by.role)
-        decided = self.dispatcher.decided(order_id=order_id, connector=connector)
-        now = self.clock()
         with transaction(self.sessions) as session:
             order = _locked(session, order_id, connector)
             _must_be(order, RESHIP_FROM, Action.RESHIP)
@@ -234,20 +239,23 @@ class Redelivery:
                         code=ActionCode.WRONG_STATUS,
                     )
             old = _live(session, order)
-            detail = {
-                "old_shipment": old.key if old else None,
-                "account": account or decided.account,
-            }
-            _history(session, order, Action.RESHIP, by, now, detail)
             unused = old is not None and _status_of(session, old) in _UNUSED
+        wanted = self._wanted(order_id, connector, old)
+        account = account or wanted.account
+        service = service if account != wanted.account or service else wanted.service
+        now = self.clock()
+        with transaction(self.sessions) as session:
+            order = _locked(session, order_id, connector)
+            detail = {"old_shipment": old.key if old else None, "account": account}
+            _history(session, order, Action.RESHIP, by, now, detail)
         if old is not None:
             self._retire(old, unused=unused, by=by)
         bought = self.shipments.buy(
-            order_id=decided.order_id,
-            account=account or decided.account,
-            service=service if account or service else decided.service,
-            options=decided.options,
-            connector=decided.connector,
+            order_id=wanted.order_id,
+            account=account,
+            service=service,
+            options=wanted.options,
+            connector=wanted.connector,
             actor=by.actor,
         )
         with transaction(self.sessions) as session:
@@ -353,6 +361,22 @@ class Redelivery:
         if day < now.astimezone(ZoneInfo(config.timezone)).date():
             raise InputError("the reattempt date has passed", location="date")
         return day
+
+    def _wanted(self, order_id: str, connector: str | None, old: Shipment | None) -> BuyRequest:
+        """What the current decision buys; without a carrier or courier decision, what the
+        shipment being replaced bought."""
+        try:
+            return self.dispatcher.decided(order_id=order_id, connector=connector)
+        except ConflictError as exc:
+            if old is None or exc.code is not ShipmentCode.NOT_DISPATCHABLE:
+                raise
+        return BuyRequest(
+            order_id=old.order_id,
+            account=old.account,
+            service=old.requested_service,
+            options=ShipmentOptions.model_validate(old.options),
+            connector=connector,
+        )
 
     def _retire(self, old: Shipment, *, unused: bool, by: ActedBy) -> None:
         why = f"reship: {by.reason}"

@@ -1,5 +1,6 @@
 """Shipments: one live shipment per order, labels bought at most once, voids audited."""
 
+from finalmile.shipments.codes import ShipmentCode
 from finalmile.shipments.dispatch import Dispatched, Dispatcher
 from finalmile.shipments.models import LIVE_STATES, Shipment, ShipmentState
 from finalmile.shipments.recovery import recover
@@ -11,6 +12,7 @@ __all__ = [
     "Dispatched",
     "Dispatcher",
     "Shipment",
+    "ShipmentCode",
     "ShipmentService",
     "ShipmentState",
     "recover",
