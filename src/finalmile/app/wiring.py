@@ -25,7 +25,7 @@ from finalmile.db import create_db_engine, session_factory
 from finalmile.errors import ConfigError
 from finalmile.evidence.archive import ArchiveService
 from finalmile.evidence.temperature import TemperatureService, installed_layouts
-from finalmile.exceptions import ExceptionQueue, OrderActions, Thresholds
+from finalmile.exceptions import ExceptionQueue, OrderActions, Redelivery, Thresholds
 from finalmile.intake import FileIntake, IntakeService, IntakeStore
 from finalmile.items import ItemService, StorageResolver
 from finalmile.outbox import OutboxStore
@@ -68,6 +68,7 @@ class Services:
     storage: StorageResolver
     exceptions: ExceptionQueue
     actions: OrderActions
+    redelivery: Redelivery
     fhir_clients: dict[str, FhirClient] = field(default_factory=dict)
 
     @property
@@ -94,6 +95,7 @@ class Services:
             self.items,
             self.exceptions,
             self.actions,
+            self.redelivery,
         )
 
     def fhir_pollers(self) -> dict[str, FhirPoller]:
@@ -169,6 +171,7 @@ def build_services(settings: Settings) -> Services:
     shipments.guard = OverrideGuard(sessions=sessions, decider=decider, leave_plans=leave_plans)
     zone = ZoneInfo(settings.timezone)
     outbox = OutboxStore(sessions, lease_seconds=settings.outbox_lease_seconds)
+    dispatcher = Dispatcher(sessions=sessions, decider=decider, shipments=shipments)
     return Services(
         settings=settings,
         engine=engine,
@@ -179,7 +182,7 @@ def build_services(settings: Settings) -> Services:
         fhir_clients=fhir_clients,
         shipments=shipments,
         decider=decider,
-        dispatcher=Dispatcher(sessions=sessions, decider=decider, shipments=shipments),
+        dispatcher=dispatcher,
         outbox=outbox,
         writeback=build_targets(
             (connectors.get(name) for name in connectors.names), config_dir=settings.config_dir
@@ -231,6 +234,14 @@ def build_services(settings: Settings) -> Services:
             outbox=outbox,
             on_evidence_settled=settled,
             attachment_max_bytes=settings.pod_attachment_max_bytes,
+        ),
+        redelivery=Redelivery(
+            sessions=sessions,
+            vault=vault,
+            shipments=shipments,
+            dispatcher=dispatcher,
+            decider=decider,
+            on_settled=settled,
         ),
     )
 

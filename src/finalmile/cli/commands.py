@@ -118,6 +118,10 @@ BUILT_IN = {
         "finalmile.cli.webhooks:app",
         "Signed webhooks to the PMS: send a test event, verify a captured request.",
     ),
+    "redelivery": BuiltIn(
+        "finalmile.cli.redelivery:app",
+        "Get an order delivered again: reattempt, reship, disposition.",
+    ),
 }
 
 

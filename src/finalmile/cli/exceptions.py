@@ -17,7 +17,7 @@ from finalmile.auth import Role
 from finalmile.cli.context import load_settings, open_services
 from finalmile.cli.exits import fail
 from finalmile.errors import FinalmileError
-from finalmile.exceptions import Action, Actor, ExceptionKind, QueueFilter, check_role
+from finalmile.exceptions import Action, ExceptionKind, QueueFilter, check_role, cli_actor
 from finalmile.exceptions import exception_out as to_out
 from finalmile.tracking import Obtained, ReceiptRecord, Relationship
 
@@ -77,7 +77,7 @@ def resolve_hold(
                 order_id=order_id,
                 connector=connector,
                 option=option,
-                actor=_actor(by, role, reason),
+                actor=cli_actor(by, role, reason),
             )
         except FinalmileError as exc:
             raise fail(str(exc)) from None
@@ -89,7 +89,7 @@ def redecide(
     order_id: str, by: ById, role: RoleOpt, reason: ReasonOpt, connector: ConnectorOpt = None
 ) -> None:
     """Decide a received, held or ready order again (after a fix)."""
-    actor = _actor(by, role, reason)
+    actor = cli_actor(by, role, reason)
     with open_services(load_settings()) as services:
         try:
             check_role(Action.REDECIDE, role)
@@ -112,7 +112,7 @@ def cancel(
     with open_services(load_settings()) as services:
         try:
             done = services.actions.cancel(
-                order_id=order_id, connector=connector, actor=_actor(by, role, reason)
+                order_id=order_id, connector=connector, actor=cli_actor(by, role, reason)
             )
         except FinalmileError as exc:
             raise fail(str(exc)) from None
@@ -144,7 +144,7 @@ def complete_pod(
                 connector=connector,
                 record=record,
                 attachment=content,
-                actor=_actor(by, role, reason),
+                actor=cli_actor(by, role, reason),
             )
         except FinalmileError as exc:
             raise fail(str(exc)) from None
@@ -159,12 +159,8 @@ def replay_writeback(
     with open_services(load_settings()) as services:
         try:
             ids = services.actions.replay_writebacks(
-                order_id=order_id, connector=connector, actor=_actor(by, role, reason)
+                order_id=order_id, connector=connector, actor=cli_actor(by, role, reason)
             )
         except FinalmileError as exc:
             raise fail(str(exc)) from None
     typer.echo(json.dumps({"order_id": order_id, "outbox_ids": ids}))
-
-
-def _actor(by: str, role: Role, reason: str) -> Actor:
-    return Actor(f"cli:{by}", role, reason)

@@ -10,16 +10,19 @@ from finalmile.courier.plan_leave import leave_plans
 from finalmile.courier.plan_store import plan_record
 from finalmile.courier.planning import CourierPlanning
 from finalmile.courier.planning_job import add_planning_job, run_replan
+from finalmile.courier.reattempts import CourierReattempt, next_delivery_day
 
 __all__ = [
     "CourierDay",
     "CourierPlanning",
+    "CourierReattempt",
     "DriverUpdate",
     "DriverUpdates",
     "add_planning_job",
     "leave_plans",
     "load_day",
     "manifest",
+    "next_delivery_day",
     "plan_record",
     "route_sheet",
     "run_replan",

@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from pydantic import AwareDatetime, BaseModel, Field
 
-from finalmile.auth import Principal, Role
+from finalmile.auth import Principal
 from finalmile.deps import provided, require_role
-from finalmile.exceptions.actions import Actor, OrderActions
+from finalmile.exceptions.acting import key_actor
+from finalmile.exceptions.actions import OrderActions
 from finalmile.exceptions.catalog import ACTIONS, Action
 from finalmile.tracking import Obtained, ReceiptRecord, Relationship
 
@@ -24,12 +25,6 @@ HoldResolver = Annotated[Principal, Depends(require_role(*ACTIONS[Action.RESOLVE
 Canceller = Annotated[Principal, Depends(require_role(*ACTIONS[Action.CANCEL].roles))]
 PodCompleter = Annotated[Principal, Depends(require_role(*ACTIONS[Action.COMPLETE_POD].roles))]
 Replayer = Annotated[Principal, Depends(require_role(*ACTIONS[Action.REPLAY_WRITEBACK].roles))]
-
-
-def _actor(principal: Principal, action: Action, reason: str) -> Actor:
-    """The caller in the first role of theirs the action allows (else admin)."""
-    allowed = [role for role in ACTIONS[action].roles if role in principal.roles]
-    return Actor(principal.actor, allowed[0] if allowed else Role.ADMIN, reason)
 
 
 class ResolveHoldIn(BaseModel):
@@ -77,7 +72,7 @@ def resolve_hold(
     connector: str | None = None,
 ) -> Resolved:
     """Choose one of the options the held order's decision lists (anything else: override)."""
-    actor = _actor(principal, Action.RESOLVE_HOLD, body.reason)
+    actor = key_actor(principal, Action.RESOLVE_HOLD, body.reason)
     decision_id = actions.resolve_hold(
         order_id=order_id, connector=connector, option=body.option, actor=actor
     )
@@ -94,7 +89,9 @@ def cancel(
 ) -> CancelOut:
     """Cancel the order, tell the PMS and void its live label where possible (idempotent)."""
     done = actions.cancel(
-        order_id=order_id, connector=connector, actor=_actor(principal, Action.CANCEL, body.reason)
+        order_id=order_id,
+        connector=connector,
+        actor=key_actor(principal, Action.CANCEL, body.reason),
     )
     return CancelOut(
         order_id=done.order_id, changed=done.changed, voided=done.voided, void_error=done.void_error
@@ -123,7 +120,7 @@ def complete_pod(
         connector=connector,
         record=ReceiptRecord(recipient_name, relationship, received_at, obtained),
         attachment=content,
-        actor=_actor(principal, Action.COMPLETE_POD, reason),
+        actor=key_actor(principal, Action.COMPLETE_POD, reason),
     )
 
 
@@ -136,6 +133,6 @@ def replay_writebacks(
     connector: str | None = None,
 ) -> ReplayOut:
     """Send the order's dead-lettered write-backs again (fresh budget)."""
-    actor = _actor(principal, Action.REPLAY_WRITEBACK, body.reason)
+    actor = key_actor(principal, Action.REPLAY_WRITEBACK, body.reason)
     ids = actions.replay_writebacks(order_id=order_id, connector=connector, actor=actor)
     return ReplayOut(order_id=order_id, outbox_ids=ids)

@@ -42,12 +42,12 @@ _D, _P, _B = Role.DISPATCHER, Role.PHARMACIST, Role.BILLING
 ACTIONS: dict[Action, ActionSpec] = {
     Action.RESOLVE_HOLD: ActionSpec("POST", "/orders/{order_id}/resolve-hold", (_D, _P)),
     Action.REDECIDE: ActionSpec("POST", "/orders/{order_id}/decide", (_D, _P)),
-    Action.OVERRIDE: ActionSpec("POST", "/orders/{order_id}/override", (_D, _P)),
+    Action.OVERRIDE: ActionSpec("POST", "/orders/{order_id}/shipments", (_D, _P)),
     Action.CANCEL: ActionSpec("POST", "/orders/{order_id}/cancel", (_D, _P)),
     Action.COMPLETE_POD: ActionSpec("POST", "/orders/{order_id}/pod/complete", (_D, _B)),
     Action.REATTEMPT: ActionSpec("POST", "/orders/{order_id}/reattempt", (_D,)),
     Action.RESHIP: ActionSpec("POST", "/orders/{order_id}/reship", (_D, _P)),
-    Action.DISPOSITION: ActionSpec("POST", "/orders/{order_id}/disposition", (_P,)),
+    Action.DISPOSITION: ActionSpec("POST", "/orders/{order_id}/excursion/disposition", (_P,)),
     Action.REPLAY_WRITEBACK: ActionSpec("POST", "/orders/{order_id}/writebacks/replay", (_B,)),
 }
 

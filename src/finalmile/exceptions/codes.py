@@ -15,3 +15,8 @@ class ExceptionCode(StrEnum):
     NOTHING_TO_REPLAY = "nothing_to_replay"
     TOO_LARGE = "too_large"
     NOT_IMAGE_OR_PDF = "not_image_or_pdf"
+    WRONG_STATUS = "wrong_status"
+    NOT_OUR_ROUTE = "not_our_route"
+    NO_EXCURSION = "no_excursion"
+    PURCHASE_IN_PROGRESS = "purchase_in_progress"
+    NO_DELIVERY_DAY = "no_delivery_day"

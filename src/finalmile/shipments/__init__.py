@@ -1,5 +1,6 @@
 """Shipments: one live shipment per order, labels bought at most once, voids audited."""
 
+from finalmile.shipments.codes import ShipmentCode
 from finalmile.shipments.dispatch import Dispatched, Dispatcher
 from finalmile.shipments.models import LIVE_STATES, Shipment, ShipmentState
 from finalmile.shipments.overrides import OverrideGuard
@@ -13,6 +14,7 @@ __all__ = [
     "Dispatcher",
     "OverrideGuard",
     "Shipment",
+    "ShipmentCode",
     "ShipmentService",
     "ShipmentState",
     "recover",

@@ -3,7 +3,7 @@ superseded (``delivery_decision.overrides_id``); who, which role and why are in 
 decision JSON and in the order's history (action ``override``).
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from alembic import op
 from finalmile.db_types import BigId
 
 revision: str = "0020"
-down_revision: str | None = "0018"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
