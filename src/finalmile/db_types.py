@@ -42,14 +42,17 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class ValueEnum(TypeDecorator[StrEnum]):
-    """A StrEnum stored as its value in VARCHAR (adding a member needs no type migration)."""
+    """A StrEnum stored as its value in VARCHAR(``length``) (adding a member needs no type
+    migration while its value fits)."""
 
     impl = String(16)
     cache_ok = True
 
-    def __init__(self, enum: type[StrEnum]) -> None:
+    def __init__(self, enum: type[StrEnum], *, length: int = 16) -> None:
         super().__init__()
         self.enum = enum
+        if length != self.impl.length:
+            self.impl = String(length)
 
     def process_bind_param(self, value: StrEnum | str | None, dialect: Dialect) -> str | None:
         return None if value is None else self.enum(value).value

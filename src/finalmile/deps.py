@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Annotated, TypeVar, cast
 from urllib.parse import quote
 
+import structlog
 from fastapi import Depends, Path, Request, Security
 from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,6 +22,7 @@ from finalmile.auth import Principal, Role, Scope, authenticate
 from finalmile.errors import AuthError
 from finalmile.provided import Provided
 
+log = structlog.get_logger(__name__)
 T = TypeVar("T")
 #: A numeric record id in a path: bounded to a database bigint, so a larger number is a 422, not
 #: an overflow inside the database driver.
@@ -75,15 +77,38 @@ def require(scope: Scope) -> Callable[..., Principal]:
 
 
 def require_role(*roles: Role, scope: Scope = Scope.ORDERS_WRITE) -> Callable[..., Principal]:
-    """A dependency that admits keys holding ``scope`` and one of ``roles`` (403 otherwise)."""
-    allowed = ", ".join(role.value for role in roles)
+    """A dependency that admits keys holding ``scope`` and one of ``roles`` (403 otherwise).
 
-    def check(principal: Annotated[Principal, Depends(require(scope))]) -> Principal:
+    A key with no role at all (made before keys carried roles) that holds ``scope`` is still
+    admitted for one release, with a deprecation warning naming its prefix
+    (docs/operations.md, "API keys and roles"); a key with roles is always checked.
+    """
+    allowed = " or ".join(role.value for role in roles)
+
+    scoped = require(scope)
+
+    # A default, not Annotated: the annotations are strings here, and ``scoped`` is no global.
+    def check(request: Request, principal: Principal = Depends(scoped)) -> Principal:  # noqa: B008
+        if not principal.roles and not principal.allows(Scope.ADMIN):
+            log.warning(
+                "roleless_api_key",
+                key_prefix=principal.key_prefix,
+                route=getattr(request.scope.get("route"), "path", None),
+                needs=[role.value for role in roles],
+            )
+            return principal
         if not principal.acts_as(*roles):
             raise AuthError(f"this action needs the role {allowed} (or admin)", status_code=403)
         return principal
 
     return check
+
+
+def acting_roles(principal: Principal) -> frozenset[Role]:
+    """The roles ``principal`` may act as, for in-action checks (an admin-scope key: ``admin``)."""
+    if principal.allows(Scope.ADMIN):
+        return principal.roles | {Role.ADMIN}
+    return principal.roles
 
 
 def content_disposition(filename: str, *, inline: bool = False) -> str:

@@ -21,6 +21,7 @@ class Topic(StrEnum):
     SHIPPED = "order.shipped"
     DELIVERED = "order.delivered"
     DELIVERY_CONFIRMED = "order.delivery_confirmed"
+    CANCELLED = "order.cancelled"
 
 
 class RetryPolicy(BaseModel):

@@ -6,7 +6,8 @@ from sqlmodel import SQLModel
 
 from finalmile import audit
 from finalmile.auth import models as auth_models
-from finalmile.courier import driver_tables, plan_tables
+from finalmile.courier import driver_tables, plan_tables, reattempts
+from finalmile.evidence import dispositions
 from finalmile.evidence.archive import models as archive_models
 from finalmile.evidence.temperature import models as temperature_models
 from finalmile.exceptions import models as exception_models
@@ -24,11 +25,13 @@ TABLE_MODULES = (
     audit,
     archive_models,
     auth_models,
+    dispositions,
     driver_tables,
     exception_models,
     intake_models,
     item_models,
     plan_tables,
+    reattempts,
     temperature_models,
     message_models,
     order_models,

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from finalmile.app import Services
-from finalmile.auth.models import Scope
+from finalmile.auth.models import Role, Scope
 from finalmile.auth.service import create_key
 from finalmile.config.settings import Settings
 from finalmile.main import create_app
@@ -27,9 +27,10 @@ def _services(client: TestClient) -> Services:
     return services
 
 
-def _key(client: TestClient, *scopes: Scope) -> dict[str, str]:
+def _key(client: TestClient, *scopes: Scope, roles: tuple[Role, ...] = ()) -> dict[str, str]:
     with _services(client).sessions() as session, session.begin():
-        return {"X-API-Key": create_key(session=session, name="test", scopes=scopes).token}
+        key = create_key(session=session, name="test", scopes=scopes, roles=roles)
+        return {"X-API-Key": key.token}
 
 
 @pytest.fixture
@@ -45,10 +46,15 @@ def quiet(settings: Settings) -> Iterator[TestClient]:
 
 
 def test_decide_stores_and_returns_the_decision_with_reasons(quiet: TestClient) -> None:
-    writer = _key(quiet, Scope.ORDERS_WRITE)
+    writer = _key(quiet, Scope.ORDERS_WRITE, roles=(Role.PHARMACIST,))
     reader = _key(quiet, Scope.ORDERS_READ)
-    assert quiet.post("/orders/RX-A1/decide", headers=reader).status_code == 403
-    response = quiet.post("/orders/RX-A1/decide", headers=writer)
+    r = quiet.post("/orders/RX-A1/decide", headers=reader)
+    assert r.status_code == 403, r.text
+    billing = _key(quiet, Scope.ORDERS_WRITE, roles=(Role.BILLING,))
+    refused = quiet.post("/orders/RX-A1/decide", headers=billing)
+    assert refused.status_code == 403
+    assert "dispatcher, pharmacist" in refused.json()["error"]["message"]
+    response = quiet.post("/orders/RX-A1/decide", json={"reason": "fixed"}, headers=writer)
     assert response.status_code == 200, response.text
     decision = response.json()
     assert decision["delivery_type"] == "courier"
@@ -59,11 +65,13 @@ def test_decide_stores_and_returns_the_decision_with_reasons(quiet: TestClient) 
     decided = [h for h in detail["history"] if h["action"] == "decided"]
     assert len(decided) == 1 and decided[0]["detail"]["delivery_type"] == "courier"
     assert decided[0]["actor"].startswith("key:")
+    assert decided[0]["detail"]["role"] == "pharmacist"
+    assert decided[0]["detail"]["reason"] == "fixed"
     assert quiet.get("/orders/RX-A2", headers=reader).json()["decision"] is None
 
 
 def test_holds_are_listed_as_exceptions(quiet: TestClient) -> None:
-    writer = _key(quiet, Scope.ORDERS_WRITE)
+    writer = _key(quiet, Scope.ORDERS_WRITE, roles=(Role.DISPATCHER,))
     reader = _key(quiet, Scope.ORDERS_READ)
     quiet.post("/orders/RX-A1/decide", headers=writer)
     _services(quiet).decider.clock = lambda: TOO_LATE

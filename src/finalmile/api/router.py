@@ -13,6 +13,8 @@ from finalmile.courier import route_views as routes
 from finalmile.evidence.archive import hold_views, listing_views
 from finalmile.evidence.archive import views as archive
 from finalmile.evidence.temperature import views as temperature
+from finalmile.exceptions import action_views, redelivery_views
+from finalmile.exceptions import views as exceptions
 from finalmile.items import views as items
 from finalmile.messages import views as messages
 from finalmile.orders import views as orders
@@ -40,3 +42,6 @@ router.include_router(listing_views.router)
 router.include_router(webhook_views.router)
 router.include_router(driver_views.router)
 router.include_router(order_views.router)
+router.include_router(exceptions.router)
+router.include_router(action_views.router)
+router.include_router(redelivery_views.router)

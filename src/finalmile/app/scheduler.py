@@ -3,7 +3,8 @@ scan job per CSV drop folder, the delivery decisions of received orders, the dis
 carrier and courier orders (``FINALMILE_DISPATCH_INTERVAL_SECONDS``),
 ``FINALMILE_OUTBOX_WORKERS`` outbox workers, the tracking poll (``finalmile.tracking.jobs``)
 when carrier accounts are configured, and the daily courier route planning
-(``finalmile.courier.planning_job``) when ``FINALMILE_ROUTE_PLANNING_AT`` is set.
+(``finalmile.courier.planning_job``) when ``FINALMILE_ROUTE_PLANNING_AT`` is set, and the
+exceptions queue's refresh (``FINALMILE_EXCEPTIONS_INTERVAL_SECONDS``).
 
 Jobs run on the scheduler's worker threads, off the event loop. Each job has ``max_instances=1``
 (a slow poll is never overlapped by the next) and ``coalesce=True`` (polls missed while one ran
@@ -20,6 +21,7 @@ import structlog
 from finalmile.app.wiring import Services
 from finalmile.connectors.csv_drop import DropFolderWatcher
 from finalmile.courier import add_planning_job, stored_day
+from finalmile.exceptions import add_exceptions_job
 from finalmile.outbox import add_outbox_workers
 from finalmile.tracking import add_tracking_poll
 
@@ -38,7 +40,8 @@ def build_scheduler(services: Services) -> BackgroundScheduler | None:
     tracked = bool(services.shipments.accounts)
     routes_at = services.settings.route_planning_at
     planned = routes_at is not None
-    jobs = decide_every or dispatch_every or services.settings.outbox_workers
+    exceptions_every = services.settings.exceptions_interval_seconds
+    jobs = decide_every or dispatch_every or services.settings.outbox_workers or exceptions_every
     if not (pollers or folders or jobs or tracked or planned):
         return None
     # Deferred: APScheduler loads when the service builds its scheduler, not on import.
@@ -57,6 +60,7 @@ def build_scheduler(services: Services) -> BackgroundScheduler | None:
         tracking=services.tracking,
         every_seconds=services.settings.tracking_poll_seconds,
     )
+    add_exceptions_job(scheduler, queue=services.exceptions, every_seconds=exceptions_every)
     if routes_at is not None:
         add_planning_job(
             scheduler,

@@ -20,11 +20,12 @@ from finalmile.carriers import load_registry
 from finalmile.config import Settings, resolve_limits
 from finalmile.connectors.fhir import FhirClient, FhirPoller, clients_for
 from finalmile.connectors.writeback import Targets, build_targets
-from finalmile.courier import CourierPlanning, DriverUpdates
+from finalmile.courier import CourierPlanning, DriverUpdates, leave_plans
 from finalmile.db import create_db_engine, session_factory
 from finalmile.errors import ConfigError
 from finalmile.evidence.archive import ArchiveService
 from finalmile.evidence.temperature import TemperatureService, installed_layouts
+from finalmile.exceptions import ExceptionQueue, OrderActions, Redelivery, Thresholds
 from finalmile.intake import FileIntake, IntakeService, IntakeStore
 from finalmile.items import ItemService, StorageResolver
 from finalmile.outbox import OutboxStore
@@ -38,7 +39,7 @@ from finalmile.rules import (
     RateCardSource,
     load_catalog,
 )
-from finalmile.shipments import Dispatcher, ShipmentService
+from finalmile.shipments import Dispatcher, OverrideGuard, ShipmentService
 from finalmile.tracking import TrackingService
 from finalmile.users import SignInPolicy
 from finalmile.vault import Vault, vault_from_settings
@@ -66,6 +67,9 @@ class Services:
     driver_updates: DriverUpdates
     items: ItemService
     storage: StorageResolver
+    exceptions: ExceptionQueue
+    actions: OrderActions
+    redelivery: Redelivery
     fhir_clients: dict[str, FhirClient] = field(default_factory=dict)
 
     @property
@@ -99,6 +103,9 @@ class Services:
             self.planning,
             self.driver_updates,
             self.items,
+            self.exceptions,
+            self.actions,
+            self.redelivery,
             self.sign_in_policy,
         )
 
@@ -172,7 +179,10 @@ def build_services(settings: Settings) -> Services:
         quotes=_quote_source(settings, shipments, items),
         items=items,
     )
+    shipments.guard = OverrideGuard(sessions=sessions, decider=decider, leave_plans=leave_plans)
     zone = ZoneInfo(settings.timezone)
+    outbox = OutboxStore(sessions, lease_seconds=settings.outbox_lease_seconds)
+    dispatcher = Dispatcher(sessions=sessions, decider=decider, shipments=shipments)
     return Services(
         settings=settings,
         engine=engine,
@@ -183,8 +193,8 @@ def build_services(settings: Settings) -> Services:
         fhir_clients=fhir_clients,
         shipments=shipments,
         decider=decider,
-        dispatcher=Dispatcher(sessions=sessions, decider=decider, shipments=shipments),
-        outbox=OutboxStore(sessions, lease_seconds=settings.outbox_lease_seconds),
+        dispatcher=dispatcher,
+        outbox=outbox,
         writeback=build_targets(
             (connectors.get(name) for name in connectors.names), config_dir=settings.config_dir
         ),
@@ -219,6 +229,31 @@ def build_services(settings: Settings) -> Services:
         driver_updates=DriverUpdates(sessions=sessions, vault=vault, on_evidence_settled=settled),
         items=items,
         storage=storage,
+        exceptions=ExceptionQueue(
+            sessions=sessions,
+            vault=vault,
+            thresholds=Thresholds(
+                stalled_after=dt.timedelta(seconds=settings.stalled_after_seconds),
+                pod_grace=dt.timedelta(seconds=settings.pod_grace_seconds),
+            ),
+            sites=storage.sites,
+        ),
+        actions=OrderActions(
+            sessions=sessions,
+            vault=vault,
+            shipments=shipments,
+            outbox=outbox,
+            on_evidence_settled=settled,
+            attachment_max_bytes=settings.pod_attachment_max_bytes,
+        ),
+        redelivery=Redelivery(
+            sessions=sessions,
+            vault=vault,
+            shipments=shipments,
+            dispatcher=dispatcher,
+            decider=decider,
+            on_settled=settled,
+        ),
     )
 
 

@@ -1,10 +1,10 @@
 """The billing trigger: one ``order.delivery_confirmed`` outbox row per order, once it is proven.
 
-``confirm_if_ready`` runs inside the transaction that completed the proof of delivery (or
-recorded a passing temperature log), so the confirmation is written exactly when the evidence
-commits. Its outbox key is ``delivery_confirmed:<order pk>``: calling it again (duplicate events,
-retries, restarts, a second worker) writes nothing more, and every write-back target receives
-the same idempotency key however often the row is retried or replayed.
+``confirm_if_ready`` runs inside the transaction that completed the proof of delivery (or recorded
+a passing temperature log, or a pharmacist released an excursion), so the confirmation is written
+exactly when the evidence commits. Its outbox key is ``delivery_confirmed:<order pk>``: calling it
+again (duplicate events, retries, restarts, a second worker) writes nothing more, and every
+write-back target receives the same idempotency key however often the row is retried or replayed.
 """
 
 from __future__ import annotations
@@ -61,7 +61,8 @@ def confirm_if_ready(session: Session, order_pk: int, *, rules: BillingRules) ->
     policy = rules.policies.get(order.connector) or BillingPolicy()
     if evidence is None or not evidence.complete:
         return False
-    if policy.require_temperature_pass and evidence.temperature_verdict != "pass":
+    passed = evidence.temperature_verdict == "pass" or evidence.temperature_released
+    if policy.require_temperature_pass and not passed:
         log.info(
             "billing_waits_for_temperature",
             order_id=order.order_id,

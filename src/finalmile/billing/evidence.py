@@ -42,6 +42,11 @@ class DeliveryEvidence(Protocol):
         """The package's temperature log verdict (``pass``, ``fail``, ``incomplete``), if any."""
         ...
 
+    @property
+    def temperature_released(self) -> bool:
+        """Whether a pharmacist released the excursion in force (accepting it as a pass)."""
+        ...
+
 
 #: Reads an order's delivery evidence in the caller's transaction (None: no POD yet).
 EvidenceSource = Callable[[Session, int], DeliveryEvidence | None]

@@ -3,7 +3,8 @@ service uses).
 
 Complete means the tracking module stamped the order's newest proof of delivery ``complete_at``;
 the reference is its ``pod_reference``; the temperature verdict is the evidence module's answer
-for the order (None when no log was uploaded).
+for the order (None when no log was uploaded); a pharmacist's release of an excursion is
+``temperature_released``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from finalmile.evidence import temperature_verdict
+from finalmile.evidence import excursion_released, temperature_verdict
 from finalmile.tracking import DeliveryProof, TrackingState, pod_reference
 
 
@@ -29,6 +30,7 @@ class StoredEvidence:
     shipped_at: dt.datetime | None
     recipient_relationship: str | None
     temperature_verdict: str | None
+    temperature_released: bool = False
 
 
 def stored_evidence(session: Session, order_pk: int) -> StoredEvidence | None:
@@ -52,4 +54,5 @@ def stored_evidence(session: Session, order_pk: int) -> StoredEvidence | None:
         shipped_at=shipped_at,
         recipient_relationship=proof.relationship,
         temperature_verdict=verdict.value if verdict is not None else None,
+        temperature_released=excursion_released(session, order_pk),
     )

@@ -77,6 +77,10 @@ BUILT_IN = {
         "Connector profiles (FINALMILE_CONFIG_DIR/connectors/*.yaml).",
     ),
     "db": BuiltIn("finalmile.cli.db:app", "Database schema."),
+    "exceptions": BuiltIn(
+        "finalmile.cli.exceptions:app",
+        "Orders that need a person: list them, and act (resolve a hold, cancel, ...).",
+    ),
     "fhir": BuiltIn("finalmile.cli.fhir:app", "FHIR R4 connectors that poll a PMS's FHIR server."),
     "items": BuiltIn("finalmile.cli.items:app", "Import and show the item master."),
     "keys": BuiltIn(
@@ -116,6 +120,10 @@ BUILT_IN = {
     "webhooks": BuiltIn(
         "finalmile.cli.webhooks:app",
         "Signed webhooks to the PMS: send a test event, verify a captured request.",
+    ),
+    "redelivery": BuiltIn(
+        "finalmile.cli.redelivery:app",
+        "Get an order delivered again: reattempt, reship, disposition.",
     ),
 }
 

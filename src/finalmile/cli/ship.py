@@ -10,9 +10,11 @@ from typing import Annotated, Any
 
 import typer
 
+from finalmile.auth import Role
 from finalmile.carriers import LabelFormat, ShipmentOptions
 from finalmile.cli.context import load_settings, open_services
 from finalmile.cli.exits import fail
+from finalmile.rules import Override
 from finalmile.shipments import BuyRequest, Shipment
 
 EXIT_REFUSED = 1
@@ -40,8 +42,19 @@ def ship(
     workers: Annotated[
         int, typer.Option(min=1, help="Orders bought at once (each account's limits still hold)")
     ] = 16,
+    reason: Annotated[
+        str | None,
+        typer.Option(help="Override reason: ship against the orders' decisions (no patient data)"),
+    ] = None,
+    by: Annotated[str | None, typer.Option(help="Who ships (recorded as cli:NAME)")] = None,
+    role: Annotated[
+        Role | None, typer.Option(help="Your role (an override needs dispatcher or pharmacist)")
+    ] = None,
 ) -> None:
     """Buy a label for each order: one JSON line per order on stdout, failures on stderr.
+
+    A purchase against an order's decision is refused unless --reason gives an override reason
+    (with --by and --role; breaking a hard constraint needs --role pharmacist).
 
     Exit 0 when every order has its label, 1 when a carrier refused one, 3 when some outcome is
     still open (``finalmile shipments recover`` finishes those).
@@ -60,7 +73,14 @@ def ship(
         dry_ice_weight_oz=dry_ice_oz,
         insured_value=insure,
     )
-    requests = [BuyRequest(i, carrier, service, options, connector) for i in ids]
+    if reason is not None and not by:
+        raise fail("--by is required with --reason: who overrides the decision", 2)
+    override = Override(
+        by=f"cli:{by}" if by else "cli",
+        roles=frozenset({role}) if role else frozenset(),
+        reason=reason,
+    )
+    requests = [BuyRequest(i, carrier, service, options, connector, override) for i in ids]
     with open_services(load_settings()) as services:
         outcomes = services.shipments.buy_many(requests, workers=min(workers, len(requests)))
     status = 0

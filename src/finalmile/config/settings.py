@@ -237,6 +237,30 @@ class Settings(BaseSettings):
         title="Tracking staleness",
         description="A parcel with no carrier event for this long is asked for (polling fallback)",
     )
+    exceptions_interval_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        title="Exceptions queue interval",
+        description="How often the exceptions queue is brought up to date; 0: only when listed",
+    )
+    stalled_after_seconds: float = Field(
+        default=86_400.0,
+        gt=0,
+        title="Stalled shipment",
+        description="A dispatched order with no carrier or driver event for this long is stalled",
+    )
+    pod_grace_seconds: float = Field(
+        default=86_400.0,
+        ge=0,
+        title="POD grace",
+        description="How long a delivered order's POD may stay incomplete before it is queued",
+    )
+    pod_attachment_max_bytes: int = Field(
+        default=10_485_760,
+        gt=0,
+        title="POD attachment size",
+        description="Largest paper or phone POD record accepted (image or PDF)",
+    )
     log_level: str = Field(default="INFO", title="Log level")
     api_docs: bool | None = Field(
         default=None,

@@ -6,18 +6,23 @@ from finalmile.courier.dayfile import CourierDay, load_day
 from finalmile.courier.driver_tables import DriverUpdate
 from finalmile.courier.driver_updates import DriverUpdates
 from finalmile.courier.manifest import manifest, route_sheet
+from finalmile.courier.plan_leave import leave_plans
 from finalmile.courier.plan_store import plan_record
 from finalmile.courier.planning import CourierPlanning
 from finalmile.courier.planning_job import add_planning_job, run_replan
+from finalmile.courier.reattempts import CourierReattempt, next_delivery_day
 
 __all__ = [
     "CourierDay",
     "CourierPlanning",
+    "CourierReattempt",
     "DriverUpdate",
     "DriverUpdates",
     "add_planning_job",
+    "leave_plans",
     "load_day",
     "manifest",
+    "next_delivery_day",
     "plan_record",
     "route_sheet",
     "run_replan",

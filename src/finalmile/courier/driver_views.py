@@ -15,14 +15,14 @@ from fastapi import APIRouter, Depends, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-from finalmile.auth import Principal, Scope
+from finalmile.auth import Principal, Role
 from finalmile.courier import assignments, driver_stops, drivers
 from finalmile.courier.driver_payloads import DriverUpdateIn
 from finalmile.courier.driver_tables import Driver
 from finalmile.courier.driver_updates import DriverUpdates, UpdateResult
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
-from finalmile.deps import SessionsDep, provided, require
+from finalmile.deps import SessionsDep, provided, require_role
 from finalmile.tracking import TrackingState, canonical_order
 from finalmile.vault import Vault
 
@@ -44,7 +44,7 @@ def current_driver(
 
 
 DriverDep = Annotated[Driver, Depends(current_driver)]
-Dispatcher = Annotated[Principal, Depends(require(Scope.ORDERS_WRITE))]
+Dispatcher = Annotated[Principal, Depends(require_role(Role.DISPATCHER))]
 
 
 class StopOut(BaseModel):

@@ -1,11 +1,11 @@
 """Re-planning a stored plan: the rest of its day from what changed since it was made.
 
 The input is the day the plan was made from plus the courier orders decided for that date since
-(``stored_day``), minus orders cancelled since; drivers' progress comes from their updates
-(``progress.py``); drivers named absent are left out. The search runs in a child process like a
-plan (``jobs.py``); the result is checked by the independent checker against the rest-of-day
-problem, and stored as a new plan that supersedes the old one, with each driver's visited stops
-heading its route.
+(``stored_day``), minus orders cancelled (or overridden to go another way) since; drivers'
+progress comes from their updates (``progress.py``); drivers named absent are left out. The
+search runs in a child process like a plan (``jobs.py``); the result is checked by the
+independent checker against the rest-of-day problem, and stored as a new plan that supersedes
+the old one, with each driver's visited stops heading its route.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from finalmile.courier.progress import VISITED, PlannedDay, Report, driver_progr
 from finalmile.errors import ConflictError, InputError
 from finalmile.orders import Order, OrderStatus
 from finalmile.routing import DriverProgress
+from finalmile.rules import DeliveryType, current_decision
 from finalmile.vault import Vault
 
 
@@ -229,12 +230,26 @@ def _planned(session: Session, plan_id: int) -> dict[str, PlannedDay]:
 
 
 def _cancelled(session: Session, order_ids: set[str]) -> tuple[str, ...]:
-    rows = session.scalars(
-        select(col(Order.order_id)).where(
-            col(Order.order_id).in_(order_ids), col(Order.status) == OrderStatus.CANCELLED
+    """The day's orders that left it: cancelled, or overridden to go another way."""
+    rows = session.execute(
+        select(col(Order.id), col(Order.order_id), col(Order.status)).where(
+            col(Order.order_id).in_(order_ids)
         )
     )
-    return tuple(sorted(set(rows)))
+    gone = set()
+    for order_pk, order_id, status in rows:
+        if status == OrderStatus.CANCELLED:
+            gone.add(order_id)
+            continue
+        assert order_pk is not None
+        record = current_decision(session=session, order_pk=order_pk)
+        if (
+            record is not None
+            and record.overrides_id is not None
+            and record.delivery_type is not DeliveryType.COURIER
+        ):
+            gone.add(order_id)
+    return tuple(sorted(gone))
 
 
 def reported_rows(

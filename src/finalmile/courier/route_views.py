@@ -14,7 +14,7 @@ from fastapi import APIRouter, Body, Depends, Query, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from finalmile.auth import Principal, Scope
+from finalmile.auth import Principal, Role, Scope
 from finalmile.courier.day_from_orders import stored_day
 from finalmile.courier.dayfile import DayIn, load_day
 from finalmile.courier.manifest import manifest
@@ -23,7 +23,15 @@ from finalmile.courier.plan_store import plan_etas, plan_record
 from finalmile.courier.planning import CourierPlanning
 from finalmile.courier.planning_job import plan_in_child, run_replan, store_plan
 from finalmile.db_types import utcnow
-from finalmile.deps import RowId, SessionDep, SessionsDep, content_disposition, provided, require
+from finalmile.deps import (
+    RowId,
+    SessionDep,
+    SessionsDep,
+    content_disposition,
+    provided,
+    require,
+    require_role,
+)
 from finalmile.errors import NotFoundError
 from finalmile.routing import configured
 from finalmile.vault import Vault
@@ -35,7 +43,7 @@ PlanningDep = Annotated[CourierPlanning, Depends(provided(CourierPlanning))]
 VaultDep = Annotated[Vault, Depends(provided(Vault))]
 
 
-@router.post("/plan", dependencies=[Depends(require(Scope.ORDERS_WRITE))])
+@router.post("/plan", dependencies=[Depends(require_role(Role.DISPATCHER))])
 async def plan_routes(
     planning: PlanningDep,
     sessions: SessionsDep,
@@ -93,7 +101,7 @@ async def replan_routes(
     *,
     planning: PlanningDep,
     sessions: SessionsDep,
-    principal: Annotated[Principal, Depends(require(Scope.ORDERS_WRITE))],
+    principal: Annotated[Principal, Depends(require_role(Role.DISPATCHER))],
     body: Annotated[ReplanIn | None, Body()] = None,
     seconds: Annotated[float, Query(gt=0, le=MAX_BUDGET_SECONDS)] = 10.0,
 ) -> dict[str, Any]:

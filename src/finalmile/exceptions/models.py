@@ -50,7 +50,9 @@ class OrderException(SQLModel, table=True):
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     order_pk: int = Field(sa_column=restricted_fk("dispatch_order"))
-    kind: ExceptionKind = Field(sa_column=Column(ValueEnum(ExceptionKind), nullable=False))
+    kind: ExceptionKind = Field(
+        sa_column=Column(ValueEnum(ExceptionKind, length=32), nullable=False)
+    )
     #: Plain words, no patient data.
     reason: str = Field(max_length=300)
     opened_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))

@@ -30,14 +30,20 @@ written by ``finalmile.billing.confirm_if_ready``)::
      "tracking_number": "1Z...", "pod_reference": "POD-7", "recipient_relationship": "self",
      "temperature_verdict": "pass" | null}
 
+``order.cancelled`` (the pharmacy cancelled the order in finalmile; a cancellation from the PMS
+is not echoed)::
+
+    {"order_id": "RX-1001", "order_pk": 7, "cancelled_at": "2026-11-22T15:04:00Z"}
+
 Keys are the effect's identity: use ``shipped:<order pk>:<tracking number>``,
-``delivered:<order pk>``, ``delivery_confirmed:<order pk>``.
+``delivered:<order pk>``, ``delivery_confirmed:<order pk>``, ``cancelled:<order pk>``.
 """
 
 from finalmile.outbox.enqueue import enqueue
 from finalmile.outbox.jobs import add_outbox_workers
 from finalmile.outbox.models import OutboxAttempt, OutboxEvent, OutboxStatus
 from finalmile.outbox.payloads import (
+    CancelledPayload,
     ClaimItem,
     DeliveredPayload,
     DeliveryConfirmedPayload,
@@ -49,6 +55,7 @@ from finalmile.outbox.store import OutboxStore
 from finalmile.outbox_terms import RetryPolicy, Topic
 
 __all__ = [
+    "CancelledPayload",
     "ClaimItem",
     "DeliveredPayload",
     "Deliverer",

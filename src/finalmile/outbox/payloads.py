@@ -75,13 +75,20 @@ class DeliveryConfirmedPayload(_Payload):
     )
 
 
+class CancelledPayload(_Payload):
+    """``order.cancelled``: the pharmacy cancelled the order in finalmile (not the PMS)."""
+
+    cancelled_at: AwareDatetime
+
+
 #: Any topic's payload model (what ``enqueue`` takes, and the webhook events' ``data``).
-Payload = ShippedPayload | DeliveredPayload | DeliveryConfirmedPayload
+Payload = ShippedPayload | DeliveredPayload | DeliveryConfirmedPayload | CancelledPayload
 
 PAYLOADS: dict[Topic, type[_Payload]] = {
     Topic.SHIPPED: ShippedPayload,
     Topic.DELIVERED: DeliveredPayload,
     Topic.DELIVERY_CONFIRMED: DeliveryConfirmedPayload,
+    Topic.CANCELLED: CancelledPayload,
 }
 
 

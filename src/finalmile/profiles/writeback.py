@@ -87,7 +87,9 @@ class Hl7Target(_Target):
     """HL7 v2 status updates over MLLP, one per order and topic, each waiting for its ACK."""
 
     topics: tuple[Topic, ...] = Field(
-        (Topic.SHIPPED, Topic.DELIVERED), min_length=1, description="outbox topics sent"
+        (Topic.SHIPPED, Topic.DELIVERED, Topic.CANCELLED),
+        min_length=1,
+        description="outbox topics sent",
     )
     host: str = Field(min_length=1)
     port: int = Field(ge=1, le=65535)

@@ -6,11 +6,13 @@ reasons a pharmacist would give. See ``docs/rules.md`` for the rule language.
 """
 
 from finalmile.rules.catalog import Catalog, load_catalog, load_site_config
-from finalmile.rules.decision import Decision
+from finalmile.rules.choose import choose, held_choices
+from finalmile.rules.decision import Choice, Decision
 from finalmile.rules.engine import decide
 from finalmile.rules.facts import FACTS, DeliveryType
-from finalmile.rules.live_quotes import LiveQuoteSource
+from finalmile.rules.live_quotes import LiveQuoteSource, carrier_quote
 from finalmile.rules.models import DecisionRecord
+from finalmile.rules.override import Override, StaffPurchase, Verdict, judge
 from finalmile.rules.quotes import CarrierQuote, QuoteSource
 from finalmile.rules.ratecard import RateCardSource
 from finalmile.rules.ruleset import RuleSet, load_rule_set
@@ -25,20 +27,28 @@ __all__ = [
     "WEEKDAYS",
     "CarrierQuote",
     "Catalog",
+    "Choice",
     "Decider",
     "Decision",
     "DecisionRecord",
     "DeliveryOption",
     "DeliveryType",
     "LiveQuoteSource",
+    "Override",
     "QuoteSource",
     "RateCardSource",
     "RuleSet",
     "Site",
     "SiteConfig",
+    "StaffPurchase",
+    "Verdict",
     "activate",
+    "carrier_quote",
+    "choose",
     "current_decision",
     "decide",
+    "held_choices",
+    "judge",
     "list_current",
     "load_catalog",
     "load_rule_set",

@@ -9,11 +9,38 @@ from typing import Any, NamedTuple
 from finalmile.rules.facts import DeliveryType
 
 
+class Choice(NamedTuple):
+    """One way to send a held order that the rules still allow: a person may choose it."""
+
+    label: str
+    delivery_type: DeliveryType
+    carrier: str
+    service: str
+    ship_at: dt.datetime
+    estimated_delivery: dt.datetime
+    cost: Decimal
+    options: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready (stored with the decision)."""
+        return {
+            "label": self.label,
+            "delivery_type": self.delivery_type.value,
+            "carrier": self.carrier,
+            "service": self.service,
+            "ship_at": _iso(self.ship_at),
+            "estimated_delivery": _iso(self.estimated_delivery),
+            "cost": str(self.cost),
+            "options": list(self.options),
+        }
+
+
 class Decision(NamedTuple):
     """How one order travels (immutable).
 
     ``reasons`` lists every rule that fired or removed an option, then the choice; a ``hold``
-    (nothing allowed, or a hold rule) has no carrier and waits for a person. A named tuple, not
+    (nothing allowed, or a hold rule) has no carrier and waits for a person, who may pick one of
+    ``choices`` (a hold rule's: what the other rules allow) or override. A named tuple, not
     a frozen dataclass: the engine makes one per order, and a frozen dataclass sets each of its
     fields through ``object.__setattr__``, several times slower.
     """
@@ -33,6 +60,8 @@ class Decision(NamedTuple):
     rule_set_sha256: str
     decided_at: dt.datetime
     reasons: tuple[str, ...]
+    #: A hold by a rule: the candidates the other rules still allow, cheapest first.
+    choices: tuple[Choice, ...] = ()
 
     def summary(self) -> dict[str, Any]:
         """The one-line JSON form ``finalmile decide`` prints."""
@@ -58,6 +87,7 @@ class Decision(NamedTuple):
             "rule_set_version": self.rule_set_version,
             "rule_set_sha256": self.rule_set_sha256,
             "decided_at": _iso(self.decided_at),
+            "choices": [choice.to_json() for choice in self.choices],
         }
 
 

@@ -19,7 +19,7 @@ from finalmile.rules.context import (
     quote_candidate,
 )
 from finalmile.rules.courier import courier_runs
-from finalmile.rules.decision import Decision
+from finalmile.rules.decision import Choice, Decision
 from finalmile.rules.facts import DeliveryType
 from finalmile.rules.quotes import CarrierQuote
 from finalmile.rules.ruleset import Action, Rule
@@ -59,15 +59,21 @@ def decide(
         return _decision(order, site, now, None, reasons)
     facts = OrderFacts(order, site, now, entries)
     candidates = _candidates(site, quotes, now, facts=facts, reasons=reasons)
+    held: str | None = None
     for rule, applies in site.rules.steps:
         if applies is not None and not applies(facts):
             continue
         if rule.action is _HOLD:
-            reasons.append("Hold: " + rule.words(facts, None))
-            return _decision(order, site, now, None, reasons)
-        candidates = _apply(rule, candidates, facts, site, reasons)
+            held = held or "Hold: " + rule.words(facts, None)
+            continue
+        # After a hold the other rules still run, quietly, to list the choices a person has.
+        candidates = _apply(rule, candidates, facts, site, reasons if held is None else [])
     if facts.needed_by is not None:
-        candidates = _meet_deadline(candidates, facts, reasons)
+        candidates = _meet_deadline(candidates, facts, reasons if held is None else [])
+    if held is not None:
+        reasons.append(held)
+        choices = tuple(_choice(c) for c in sorted(candidates, key=_PREFERENCE))
+        return _decision(order, site, now, None, reasons, choices=choices)
     if not candidates:
         reasons.append(_no_option(facts, now))
         return _decision(order, site, now, None, reasons)
@@ -173,8 +179,27 @@ def _no_option(facts: OrderFacts, now: dt.datetime) -> str:
     return "Hold: no delivery option is left; a person must decide"
 
 
+def _choice(candidate: Candidate) -> Choice:
+    return Choice(
+        label=candidate.label,
+        delivery_type=candidate.delivery_type,
+        carrier=candidate.carrier,
+        service=candidate.service,
+        ship_at=candidate.ship_at,
+        estimated_delivery=candidate.estimated_delivery,
+        cost=candidate.cost,
+        options=tuple(map(_OPTION_VALUE, candidate.required)),
+    )
+
+
 def _decision(
-    order: DispatchOrder, site: Site, now: dt.datetime, best: Candidate | None, reasons: list[str]
+    order: DispatchOrder,
+    site: Site,
+    now: dt.datetime,
+    best: Candidate | None,
+    reasons: list[str],
+    *,
+    choices: tuple[Choice, ...] = (),
 ) -> Decision:
     rules = site.rules
     return Decision(
@@ -193,4 +218,5 @@ def _decision(
         rule_set_sha256=rules.sha256,
         decided_at=now,
         reasons=tuple(reasons),
+        choices=choices,
     )

@@ -38,7 +38,9 @@ class RuleSetVersion(SQLModel, table=True):
 
 
 class DecisionRecord(SQLModel, table=True):
-    """One decision for one version of an order; the newest per order is the current one."""
+    """One decision for one version of an order; the newest per order is the current one.
+
+    A staff override is a decision too: ``overrides_id`` names the one it superseded."""
 
     __tablename__ = "delivery_decision"
     __table_args__ = (
@@ -63,3 +65,12 @@ class DecisionRecord(SQLModel, table=True):
     cost: Decimal | None = Field(default=None, sa_column=Column(ExactDecimal, nullable=True))
     decision_encrypted: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    overrides_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            BigId,
+            ForeignKey("delivery_decision.id", name="fk_delivery_decision_overrides_id"),
+            nullable=True,
+        ),
+        description="Set on a staff override: the decision it superseded",
+    )

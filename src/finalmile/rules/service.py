@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import structlog
 from sqlalchemy import exists, select
@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlmodel import col
 
 from finalmile.audit import AuditEvent, audit_row
+from finalmile.auth import Role
 from finalmile.canonical import DispatchOrder
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
@@ -47,6 +48,7 @@ from finalmile.rules.decision import Decision
 from finalmile.rules.engine import decide
 from finalmile.rules.facts import DeliveryType
 from finalmile.rules.models import DecisionRecord, RuleSetVersion
+from finalmile.rules.override import Override, StaffPurchase, Verdict
 from finalmile.rules.quotes import QuoteSource
 from finalmile.rules.site import Site
 from finalmile.rules.versions import activate, active_version, compiled
@@ -55,6 +57,8 @@ from finalmile.vault import Vault
 log = structlog.get_logger(__name__)
 
 SYSTEM_ACTOR = "system"
+#: The order history action of a staff override.
+OVERRIDE_ACTION = "override"
 NO_SITE = "(none)"
 #: How many times ``decide_order`` starts over when the order changes while it is quoted.
 ORDER_CHANGED_RETRIES = 3
@@ -111,12 +115,21 @@ class Decider:
         self.clock = clock
         self._sites: dict[tuple[str, int], Site] = {}
 
-    def decide_order(self, *, order_id: str, connector: str | None, actor: str) -> StoredDecision:
-        """Decide one order now and store the decision (a new one each time it is asked).
+    def decide_order(
+        self,
+        *,
+        order_id: str,
+        connector: str | None,
+        actor: str,
+        why: dict[str, str] | None = None,
+    ) -> StoredDecision:
+        """Decide one order now and store the decision (a new one each time it is asked);
+        ``why`` (a person's role and reason) is recorded in the order's history.
 
         Raises:
             NotFoundError: no such order.
-            ConflictError: the order is cancelled (``cancelled``).
+            ConflictError: the order is cancelled (``cancelled``), or dispatched or finished
+                (``not_decidable``: its journey is under way or over).
             RetriableError: a quote source is down (nothing is stored).
         """
         for _ in range(ORDER_CHANGED_RETRIES):
@@ -127,6 +140,12 @@ class Decider:
                         f"order {order_id!r} is cancelled; nothing to decide",
                         code=RuleCode.CANCELLED,
                     )
+                if row.status not in UNDISPATCHED:
+                    raise ConflictError(
+                        f"order {order_id!r} is {row.status.value}; only a received, held or "
+                        "ready order is decided (void its label first)",
+                        code=RuleCode.NOT_DECIDABLE,
+                    )
                 draft = self._draft(session, row)
             decision = self._decision(draft)
             if decision is None:
@@ -135,7 +154,9 @@ class Decider:
                 current = session.get(Order, draft.order_pk)
                 if current is None or current.version != draft.order_version:
                     continue  # the order changed while it was quoted: decide the new version
-                stored = self._store(session, current, decision, draft.version, actor=actor)
+                stored = self._store(
+                    session, current, decision, draft.version, actor=actor, why=why
+                )
             log.info(
                 "order_decided",
                 order_id=order_id,
@@ -265,8 +286,12 @@ class Decider:
         version: RuleSetVersion | None,
         *,
         actor: str,
+        why: dict[str, str] | None = None,
+        overrides: int | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> StoredDecision:
         assert row.id is not None
+        data = {**decision.to_json(), **(extra or {})}
         record = DecisionRecord(
             order_pk=row.id,
             order_version=row.version,
@@ -278,8 +303,9 @@ class Decider:
             service=decision.service,
             estimated_delivery=decision.estimated_delivery,
             cost=decision.cost,
-            decision_encrypted=self.vault.encrypt(json.dumps(decision.to_json()).encode()),
+            decision_encrypted=self.vault.encrypt(json.dumps(data).encode()),
             created_at=decision.decided_at,
+            overrides_id=overrides,
         )
         session.add(record)
         session.flush()
@@ -288,6 +314,7 @@ class Decider:
             "version": row.version,
             "delivery_type": decision.delivery_type.value,
             "rule_set_version": record.rule_set_version,
+            **(why or {}),
         }
         event = audit_row(
             entity="order",
@@ -309,7 +336,90 @@ class Decider:
                 evidence={"decision_id": record.id},
                 at=decision.decided_at,
             )
-        return StoredDecision(record, decision.to_json())
+        return StoredDecision(record, data)
+
+    def store_override(
+        self,
+        session: Session,
+        row: Order,
+        *,
+        previous: DecisionRecord,
+        choice: StaffPurchase,
+        verdict: Verdict,
+        override: Override,
+        role: Role,
+        plans_left: Sequence[int] = (),
+    ) -> StoredDecision:
+        """Store staff's ``choice`` as the order's decision, superseding ``previous``, and write
+        the order's history entry (action ``override``: reason, role, superseded decision, the
+        new choice and the courier ``plans_left``, no patient data). The caller has admitted it
+        (``Verdict.admit``)."""
+        assert row.id is not None and previous.id is not None
+        now = self.clock()
+        before = self.read(previous)
+        quote = choice.quote
+        reason = (override.reason or "").strip()
+        decision = Decision(
+            order_id=row.order_id,
+            site=previous.site,
+            delivery_type=choice.delivery_type,
+            carrier=choice.carrier,
+            service=choice.service,
+            label=choice.label,
+            ship_at=None,
+            estimated_delivery=quote.estimated_delivery if quote else None,
+            cost=quote.cost if quote else None,
+            options=tuple(sorted(option.value for option in choice.options)),
+            rule_set=str(before.get("rule_set") or ""),
+            rule_set_version=previous.rule_set_version,
+            rule_set_sha256=str(before.get("rule_set_sha256") or ""),
+            decided_at=now,
+            reasons=(
+                f"Override by {override.by} as {role.value}, superseding decision "
+                f"{previous.id}: {reason}",
+                *verdict.contradictions,
+                *(f"Hard constraint overridden: {broken}" for broken in verdict.hard),
+                f"Chose {choice.label}",
+            ),
+        )
+        detail = {
+            "reason": reason,
+            "role": role.value,
+            "by": override.by,
+            "superseded_decision_id": previous.id,
+            "contradictions": list(verdict.contradictions),
+            "hard_constraints": list(verdict.hard),
+        }
+        version = (
+            session.get(RuleSetVersion, previous.rule_set_pk) if previous.rule_set_pk else None
+        )
+        stored = self._store(
+            session,
+            row,
+            decision,
+            version,
+            actor=override.by,
+            overrides=previous.id,
+            extra={"override": detail},
+        )
+        event = audit_row(
+            entity="order",
+            entity_id=row.id,
+            action=OVERRIDE_ACTION,
+            actor=override.by,
+            detail={
+                **detail,
+                "decision_id": stored.row.id,
+                "delivery_type": choice.delivery_type.value,
+                "carrier": choice.carrier,
+                "service": choice.service,
+                "left_route_plans": list(plans_left),
+            },
+            at=now,
+        )
+        session.add(AuditEvent(**event))
+        session.flush()
+        return stored
 
     def read(self, record: DecisionRecord) -> dict[str, object]:
         """The full decision JSON of a stored row."""

@@ -7,10 +7,10 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from finalmile.auth import Principal, Scope
-from finalmile.deps import SessionDep, provided, require
+from finalmile.auth import Principal, Role, Scope
+from finalmile.deps import SessionDep, provided, require, require_role
 from finalmile.orders import Order
 from finalmile.pagination import page_cursor, read_cursor
 from finalmile.rules.facts import DeliveryType
@@ -19,6 +19,8 @@ from finalmile.rules.service import Decider, list_current
 
 router = APIRouter(tags=["decisions"])
 DeciderDep = Annotated[Decider, Depends(provided(Decider))]
+#: Who may ask for a new decision (admin may too).
+DECIDE_ROLES = (Role.DISPATCHER, Role.PHARMACIST)
 
 
 class DecisionSummary(BaseModel):
@@ -46,18 +48,33 @@ class DecisionList(BaseModel):
     next_cursor: str | None
 
 
+class DecideIn(BaseModel):
+    """Why a person asks for a new decision (after fixing what held the order, say)."""
+
+    reason: str = Field(min_length=1, max_length=300, description="Plain words, no patient data")
+
+
 @router.post("/orders/{order_id}/decide")
 def decide_order(
     order_id: str,
     decider: DeciderDep,
-    principal: Annotated[Principal, Depends(require(Scope.ORDERS_WRITE))],
+    principal: Annotated[Principal, Depends(require_role(*DECIDE_ROLES))],
+    body: DecideIn | None = None,
     connector: str | None = None,
 ) -> dict[str, Any]:
-    """Decide now how the order travels, store the decision and return it with its reasons."""
+    """Decide now how the order travels, store the decision and return it with its reasons
+    (roles: dispatcher, pharmacist; a received, held or ready order only)."""
+    why = {"role": _role(principal), **({"reason": body.reason} if body else {})}
     stored = decider.decide_order(
-        order_id=order_id, connector=connector, actor=f"key:{principal.key_prefix}"
+        order_id=order_id, connector=connector, actor=principal.actor, why=why
     )
     return {**stored.decision, "decision_id": stored.row.id}
+
+
+def _role(principal: Principal) -> str:
+    """The role the caller acts in for a decision (admin when that is what lets it)."""
+    held = [r for r in DECIDE_ROLES if r in principal.roles]
+    return held[0].value if held else Role.ADMIN.value
 
 
 @router.get(

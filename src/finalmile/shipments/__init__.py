@@ -1,7 +1,9 @@
 """Shipments: one live shipment per order, labels bought at most once, voids audited."""
 
+from finalmile.shipments.codes import ShipmentCode
 from finalmile.shipments.dispatch import Dispatched, Dispatcher
 from finalmile.shipments.models import LIVE_STATES, Shipment, ShipmentState
+from finalmile.shipments.overrides import OverrideGuard
 from finalmile.shipments.recovery import recover
 from finalmile.shipments.service import BuyRequest, ShipmentService
 
@@ -10,7 +12,9 @@ __all__ = [
     "BuyRequest",
     "Dispatched",
     "Dispatcher",
+    "OverrideGuard",
     "Shipment",
+    "ShipmentCode",
     "ShipmentService",
     "ShipmentState",
     "recover",

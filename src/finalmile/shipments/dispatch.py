@@ -27,7 +27,7 @@ from finalmile.orders import Order, OrderItem, OrderStatus, find_order, is_activ
 from finalmile.rules import Decider, DecisionRecord, DeliveryOption, DeliveryType, current_decision
 from finalmile.shipments.codes import ShipmentCode
 from finalmile.shipments.models import Shipment, ShipmentState
-from finalmile.shipments.service import ShipmentService
+from finalmile.shipments.service import BuyRequest, ShipmentService
 
 log = structlog.get_logger(__name__)
 
@@ -91,25 +91,51 @@ class Dispatcher:
                 or courier decision for its current version (``not_dispatchable``).
         """
         with transaction(self.sessions) as session:
-            order = find_order(session=session, order_id=order_id, connector=connector)
-            assert order.id is not None
-            record = current_decision(session=session, order_pk=order.id)
-            if order.status is OrderStatus.CANCELLED:
-                raise ConflictError(
-                    f"order {order_id!r} is {order.status.value}; nothing to dispatch",
-                    code=ShipmentCode.NOT_DISPATCHABLE,
-                )
-            if (
-                record is None
-                or record.order_version != order.version
-                or record.delivery_type not in DISPATCHED_TYPES
-            ):
-                raise ConflictError(
-                    f"order {order_id!r} has no current carrier or courier decision",
-                    code=ShipmentCode.NOT_DISPATCHABLE,
-                )
-            request = self._request(session, record, order)
+            request = self._checked(session, order_id, connector)
         return self._buy(request)
+
+    def decided(self, *, order_id: str, connector: str | None = None) -> BuyRequest:
+        """What the order's current decision buys (account, service, extras), for a person who
+        buys again (a reship) through ``ShipmentService.buy``.
+
+        Raises:
+            NotFoundError: no such order.
+            ConflictError: as ``dispatch_order``, or the decision asks for what cannot be bought
+                automatically (``not_dispatchable``, saying what).
+        """
+        with transaction(self.sessions) as session:
+            due = self._checked(session, order_id, connector)
+        if due.problem is not None:
+            raise ConflictError(
+                f"order {order_id!r}: {due.problem}", code=ShipmentCode.NOT_DISPATCHABLE
+            )
+        return BuyRequest(
+            order_id=due.order_id,
+            account=due.account,
+            service=due.service,
+            options=due.options,
+            connector=due.connector,
+        )
+
+    def _checked(self, session: Session, order_id: str, connector: str | None) -> _Due:
+        order = find_order(session=session, order_id=order_id, connector=connector)
+        assert order.id is not None
+        record = current_decision(session=session, order_pk=order.id)
+        if order.status is OrderStatus.CANCELLED:
+            raise ConflictError(
+                f"order {order_id!r} is {order.status.value}; nothing to dispatch",
+                code=ShipmentCode.NOT_DISPATCHABLE,
+            )
+        if (
+            record is None
+            or record.order_version != order.version
+            or record.delivery_type not in DISPATCHED_TYPES
+        ):
+            raise ConflictError(
+                f"order {order_id!r} has no current carrier or courier decision",
+                code=ShipmentCode.NOT_DISPATCHABLE,
+            )
+        return self._request(session, record, order)
 
     def run(self) -> int:
         """The scheduled job: dispatch every due order; returns how many got a shipment."""

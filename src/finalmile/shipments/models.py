@@ -3,17 +3,17 @@
 State machine of a shipment (``ShipmentState``)::
 
     (quote) --commit--> purchasing --buy, or reconcile finds it--> purchased --void--> voided
-                            |
-                            +--permanent refusal--> failed
+                            |                                          |
+                            +--permanent refusal--> failed             +--reship--> replaced
 
-A row is written only once there is something to protect: the provider's shipment id and the
-chosen rate, committed together with the first attempt *before* the buy is sent (quoting creates
-nothing that costs money, so it happens before any row exists; a refused quote is kept as a
-``failed`` row for the record). ``purchasing`` and ``purchased`` are *live*: the partial unique
-index ``uq_shipment_live_order`` lets an order have at most one live shipment, on SQLite and
-PostgreSQL. A row left in ``purchasing`` is reconciled with the provider before anything is
-bought again.
-"""
+A row is written only once there is something to protect: the provider's shipment id and the chosen
+rate, committed together with the first attempt *before* the buy is sent (quoting creates nothing
+that costs money, so it happens before any row exists; a refused quote is kept as a ``failed`` row
+for the record). ``purchasing`` and ``purchased`` are *live*: the partial unique index
+``uq_shipment_live_order`` lets an order have at most one live shipment, on SQLite and PostgreSQL.
+A reship replaces a live shipment whose label can no longer be voided (the parcel moved):
+``replaced`` keeps it and its events as history without it being live. A row left in ``purchasing``
+is reconciled with the provider before anything is bought again."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ class ShipmentState(StrEnum):
     PURCHASED = "purchased"
     FAILED = "failed"
     VOIDED = "voided"
+    REPLACED = "replaced"
 
 
 LIVE_STATES = (ShipmentState.PURCHASING, ShipmentState.PURCHASED)

@@ -19,6 +19,7 @@ from finalmile.carriers import (
     AddressCheck,
     CarrierAccount,
     LabelFormat,
+    Quote,
     Rated,
     RefundStatus,
     ShipmentOptions,
@@ -34,10 +35,12 @@ from finalmile.errors import (
     RetriableError,
 )
 from finalmile.orders import Order, OrderStatus, find_order
+from finalmile.rules import Override
 from finalmile.shipments.codes import ShipmentCode
 from finalmile.shipments.drafts import draft_for, draft_of
 from finalmile.shipments.labels import label_file
 from finalmile.shipments.models import Shipment, ShipmentState
+from finalmile.shipments.overrides import OverrideGuard
 from finalmile.shipments.parcels import ItemFacts
 from finalmile.shipments.purchase import PurchaseRun, RetryPolicy, rate
 from finalmile.shipments.store import LabelFile, Lease, NewShipment, ShipmentStore
@@ -55,6 +58,7 @@ class BuyRequest:
     service: str | None = None
     options: ShipmentOptions = field(default_factory=ShipmentOptions)
     connector: str | None = None
+    override: Override | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,9 @@ class ShipmentService:
         self.vault = vault
         self.accounts = dict(accounts)
         self.store = ShipmentStore(sessions, vault=vault, lease_seconds=lease_seconds)
+        #: Judges staff purchases against the decision; set by the composition root once the
+        #: decider exists (whose live quotes need this service first). None: no checks.
+        self.guard: OverrideGuard | None = None
 
     def account(self, name: str) -> CarrierAccount:
         """The configured account ``name``.
@@ -111,14 +118,18 @@ class ShipmentService:
         options: ShipmentOptions | None = None,
         connector: str | None = None,
         actor: str = "finalmile",
+        override: Override | None = None,
     ) -> Shipment:
         """Ship ``order_id`` with ``account`` (``service``: a service name or ``carrier:service``;
-        None takes the cheapest rate).
+        None takes the cheapest rate). A purchase against the order's decision needs
+        ``override`` (reason and role; ``overrides.OverrideGuard``).
 
         Raises:
             NotFoundError / InputError: no such order or account.
-            ConflictError: the order is cancelled (``cancelled``), or it already has a live
-                shipment with another account (``live_shipment_exists``).
+            ConflictError: the order is cancelled (``cancelled``), it already has a live
+                shipment with another account (``live_shipment_exists``), or the purchase
+                contradicts its decision without an override reason (``contradicts_decision``).
+            AuthError: the override needs a role the caller lacks.
             PermanentError: the carrier refused (the shipment is ``failed``).
             RetriableError: the outcome is still open; the recovery pass will finish it.
         """
@@ -151,6 +162,7 @@ class ShipmentService:
         except PermanentError as exc:
             self.store.record_failed(new, str(exc), actor=actor)
             raise
+        self._admit(order, carrier, quote, new.options, actor=actor, override=override)
         row, lease = self.store.start_purchase(
             new, provider_shipment_id=provider_shipment_id, quote=quote, actor=actor
         )
@@ -237,7 +249,8 @@ class ShipmentService:
                     service=request.service,
                     options=request.options,
                     connector=request.connector,
-                    actor="batch",
+                    actor=request.override.by if request.override else "batch",
+                    override=request.override,
                 )
             except FinalmileError as exc:
                 retriable = isinstance(exc, RetriableError)
@@ -291,12 +304,15 @@ class ShipmentService:
         tracking_number: str,
         connector: str | None = None,
         actor: str = "finalmile",
+        override: Override | None = None,
     ) -> Shipment:
         """Record a shipment a drop shipper made (idempotent for the same tracking number).
 
         Raises:
             InputError: the account is not a drop shipper.
-            ConflictError: the order is cancelled, or already has another live shipment.
+            ConflictError: the order is cancelled, already has another live shipment, or its
+                decision sends it another way and no override reason was given.
+            AuthError: the override needs a role the caller lacks.
         """
         dropship = self.account(account)
         if Trait.RECORDS_EXTERNAL not in dropship.info.traits:
@@ -305,6 +321,8 @@ class ShipmentService:
             )
         order = self._order(order_id, connector)
         assert order.id is not None
+        if self.store.live_for_order(order.id) is None:
+            self._admit(order, dropship, None, ShipmentOptions(), actor=actor, override=override)
         new = NewShipment(
             key=uuid.uuid4().hex,
             order_pk=order.id,
@@ -387,6 +405,26 @@ class ShipmentService:
         if stored is None:
             raise NotFoundError(f"shipment {shipment.key} has no stored label")
         return self.vault.decrypt(stored.content_encrypted), LabelFormat(stored.label_format)
+
+    def _admit(
+        self,
+        order: Order,
+        carrier: CarrierAccount,
+        quote: Quote | None,
+        options: ShipmentOptions,
+        *,
+        actor: str,
+        override: Override | None,
+    ) -> None:
+        """Judge the purchase against the decision (``OverrideGuard.admit``); no guard: none."""
+        if self.guard is not None:
+            self.guard.admit(
+                order=order,
+                carrier=carrier,
+                quote=quote,
+                options=options,
+                override=override or Override(by=actor, roles=frozenset()),
+            )
 
     def _order(
         self, order_id: str, connector: str | None, *, allow_cancelled: bool = False

@@ -303,6 +303,20 @@ class ShipmentStore(ShipmentQueries):
                 )
             return row
 
+    def replaced(self, shipment_pk: int, *, actor: str, reason: str) -> Shipment:
+        """Retire a purchased shipment whose label can no longer be voided, for a reship: it stays
+        as history (its events kept) but is no longer live. The order's status is left to the
+        new shipment."""
+        with transaction(self.sessions) as session:
+            row = session.get(Shipment, shipment_pk, with_for_update=True)
+            assert row is not None
+            before = row.state
+            row.state = ShipmentState.REPLACED
+            row.updated_at = utcnow()
+            detail = {"reason": reason[:200]}
+            self._audit(session, shipment_pk, "replaced", actor, before, row.state, detail)
+            return row
+
     def store_label(self, shipment_pk: int, label: LabelFile) -> None:
         """Keep a label file fetched after the purchase; a second store is a no-op."""
         with transaction(self.sessions) as session:

@@ -9,15 +9,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 from pydantic import BaseModel, Field
 
-from finalmile.auth import Principal, Scope
+from finalmile.auth import Principal, Role, Scope
 from finalmile.carriers import ShipmentOptions, TrackingReport
-from finalmile.deps import content_disposition, provided, require
+from finalmile.deps import acting_roles, content_disposition, provided, require, require_role
+from finalmile.rules import Override
 from finalmile.shipments.models import Shipment
 from finalmile.shipments.service import ShipmentService
 
 router = APIRouter(prefix="/orders/{order_id}/shipments", tags=["shipments"])
 Reader = Annotated[Principal, Depends(require(Scope.ORDERS_READ))]
-Writer = Annotated[Principal, Depends(require(Scope.ORDERS_WRITE))]
+#: Buying and voiding labels: dispatchers and pharmacists (docs/lifecycle.md, "Roles").
+Writer = Annotated[Principal, Depends(require_role(Role.DISPATCHER, Role.PHARMACIST))]
 ShipmentsDep = Annotated[ShipmentService, Depends(provided(ShipmentService))]
 
 
@@ -34,6 +36,13 @@ class ShipmentIn(BaseModel):
     )
     shipped_with: str | None = Field(
         default=None, description="Drop ship only: the carrier the drop shipper used (e.g. UPS)"
+    )
+    override_reason: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="Why to ship against the order's decision (an override: see docs/lifecycle.md,"
+        " Overrides); no patient data",
     )
 
 
@@ -79,8 +88,13 @@ def create_shipment(
     principal: Writer,
     connector: str | None = None,
 ) -> ShipmentOut:
-    """Buy the label (idempotent per order and carrier account), or record a drop shipment."""
-    actor = f"key:{principal.key_prefix}"
+    """Buy the label (idempotent per order and carrier account), or record a drop shipment.
+
+    A purchase against the order's decision is refused (409 ``contradicts_decision``) unless it
+    gives ``override_reason``; one that breaks a hard constraint needs the pharmacist role (403).
+    """
+    actor = principal.actor
+    override = Override(by=actor, roles=acting_roles(principal), reason=body.override_reason)
     if body.tracking_number is not None:
         row = shipments.record_external(
             order_id=order_id,
@@ -89,6 +103,7 @@ def create_shipment(
             tracking_number=body.tracking_number,
             connector=connector,
             actor=actor,
+            override=override,
         )
     else:
         row = shipments.buy(
@@ -98,6 +113,7 @@ def create_shipment(
             options=body.options,
             connector=connector,
             actor=actor,
+            override=override,
         )
     return ShipmentOut.of(row)
 

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from finalmile.auth import Principal, Scope
+from finalmile.auth import Principal, Role, Scope
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
-from finalmile.deps import SessionsDep, provided, require
+from finalmile.deps import SessionsDep, provided, require, require_role
 from finalmile.errors import InputError
 from finalmile.orders import find_order
 from finalmile.shipments import Shipment
@@ -26,7 +26,7 @@ from finalmile.vault import Vault
 
 router = APIRouter(prefix="/orders/{order_id}", tags=["tracking"])
 Reader = Annotated[Principal, Depends(require(Scope.ORDERS_READ))]
-Writer = Annotated[Principal, Depends(require(Scope.ORDERS_WRITE))]
+Writer = Annotated[Principal, Depends(require_role(Role.DISPATCHER, Role.PHARMACIST))]
 VaultDep = Annotated[Vault, Depends(provided(Vault))]
 #: Handoffs pharmacy staff record by hand; the rest come from carriers and drivers.
 STAFF_KINDS = (CustodyKind.PACKED, CustodyKind.HANDED_OFF, CustodyKind.RETURNED_TO_PHARMACY)

@@ -41,6 +41,7 @@ class Pod:
     shipped_at: dt.datetime | None = SHIPPED
     recipient_relationship: str | None = "spouse"
     temperature_verdict: str | None = None
+    temperature_released: bool = False
 
 
 class Evidence:
@@ -140,6 +141,20 @@ def test_a_required_temperature_pass_holds_the_confirmation(pms: Services) -> No
     with transaction(pms.sessions) as session:
         assert confirm_if_ready(session, order_pk, rules=rules) is True
     assert [r.payload["temperature_verdict"] for r in _confirmations(pms)] == ["pass"]
+
+
+def test_a_released_excursion_counts_as_a_pass_and_is_billed_as_an_excursion(
+    pms: Services,
+) -> None:
+    order_pk = _shipped_order(pms)
+    evidence = Evidence()
+    rules = _rules(evidence, require_temperature_pass=True)
+    evidence.by_order[order_pk] = Pod(
+        complete=True, temperature_verdict="excursion", temperature_released=True
+    )
+    with transaction(pms.sessions) as session:
+        assert confirm_if_ready(session, order_pk, rules=rules) is True
+    assert [r.payload["temperature_verdict"] for r in _confirmations(pms)] == ["excursion"]
 
 
 def test_restarts_and_redeliveries_never_bill_twice(

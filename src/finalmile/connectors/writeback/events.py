@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from finalmile.outbox import (
+    CancelledPayload,
     DeliveredPayload,
     DeliveryConfirmedPayload,
     Effect,
@@ -67,6 +68,13 @@ class DeliveryConfirmedEvent(_OrderEvent):
     data: DeliveryConfirmedPayload
 
 
+class CancelledEvent(_OrderEvent):
+    """The pharmacy cancelled the order in finalmile; its label is voided where it can be."""
+
+    type: Literal["order.cancelled"]
+    data: CancelledPayload
+
+
 class PingEvent(_Envelope):
     """A signed test request; answer 2xx to show the receiver verifies finalmile's signature."""
 
@@ -75,13 +83,14 @@ class PingEvent(_Envelope):
     data: PingPayload
 
 
-WebhookEvent = ShippedEvent | DeliveredEvent | DeliveryConfirmedEvent | PingEvent
+WebhookEvent = ShippedEvent | DeliveredEvent | DeliveryConfirmedEvent | CancelledEvent | PingEvent
 
 #: Every event type and its model, in the order the OpenAPI document lists them.
 EVENTS: dict[str, type[WebhookEvent]] = {
     Topic.SHIPPED.value: ShippedEvent,
     Topic.DELIVERED.value: DeliveredEvent,
     Topic.DELIVERY_CONFIRMED.value: DeliveryConfirmedEvent,
+    Topic.CANCELLED.value: CancelledEvent,
     PING: PingEvent,
 }
 

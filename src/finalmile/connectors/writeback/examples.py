@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 from finalmile.connectors.writeback.events import (
+    CancelledEvent,
     DeliveredEvent,
     DeliveryConfirmedEvent,
     ShippedEvent,
@@ -16,6 +17,7 @@ from finalmile.connectors.writeback.events import (
     ping,
 )
 from finalmile.outbox import (
+    CancelledPayload,
     ClaimItem,
     DeliveredPayload,
     DeliveryConfirmedPayload,
@@ -86,6 +88,14 @@ def _examples(today: dt.date) -> dict[str, WebhookEvent]:
                 temperature_verdict="pass",
                 **parcel,
             ),
+        ),
+        "order.cancelled": CancelledEvent(
+            id=5131,
+            type="order.cancelled",
+            connector="cpr",
+            idempotency_key="cpr:cancelled:1043",
+            created_at=at(0, 8, 15),
+            data=CancelledPayload(order_id="RX-7002", order_pk=1043, cancelled_at=at(0, 8, 15)),
         ),
         "ping": ping("cpr", now=at(0, 9, 0), nonce="3f2c9a"),
     }

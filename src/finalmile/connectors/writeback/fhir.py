@@ -67,7 +67,7 @@ class FhirWriteback:
         """Write the SupplyDelivery and, once delivered, complete the MedicationDispense."""
         dispense = self._find_dispense(effect.payload["order_id"])
         done = []
-        if effect.topic is not Topic.SHIPPED:
+        if effect.topic not in (Topic.SHIPPED, Topic.CANCELLED):
             if dispense is None:
                 raise PermanentError("fhir: the order's MedicationDispense does not exist")
             self._update_dispense(effect, dispense)

@@ -31,7 +31,8 @@ def supply_delivery_identifier(effect: Effect) -> str:
 def supply_delivery(effect: Effect, dispense: dict[str, Any] | None) -> dict[str, Any]:
     """The SupplyDelivery for an effect (``dispense``: the PMS's MedicationDispense, if found)."""
     payload = effect.payload
-    delivered = effect.topic is not Topic.SHIPPED
+    delivered = effect.topic in (Topic.DELIVERED, Topic.DELIVERY_CONFIRMED)
+    cancelled = effect.topic is Topic.CANCELLED
     identifiers: list[dict[str, Any]] = [
         {"system": FINALMILE_SYSTEM, "value": supply_delivery_identifier(effect)}
     ]
@@ -50,9 +51,13 @@ def supply_delivery(effect: Effect, dispense: dict[str, Any] | None) -> dict[str
     body: dict[str, Any] = {
         "resourceType": "SupplyDelivery",
         "identifier": identifiers,
-        "status": "completed" if delivered else "in-progress",
+        "status": "abandoned" if cancelled else "completed" if delivered else "in-progress",
         "type": {"coding": [{"system": SUPPLY_ITEM_TYPE, "code": "medication"}]},
-        "occurrenceDateTime": payload["delivered_at"] if delivered else payload["shipped_at"],
+        "occurrenceDateTime": payload["cancelled_at"]
+        if cancelled
+        else payload["delivered_at"]
+        if delivered
+        else payload["shipped_at"],
     }
     if dispense is not None and dispense.get("subject"):
         body["patient"] = dispense["subject"]

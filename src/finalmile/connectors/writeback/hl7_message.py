@@ -19,7 +19,13 @@ from finalmile.outbox import Effect, Topic
 from finalmile.profiles import Hl7Message, Hl7Target
 
 _D = Delimiters()
-_STATUS = {Topic.SHIPPED: "IP", Topic.DELIVERED: "CM", Topic.DELIVERY_CONFIRMED: "CM"}
+_STATUS = {
+    Topic.SHIPPED: "IP",
+    Topic.DELIVERED: "CM",
+    Topic.DELIVERY_CONFIRMED: "CM",
+    Topic.CANCELLED: "CA",
+}
+_VERBS = {Topic.SHIPPED: "Shipped", Topic.CANCELLED: "Cancelled by the pharmacy"}
 _FACTS = (
     ("carrier", "CARRIER", "Carrier", "ST"),
     ("service", "SERVICE", "Service level", "ST"),
@@ -133,7 +139,7 @@ def _observations(payload: dict[str, Any]) -> list[str]:
 
 
 def _note(topic: Topic, payload: dict[str, Any]) -> str:
-    verb = "Shipped" if topic is Topic.SHIPPED else "Delivered"
+    verb = _VERBS.get(topic, "Delivered")
     words = [verb]
     if payload.get("carrier"):
         words.append(f"with {payload['carrier']}")

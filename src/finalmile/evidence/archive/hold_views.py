@@ -12,13 +12,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
-from finalmile.auth import Principal, Scope
-from finalmile.deps import require
+from finalmile.auth import Principal, Role, Scope
+from finalmile.deps import require_role
 from finalmile.evidence.archive.holds import MAX_REASON, MAX_REFERENCE, HoldRecord
 from finalmile.evidence.archive.views import ArchiveDep
 
 router = APIRouter(tags=["legal holds"])
-Admin = Annotated[Principal, Depends(require(Scope.ADMIN))]
+Admin = Annotated[Principal, Depends(require_role(Role.ADMIN, scope=Scope.ADMIN))]
 
 
 class HoldIn(BaseModel):

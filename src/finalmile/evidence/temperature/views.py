@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from fastapi import APIRouter, Depends, File, Form, Response, UploadFile, status
 from pydantic import BaseModel
 
-from finalmile.auth import Principal, Scope
-from finalmile.deps import RowId, provided, require
+from finalmile.auth import Principal, Role, Scope
+from finalmile.deps import RowId, provided, require, require_role
 from finalmile.errors import InputError
 from finalmile.evidence.codes import EvidenceCode
 from finalmile.evidence.temperature.layouts.base import ReadOptions
@@ -21,7 +21,7 @@ from finalmile.evidence.temperature.service import StoredLog, TemperatureService
 
 router = APIRouter(prefix="/orders/{order_id}", tags=["temperature"])
 Reader = Annotated[Principal, Depends(require(Scope.ORDERS_READ))]
-Writer = Annotated[Principal, Depends(require(Scope.ORDERS_WRITE))]
+Writer = Annotated[Principal, Depends(require_role(Role.DISPATCHER, Role.PHARMACIST))]
 Admin = Annotated[Principal, Depends(require(Scope.ADMIN))]
 TemperatureDep = Annotated[TemperatureService, Depends(provided(TemperatureService))]
 #: Logger exports are small (a week at one reading a minute is ~400 KB); refuse anything huge.

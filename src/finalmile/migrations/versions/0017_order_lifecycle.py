@@ -131,7 +131,7 @@ def _create_exceptions_table() -> None:
         "order_exception",
         sa.Column("id", BigId, nullable=False),
         sa.Column("order_pk", BigId, nullable=False),
-        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("reason", sa.String(length=300), nullable=False),
         sa.Column("opened_at", UtcDateTime(), nullable=False),
         sa.Column("resolved_at", UtcDateTime(), nullable=True),

@@ -1,7 +1,7 @@
 """The console's users, their sessions, and the record of views of patients' details.
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0020
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 from finalmile.db_types import BigId, UtcDateTime
 
 revision: str = "0021"
-down_revision: str | None = "0018"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
