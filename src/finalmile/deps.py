@@ -83,7 +83,7 @@ def require_role(*roles: Role, scope: Scope = Scope.ORDERS_WRITE) -> Callable[..
     admitted for one release, with a deprecation warning naming its prefix
     (docs/operations.md, "API keys and roles"); a key with roles is always checked.
     """
-    allowed = " or ".join(role.value for role in roles)
+    allowed = ", ".join(role.value for role in roles)
 
     scoped = require(scope)
 

@@ -7,7 +7,7 @@ cancel, complete a POD, replay a write-back) and ``Redelivery`` (reattempt, resh
 disposition of a temperature excursion).
 """
 
-from finalmile.exceptions.acting import cli_actor, key_actor
+from finalmile.exceptions.acting import acting_as, cli_actor, key_actor
 from finalmile.exceptions.actions import Actor, Cancelled, OrderActions
 from finalmile.exceptions.catalog import ACTIONS, REMEDIES, Action, check_role
 from finalmile.exceptions.conditions import Thresholds
@@ -33,6 +33,7 @@ __all__ = [
     "Reattempted",
     "Redelivery",
     "Thresholds",
+    "acting_as",
     "add_exceptions_job",
     "check_role",
     "cli_actor",

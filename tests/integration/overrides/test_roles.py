@@ -18,7 +18,7 @@ def test_a_billing_key_cannot_buy_labels_or_plan_routes(api: TestClient) -> None
     billing = key(api, Role.BILLING)
     bought = api.post(f"/orders/{ORDER}/shipments", json=OVERRIDE, headers=billing)
     assert bought.status_code == 403
-    assert "dispatcher or pharmacist" in bought.json()["error"]["message"]
+    assert "dispatcher, pharmacist" in bought.json()["error"]["message"]
     planned = api.post("/routes/plan?date=2026-11-24&seconds=0.3", headers=billing)
     assert planned.status_code == 403
     assert "the role dispatcher" in planned.json()["error"]["message"]
