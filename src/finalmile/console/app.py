@@ -5,11 +5,17 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
-from finalmile.console import board, live, order_page, sign_in
+from finalmile.console import board, exceptions_page, live, order_page, sign_in
 from finalmile.console.assets import install_assets
 from finalmile.console.session import SignInRequiredError, sign_in_url
 
-PAGES = (sign_in.router, board.router, order_page.router, live.router)
+PAGES = (
+    sign_in.router,
+    board.router,
+    order_page.router,
+    exceptions_page.router,
+    live.router,
+)
 
 
 def install_console(app: FastAPI, *, docs_title: str | None) -> None:

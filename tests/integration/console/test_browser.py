@@ -9,10 +9,10 @@ import json
 import os
 import subprocess
 import sys
+import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
@@ -46,7 +46,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         "FINALMILE_HTTP_PORT": str(port),
         "FINALMILE_MLLP_PORT": str(free_port()),
         "FINALMILE_SECRET_KEY": Fernet.generate_key().decode(),
-        "FINALMILE_DECIDE_INTERVAL_SECONDS": "0",
+        "FINALMILE_DECIDE_INTERVAL_SECONDS": "1",
         "FINALMILE_API_DOCS": "true",
     }
     demo = subprocess.run(
@@ -69,7 +69,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     try:
         assert wait_for(f"{url}/healthz", 60), (data / "serve.log").read_text()[-3000:]
         key = (data / "demo-api-key").read_text().strip()
-        yield Served(url=url, env=env, logins=logins, api_key=key)
+        served = Served(url=url, env=env, logins=logins, api_key=key)
+        _until_decided(served)
+        yield served
     finally:
         process.terminate()
         process.wait(30)
@@ -97,12 +99,25 @@ def _signed_in(browser: Browser, served: Served, hosts: HostLog, role: str) -> P
     return page
 
 
-def _api(served: Served, method: str, path: str) -> dict[str, object]:
-    request = urllib.request.Request(
-        served.url + path, method=method, headers={"X-API-Key": served.api_key}
-    )
+def _api(
+    served: Served, method: str, path: str, body: dict[str, object] | None = None
+) -> dict[str, object]:
+    data = None if body is None else json.dumps(body).encode()
+    headers = {"X-API-Key": served.api_key, "Content-Type": "application/json"}
+    request = urllib.request.Request(served.url + path, data=data, method=method, headers=headers)
     with urllib.request.urlopen(request, timeout=30) as answer:
         return dict(json.loads(answer.read()))
+
+
+def _until_decided(served: Served) -> None:
+    """The decision job (every second) has decided every demo order."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        waiting = _api(served, "GET", "/orders?status=received")["items"]
+        if not waiting:
+            return
+        time.sleep(0.5)
+    raise AssertionError("the demo orders were not decided within 60 s")
 
 
 def test_every_role_signs_in_and_sees_the_board(
@@ -139,20 +154,54 @@ def test_an_order_changes_status_on_the_open_board_without_a_reload(
     browser: Browser, served: Served, hosts: HostLog
 ) -> None:
     page = _signed_in(browser, served, hosts, "dispatcher")
-    received = page.locator(
-        'tbody tr[data-order]:has([data-field="status"][data-value="received"])'
-    )
-    expect(received.first).to_be_visible()
-    order_id = received.first.get_attribute("data-order")
-    assert order_id
+    cell = page.locator('tr[data-order="DEMO-RX-003"] [data-field="status"]')
+    expect(cell).to_have_attribute("data-value", "ready")
     page.evaluate("window.__stay = true")
-    _api(served, "POST", f"/orders/{order_id}/decide")
-    cell = page.locator(f'tr[data-order="{order_id}"] [data-field="status"]')
-    expect(cell).not_to_have_attribute("data-value", "received", timeout=5000)
+    _api(served, "POST", "/orders/DEMO-RX-003/cancel", {"reason": "the PMS asked by phone"})
+    expect(cell).to_have_attribute("data-value", "cancelled", timeout=5000)
     assert page.evaluate("window.__stay") is True  # the same page: no reload happened
-    expect(page.locator("#live-notices")).to_contain_text(order_id)
+    expect(page.locator("#live-notices")).to_contain_text("DEMO-RX-003: cancelled")
     screenshot(page, "board-live-update")
     page.close()
+
+
+def test_the_exceptions_queue_offers_the_actions_each_role_may_take(
+    browser: Browser, served: Served, hosts: HostLog
+) -> None:
+    billing = _signed_in(browser, served, hosts, "billing")
+    billing.get_by_role("link", name="Exceptions").click()
+    held = billing.locator('section.exception[data-order="DEMO-RX-012"]')
+    expect(held).to_contain_text("storage requirement is unknown")
+    expect(held.get_by_role("button", name="Decide again")).to_be_disabled()
+    expect(held).to_contain_text("needs the role dispatcher, pharmacist")
+    token = billing.locator('input[name="csrf_token"]').first.get_attribute("value")
+    refused = billing.request.post(
+        f"{served.url}/console/orders/DEMO-RX-012/act/cancel",
+        multipart={"csrf_token": token or "", "reason": "billing tries"},
+    )
+    assert refused.status == 403
+    assert "cancel needs the role dispatcher, pharmacist" in refused.text()
+    screenshot(billing, "exceptions-billing")
+    billing.close()
+
+    dispatcher = _signed_in(browser, served, hosts, "dispatcher")
+    dispatcher.goto(f"{served.url}/console/exceptions")
+    held = dispatcher.locator('section.exception[data-order="DEMO-RX-012"]')
+    form = held.locator("details").filter(
+        has=dispatcher.locator("summary", has_text="Decide again")
+    )
+    form.locator("summary").click()
+    form.get_by_label("Reason").fill("checked the product file")
+    form.get_by_role("button", name="Decide again").click()
+    expect(dispatcher.get_by_role("status")).to_contain_text("DEMO-RX-012: decided again")
+    screenshot(dispatcher, "exceptions-dispatcher")
+    history = _api(served, "GET", "/orders/DEMO-RX-012")["history"]
+    assert isinstance(history, list)
+    decided = [e for e in history if e["action"] == "decided"][-1]
+    assert decided["actor"] == "user:dispatcher"
+    assert decided["detail"]["reason"] == "checked the product file"
+    assert hosts.hosts == {"127.0.0.1"}
+    dispatcher.close()
 
 
 def test_docs_render_offline(browser: Browser, served: Served, hosts: HostLog) -> None:
