@@ -67,7 +67,8 @@ run: $(STAMP)
 test: $(STAMP)
 	@if [ "$$CI" = "true" ] && ! command -v chromium >/dev/null 2>&1; then \
 		echo "installing Debian's chromium for the browser tests"; \
-		apt-get install -y -q chromium >/dev/null || exit 1; fi
+		apt-get install -y -q chromium >/dev/null 2>&1 || \
+		{ apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; } || exit 1; fi
 	@if [ -n "$$FINALMILE_TEST_POSTGRES_URL" ]; then \
 		$(BIN)/python -m finalmile.db_probe "$$FINALMILE_TEST_POSTGRES_URL" || exit 1; fi
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal
