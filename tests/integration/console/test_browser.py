@@ -5,6 +5,9 @@ offline, and no request leaves the machine."""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
 import json
 import os
 import subprocess
@@ -13,16 +16,34 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
-from cryptography.fernet import Fernet
 from playwright.sync_api import Browser, Page, expect
+from pydantic import SecretStr
 
+from finalmile.config.settings import Settings
+from finalmile_devtools.demo_config import write_demo_config
+from finalmile_devtools.demo_delivery import from_settings
+from finalmile_devtools.fake_pms import SECRET_ENV, FakePms
 from finalmile_devtools.process import free_port
 from finalmile_devtools.wait_http import wait_for
+from finalmile_sandbox.clock import SandboxClock
+from finalmile_sandbox.engine import Sandbox
+from finalmile_sandbox.server import SandboxServer
 from tests.integration.console.browser import HostLog, chromium, screenshot
 
 pytestmark = pytest.mark.slow
+
+EASYPOST_SECRET = "console-test-easypost-secret"
+PMS_SECRET = "whsec_Y29uc29sZSB0ZXN0OiB0aGUgZmFrZSBQTVMncyBzZWNyZXQ="
+SHIP_FROM = {
+    "name": "Demo Specialty Pharmacy",
+    "line1": "1 Test Plaza",
+    "city": "Boston",
+    "state": "MA",
+    "postal_code": "02110",
+}
 
 
 @dataclass(frozen=True)
@@ -37,44 +58,75 @@ class Served:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    data = tmp_path_factory.mktemp("console") / "data"
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith("FINALMILE_")}
-    port = free_port()
-    env = {
-        **inherited,
-        "FINALMILE_DATA_DIR": str(data),
-        "FINALMILE_HTTP_PORT": str(port),
-        "FINALMILE_MLLP_PORT": str(free_port()),
-        "FINALMILE_SECRET_KEY": Fernet.generate_key().decode(),
-        "FINALMILE_DECIDE_INTERVAL_SECONDS": "1",
-        "FINALMILE_API_DOCS": "true",
-    }
-    demo = subprocess.run(
-        [sys.executable, "-m", "finalmile", "demo"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=True,
-    )
-    logins = dict(
-        line.split(None, 1) for line in (data / "demo-console-users").read_text().splitlines()
-    )
-    assert "sign in as dispatcher / " in demo.stdout
-    url = f"http://127.0.0.1:{port}"
-    with (data / "serve.log").open("ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "finalmile", "serve"], env=env, stdout=log, stderr=log
+    """What `make run` starts: the carrier sandbox, the fake PMS, `finalmile demo` and `serve`,
+    and DEMO-RX-011 carried to delivered and billed."""
+    root = tmp_path_factory.mktemp("console")
+    data = root / "data"
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    with (
+        SandboxServer(Sandbox(clock=SandboxClock(now, rate=0)), tick_seconds=None) as sandbox,
+        FakePms(secret=PMS_SECRET, events_file=data / "fake-pms" / "events.jsonl") as pms,
+    ):
+        write_demo_config(root / "demo-config", pms_url=pms.url)
+        port = free_port()
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("FINALMILE_")},
+            "FINALMILE_DATA_DIR": str(data),
+            "FINALMILE_CONFIG_DIR": str(root / "demo-config"),
+            "FINALMILE_HTTP_PORT": str(port),
+            "FINALMILE_MLLP_PORT": str(free_port()),
+            "FINALMILE_CARRIERS": json.dumps(
+                {
+                    "easypost": {
+                        "type": "easypost",
+                        "api_key": "EZTK_sandbox",
+                        "api_base": sandbox.easypost_base,
+                        "ship_from": SHIP_FROM,
+                    }
+                }
+            ),
+            "FINALMILE_QUOTES": "live",
+            "FINALMILE_EASYPOST_WEBHOOK_SECRET": EASYPOST_SECRET,
+            "FINALMILE_OUTBOX_POLL_SECONDS": "0.2",
+            "FINALMILE_DECIDE_INTERVAL_SECONDS": "1",
+            "FINALMILE_API_DOCS": "true",
+            SECRET_ENV: PMS_SECRET,
+        }
+        demo = subprocess.run(
+            [sys.executable, "-m", "finalmile", "demo"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=True,
         )
-    try:
-        assert wait_for(f"{url}/healthz", 60), (data / "serve.log").read_text()[-3000:]
-        key = (data / "demo-api-key").read_text().strip()
-        served = Served(url=url, env=env, logins=logins, api_key=key)
-        _until_decided(served)
-        yield served
-    finally:
-        process.terminate()
-        process.wait(30)
+        assert "sign in as dispatcher / " in demo.stdout
+        logins = dict(
+            line.split(None, 1) for line in (data / "demo-console-users").read_text().splitlines()
+        )
+        url = f"http://127.0.0.1:{port}"
+        with (data / "serve.log").open("ab") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "finalmile", "serve"], env=env, stdout=log, stderr=log
+            )
+        try:
+            assert wait_for(f"{url}/healthz", 60), (data / "serve.log").read_text()[-3000:]
+            settings = Settings(
+                data_dir=data,
+                http_port=port,
+                easypost_webhook_secret=SecretStr(EASYPOST_SECRET),
+            )
+            delivery = from_settings(settings, sandbox_url=sandbox.url, pms_url=pms.base_url)
+            delivery.step_pause_seconds = 0
+            delivery.say = lambda _line: None
+            assert delivery.run()
+            key = (data / "demo-api-key").read_text().strip()
+            served = Served(url=url, env=env, logins=logins, api_key=key)
+            _until_decided(served)
+            yield served
+        finally:
+            process.terminate()
+            process.wait(30)
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +180,8 @@ def test_every_role_signs_in_and_sees_the_board(
         expect(page.get_by_role("heading", name="Orders for")).to_be_visible()
         row = page.locator('tr[data-order="DEMO-RX-011"]')
         expect(row).to_contain_text("carrier")
-        expect(row.locator('[data-field="status"]')).not_to_have_text("received")
+        expect(row.locator('[data-field="status"]')).to_have_attribute("data-value", "delivered")
+        expect(row.locator('[data-field="billing_status"]')).to_have_text("confirmed")
         screenshot(page, f"board-{role}")
         page.close()
     assert hosts.hosts == {"127.0.0.1"}
@@ -241,3 +294,22 @@ def test_the_order_page_shows_the_story_and_records_who_saw_the_patient(
     ).stdout.splitlines()
     assert [line.split("\t")[1:] for line in log] == [["dispatcher", "DEMO-RX-011", "order"]]
     assert hosts.hosts == {"127.0.0.1"}
+
+
+def test_billing_sees_the_confirmation_and_exports_the_period(
+    browser: Browser, served: Served, hosts: HostLog
+) -> None:
+    page = _signed_in(browser, served, hosts, "billing")
+    page.get_by_role("link", name="Billing").click()
+    confirmed = page.locator('tr[data-order="DEMO-RX-011"]')
+    expect(confirmed).to_contain_text("default:delivery_confirmed:")
+    expect(confirmed).to_contain_text("yes")
+    screenshot(page, "billing")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export CSV").click()
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text())))
+    assert rows[0][:4] == ["order_id", "connector", "delivered_at", "billing_status"]
+    assert [row[0] for row in rows[1:]] == ["DEMO-RX-011"]
+    assert rows[1][3] == "confirmed" and rows[1][6] == "yes"
+    assert hosts.hosts == {"127.0.0.1"}
+    page.close()

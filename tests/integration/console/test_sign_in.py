@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from sqlmodel import col
 
 from finalmile.app import Services, build_services
 from finalmile.audit import AuditEvent
@@ -129,7 +130,7 @@ def test_repeated_wrong_passwords_lock_the_account(settings: Settings, console: 
     with services.sessions() as session:
         actions = list(
             session.scalars(
-                select(AuditEvent.action).where(AuditEvent.entity == "console_user")  # type: ignore[arg-type]
+                select(col(AuditEvent.action)).where(col(AuditEvent.entity) == "console_user")
             )
         )
     services.close()
@@ -158,7 +159,7 @@ def test_an_idle_session_ends(services: Services) -> None:
         assert current_user(session=session, token=token, policy=policy, now=idle) is None
         stored = session.scalars(select(ConsoleSession)).one()
         assert stored.ended_at == idle
-        assert token not in stored.token_sha256
+        assert token is not None and token not in stored.token_sha256
 
 
 def test_docs_and_assets_are_served_locally(settings: Settings) -> None:
