@@ -10,7 +10,6 @@ from finalmile.cli.context import checked, load_settings
 from finalmile.cli.exits import fail
 from finalmile.netlisten import listen
 
-
 #: How long a stopping service waits for open connections (live streams) to end.
 GRACEFUL_SHUTDOWN_SECONDS = 5
 
