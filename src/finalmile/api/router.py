@@ -15,10 +15,11 @@ from finalmile.evidence.archive import views as archive
 from finalmile.evidence.temperature import views as temperature
 from finalmile.items import views as items
 from finalmile.messages import views as messages
-from finalmile.orders import views as orders
+from finalmile.reports import views as metrics
 from finalmile.rules import views as decisions
 from finalmile.shipments import views as shipments
 from finalmile.tracking import order_views, webhook_views
+from finalmile.worklist import views as orders
 
 router = APIRouter()
 router.include_router(health.router)
@@ -40,3 +41,4 @@ router.include_router(listing_views.router)
 router.include_router(webhook_views.router)
 router.include_router(driver_views.router)
 router.include_router(order_views.router)
+router.include_router(metrics.router)

@@ -30,6 +30,7 @@ from finalmile.items import ItemService, StorageResolver
 from finalmile.outbox import OutboxStore
 from finalmile.profiles import ConnectorRegistry
 from finalmile.provided import Provided
+from finalmile.reports import DeliveryReports
 from finalmile.rules import (
     Catalog,
     Decider,
@@ -41,6 +42,7 @@ from finalmile.rules import (
 from finalmile.shipments import Dispatcher, ShipmentService
 from finalmile.tracking import TrackingService
 from finalmile.vault import Vault, vault_from_settings
+from finalmile.worklist import Worklist
 
 
 @dataclass
@@ -65,6 +67,8 @@ class Services:
     driver_updates: DriverUpdates
     items: ItemService
     storage: StorageResolver
+    worklist: Worklist
+    reports: DeliveryReports
     fhir_clients: dict[str, FhirClient] = field(default_factory=dict)
 
     @property
@@ -89,6 +93,8 @@ class Services:
             self.planning,
             self.driver_updates,
             self.items,
+            self.worklist,
+            self.reports,
         )
 
     def fhir_pollers(self) -> dict[str, FhirPoller]:
@@ -207,7 +213,14 @@ def build_services(settings: Settings) -> Services:
         driver_updates=DriverUpdates(sessions=sessions, vault=vault, on_evidence_settled=settled),
         items=items,
         storage=storage,
+        worklist=Worklist(sessions=sessions, zone=zone, zones=site_zones(catalog)),
+        reports=DeliveryReports(sessions=sessions, zone=zone, zones=site_zones(catalog)),
     )
+
+
+def site_zones(catalog: Catalog) -> dict[str, ZoneInfo]:
+    """Each configured site's time zone, by site name."""
+    return {name: ZoneInfo(config.timezone) for name, config in catalog.sites.items()}
 
 
 def storage_resolver(connectors: ConnectorRegistry, catalog: Catalog) -> StorageResolver:

@@ -19,7 +19,9 @@ from finalmile.cli.ingest import ingest
 from finalmile.cli.items import app as items_app
 from finalmile.cli.keys import app as keys_app
 from finalmile.cli.messages import app as messages_app
+from finalmile.cli.orders import app as orders_app
 from finalmile.cli.outbox import app as outbox_app
+from finalmile.cli.report import report
 from finalmile.cli.routes import app as routes_app
 from finalmile.cli.rules import app as rules_app
 from finalmile.cli.serve import serve
@@ -41,6 +43,7 @@ app.command("ingest")(ingest)
 app.command("decide")(decide_file)
 app.command("demo")(demo)
 app.command("dispatch")(dispatch)
+app.command("report")(report)
 app.add_typer(connectors_app, name="connectors")
 app.command("ship")(ship)
 app.add_typer(db_app, name="db")
@@ -48,6 +51,7 @@ app.add_typer(fhir_app, name="fhir")
 app.add_typer(items_app, name="items")
 app.add_typer(keys_app, name="keys")
 app.add_typer(messages_app, name="messages")
+app.add_typer(orders_app, name="orders")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(shipments_app, name="shipments")
 app.add_typer(routes_app, name="routes")
