@@ -140,6 +140,7 @@ def _orders(session: Session, where: ColumnElement[bool], zones: Zones) -> list[
             col(Shipment.carrier),
             col(Shipment.amount),
         )
+        .select_from(Order)
         .outerjoin(DecisionRecord, col(DecisionRecord.id) == current)
         .outerjoin(
             Shipment,

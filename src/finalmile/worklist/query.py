@@ -109,6 +109,7 @@ def joined() -> Listed:
             col(Shipment.carrier),
             col(Driver.driver_id),
         )
+        .select_from(Order)
         .outerjoin(DecisionRecord, col(DecisionRecord.id) == current)
         .outerjoin(
             Shipment,
