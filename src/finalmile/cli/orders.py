@@ -47,6 +47,8 @@ def list_(
     driver: Annotated[str | None, typer.Option(help="Courier driver id")] = None,
     needed_after: Annotated[str | None, typer.Option(help="Needed by at or after (ISO)")] = None,
     needed_before: Annotated[str | None, typer.Option(help="Needed by before (ISO)")] = None,
+    created_after: Annotated[str | None, typer.Option(help="Received at or after (ISO)")] = None,
+    created_before: Annotated[str | None, typer.Option(help="Received before (ISO)")] = None,
     late: Annotated[
         bool | None,
         typer.Option(
@@ -71,6 +73,8 @@ def list_(
         driver=driver,
         needed_after=_moment("--needed-after", needed_after),
         needed_before=_moment("--needed-before", needed_before),
+        created_after=_moment("--created-after", created_after),
+        created_before=_moment("--created-before", created_before),
         late=late,
         sort=sort,
     )

@@ -54,6 +54,8 @@ class OrderQuery:
     driver: str | None = None
     needed_after: dt.datetime | None = None
     needed_before: dt.datetime | None = None
+    created_after: dt.datetime | None = None
+    created_before: dt.datetime | None = None
     late: bool | None = None
     sort: Sort = Sort.NEWEST
 
@@ -146,6 +148,10 @@ def filtered(statement: Listed, query: OrderQuery, *, now: dt.datetime) -> Liste
         conditions.append(col(Order.needed_by) >= query.needed_after)
     if query.needed_before is not None:
         conditions.append(col(Order.needed_by) < query.needed_before)
+    if query.created_after is not None:
+        conditions.append(col(Order.created_at) >= query.created_after)
+    if query.created_before is not None:
+        conditions.append(col(Order.created_at) < query.created_before)
     if query.late is not None:
         late = and_(
             col(Order.needed_by) < now,

@@ -39,6 +39,10 @@ def get_orders(
         AwareDatetime | None, Query(description="Needed by at or after")
     ] = None,
     needed_before: Annotated[AwareDatetime | None, Query(description="Needed by before")] = None,
+    created_after: Annotated[
+        AwareDatetime | None, Query(description="Received at or after")
+    ] = None,
+    created_before: Annotated[AwareDatetime | None, Query(description="Received before")] = None,
     late: Annotated[
         bool | None, Query(description="Needed-by passed, not delivered, cancelled or returned")
     ] = None,
@@ -58,6 +62,8 @@ def get_orders(
         driver=driver,
         needed_after=needed_after,
         needed_before=needed_before,
+        created_after=created_after,
+        created_before=created_before,
         late=late,
         sort=sort,
     )
