@@ -203,6 +203,7 @@ def build_services(settings: Settings) -> Services:
             vault=vault,
             zone=zone,
             retention_years=settings.archive_retention_years,
+            sites=catalog.sites,
         ),
         planning=CourierPlanning(
             sessions=sessions,
