@@ -23,7 +23,7 @@ from finalmile.evidence.temperature import Verdict, verdicts_of
 from finalmile.exceptions import OrderException
 from finalmile.orders import BILLING_ACTION, STATUS_ACTION, BillingStatus, Order, OrderStatus
 from finalmile.rules import DecisionRecord
-from finalmile.shipments import LIVE_STATES, Shipment
+from finalmile.shipments import Shipment, is_live
 
 #: Ids per ``IN (...)`` list: well under every backend's bound-parameter limit.
 CHUNK = 500
@@ -141,12 +141,16 @@ def _orders(session: Session, where: ColumnElement[bool], zones: Zones) -> list[
             col(Shipment.amount),
         )
         .select_from(Order)
-        .outerjoin(DecisionRecord, col(DecisionRecord.id) == current)
+        .outerjoin(
+            DecisionRecord,
+            # The order_pk term lets SQLite find each order's decisions by index first.
+            and_(col(DecisionRecord.order_pk) == col(Order.id), col(DecisionRecord.id) == current),
+        )
         .outerjoin(
             Shipment,
             and_(
                 col(Shipment.order_pk) == col(Order.id),
-                col(Shipment.state).in_([s.value for s in LIVE_STATES]),
+                is_live(),
             ),
         )
         .where(where)

@@ -1,7 +1,7 @@
 """Shipments: one live shipment per order, labels bought at most once, voids audited."""
 
 from finalmile.shipments.dispatch import Dispatched, Dispatcher
-from finalmile.shipments.models import LIVE_STATES, Shipment, ShipmentState
+from finalmile.shipments.models import LIVE_STATES, Shipment, ShipmentState, is_live
 from finalmile.shipments.recovery import recover
 from finalmile.shipments.service import BuyRequest, ShipmentService
 
@@ -13,5 +13,6 @@ __all__ = [
     "Shipment",
     "ShipmentService",
     "ShipmentState",
+    "is_live",
     "recover",
 ]

@@ -22,7 +22,7 @@ from finalmile.errors import InputError
 from finalmile.orders import BillingStatus, Order, OrderStatus
 from finalmile.pagination import page_cursor, read_cursor
 from finalmile.rules import DecisionRecord, DeliveryType
-from finalmile.shipments import LIVE_STATES, Shipment
+from finalmile.shipments import Shipment, is_live
 from finalmile.worklist.codes import WorklistCode
 from finalmile.worklist.cursor import needed_by_cursor, read_needed_by_cursor
 
@@ -112,12 +112,16 @@ def joined() -> Listed:
             col(Driver.driver_id),
         )
         .select_from(Order)
-        .outerjoin(DecisionRecord, col(DecisionRecord.id) == current)
+        .outerjoin(
+            DecisionRecord,
+            # The order_pk term lets SQLite find each order's decisions by index first.
+            and_(col(DecisionRecord.order_pk) == col(Order.id), col(DecisionRecord.id) == current),
+        )
         .outerjoin(
             Shipment,
             and_(
                 col(Shipment.order_pk) == col(Order.id),
-                col(Shipment.state).in_([s.value for s in LIVE_STATES]),
+                is_live(),
             ),
         )
         .outerjoin(CourierAssignment, col(CourierAssignment.shipment_pk) == col(Shipment.id))

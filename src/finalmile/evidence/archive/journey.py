@@ -21,7 +21,7 @@ from finalmile.evidence.archive.packet import (
 )
 from finalmile.orders import BILLING_ACTION, Order
 from finalmile.rules import DecisionRecord, SiteConfig, current_decision
-from finalmile.shipments import LIVE_STATES, Shipment
+from finalmile.shipments import Shipment, is_live
 
 #: The history action of a staff override of the decision.
 OVERRIDE_ACTION = "override"
@@ -105,7 +105,7 @@ def shipment_of(session: Session, order_pk: int) -> ShipmentSection | None:
         .outerjoin(Driver, col(Driver.id) == col(CourierAssignment.driver_pk))
         .where(
             col(Shipment.order_pk) == order_pk,
-            col(Shipment.state).in_([s.value for s in LIVE_STATES]),
+            is_live(),
         )
     ).first()
     if found is None:
