@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
@@ -186,7 +185,7 @@ def _journeys(session: Session, facts: list[OrderFacts]) -> None:
 
 
 def _history(session: Session, pks: Sequence[int]) -> Iterator[AuditEvent]:
-    wanted: Any = (OrderStatus.DELIVERED.value, OrderStatus.FAILED_ATTEMPT.value)
+    wanted = [OrderStatus.DELIVERED.value, OrderStatus.FAILED_ATTEMPT.value]
     statement = (
         select(AuditEvent)
         .where(
