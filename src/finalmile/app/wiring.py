@@ -31,6 +31,7 @@ from finalmile.items import ItemService, StorageResolver
 from finalmile.outbox import OutboxStore
 from finalmile.profiles import ConnectorRegistry
 from finalmile.provided import Provided
+from finalmile.reports import DeliveryReports
 from finalmile.rules import (
     Catalog,
     Decider,
@@ -42,6 +43,7 @@ from finalmile.rules import (
 from finalmile.shipments import Dispatcher, OverrideGuard, ShipmentService
 from finalmile.tracking import TrackingService
 from finalmile.vault import Vault, vault_from_settings
+from finalmile.worklist import Worklist
 
 
 @dataclass
@@ -69,6 +71,8 @@ class Services:
     exceptions: ExceptionQueue
     actions: OrderActions
     redelivery: Redelivery
+    worklist: Worklist
+    reports: DeliveryReports
     fhir_clients: dict[str, FhirClient] = field(default_factory=dict)
 
     @property
@@ -96,6 +100,8 @@ class Services:
             self.exceptions,
             self.actions,
             self.redelivery,
+            self.worklist,
+            self.reports,
         )
 
     def fhir_pollers(self) -> dict[str, FhirPoller]:
@@ -208,6 +214,7 @@ def build_services(settings: Settings) -> Services:
             vault=vault,
             zone=zone,
             retention_years=settings.archive_retention_years,
+            sites=catalog.sites,
         ),
         planning=CourierPlanning(
             sessions=sessions,
@@ -243,7 +250,14 @@ def build_services(settings: Settings) -> Services:
             decider=decider,
             on_settled=settled,
         ),
+        worklist=Worklist(sessions=sessions, zone=zone, zones=site_zones(catalog)),
+        reports=DeliveryReports(sessions=sessions, zone=zone, zones=site_zones(catalog)),
     )
+
+
+def site_zones(catalog: Catalog) -> dict[str, ZoneInfo]:
+    """Each configured site's time zone, by site name."""
+    return {name: ZoneInfo(config.timezone) for name, config in catalog.sites.items()}
 
 
 def storage_resolver(connectors: ConnectorRegistry, catalog: Catalog) -> StorageResolver:
