@@ -93,6 +93,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/decide.py
 	$(BIN)/python bench/labels.py
 	$(BIN)/python bench/outbox.py
+	$(BIN)/python bench/report.py
 	$(BIN)/python bench/routing_solomon.py --seconds $(ROUTING_SECONDS)
 	$(BIN)/python bench/routing_pharmacy.py --seconds 10
 

@@ -17,10 +17,11 @@ from finalmile.exceptions import action_views, redelivery_views
 from finalmile.exceptions import views as exceptions
 from finalmile.items import views as items
 from finalmile.messages import views as messages
-from finalmile.orders import views as orders
+from finalmile.reports import views as metrics
 from finalmile.rules import views as decisions
 from finalmile.shipments import views as shipments
 from finalmile.tracking import order_views, webhook_views
+from finalmile.worklist import views as orders
 
 router = APIRouter()
 router.include_router(health.router)
@@ -45,3 +46,4 @@ router.include_router(order_views.router)
 router.include_router(exceptions.router)
 router.include_router(action_views.router)
 router.include_router(redelivery_views.router)
+router.include_router(metrics.router)

@@ -31,6 +31,7 @@ from finalmile.items import ItemService, StorageResolver
 from finalmile.outbox import OutboxStore
 from finalmile.profiles import ConnectorRegistry
 from finalmile.provided import Provided
+from finalmile.reports import DeliveryReports
 from finalmile.rules import (
     Catalog,
     Decider,
@@ -43,6 +44,7 @@ from finalmile.shipments import Dispatcher, OverrideGuard, ShipmentService
 from finalmile.tracking import TrackingService
 from finalmile.users import SignInPolicy
 from finalmile.vault import Vault, vault_from_settings
+from finalmile.worklist import Worklist
 
 
 @dataclass
@@ -70,6 +72,8 @@ class Services:
     exceptions: ExceptionQueue
     actions: OrderActions
     redelivery: Redelivery
+    worklist: Worklist
+    reports: DeliveryReports
     fhir_clients: dict[str, FhirClient] = field(default_factory=dict)
 
     @property
@@ -106,6 +110,8 @@ class Services:
             self.exceptions,
             self.actions,
             self.redelivery,
+            self.worklist,
+            self.reports,
             self.sign_in_policy,
         )
 
@@ -219,6 +225,7 @@ def build_services(settings: Settings) -> Services:
             vault=vault,
             zone=zone,
             retention_years=settings.archive_retention_years,
+            sites=catalog.sites,
         ),
         planning=CourierPlanning(
             sessions=sessions,
@@ -254,7 +261,14 @@ def build_services(settings: Settings) -> Services:
             decider=decider,
             on_settled=settled,
         ),
+        worklist=Worklist(sessions=sessions, zone=zone, zones=site_zones(catalog)),
+        reports=DeliveryReports(sessions=sessions, zone=zone, zones=site_zones(catalog)),
     )
+
+
+def site_zones(catalog: Catalog) -> dict[str, ZoneInfo]:
+    """Each configured site's time zone, by site name."""
+    return {name: ZoneInfo(config.timezone) for name, config in catalog.sites.items()}
 
 
 def storage_resolver(connectors: ConnectorRegistry, catalog: Catalog) -> StorageResolver:

@@ -89,11 +89,16 @@ BUILT_IN = {
     "messages": BuiltIn(
         "finalmile.cli.messages:app", "Stored inbound messages: list, show, replay, check."
     ),
+    "orders": BuiltIn("finalmile.cli.orders:app", "Orders: list with filters, the day's counts."),
     "outbox": BuiltIn(
         "finalmile.cli.outbox:app", "The outbox of write-back effects: list, show, retry, replay."
     ),
     "shipments": BuiltIn(
         "finalmile.cli.shipments:app", "Shipments: recover, list, label, track, void, import."
+    ),
+    "report": BuiltIn(
+        "finalmile.cli.report:report",
+        "Delivery numbers per day and site, by delivery type and carrier (table, or --csv).",
     ),
     "routes": BuiltIn(
         "finalmile.cli.routes:app",

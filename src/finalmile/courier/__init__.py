@@ -3,7 +3,7 @@ manifests, the planning job and ``/routes``; drivers, their stops and the update
 
 from finalmile.courier.day_from_orders import stored_day
 from finalmile.courier.dayfile import CourierDay, load_day
-from finalmile.courier.driver_tables import DriverUpdate
+from finalmile.courier.driver_tables import CourierAssignment, Driver, DriverUpdate
 from finalmile.courier.driver_updates import DriverUpdates
 from finalmile.courier.manifest import manifest, route_sheet
 from finalmile.courier.plan_leave import leave_plans
@@ -13,9 +13,11 @@ from finalmile.courier.planning_job import add_planning_job, run_replan
 from finalmile.courier.reattempts import CourierReattempt, next_delivery_day
 
 __all__ = [
+    "CourierAssignment",
     "CourierDay",
     "CourierPlanning",
     "CourierReattempt",
+    "Driver",
     "DriverUpdate",
     "DriverUpdates",
     "add_planning_job",

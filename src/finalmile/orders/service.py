@@ -1,8 +1,7 @@
-"""Read orders: filtered, cursor-paginated lists and the full record of one order."""
+"""Read orders: one order by its id, and its full record (lists are ``finalmile.worklist``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -14,28 +13,8 @@ from finalmile.canonical import DispatchOrder
 from finalmile.errors import InputError, NotFoundError
 from finalmile.orders.codec import load_order
 from finalmile.orders.codes import OrderCode
-from finalmile.orders.models import Order, OrderItem, OrderStatus
-from finalmile.pagination import page_cursor, read_cursor
+from finalmile.orders.models import Order, OrderItem
 from finalmile.vault import Vault
-
-
-@dataclass(frozen=True)
-class OrderFilter:
-    """Conditions for listing orders; every one is optional."""
-
-    status: OrderStatus | None = None
-    connector: str | None = None
-    created_after: dt.datetime | None = None
-    created_before: dt.datetime | None = None
-    needed_before: dt.datetime | None = None
-
-
-@dataclass(frozen=True)
-class OrderPage:
-    """One page of orders, newest first, and the cursor of the next page (None at the end)."""
-
-    orders: list[Order]
-    next_cursor: str | None
 
 
 @dataclass(frozen=True)
@@ -45,30 +24,6 @@ class OrderRecord:
     row: Order
     order: DispatchOrder
     history: list[AuditEvent]
-
-
-def list_orders(
-    *, session: Session, filters: OrderFilter, limit: int, cursor: str | None
-) -> OrderPage:
-    """Orders matching ``filters``, newest first, ``limit`` at a time (keyset pagination)."""
-    statement = select(Order).order_by(col(Order.id).desc()).limit(limit + 1)
-    if cursor is not None:
-        statement = statement.where(col(Order.id) < read_cursor("orders", cursor))
-    if filters.status is not None:
-        statement = statement.where(col(Order.status) == filters.status.value)
-    if filters.connector is not None:
-        statement = statement.where(col(Order.connector) == filters.connector)
-    if filters.created_after is not None:
-        statement = statement.where(col(Order.created_at) >= filters.created_after)
-    if filters.created_before is not None:
-        statement = statement.where(col(Order.created_at) < filters.created_before)
-    if filters.needed_before is not None:
-        statement = statement.where(col(Order.needed_by) < filters.needed_before)
-    rows = list(session.scalars(statement))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    last = rows[-1].id if more and rows else None
-    return OrderPage(orders=rows, next_cursor=None if last is None else page_cursor("orders", last))
 
 
 def find_order(*, session: Session, order_id: str, connector: str | None) -> Order:

@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from finalmile.canonical import StorageClass
+from finalmile.canonical import Address, StorageClass
 from finalmile.mapping import TimeZoneName
 from finalmile.ndc import normalize_ndc
 
@@ -156,6 +156,8 @@ class SiteConfig(_Config):
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     label: str | None = None
+    #: The pharmacy's street address, printed in audit packets.
+    address: Address | None = None
     timezone: TimeZoneName
     postal_code: str
     country: str = "US"

@@ -2,7 +2,7 @@
 
 from finalmile.shipments.codes import ShipmentCode
 from finalmile.shipments.dispatch import Dispatched, Dispatcher
-from finalmile.shipments.models import LIVE_STATES, Shipment, ShipmentState
+from finalmile.shipments.models import LIVE_STATES, Shipment, ShipmentState, is_live
 from finalmile.shipments.overrides import OverrideGuard
 from finalmile.shipments.recovery import recover
 from finalmile.shipments.service import BuyRequest, ShipmentService
@@ -17,5 +17,6 @@ __all__ = [
     "ShipmentCode",
     "ShipmentService",
     "ShipmentState",
+    "is_live",
     "recover",
 ]

@@ -22,8 +22,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, LargeBinary, text
-from sqlmodel import Field, SQLModel
+from sqlalchemy import JSON, Column, ColumnElement, ForeignKey, Index, LargeBinary, bindparam, text
+from sqlmodel import Field, SQLModel, col
 
 from finalmile.db_types import BigId, ExactDecimal, UtcDateTime, ValueEnum
 
@@ -113,3 +113,13 @@ class ShipmentLabel(SQLModel, table=True):
     size_bytes: int
     content_encrypted: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     stored_at: dt.datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+
+
+def is_live() -> ColumnElement[bool]:
+    """SQL condition: the shipment is live. Its states are written into the statement, not
+    bound, so SQLite can use the partial index ``uq_shipment_live_order`` to join an order's live
+    shipment (with bound values it scans every shipment for each order)."""
+    states = [s.value for s in LIVE_STATES]
+    return col(Shipment.state).in_(
+        bindparam("live_states", states, expanding=True, literal_execute=True)
+    )

@@ -23,6 +23,7 @@ from finalmile.courier.day_from_orders import stored_day
 from finalmile.courier.driver_payloads import DriverUpdateIn
 from finalmile.main import create_app
 from finalmile.orders import find_order
+from finalmile.rules import Override
 from finalmile.shipments import Shipment, ShipmentState
 from tests.hl7_builder import rde
 from tests.integration.shipments.conftest import FAST, ingest_orders
@@ -41,6 +42,11 @@ RETURNED_PLAN = [
 SECRET = "walk-courier-secret"
 NOBODY = "no_one_home"
 Step = tuple[str | None, str | None, str]
+
+#: The fixture orders' needed-by has passed, so the rules hold them: a pharmacist sends them on.
+PAST_DUE = Override(
+    by="test", roles=frozenset({Role.PHARMACIST}), reason="needed-by passed: send it anyway"
+)
 
 
 @pytest.fixture
@@ -187,7 +193,7 @@ def test_carrier_delivered_and_a_returned_parcel_reshipped(
     delivered_id, returned_id = ingest_orders(tracked, 2, start=700)
     tracked.decider.decide_backlog()
     for order_id in (delivered_id, returned_id):
-        shipment = tracked.shipments.buy(order_id=order_id, account="easypost")
+        shipment = tracked.shipments.buy(order_id=order_id, account="easypost", override=PAST_DUE)
         assert shipment.tracking_number is not None
         plan = RETURNED_PLAN if order_id == returned_id else None
         for upto, status in ((1, "dispatched"), (2, "in_transit"), (3, "out_for_delivery")):
@@ -227,11 +233,13 @@ def test_carrier_delivered_and_a_returned_parcel_reshipped(
     ]
     assert _walk(tracked, delivered_id) == [
         (*head[0], "system"),
-        (_decided(tracked, delivered_id), "dispatched", "finalmile"),
+        # held (needed-by passed): the pharmacist's override decides it, then the label
+        ("held", "ready", "test"),
+        ("ready", "dispatched", "finalmile"),
         *tail,
         ("out_for_delivery", "delivered", "carrier"),
     ]
-    assert _walk(tracked, returned_id)[2:] == [
+    assert _walk(tracked, returned_id)[3:] == [
         *tail,
         ("out_for_delivery", "failed_attempt", "carrier"),
         ("failed_attempt", "returned", "carrier"),
@@ -283,7 +291,7 @@ def _walk_both(services: Services, api: TestClient, state: CourierState) -> None
     services.decider.decide_backlog()
     number = "9400000000000000000721"
     services.shipments.record_external(
-        order_id=drop_id, account="maker", carrier="USPS", tracking_number=number
+        order_id=drop_id, account="maker", carrier="USPS", tracking_number=number, override=PAST_DUE
     )
     for upto, status in enumerate(
         ("dispatched", "in_transit", "out_for_delivery", "delivered"), start=1
@@ -291,7 +299,7 @@ def _walk_both(services: Services, api: TestClient, state: CourierState) -> None
         _scans(api, number, _delivered_plan(), upto)
         assert _status(services, drop_id) == status
 
-    job = services.shipments.buy(order_id=courier_id, account="swiftcourier")
+    job = services.shipments.buy(order_id=courier_id, account="swiftcourier", override=PAST_DUE)
     (remote,) = state.jobs.values()
     for job_status, status in (
         ("picked_up", "in_transit"),
@@ -305,11 +313,13 @@ def _walk_both(services: Services, api: TestClient, state: CourierState) -> None
     for order_id in (drop_id, courier_id):
         walk = _walk(services, order_id)
         decided = _decided(services, order_id)
+        assert decided == "held"  # needed-by passed: the pharmacist's override sends it on
         assert [(f, t) for f, t, _ in walk] == [
-            ("received", decided),
-            (decided, "dispatched"),
+            ("received", "held"),
+            ("held", "ready"),
+            ("ready", "dispatched"),
             ("dispatched", "in_transit"),
             ("in_transit", "out_for_delivery"),
             ("out_for_delivery", "delivered"),
         ]
-        assert {actor for _, _, actor in walk[2:]} == {"carrier"}
+        assert {actor for _, _, actor in walk[3:]} == {"carrier"}

@@ -10,13 +10,20 @@ from typer.testing import CliRunner
 
 from finalmile.app import Services
 from finalmile.audit import history
+from finalmile.auth import Role
 from finalmile.cli import app
 from finalmile.config.settings import Settings
 from finalmile.orders import find_order
+from finalmile.rules import Override
 from finalmile.shipments import ShipmentState
 from tests.integration.shipments.conftest import ingest_orders
 
 runner = CliRunner()
+
+#: The fixture order's needed-by has passed, so the rules hold it: a pharmacist sends it on.
+PAST_DUE = Override(
+    by="test", roles=frozenset({Role.PHARMACIST}), reason="needed-by passed: send it anyway"
+)
 
 
 def test_reship_from_the_command_line_voids_an_unscanned_label_and_buys_again(
@@ -25,7 +32,7 @@ def test_reship_from_the_command_line_voids_an_unscanned_label_and_buys_again(
     monkeypatch.setenv("FINALMILE_CARRIERS", json.dumps(cli_env.carriers))
     (order_id,) = ingest_orders(tracked, 1, start=760)
     tracked.decider.decide_backlog()
-    tracked.shipments.buy(order_id=order_id, account="easypost")
+    tracked.shipments.buy(order_id=order_id, account="easypost", override=PAST_DUE)
     common = ["--by", "dana", "--reason", "label damaged"]
 
     billing = runner.invoke(app, ["redelivery", "reship", order_id, "--role", "billing", *common])

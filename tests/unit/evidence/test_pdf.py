@@ -14,12 +14,17 @@ from finalmile.canonical import Address, DispatchOrder, Item, Patient, StorageCl
 from finalmile.config.temperature_limits import DEFAULT_LIMITS
 from finalmile.evidence.archive.packet import (
     AuditPacket,
+    BillingSection,
     CustodyEntry,
     CustodySection,
+    DecisionSection,
     HoldEntry,
     LegalHoldSection,
+    OverrideEntry,
+    PharmacySection,
     PodSection,
     Retention,
+    ShipmentSection,
     TemperatureSection,
 )
 from finalmile.evidence.archive.pdf import packet_filename, render_pdf
@@ -113,7 +118,25 @@ def packet(
         legal_hold=LegalHoldSection(holds),
         generated_at=generated_at,
         zone=ZONE,
+        billing=BILLING,
+        decision=DECISION,
+        overrides=(OVERRIDE,),
+        pharmacy=PHARMACY,
+        shipment=SHIPMENT,
     )
+
+
+BILLING = BillingSection(
+    "confirmed", START + dt.timedelta(hours=5), "system:billing", "delivery_confirmed:42"
+)
+DECISION = DecisionSection(7, "courier", "demo", "courier", "same_day", Decimal("31.50"), 4, START)
+OVERRIDE = OverrideEntry(START, "key:Ab12Cd34", "pharmacist", "cold chain kept by courier", 6)
+PHARMACY = PharmacySection(
+    "demo", "Demo Specialty Pharmacy", ("100 Example Street", "Cambridge MA")
+)
+SHIPMENT = ShipmentSection(
+    "fleet", "courier", "same_day", Decimal("29.00"), "USD", START, "CR0042", "Dana Driver"
+)
 
 
 def text_of(pdf: bytes) -> tuple[PdfReader, str]:
@@ -145,6 +168,21 @@ def test_the_packet_is_a_pdf_with_every_section() -> None:
     assert "verified: 2 events, every hash checks out" in text
     assert "2" * 64 in text.replace("\n", "")
     assert reader.metadata is not None and reader.metadata.title == "Audit packet SYN-0000042"
+
+
+def test_the_packet_shows_the_dispatch_and_billing() -> None:
+    _, text = text_of(render_pdf(packet(pod=None)))
+    flat = " ".join(text.split())
+    assert "Billing status confirmed" in flat
+    assert "Dispensing pharmacy Demo Specialty Pharmacy" in flat
+    assert "100 Example Street Cambridge MA" in flat
+    assert "Decision courier (courier same_day)" in flat
+    assert "Rule set demo version 4" in flat and "Decision cost 31.50 USD" in flat
+    assert "pharmacist" in flat and "cold chain kept by courier" in flat
+    assert "Service courier same_day (account fleet)" in flat
+    assert "Shipping cost 29.00 USD" in flat and "Driver Dana Driver" in flat
+    assert "Label bought 2026-11-21 08:00" in flat
+    assert "by system:billing (outbox delivery_confirmed:42)" in flat
 
 
 def test_the_same_packet_gives_the_same_bytes() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from finalmile.canonical import DispatchOrder
@@ -117,6 +118,66 @@ class LegalHoldSection:
 
 
 @dataclass(frozen=True)
+class DecisionSection:
+    """The order's current decision and the rule-set version that made it."""
+
+    decision_id: int
+    delivery_type: str
+    site: str
+    carrier: str | None
+    service: str | None
+    cost: Decimal | None
+    rule_set_version: int | None
+    decided_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class OverrideEntry:
+    """A staff override of the decision, from the order's history."""
+
+    at: dt.datetime
+    actor: str
+    role: str | None
+    reason: str | None
+    superseded_decision_id: int | None
+
+
+@dataclass(frozen=True)
+class PharmacySection:
+    """The dispensing pharmacy (the decision's site, from its configuration)."""
+
+    site: str
+    name: str | None
+    address: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ShipmentSection:
+    """The live shipment: who carries it, the service, what it cost, when the label was bought,
+    and the courier driver's name."""
+
+    account: str
+    carrier: str | None
+    service: str | None
+    amount: Decimal | None
+    currency: str | None
+    label_at: dt.datetime | None
+    tracking_number: str | None
+    driver: str | None
+
+
+@dataclass(frozen=True)
+class BillingSection:
+    """The billing status and, once issued, the delivery confirmation: when, by whom, its outbox
+    key."""
+
+    status: str
+    confirmed_at: dt.datetime | None = None
+    actor: str | None = None
+    outbox_key: str | None = None
+
+
+@dataclass(frozen=True)
 class AuditPacket:
     """Everything that proves one order's delivery."""
 
@@ -131,3 +192,8 @@ class AuditPacket:
     legal_hold: LegalHoldSection
     generated_at: dt.datetime
     zone: dt.tzinfo
+    billing: BillingSection
+    decision: DecisionSection | None
+    overrides: tuple[OverrideEntry, ...]
+    pharmacy: PharmacySection | None
+    shipment: ShipmentSection | None

@@ -1,4 +1,6 @@
-"""Render an ``AuditPacket`` as a PDF: order and items, proof of delivery with the signature,
+"""Render an ``AuditPacket`` as a PDF: order and items, status and billing status, the dispatch
+(pharmacy, decision and rule-set version, overrides, service, cost, label time, driver, billing
+confirmation), proof of delivery with the signature,
 temperature records with a chart and the verdict, the chain of custody with its hashes, and the
 legal holds (who placed and released each, and when; never the hold's text).
 
@@ -12,6 +14,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Sequence
+from decimal import Decimal
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -54,6 +57,7 @@ def render_pdf(packet: AuditPacket) -> bytes:
     pdf.set_creation_date(packet.generated_at)
     pdf.add_page()
     _order(pdf, packet)
+    _journey(pdf, packet)
     _pod(pdf, packet.pod, packet.zone)
     _temperatures(pdf, packet)
     _custody(pdf, packet.custody, packet.zone)
@@ -114,6 +118,7 @@ def _order(pdf: FPDF, packet: AuditPacket) -> None:
     pdf.set_font("Helvetica", size=BODY)
     _field(pdf, "Connector", order.connector)
     _field(pdf, "Status", packet.status)
+    _field(pdf, "Billing status", packet.billing.status)
     _field(pdf, "Received", _time(packet.received_at, zone))
     _field(pdf, "Generated", _time(packet.generated_at, zone))
     retention = packet.retention
@@ -150,6 +155,70 @@ def _order(pdf: FPDF, packet: AuditPacket) -> None:
         for number, item in enumerate(order.items, start=1)
     ]
     _table(pdf, ("#", "NDC", "Description", "Quantity", "Storage"), rows, (6, 24, 70, 20, 22))
+
+
+def _journey(pdf: FPDF, packet: AuditPacket) -> None:
+    """Dispensing pharmacy, decision, overrides, shipment and driver, billing confirmation."""
+    zone = packet.zone
+    _heading(pdf, "Dispatch")
+    pharmacy = packet.pharmacy
+    _field(pdf, "Dispensing pharmacy", pharmacy and (pharmacy.name or pharmacy.site))
+    _field(pdf, "Pharmacy address", "\n".join(pharmacy.address) if pharmacy else None)
+    decision = packet.decision
+    if decision is None:
+        _field(pdf, "Decision", "none yet")
+    else:
+        how = " ".join(p for p in (decision.carrier, decision.service) if p)
+        _field(pdf, "Decision", f"{decision.delivery_type}" + (f" ({how})" if how else ""))
+        version = decision.rule_set_version
+        _field(
+            pdf,
+            "Rule set",
+            f"{decision.site} version {version}" if version is not None else decision.site,
+        )
+        _field(pdf, "Decision cost", _money(decision.cost, None))
+        _field(
+            pdf, "Decided", f"{_time(decision.decided_at, zone)} (decision {decision.decision_id})"
+        )
+    if packet.overrides:
+        rows = [
+            (
+                _time(o.at, zone) or "-",
+                o.actor,
+                o.role or "-",
+                str(o.superseded_decision_id) if o.superseded_decision_id is not None else "-",
+                o.reason or "-",
+            )
+            for o in packet.overrides
+        ]
+        _table(
+            pdf, ("Override at", "By", "Role", "Superseded", "Reason"), rows, (32, 26, 20, 20, 80)
+        )
+    else:
+        _field(pdf, "Overrides", "none")
+    shipment = packet.shipment
+    if shipment is None:
+        _field(pdf, "Shipment", "none live")
+    else:
+        service = " ".join(p for p in (shipment.carrier, shipment.service) if p)
+        _field(pdf, "Service", f"{service or '-'} (account {shipment.account})")
+        _field(pdf, "Shipping cost", _money(shipment.amount, shipment.currency))
+        _field(pdf, "Label bought", _time(shipment.label_at, zone))
+        _field(pdf, "Tracking number", shipment.tracking_number)
+        _field(pdf, "Driver", shipment.driver)
+    billing = packet.billing
+    if billing.confirmed_at is None:
+        _field(pdf, "Billing confirmation", "not issued")
+    else:
+        _field(
+            pdf,
+            "Billing confirmation",
+            f"{_time(billing.confirmed_at, zone)} by {billing.actor} (outbox {billing.outbox_key})",
+        )
+
+
+def _money(amount: Decimal | None, currency: str | None) -> str | None:
+    return None if amount is None else f"{amount:.2f} {currency or 'USD'}"
 
 
 def _hold_state(packet: AuditPacket) -> str:

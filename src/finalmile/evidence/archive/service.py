@@ -1,5 +1,6 @@
-"""Gather one order's evidence into an ``AuditPacket``: order, POD, temperature, custody, legal
-holds; list the archive; list and purge what is past retention; place, release and list holds.
+"""Gather one order's evidence into an ``AuditPacket``: order, status and billing, decision and
+overrides, pharmacy, shipment and driver, POD, temperature, custody, legal holds; list the
+archive; list and purge what is past retention; place, release and list holds.
 
 The POD and the chain of custody are read through tracking's own functions (``proofs.view``
 decrypts and checks the POD; ``custody.verify_chain`` checks every hash), so the packet shows
@@ -9,7 +10,8 @@ exactly what billing and ``finalmile custody verify`` see.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -17,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
-from finalmile.evidence.archive import holds
+from finalmile.evidence.archive import holds, journey
 from finalmile.evidence.archive.holds import HoldRecord
 from finalmile.evidence.archive.listing import ArchiveFilter, ArchivePage, archive_page
 from finalmile.evidence.archive.packet import (
@@ -34,6 +36,7 @@ from finalmile.evidence.archive.retention import PastRetention, past_retention, 
 from finalmile.evidence.temperature.packing import unpack
 from finalmile.evidence.temperature.store import combine, latest_evaluations, logs_of
 from finalmile.orders import Order, find_order, order_record
+from finalmile.rules import SiteConfig
 from finalmile.tracking import custody, proofs
 from finalmile.vault import Vault
 
@@ -48,6 +51,8 @@ class ArchiveService:
     vault: Vault
     zone: ZoneInfo
     retention_years: int
+    #: The dispensing sites' configuration, by name (the pharmacy's name and address).
+    sites: Mapping[str, SiteConfig] = field(default_factory=dict)
 
     def packet(
         self, *, order_id: str, connector: str | None, now: dt.datetime | None = None
@@ -62,6 +67,7 @@ class ArchiveService:
             assert order.id is not None
             record = order_record(session=session, row=order, vault=self.vault)
             temperature = _temperature(session, order.id)
+            decision = journey.decision_of(session, order.id)
             return AuditPacket(
                 order=record.order,
                 status=order.status.value,
@@ -74,6 +80,11 @@ class ArchiveService:
                 legal_hold=_legal_hold(session, order.id),
                 generated_at=now or utcnow(),
                 zone=self.zone,
+                billing=journey.billing_of(order, record.history),
+                decision=decision,
+                overrides=journey.overrides_of(record.history),
+                pharmacy=journey.pharmacy_of(decision, self.sites),
+                shipment=journey.shipment_of(session, order.id),
             )
 
     def listing(

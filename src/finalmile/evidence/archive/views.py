@@ -11,7 +11,16 @@ from pydantic import BaseModel
 
 from finalmile.auth import Principal, Scope
 from finalmile.deps import content_disposition, provided, require
-from finalmile.evidence.archive.packet import AuditPacket, CustodyEntry, HoldEntry
+from finalmile.evidence.archive.packet import (
+    AuditPacket,
+    BillingSection,
+    CustodyEntry,
+    DecisionSection,
+    HoldEntry,
+    OverrideEntry,
+    PharmacySection,
+    ShipmentSection,
+)
 from finalmile.evidence.archive.service import ArchiveService
 
 router = APIRouter(prefix="/orders/{order_id}", tags=["archive"])
@@ -104,6 +113,11 @@ class ArchiveIndex(BaseModel):
     order_id: str
     connector: str
     status: str
+    billing: BillingSection
+    decision: DecisionSection | None
+    overrides: list[OverrideEntry]
+    pharmacy: PharmacySection | None
+    shipment: ShipmentSection | None
     pod: PodIndex | None
     temperature_verdict: str | None
     temperature: list[TemperatureIndex]
@@ -122,6 +136,11 @@ class ArchiveIndex(BaseModel):
             order_id=order_id,
             connector=packet.order.connector,
             status=packet.status,
+            billing=packet.billing,
+            decision=packet.decision,
+            overrides=list(packet.overrides),
+            pharmacy=packet.pharmacy,
+            shipment=packet.shipment,
             pod=None
             if pod is None
             else PodIndex(
@@ -175,7 +194,8 @@ class ArchiveIndex(BaseModel):
 def get_archive(
     order_id: str, archive: ArchiveDep, _principal: Reader, connector: str | None = None
 ) -> ArchiveIndex:
-    """The order's evidence: POD state, temperature verdicts, custody chain (verified now)."""
+    """The order's evidence: status and billing, decision and overrides, pharmacy, shipment and
+    driver, POD state, temperature verdicts, custody chain (verified now)."""
     packet = archive.packet(order_id=order_id, connector=connector)
     return ArchiveIndex.of(packet)
 

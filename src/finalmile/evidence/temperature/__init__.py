@@ -1,5 +1,6 @@
 """Temperature logs: logger exports read into one canonical log, evaluated, stored."""
 
+from finalmile.evidence.temperature.evaluate import Verdict
 from finalmile.evidence.temperature.layouts.base import ReadOptions
 from finalmile.evidence.temperature.layouts.problems import TemperatureFileError
 from finalmile.evidence.temperature.layouts.registry import DEFAULT_LAYOUT
@@ -10,6 +11,7 @@ from finalmile.evidence.temperature.service import (
     Upload,
     installed_layouts,
 )
+from finalmile.evidence.temperature.store import verdicts_of
 
 __all__ = [
     "DEFAULT_LAYOUT",
@@ -19,5 +21,7 @@ __all__ = [
     "TemperatureService",
     "Unit",
     "Upload",
+    "Verdict",
     "installed_layouts",
+    "verdicts_of",
 ]

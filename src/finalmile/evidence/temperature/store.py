@@ -52,3 +52,22 @@ def temperature_verdict(session: Session, order_pk: int) -> Verdict | None:
     every package stayed within its limits for the whole record with no missing readings.
     """
     return combine([row.verdict for row in latest_evaluations(session, order_pk).values()])
+
+
+def verdicts_of(session: Session, order_pks: Sequence[int]) -> dict[int, Verdict]:
+    """``temperature_verdict`` of many orders at once, by order pk (orders without a log are
+    absent); for reports."""
+    newest = (
+        select(func.max(TemperatureEvaluationRow.id))
+        .where(col(TemperatureEvaluationRow.order_pk).in_(order_pks))
+        .group_by(col(TemperatureEvaluationRow.log_id))
+    )
+    found: dict[int, list[Verdict]] = {}
+    rows = session.execute(
+        select(col(TemperatureEvaluationRow.order_pk), col(TemperatureEvaluationRow.verdict)).where(
+            col(TemperatureEvaluationRow.id).in_(newest)
+        )
+    )
+    for order_pk, verdict in rows:
+        found.setdefault(order_pk, []).append(verdict)
+    return {pk: v for pk, verdicts in found.items() if (v := combine(verdicts)) is not None}
