@@ -5,7 +5,15 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
-from finalmile.console import billing_page, board, exceptions_page, live, order_page, sign_in
+from finalmile.console import (
+    billing_page,
+    board,
+    exceptions_page,
+    live,
+    order_page,
+    routes_page,
+    sign_in,
+)
 from finalmile.console.assets import install_assets
 from finalmile.console.session import SignInRequiredError, sign_in_url
 
@@ -15,6 +23,7 @@ PAGES = (
     order_page.router,
     exceptions_page.router,
     billing_page.router,
+    routes_page.router,
     live.router,
 )
 

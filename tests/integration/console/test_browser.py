@@ -313,3 +313,29 @@ def test_billing_sees_the_confirmation_and_exports_the_period(
     assert rows[1][3] == "confirmed" and rows[1][6] == "yes"
     assert hosts.hosts == {"127.0.0.1"}
     page.close()
+
+
+def test_the_dispatcher_plans_the_day_and_sees_the_routes_on_a_map(
+    browser: Browser, served: Served, hosts: HostLog
+) -> None:
+    page = _signed_in(browser, served, hosts, "dispatcher")
+    page.get_by_role("link", name="Routes").click()
+    expect(page.get_by_role("heading", name="Courier routes for")).to_be_visible()
+    today = dt.date.fromisoformat(page.locator("#r-day").input_value())
+    for ahead in range(5):  # the demo's courier orders are due today or in the next days
+        page.goto(f"{served.url}/console/routes?day={today + dt.timedelta(days=ahead)}")
+        page.get_by_role("button", name="from the courier decisions").click()
+        said = page.get_by_role("status").or_(page.get_by_role("alert"))
+        expect(said).to_be_visible(timeout=60_000)
+        if "stored for" in said.inner_text():
+            break
+    expect(page.get_by_role("status")).to_contain_text("stored for")
+    expect(page.locator("#map .leaflet-interactive").first).to_be_visible()
+    expect(page.get_by_role("heading", name="Driver ").first).to_be_visible()
+    expect(page.get_by_role("link", name="Manifest (PDF)").first).to_be_visible()
+    screenshot(page, "routes")
+    link = page.get_by_role("link", name="Manifest (PDF)").first.get_attribute("href")
+    pdf = page.request.get(f"{served.url}{link}")
+    assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
+    assert hosts.hosts == {"127.0.0.1"}
+    page.close()
