@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
 from finalmile.console import (
+    admin_page,
     billing_page,
     board,
     exceptions_page,
@@ -24,6 +25,7 @@ PAGES = (
     exceptions_page.router,
     billing_page.router,
     routes_page.router,
+    admin_page.router,
     live.router,
 )
 

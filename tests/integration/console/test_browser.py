@@ -339,3 +339,21 @@ def test_the_dispatcher_plans_the_day_and_sees_the_routes_on_a_map(
     assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
     assert hosts.hosts == {"127.0.0.1"}
     page.close()
+
+
+def test_only_an_admin_sees_users_keys_connectors_and_the_access_record(
+    browser: Browser, served: Served, hosts: HostLog
+) -> None:
+    dispatcher = _signed_in(browser, served, hosts, "dispatcher")
+    refused = dispatcher.goto(f"{served.url}/console/admin")
+    assert refused is not None and refused.status == 403
+    dispatcher.close()
+    page = _signed_in(browser, served, hosts, "admin")
+    page.get_by_role("link", name="Admin").click()
+    expect(page.get_by_role("heading", name="Connectors")).to_be_visible()
+    expect(page.get_by_role("row", name="default")).to_be_visible()
+    expect(page.get_by_role("row", name="pharmacist")).to_be_visible()
+    expect(page.get_by_role("heading", name="Patient details viewed")).to_be_visible()
+    screenshot(page, "admin")
+    assert hosts.hosts == {"127.0.0.1"}
+    page.close()
