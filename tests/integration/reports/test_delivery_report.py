@@ -139,13 +139,13 @@ def test_cli_table_and_csv(
     period = ["--from", D1.isoformat(), "--to", D2.isoformat()]
     table = runner.invoke(app, ["report", *period])
     assert table.exit_code == 0, table.output
-    lines = table.output.splitlines()
+    lines = table.stdout.splitlines()  # logs go to stderr
     assert lines[0].startswith("day\tsite\tdelivery_type\tcarrier\torders\tdelivered")
     assert lines[-1] == "total\t-\t-\t-\t10\t7\t0.8571\t0.8571\t22.93\t0.5\t3.75\t10.0\t4\t2"
     assert len(lines) == 1 + len(EXPECTED) + 1
     as_csv = runner.invoke(app, ["report", *period, "--site", "west", "--csv"])
     assert as_csv.exit_code == 0, as_csv.output
-    records = list(csv.DictReader(io.StringIO(as_csv.output)))
+    records = list(csv.DictReader(io.StringIO(as_csv.stdout)))
     assert [r["site"] for r in records] == ["west", "west", "west", ""]
     assert records[-1]["day"] == "total" and records[-1]["cost_per_delivery"] == "26.25"
     bad = runner.invoke(app, ["report", "--from", D2.isoformat(), "--to", D1.isoformat()])
