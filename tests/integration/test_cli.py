@@ -111,7 +111,7 @@ def test_demo_loads_samples_once_and_keeps_one_key(cli_env: Settings) -> None:
     assert "0 new HL7 v2 and FHIR sample messages and 0 CSV orders stored" in second.stdout
     assert f"demo API key (admin, kept in {key_file}): {token}" in second.stdout
     listed = runner.invoke(app, ["messages", "list"]).stdout.splitlines()
-    assert len(listed) == 10 and all("\taccepted\t" in line for line in listed)
+    assert len(listed) == 11 and all("\taccepted\t" in line for line in listed)
     assert runner.invoke(app, ["keys", "revoke", token.split("_")[1]]).exit_code == 0
     third = runner.invoke(app, ["demo"])
     assert "demo API key (admin, new in" in third.stdout
