@@ -62,8 +62,13 @@ run: $(STAMP)
 	follow=$$!; \
 	$(BIN)/finalmile serve
 
-## test: the whole suite (SQLite; PostgreSQL too when FINALMILE_TEST_POSTGRES_URL is set, always under CI=true)
+## test: the whole suite (SQLite; PostgreSQL too when FINALMILE_TEST_POSTGRES_URL is set, always under
+## CI=true, which also installs Debian's chromium for the browser tests when it is missing)
 test: $(STAMP)
+	@if [ "$$CI" = "true" ] && ! command -v chromium >/dev/null 2>&1; then \
+		echo "installing Debian's chromium for the browser tests"; \
+		apt-get install -y -q chromium >/dev/null 2>&1 || \
+		{ apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; } || exit 1; fi
 	@if [ -n "$$FINALMILE_TEST_POSTGRES_URL" ]; then \
 		$(BIN)/python -m finalmile.db_probe "$$FINALMILE_TEST_POSTGRES_URL" || exit 1; fi
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal

@@ -21,6 +21,7 @@ from finalmile.api import ERROR_RESPONSES, BodyLimits, install_error_handlers, r
 from finalmile.app import Services, build_scheduler, build_services
 from finalmile.config import Settings, get_settings
 from finalmile.connectors.mllp import start_listeners
+from finalmile.console import install_console
 from finalmile.db import migrate
 from finalmile.shipments import recover
 
@@ -72,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Pharmacy-to-door middleware for specialty and home-infusion medications",
         lifespan=lifespan,
-        docs_url="/docs" if settings.serve_api_docs else None,
+        docs_url=None,  # served by the console from the local Swagger UI
         redoc_url=None,
         openapi_url="/openapi.json" if settings.serve_api_docs else None,
     )
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_upload_bytes=settings.http_max_upload_bytes,
     )
     app.include_router(router, responses=ERROR_RESPONSES)
+    install_console(app, docs_title="finalmile" if settings.serve_api_docs else None)
     app.webhooks.include_router(webhooks)  # the events finalmile sends: OpenAPI only
     return app
 

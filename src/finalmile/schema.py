@@ -19,6 +19,7 @@ from finalmile.outbox import models as outbox_models
 from finalmile.rules import models as rule_models
 from finalmile.shipments import models as shipment_models
 from finalmile.tracking import models as tracking_models
+from finalmile.users import models as user_models
 
 TABLE_MODULES = (
     audit,
@@ -38,5 +39,6 @@ TABLE_MODULES = (
     rule_models,
     shipment_models,
     tracking_models,
+    user_models,
 )
 metadata = SQLModel.metadata

@@ -104,14 +104,14 @@ def test_demo_loads_samples_once_and_keeps_one_key(cli_env: Settings) -> None:
     token = key_file.read_text().strip()
     assert f"demo API key (admin, new in {key_file}): {token}" in first.stdout
     assert token.startswith("fm_") and key_file.stat().st_mode & 0o077 == 0
-    assert "8 new HL7 v2 and FHIR sample messages and 2 CSV orders stored" in first.stdout
+    assert "9 new HL7 v2 and FHIR sample messages and 2 CSV orders stored" in first.stdout
     assert "demo decision: DEMO-RX-011 -> carrier via ups, service ground" in first.stdout
     assert "demo shipment: DEMO-RX-011 not dispatched: its decision names 'ups'" in first.stdout
     second = runner.invoke(app, ["demo"])
     assert "0 new HL7 v2 and FHIR sample messages and 0 CSV orders stored" in second.stdout
     assert f"demo API key (admin, kept in {key_file}): {token}" in second.stdout
     listed = runner.invoke(app, ["messages", "list"]).stdout.splitlines()
-    assert len(listed) == 10 and all("\taccepted\t" in line for line in listed)
+    assert len(listed) == 11 and all("\taccepted\t" in line for line in listed)
     assert runner.invoke(app, ["keys", "revoke", token.split("_")[1]]).exit_code == 0
     third = runner.invoke(app, ["demo"])
     assert "demo API key (admin, new in" in third.stdout

@@ -28,9 +28,9 @@ def _stored(services: Services) -> dict[str, tuple[int, str | None]]:
 def test_a_later_run_stores_nothing_and_amends_no_order(services: Services) -> None:
     today = _today(services)
     first = load_samples(services, connector="default", today=today)
-    assert first == LoadedSamples(messages=8, csv_orders=2)
+    assert first == LoadedSamples(messages=9, csv_orders=2)
     stored = _stored(services)
-    assert len(stored) == 11 and {version for version, _ in stored.values()} == {1}
+    assert len(stored) == 12 and {version for version, _ in stored.values()} == {1}
 
     later = load_samples(services, connector="default", today=today + dt.timedelta(days=9))
     assert later == LoadedSamples(messages=0, csv_orders=0)

@@ -42,6 +42,7 @@ from finalmile.rules import (
 )
 from finalmile.shipments import Dispatcher, OverrideGuard, ShipmentService
 from finalmile.tracking import TrackingService
+from finalmile.users import SignInPolicy
 from finalmile.vault import Vault, vault_from_settings
 from finalmile.worklist import Worklist
 
@@ -80,6 +81,15 @@ class Services:
         """The validated connector profiles."""
         return self.intake.connectors
 
+    @property
+    def sign_in_policy(self) -> SignInPolicy:
+        """Console lockout and idle sign-off, from the settings."""
+        return SignInPolicy(
+            max_failures=self.settings.console_max_failures,
+            lockout=dt.timedelta(minutes=self.settings.console_lockout_minutes),
+            idle=dt.timedelta(minutes=self.settings.console_idle_minutes),
+        )
+
     def provided(self) -> Provided:
         """What the HTTP views may ask for, by type (``finalmile.deps.provided``)."""
         return Provided(
@@ -102,6 +112,7 @@ class Services:
             self.redelivery,
             self.worklist,
             self.reports,
+            self.sign_in_policy,
         )
 
     def fhir_pollers(self) -> dict[str, FhirPoller]:

@@ -119,6 +119,9 @@ BUILT_IN = {
         "Courier drivers (tokens are stored hashed and shown once) and stop assignment.",
     ),
     "tracking": BuiltIn("finalmile.cli.tracking:app", "Carrier tracking."),
+    "users": BuiltIn(
+        "finalmile.cli.users:app", "Console users (passwords stored as scrypt hashes)."
+    ),
     "webhooks": BuiltIn(
         "finalmile.cli.webhooks:app",
         "Signed webhooks to the PMS: send a test event, verify a captured request.",

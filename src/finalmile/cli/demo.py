@@ -16,7 +16,7 @@ from sqlmodel import col
 
 from finalmile.adapters.hl7v2 import read_header
 from finalmile.app import Services
-from finalmile.auth import Scope, authenticate, create_key
+from finalmile.auth import Role, Scope, authenticate, create_key
 from finalmile.cli.context import load_settings, open_services
 from finalmile.config import days_since_samples, redate
 from finalmile.db_types import utcnow
@@ -27,6 +27,7 @@ from finalmile.messages import InboundMessage
 from finalmile.orders import Order
 from finalmile.rules import DecisionRecord, DeliveryType, current_decision
 from finalmile.shipments import ShipmentState
+from finalmile.users import create_user, list_users, password_matches, reset_password
 
 DEMO_PACKAGE = "finalmile.config.defaults"
 #: The order ``make run`` follows to delivered and billed: far outside the courier radius, so the
@@ -34,6 +35,8 @@ DEMO_PACKAGE = "finalmile.config.defaults"
 DEMO_CARRIER_ORDER = "DEMO-RX-011"
 #: Where the demo's admin API key is kept (in the data directory, beside the database it opens).
 DEMO_KEY_FILE = "demo-api-key"
+#: Where the demo console users' passwords are kept ("name password" per line, owner-only).
+DEMO_USERS_FILE = "demo-console-users"
 #: The demo pharmacy's item master, imported for every site before the samples are stored.
 DEMO_ITEM_MASTER = "item_master.yaml"
 
@@ -74,6 +77,36 @@ def _demo_key(services: Services) -> tuple[str, bool]:
     with os.fdopen(descriptor, "w", encoding="utf-8") as file:
         file.write(issued.token + "\n")
     return issued.token, True
+
+
+def _demo_users(services: Services) -> dict[str, str]:
+    """One console user per role, named after it, with the password kept in
+    ``DEMO_USERS_FILE`` (owner-only) while it still signs in; otherwise a new one."""
+    path: Path = services.settings.data_dir / DEMO_USERS_FILE
+    kept: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text("utf-8").splitlines():
+            name, _, password = line.partition(" ")
+            kept[name] = password
+    logins: dict[str, str] = {}
+    for role in Role:
+        name = role.value
+        with services.sessions() as session, session.begin():
+            known = {user.name for user in list_users(session=session)}
+            if name not in known:
+                logins[name] = create_user(session=session, name=name, roles=[role], actor="demo")
+                continue
+            works = name in kept and password_matches(
+                session=session, name=name, password=kept[name]
+            )
+            logins[name] = (
+                kept[name] if works else reset_password(session=session, name=name, actor="demo")
+            )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.writelines(f"{name} {password}\n" for name, password in logins.items())
+    return logins
 
 
 def _decide_demo_order(services: Services) -> tuple[str, DecisionRecord | None]:
@@ -227,6 +260,7 @@ def demo() -> None:
             else None
         )
         token, new_key = _demo_key(services)
+        logins = _demo_users(services)
     base = f"http://{settings.http_host}:{settings.http_port}"
     key_file = settings.data_dir / DEMO_KEY_FILE
     typer.echo(
@@ -235,7 +269,9 @@ def demo() -> None:
         f"demo API key (admin, {'new' if new_key else 'kept'} in {key_file}): {token}\n"
         f'  curl -H "X-API-Key: $(cat {key_file})" {base}/orders\n'
         f"  API docs: {base}/docs    MLLP: {settings.mllp_host}:{settings.mllp_port}\n"
-        f"{decided}"
+        f"console: {base}/ (users kept in {settings.data_dir / DEMO_USERS_FILE})\n"
+        + "".join(f"  sign in as {name} / {password}\n" for name, password in logins.items())
+        + f"{decided}"
     )
     if shipped:
         typer.echo(shipped)

@@ -10,6 +10,9 @@ from finalmile.cli.context import checked, load_settings
 from finalmile.cli.exits import fail
 from finalmile.netlisten import listen
 
+#: How long a stopping service waits for open connections (live streams) to end.
+GRACEFUL_SHUTDOWN_SECONDS = 5
+
 
 def serve(
     host: Annotated[str | None, typer.Option(help="HTTP bind address [default 127.0.0.1]")] = None,
@@ -42,5 +45,12 @@ def serve(
         raise fail(
             f"cannot listen on {settings.http_host}:{settings.http_port}: {exc.strerror}", 2
         ) from None
-    config = uvicorn.Config(create_app(settings), log_config=None, access_log=False, lifespan="on")
+    config = uvicorn.Config(
+        create_app(settings),
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        # Open pages hold a live stream each: on shutdown they get this long to go, not forever.
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+    )
     uvicorn.Server(config).run(sockets=[http_socket])

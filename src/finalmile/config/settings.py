@@ -267,6 +267,26 @@ class Settings(BaseSettings):
         title="Serve API docs",
         description="/docs and /openapi.json without a key; default on in development only",
     )
+    console_idle_minutes: float = Field(
+        default=15.0,
+        gt=0,
+        title="Console idle sign-off",
+        description="A console session unused for this long ends (minutes)",
+    )
+    console_max_failures: int = Field(
+        default=5,
+        ge=1,
+        title="Console lockout threshold",
+        description="Wrong passwords in a row that lock a console account",
+    )
+    console_lockout_minutes: float = Field(
+        default=15.0, gt=0, title="Console lockout", description="How long a locked account waits"
+    )
+    map_tiles_url: str | None = Field(
+        default=None,
+        title="Map tile server",
+        description="A tile URL template ({z}/{x}/{y}); without one, routes draw on a plain map",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

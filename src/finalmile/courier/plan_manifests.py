@@ -57,3 +57,16 @@ def stored_sheet(
         stops=tuple(lines),
     )
     return sheet, ZoneInfo(day.site_zones[site_id])
+
+
+def stored_manifest_pdf(session: Session, *, plan_id: int, driver_id: str, vault: Vault) -> bytes:
+    """The driver's manifest of a stored plan on paper (PDF).
+
+    Raises:
+        NotFoundError: no such plan, or the driver has no route in it.
+    """
+    # Deferred: fpdf is slow to import and only rendering needs it.
+    from finalmile.courier.manifest_pdf import manifest_pdf  # noqa: PLC0415
+
+    sheet, zone = stored_sheet(session, plan_id=plan_id, driver_id=driver_id, vault=vault)
+    return manifest_pdf(sheet, zone=zone)

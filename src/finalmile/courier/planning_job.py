@@ -24,7 +24,7 @@ from finalmile.courier.plan_store import get_plan, save_plan
 from finalmile.courier.planning import CourierPlanning
 from finalmile.courier.rest_of_day import RestOfDay, rest_of_day
 from finalmile.courier.supersede import Replanned, store_replan
-from finalmile.errors import RetriableError
+from finalmile.errors import NotFoundError, RetriableError
 from finalmile.routing import (
     Budget,
     CheckReport,
@@ -91,6 +91,23 @@ def store_plan(
             travel_source=travel_source,
             day_encrypted=planning.vault.encrypt(text.encode()),
         )
+
+
+def plan_stored_day(planning: CourierPlanning, date: dt.date, seconds: float) -> int:
+    """Plan ``date`` from the stored courier decisions, priced by the configured travel source,
+    and store the plan; returns its id.
+
+    Raises:
+        NotFoundError: no stored courier order is due on ``date``.
+        RetriableError: the routing engine is down or busy (nothing is stored).
+    """
+    text = stored_day(planning, date)
+    if text is None:
+        raise NotFoundError(f"no courier orders to plan on {date.isoformat()}")
+    load_day(text, source="stored courier day")
+    travel = configured(planning.routing_table_url)
+    outcome = plan_in_child(text, date, seconds, travel_source=travel)
+    return store_plan(planning, text, date, seconds, outcome, travel_source=travel)
 
 
 def run_planning(

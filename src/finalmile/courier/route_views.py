@@ -15,13 +15,12 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from finalmile.auth import Principal, Role, Scope
-from finalmile.courier.day_from_orders import stored_day
 from finalmile.courier.dayfile import DayIn, load_day
 from finalmile.courier.manifest import manifest
-from finalmile.courier.plan_manifests import stored_sheet
+from finalmile.courier.plan_manifests import stored_manifest_pdf, stored_sheet
 from finalmile.courier.plan_store import plan_etas, plan_record
 from finalmile.courier.planning import CourierPlanning
-from finalmile.courier.planning_job import plan_in_child, run_replan, store_plan
+from finalmile.courier.planning_job import plan_in_child, plan_stored_day, run_replan, store_plan
 from finalmile.db_types import utcnow
 from finalmile.deps import (
     RowId,
@@ -32,7 +31,6 @@ from finalmile.deps import (
     require,
     require_role,
 )
-from finalmile.errors import NotFoundError
 from finalmile.routing import configured
 from finalmile.vault import Vault
 
@@ -62,13 +60,11 @@ async def plan_routes(
         RetriableError: the routing engine is down or busy (503; nothing is stored).
     """
     if day is None:
-        stored = await run_in_threadpool(stored_day, planning, date)
-        if stored is None:
-            raise NotFoundError(f"no courier orders to plan on {date.isoformat()}")
-        text, source = stored, "stored courier day"
-    else:
-        text, source = day.model_dump_json(), "request body"
-    load_day(text, source=source)  # reject bad input before starting a process
+        plan_id = await run_in_threadpool(plan_stored_day, planning, date, seconds)
+        with sessions() as session:
+            return plan_record(session=session, plan_id=plan_id)
+    text = day.model_dump_json()
+    load_day(text, source="request body")  # reject bad input before starting a process
     travel = configured(planning.routing_table_url)
 
     def run() -> dict[str, Any]:
@@ -162,13 +158,9 @@ def get_manifest_pdf(
     plan_id: RowId, driver_id: str, vault: VaultDep, session: SessionDep
 ) -> Response:
     """The driver's manifest on paper (PDF)."""
-    # Deferred: fpdf is slow to import and only rendering needs it.
-    from finalmile.courier.manifest_pdf import manifest_pdf  # noqa: PLC0415
-
-    sheet, zone = stored_sheet(session, plan_id=plan_id, driver_id=driver_id, vault=vault)
     name = f"plan-{plan_id}-{driver_id}.pdf"
     return Response(
-        manifest_pdf(sheet, zone=zone),
+        stored_manifest_pdf(session, plan_id=plan_id, driver_id=driver_id, vault=vault),
         media_type="application/pdf",
         headers={"Content-Disposition": content_disposition(name, inline=True)},
     )

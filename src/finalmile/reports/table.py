@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Iterator
 
+from finalmile.csv_cells import spreadsheet_text
 from finalmile.reports.service import DeliveryReport
 from finalmile.reports.tally import ReportRow
 
@@ -79,11 +80,5 @@ def csv_text(report: DeliveryReport) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for line in lines(report):
-        writer.writerow([_text(c) if i < _TEXT else c for i, c in enumerate(line)])
+        writer.writerow([spreadsheet_text(c) if i < _TEXT else c for i, c in enumerate(line)])
     return out.getvalue()
-
-
-def _text(value: str) -> str:
-    """Text as a cell a spreadsheet shows and never evaluates (OWASP: a leading = + - @ tab or
-    carriage return gets a ``'`` prefix)."""
-    return f"'{value}" if value and value[0] in "=+-@\t\r" else value

@@ -11,7 +11,8 @@ from finalmile.tracking.paper_pod import (
     media_type,
 )
 from finalmile.tracking.pod import Relationship
-from finalmile.tracking.proofs import EvidenceSettled, canonical_order, pod_reference
+from finalmile.tracking.proofs import EvidenceSettled, ProofView, canonical_order, pod_reference
+from finalmile.tracking.proofs import view as proof_view
 from finalmile.tracking.recorder import lock_shipment, record_scans, refresh
 from finalmile.tracking.service import TrackingService
 
@@ -21,6 +22,7 @@ __all__ = [
     "DeliveryProof",
     "EvidenceSettled",
     "Obtained",
+    "ProofView",
     "ReceiptRecord",
     "Relationship",
     "TrackingEventRow",
@@ -33,6 +35,7 @@ __all__ = [
     "lock_shipment",
     "media_type",
     "pod_reference",
+    "proof_view",
     "record_scans",
     "refresh",
     "verify_chain",

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from finalmile.csv_cells import spreadsheet_text
 from finalmile.db_types import utcnow
 from finalmile.errors import PermanentError, RetriableError
 from finalmile.outbox import DeliveryConfirmedPayload, Effect, Topic
@@ -75,7 +76,7 @@ class BillingCsvWriteback:
     def _append(self, path: Path, effect: Effect, confirmed: DeliveryConfirmedPayload) -> str:
         path.parent.mkdir(parents=True, exist_ok=True)
         existing = path.read_bytes() if path.exists() else b""
-        if existing and _has_key(existing, _text(effect.idempotency_key)):
+        if existing and _has_key(existing, spreadsheet_text(effect.idempotency_key)):
             return f"already in {path.name}"
         out = io.StringIO(newline="")
         writer = csv.writer(out, lineterminator="\r\n")
@@ -105,7 +106,7 @@ class BillingCsvWriteback:
                 confirmed.temperature_verdict or "",
             ]
             writer.writerow(
-                _text(cell) if isinstance(cell, str) and i != _QUANTITY else cell
+                spreadsheet_text(cell) if isinstance(cell, str) and i != _QUANTITY else cell
                 for i, cell in enumerate(row)
             )
         _replace(path, existing + out.getvalue().encode("utf-8"))
@@ -113,14 +114,6 @@ class BillingCsvWriteback:
 
 
 _QUANTITY = COLUMNS.index("quantity")  # a number: "-1" is a value, not a formula
-
-
-def _text(value: str | None) -> str:
-    """Text as a cell a spreadsheet shows and never evaluates (OWASP: a leading = + - @ tab or
-    carriage return gets a ``'`` prefix)."""
-    if not value:
-        return ""
-    return f"'{value}" if value[0] in "=+-@\t\r" else value
 
 
 def _has_key(content: bytes, key: str) -> bool:
