@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlmodel import col
@@ -15,6 +16,7 @@ from finalmile.audit import history
 from finalmile.auth import Role, Scope
 from finalmile.auth.service import create_key
 from finalmile.evidence import ExcursionDisposition
+from finalmile.exceptions import ExceptionKind, OrderException
 from finalmile.orders import Order
 from finalmile.shipments import Shipment, ShipmentState
 from finalmile.tracking import chain
@@ -63,6 +65,16 @@ def _actions(client: TestClient, order: Order) -> list[tuple[str, str | None, st
     with services.sessions() as session:
         events = history(session, entity="order", entity_id=order.id or 0)
     return [(e.action, e.from_status, e.to_status) for e in events if e.action != "created"]
+
+
+def _exception(services: Services, order: Order, kind: ExceptionKind) -> OrderException:
+    """The order's newest exception of ``kind``."""
+    with services.sessions() as session:
+        return session.scalars(
+            select(OrderException)
+            .where(col(OrderException.order_pk) == order.id, col(OrderException.kind) == kind.value)
+            .order_by(col(OrderException.id).desc())
+        ).first() or pytest.fail(f"no {kind.value} exception")
 
 
 def test_release_lets_billing_that_waits_for_a_pass_go_ahead(
@@ -129,6 +141,10 @@ def test_quarantine_keeps_billing_blocked_then_reship_sends_the_order_again(
 ) -> None:
     order = deliver(courier_client, 63, connector="strict")
     _warm(courier_client, headers, order)
+    services: Services = courier_client.app.state.services
+    services.exceptions.refresh()
+    excursion = _exception(services, order, ExceptionKind.EXCURSION)
+    assert excursion.resolved_at is None and "excursion" in excursion.reason
     pharmacist = _key(courier_client, Role.PHARMACIST)
     dispatcher = _key(courier_client, Role.DISPATCHER)
     early = courier_client.post(
@@ -151,7 +167,10 @@ def test_quarantine_keeps_billing_blocked_then_reship_sends_the_order_again(
     assert quarantined.json()["status"] == "delivered"
     assert reshipped.status_code == 200, reshipped.text
     assert confirmations(courier_client, order) == 0
-    services: Services = courier_client.app.state.services
+    services.exceptions.refresh()
+    cleared = _exception(services, order, ExceptionKind.EXCURSION)
+    assert cleared.resolved_at is not None and cleared.resolution == "disposition"
+    assert cleared.resolved_by is not None and cleared.resolved_by.startswith("key:")
     with services.sessions() as session:
         kinds = [e.kind for e in chain(session, order.id or 0)]
         rows = session.scalars(

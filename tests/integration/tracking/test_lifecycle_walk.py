@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlmodel import col
 
 from finalmile.app import Services, build_services
 from finalmile.audit import history
@@ -21,6 +23,7 @@ from finalmile.config.settings import Settings
 from finalmile.courier import driver_stops, drivers
 from finalmile.courier.day_from_orders import stored_day
 from finalmile.courier.driver_payloads import DriverUpdateIn
+from finalmile.exceptions import OrderException
 from finalmile.main import create_app
 from finalmile.orders import find_order
 from finalmile.rules import Override
@@ -185,6 +188,12 @@ def test_cancel_after_dispatch_through_the_pms(tracked: Services) -> None:
     assert all(o.error is None for o in outcomes)
     assert _status(tracked, order_id) == "cancelled"
     assert _walk(tracked, order_id)[-1] == ("dispatched", "cancelled", "connector")
+    tracked.exceptions.refresh()  # the courier job is still live: a person must stop it
+    assert "cancel_dispatched" in _open(tracked, order_id)
+    [job] = _shipments(tracked, order_id)
+    tracked.shipments.void(shipment=job, actor="key:dispatcher", reason="order cancelled")
+    tracked.exceptions.refresh()
+    assert _resolved(tracked, order_id)["cancel_dispatched"] is not None
 
 
 def test_carrier_delivered_and_a_returned_parcel_reshipped(
@@ -192,6 +201,8 @@ def test_carrier_delivered_and_a_returned_parcel_reshipped(
 ) -> None:
     delivered_id, returned_id = ingest_orders(tracked, 2, start=700)
     tracked.decider.decide_backlog()
+    tracked.exceptions.refresh()
+    assert _open(tracked, delivered_id) >= {"held"}  # needed-by passed: a person decides
     for order_id in (delivered_id, returned_id):
         shipment = tracked.shipments.buy(order_id=order_id, account="easypost", override=PAST_DUE)
         assert shipment.tracking_number is not None
@@ -214,6 +225,9 @@ def test_carrier_delivered_and_a_returned_parcel_reshipped(
     )
     _scans(api, returned.tracking_number, RETURNED_PLAN, 5)
     assert _status(tracked, returned_id) == "returned"
+    tracked.exceptions.refresh()
+    assert "returned" in _open(tracked, returned_id)
+    assert _resolved(tracked, delivered_id)["held"] == "override"  # the pharmacist's override
     reship = api.post(
         f"/orders/{returned_id}/reship",
         json={"reason": "returned to sender", "account": "easypost"},
@@ -223,6 +237,8 @@ def test_carrier_delivered_and_a_returned_parcel_reshipped(
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "not_our_route"
     assert "reship" in refused.json()["error"]["message"]
     assert reship.status_code == 200, reship.text
+    tracked.exceptions.refresh()
+    assert _resolved(tracked, returned_id)["returned"] == "reship"
     old, new = _shipments(tracked, returned_id)
     assert (old.state, new.state) == (ShipmentState.REPLACED, ShipmentState.PURCHASED)
     assert reship.json()["shipment"] == new.key
@@ -248,6 +264,28 @@ def test_carrier_delivered_and_a_returned_parcel_reshipped(
     # an old parcel's late scan no longer moves the order: the new shipment does
     _scans(api, returned.tracking_number, [*RETURNED_PLAN, (90, "delivered", "x", "x")], 6)
     assert _status(tracked, returned_id) == "dispatched"
+
+
+def _exceptions(services: Services, order_id: str) -> list[OrderException]:
+    with services.sessions() as session:
+        order = find_order(session=session, order_id=order_id, connector=None)
+        return list(
+            session.scalars(
+                select(OrderException)
+                .where(col(OrderException.order_pk) == order.id)
+                .order_by(col(OrderException.id))
+            )
+        )
+
+
+def _open(services: Services, order_id: str) -> set[str]:
+    """The kinds of the order's open exceptions."""
+    return {e.kind.value for e in _exceptions(services, order_id) if e.resolved_at is None}
+
+
+def _resolved(services: Services, order_id: str) -> dict[str, str | None]:
+    """The order's resolved exceptions: kind -> how (the action, or ``cleared``)."""
+    return {e.kind.value: e.resolution for e in _exceptions(services, order_id) if e.resolved_at}
 
 
 def _delivered_plan() -> list[tuple[int, str, str, str]]:
