@@ -94,6 +94,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/labels.py
 	$(BIN)/python bench/outbox.py
 	$(BIN)/python bench/report.py
+	$(BIN)/python bench/console.py 2>/dev/null
 	$(BIN)/python bench/routing_solomon.py --seconds $(ROUTING_SECONDS)
 	$(BIN)/python bench/routing_pharmacy.py --seconds 10
 
