@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -20,7 +20,8 @@ from finalmile.console.templating import render
 from finalmile.deps import SessionDep, provided
 from finalmile.orders import FINISHED, Order, OrderStatus
 from finalmile.rules import DecisionRecord
-from finalmile.shipments import LIVE_STATES, Shipment
+from finalmile.shipments import Shipment
+from finalmile.worklist import with_journey
 
 router = APIRouter(include_in_schema=False)
 SettingsDep = Annotated[Settings, Depends(provided(Settings))]
@@ -51,23 +52,9 @@ def board_rows(
     received before it that is not finished (delivered, returned or cancelled)."""
     start = dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC)
     end = start + dt.timedelta(days=1)
-    newest = (
-        select(col(DecisionRecord.order_pk), func.max(col(DecisionRecord.id)).label("decision_pk"))
-        .group_by(col(DecisionRecord.order_pk))
-        .subquery()
-    )
     unfinished = col(Order.status).notin_([s.value for s in FINISHED])
     statement = (
-        select(Order, DecisionRecord, Shipment)
-        .outerjoin(newest, newest.c.order_pk == Order.id)
-        .outerjoin(DecisionRecord, col(DecisionRecord.id) == newest.c.decision_pk)
-        .outerjoin(
-            Shipment,
-            and_(
-                col(Shipment.order_pk) == col(Order.id),
-                col(Shipment.state).in_([s.value for s in LIVE_STATES]),
-            ),
-        )
+        with_journey(select(Order, DecisionRecord, Shipment))
         .where(
             or_(
                 and_(col(Order.needed_by) >= start, col(Order.needed_by) < end),

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from finalmile.audit import AuditEvent
@@ -22,7 +22,8 @@ from finalmile.evidence.temperature import Verdict, verdicts_of
 from finalmile.exceptions import OrderException
 from finalmile.orders import BILLING_ACTION, STATUS_ACTION, BillingStatus, Order, OrderStatus
 from finalmile.rules import DecisionRecord
-from finalmile.shipments import Shipment, is_live
+from finalmile.shipments import Shipment
+from finalmile.worklist import with_journey
 
 #: Ids per ``IN (...)`` list: well under every backend's bound-parameter limit.
 CHUNK = 500
@@ -119,41 +120,19 @@ def exceptions_between(session: Session, lo: dt.datetime, hi: dt.datetime) -> li
 
 
 def _orders(session: Session, where: ColumnElement[bool], zones: Zones) -> list[OrderFacts]:
-    newer = aliased(DecisionRecord)
-    current = (
-        select(func.max(col(newer.id)))
-        .where(col(newer.order_pk) == col(Order.id))
-        .correlate(Order)
-        .scalar_subquery()
+    columns = select(
+        col(Order.id),
+        col(Order.needed_by),
+        col(Order.created_at),
+        col(Order.status),
+        col(DecisionRecord.site),
+        col(DecisionRecord.delivery_type),
+        col(DecisionRecord.carrier),
+        col(DecisionRecord.cost),
+        col(Shipment.carrier),
+        col(Shipment.amount),
     )
-    statement = (
-        select(
-            col(Order.id),
-            col(Order.needed_by),
-            col(Order.created_at),
-            col(Order.status),
-            col(DecisionRecord.site),
-            col(DecisionRecord.delivery_type),
-            col(DecisionRecord.carrier),
-            col(DecisionRecord.cost),
-            col(Shipment.carrier),
-            col(Shipment.amount),
-        )
-        .select_from(Order)
-        .outerjoin(
-            DecisionRecord,
-            # The order_pk term lets SQLite find each order's decisions by index first.
-            and_(col(DecisionRecord.order_pk) == col(Order.id), col(DecisionRecord.id) == current),
-        )
-        .outerjoin(
-            Shipment,
-            and_(
-                col(Shipment.order_pk) == col(Order.id),
-                is_live(),
-            ),
-        )
-        .where(where)
-    )
+    statement = with_journey(columns).where(where)
     facts = []
     for row in session.execute(statement):
         pk, needed_by, created_at, status, site, kind, decided_carrier, decided_cost = row[:8]

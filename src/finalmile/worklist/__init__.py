@@ -3,7 +3,7 @@ order (status, decision, live shipment, driver, needed-by, lateness), sorted new
 needed-by, and ``GET /orders/summary``: the day's counts."""
 
 from finalmile.worklist.models import DayCounts, OrderList, OrderSummary
-from finalmile.worklist.query import OrderLine, OrderPage, OrderQuery, Sort
+from finalmile.worklist.query import OrderLine, OrderPage, OrderQuery, Sort, with_journey
 from finalmile.worklist.service import Worklist
 from finalmile.worklist.summary import DaySummary
 
@@ -17,4 +17,5 @@ __all__ = [
     "OrderSummary",
     "Sort",
     "Worklist",
+    "with_journey",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -30,6 +30,7 @@ from finalmile.worklist.cursor import needed_by_cursor, read_needed_by_cursor
 NOT_LATE = frozenset({OrderStatus.DELIVERED, OrderStatus.CANCELLED, OrderStatus.RETURNED})
 _NEWEST = "orders"
 #: The list's statement: an order and what the other domains say about it.
+Ts = TypeVarTuple("Ts")
 Listed = Select[Order, DeliveryType | None, str | None, str | None, str | None, str | None]
 
 
@@ -93,8 +94,9 @@ class OrderPage:
     next_cursor: str | None
 
 
-def joined() -> Listed:
-    """Orders with their current decision, live shipment and driver (each may be missing)."""
+def with_journey(statement: Select[*Ts]) -> Select[*Ts]:
+    """``statement`` over orders, outer-joined to each order's current decision (its newest) and
+    its live shipment (each may be missing): the joins every cross-domain order view shares."""
     newer = aliased(DecisionRecord)
     current = (
         select(func.max(col(newer.id)))
@@ -103,27 +105,28 @@ def joined() -> Listed:
         .scalar_subquery()
     )
     return (
-        select(
-            Order,
-            col(DecisionRecord.delivery_type),
-            col(DecisionRecord.site),
-            col(Shipment.account),
-            col(Shipment.carrier),
-            col(Driver.driver_id),
-        )
-        .select_from(Order)
+        statement.select_from(Order)
         .outerjoin(
             DecisionRecord,
             # The order_pk term lets SQLite find each order's decisions by index first.
             and_(col(DecisionRecord.order_pk) == col(Order.id), col(DecisionRecord.id) == current),
         )
-        .outerjoin(
-            Shipment,
-            and_(
-                col(Shipment.order_pk) == col(Order.id),
-                is_live(),
-            ),
-        )
+        .outerjoin(Shipment, and_(col(Shipment.order_pk) == col(Order.id), is_live()))
+    )
+
+
+def joined() -> Listed:
+    """Orders with their current decision, live shipment and driver (each may be missing)."""
+    columns = select(
+        Order,
+        col(DecisionRecord.delivery_type),
+        col(DecisionRecord.site),
+        col(Shipment.account),
+        col(Shipment.carrier),
+        col(Driver.driver_id),
+    )
+    return (
+        with_journey(columns)
         .outerjoin(CourierAssignment, col(CourierAssignment.shipment_pk) == col(Shipment.id))
         .outerjoin(Driver, col(Driver.id) == col(CourierAssignment.driver_pk))
     )

@@ -153,7 +153,7 @@ def test_cli_lists_and_counts(
     monkeypatch.setenv("FINALMILE_CONFIG_DIR", str(settings.config_dir))
     table = runner.invoke(app, ["orders", "list", "--status", "delivered", "--site", "west"])
     assert table.exit_code == 0, table.output
-    lines = table.output.splitlines()
+    lines = table.stdout.splitlines()  # logs go to stderr
     assert lines[0] == "order_id\tstatus\tbilling\tneeded_by\ttype\tsite\tcarrier\tdriver"
     assert [line.split("\t")[0] for line in lines[1:]] == ids(203, 201)
     assert lines[1].endswith("\tcourier\twest\tcourier\tw1")
@@ -161,11 +161,11 @@ def test_cli_lists_and_counts(
         app, ["orders", "list", "--status", "held", "--status", "in_transit", "--late", "--json"]
     )
     assert as_json.exit_code == 0, as_json.output
-    rows = [json.loads(line) for line in as_json.output.splitlines()]
+    rows = [json.loads(line) for line in as_json.stdout.splitlines()]
     assert [r["order_id"] for r in rows] == ids(106, 105)
     assert "Testpatient" not in as_json.output
     summary = runner.invoke(app, ["orders", "summary", "--date", D2.isoformat()])
     assert summary.exit_code == 0, summary.output
-    assert json.loads(summary.output)["total"] == 4
+    assert json.loads(summary.stdout)["total"] == 4
     naive = runner.invoke(app, ["orders", "list", "--needed-after", "2026-12-01T00:00:00"])
     assert naive.exit_code == 2 and "--needed-after: give the UTC offset" in naive.output
