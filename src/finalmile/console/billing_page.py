@@ -158,53 +158,57 @@ def _row(session: Session, vault: Vault, order: Order) -> BillingRow:
     )
 
 
-@router.get("/console/billing", response_class=HTMLResponse)
-def billing_page(
+@dataclass(frozen=True)
+class Period:
+    """The billing period asked for and its delivered orders."""
+
+    start: dt.date
+    end: dt.date
+    rows: list[BillingRow]
+
+
+def billed_period(
     *,
-    request: Request,
     user: UserDep,
     session: SessionDep,
     vault: VaultDep,
     settings: SettingsDep,
     start: dt.date | None = None,
     end: dt.date | None = None,
-) -> HTMLResponse:
-    """Delivered orders of the period: confirmed, and not confirmed with what is missing."""
+) -> Period:
+    """The period's delivered orders, for a user allowed to see billing."""
     require_roles(user, *BILLING_ROLES)
     zone = ZoneInfo(settings.timezone)
     start, end = period(start, end, zone)
-    rows = billing_rows(session, vault, start=start, end=end, zone=zone)
+    return Period(start, end, billing_rows(session, vault, start=start, end=end, zone=zone))
+
+
+PeriodDep = Annotated[Period, Depends(billed_period)]
+
+
+@router.get("/console/billing", response_class=HTMLResponse)
+def billing_page(request: Request, user: UserDep, found: PeriodDep) -> HTMLResponse:
+    """Delivered orders of the period: confirmed, and not confirmed with what is missing."""
     return render(
         request,
         "billing.html",
         user=user,
         nav="billing",
-        start=start,
-        end=end,
-        confirmed=[row for row in rows if row.confirmed],
-        waiting=[row for row in rows if not row.confirmed],
+        start=found.start,
+        end=found.end,
+        confirmed=[row for row in found.rows if row.confirmed],
+        waiting=[row for row in found.rows if not row.confirmed],
     )
 
 
 @router.get("/console/billing.csv")
-def billing_csv(
-    *,
-    user: UserDep,
-    session: SessionDep,
-    vault: VaultDep,
-    settings: SettingsDep,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-) -> Response:
+def billing_csv(found: PeriodDep) -> Response:
     """The period's delivered orders as CSV (every cell safe to open in a spreadsheet)."""
-    require_roles(user, *BILLING_ROLES)
-    zone = ZoneInfo(settings.timezone)
-    start, end = period(start, end, zone)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
-    for row in billing_rows(session, vault, start=start, end=end, zone=zone):
+    for row in found.rows:
         writer.writerow(row.cells())
-    name = f"finalmile-billing-{start.isoformat()}-{end.isoformat()}.csv"
+    name = f"finalmile-billing-{found.start.isoformat()}-{found.end.isoformat()}.csv"
     headers = {**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'}
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
