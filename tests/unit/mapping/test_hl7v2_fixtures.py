@@ -82,7 +82,7 @@ def test_demo_orders_cover_storage_classes_and_versions() -> None:
         assert raw.endswith(b"\r")
         header, intents = decode_and_map(raw, connector="demo", profile=Hl7Profile())
         versions.add(header.version)
-        storages |= {i.order.storage for i in intents if i.order}
+        storages |= {i.order.storage for i in intents if i.order and i.order.storage_known}
     assert storages == set(StorageClass)
     assert len(versions) >= 4
 
