@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import functools
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from finalmile.users import ConsoleUserInfo
 
-_ENV = Environment(
-    loader=PackageLoader("finalmile.console", "templates"),
-    autoescape=select_autoescape(default=True),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 
 def _when(value: dt.datetime | None) -> str:
@@ -27,8 +23,21 @@ def _label(value: str | None) -> str:
     return (value or "—").replace("_", " ")
 
 
-_ENV.filters["when"] = _when
-_ENV.filters["label"] = _label
+@functools.cache
+def _environment() -> Environment:
+    """The template environment, built on the first page (a service that serves no page never
+    loads Jinja2)."""
+    from jinja2 import Environment, PackageLoader, select_autoescape  # noqa: PLC0415
+
+    environment = Environment(
+        loader=PackageLoader("finalmile.console", "templates"),
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["when"] = _when
+    environment.filters["label"] = _label
+    return environment
 
 
 def render(
@@ -40,7 +49,7 @@ def render(
     **context: Any,
 ) -> HTMLResponse:
     """An HTML page from ``template`` with the signed-in ``user`` (None on the sign-in page)."""
-    html = _ENV.get_template(template).render(request=request, user=user, **context)
+    html = _environment().get_template(template).render(request=request, user=user, **context)
     return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
 
 
