@@ -104,9 +104,12 @@ def journeys() -> list[Journey]:
 
 
 def with_west(settings: Settings, tmp_path: Path) -> Settings:
-    """``settings`` with a second site, west, in Los Angeles."""
+    """``settings`` with a second site, west, in Los Angeles, and no exceptions job: the two days
+    write their own exception rows, which a background sync would race."""
     sites = tmp_path / "config" / "sites"
     sites.mkdir(parents=True)
     (tmp_path / "config" / "connectors").mkdir()
     (sites / "west.yaml").write_text(WEST)
-    return settings.model_copy(update={"config_dir": tmp_path / "config"})
+    return settings.model_copy(
+        update={"config_dir": tmp_path / "config", "exceptions_interval_seconds": 0}
+    )
