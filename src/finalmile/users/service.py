@@ -31,6 +31,11 @@ def _dummy_hash() -> str:
     return hash_password(new_password())
 
 
+#: Use within this long of the last recorded use is not written again (a page costs no write;
+#: idle sign-off is exact to this much).
+TOUCH_EVERY = dt.timedelta(seconds=30)
+
+
 @dataclass(frozen=True)
 class SignInPolicy:
     """How many wrong passwords lock an account and for how long; when an idle session ends."""
@@ -185,7 +190,7 @@ def current_user(
     user = session.get(ConsoleUser, row.user_pk)
     if user is None or user.disabled_at is not None:
         return None
-    if touch:
+    if touch and now - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = now
     return ConsoleUserInfo(
         name=user.name,
