@@ -8,8 +8,8 @@ disposition of a temperature excursion).
 """
 
 from finalmile.exceptions.acting import acting_as, cli_actor, key_actor
-from finalmile.exceptions.actions import Actor, Cancelled, OrderActions
-from finalmile.exceptions.catalog import ACTIONS, REMEDIES, Action, check_role
+from finalmile.exceptions.actions import Cancelled, OrderActions
+from finalmile.exceptions.catalog import ACTIONS, REMEDIES, Action, Actor, check_role
 from finalmile.exceptions.conditions import Thresholds
 from finalmile.exceptions.jobs import add_exceptions_job
 from finalmile.exceptions.listing import ExceptionOut, exception_out

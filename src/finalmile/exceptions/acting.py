@@ -7,8 +7,7 @@ from collections.abc import Collection
 
 from finalmile.auth import Principal, Role, Scope
 from finalmile.errors import AuthError, InputError
-from finalmile.exceptions.actions import Actor
-from finalmile.exceptions.catalog import ACTIONS, Action
+from finalmile.exceptions.catalog import ACTIONS, Action, Actor
 
 
 def acting_as(

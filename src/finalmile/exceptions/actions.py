@@ -18,14 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
-from finalmile.audit import AuditEvent, audit_row
-from finalmile.auth import Role
 from finalmile.db import transaction
 from finalmile.db_types import utcnow
 from finalmile.errors import ConflictError, FinalmileError, InputError
-from finalmile.exceptions.catalog import REMEDIES, Action, check_role
+from finalmile.exceptions.catalog import Action, Actor, check_role
 from finalmile.exceptions.codes import ExceptionCode
-from finalmile.exceptions.sync import resolve
+from finalmile.exceptions.recording import record_action, resolve_answered
 from finalmile.orders import Order, OrderStatus, find_order, move
 from finalmile.outbox import CancelledPayload, OutboxEvent, OutboxStatus, OutboxStore, Topic
 from finalmile.outbox import enqueue as outbox_enqueue
@@ -36,15 +34,6 @@ from finalmile.vault import Vault
 
 log = structlog.get_logger(__name__)
 _NOT_CANCELLABLE = (OrderStatus.DELIVERED,)
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts, in which role, and why (plain words, no patient data)."""
-
-    name: str
-    role: Role
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -129,7 +118,7 @@ class OrderActions:
                 reason=actor.reason,
                 now=now,
             )
-            self._answered(session, order, Action.RESOLVE_HOLD, actor, now=now)
+            _answered(session, order, Action.RESOLVE_HOLD, actor, now=now)
         assert record.id is not None
         return record.id
 
@@ -174,16 +163,7 @@ class OrderActions:
                         order_id=order.order_id, order_pk=order.id, cancelled_at=now
                     ),
                 )
-                self._record(session, order, Action.CANCEL, actor, now=now)
-                kinds = tuple(k for k, acts in REMEDIES.items() if Action.CANCEL in acts)
-                resolve(
-                    session,
-                    order_pk=order.id,
-                    kinds=kinds,
-                    by=actor.name,
-                    resolution=Action.CANCEL.value,
-                    now=now,
-                )
+                _answered(session, order, Action.CANCEL, actor, now=now)
             live = session.scalars(
                 select(Shipment).where(
                     col(Shipment.order_pk) == order.id,
@@ -241,7 +221,7 @@ class OrderActions:
                 on_settled=self.on_evidence_settled,
             )
             extra = {"obtained": record.obtained.value, "relationship": record.relationship.value}
-            self._answered(session, order, Action.COMPLETE_POD, actor, now=now, extra=extra)
+            _answered(session, order, Action.COMPLETE_POD, actor, now=now, extra=extra)
 
     def replay_writebacks(self, *, order_id: str, connector: str | None, actor: Actor) -> list[int]:
         """Make the order's dead-lettered write-backs due again with a fresh budget; the outbox
@@ -272,52 +252,26 @@ class OrderActions:
                     f"order {order_id!r} has no dead-lettered write-back to replay",
                     code=ExceptionCode.NOTHING_TO_REPLAY,
                 )
-            self._record(
+            record_action(
                 session, order, Action.REPLAY_WRITEBACK, actor, now=now, extra={"outbox": dead}
             )
         for event_pk in dead:
             self.outbox.retry(event_pk, now=now)
         return dead
 
-    def _answered(
-        self,
-        session: Session,
-        order: Order,
-        action: Action,
-        actor: Actor,
-        *,
-        now: dt.datetime,
-        extra: dict[str, Any] | None = None,
-    ) -> None:
-        """Record ``action`` and resolve the exceptions it answers."""
-        assert order.id is not None
-        self._record(session, order, action, actor, now=now, extra=extra)
-        kinds = tuple(k for k, acts in REMEDIES.items() if action in acts)
-        resolve(
-            session, order_pk=order.id, kinds=kinds, by=actor.name, resolution=action.value, now=now
-        )
 
-    @staticmethod
-    def _record(
-        session: Session,
-        order: Order,
-        action: Action,
-        actor: Actor,
-        *,
-        now: dt.datetime,
-        extra: dict[str, Any] | None = None,
-    ) -> None:
-        assert order.id is not None
-        detail = {"role": actor.role.value, "reason": actor.reason, **(extra or {})}
-        event = audit_row(
-            entity="order",
-            entity_id=order.id,
-            action=action.value,
-            actor=actor.name,
-            detail=detail,
-            at=now,
-        )
-        session.add(AuditEvent(**event))
+def _answered(
+    session: Session,
+    order: Order,
+    action: Action,
+    actor: Actor,
+    *,
+    now: dt.datetime,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Record ``action`` and resolve the exceptions it answers."""
+    record_action(session, order, action, actor, now=now, extra=extra)
+    resolve_answered(session, order, action, actor, now=now)
 
 
 def _locked(session: Session, order_id: str, connector: str | None) -> Order:

@@ -65,6 +65,15 @@ REMEDIES: dict[ExceptionKind, tuple[Action, ...]] = {
 }
 
 
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, in which role, and why (plain words, no patient data)."""
+
+    name: str
+    role: Role
+    reason: str
+
+
 def check_role(action: Action, role: Role) -> None:
     """Refuse ``role`` unless the matrix lets it take ``action`` (admin may take any).
 

@@ -15,14 +15,12 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
-from finalmile.audit import AuditEvent, audit_row
 from finalmile.carriers import ShipmentOptions, TrackingStatus
 from finalmile.courier import CourierReattempt, next_delivery_day
 from finalmile.db import transaction
@@ -36,10 +34,10 @@ from finalmile.evidence import (
     newest_evaluation_id,
     temperature_verdict,
 )
-from finalmile.exceptions.actions import Actor
-from finalmile.exceptions.catalog import Action, check_role
+from finalmile.exceptions.catalog import Action, Actor, check_role
 from finalmile.exceptions.codes import ExceptionCode
-from finalmile.exceptions.models import ExceptionKind, OrderException
+from finalmile.exceptions.models import ExceptionKind
+from finalmile.exceptions.recording import record_action, resolve_answered
 from finalmile.orders import Order, OrderStatus, find_order, move
 from finalmile.rules import WEEKDAYS, Decider, DeliveryType, current_decision
 from finalmile.shipments import (
@@ -165,7 +163,9 @@ class Redelivery:
                 },
                 at=now,
             )
-            _resolve(session, order, {ExceptionKind.FAILED_ATTEMPT}, Action.REATTEMPT, by, now)
+            resolve_answered(
+                session, order, Action.REATTEMPT, by, now=now, kinds={ExceptionKind.FAILED_ATTEMPT}
+            )
             return Reattempted(order.order_id, order.status, day)
 
     def reship(
@@ -211,7 +211,7 @@ class Redelivery:
         with transaction(self.sessions) as session:
             order = _locked(session, order_id, connector)
             detail = {"old_shipment": old.key if old else None, "account": account}
-            _history(session, order, Action.RESHIP, by, now, detail)
+            record_action(session, order, Action.RESHIP, by, now=now, extra=detail)
         if old is not None:
             self._retire(old, unused=unused, by=by)
         bought = self.shipments.buy(
@@ -225,7 +225,7 @@ class Redelivery:
         with transaction(self.sessions) as session:
             order = _locked(session, order_id, connector)
             kinds = {ExceptionKind.FAILED_ATTEMPT, ExceptionKind.RETURNED}
-            _resolve(session, order, kinds, Action.RESHIP, by, self.clock())
+            resolve_answered(session, order, Action.RESHIP, by, now=self.clock(), kinds=kinds)
         return bought
 
     def dispose(
@@ -283,8 +283,10 @@ class Redelivery:
                 "note_sha256": digest,
                 "note_length": len(note),
             }
-            _history(session, order, Action.DISPOSITION, by, now, detail)
-            _resolve(session, order, {ExceptionKind.EXCURSION}, Action.DISPOSITION, by, now)
+            record_action(session, order, Action.DISPOSITION, by, now=now, extra=detail)
+            resolve_answered(
+                session, order, Action.DISPOSITION, by, now=now, kinds={ExceptionKind.EXCURSION}
+            )
             if disposition is Disposition.QUARANTINE:
                 custody.append(
                     session,
@@ -394,44 +396,3 @@ def _live(session: Session, order: Order) -> Shipment | None:
 def _status_of(session: Session, shipment: Shipment) -> TrackingStatus | None:
     state = session.get(TrackingState, shipment.id)
     return state.status if state is not None else None
-
-
-def _history(  # noqa: PLR0917 - one call shape for every action
-    session: Session,
-    order: Order,
-    action: Action,
-    by: Actor,
-    at: dt.datetime,
-    detail: dict[str, Any],
-) -> None:
-    assert order.id is not None
-    row = audit_row(
-        entity="order",
-        entity_id=order.id,
-        action=action.value,
-        actor=by.name,
-        from_status=order.status.value,
-        to_status=order.status.value,
-        detail={"reason": by.reason, "role": by.role.value, **detail},
-        at=at,
-    )
-    session.add(AuditEvent(**row))
-
-
-def _resolve(  # noqa: PLR0917 - one call shape for every action
-    session: Session,
-    order: Order,
-    kinds: Collection[ExceptionKind],
-    action: Action,
-    by: Actor,
-    at: dt.datetime,
-) -> None:
-    session.execute(
-        update(OrderException)
-        .where(
-            col(OrderException.order_pk) == order.id,
-            col(OrderException.kind).in_([k.value for k in kinds]),
-            col(OrderException.resolved_at).is_(None),
-        )
-        .values(resolved_at=at, resolved_by=by.name, resolution=action.value)
-    )
