@@ -6,9 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,9 +18,9 @@ from finalmile.auth.service import create_key
 from finalmile.cli import app
 from finalmile.config.settings import Settings
 from tests.integration.environment import export_settings
-from tests.integration.worklist.journeys import build
-from tests.integration.worklist.two_days import D1, D2, journeys, with_west
+from tests.integration.worklist.two_days import D1, D2, settings, stored
 
+__all__ = ["settings", "stored"]  # fixtures shared with the other two-day tests
 runner = CliRunner()
 
 
@@ -53,20 +51,6 @@ FIELDS = (
     "exceptions_opened",
     "exceptions_resolved",
 )
-
-
-@pytest.fixture
-def settings(settings: Settings, tmp_path: Path) -> Settings:
-    """The test settings with a second site, west, in Los Angeles."""
-    return with_west(settings, tmp_path)
-
-
-@pytest.fixture
-def stored(client: TestClient) -> Iterator[Services]:
-    services: Services = client.app.state.services
-    for journey in journeys():
-        build(services, journey)
-    yield services
 
 
 @pytest.fixture

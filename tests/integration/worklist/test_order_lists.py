@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,23 +18,10 @@ from finalmile.cli import app
 from finalmile.config.settings import Settings
 from finalmile_devtools.synthetic import order_id_for
 from tests.integration.environment import export_settings
-from tests.integration.worklist.journeys import build
-from tests.integration.worklist.two_days import D1, D2, NY, journeys, with_west
+from tests.integration.worklist.two_days import D1, D2, NY, journeys, settings, stored
 
+__all__ = ["settings", "stored"]  # fixtures shared with the other two-day tests
 runner = CliRunner()
-
-
-@pytest.fixture
-def settings(settings: Settings, tmp_path: Path) -> Settings:
-    return with_west(settings, tmp_path)
-
-
-@pytest.fixture
-def stored(client: TestClient) -> Iterator[Services]:
-    services: Services = client.app.state.services
-    for journey in journeys():
-        build(services, journey)
-    yield services
 
 
 @pytest.fixture

@@ -5,16 +5,21 @@ scenario of the list and report tests (the report test states its numbers by han
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+from fastapi.testclient import TestClient
+
+from finalmile.app import Services
 from finalmile.config.settings import Settings
 from finalmile.evidence.temperature.evaluate import Verdict
 from finalmile.exceptions import ExceptionKind
 from finalmile.orders import OrderStatus as S
 from finalmile.rules import DeliveryType
-from tests.integration.worklist.journeys import Journey
+from tests.integration.worklist.journeys import Journey, build
 
 NY, LA = ZoneInfo("America/New_York"), ZoneInfo("America/Los_Angeles")
 D1 = dt.date.today() - dt.timedelta(days=7)
@@ -113,3 +118,18 @@ def with_west(settings: Settings, tmp_path: Path) -> Settings:
     return settings.model_copy(
         update={"config_dir": tmp_path / "config", "exceptions_interval_seconds": 0}
     )
+
+
+@pytest.fixture
+def settings(settings: Settings, tmp_path: Path) -> Settings:
+    """The test settings with the second site (see ``with_west``)."""
+    return with_west(settings, tmp_path)
+
+
+@pytest.fixture
+def stored(client: TestClient) -> Iterator[Services]:
+    """The running app's services with the two days' orders stored."""
+    services: Services = client.app.state.services  # type: ignore[attr-defined]
+    for journey in journeys():
+        build(services, journey)
+    yield services
