@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -23,6 +24,7 @@ from finalmile.config import Settings, get_settings
 from finalmile.connectors.mllp import start_listeners
 from finalmile.console import install_console
 from finalmile.db import migrate
+from finalmile.geo import load_zip_tables
 from finalmile.shipments import recover
 
 log = structlog.get_logger(__name__)
@@ -53,6 +55,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if services.shipments.accounts
             else None
         )
+        # Everything built so far, the ZIP tables included (every order's address needs them),
+        # lives as long as the process: keep it out of the collector's full passes, which would
+        # otherwise walk its hundreds of thousands of objects after every large page or batch.
+        await asyncio.to_thread(load_zip_tables)
+        gc.collect()
+        gc.freeze()
         log.info("finalmile_started", version=__version__, connector=settings.connector)
         try:
             yield
@@ -66,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if recovery is not None:
                 await asyncio.gather(recovery, return_exceptions=True)
             services.close()
+            gc.unfreeze()  # what the service held may be collected now (tests start many apps)
             log.info("finalmile_stopped")
 
     app = FastAPI(

@@ -2,6 +2,7 @@
 state of each ZIP."""
 
 from finalmile.geo.locate import Geocoder, Location, haversine_miles
+from finalmile.geo.warm import load_zip_tables
 from finalmile.geo.zip_centroids import ZipCentroids
 from finalmile.geo.zip_states import zip_states
 
@@ -10,5 +11,6 @@ __all__ = [
     "Location",
     "ZipCentroids",
     "haversine_miles",
+    "load_zip_tables",
     "zip_states",
 ]
