@@ -28,7 +28,7 @@ from finalmile.courier import (
     plan_stored_day,
     stored_manifest_pdf,
 )
-from finalmile.deps import SessionDep, SessionsDep, content_disposition, provided
+from finalmile.deps import SessionDep, content_disposition, provided
 from finalmile.errors import FinalmileError
 from finalmile.vault import Vault
 
@@ -105,12 +105,11 @@ async def plan_day(
 
 @router.get("/console/routes/plans/{plan_id}/manifests/{driver_id}.pdf")
 def manifest(
-    *, plan_id: int, driver_id: str, user: UserDep, session: SessionsDep, vault: VaultDep
+    *, plan_id: int, driver_id: str, user: UserDep, session: SessionDep, vault: VaultDep
 ) -> Response:
     """A driver's manifest on paper."""
     require_roles(user, *ROUTE_ROLES)
-    with session() as db:
-        pdf = stored_manifest_pdf(db, plan_id=plan_id, driver_id=driver_id, vault=vault)
+    pdf = stored_manifest_pdf(session, plan_id=plan_id, driver_id=driver_id, vault=vault)
     name = f"plan-{plan_id}-{driver_id}.pdf"
     headers = {**SECURITY_HEADERS, "Content-Disposition": content_disposition(name, inline=True)}
     return Response(pdf, media_type="application/pdf", headers=headers)

@@ -168,12 +168,11 @@ def _derive(bind: sa.Connection, rows: Sequence[Any]) -> None:
             .where(_shipments.c.order_pk.in_(pks), _shipments.c.state == "purchased")
         )
     }
+    statuses: list[dict[str, Any]] = []
     events = []
     for row in rows:
         status, at, reason, evidence = _true_status(row, decisions.get(row.id), live.get(row.id))
-        bind.execute(
-            _orders.update().where(_orders.c.id == row.id).values(status=status, status_at=at)
-        )
+        statuses.append({"pk": row.id, "new_status": status, "new_status_at": at})
         if status != row.status:
             events.append(
                 {
@@ -187,6 +186,12 @@ def _derive(bind: sa.Connection, rows: Sequence[Any]) -> None:
                     "detail": {"reason": reason, **evidence},
                 }
             )
+    bind.execute(  # one statement for the batch, not one round trip per order
+        _orders.update()
+        .where(_orders.c.id == sa.bindparam("pk"))
+        .values(status=sa.bindparam("new_status"), status_at=sa.bindparam("new_status_at")),
+        statuses,
+    )
     if events:
         bind.execute(_audit.insert(), events)
 
